@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "clair"
+
+#include "config.h"
+
+#include "clair-cli.h"
+
+int
+clair_cmd_show (int    argc,
+               char **argv)
+{
+  return clair_cli_fail ("the show command is not built yet");
+}

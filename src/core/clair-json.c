@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "clair-json"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "clair-json.h"
+
+/* Non-zero for bytes that cannot be copied verbatim into a JSON string: quotes, backslash,
+ * control characters and every byte >= 0x80 (validated separately, in runs). */
+static const guint8 needs_care[256] = {
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+  2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+  2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+  2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+  2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+};
+
+void
+clair_json_append_string (GString    *out,
+                          const char *str,
+                          gssize      len)
+{
+  const guchar *p;
+  const guchar *end;
+  const guchar *run;
+
+  g_return_if_fail (out != NULL);
+
+  if (str == NULL)
+    {
+      g_string_append_len (out, "null", 4);
+      return;
+    }
+  if (len < 0)
+    len = strlen (str);
+
+  p = (const guchar *) str;
+  end = p + len;
+  g_string_append_c (out, '"');
+
+  while (p < end)
+    {
+      run = p;
+      while (p < end && needs_care[*p] == 0)
+        p++;
+      if (p > run)
+        g_string_append_len (out, (const char *) run, p - run);
+      if (p >= end)
+        break;
+
+      if (needs_care[*p] == 2)
+        {
+          /* A run of non-ASCII bytes: copy what is valid UTF-8, replace what is not. */
+          const char *valid_end = NULL;
+          const guchar *stop = p;
+
+          while (stop < end && *stop >= 0x80)
+            stop++;
+          /* Include a possible partial sequence cut at the run's end. */
+          if (g_utf8_validate ((const char *) p, stop - p, &valid_end))
+            {
+              g_string_append_len (out, (const char *) p, stop - p);
+              p = stop;
+            }
+          else
+            {
+              if ((const guchar *) valid_end > p)
+                g_string_append_len (out, (const char *) p, (const guchar *) valid_end - p);
+              g_string_append (out, "\xef\xbf\xbd");
+              p = (const guchar *) valid_end + 1;
+            }
+          continue;
+        }
+
+      switch (*p)
+        {
+        case '"':  g_string_append_len (out, "\\\"", 2); break;
+        case '\\': g_string_append_len (out, "\\\\", 2); break;
+        case '\n': g_string_append_len (out, "\\n", 2); break;
+        case '\r': g_string_append_len (out, "\\r", 2); break;
+        case '\t': g_string_append_len (out, "\\t", 2); break;
+        case '\b': g_string_append_len (out, "\\b", 2); break;
+        case '\f': g_string_append_len (out, "\\f", 2); break;
+        default:
+          g_string_append_printf (out, "\\u%04x", *p);
+          break;
+        }
+      p++;
+    }
+
+  g_string_append_c (out, '"');
+}
+
+void
+clair_json_append_double (GString *out,
+                          double   value)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  double rounded;
+
+  g_return_if_fail (out != NULL);
+
+  if (!isfinite (value))
+    {
+      g_string_append_len (out, "null", 4);
+      return;
+    }
+
+  /* Sampling parameters are typed by people: 0.7 must go out as 0.7, not 0.69999999999999996.
+   * Try the shortest precision that reads back to the same double. */
+  for (int precision = 6; precision <= 17; precision++)
+    {
+      char fmt[8];
+
+      g_snprintf (fmt, sizeof fmt, "%%.%dg", precision);
+      g_ascii_formatd (buf, sizeof buf, fmt, value);
+      rounded = g_ascii_strtod (buf, NULL);
+      if (rounded == value)
+        break;
+    }
+
+  g_string_append (out, buf);
+}
+
+void
+clair_json_append_int (GString *out,
+                       gint64   value)
+{
+  g_return_if_fail (out != NULL);
+
+  g_string_append_printf (out, "%" G_GINT64_FORMAT, value);
+}
+
+void
+clair_json_append_key (GString    *out,
+                       const char *key,
+                       gboolean    first)
+{
+  g_return_if_fail (out != NULL);
+  g_return_if_fail (key != NULL);
+
+  if (!first)
+    g_string_append_c (out, ',');
+  clair_json_append_string (out, key, -1);
+  g_string_append_c (out, ':');
+}

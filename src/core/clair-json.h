@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* A small, fast JSON writer used on every hot path (request bodies, exports, batch files).
+ * json-glib's generator is slow for bulk work and writes doubles such as 1e-08 as "1e-08.0";
+ * these helpers write valid JSON for any input: invalid UTF-8 becomes U+FFFD, control characters
+ * are escaped. */
+
+void clair_json_append_string (GString    *out,
+                               const char *str,
+                               gssize      len);
+void clair_json_append_double (GString    *out,
+                               double      value);
+void clair_json_append_int    (GString    *out,
+                               gint64      value);
+/* Appends `"key":` (with the comma before it when @first is FALSE). */
+void clair_json_append_key    (GString    *out,
+                               const char *key,
+                               gboolean    first);
+
+G_END_DECLS

@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "clair-dataset.h"
+#include "clair-metrics.h"
+
+G_BEGIN_DECLS
+
+/* The schema version this build writes; older projects are migrated, newer ones refused. */
+#define CLAIR_PROJECT_SCHEMA_VERSION 1
+
+typedef enum
+{
+  CLAIR_ROW_PENDING,
+  CLAIR_ROW_REVISED,
+  CLAIR_ROW_PARSE_FAILED,   /* an answer came back but held no usable revision (or was truncated) */
+  CLAIR_ROW_FAILED,         /* no answer: HTTP or network failure after retries */
+} ClairRowStatus;
+
+typedef enum
+{
+  CLAIR_DECISION_NONE,
+  CLAIR_DECISION_ACCEPTED,
+  CLAIR_DECISION_REJECTED,
+  CLAIR_DECISION_SKIPPED,
+} ClairDecision;
+
+const char     *clair_row_status_to_string   (ClairRowStatus  status);
+const char     *clair_decision_to_string     (ClairDecision   decision);
+gboolean        clair_decision_from_string   (const char     *name,
+                                              ClairDecision  *decision);
+
+/* One request for one row and what came of it. */
+typedef struct
+{
+  gint64          id;                  /* assigned when stored */
+  guint           row;
+  char           *request_hash;
+  ClairRowStatus  status;
+  guint           http_status;         /* 0 when no HTTP answer */
+  char           *error;               /* a sentence, for FAILED and PARSE_FAILED */
+  char           *raw_output;
+  char           *revision;
+  char           *rationale;
+  char           *marker;
+  char           *parse_status;        /* "ok", "truncated", "no-marker" */
+  char           *finish_reason;
+  char           *model_requested;
+  char           *model_reported;
+  gint64          prompt_tokens;       /* -1 when unknown */
+  gint64          completion_tokens;   /* -1 when unknown */
+  double          latency_ms;
+  gint64          started_at;          /* unix microseconds */
+  gint64          finished_at;
+  gboolean        has_metrics;
+  ClairMetrics    metrics;
+} ClairAttempt;
+
+ClairAttempt   *clair_attempt_new            (void);
+void            clair_attempt_free           (ClairAttempt   *attempt);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClairAttempt, clair_attempt_free)
+
+/* A row with its latest attempt and the annotator's decision. */
+typedef struct
+{
+  guint           index;
+  guint           line;
+  char           *task;
+  char           *solution;
+  char           *extra_json;
+  ClairAttempt   *attempt;            /* the latest attempt, NULL when never run */
+  guint           n_attempts;
+  ClairDecision   decision;
+  char           *edited_revision;    /* NULL unless the annotator edited the revision */
+  char           *note;
+  gint64          decided_at;         /* unix microseconds, 0 when undecided */
+} ClairRecord;
+
+void            clair_record_free            (ClairRecord    *record);
+/* The text that goes out as "chosen": the edited revision when there is one, else the parsed one. */
+const char     *clair_record_get_chosen      (ClairRecord    *record);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClairRecord, clair_record_free)
+
+/* What the row list needs of every row, kept small so 400k rows fit comfortably. */
+typedef struct
+{
+  guint           index;
+  guint8          status;             /* ClairRowStatus */
+  guint8          decision;           /* ClairDecision */
+  guint8          edited;
+  guint8          n_attempts;         /* saturates at 255 */
+  float           jaccard;            /* NAN when no revision */
+  float           levenshtein_norm;   /* NAN when no revision */
+} ClairRowSummary;
+
+typedef struct
+{
+  guint           index;
+  guint           line;
+  char           *reason;
+} ClairSkippedRow;
+
+typedef struct
+{
+  guint           n_imported;
+  GArray         *skipped;            /* of ClairSkippedRow */
+} ClairImportReport;
+
+void            clair_import_report_clear    (ClairImportReport *report);
+
+typedef enum
+{
+  CLAIR_PROJECT_OPEN_DEFAULT   = 0,
+  CLAIR_PROJECT_OPEN_CREATE    = 1 << 0,  /* create when missing */
+  CLAIR_PROJECT_OPEN_READ_ONLY = 1 << 1,
+} ClairProjectOpenFlags;
+
+typedef enum
+{
+  CLAIR_SELECT_PENDING,   /* rows with no attempt yet */
+  CLAIR_SELECT_FAILED,    /* pending + rows whose latest attempt failed or did not parse */
+  CLAIR_SELECT_ALL,       /* every row */
+} ClairRunSelection;
+
+typedef void (*ClairProgressFunc) (guint64  done,
+                                   guint64  total,
+                                   gpointer user_data);
+
+#define CLAIR_TYPE_PROJECT (clair_project_get_type ())
+G_DECLARE_FINAL_TYPE (ClairProject, clair_project, CLAIR, PROJECT, GObject)
+
+/* Opens (or with CREATE, creates) a project file. Refuses a file written by a newer schema
+ * version with CLAIR_ERROR_UNSUPPORTED, and a file that is not a project with CLAIR_ERROR_CORRUPT.
+ * The connection is serialised by the object, so it may be used from several threads; long
+ * readers in worker threads should use clair_project_open_reader() instead. */
+ClairProject   *clair_project_open           (const char            *path,
+                                              ClairProjectOpenFlags  flags,
+                                              GError               **error);
+/* A second, read-only connection to the same file (WAL lets it read while another writes). */
+ClairProject   *clair_project_open_reader    (ClairProject          *self,
+                                              GError               **error);
+const char     *clair_project_get_path       (ClairProject          *self);
+guint           clair_project_get_n_rows     (ClairProject          *self);
+
+/* Imports every row of @dataset (indexing it if needed) in one transaction. A bad row never
+ * disappears silently: it is listed in @report with its line and reason. */
+gboolean        clair_project_import_dataset (ClairProject          *self,
+                                              ClairDataset          *dataset,
+                                              const ClairMapping    *mapping,
+                                              GCancellable          *cancellable,
+                                              ClairProgressFunc      progress,
+                                              gpointer               user_data,
+                                              ClairImportReport     *report,
+                                              GError               **error);
+gboolean        clair_project_has_rows       (ClairProject          *self);
+/* Rows skipped at import. Returns an array of ClairSkippedRow. */
+GArray         *clair_project_get_skipped    (ClairProject          *self);
+
+/* Free-form settings: "source.path", "source.size", "source.checksum", "source.format",
+ * "mapping.task", "mapping.solution", "run.base_url", "run.params" (JSON), "prompt.system",
+ * "prompt.user", ... Never an API key. */
+char           *clair_project_get_setting    (ClairProject          *self,
+                                              const char            *key);
+gboolean        clair_project_set_setting    (ClairProject          *self,
+                                              const char            *key,
+                                              const char            *value,
+                                              GError               **error);
+
+ClairRecord    *clair_project_get_record     (ClairProject          *self,
+                                              guint                  index,
+                                              GError               **error);
+/* Every attempt of a row, oldest first. */
+GPtrArray      *clair_project_get_attempts   (ClairProject          *self,
+                                              guint                  index,
+                                              GError               **error);
+/* Summaries of every row in index order. */
+GArray         *clair_project_get_summaries  (ClairProject          *self,
+                                              GError               **error);
+/* Indexes of rows whose task, original or revision contains @needle (case-insensitive). */
+GArray         *clair_project_search         (ClairProject          *self,
+                                              const char            *needle,
+                                              GCancellable          *cancellable,
+                                              GError               **error);
+
+/* Stores attempts in one transaction and assigns their ids. The runner calls it with small
+ * groups (a few ms of results); the row's status follows its latest attempt. */
+gboolean        clair_project_add_attempts   (ClairProject          *self,
+                                              ClairAttempt         **attempts,
+                                              guint                  n_attempts,
+                                              GError               **error);
+/* Re-parses the latest attempt's raw output in place (after the parser improved, or to retry a
+ * parse failure). */
+gboolean        clair_project_reparse        (ClairProject          *self,
+                                              guint                  index,
+                                              GError               **error);
+/* The rows a run should request, in index order, within [@first, @last] (inclusive; G_MAXUINT for
+ * no bound), at most @limit (0 = no limit). */
+GArray         *clair_project_list_rows_to_run (ClairProject        *self,
+                                              ClairRunSelection      selection,
+                                              guint                  first,
+                                              guint                  last,
+                                              guint                  limit,
+                                              GError               **error);
+/* The request hash of the row's latest successful attempt, or NULL. */
+char           *clair_project_get_revised_hash (ClairProject        *self,
+                                              guint                  index);
+
+/* Commits at once. @edited_revision NULL clears an edit; @note NULL clears the note. */
+gboolean        clair_project_set_decision   (ClairProject          *self,
+                                              guint                  index,
+                                              ClairDecision          decision,
+                                              const char            *edited_revision,
+                                              const char            *note,
+                                              GError               **error);
+
+typedef struct
+{
+  guint  n_rows;
+  guint  by_status[4];       /* indexed by ClairRowStatus */
+  guint  by_decision[4];     /* indexed by ClairDecision */
+  guint  n_edited;
+  guint  n_skipped_at_import;
+  gint64 prompt_tokens;
+  gint64 completion_tokens;
+} ClairProjectCounts;
+
+gboolean        clair_project_get_counts     (ClairProject          *self,
+                                              ClairProjectCounts    *counts,
+                                              GError               **error);
+
+typedef gboolean (*ClairRecordFunc) (ClairRecord *record,
+                                     gpointer     user_data);
+
+/* Streams records in index order without holding them all; stop early by returning FALSE. */
+gboolean        clair_project_foreach_record (ClairProject          *self,
+                                              GCancellable          *cancellable,
+                                              ClairRecordFunc        func,
+                                              gpointer               user_data,
+                                              GError               **error);
+
+G_END_DECLS
