@@ -2,3 +2,1625 @@
 #define G_LOG_DOMAIN "clair-project"
 
 #include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "clair-error.h"
+#include "clair-parse.h"
+#include "clair-project.h"
+
+/* A project is one SQLite file in WAL mode. Rows are copied in at import (the dataset may move or
+ * change later); every request's outcome is an attempt; a row's status and metrics are kept on the
+ * row itself so the list can load 400k summaries in one scan. One connection per object, serialised
+ * by a recursive mutex so worker threads may share it; long readers open their own connection. */
+
+#define CLAIR_APPLICATION_ID 0x434c4149 /* "CLAI" in PRAGMA application_id */
+
+struct _ClairProject
+{
+  GObject    parent_instance;
+
+  char      *path;
+  sqlite3   *db;
+  GRecMutex  lock;
+  gboolean   read_only;
+
+  /* Prepared statements, created on first use. */
+  sqlite3_stmt *stmt_get_setting;
+  sqlite3_stmt *stmt_set_setting;
+  sqlite3_stmt *stmt_get_row;
+  sqlite3_stmt *stmt_get_attempt;
+  sqlite3_stmt *stmt_get_decision;
+  sqlite3_stmt *stmt_insert_attempt;
+  sqlite3_stmt *stmt_update_row;
+  sqlite3_stmt *stmt_set_decision;
+  sqlite3_stmt *stmt_clear_decision;
+};
+
+G_DEFINE_FINAL_TYPE (ClairProject, clair_project, G_TYPE_OBJECT)
+
+#define ATTEMPT_COLUMNS \
+  "id, row_idx, request_hash, status, http_status, error, raw_output, revision, rationale, " \
+  "marker, parse_status, finish_reason, model_requested, model_reported, prompt_tokens, " \
+  "completion_tokens, latency_ms, started_at, finished_at, has_metrics, jaccard, levenshtein, " \
+  "levenshtein_norm, changed_share, length_ratio, similarity_ratio"
+
+/* Schema version 1: the first release. */
+static const char schema_v1[] =
+  "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+  "CREATE TABLE rows ("
+  "  idx INTEGER PRIMARY KEY,"
+  "  line INTEGER NOT NULL,"
+  "  task TEXT NOT NULL,"
+  "  solution TEXT NOT NULL,"
+  "  extra TEXT NOT NULL DEFAULT '{}',"
+  "  status INTEGER NOT NULL DEFAULT 0,"
+  "  latest_attempt INTEGER,"
+  "  n_attempts INTEGER NOT NULL DEFAULT 0);"
+  "CREATE TABLE skipped (idx INTEGER PRIMARY KEY, line INTEGER NOT NULL, reason TEXT NOT NULL);"
+  "CREATE TABLE attempts ("
+  "  id INTEGER PRIMARY KEY,"
+  "  row_idx INTEGER NOT NULL REFERENCES rows (idx),"
+  "  request_hash TEXT, status INTEGER NOT NULL, http_status INTEGER NOT NULL DEFAULT 0,"
+  "  error TEXT, raw_output TEXT, revision TEXT, rationale TEXT, marker TEXT, parse_status TEXT,"
+  "  finish_reason TEXT, model_requested TEXT, model_reported TEXT,"
+  "  prompt_tokens INTEGER NOT NULL DEFAULT -1, completion_tokens INTEGER NOT NULL DEFAULT -1,"
+  "  latency_ms REAL NOT NULL DEFAULT 0, started_at INTEGER NOT NULL DEFAULT 0,"
+  "  finished_at INTEGER NOT NULL DEFAULT 0, has_metrics INTEGER NOT NULL DEFAULT 0,"
+  "  jaccard REAL, levenshtein REAL, levenshtein_norm REAL, changed_share REAL,"
+  "  length_ratio REAL, similarity_ratio REAL);"
+  "CREATE INDEX attempts_by_row ON attempts (row_idx);"
+  "CREATE TABLE decisions ("
+  "  row_idx INTEGER PRIMARY KEY REFERENCES rows (idx),"
+  "  decision INTEGER NOT NULL, edited_revision TEXT, note TEXT, decided_at INTEGER NOT NULL);";
+
+/* Version 2 keeps the latest attempt's metrics on the row, so the list sorts and filters on them
+ * without a join, and indexes rows by status for the runner. */
+static const char schema_v2[] =
+  "ALTER TABLE rows ADD COLUMN jaccard REAL;"
+  "ALTER TABLE rows ADD COLUMN levenshtein_norm REAL;"
+  "UPDATE rows SET jaccard = (SELECT a.jaccard FROM attempts a WHERE a.id = rows.latest_attempt),"
+  "  levenshtein_norm = (SELECT a.levenshtein_norm FROM attempts a WHERE a.id = rows.latest_attempt)"
+  "  WHERE latest_attempt IS NOT NULL;"
+  "CREATE INDEX rows_by_status ON rows (status);";
+
+static const char * const migrations[] = {
+  NULL,       /* version 0: an empty file */
+  schema_v1,
+  schema_v2,
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CLAIR_PROJECT_SCHEMA_VERSION + 1);
+
+const char *
+clair_row_status_to_string (ClairRowStatus status)
+{
+  switch (status)
+    {
+    case CLAIR_ROW_PENDING:      return "pending";
+    case CLAIR_ROW_REVISED:      return "revised";
+    case CLAIR_ROW_PARSE_FAILED: return "parse-failed";
+    case CLAIR_ROW_FAILED:       return "failed";
+    default:                     return "unknown";
+    }
+}
+
+const char *
+clair_decision_to_string (ClairDecision decision)
+{
+  switch (decision)
+    {
+    case CLAIR_DECISION_NONE:     return "none";
+    case CLAIR_DECISION_ACCEPTED: return "accepted";
+    case CLAIR_DECISION_REJECTED: return "rejected";
+    case CLAIR_DECISION_SKIPPED:  return "skipped";
+    default:                      return "unknown";
+    }
+}
+
+gboolean
+clair_decision_from_string (const char    *name,
+                            ClairDecision *decision)
+{
+  static const struct { const char *name; ClairDecision decision; } names[] = {
+    { "none", CLAIR_DECISION_NONE },
+    { "accept", CLAIR_DECISION_ACCEPTED },
+    { "accepted", CLAIR_DECISION_ACCEPTED },
+    { "reject", CLAIR_DECISION_REJECTED },
+    { "rejected", CLAIR_DECISION_REJECTED },
+    { "skip", CLAIR_DECISION_SKIPPED },
+    { "skipped", CLAIR_DECISION_SKIPPED },
+  };
+
+  g_return_val_if_fail (decision != NULL, FALSE);
+
+  if (name == NULL)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      if (g_ascii_strcasecmp (name, names[i].name) == 0)
+        {
+          *decision = names[i].decision;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+ClairAttempt *
+clair_attempt_new (void)
+{
+  ClairAttempt *attempt = g_new0 (ClairAttempt, 1);
+
+  attempt->prompt_tokens = -1;
+  attempt->completion_tokens = -1;
+  return attempt;
+}
+
+void
+clair_attempt_free (ClairAttempt *attempt)
+{
+  if (attempt == NULL)
+    return;
+  g_free (attempt->request_hash);
+  g_free (attempt->error);
+  g_free (attempt->raw_output);
+  g_free (attempt->revision);
+  g_free (attempt->rationale);
+  g_free (attempt->marker);
+  g_free (attempt->parse_status);
+  g_free (attempt->finish_reason);
+  g_free (attempt->model_requested);
+  g_free (attempt->model_reported);
+  g_free (attempt);
+}
+
+void
+clair_record_free (ClairRecord *record)
+{
+  if (record == NULL)
+    return;
+  g_free (record->task);
+  g_free (record->solution);
+  g_free (record->extra_json);
+  g_clear_pointer (&record->attempt, clair_attempt_free);
+  g_free (record->edited_revision);
+  g_free (record->note);
+  g_free (record);
+}
+
+const char *
+clair_record_get_chosen (ClairRecord *record)
+{
+  g_return_val_if_fail (record != NULL, NULL);
+
+  if (record->edited_revision != NULL)
+    return record->edited_revision;
+  if (record->attempt != NULL && record->attempt->status == CLAIR_ROW_REVISED)
+    return record->attempt->revision;
+  return NULL;
+}
+
+void
+clair_import_report_clear (ClairImportReport *report)
+{
+  if (report == NULL)
+    return;
+  g_clear_pointer (&report->skipped, g_array_unref);
+  report->n_imported = 0;
+}
+
+static void
+skipped_row_clear (gpointer data)
+{
+  ClairSkippedRow *row = data;
+
+  g_free (row->reason);
+}
+
+static GArray *
+skipped_array_new (void)
+{
+  GArray *array = g_array_new (FALSE, TRUE, sizeof (ClairSkippedRow));
+
+  g_array_set_clear_func (array, skipped_row_clear);
+  return array;
+}
+
+static gboolean
+set_sqlite_error (GError     **error,
+                  sqlite3     *db,
+                  const char  *path,
+                  const char  *doing)
+{
+  int code = sqlite3_errcode (db);
+  int domain_code = CLAIR_ERROR_FAILED;
+
+  if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
+    domain_code = CLAIR_ERROR_CORRUPT;
+
+  g_set_error (error, CLAIR_ERROR, domain_code,
+               "Could not %s in project “%s”: %s", doing, path, sqlite3_errmsg (db));
+  return FALSE;
+}
+
+static gboolean
+exec_sql (ClairProject  *self,
+          const char    *sql,
+          const char    *doing,
+          GError       **error)
+{
+  if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    return set_sqlite_error (error, self->db, self->path, doing);
+  return TRUE;
+}
+
+static sqlite3_stmt *
+prepare (ClairProject  *self,
+         sqlite3_stmt **cache,
+         const char    *sql,
+         GError       **error)
+{
+  if (*cache != NULL)
+    {
+      sqlite3_reset (*cache);
+      sqlite3_clear_bindings (*cache);
+      return *cache;
+    }
+  if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, cache, NULL) != SQLITE_OK)
+    {
+      set_sqlite_error (error, self->db, self->path, "prepare a query");
+      return NULL;
+    }
+  return *cache;
+}
+
+static void
+bind_text (sqlite3_stmt *stmt,
+           int           column,
+           const char   *text)
+{
+  if (text == NULL)
+    sqlite3_bind_null (stmt, column);
+  else
+    sqlite3_bind_text (stmt, column, text, -1, SQLITE_STATIC);
+}
+
+static void
+bind_real (sqlite3_stmt *stmt,
+           int           column,
+           double        value,
+           gboolean      present)
+{
+  if (!present || isnan (value))
+    sqlite3_bind_null (stmt, column);
+  else
+    sqlite3_bind_double (stmt, column, value);
+}
+
+static char *
+column_strdup (sqlite3_stmt *stmt,
+               int           column)
+{
+  const unsigned char *text = sqlite3_column_text (stmt, column);
+
+  if (text == NULL)
+    return NULL;
+  return g_strndup ((const char *) text, sqlite3_column_bytes (stmt, column));
+}
+
+static double
+column_real (sqlite3_stmt *stmt,
+             int           column)
+{
+  if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
+    return NAN;
+  return sqlite3_column_double (stmt, column);
+}
+
+static void
+clair_project_finalize (GObject *object)
+{
+  ClairProject *self = (ClairProject *) object;
+
+  g_clear_pointer (&self->stmt_get_setting, sqlite3_finalize);
+  g_clear_pointer (&self->stmt_set_setting, sqlite3_finalize);
+  g_clear_pointer (&self->stmt_get_row, sqlite3_finalize);
+  g_clear_pointer (&self->stmt_get_attempt, sqlite3_finalize);
+  g_clear_pointer (&self->stmt_get_decision, sqlite3_finalize);
+  g_clear_pointer (&self->stmt_insert_attempt, sqlite3_finalize);
+  g_clear_pointer (&self->stmt_update_row, sqlite3_finalize);
+  g_clear_pointer (&self->stmt_set_decision, sqlite3_finalize);
+  g_clear_pointer (&self->stmt_clear_decision, sqlite3_finalize);
+  if (self->db != NULL)
+    sqlite3_close_v2 (self->db);
+  g_rec_mutex_clear (&self->lock);
+  g_free (self->path);
+
+  G_OBJECT_CLASS (clair_project_parent_class)->finalize (object);
+}
+
+static void
+clair_project_class_init (ClairProjectClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = clair_project_finalize;
+}
+
+static void
+clair_project_init (ClairProject *self)
+{
+  g_rec_mutex_init (&self->lock);
+}
+
+static int
+pragma_int (ClairProject *self,
+            const char   *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  int value = -1;
+
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    return -1;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+/* Brings the schema to the current version, one migration per step, all in one transaction. */
+static gboolean
+migrate (ClairProject  *self,
+         GError       **error)
+{
+  int app_id;
+  int version;
+
+  app_id = pragma_int (self, "PRAGMA application_id");
+  version = pragma_int (self, "PRAGMA user_version");
+  if (app_id < 0 || version < 0)
+    return set_sqlite_error (error, self->db, self->path, "read the schema version");
+
+  if (app_id != 0 && app_id != CLAIR_APPLICATION_ID)
+    {
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_CORRUPT,
+                   "“%s” is an SQLite database but not a CLAIR Studio project", self->path);
+      return FALSE;
+    }
+
+  if (app_id == 0 && version == 0 && pragma_int (self, "SELECT count(*) FROM sqlite_master") > 0)
+    {
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_CORRUPT,
+                   "“%s” is an SQLite database but not a CLAIR Studio project", self->path);
+      return FALSE;
+    }
+
+  if (version > CLAIR_PROJECT_SCHEMA_VERSION)
+    {
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_UNSUPPORTED,
+                   "Project “%s” was written by a newer CLAIR Studio (project format %d; this version "
+                   "reads up to %d). Update CLAIR Studio to open it.",
+                   self->path, version, CLAIR_PROJECT_SCHEMA_VERSION);
+      return FALSE;
+    }
+
+  if (version == CLAIR_PROJECT_SCHEMA_VERSION)
+    return TRUE;
+
+  if (self->read_only)
+    {
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_UNSUPPORTED,
+                   "Project “%s” uses an older format (%d) and must be opened for writing once to "
+                   "be upgraded", self->path, version);
+      return FALSE;
+    }
+
+  if (!exec_sql (self, "BEGIN IMMEDIATE", "start the upgrade", error))
+    return FALSE;
+
+  for (int v = version + 1; v <= CLAIR_PROJECT_SCHEMA_VERSION; v++)
+    {
+      if (sqlite3_exec (self->db, migrations[v], NULL, NULL, NULL) != SQLITE_OK)
+        {
+          set_sqlite_error (error, self->db, self->path, "upgrade the project format");
+          sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+          return FALSE;
+        }
+    }
+
+  {
+    g_autofree char *sql = g_strdup_printf ("PRAGMA application_id = %d; PRAGMA user_version = %d;",
+                                            CLAIR_APPLICATION_ID, CLAIR_PROJECT_SCHEMA_VERSION);
+    if (!exec_sql (self, sql, "record the project format", error))
+      {
+        sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+        return FALSE;
+      }
+  }
+
+  return exec_sql (self, "COMMIT", "finish the upgrade", error);
+}
+
+ClairProject *
+clair_project_open (const char             *path,
+                    ClairProjectOpenFlags   flags,
+                    GError                **error)
+{
+  g_autoptr(ClairProject) self = NULL;
+  int sqlite_flags;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (CLAIR_TYPE_PROJECT, NULL);
+  self->path = g_strdup (path);
+  self->read_only = (flags & CLAIR_PROJECT_OPEN_READ_ONLY) != 0;
+
+  if (!(flags & CLAIR_PROJECT_OPEN_CREATE) && !g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND,
+                   "Project “%s” does not exist", path);
+      return NULL;
+    }
+
+  if (self->read_only)
+    sqlite_flags = SQLITE_OPEN_READONLY;
+  else
+    sqlite_flags = SQLITE_OPEN_READWRITE | ((flags & CLAIR_PROJECT_OPEN_CREATE) ? SQLITE_OPEN_CREATE : 0);
+  sqlite_flags |= SQLITE_OPEN_FULLMUTEX;
+
+  if (sqlite3_open_v2 (path, &self->db, sqlite_flags, NULL) != SQLITE_OK)
+    {
+      if (self->db == NULL)
+        g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_FAILED, "Could not open project “%s”", path);
+      else
+        set_sqlite_error (error, self->db, path, "open the file");
+      return NULL;
+    }
+
+  /* Readers wait for a writer's short transactions instead of failing. */
+  sqlite3_busy_timeout (self->db, 10000);
+
+  if (!self->read_only)
+    {
+      /* WAL lets readers run beside the writer; NORMAL synchronous keeps every commit through a
+       * process crash (kill -9) and only an OS crash can lose the last few. */
+      if (sqlite3_exec (self->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK)
+        {
+          int code = sqlite3_errcode (self->db);
+          g_set_error (error, CLAIR_ERROR,
+                       code == SQLITE_NOTADB ? CLAIR_ERROR_CORRUPT : CLAIR_ERROR_FAILED,
+                       "“%s” is not a CLAIR Studio project: %s", path, sqlite3_errmsg (self->db));
+          return NULL;
+        }
+      if (!exec_sql (self, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;",
+                     "configure the connection", error))
+        return NULL;
+    }
+
+  if (!migrate (self, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+ClairProject *
+clair_project_open_reader (ClairProject  *self,
+                           GError       **error)
+{
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), NULL);
+
+  return clair_project_open (self->path, CLAIR_PROJECT_OPEN_READ_ONLY, error);
+}
+
+const char *
+clair_project_get_path (ClairProject *self)
+{
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), NULL);
+
+  return self->path;
+}
+
+guint
+clair_project_get_n_rows (ClairProject *self)
+{
+  int n;
+
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), 0);
+
+  g_rec_mutex_lock (&self->lock);
+  n = pragma_int (self, "SELECT count(*) FROM rows");
+  g_rec_mutex_unlock (&self->lock);
+
+  return n < 0 ? 0 : (guint) n;
+}
+
+gboolean
+clair_project_has_rows (ClairProject *self)
+{
+  int n;
+
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), FALSE);
+
+  g_rec_mutex_lock (&self->lock);
+  n = pragma_int (self, "SELECT EXISTS (SELECT 1 FROM rows)");
+  g_rec_mutex_unlock (&self->lock);
+
+  return n > 0;
+}
+
+char *
+clair_project_get_setting (ClairProject *self,
+                           const char   *key)
+{
+  sqlite3_stmt *stmt;
+  char *value = NULL;
+
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  g_rec_mutex_lock (&self->lock);
+  stmt = prepare (self, &self->stmt_get_setting, "SELECT value FROM settings WHERE key = ?", NULL);
+  if (stmt != NULL)
+    {
+      sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        value = column_strdup (stmt, 0);
+      sqlite3_reset (stmt);
+    }
+  g_rec_mutex_unlock (&self->lock);
+
+  return value;
+}
+
+gboolean
+clair_project_set_setting (ClairProject  *self,
+                           const char    *key,
+                           const char    *value,
+                           GError       **error)
+{
+  sqlite3_stmt *stmt;
+  gboolean ret = FALSE;
+
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+
+  g_rec_mutex_lock (&self->lock);
+  if (value == NULL)
+    {
+      g_autofree char *sql = sqlite3_mprintf ("DELETE FROM settings WHERE key = %Q", key);
+      ret = exec_sql (self, sql, "remove a setting", error);
+      sqlite3_free (g_steal_pointer (&sql));
+    }
+  else if ((stmt = prepare (self, &self->stmt_set_setting,
+                            "INSERT INTO settings (key, value) VALUES (?, ?) "
+                            "ON CONFLICT (key) DO UPDATE SET value = excluded.value", error)))
+    {
+      sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, value, -1, SQLITE_STATIC);
+      if (sqlite3_step (stmt) == SQLITE_DONE)
+        ret = TRUE;
+      else
+        set_sqlite_error (error, self->db, self->path, "save a setting");
+      sqlite3_reset (stmt);
+    }
+  g_rec_mutex_unlock (&self->lock);
+
+  return ret;
+}
+
+ClairPrompt *
+clair_project_load_prompt (ClairProject *self)
+{
+  g_autofree char *system = NULL;
+  g_autofree char *user = NULL;
+
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), NULL);
+
+  system = clair_project_get_setting (self, "prompt.system");
+  user = clair_project_get_setting (self, "prompt.user");
+  return clair_prompt_new (system, user);
+}
+
+gboolean
+clair_project_load_params (ClairProject    *self,
+                           ClairGenParams  *params,
+                           GError         **error)
+{
+  g_autofree char *json = NULL;
+
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), FALSE);
+  g_return_val_if_fail (params != NULL, FALSE);
+
+  clair_gen_params_init (params);
+  json = clair_project_get_setting (self, "run.params");
+  if (json != NULL && !clair_gen_params_from_json (params, json, error))
+    {
+      g_prefix_error (error, "Project “%s” holds unreadable run settings: ", self->path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+clair_project_save_params (ClairProject          *self,
+                           const ClairGenParams  *params,
+                           GError               **error)
+{
+  g_autofree char *json = NULL;
+
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), FALSE);
+  g_return_val_if_fail (params != NULL, FALSE);
+
+  json = clair_gen_params_to_json (params);
+  return clair_project_set_setting (self, "run.params", json, error);
+}
+
+static gboolean
+is_cancelled (GCancellable  *cancellable,
+              GError       **error)
+{
+  return g_cancellable_set_error_if_cancelled (cancellable, error);
+}
+
+gboolean
+clair_project_import_dataset (ClairProject        *self,
+                              ClairDataset        *dataset,
+                              const ClairMapping  *mapping,
+                              GCancellable        *cancellable,
+                              ClairProgressFunc    progress,
+                              gpointer             user_data,
+                              ClairImportReport   *report,
+                              GError             **error)
+{
+  g_autoptr(GArray) skipped = NULL;
+  sqlite3_stmt *insert_row = NULL;
+  sqlite3_stmt *insert_skipped = NULL;
+  guint n_rows;
+  guint n_imported = 0;
+  gboolean ret = FALSE;
+  char size_text[32];
+  g_autofree char *checksum = NULL;
+
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), FALSE);
+  g_return_val_if_fail (CLAIR_IS_DATASET (dataset), FALSE);
+  g_return_val_if_fail (mapping != NULL, FALSE);
+  g_return_val_if_fail (mapping->task_column != NULL && mapping->solution_column != NULL, FALSE);
+
+  if (!clair_dataset_is_indexed (dataset) && !clair_dataset_index (dataset, cancellable, error))
+    return FALSE;
+
+  n_rows = clair_dataset_get_n_rows (dataset);
+  skipped = skipped_array_new ();
+
+  g_rec_mutex_lock (&self->lock);
+
+  if (clair_project_has_rows (self))
+    {
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_FAILED,
+                   "Project “%s” already holds a dataset; create a new project to import another",
+                   self->path);
+      goto out;
+    }
+
+  if (!exec_sql (self, "BEGIN IMMEDIATE", "start the import", error))
+    goto out;
+
+  if (sqlite3_prepare_v2 (self->db,
+                          "INSERT INTO rows (idx, line, task, solution, extra) VALUES (?, ?, ?, ?, ?)",
+                          -1, &insert_row, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2 (self->db, "INSERT INTO skipped (idx, line, reason) VALUES (?, ?, ?)",
+                          -1, &insert_skipped, NULL) != SQLITE_OK)
+    {
+      set_sqlite_error (error, self->db, self->path, "prepare the import");
+      goto rollback;
+    }
+
+  for (guint i = 0; i < n_rows; i++)
+    {
+      g_autoptr(GError) row_error = NULL;
+      g_autoptr(ClairRow) row = NULL;
+
+      if ((i & 1023) == 0)
+        {
+          if (is_cancelled (cancellable, error))
+            goto rollback;
+          if (progress != NULL)
+            progress (i, n_rows, user_data);
+        }
+
+      row = clair_dataset_read_row (dataset, i, mapping, &row_error);
+      if (row == NULL)
+        {
+          ClairSkippedRow entry = { i, 0, g_strdup (row_error->message) };
+
+          g_array_append_val (skipped, entry);
+          sqlite3_bind_int64 (insert_skipped, 1, i);
+          sqlite3_bind_int64 (insert_skipped, 2, 0);
+          sqlite3_bind_text (insert_skipped, 3, row_error->message, -1, SQLITE_TRANSIENT);
+          if (sqlite3_step (insert_skipped) != SQLITE_DONE)
+            {
+              set_sqlite_error (error, self->db, self->path, "record a skipped row");
+              goto rollback;
+            }
+          sqlite3_reset (insert_skipped);
+          continue;
+        }
+
+      sqlite3_bind_int64 (insert_row, 1, row->index);
+      sqlite3_bind_int64 (insert_row, 2, row->line);
+      sqlite3_bind_text (insert_row, 3, row->task, -1, SQLITE_STATIC);
+      sqlite3_bind_text (insert_row, 4, row->solution, -1, SQLITE_STATIC);
+      sqlite3_bind_text (insert_row, 5, row->extra_json ? row->extra_json : "{}", -1, SQLITE_STATIC);
+      if (sqlite3_step (insert_row) != SQLITE_DONE)
+        {
+          set_sqlite_error (error, self->db, self->path, "store a row");
+          goto rollback;
+        }
+      sqlite3_reset (insert_row);
+      n_imported++;
+    }
+
+  checksum = clair_dataset_compute_checksum (dataset);
+  g_snprintf (size_text, sizeof size_text, "%" G_GUINT64_FORMAT, clair_dataset_get_size (dataset));
+  if (!clair_project_set_setting (self, "source.path", clair_dataset_get_path (dataset), error) ||
+      !clair_project_set_setting (self, "source.size", size_text, error) ||
+      !clair_project_set_setting (self, "source.checksum", checksum, error) ||
+      !clair_project_set_setting (self, "source.format",
+                                  clair_format_to_string (clair_dataset_get_format (dataset)), error) ||
+      !clair_project_set_setting (self, "mapping.task", mapping->task_column, error) ||
+      !clair_project_set_setting (self, "mapping.solution", mapping->solution_column, error))
+    goto rollback;
+
+  if (!exec_sql (self, "COMMIT", "finish the import", error))
+    goto rollback;
+
+  if (progress != NULL)
+    progress (n_rows, n_rows, user_data);
+
+  if (report != NULL)
+    {
+      report->n_imported = n_imported;
+      report->skipped = g_steal_pointer (&skipped);
+    }
+  ret = TRUE;
+  goto out;
+
+rollback:
+  sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+
+out:
+  g_clear_pointer (&insert_row, sqlite3_finalize);
+  g_clear_pointer (&insert_skipped, sqlite3_finalize);
+  g_rec_mutex_unlock (&self->lock);
+
+  return ret;
+}
+
+GArray *
+clair_project_get_skipped (ClairProject *self)
+{
+  GArray *skipped;
+  sqlite3_stmt *stmt = NULL;
+
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), NULL);
+
+  skipped = skipped_array_new ();
+  g_rec_mutex_lock (&self->lock);
+  if (sqlite3_prepare_v2 (self->db, "SELECT idx, line, reason FROM skipped ORDER BY idx", -1,
+                          &stmt, NULL) == SQLITE_OK)
+    {
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          ClairSkippedRow entry;
+
+          entry.index = sqlite3_column_int64 (stmt, 0);
+          entry.line = sqlite3_column_int64 (stmt, 1);
+          entry.reason = column_strdup (stmt, 2);
+          g_array_append_val (skipped, entry);
+        }
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_rec_mutex_unlock (&self->lock);
+
+  return skipped;
+}
+
+static ClairAttempt *
+attempt_from_statement (sqlite3_stmt *stmt,
+                        int           first)
+{
+  ClairAttempt *attempt = clair_attempt_new ();
+  int c = first;
+
+  attempt->id = sqlite3_column_int64 (stmt, c++);
+  attempt->row = sqlite3_column_int64 (stmt, c++);
+  attempt->request_hash = column_strdup (stmt, c++);
+  attempt->status = sqlite3_column_int (stmt, c++);
+  attempt->http_status = sqlite3_column_int (stmt, c++);
+  attempt->error = column_strdup (stmt, c++);
+  attempt->raw_output = column_strdup (stmt, c++);
+  attempt->revision = column_strdup (stmt, c++);
+  attempt->rationale = column_strdup (stmt, c++);
+  attempt->marker = column_strdup (stmt, c++);
+  attempt->parse_status = column_strdup (stmt, c++);
+  attempt->finish_reason = column_strdup (stmt, c++);
+  attempt->model_requested = column_strdup (stmt, c++);
+  attempt->model_reported = column_strdup (stmt, c++);
+  attempt->prompt_tokens = sqlite3_column_int64 (stmt, c++);
+  attempt->completion_tokens = sqlite3_column_int64 (stmt, c++);
+  attempt->latency_ms = sqlite3_column_double (stmt, c++);
+  attempt->started_at = sqlite3_column_int64 (stmt, c++);
+  attempt->finished_at = sqlite3_column_int64 (stmt, c++);
+  attempt->has_metrics = sqlite3_column_int (stmt, c++);
+  attempt->metrics.jaccard = column_real (stmt, c++);
+  attempt->metrics.levenshtein = column_real (stmt, c++);
+  attempt->metrics.levenshtein_norm = column_real (stmt, c++);
+  attempt->metrics.changed_share = column_real (stmt, c++);
+  attempt->metrics.length_ratio = column_real (stmt, c++);
+  attempt->metrics.similarity_ratio = column_real (stmt, c++);
+
+  return attempt;
+}
+
+static ClairAttempt *
+get_attempt_locked (ClairProject *self,
+                    gint64        id)
+{
+  sqlite3_stmt *stmt;
+  ClairAttempt *attempt = NULL;
+
+  stmt = prepare (self, &self->stmt_get_attempt,
+                  "SELECT " ATTEMPT_COLUMNS " FROM attempts WHERE id = ?", NULL);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    attempt = attempt_from_statement (stmt, 0);
+  sqlite3_reset (stmt);
+  return attempt;
+}
+
+ClairRecord *
+clair_project_get_record (ClairProject  *self,
+                          guint          index,
+                          GError       **error)
+{
+  g_autoptr(ClairRecord) record = NULL;
+  sqlite3_stmt *stmt;
+  gint64 latest = 0;
+
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), NULL);
+
+  g_rec_mutex_lock (&self->lock);
+
+  stmt = prepare (self, &self->stmt_get_row,
+                  "SELECT idx, line, task, solution, extra, latest_attempt, n_attempts "
+                  "FROM rows WHERE idx = ?", error);
+  if (stmt == NULL)
+    goto out;
+  sqlite3_bind_int64 (stmt, 1, index);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND,
+                   "Row %u is not in project “%s”", index, self->path);
+      goto out;
+    }
+
+  record = g_new0 (ClairRecord, 1);
+  record->index = sqlite3_column_int64 (stmt, 0);
+  record->line = sqlite3_column_int64 (stmt, 1);
+  record->task = column_strdup (stmt, 2);
+  record->solution = column_strdup (stmt, 3);
+  record->extra_json = column_strdup (stmt, 4);
+  latest = sqlite3_column_int64 (stmt, 5);
+  record->n_attempts = sqlite3_column_int (stmt, 6);
+  sqlite3_reset (stmt);
+
+  if (latest > 0)
+    record->attempt = get_attempt_locked (self, latest);
+
+  stmt = prepare (self, &self->stmt_get_decision,
+                  "SELECT decision, edited_revision, note, decided_at FROM decisions WHERE row_idx = ?",
+                  error);
+  if (stmt == NULL)
+    {
+      g_clear_pointer (&record, clair_record_free);
+      goto out;
+    }
+  sqlite3_bind_int64 (stmt, 1, index);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      record->decision = sqlite3_column_int (stmt, 0);
+      record->edited_revision = column_strdup (stmt, 1);
+      record->note = column_strdup (stmt, 2);
+      record->decided_at = sqlite3_column_int64 (stmt, 3);
+    }
+  sqlite3_reset (stmt);
+
+out:
+  g_rec_mutex_unlock (&self->lock);
+  return g_steal_pointer (&record);
+}
+
+GPtrArray *
+clair_project_get_attempts (ClairProject  *self,
+                            guint          index,
+                            GError       **error)
+{
+  g_autoptr(GPtrArray) attempts = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), NULL);
+
+  attempts = g_ptr_array_new_with_free_func ((GDestroyNotify) clair_attempt_free);
+  g_rec_mutex_lock (&self->lock);
+  if (sqlite3_prepare_v2 (self->db,
+                          "SELECT " ATTEMPT_COLUMNS " FROM attempts WHERE row_idx = ? ORDER BY id",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    {
+      set_sqlite_error (error, self->db, self->path, "read attempts");
+      g_clear_pointer (&attempts, g_ptr_array_unref);
+    }
+  else
+    {
+      sqlite3_bind_int64 (stmt, 1, index);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        g_ptr_array_add (attempts, attempt_from_statement (stmt, 0));
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_rec_mutex_unlock (&self->lock);
+
+  return g_steal_pointer (&attempts);
+}
+
+GArray *
+clair_project_get_summaries (ClairProject  *self,
+                             GError       **error)
+{
+  g_autoptr(GArray) summaries = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), NULL);
+
+  g_rec_mutex_lock (&self->lock);
+  summaries = g_array_sized_new (FALSE, FALSE, sizeof (ClairRowSummary),
+                                 (guint) pragma_int (self, "SELECT count(*) FROM rows"));
+  if (sqlite3_prepare_v2 (self->db,
+                          "SELECT r.idx, r.status, d.decision, d.edited_revision IS NOT NULL, "
+                          "       r.n_attempts, r.jaccard, r.levenshtein_norm "
+                          "FROM rows r LEFT JOIN decisions d ON d.row_idx = r.idx ORDER BY r.idx",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    {
+      set_sqlite_error (error, self->db, self->path, "list rows");
+      g_clear_pointer (&summaries, g_array_unref);
+    }
+  else
+    {
+      int rc;
+
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          ClairRowSummary summary;
+
+          summary.index = sqlite3_column_int64 (stmt, 0);
+          summary.status = sqlite3_column_int (stmt, 1);
+          summary.decision = sqlite3_column_int (stmt, 2);
+          summary.edited = sqlite3_column_int (stmt, 3);
+          summary.n_attempts = MIN (sqlite3_column_int (stmt, 4), 255);
+          summary.jaccard = column_real (stmt, 5);
+          summary.levenshtein_norm = column_real (stmt, 6);
+          g_array_append_val (summaries, summary);
+        }
+      if (rc != SQLITE_DONE)
+        {
+          set_sqlite_error (error, self->db, self->path, "list rows");
+          g_clear_pointer (&summaries, g_array_unref);
+        }
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_rec_mutex_unlock (&self->lock);
+
+  return g_steal_pointer (&summaries);
+}
+
+static int
+progress_cancel_cb (void *data)
+{
+  return g_cancellable_is_cancelled (data) ? 1 : 0;
+}
+
+/* Escapes LIKE's wildcards so a search for "50%" finds the text "50%". */
+static char *
+like_pattern (const char *needle)
+{
+  GString *pattern = g_string_new ("%");
+
+  for (const char *p = needle; *p; p++)
+    {
+      if (*p == '%' || *p == '_' || *p == '\\')
+        g_string_append_c (pattern, '\\');
+      g_string_append_c (pattern, *p);
+    }
+  g_string_append_c (pattern, '%');
+  return g_string_free (pattern, FALSE);
+}
+
+GArray *
+clair_project_search (ClairProject  *self,
+                      const char    *needle,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  g_autoptr(GArray) matches = NULL;
+  g_autofree char *pattern = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), NULL);
+  g_return_val_if_fail (needle != NULL, NULL);
+
+  matches = g_array_new (FALSE, FALSE, sizeof (guint));
+  pattern = like_pattern (needle);
+
+  g_rec_mutex_lock (&self->lock);
+  if (cancellable != NULL)
+    sqlite3_progress_handler (self->db, 10000, progress_cancel_cb, cancellable);
+
+  /* LIKE folds ASCII case only; that covers what people type into a search box, and it runs in
+   * SQLite's own loop, which is what keeps a 1 GB project searchable in about a second. */
+  if (sqlite3_prepare_v2 (self->db,
+                          "SELECT r.idx FROM rows r LEFT JOIN attempts a ON a.id = r.latest_attempt "
+                          "LEFT JOIN decisions d ON d.row_idx = r.idx "
+                          "WHERE r.task LIKE ?1 ESCAPE '\\' OR r.solution LIKE ?1 ESCAPE '\\' "
+                          "   OR a.revision LIKE ?1 ESCAPE '\\' OR d.edited_revision LIKE ?1 ESCAPE '\\' "
+                          "   OR d.note LIKE ?1 ESCAPE '\\' "
+                          "ORDER BY r.idx", -1, &stmt, NULL) != SQLITE_OK)
+    {
+      set_sqlite_error (error, self->db, self->path, "search");
+      g_clear_pointer (&matches, g_array_unref);
+      goto out;
+    }
+
+  sqlite3_bind_text (stmt, 1, pattern, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      guint index = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (matches, index);
+    }
+
+  if (rc == SQLITE_INTERRUPT || g_cancellable_is_cancelled (cancellable))
+    {
+      g_cancellable_set_error_if_cancelled (cancellable, error);
+      if (error != NULL && *error == NULL)
+        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Search cancelled");
+      g_clear_pointer (&matches, g_array_unref);
+    }
+  else if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->db, self->path, "search");
+      g_clear_pointer (&matches, g_array_unref);
+    }
+
+out:
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  sqlite3_progress_handler (self->db, 0, NULL, NULL);
+  g_rec_mutex_unlock (&self->lock);
+
+  return g_steal_pointer (&matches);
+}
+
+static gboolean
+store_attempt_locked (ClairProject  *self,
+                      ClairAttempt  *attempt,
+                      GError       **error)
+{
+  sqlite3_stmt *stmt;
+  int c = 1;
+  gboolean with_metrics = attempt->has_metrics;
+
+  stmt = prepare (self, &self->stmt_insert_attempt,
+                  "INSERT INTO attempts (row_idx, request_hash, status, http_status, error, "
+                  "raw_output, revision, rationale, marker, parse_status, finish_reason, "
+                  "model_requested, model_reported, prompt_tokens, completion_tokens, latency_ms, "
+                  "started_at, finished_at, has_metrics, jaccard, levenshtein, levenshtein_norm, "
+                  "changed_share, length_ratio, similarity_ratio) "
+                  "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, c++, attempt->row);
+  bind_text (stmt, c++, attempt->request_hash);
+  sqlite3_bind_int (stmt, c++, attempt->status);
+  sqlite3_bind_int (stmt, c++, attempt->http_status);
+  bind_text (stmt, c++, attempt->error);
+  bind_text (stmt, c++, attempt->raw_output);
+  bind_text (stmt, c++, attempt->revision);
+  bind_text (stmt, c++, attempt->rationale);
+  bind_text (stmt, c++, attempt->marker);
+  bind_text (stmt, c++, attempt->parse_status);
+  bind_text (stmt, c++, attempt->finish_reason);
+  bind_text (stmt, c++, attempt->model_requested);
+  bind_text (stmt, c++, attempt->model_reported);
+  sqlite3_bind_int64 (stmt, c++, attempt->prompt_tokens);
+  sqlite3_bind_int64 (stmt, c++, attempt->completion_tokens);
+  sqlite3_bind_double (stmt, c++, attempt->latency_ms);
+  sqlite3_bind_int64 (stmt, c++, attempt->started_at);
+  sqlite3_bind_int64 (stmt, c++, attempt->finished_at);
+  sqlite3_bind_int (stmt, c++, with_metrics);
+  bind_real (stmt, c++, attempt->metrics.jaccard, with_metrics);
+  bind_real (stmt, c++, attempt->metrics.levenshtein, with_metrics);
+  bind_real (stmt, c++, attempt->metrics.levenshtein_norm, with_metrics);
+  bind_real (stmt, c++, attempt->metrics.changed_share, with_metrics);
+  bind_real (stmt, c++, attempt->metrics.length_ratio, with_metrics);
+  bind_real (stmt, c++, attempt->metrics.similarity_ratio, with_metrics);
+
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      sqlite3_reset (stmt);
+      return set_sqlite_error (error, self->db, self->path, "store a result");
+    }
+  sqlite3_reset (stmt);
+  attempt->id = sqlite3_last_insert_rowid (self->db);
+
+  stmt = prepare (self, &self->stmt_update_row,
+                  "UPDATE rows SET status = ?, latest_attempt = ?, n_attempts = n_attempts + 1, "
+                  "jaccard = ?, levenshtein_norm = ? WHERE idx = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, attempt->status);
+  sqlite3_bind_int64 (stmt, 2, attempt->id);
+  bind_real (stmt, 3, attempt->metrics.jaccard, with_metrics);
+  bind_real (stmt, 4, attempt->metrics.levenshtein_norm, with_metrics);
+  sqlite3_bind_int64 (stmt, 5, attempt->row);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      sqlite3_reset (stmt);
+      return set_sqlite_error (error, self->db, self->path, "update a row");
+    }
+  sqlite3_reset (stmt);
+
+  if (sqlite3_changes (self->db) != 1)
+    {
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND,
+                   "Row %u is not in project “%s”", attempt->row, self->path);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+clair_project_add_attempts (ClairProject  *self,
+                            ClairAttempt **attempts,
+                            guint          n_attempts,
+                            GError       **error)
+{
+  gboolean ret = FALSE;
+
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), FALSE);
+  g_return_val_if_fail (attempts != NULL || n_attempts == 0, FALSE);
+
+  if (n_attempts == 0)
+    return TRUE;
+
+  g_rec_mutex_lock (&self->lock);
+  if (!exec_sql (self, "BEGIN IMMEDIATE", "start saving results", error))
+    goto out;
+
+  for (guint i = 0; i < n_attempts; i++)
+    {
+      if (!store_attempt_locked (self, attempts[i], error))
+        {
+          sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+          for (guint j = 0; j < i; j++)
+            attempts[j]->id = 0;
+          goto out;
+        }
+    }
+
+  if (!exec_sql (self, "COMMIT", "save results", error))
+    {
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      goto out;
+    }
+  ret = TRUE;
+
+out:
+  g_rec_mutex_unlock (&self->lock);
+  return ret;
+}
+
+gboolean
+clair_project_reparse (ClairProject  *self,
+                       guint          index,
+                       GError       **error)
+{
+  g_autoptr(ClairRecord) record = NULL;
+  g_autoptr(ClairParseResult) parsed = NULL;
+  ClairAttempt *attempt;
+  ClairRowStatus status;
+  ClairMetrics metrics;
+  gboolean ret;
+
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), FALSE);
+
+  g_rec_mutex_lock (&self->lock);
+
+  record = clair_project_get_record (self, index, error);
+  if (record == NULL)
+    {
+      g_rec_mutex_unlock (&self->lock);
+      return FALSE;
+    }
+  attempt = record->attempt;
+  if (attempt == NULL || attempt->raw_output == NULL)
+    {
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND,
+                   "Row %u has no model output to parse", index);
+      g_rec_mutex_unlock (&self->lock);
+      return FALSE;
+    }
+
+  parsed = clair_parse_reply (attempt->raw_output, attempt->finish_reason);
+  status = parsed->status == CLAIR_PARSE_OK ? CLAIR_ROW_REVISED : CLAIR_ROW_PARSE_FAILED;
+  memset (&metrics, 0, sizeof metrics);
+  if (parsed->revision != NULL)
+    clair_metrics_compute (record->solution, parsed->revision, &metrics);
+
+  ret = exec_sql (self, "BEGIN IMMEDIATE", "start re-parsing", error);
+  if (ret)
+    {
+      sqlite3_stmt *stmt = NULL;
+      gboolean with_metrics = parsed->revision != NULL;
+
+      ret = FALSE;
+      if (sqlite3_prepare_v2 (self->db,
+                              "UPDATE attempts SET status = ?1, revision = ?2, rationale = ?3, "
+                              "marker = ?4, parse_status = ?5, error = ?6, has_metrics = ?7, "
+                              "jaccard = ?8, levenshtein = ?9, levenshtein_norm = ?10, "
+                              "changed_share = ?11, length_ratio = ?12, similarity_ratio = ?13 "
+                              "WHERE id = ?14", -1, &stmt, NULL) == SQLITE_OK)
+        {
+          sqlite3_bind_int (stmt, 1, status);
+          bind_text (stmt, 2, parsed->revision);
+          bind_text (stmt, 3, parsed->rationale);
+          bind_text (stmt, 4, parsed->marker);
+          bind_text (stmt, 5, clair_parse_status_to_string (parsed->status));
+          bind_text (stmt, 6, parsed->reason);
+          sqlite3_bind_int (stmt, 7, with_metrics);
+          bind_real (stmt, 8, metrics.jaccard, with_metrics);
+          bind_real (stmt, 9, metrics.levenshtein, with_metrics);
+          bind_real (stmt, 10, metrics.levenshtein_norm, with_metrics);
+          bind_real (stmt, 11, metrics.changed_share, with_metrics);
+          bind_real (stmt, 12, metrics.length_ratio, with_metrics);
+          bind_real (stmt, 13, metrics.similarity_ratio, with_metrics);
+          sqlite3_bind_int64 (stmt, 14, attempt->id);
+          ret = sqlite3_step (stmt) == SQLITE_DONE;
+          g_clear_pointer (&stmt, sqlite3_finalize);
+        }
+      if (ret &&
+          sqlite3_prepare_v2 (self->db,
+                              "UPDATE rows SET status = ?1, jaccard = ?2, levenshtein_norm = ?3 "
+                              "WHERE idx = ?4", -1, &stmt, NULL) == SQLITE_OK)
+        {
+          sqlite3_bind_int (stmt, 1, status);
+          bind_real (stmt, 2, metrics.jaccard, with_metrics);
+          bind_real (stmt, 3, metrics.levenshtein_norm, with_metrics);
+          sqlite3_bind_int64 (stmt, 4, index);
+          ret = sqlite3_step (stmt) == SQLITE_DONE;
+          g_clear_pointer (&stmt, sqlite3_finalize);
+        }
+      if (!ret)
+        set_sqlite_error (error, self->db, self->path, "store the new parse");
+      ret = ret && exec_sql (self, "COMMIT", "store the new parse", error);
+      if (!ret)
+        sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+
+  g_rec_mutex_unlock (&self->lock);
+  return ret;
+}
+
+GArray *
+clair_project_list_rows_to_run (ClairProject       *self,
+                                ClairRunSelection   selection,
+                                guint               first,
+                                guint               last,
+                                guint               limit,
+                                GError            **error)
+{
+  g_autoptr(GArray) rows = NULL;
+  sqlite3_stmt *stmt = NULL;
+  const char *where;
+  g_autofree char *sql = NULL;
+  int rc;
+
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), NULL);
+
+  switch (selection)
+    {
+    case CLAIR_SELECT_PENDING:
+      where = "status = 0";
+      break;
+    case CLAIR_SELECT_FAILED:
+      where = "status IN (0, 2, 3)";
+      break;
+    case CLAIR_SELECT_ALL:
+    default:
+      where = "1";
+      break;
+    }
+
+  sql = g_strdup_printf ("SELECT idx FROM rows WHERE %s AND idx BETWEEN ? AND ? ORDER BY idx "
+                         "LIMIT ?", where);
+  rows = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  g_rec_mutex_lock (&self->lock);
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      set_sqlite_error (error, self->db, self->path, "list rows to run");
+      g_clear_pointer (&rows, g_array_unref);
+      goto out;
+    }
+  sqlite3_bind_int64 (stmt, 1, first);
+  sqlite3_bind_int64 (stmt, 2, last);
+  sqlite3_bind_int64 (stmt, 3, limit == 0 ? -1 : (gint64) limit);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      guint index = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (rows, index);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->db, self->path, "list rows to run");
+      g_clear_pointer (&rows, g_array_unref);
+    }
+
+out:
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_rec_mutex_unlock (&self->lock);
+  return g_steal_pointer (&rows);
+}
+
+char *
+clair_project_get_revised_hash (ClairProject *self,
+                                guint         index)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *hash = NULL;
+
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), NULL);
+
+  g_rec_mutex_lock (&self->lock);
+  if (sqlite3_prepare_v2 (self->db,
+                          "SELECT a.request_hash FROM rows r JOIN attempts a ON a.id = r.latest_attempt "
+                          "WHERE r.idx = ? AND a.status = 1", -1, &stmt, NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, index);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        hash = column_strdup (stmt, 0);
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_rec_mutex_unlock (&self->lock);
+
+  return hash;
+}
+
+gboolean
+clair_project_set_decision (ClairProject   *self,
+                            guint           index,
+                            ClairDecision   decision,
+                            const char     *edited_revision,
+                            const char     *note,
+                            GError        **error)
+{
+  sqlite3_stmt *stmt;
+  gboolean ret = FALSE;
+  gboolean clear;
+
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), FALSE);
+  g_return_val_if_fail (decision <= CLAIR_DECISION_SKIPPED, FALSE);
+
+  clear = decision == CLAIR_DECISION_NONE && edited_revision == NULL && (note == NULL || !*note);
+
+  g_rec_mutex_lock (&self->lock);
+
+  {
+    g_autofree char *sql = sqlite3_mprintf ("SELECT count(*) FROM rows WHERE idx = %u", index);
+    if (pragma_int (self, sql) != 1)
+      {
+        sqlite3_free (g_steal_pointer (&sql));
+        g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND,
+                     "Row %u is not in project “%s”", index, self->path);
+        goto out;
+      }
+    sqlite3_free (g_steal_pointer (&sql));
+  }
+
+  if (clear)
+    stmt = prepare (self, &self->stmt_clear_decision, "DELETE FROM decisions WHERE row_idx = ?", error);
+  else
+    stmt = prepare (self, &self->stmt_set_decision,
+                    "INSERT INTO decisions (row_idx, decision, edited_revision, note, decided_at) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (row_idx) DO UPDATE SET "
+                    "decision = excluded.decision, edited_revision = excluded.edited_revision, "
+                    "note = excluded.note, decided_at = excluded.decided_at", error);
+  if (stmt == NULL)
+    goto out;
+
+  sqlite3_bind_int64 (stmt, 1, index);
+  if (!clear)
+    {
+      sqlite3_bind_int (stmt, 2, decision);
+      bind_text (stmt, 3, edited_revision);
+      bind_text (stmt, 4, note);
+      sqlite3_bind_int64 (stmt, 5, g_get_real_time ());
+    }
+
+  /* Autocommit: the decision is on disk (in the WAL) when this returns. */
+  if (sqlite3_step (stmt) == SQLITE_DONE)
+    ret = TRUE;
+  else
+    set_sqlite_error (error, self->db, self->path, "save the decision");
+  sqlite3_reset (stmt);
+
+out:
+  g_rec_mutex_unlock (&self->lock);
+  return ret;
+}
+
+gboolean
+clair_project_get_counts (ClairProject        *self,
+                          ClairProjectCounts  *counts,
+                          GError             **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean ret = FALSE;
+
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), FALSE);
+  g_return_val_if_fail (counts != NULL, FALSE);
+
+  memset (counts, 0, sizeof *counts);
+
+  g_rec_mutex_lock (&self->lock);
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT status, count(*) FROM rows GROUP BY status", -1,
+                          &stmt, NULL) != SQLITE_OK)
+    goto fail;
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      int status = sqlite3_column_int (stmt, 0);
+      guint n = sqlite3_column_int64 (stmt, 1);
+
+      if (status >= 0 && status < (int) G_N_ELEMENTS (counts->by_status))
+        counts->by_status[status] += n;
+      counts->n_rows += n;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  if (sqlite3_prepare_v2 (self->db,
+                          "SELECT decision, count(*), sum(edited_revision IS NOT NULL) FROM decisions "
+                          "GROUP BY decision", -1, &stmt, NULL) != SQLITE_OK)
+    goto fail;
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      int decision = sqlite3_column_int (stmt, 0);
+
+      if (decision >= 0 && decision < (int) G_N_ELEMENTS (counts->by_decision))
+        counts->by_decision[decision] += sqlite3_column_int64 (stmt, 1);
+      counts->n_edited += sqlite3_column_int64 (stmt, 2);
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  counts->by_decision[CLAIR_DECISION_NONE] =
+    counts->n_rows - counts->by_decision[CLAIR_DECISION_ACCEPTED]
+    - counts->by_decision[CLAIR_DECISION_REJECTED] - counts->by_decision[CLAIR_DECISION_SKIPPED];
+
+  counts->n_skipped_at_import = MAX (pragma_int (self, "SELECT count(*) FROM skipped"), 0);
+
+  if (sqlite3_prepare_v2 (self->db,
+                          "SELECT coalesce(sum(max(prompt_tokens, 0)), 0), "
+                          "       coalesce(sum(max(completion_tokens, 0)), 0) FROM attempts",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    goto fail;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      counts->prompt_tokens = sqlite3_column_int64 (stmt, 0);
+      counts->completion_tokens = sqlite3_column_int64 (stmt, 1);
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  ret = TRUE;
+  goto out;
+
+fail:
+  set_sqlite_error (error, self->db, self->path, "count rows");
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+out:
+  g_rec_mutex_unlock (&self->lock);
+  return ret;
+}
+
+gboolean
+clair_project_foreach_record (ClairProject     *self,
+                              GCancellable     *cancellable,
+                              ClairRecordFunc   func,
+                              gpointer          user_data,
+                              GError          **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean ret = FALSE;
+  guint n = 0;
+  int rc;
+
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  g_rec_mutex_lock (&self->lock);
+
+  /* One read transaction, so the stream is a consistent snapshot even while a run writes. */
+  if (!exec_sql (self, "BEGIN", "start reading", error))
+    goto out;
+
+  if (sqlite3_prepare_v2 (self->db,
+                          "SELECT r.idx, r.line, r.task, r.solution, r.extra, r.n_attempts, "
+                          "       d.decision, d.edited_revision, d.note, d.decided_at, a.id, "
+                          "       a.row_idx, a.request_hash, a.status, a.http_status, a.error, "
+                          "       a.raw_output, a.revision, a.rationale, a.marker, a.parse_status, "
+                          "       a.finish_reason, a.model_requested, a.model_reported, "
+                          "       a.prompt_tokens, a.completion_tokens, a.latency_ms, a.started_at, "
+                          "       a.finished_at, a.has_metrics, a.jaccard, a.levenshtein, "
+                          "       a.levenshtein_norm, a.changed_share, a.length_ratio, "
+                          "       a.similarity_ratio "
+                          "FROM rows r LEFT JOIN decisions d ON d.row_idx = r.idx "
+                          "LEFT JOIN attempts a ON a.id = r.latest_attempt ORDER BY r.idx",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    {
+      set_sqlite_error (error, self->db, self->path, "read rows");
+      goto end;
+    }
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(ClairRecord) record = g_new0 (ClairRecord, 1);
+
+      if ((++n & 255) == 0 && is_cancelled (cancellable, error))
+        goto end;
+
+      record->index = sqlite3_column_int64 (stmt, 0);
+      record->line = sqlite3_column_int64 (stmt, 1);
+      record->task = column_strdup (stmt, 2);
+      record->solution = column_strdup (stmt, 3);
+      record->extra_json = column_strdup (stmt, 4);
+      record->n_attempts = sqlite3_column_int (stmt, 5);
+      record->decision = sqlite3_column_int (stmt, 6);
+      record->edited_revision = column_strdup (stmt, 7);
+      record->note = column_strdup (stmt, 8);
+      record->decided_at = sqlite3_column_int64 (stmt, 9);
+      if (sqlite3_column_type (stmt, 10) != SQLITE_NULL)
+        record->attempt = attempt_from_statement (stmt, 10);
+
+      if (!func (record, user_data))
+        break;
+    }
+
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->db, self->path, "read rows");
+      goto end;
+    }
+  ret = TRUE;
+
+end:
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
+
+out:
+  g_rec_mutex_unlock (&self->lock);
+  return ret;
+}

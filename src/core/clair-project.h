@@ -5,11 +5,13 @@
 
 #include "clair-dataset.h"
 #include "clair-metrics.h"
+#include "clair-prompt.h"
+#include "clair-request.h"
 
 G_BEGIN_DECLS
 
 /* The schema version this build writes; older projects are migrated, newer ones refused. */
-#define CLAIR_PROJECT_SCHEMA_VERSION 1
+#define CLAIR_PROJECT_SCHEMA_VERSION 2
 
 typedef enum
 {
@@ -166,6 +168,16 @@ char           *clair_project_get_setting    (ClairProject          *self,
 gboolean        clair_project_set_setting    (ClairProject          *self,
                                               const char            *key,
                                               const char            *value,
+                                              GError               **error);
+
+/* The prompt stored in the project ("prompt.system", "prompt.user"; the distilabel default when
+ * unset) and the generation parameters, model included ("run.params", JSON). */
+ClairPrompt    *clair_project_load_prompt    (ClairProject          *self);
+gboolean        clair_project_load_params    (ClairProject          *self,
+                                              ClairGenParams        *params,
+                                              GError               **error);
+gboolean        clair_project_save_params    (ClairProject          *self,
+                                              const ClairGenParams  *params,
                                               GError               **error);
 
 ClairRecord    *clair_project_get_record     (ClairProject          *self,
