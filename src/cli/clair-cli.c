@@ -102,3 +102,18 @@ clair_cli_parse_range (const char *text,
   *last = (guint) b;
   return TRUE;
 }
+
+ClairProject *
+clair_cli_open_project (const char *path,
+                        gboolean    writable)
+{
+  g_autoptr(GError) error = NULL;
+  ClairProject *project;
+
+  project = clair_project_open (path,
+                                writable ? CLAIR_PROJECT_OPEN_DEFAULT : CLAIR_PROJECT_OPEN_READ_ONLY,
+                                &error);
+  if (project == NULL)
+    clair_cli_fail ("%s", error->message);
+  return project;
+}

@@ -3,6 +3,9 @@
 
 #include <glib.h>
 
+#include "clair-dataset.h"
+#include "clair-project.h"
+
 G_BEGIN_DECLS
 
 /* Exit codes every subcommand follows. */
@@ -31,6 +34,24 @@ int  clair_cli_parse       (GOptionContext *context,
 gboolean clair_cli_parse_range (const char *text,
                                 guint      *first,
                                 guint      *last);
+
+/* The mapping from explicit column names, else the guess; a G_OPTION_ERROR when neither works. */
+gboolean clair_cli_resolve_mapping     (ClairDataset            *dataset,
+                                        const char              *task_column,
+                                        const char              *solution_column,
+                                        ClairMapping            *mapping,
+                                        GError                 **error);
+/* Imports @dataset_path into a new project at @project_path and reports on stderr. */
+gboolean clair_cli_import_dataset      (const char              *dataset_path,
+                                        const char              *project_path,
+                                        const char              *task_column,
+                                        const char              *solution_column,
+                                        GError                 **error);
+void     clair_cli_print_import_report (const char              *project_path,
+                                        const ClairImportReport *report);
+/* Opens an existing project or prints why not; NULL then. */
+ClairProject *clair_cli_open_project   (const char              *path,
+                                        gboolean                 writable);
 
 int clair_cmd_import         (int argc, char **argv);
 int clair_cmd_info           (int argc, char **argv);

@@ -3,11 +3,70 @@
 
 #include "config.h"
 
+#include <stdio.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
+
 #include "clair-cli.h"
+#include "clair-project.h"
 
 int
 clair_cmd_decide (int    argc,
-               char **argv)
+                  char **argv)
 {
-  return clair_cli_fail ("the decide command is not built yet");
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(ClairProject) project = NULL;
+  g_autoptr(ClairRecord) record = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *revision_file = NULL;
+  g_autofree char *revision = NULL;
+  g_autofree char *note = NULL;
+  ClairDecision decision;
+  gint64 row = -1;
+  GOptionEntry entries[] = {
+    { "row", 'r', 0, G_OPTION_ARG_INT64, &row, N_("The row to decide"), N_("N") },
+    { "revision-file", 0, 0, G_OPTION_ARG_FILENAME, &revision_file,
+      N_("Replace the revision with the text of FILE (an edit)"), N_("FILE") },
+    { "note", 0, 0, G_OPTION_ARG_STRING, &note, N_("Attach a note to the row"), N_("TEXT") },
+    { NULL }
+  };
+  int rc;
+
+  context = g_option_context_new (_("PROJECT --row N accept|reject|skip — record a decision"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if ((rc = clair_cli_parse (context, "decide", &argc, &argv)) >= 0)
+    return rc;
+  if (argc != 3)
+    return clair_cli_usage_error ("decide", _("expected PROJECT and one of accept, reject, skip"));
+  if (row < 0 || row >= G_MAXUINT)
+    return clair_cli_usage_error ("decide", _("--row N is required (rows are numbered from 0)"));
+  if (!clair_decision_from_string (argv[2], &decision))
+    return clair_cli_usage_error ("decide", _("unknown decision “%s”; use accept, reject or skip"),
+                                  argv[2]);
+
+  if (revision_file != NULL)
+    {
+      gsize length;
+
+      if (!g_file_get_contents (revision_file, &revision, &length, &error))
+        return clair_cli_fail ("%s", error->message);
+      if (!g_utf8_validate (revision, length, NULL) || strlen (revision) != length)
+        return clair_cli_fail (_("“%s” is not UTF-8 text"), revision_file);
+    }
+
+  project = clair_cli_open_project (argv[1], TRUE);
+  if (project == NULL)
+    return CLAIR_EXIT_FAILURE;
+  record = clair_project_get_record (project, (guint) row, &error);
+  if (record == NULL)
+    return clair_cli_fail ("%s", error->message);
+
+  /* Keep an earlier edit or note unless this call replaces it. */
+  if (!clair_project_set_decision (project, (guint) row, decision,
+                                   revision ? revision : record->edited_revision,
+                                   note ? note : record->note, &error))
+    return clair_cli_fail ("%s", error->message);
+
+  return CLAIR_EXIT_OK;
 }

@@ -3,11 +3,134 @@
 
 #include "config.h"
 
+#include <stdio.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
+
 #include "clair-cli.h"
+#include "clair-dataset.h"
+#include "clair-project.h"
+
+static gboolean
+is_project_file (const char *path)
+{
+  static const char magic[] = "SQLite format 3";
+  char header[sizeof magic] = { 0 };
+  FILE *file = fopen (path, "rb");
+  gboolean is_sqlite = FALSE;
+
+  if (file == NULL)
+    return FALSE;
+  if (fread (header, 1, sizeof header, file) == sizeof header)
+    is_sqlite = memcmp (header, magic, sizeof magic) == 0;
+  fclose (file);
+  return is_sqlite;
+}
+
+static int
+info_dataset (const char *path)
+{
+  g_autoptr(ClairDataset) dataset = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *columns = NULL;
+  ClairMapping mapping = { 0 };
+
+  dataset = clair_dataset_open (path, CLAIR_FORMAT_UNKNOWN, &error);
+  if (dataset == NULL || !clair_dataset_index (dataset, NULL, &error))
+    return clair_cli_fail ("%s", error->message);
+
+  columns = g_strjoinv (", ", (char **) clair_dataset_get_columns (dataset));
+  printf (_("Dataset:  %s\n"), path);
+  printf (_("Format:   %s\n"), clair_format_to_string (clair_dataset_get_format (dataset)));
+  printf (_("Size:     %" G_GUINT64_FORMAT " bytes\n"), clair_dataset_get_size (dataset));
+  printf (_("Rows:     %u\n"), clair_dataset_get_n_rows (dataset));
+  printf (_("Columns:  %s\n"), columns);
+  if (clair_mapping_guess (clair_dataset_get_columns (dataset), &mapping))
+    printf (_("Mapping:  task ← %s, student_solution ← %s (guessed)\n"),
+            mapping.task_column, mapping.solution_column);
+  else
+    printf ("%s\n", _("Mapping:  no guess; name the columns with --task-column and --solution-column"));
+  clair_mapping_clear (&mapping);
+
+  return CLAIR_EXIT_OK;
+}
+
+static int
+info_project (const char *path)
+{
+  g_autoptr(ClairProject) project = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) skipped = NULL;
+  ClairProjectCounts counts;
+  static const char * const setting_keys[] = { "source.path", "source.format", "source.size",
+                                               "source.checksum", "run.base_url" };
+
+  project = clair_cli_open_project (path, FALSE);
+  if (project == NULL)
+    return CLAIR_EXIT_FAILURE;
+  if (!clair_project_get_counts (project, &counts, &error))
+    return clair_cli_fail ("%s", error->message);
+
+  printf (_("Project:  %s\n"), path);
+  for (guint i = 0; i < G_N_ELEMENTS (setting_keys); i++)
+    {
+      g_autofree char *value = clair_project_get_setting (project, setting_keys[i]);
+      if (value != NULL)
+        printf ("%-9s %s\n", setting_keys[i], value);
+    }
+  {
+    g_autofree char *task = clair_project_get_setting (project, "mapping.task");
+    g_autofree char *solution = clair_project_get_setting (project, "mapping.solution");
+    g_autofree char *params = clair_project_get_setting (project, "run.params");
+
+    if (task != NULL)
+      printf (_("Mapping:  task ← %s, student_solution ← %s\n"), task, solution);
+    if (params != NULL)
+      printf (_("Params:   %s\n"), params);
+  }
+  printf (_("Rows:     %u\n"), counts.n_rows);
+  printf (_("Status:   pending %u, revised %u, parse-failed %u, failed %u\n"),
+          counts.by_status[CLAIR_ROW_PENDING], counts.by_status[CLAIR_ROW_REVISED],
+          counts.by_status[CLAIR_ROW_PARSE_FAILED], counts.by_status[CLAIR_ROW_FAILED]);
+  printf (_("Decision: undecided %u, accepted %u, rejected %u, skipped %u, edited %u\n"),
+          counts.by_decision[CLAIR_DECISION_NONE], counts.by_decision[CLAIR_DECISION_ACCEPTED],
+          counts.by_decision[CLAIR_DECISION_REJECTED], counts.by_decision[CLAIR_DECISION_SKIPPED],
+          counts.n_edited);
+  printf (_("Tokens:   prompt %" G_GINT64_FORMAT ", completion %" G_GINT64_FORMAT "\n"),
+          counts.prompt_tokens, counts.completion_tokens);
+
+  skipped = clair_project_get_skipped (project);
+  if (skipped->len > 0)
+    {
+      printf (_("Skipped at import: %u\n"), skipped->len);
+      for (guint i = 0; i < skipped->len; i++)
+        {
+          const ClairSkippedRow *row = &g_array_index (skipped, ClairSkippedRow, i);
+          printf (_("  row %u: %s\n"), row->index, row->reason);
+        }
+    }
+
+  return CLAIR_EXIT_OK;
+}
 
 int
 clair_cmd_info (int    argc,
-               char **argv)
+                char **argv)
 {
-  return clair_cli_fail ("the info command is not built yet");
+  g_autoptr(GOptionContext) context = NULL;
+  int rc;
+
+  context = g_option_context_new (_("PROJECT|DATASET — rows, columns, mapping and counts by status"));
+  if ((rc = clair_cli_parse (context, "info", &argc, &argv)) >= 0)
+    return rc;
+  if (argc != 2)
+    return clair_cli_usage_error ("info", _("expected one PROJECT or DATASET"));
+
+  if (!g_file_test (argv[1], G_FILE_TEST_IS_REGULAR))
+    return clair_cli_fail (_("“%s” does not exist or is not a file"), argv[1]);
+
+  if (is_project_file (argv[1]))
+    return info_project (argv[1]);
+  return info_dataset (argv[1]);
 }

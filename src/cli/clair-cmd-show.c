@@ -3,11 +3,217 @@
 
 #include "config.h"
 
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
+
 #include "clair-cli.h"
+#include "clair-json.h"
+#include "clair-project.h"
+
+static void
+append_metrics_json (GString            *out,
+                     const ClairMetrics *metrics)
+{
+  const struct { const char *name; double value; } fields[] = {
+    { "jaccard", metrics->jaccard },
+    { "levenshtein", metrics->levenshtein },
+    { "levenshtein_norm", metrics->levenshtein_norm },
+    { "changed_share", metrics->changed_share },
+    { "length_ratio", metrics->length_ratio },
+    { "similarity_ratio", metrics->similarity_ratio },
+  };
+
+  g_string_append_c (out, '{');
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      clair_json_append_key (out, fields[i].name, i == 0);
+      clair_json_append_double (out, fields[i].value);
+    }
+  g_string_append_c (out, '}');
+}
+
+static void
+append_string_member (GString    *out,
+                      const char *key,
+                      const char *value)
+{
+  clair_json_append_key (out, key, FALSE);
+  clair_json_append_string (out, value, -1);
+}
+
+/* One row as a JSON object: the fields scripts need, with the same names as the exports. */
+static char *
+record_to_json (ClairRecord *record)
+{
+  GString *out = g_string_new ("{");
+  ClairAttempt *attempt = record->attempt;
+
+  clair_json_append_key (out, "row", TRUE);
+  clair_json_append_int (out, record->index);
+  clair_json_append_key (out, "line", FALSE);
+  clair_json_append_int (out, record->line);
+  append_string_member (out, "status",
+                        clair_row_status_to_string (attempt ? attempt->status : CLAIR_ROW_PENDING));
+  append_string_member (out, "decision", clair_decision_to_string (record->decision));
+  clair_json_append_key (out, "edited", FALSE);
+  g_string_append (out, record->edited_revision ? "true" : "false");
+  append_string_member (out, "task", record->task);
+  append_string_member (out, "student_solution", record->solution);
+  append_string_member (out, "revision", attempt ? attempt->revision : NULL);
+  append_string_member (out, "edited_revision", record->edited_revision);
+  append_string_member (out, "rational", attempt ? attempt->rationale : NULL);
+  append_string_member (out, "note", record->note);
+  clair_json_append_key (out, "attempts", FALSE);
+  clair_json_append_int (out, record->n_attempts);
+  if (attempt != NULL)
+    {
+      append_string_member (out, "parse_status", attempt->parse_status);
+      append_string_member (out, "marker", attempt->marker);
+      append_string_member (out, "error", attempt->error);
+      append_string_member (out, "finish_reason", attempt->finish_reason);
+      append_string_member (out, "model_requested", attempt->model_requested);
+      append_string_member (out, "model_reported", attempt->model_reported);
+      clair_json_append_key (out, "http_status", FALSE);
+      clair_json_append_int (out, attempt->http_status);
+      clair_json_append_key (out, "prompt_tokens", FALSE);
+      clair_json_append_int (out, attempt->prompt_tokens);
+      clair_json_append_key (out, "completion_tokens", FALSE);
+      clair_json_append_int (out, attempt->completion_tokens);
+      clair_json_append_key (out, "latency_ms", FALSE);
+      clair_json_append_double (out, attempt->latency_ms);
+      append_string_member (out, "raw_output", attempt->raw_output);
+      clair_json_append_key (out, "metrics", FALSE);
+      if (attempt->has_metrics)
+        append_metrics_json (out, &attempt->metrics);
+      else
+        g_string_append (out, "null");
+    }
+  clair_json_append_key (out, "extra", FALSE);
+  g_string_append (out, record->extra_json ? record->extra_json : "{}");
+  g_string_append_c (out, '}');
+
+  return g_string_free (out, FALSE);
+}
+
+static void
+print_record_text (ClairRecord *record)
+{
+  ClairAttempt *attempt = record->attempt;
+
+  printf (_("Row %u (line %u) — %s, %s%s\n"), record->index, record->line,
+          clair_row_status_to_string (attempt ? attempt->status : CLAIR_ROW_PENDING),
+          clair_decision_to_string (record->decision), record->edited_revision ? _(", edited") : "");
+  printf ("\n## %s\n%s\n", _("Task"), record->task);
+  printf ("\n## %s\n%s\n", _("Original"), record->solution);
+  if (attempt != NULL)
+    {
+      if (attempt->revision != NULL)
+        printf ("\n## %s\n%s\n", _("Revision"), attempt->revision);
+      if (attempt->rationale != NULL)
+        printf ("\n## %s\n%s\n", _("Rationale"), attempt->rationale);
+      if (attempt->error != NULL)
+        printf ("\n## %s\n%s\n", _("Error"), attempt->error);
+      if (attempt->has_metrics)
+        printf ("\n%s: jaccard %.3f, levenshtein %.0f (%.3f), changed %.3f, length ratio %.3f\n",
+                _("Metrics"), attempt->metrics.jaccard, attempt->metrics.levenshtein,
+                attempt->metrics.levenshtein_norm, attempt->metrics.changed_share,
+                attempt->metrics.length_ratio);
+    }
+  if (record->edited_revision != NULL)
+    printf ("\n## %s\n%s\n", _("Edited revision"), record->edited_revision);
+  if (record->note != NULL)
+    printf ("\n## %s\n%s\n", _("Note"), record->note);
+}
+
+static void
+print_summary_line (ClairRecord *record)
+{
+  g_autofree char *task = g_strndup (record->task, 512);
+  ClairAttempt *attempt = record->attempt;
+  char similarity[16] = "-";
+
+  g_strdelimit (task, "\n\r\t", ' ');
+  if (g_utf8_strlen (task, -1) > 60)
+    {
+      char *cut = g_utf8_offset_to_pointer (task, 59);
+      strcpy (cut, "…");
+    }
+  if (attempt != NULL && attempt->has_metrics)
+    g_snprintf (similarity, sizeof similarity, "%.3f", attempt->metrics.jaccard);
+
+  printf ("%6u  %-12s  %-8s  %6s  %s\n", record->index,
+          clair_row_status_to_string (attempt ? attempt->status : CLAIR_ROW_PENDING),
+          clair_decision_to_string (record->decision), similarity, task);
+}
+
+static gboolean
+show_each_cb (ClairRecord *record,
+              gpointer     user_data)
+{
+  gboolean json = GPOINTER_TO_INT (user_data);
+
+  if (json)
+    {
+      g_autofree char *text = record_to_json (record);
+      puts (text);
+    }
+  else
+    print_summary_line (record);
+  return TRUE;
+}
 
 int
 clair_cmd_show (int    argc,
-               char **argv)
+                char **argv)
 {
-  return clair_cli_fail ("the show command is not built yet");
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(ClairProject) project = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 row = -1;
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "row", 'r', 0, G_OPTION_ARG_INT64, &row, N_("Show one row in full"), N_("N") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON (one object per line)"), NULL },
+    { NULL }
+  };
+  int rc;
+
+  context = g_option_context_new (_("PROJECT — list the rows of a project, or show one"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if ((rc = clair_cli_parse (context, "show", &argc, &argv)) >= 0)
+    return rc;
+  if (argc != 2)
+    return clair_cli_usage_error ("show", _("expected one PROJECT"));
+  if (row < -1 || row >= G_MAXUINT)
+    return clair_cli_usage_error ("show", _("--row must be a row number from 0"));
+
+  project = clair_cli_open_project (argv[1], FALSE);
+  if (project == NULL)
+    return CLAIR_EXIT_FAILURE;
+
+  if (row >= 0)
+    {
+      g_autoptr(ClairRecord) record = clair_project_get_record (project, (guint) row, &error);
+
+      if (record == NULL)
+        return clair_cli_fail ("%s", error->message);
+      if (json)
+        {
+          g_autofree char *text = record_to_json (record);
+          puts (text);
+        }
+      else
+        print_record_text (record);
+      return CLAIR_EXIT_OK;
+    }
+
+  if (!json)
+    printf ("%6s  %-12s  %-8s  %6s  %s\n", _("row"), _("status"), _("decision"), _("sim."), _("task"));
+  if (!clair_project_foreach_record (project, NULL, show_each_cb, GINT_TO_POINTER (json), &error))
+    return clair_cli_fail ("%s", error->message);
+
+  return CLAIR_EXIT_OK;
 }
