@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-cli"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "clair-prompt.h"
+
+/* The `clair` binary end to end, as scripts use it: exit codes, stdout, one-line errors. */
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} Result;
+
+static char *tmpdir;
+
+static void
+result_clear (Result *result)
+{
+  g_free (result->out);
+  g_free (result->err);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
+
+static void
+run_clair (Result *result,
+           ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *arg;
+  va_list ap;
+
+  g_ptr_array_add (args, (gpointer) g_getenv ("CLAIR_CLI"));
+  va_start (ap, result);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  process = g_subprocess_newv ((const char * const *) args->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &result->out, &result->err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  result->status = g_subprocess_get_exit_status (process);
+}
+
+static char *
+tmp_path (const char *name)
+{
+  return g_build_filename (tmpdir, name, NULL);
+}
+
+static char *
+write_tmp (const char *name,
+           const char *contents)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = tmp_path (name);
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static gboolean
+is_one_line (const char *text)
+{
+  const char *newline = strchr (text, '\n');
+
+  return newline != NULL && newline[1] == '\0';
+}
+
+static void
+test_help_and_usage (void)
+{
+  static const char * const commands[] = {
+    "import", "info", "show", "prompt", "run", "decide", "export", "import-results", "diff",
+  };
+  g_auto(Result) top = { 0 };
+  g_auto(Result) unknown = { 0 };
+  g_auto(Result) version = { 0 };
+  g_auto(Result) none = { 0 };
+
+  run_clair (&top, "--help", NULL);
+  g_assert_cmpint (top.status, ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    g_assert_nonnull (strstr (top.out, commands[i]));
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_auto(Result) help = { 0 };
+      g_autofree char *usage = g_strdup_printf ("clair %s", commands[i]);
+
+      run_clair (&help, commands[i], "--help", NULL);
+      g_assert_cmpint (help.status, ==, 0);
+      g_assert_nonnull (strstr (help.out, usage));
+    }
+
+  run_clair (&unknown, "frobnicate", NULL);
+  g_assert_cmpint (unknown.status, ==, 2);
+  g_assert_nonnull (strstr (unknown.err, "frobnicate"));
+
+  run_clair (&none, NULL);
+  g_assert_cmpint (none.status, ==, 2);
+
+  run_clair (&version, "--version", NULL);
+  g_assert_cmpint (version.status, ==, 0);
+  g_assert_cmpstr (version.out, ==, "clair " PACKAGE_VERSION "\n");
+}
+
+static const char dataset_text[] =
+  "{\"question\":\"What is 6 × 7?\",\"answer\":\"42, or maybe 43.\",\"source\":\"quiz\"}\n"
+  "{\"question\":\"Spell 'necessary'.\",\"answer\":\"neccessary\",\"source\":\"spelling\"}\n"
+  "{\"question\":\"Largest planet?\",\"answer\":\"Saturn\",\"source\":\"astro\"}\n";
+
+static void
+test_workflow (void)
+{
+  g_autofree char *dataset = write_tmp ("quiz.jsonl", dataset_text);
+  g_autofree char *project = tmp_path ("quiz.jsonl.clair");
+  g_autofree char *edited = write_tmp ("edit.txt", "Jupiter, by far.");
+  g_autofree char *export_path = tmp_path ("pairs.jsonl");
+  g_autofree char *results = NULL;
+  g_autofree char *exported = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClairPrompt) prompt = clair_prompt_new (NULL, NULL);
+  g_autofree char *expected_user = clair_prompt_render_user (prompt, "Spell 'necessary'.", "neccessary");
+  g_auto(Result) import = { 0 };
+  g_auto(Result) again = { 0 };
+  g_auto(Result) info = { 0 };
+  g_auto(Result) dataset_info = { 0 };
+  g_auto(Result) prompt_out = { 0 };
+  g_auto(Result) decide = { 0 };
+  g_auto(Result) missing_row = { 0 };
+  g_auto(Result) bad_decision = { 0 };
+  g_auto(Result) import_results = { 0 };
+  g_auto(Result) reject = { 0 };
+  g_auto(Result) show = { 0 };
+  g_auto(Result) list = { 0 };
+  g_auto(Result) export = { 0 };
+  g_auto(Result) bad_format = { 0 };
+  JsonArray *messages;
+  JsonObject *row;
+
+  /* Default project name is DATASET.clair; the mapping is guessed from question/answer. */
+  run_clair (&import, "import", dataset, NULL);
+  g_assert_cmpint (import.status, ==, 0);
+  g_assert_nonnull (strstr (import.err, "Imported 3 rows"));
+  g_assert_true (g_file_test (project, G_FILE_TEST_EXISTS));
+
+  run_clair (&again, "import", dataset, "-p", project, NULL);
+  g_assert_cmpint (again.status, ==, 1);
+  g_assert_true (is_one_line (again.err));
+
+  run_clair (&info, "info", project, NULL);
+  g_assert_cmpint (info.status, ==, 0);
+  g_assert_nonnull (strstr (info.out, "Rows:     3"));
+  g_assert_nonnull (strstr (info.out, "task ← question, student_solution ← answer"));
+  g_assert_nonnull (strstr (info.out, "pending 3, revised 0"));
+
+  run_clair (&dataset_info, "info", dataset, NULL);
+  g_assert_cmpint (dataset_info.status, ==, 0);
+  g_assert_nonnull (strstr (dataset_info.out, "Format:   jsonl"));
+  g_assert_nonnull (strstr (dataset_info.out, "Columns:  question, answer, source"));
+
+  run_clair (&prompt_out, "prompt", project, "--row", "1", NULL);
+  g_assert_cmpint (prompt_out.status, ==, 0);
+  json_parser_load_from_data (parser, prompt_out.out, -1, &error);
+  g_assert_no_error (error);
+  messages = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (messages), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (messages, 0), "content"),
+                   ==, clair_prompt_default_system);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (messages, 1), "content"),
+                   ==, expected_user);
+
+  /* A batch result comes back for rows 0 and 2. */
+  results = write_tmp ("out.jsonl",
+    "{\"custom_id\":\"row-2\",\"response\":{\"status_code\":200,\"body\":{\"model\":\"t\",\"choices\":"
+    "[{\"message\":{\"content\":\"{teacher_reasoning}: wrong planet\\n{corrected_student_solution}: Jupiter\"},"
+    "\"finish_reason\":\"stop\"}]}},\"error\":null}\n"
+    "{\"custom_id\":\"row-0\",\"response\":{\"status_code\":200,\"body\":{\"model\":\"t\",\"choices\":"
+    "[{\"message\":{\"content\":\"{teacher_reasoning}: hedge\\n{corrected_student_solution}: 42.\"},"
+    "\"finish_reason\":\"stop\"}]}},\"error\":null}\n");
+  run_clair (&import_results, "import-results", project, results, NULL);
+  g_assert_cmpint (import_results.status, ==, 0);
+  g_assert_nonnull (strstr (import_results.err, "Imported 2 results"));
+
+  run_clair (&decide, "decide", project, "--row", "2", "accept", "--revision-file", edited,
+             "--note", "tightened", NULL);
+  g_assert_cmpint (decide.status, ==, 0);
+  run_clair (&reject, "decide", project, "--row", "0", "reject", NULL);
+  g_assert_cmpint (reject.status, ==, 0);
+
+  run_clair (&missing_row, "decide", project, "--row", "9", "accept", NULL);
+  g_assert_cmpint (missing_row.status, ==, 1);
+  g_assert_true (is_one_line (missing_row.err));
+  g_assert_nonnull (strstr (missing_row.err, "Row 9"));
+
+  run_clair (&bad_decision, "decide", project, "--row", "1", "maybe", NULL);
+  g_assert_cmpint (bad_decision.status, ==, 2);
+
+  run_clair (&show, "show", project, "--row", "2", "--json", NULL);
+  g_assert_cmpint (show.status, ==, 0);
+  json_parser_load_from_data (parser, show.out, -1, &error);
+  g_assert_no_error (error);
+  row = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpint (json_object_get_int_member (row, "row"), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (row, "status"), ==, "revised");
+  g_assert_cmpstr (json_object_get_string_member (row, "decision"), ==, "accepted");
+  g_assert_cmpstr (json_object_get_string_member (row, "revision"), ==, "Jupiter");
+  g_assert_cmpstr (json_object_get_string_member (row, "edited_revision"), ==, "Jupiter, by far.");
+  g_assert_cmpstr (json_object_get_string_member (row, "note"), ==, "tightened");
+  g_assert_cmpstr (json_object_get_string_member (row, "rational"), ==, "wrong planet");
+
+  run_clair (&list, "show", project, NULL);
+  g_assert_cmpint (list.status, ==, 0);
+  g_assert_nonnull (strstr (list.out, "Largest planet?"));
+
+  run_clair (&export, "export", project, "--format", "trl", "-o", export_path, NULL);
+  g_assert_cmpint (export.status, ==, 0);
+  g_file_get_contents (export_path, &exported, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (exported, ==,
+                   "{\"prompt\":\"Largest planet?\",\"chosen\":\"Jupiter, by far.\","
+                   "\"rejected\":\"Saturn\",\"source\":\"astro\"}\n");
+
+  run_clair (&bad_format, "export", project, "--format", "parquet", "-o", export_path, NULL);
+  g_assert_cmpint (bad_format.status, ==, 2);
+}
+
+static void
+test_errors (void)
+{
+  g_autofree char *csv = write_tmp ("odd.csv", "alpha,beta\nx,y\n");
+  g_autofree char *csv_project = tmp_path ("odd.clair");
+  g_autofree char *missing = tmp_path ("missing.clair");
+  g_auto(Result) unguessable = { 0 };
+  g_auto(Result) wrong_column = { 0 };
+  g_auto(Result) explicit_columns = { 0 };
+  g_auto(Result) no_project = { 0 };
+  g_auto(Result) no_row = { 0 };
+
+  run_clair (&unguessable, "import", csv, "-p", csv_project, NULL);
+  g_assert_cmpint (unguessable.status, ==, 2);
+  g_assert_nonnull (strstr (unguessable.err, "alpha, beta"));
+  g_assert_false (g_file_test (csv_project, G_FILE_TEST_EXISTS));
+
+  run_clair (&wrong_column, "import", csv, "-p", csv_project, "--task-column", "gamma",
+             "--solution-column", "beta", NULL);
+  g_assert_cmpint (wrong_column.status, ==, 2);
+  g_assert_nonnull (strstr (wrong_column.err, "gamma"));
+
+  run_clair (&explicit_columns, "import", csv, "-p", csv_project, "--task-column", "alpha",
+             "--solution-column", "beta", NULL);
+  g_assert_cmpint (explicit_columns.status, ==, 0);
+
+  run_clair (&no_project, "show", missing, NULL);
+  g_assert_cmpint (no_project.status, ==, 1);
+  g_assert_true (is_one_line (no_project.err));
+  g_assert_nonnull (strstr (no_project.err, "does not exist"));
+
+  run_clair (&no_row, "prompt", csv_project, NULL);
+  g_assert_cmpint (no_row.status, ==, 2);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  int rc;
+
+  g_test_init (&argc, &argv, NULL);
+
+  if (g_getenv ("CLAIR_CLI") == NULL)
+    {
+      g_test_message ("CLAIR_CLI is not set; run through meson test");
+      return 77;
+    }
+
+  tmpdir = g_dir_make_tmp ("clair-test-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/cli/help-and-usage", test_help_and_usage);
+  g_test_add_func ("/cli/workflow", test_workflow);
+  g_test_add_func ("/cli/errors", test_errors);
+
+  rc = g_test_run ();
+
+  {
+    g_autoptr(GDir) dir = g_dir_open (tmpdir, 0, NULL);
+    const char *name;
+
+    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *path = tmp_path (name);
+        g_unlink (path);
+      }
+    g_rmdir (tmpdir);
+    g_free (tmpdir);
+  }
+  return rc;
+}
