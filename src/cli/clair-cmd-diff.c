@@ -3,11 +3,333 @@
 
 #include "config.h"
 
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+
 #include "clair-cli.h"
+#include "clair-diff.h"
+#include "clair-json.h"
+
+/* `clair diff A B`: the word diff of two files, as git's --word-diff prints it, and the metrics the
+ * project stores for every result. */
+
+#define COLOR_DELETE         "\033[31m"
+#define COLOR_DELETE_STRONG  "\033[1;31;4m"
+#define COLOR_INSERT         "\033[32m"
+#define COLOR_INSERT_STRONG  "\033[1;32;4m"
+#define COLOR_RESET          "\033[m"
+
+static const char *kind_names[] = { "equal", "delete", "insert" };
+
+static gboolean
+read_text (const char  *path,
+           char       **contents,
+           gsize       *length)
+{
+  g_autoptr(GError) error = NULL;
+  const char *end = NULL;
+
+  if (!g_file_get_contents (path, contents, length, &error))
+    {
+      clair_cli_fail ("%s", error->message);
+      return FALSE;
+    }
+  if (!g_utf8_validate (*contents, *length, &end))
+    {
+      clair_cli_fail (_("“%s” is not UTF-8 text (invalid byte at offset %" G_GSIZE_FORMAT "); "
+                        "convert it first, for example with iconv"),
+                      path, (gsize) (end - *contents));
+      g_clear_pointer (contents, g_free);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+append_metrics_json (GString            *out,
+                     const ClairMetrics *metrics)
+{
+  const struct { const char *name; double value; } fields[] = {
+    { "jaccard", metrics->jaccard },
+    { "levenshtein", metrics->levenshtein },
+    { "levenshtein_norm", metrics->levenshtein_norm },
+    { "changed_share", metrics->changed_share },
+    { "length_ratio", metrics->length_ratio },
+    { "similarity_ratio", metrics->similarity_ratio },
+  };
+
+  g_string_append_c (out, '{');
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      clair_json_append_key (out, fields[i].name, i == 0);
+      clair_json_append_double (out, fields[i].value);
+    }
+  g_string_append_c (out, '}');
+}
+
+static void
+append_stats_json (GString              *out,
+                   const ClairDiffStats *stats)
+{
+  const struct { const char *name; guint value; } fields[] = {
+    { "original", stats->tokens_a },
+    { "revision", stats->tokens_b },
+    { "deleted", stats->deleted },
+    { "inserted", stats->inserted },
+    { "changes", stats->n_changes },
+  };
+
+  g_string_append_c (out, '{');
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      clair_json_append_key (out, fields[i].name, i == 0);
+      clair_json_append_int (out, fields[i].value);
+    }
+  g_string_append_c (out, '}');
+}
+
+static GString *
+diff_to_json (ClairDiff          *diff,
+              const char         *a,
+              const char         *b,
+              const ClairMetrics *metrics,
+              gboolean            levenshtein_exact,
+              gboolean            with_ops)
+{
+  GString *out = g_string_new ("{");
+  ClairDiffStats stats;
+  gboolean first = TRUE;
+
+  if (with_ops)
+    {
+      const ClairDiffOp *ops;
+      guint n_ops;
+
+      ops = clair_diff_get_ops (diff, &n_ops);
+      clair_json_append_key (out, "ops", first);
+      first = FALSE;
+      g_string_append_c (out, '[');
+      for (guint k = 0; k < n_ops; k++)
+        {
+          const ClairDiffOp *op = &ops[k];
+
+          if (k > 0)
+            g_string_append_c (out, ',');
+          g_string_append (out, "{\"op\":\"");
+          g_string_append (out, kind_names[op->kind]);
+          g_string_append (out, "\",\"text\":");
+          if (op->kind == CLAIR_DIFF_INSERT)
+            clair_json_append_string (out, b + op->b_start, op->b_end - op->b_start);
+          else
+            clair_json_append_string (out, a + op->a_start, op->a_end - op->a_start);
+          g_string_append_c (out, '}');
+        }
+      g_string_append_c (out, ']');
+    }
+
+  clair_json_append_key (out, "metrics", first);
+  append_metrics_json (out, metrics);
+  clair_json_append_key (out, "levenshtein_exact", FALSE);
+  g_string_append (out, levenshtein_exact ? "true" : "false");
+  clair_json_append_key (out, "granularity", FALSE);
+  clair_json_append_string (out, clair_diff_granularity_to_string (clair_diff_get_granularity (diff)), -1);
+  clair_diff_get_stats (diff, &stats);
+  clair_json_append_key (out, "tokens", FALSE);
+  append_stats_json (out, &stats);
+  g_string_append (out, "}\n");
+  return out;
+}
+
+/* Appends text[start, end) of one side, with the refined spans of that side in @strong. */
+static void
+append_side (GString           *out,
+             const char        *text,
+             gsize              start,
+             gsize              end,
+             gboolean           color,
+             gboolean           is_delete,
+             const ClairDiffOp *refined,
+             guint              n_refined,
+             guint             *cursor)
+{
+  const char *weak = is_delete ? COLOR_DELETE : COLOR_INSERT;
+  const char *strong = is_delete ? COLOR_DELETE_STRONG : COLOR_INSERT_STRONG;
+  ClairDiffKind kind = is_delete ? CLAIR_DIFF_DELETE : CLAIR_DIFF_INSERT;
+  gsize pos = start;
+
+  if (!color)
+    {
+      g_string_append (out, is_delete ? "[-" : "{+");
+      g_string_append_len (out, text + start, end - start);
+      g_string_append (out, is_delete ? "-]" : "+}");
+      return;
+    }
+
+  g_string_append (out, weak);
+  for (; *cursor < n_refined; (*cursor)++)
+    {
+      const ClairDiffOp *span = &refined[*cursor];
+      gsize s = is_delete ? span->a_start : span->b_start;
+      gsize e = is_delete ? span->a_end : span->b_end;
+
+      if (span->kind != kind)
+        continue;
+      if (s >= end)
+        break;
+      /* Whole-run spans would only repeat the weak colour in bold: keep them weak. */
+      if (s == start && e == end)
+        continue;
+      g_string_append_len (out, text + pos, s - pos);
+      g_string_append (out, strong);
+      g_string_append_len (out, text + s, e - s);
+      g_string_append (out, COLOR_RESET);
+      g_string_append (out, weak);
+      pos = e;
+    }
+  g_string_append_len (out, text + pos, end - pos);
+  g_string_append (out, COLOR_RESET);
+}
+
+static GString *
+diff_to_text (ClairDiff  *diff,
+              const char *a,
+              const char *b,
+              gboolean    color)
+{
+  GString *out = g_string_sized_new (1024);
+  const ClairDiffOp *ops, *refined;
+  guint n_ops, n_refined, cursor_a = 0, cursor_b = 0;
+
+  ops = clair_diff_get_ops (diff, &n_ops);
+  refined = clair_diff_get_refined (diff, &n_refined);
+  for (guint k = 0; k < n_ops; k++)
+    {
+      const ClairDiffOp *op = &ops[k];
+
+      switch (op->kind)
+        {
+        case CLAIR_DIFF_EQUAL:
+          g_string_append_len (out, a + op->a_start, op->a_end - op->a_start);
+          break;
+        case CLAIR_DIFF_DELETE:
+          append_side (out, a, op->a_start, op->a_end, color, TRUE, refined, n_refined, &cursor_a);
+          break;
+        case CLAIR_DIFF_INSERT:
+          append_side (out, b, op->b_start, op->b_end, color, FALSE, refined, n_refined, &cursor_b);
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+    }
+  if (out->len > 0 && out->str[out->len - 1] != '\n')
+    g_string_append_c (out, '\n');
+  return out;
+}
+
+static void
+print_stats (ClairDiff          *diff,
+             const ClairMetrics *metrics,
+             gboolean            levenshtein_exact)
+{
+  ClairDiffStats stats;
+
+  clair_diff_get_stats (diff, &stats);
+  printf (_("Tokens:            %u → %u (%u deleted, %u inserted, in %u changes)\n"),
+          stats.tokens_a, stats.tokens_b, stats.deleted, stats.inserted, stats.n_changes);
+  printf (_("Jaccard:           %.4f\n"), metrics->jaccard);
+  printf (_("Levenshtein:       %.0f%s (%.4f of the longer text)\n"), metrics->levenshtein,
+          levenshtein_exact ? "" : _(" at most"), metrics->levenshtein_norm);
+  printf (_("Changed tokens:    %.4f\n"), metrics->changed_share);
+  printf (_("Similarity (2M/T): %.4f\n"), metrics->similarity_ratio);
+  printf (_("Length ratio:      %.4f\n"), metrics->length_ratio);
+  printf (_("Granularity:       %s\n"), clair_diff_granularity_to_string (clair_diff_get_granularity (diff)));
+}
+
+static gboolean
+want_color (const char *when)
+{
+  if (g_strcmp0 (when, "always") == 0)
+    return TRUE;
+  if (g_strcmp0 (when, "never") == 0)
+    return FALSE;
+  return isatty (STDOUT_FILENO) && g_getenv ("NO_COLOR") == NULL
+         && g_strcmp0 (g_getenv ("TERM"), "dumb") != 0;
+}
 
 int
 clair_cmd_diff (int    argc,
-               char **argv)
+                char **argv)
 {
-  return clair_cli_fail ("the diff command is not built yet");
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(ClairDiff) diff = NULL;
+  g_autoptr(GString) out = NULL;
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+  g_autofree char *color = NULL;
+  gsize a_len = 0, b_len = 0;
+  gboolean json = FALSE, stats = FALSE, ignore_space = FALSE, exact = TRUE;
+  ClairDiffFlags flags = CLAIR_DIFF_FLAGS_NONE;
+  ClairMetrics metrics;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json,
+      N_("Print one JSON object: ops (equal, delete, insert with their text), metrics, tokens"), NULL },
+    { "stats", 0, 0, G_OPTION_ARG_NONE, &stats,
+      N_("Print the metrics instead of the diff (with --json: leave out the ops)"), NULL },
+    { "ignore-whitespace", 'w', 0, G_OPTION_ARG_NONE, &ignore_space,
+      N_("Treat all runs of whitespace as equal"), NULL },
+    { "color", 0, 0, G_OPTION_ARG_STRING, &color,
+      N_("Colour the diff: auto (on a terminal), always, never"), N_("WHEN") },
+    { NULL }
+  };
+  int rc;
+
+  context = g_option_context_new (_("A B — word diff and contrastiveness metrics of two text files"));
+  g_option_context_set_description (context,
+    _("Without --json, deletions print as [-old-] and insertions as {+new+}, as git diff --word-diff\n"
+      "does, or in colour on a terminal. With --json, the equal and delete texts concatenate to A\n"
+      "and the equal and insert texts to B. Inputs over 4 MiB together are aligned by lines, not\n"
+      "words; a note on stderr says so. Exit status: 0 success, 1 failure, 2 usage error."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if ((rc = clair_cli_parse (context, "diff", &argc, &argv)) >= 0)
+    return rc;
+  if (argc != 3)
+    return clair_cli_usage_error ("diff", _("expected two files, A and B"));
+  if (color != NULL && g_strcmp0 (color, "auto") != 0 && g_strcmp0 (color, "always") != 0
+      && g_strcmp0 (color, "never") != 0)
+    return clair_cli_usage_error ("diff", _("--color takes auto, always or never, not “%s”"), color);
+  if (ignore_space && json && !stats)
+    return clair_cli_usage_error ("diff", _("--ignore-whitespace cannot be combined with the ops of --json: "
+                                             "their equal texts would no longer concatenate to A"));
+
+  if (!read_text (argv[1], &a, &a_len) || !read_text (argv[2], &b, &b_len))
+    return CLAIR_EXIT_FAILURE;
+
+  if (ignore_space)
+    flags |= CLAIR_DIFF_IGNORE_WHITESPACE;
+  if (json)
+    flags |= CLAIR_DIFF_NO_REFINE;
+  diff = clair_diff_compute (a, a_len, b, b_len, flags);
+  if (clair_diff_get_granularity (diff) == CLAIR_DIFF_GRANULARITY_LINE)
+    fprintf (stderr, _("clair diff: the inputs are over %d MiB together, so they were aligned by "
+                       "lines rather than words\n"), CLAIR_DIFF_LINE_THRESHOLD / (1024 * 1024));
+
+  if (json || stats)
+    clair_metrics_compute_len (a, a_len, b, b_len, &metrics, &exact);
+
+  if (json)
+    out = diff_to_json (diff, a, b, &metrics, exact, !stats);
+  else if (stats)
+    {
+      print_stats (diff, &metrics, exact);
+      return CLAIR_EXIT_OK;
+    }
+  else
+    out = diff_to_text (diff, a, b, want_color (color));
+
+  if (fwrite (out->str, 1, out->len, stdout) != out->len || fflush (stdout) != 0)
+    return clair_cli_fail (_("could not write the diff to standard output"));
+  return CLAIR_EXIT_OK;
 }

@@ -1,0 +1,796 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-diff"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "clair-diff.h"
+#include "clair-metrics.h"
+
+/* Helpers */
+
+/* Checks that the ops tile both inputs in order and rebuild them; returns the number of ops. */
+static guint
+assert_ops_rebuild (ClairDiff  *diff,
+                    const char *a,
+                    const char *b)
+{
+  g_autoptr(GString) ra = g_string_new (NULL);
+  g_autoptr(GString) rb = g_string_new (NULL);
+  const ClairDiffOp *ops;
+  gsize a_pos = 0, b_pos = 0;
+  gboolean ignore_space = (clair_diff_get_flags (diff) & CLAIR_DIFF_IGNORE_WHITESPACE) != 0;
+  guint n_ops;
+
+  ops = clair_diff_get_ops (diff, &n_ops);
+  for (guint k = 0; k < n_ops; k++)
+    {
+      const ClairDiffOp *op = &ops[k];
+
+      g_assert_cmpuint (op->a_start, ==, a_pos);
+      g_assert_cmpuint (op->b_start, ==, b_pos);
+      g_assert_cmpuint (op->a_end, >=, op->a_start);
+      g_assert_cmpuint (op->b_end, >=, op->b_start);
+      switch (op->kind)
+        {
+        case CLAIR_DIFF_EQUAL:
+          g_assert_true (op->a_end > op->a_start || op->b_end > op->b_start);
+          if (!ignore_space)
+            {
+              g_assert_cmpuint (op->a_end - op->a_start, ==, op->b_end - op->b_start);
+              g_assert_true (memcmp (a + op->a_start, b + op->b_start, op->a_end - op->a_start) == 0);
+            }
+          g_string_append_len (ra, a + op->a_start, op->a_end - op->a_start);
+          g_string_append_len (rb, b + op->b_start, op->b_end - op->b_start);
+          break;
+        case CLAIR_DIFF_DELETE:
+          g_assert_cmpuint (op->b_end, ==, op->b_start);
+          g_assert_cmpuint (op->a_end, >, op->a_start);
+          g_string_append_len (ra, a + op->a_start, op->a_end - op->a_start);
+          break;
+        case CLAIR_DIFF_INSERT:
+          g_assert_cmpuint (op->a_end, ==, op->a_start);
+          g_assert_cmpuint (op->b_end, >, op->b_start);
+          g_string_append_len (rb, b + op->b_start, op->b_end - op->b_start);
+          /* In a replaced run the delete comes first, never an insert before a delete. */
+          if (k + 1 < n_ops)
+            g_assert_cmpint (ops[k + 1].kind, !=, CLAIR_DIFF_DELETE);
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+      if (k > 0)
+        g_assert_false (ops[k - 1].kind == op->kind);
+      a_pos = op->a_end;
+      b_pos = op->b_end;
+    }
+  g_assert_cmpstr (ra->str, ==, a);
+  g_assert_cmpstr (rb->str, ==, b);
+  return n_ops;
+}
+
+/* The ops as a compact string: "=the |-cat|+dog|= sat". */
+static char *
+ops_to_string (ClairDiff  *diff,
+               const char *a,
+               const char *b)
+{
+  GString *out = g_string_new (NULL);
+  const ClairDiffOp *ops;
+  guint n_ops;
+
+  ops = clair_diff_get_ops (diff, &n_ops);
+  for (guint k = 0; k < n_ops; k++)
+    {
+      const ClairDiffOp *op = &ops[k];
+
+      if (k > 0)
+        g_string_append_c (out, '|');
+      if (op->kind == CLAIR_DIFF_INSERT)
+        g_string_append_printf (out, "+%.*s", (int) (op->b_end - op->b_start), b + op->b_start);
+      else
+        g_string_append_printf (out, "%c%.*s", op->kind == CLAIR_DIFF_EQUAL ? '=' : '-',
+                                (int) (op->a_end - op->a_start), a + op->a_start);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static char *
+refined_to_string (ClairDiff  *diff,
+                   const char *a,
+                   const char *b)
+{
+  GString *out = g_string_new (NULL);
+  const ClairDiffOp *spans;
+  guint n;
+
+  spans = clair_diff_get_refined (diff, &n);
+  for (guint k = 0; k < n; k++)
+    {
+      if (k > 0)
+        g_string_append_c (out, '|');
+      if (spans[k].kind == CLAIR_DIFF_DELETE)
+        g_string_append_printf (out, "-%.*s", (int) (spans[k].a_end - spans[k].a_start), a + spans[k].a_start);
+      else
+        g_string_append_printf (out, "+%.*s", (int) (spans[k].b_end - spans[k].b_start), b + spans[k].b_start);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static void
+assert_diff (const char     *a,
+             const char     *b,
+             ClairDiffFlags  flags,
+             const char     *expected)
+{
+  g_autoptr(ClairDiff) diff = clair_diff_compute (a, -1, b, -1, flags);
+  g_autofree char *got = NULL;
+
+  assert_ops_rebuild (diff, a, b);
+  got = ops_to_string (diff, a, b);
+  g_assert_cmpstr (got, ==, expected);
+}
+
+/* ASCII tokeniser for the brute-force checks: letter runs, space runs, single punctuation. */
+static GPtrArray *
+test_tokens (const char *text)
+{
+  GPtrArray *tokens = g_ptr_array_new_with_free_func (g_free);
+  const char *p = text;
+
+  while (*p)
+    {
+      const char *q = p + 1;
+
+      if (g_ascii_isalnum (*p))
+        while (g_ascii_isalnum (*q))
+          q++;
+      else if (g_ascii_isspace (*p))
+        while (g_ascii_isspace (*q))
+          q++;
+      g_ptr_array_add (tokens, g_strndup (p, q - p));
+      p = q;
+    }
+  return tokens;
+}
+
+static guint
+brute_lcs (GPtrArray *x,
+           GPtrArray *y)
+{
+  guint n = x->len, m = y->len, result;
+  guint *table = g_new0 (guint, (n + 1) * (m + 1));
+
+  for (guint i = 1; i <= n; i++)
+    for (guint j = 1; j <= m; j++)
+      {
+        if (strcmp (x->pdata[i - 1], y->pdata[j - 1]) == 0)
+          table[i * (m + 1) + j] = table[(i - 1) * (m + 1) + j - 1] + 1;
+        else
+          table[i * (m + 1) + j] = MAX (table[(i - 1) * (m + 1) + j], table[i * (m + 1) + j - 1]);
+      }
+  result = table[n * (m + 1) + m];
+  g_free (table);
+  return result;
+}
+
+static guint
+equal_tokens (ClairDiff  *diff,
+              const char *a)
+{
+  const ClairDiffOp *ops;
+  guint n_ops, total = 0;
+
+  ops = clair_diff_get_ops (diff, &n_ops);
+  for (guint k = 0; k < n_ops; k++)
+    if (ops[k].kind == CLAIR_DIFF_EQUAL)
+      {
+        g_autofree char *text = g_strndup (a + ops[k].a_start, ops[k].a_end - ops[k].a_start);
+        g_autoptr(GPtrArray) tokens = test_tokens (text);
+
+        total += tokens->len;
+      }
+  return total;
+}
+
+static char *
+random_text (guint         n_tokens,
+             const char  **vocab,
+             guint         n_vocab)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < n_tokens; i++)
+    g_string_append (out, vocab[g_test_rand_int_range (0, n_vocab)]);
+  return g_string_free (out, FALSE);
+}
+
+/* Edits about @percent of the words of @text: substitutions, deletions and insertions. */
+static char *
+mutate (const char  *text,
+        int          percent,
+        const char **vocab,
+        guint        n_vocab)
+{
+  g_auto(GStrv) words = g_strsplit (text, " ", -1);
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      int roll = g_test_rand_int_range (0, 100 * 3);
+
+      if (roll < percent)
+        g_string_append (out, vocab[g_test_rand_int_range (0, n_vocab)]);
+      else if (roll < 2 * percent)
+        continue;
+      else if (roll < 3 * percent)
+        {
+          g_string_append (out, vocab[g_test_rand_int_range (0, n_vocab)]);
+          g_string_append_c (out, ' ');
+          g_string_append (out, words[i]);
+        }
+      else
+        g_string_append (out, words[i]);
+      if (words[i + 1] != NULL)
+        g_string_append_c (out, ' ');
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* Basic shapes */
+
+static void
+test_empty_identical_disjoint (void)
+{
+  g_autoptr(ClairDiff) empty = clair_diff_compute ("", 0, "", 0, CLAIR_DIFF_FLAGS_NONE);
+  g_autoptr(ClairDiff) nulls = clair_diff_compute (NULL, 0, NULL, 0, CLAIR_DIFF_FLAGS_NONE);
+  ClairDiffStats stats;
+  guint n;
+
+  clair_diff_get_ops (empty, &n);
+  g_assert_cmpuint (n, ==, 0);
+  clair_diff_get_ops (nulls, &n);
+  g_assert_cmpuint (n, ==, 0);
+  clair_diff_get_stats (empty, &stats);
+  g_assert_cmpuint (stats.n_changes, ==, 0);
+
+  assert_diff ("", "new text", 0, "+new text");
+  assert_diff ("old text", "", 0, "-old text");
+  assert_diff ("same words here.", "same words here.", 0, "=same words here.");
+  assert_diff ("alpha beta", "gamma delta", 0, "-alpha beta|+gamma delta");
+
+  {
+    g_autoptr(ClairDiff) same = clair_diff_compute ("x y", -1, "x y", -1, 0);
+    g_autoptr(ClairDiff) disjoint = clair_diff_compute ("one two three", -1, "four five", -1, 0);
+
+    clair_diff_get_stats (same, &stats);
+    g_assert_cmpuint (stats.tokens_a, ==, 2);
+    g_assert_cmpuint (stats.deleted + stats.inserted + stats.n_changes, ==, 0);
+    clair_diff_get_stats (disjoint, &stats);
+    g_assert_cmpuint (stats.tokens_a, ==, 3);
+    g_assert_cmpuint (stats.tokens_b, ==, 2);
+    g_assert_cmpuint (stats.deleted, ==, 3);
+    g_assert_cmpuint (stats.inserted, ==, 2);
+    g_assert_cmpuint (stats.n_changes, ==, 1);
+  }
+}
+
+static void
+test_words (void)
+{
+  assert_diff ("The cat sat on the mat.", "The dog sat on the mat.", 0,
+               "=The |-cat|+dog|= sat on the mat.");
+  /* Punctuation is its own token: only the comma goes. */
+  assert_diff ("a sunny day, and", "a sunny day and", 0, "=a sunny day|-,|= and");
+  /* An insertion lands as "word " after a space, not " word". */
+  assert_diff ("a big cat", "a very big cat", 0, "=a |+very |=big cat");
+  assert_diff ("one two", "one two three", 0, "=one two|+ three");
+  assert_diff ("keep this. drop this.", "keep this.", 0, "=keep this.|- drop this.");
+}
+
+static void
+test_semantic_cleanup (void)
+{
+  /* Single spaces between changed words do not chop the change into confetti... */
+  assert_diff ("the cat sat here", "a dog ran here", 0, "-the cat sat|+a dog ran|= here");
+  /* ...unless asked for the minimal diff. */
+  assert_diff ("the cat sat here", "a dog ran here", CLAIR_DIFF_NO_CLEANUP,
+               "-the|+a|= |-cat|+dog|= |-sat|+ran|= here");
+  /* Longer common stretches stay. */
+  assert_diff ("The cat sat on the mat", "The dog sat on the rug", 0,
+               "=The |-cat|+dog|= sat on the |-mat|+rug");
+}
+
+static void
+test_refinement (void)
+{
+  g_autoptr(ClairDiff) diff = NULL;
+  g_autofree char *spans = NULL;
+  const char *a = "the colour grey", *b = "the color gray";
+
+  diff = clair_diff_compute (a, -1, b, -1, 0);
+  spans = refined_to_string (diff, a, b);
+  /* "colour grey" → "color gray": the u goes, e becomes a. */
+  g_assert_cmpstr (spans, ==, "-u|-e|+a");
+
+  {
+    g_autoptr(ClairDiff) unrelated = clair_diff_compute ("cat", -1, "dog", -1, 0);
+    g_autofree char *whole = refined_to_string (unrelated, "cat", "dog");
+
+    g_assert_cmpstr (whole, ==, "-cat|+dog");
+  }
+  {
+    g_autoptr(ClairDiff) plain = clair_diff_compute (a, -1, b, -1, CLAIR_DIFF_NO_REFINE);
+    guint n;
+
+    clair_diff_get_refined (plain, &n);
+    g_assert_cmpuint (n, ==, 0);
+  }
+}
+
+static void
+test_refined_inside_ops (void)
+{
+  const char *vocab[] = { "alpha", "alpine", "beta", "bet", "gamma", "gamut", ",", ".", " ", " ", " " };
+
+  for (guint round = 0; round < 200; round++)
+    {
+      g_autofree char *a = random_text (g_test_rand_int_range (0, 40), vocab, G_N_ELEMENTS (vocab));
+      g_autofree char *b = mutate (a, 20, vocab, G_N_ELEMENTS (vocab));
+      g_autoptr(ClairDiff) diff = clair_diff_compute (a, -1, b, -1, 0);
+      const ClairDiffOp *ops, *spans;
+      guint n_ops, n_spans;
+
+      ops = clair_diff_get_ops (diff, &n_ops);
+      spans = clair_diff_get_refined (diff, &n_spans);
+      for (guint s = 0; s < n_spans; s++)
+        {
+          gboolean inside = FALSE;
+
+          for (guint k = 0; k < n_ops && !inside; k++)
+            {
+              if (spans[s].kind != ops[k].kind)
+                continue;
+              if (spans[s].kind == CLAIR_DIFF_DELETE)
+                inside = ops[k].a_start <= spans[s].a_start && spans[s].a_end <= ops[k].a_end;
+              else
+                inside = ops[k].b_start <= spans[s].b_start && spans[s].b_end <= ops[k].b_end;
+            }
+          g_assert_true (inside);
+        }
+    }
+}
+
+/* Unicode */
+
+static void
+test_unicode (void)
+{
+  g_autoptr(ClairDiff) diff = NULL;
+  g_autofree char *spans = NULL;
+  /* "café" with a combining acute accent, and the same without it. */
+  const char *a = "un cafe\xcc\x81 noir", *b = "un cafe noir";
+
+  assert_diff (a, b, 0, "=un |-cafe\xcc\x81|+cafe|= noir");
+  diff = clair_diff_compute (a, -1, b, -1, 0);
+  spans = refined_to_string (diff, a, b);
+  /* The accent never comes apart from its e. */
+  g_assert_cmpstr (spans, ==, "-e\xcc\x81|+e");
+
+  /* Emoji ZWJ sequences are one token: man‍woman‍girl versus man‍woman‍boy. */
+  assert_diff ("family \xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7 here",
+               "family \xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa6 here", 0,
+               "=family |-\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7"
+               "|+\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa6|= here");
+  /* A thumbs-up with a skin tone is one token; so is a flag (two regional indicators). */
+  assert_diff ("ok \xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd!", "ok \xf0\x9f\x91\x8d!", 0,
+               "=ok |-\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd|+\xf0\x9f\x91\x8d|=!");
+  assert_diff ("\xf0\x9f\x87\xab\xf0\x9f\x87\xb7\xf0\x9f\x87\xa9\xf0\x9f\x87\xaa",
+               "\xf0\x9f\x87\xab\xf0\x9f\x87\xb7", 0,
+               "=\xf0\x9f\x87\xab\xf0\x9f\x87\xb7|-\xf0\x9f\x87\xa9\xf0\x9f\x87\xaa");
+
+  /* CJK: one token per ideograph, so only the changed character changes. */
+  assert_diff ("我喜欢猫和狗", "我喜欢猫和鸟", 0, "=我喜欢猫和|-狗|+鸟");
+  assert_diff ("日本語のテキスト", "日本語テキスト", 0, "=日本語|-の|=テキスト");
+
+  /* Right-to-left text diffs in logical order. */
+  assert_diff ("שלום עולם יפה", "שלום לכולם יפה", 0, "=שלום |-עולם|+לכולם|= יפה");
+  assert_diff ("مرحبا بالعالم", "مرحبا بالجميع", 0, "=مرحبا |-بالعالم|+بالجميع");
+
+  /* Invalid UTF-8 still rebuilds byte for byte. */
+  {
+    const char bad_a[] = "ok \xff\xfe bytes";
+    const char bad_b[] = "ok \xfe bytes";
+    g_autoptr(ClairDiff) bad = clair_diff_compute (bad_a, -1, bad_b, -1, 0);
+
+    assert_ops_rebuild (bad, bad_a, bad_b);
+  }
+}
+
+static void
+test_ignore_whitespace (void)
+{
+  const char *a = "a  paragraph\nthat was\twrapped", *b = "a paragraph that was wrapped";
+  g_autoptr(ClairDiff) diff = clair_diff_compute (a, -1, b, -1, CLAIR_DIFF_IGNORE_WHITESPACE);
+  g_autoptr(ClairDiff) strict = clair_diff_compute (a, -1, b, -1, 0);
+  ClairDiffStats stats;
+  guint n;
+
+  assert_ops_rebuild (diff, a, b);
+  clair_diff_get_stats (diff, &stats);
+  g_assert_cmpuint (stats.n_changes, ==, 0);
+  clair_diff_get_ops (diff, &n);
+  g_assert_cmpuint (n, ==, 1);
+
+  clair_diff_get_stats (strict, &stats);
+  g_assert_cmpuint (stats.n_changes, >, 0);
+  /* Whitespace changes change no word. */
+  g_assert_cmpuint (stats.deleted + stats.inserted, ==, 0);
+}
+
+static void
+test_lines (void)
+{
+  const char *a = "line one\nline two\nline three\n", *b = "line one\nline 2\nline three\n";
+  g_autoptr(ClairDiff) diff = clair_diff_compute (a, -1, b, -1, CLAIR_DIFF_FORCE_LINES);
+  g_autofree char *got = NULL;
+
+  g_assert_cmpint (clair_diff_get_granularity (diff), ==, CLAIR_DIFF_GRANULARITY_LINE);
+  assert_ops_rebuild (diff, a, b);
+  got = ops_to_string (diff, a, b);
+  /* Lines align the texts; a replaced run of lines is then diffed by words. */
+  g_assert_cmpstr (got, ==, "=line one\nline |-two|+2|=\nline three\n");
+
+  {
+    g_autoptr(ClairDiff) words = clair_diff_compute (a, -1, b, -1, 0);
+
+    g_assert_cmpint (clair_diff_get_granularity (words), ==, CLAIR_DIFF_GRANULARITY_WORD);
+  }
+}
+
+static void
+test_huge_falls_back_to_lines (void)
+{
+  GString *a = g_string_new (NULL);
+  g_autofree char *b = NULL;
+  g_autoptr(ClairDiff) diff = NULL;
+  ClairDiffStats stats;
+
+  while (a->len <= CLAIR_DIFF_LINE_THRESHOLD / 2 + 1)
+    g_string_append_printf (a, "Line %u of a long document, with words in it.\n", (guint) a->len);
+  b = g_strdup (a->str);
+  {
+    gsize middle = a->len / 2;
+
+    while (!g_ascii_isalpha (b[middle]))
+      middle++;
+    b[middle] = 'Q';
+  }
+  diff = clair_diff_compute (a->str, a->len, b, -1, 0);
+  g_assert_cmpint (clair_diff_get_granularity (diff), ==, CLAIR_DIFF_GRANULARITY_LINE);
+  assert_ops_rebuild (diff, a->str, b);
+  clair_diff_get_stats (diff, &stats);
+  g_assert_cmpuint (stats.n_changes, ==, 1);
+  g_assert_cmpuint (stats.deleted, ==, 1);
+  g_assert_cmpuint (stats.inserted, ==, 1);
+  g_string_free (a, TRUE);
+}
+
+/* Properties */
+
+static void
+test_random_rebuild (void)
+{
+  const char *vocab[] = { "a", "b", "c", "the", "cat", " ", " ", " ", "\n", ",", ".", "é", "猫", "  " };
+
+  for (guint round = 0; round < 500; round++)
+    {
+      g_autofree char *a = random_text (g_test_rand_int_range (0, 60), vocab, G_N_ELEMENTS (vocab));
+      g_autofree char *b = NULL;
+      ClairDiffFlags flags = g_test_rand_int_range (0, 8);
+
+      if (g_test_rand_bit ())
+        b = random_text (g_test_rand_int_range (0, 60), vocab, G_N_ELEMENTS (vocab));
+      else
+        b = mutate (a, 15, vocab, G_N_ELEMENTS (vocab));
+      {
+        g_autoptr(ClairDiff) diff = clair_diff_compute (a, -1, b, -1, flags);
+        g_autoptr(ClairDiff) again = clair_diff_compute (a, -1, b, -1, flags);
+        g_autofree char *first = ops_to_string (diff, a, b);
+        g_autofree char *second = ops_to_string (again, a, b);
+
+        assert_ops_rebuild (diff, a, b);
+        /* Deterministic. */
+        g_assert_cmpstr (first, ==, second);
+      }
+    }
+}
+
+static void
+test_adversarial (void)
+{
+  const char *cases[][2] = {
+    { "a a a a a a a a a a", "a a a a a" },
+    { "a b a b a b a b", "b a b a b a b a" },
+    { "x", "x x x x x x x x x x x x x x x x" },
+    { ".........", ".,.,.,.,." },
+    { "   ", "\n\n\t" },
+    { "word", "word word" },
+  };
+  const char *two[] = { "a ", "b " };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    for (ClairDiffFlags flags = 0; flags < 4; flags++)
+      {
+        g_autoptr(ClairDiff) diff = clair_diff_compute (cases[i][0], -1, cases[i][1], -1, flags);
+        g_autoptr(ClairDiff) back = clair_diff_compute (cases[i][1], -1, cases[i][0], -1, flags);
+
+        assert_ops_rebuild (diff, cases[i][0], cases[i][1]);
+        assert_ops_rebuild (back, cases[i][1], cases[i][0]);
+      }
+
+  /* Two long random texts over a two-word alphabet: many equal candidates, a large D. */
+  {
+    g_autofree char *a = random_text (6000, two, 2);
+    g_autofree char *b = random_text (6000, two, 2);
+    g_autoptr(ClairDiff) diff = clair_diff_compute (a, -1, b, -1, 0);
+
+    assert_ops_rebuild (diff, a, b);
+  }
+}
+
+static void
+test_minimal (void)
+{
+  const char *vocab[] = { "a", "b", "c", "d", " ", " ", ",", "." };
+
+  for (guint round = 0; round < 400; round++)
+    {
+      g_autofree char *a = random_text (g_test_rand_int_range (0, 30), vocab, G_N_ELEMENTS (vocab));
+      g_autofree char *b = g_test_rand_bit ()
+                             ? random_text (g_test_rand_int_range (0, 30), vocab, G_N_ELEMENTS (vocab))
+                             : mutate (a, 25, vocab, G_N_ELEMENTS (vocab));
+      g_autoptr(ClairDiff) diff = clair_diff_compute (a, -1, b, -1, CLAIR_DIFF_NO_CLEANUP);
+      g_autoptr(GPtrArray) ta = test_tokens (a);
+      g_autoptr(GPtrArray) tb = test_tokens (b);
+
+      assert_ops_rebuild (diff, a, b);
+      g_assert_cmpuint (equal_tokens (diff, a), ==, brute_lcs (ta, tb));
+    }
+}
+
+static void
+test_large_anchored (void)
+{
+  GPtrArray *words = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+  g_autoptr(ClairDiff) diff = NULL;
+  ClairDiffStats stats;
+  const char **vocab;
+
+  /* A Zipf-like vocabulary: a few frequent words and many rare ones, as in prose. */
+  for (guint i = 0; i < 3000; i++)
+    g_ptr_array_add (words, g_strdup_printf ("w%u ", i));
+  vocab = (const char **) words->pdata;
+  {
+    GString *text = g_string_new (NULL);
+
+    for (guint i = 0; i < 20000; i++)
+      {
+        guint r = g_test_rand_int_range (0, 3000);
+
+        g_string_append (text, vocab[(r * r) / 3000]);
+      }
+    a = g_string_free (text, FALSE);
+  }
+  b = mutate (a, 3, vocab, 3000);
+  diff = clair_diff_compute (a, -1, b, -1, 0);
+  assert_ops_rebuild (diff, a, b);
+  clair_diff_get_stats (diff, &stats);
+  /* About 3 % of 20,000 words are substituted, deleted or inserted: each costs one or two. */
+  g_assert_cmpuint (stats.deleted + stats.inserted, <, 20000 * 2 * 3 / 100 * 3 / 2);
+  g_assert_cmpuint (stats.deleted + stats.inserted, >, 0);
+  g_ptr_array_unref (words);
+}
+
+/* Async */
+
+static void
+async_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  ClairDiff **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = clair_diff_compute_finish (result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_async (void)
+{
+  ClairDiff *diff = NULL;
+  g_autofree char *got = NULL;
+
+  clair_diff_compute_async ("red fish", "blue fish", 0, NULL, async_done_cb, &diff);
+  while (diff == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  got = ops_to_string (diff, "red fish", "blue fish");
+  g_assert_cmpstr (got, ==, "-red|+blue|= fish");
+  clair_diff_unref (diff);
+}
+
+/* Metrics */
+
+static guint
+levenshtein_table (const char *a,
+                   const char *b)
+{
+  glong n, m;
+  g_autofree gunichar *ua = g_utf8_to_ucs4_fast (a, -1, &n);
+  g_autofree gunichar *ub = g_utf8_to_ucs4_fast (b, -1, &m);
+  g_autofree guint *row = g_new (guint, m + 1);
+
+  for (glong j = 0; j <= m; j++)
+    row[j] = j;
+  for (glong i = 1; i <= n; i++)
+    {
+      guint diag = row[0];
+
+      row[0] = i;
+      for (glong j = 1; j <= m; j++)
+        {
+          guint up = row[j];
+
+          row[j] = MIN (MIN (row[j] + 1, row[j - 1] + 1), diag + (ua[i - 1] != ub[j - 1]));
+          diag = up;
+        }
+    }
+  return row[m];
+}
+
+static void
+test_levenshtein (void)
+{
+  const char *alphabet[] = { "a", "b", "c", "é", "猫", " " };
+
+  g_assert_cmpuint (clair_levenshtein ("kitten", -1, "sitting", -1), ==, 3);
+  g_assert_cmpuint (clair_levenshtein ("", -1, "abc", -1), ==, 3);
+  g_assert_cmpuint (clair_levenshtein ("abc", -1, "", -1), ==, 3);
+  g_assert_cmpuint (clair_levenshtein ("flaw", -1, "lawn", -1), ==, 2);
+  /* Code points, not bytes: é → e is one edit. */
+  g_assert_cmpuint (clair_levenshtein ("café", -1, "cafe", -1), ==, 1);
+
+  /* Against the table, across block sizes (one, two and several 64-bit words). */
+  for (guint round = 0; round < 300; round++)
+    {
+      guint len_a = g_test_rand_int_range (0, round < 100 ? 70 : 300);
+      g_autofree char *a = random_text (len_a, alphabet, G_N_ELEMENTS (alphabet));
+      g_autofree char *b = g_test_rand_bit ()
+                             ? random_text (g_test_rand_int_range (0, 300), alphabet, G_N_ELEMENTS (alphabet))
+                             : mutate (a, 30, alphabet, G_N_ELEMENTS (alphabet));
+
+      g_assert_cmpuint (clair_levenshtein (a, -1, b, -1), ==, levenshtein_table (a, b));
+    }
+}
+
+static void
+assert_metrics (const char *a,
+                const char *b,
+                double      jaccard,
+                double      levenshtein,
+                double      levenshtein_norm,
+                double      changed_share,
+                double      length_ratio,
+                double      similarity_ratio)
+{
+  ClairMetrics m;
+
+  clair_metrics_compute (a, b, &m);
+  g_assert_cmpfloat_with_epsilon (m.jaccard, jaccard, 1e-9);
+  g_assert_cmpfloat_with_epsilon (m.levenshtein, levenshtein, 1e-9);
+  g_assert_cmpfloat_with_epsilon (m.levenshtein_norm, levenshtein_norm, 1e-9);
+  g_assert_cmpfloat_with_epsilon (m.changed_share, changed_share, 1e-9);
+  g_assert_cmpfloat_with_epsilon (m.length_ratio, length_ratio, 1e-9);
+  g_assert_cmpfloat_with_epsilon (m.similarity_ratio, similarity_ratio, 1e-9);
+}
+
+static void
+test_metrics (void)
+{
+  /* the cat sat → the dog sat: 4 distinct tokens, 2 shared; 3 edits over 11 characters;
+   * 2 of 6 tokens changed; 2·2 matched of 6. */
+  assert_metrics ("the cat sat", "the dog sat", 2.0 / 4, 3, 3.0 / 11, 2.0 / 6, 1.0, 4.0 / 6);
+  /* kitten → sitting: nothing shared, 3 edits over 7 characters. */
+  assert_metrics ("kitten", "sitting", 0.0, 3, 3.0 / 7, 1.0, 7.0 / 6, 0.0);
+  assert_metrics ("", "", 1.0, 0, 0.0, 0.0, 1.0, 1.0);
+  assert_metrics (NULL, "abc", 0.0, 3, 1.0, 1.0, 3.0, 0.0);
+  assert_metrics ("abc", "", 0.0, 3, 1.0, 1.0, 0.0, 0.0);
+  /* Whitespace is not a token: rewrapping changes no token, but it is a character edit. */
+  assert_metrics ("a b", "a\nb", 1.0, 1, 1.0 / 3, 0.0, 1.0, 1.0);
+  /* Repeated tokens: sets for Jaccard, sequences for the rest. "a a b" → "a b": the sets agree,
+   * one of five tokens goes, two characters ("a ") go. */
+  assert_metrics ("a a b", "a b", 1.0, 2, 2.0 / 5, 1.0 / 5, 3.0 / 5, 4.0 / 5);
+  /* Unicode: characters are code points. */
+  assert_metrics ("naïve café", "naive café", 1.0 / 3, 1, 1.0 / 10, 2.0 / 4, 1.0, 2.0 / 4);
+}
+
+/* Past the bit-parallel budget the distance follows the token alignment: an upper bound, exact
+ * here since the edits are far apart. */
+static void
+test_metrics_inexact (void)
+{
+  GString *a = g_string_new (NULL);
+  g_autofree char *b = NULL;
+  ClairMetrics m;
+  gboolean exact = TRUE;
+
+  for (guint i = 0; a->len < 130000; i++)
+    g_string_append_printf (a, "word%u ", i);
+  b = g_strdup (a->str);
+  for (guint k = 1; k <= 20; k++)
+    {
+      gsize pos = k * 6000;
+
+      while (!g_ascii_isalpha (b[pos]))
+        pos++;
+      b[pos] = 'Z';
+    }
+  clair_metrics_compute_len (a->str, a->len, b, -1, &m, &exact);
+  g_assert_false (exact);
+  g_assert_cmpfloat (m.levenshtein, ==, 20);
+  g_assert_cmpfloat_with_epsilon (m.changed_share, 40.0 / (2.0 * a->len / 10), 0.01);
+  g_string_free (a, TRUE);
+}
+
+static void
+test_metrics_large (void)
+{
+  GString *a = g_string_new (NULL);
+  g_autofree char *b = NULL;
+  ClairMetrics m;
+  gboolean exact = FALSE;
+
+  for (guint i = 0; i < 2000; i++)
+    g_string_append_printf (a, "word%u ", i % 700);
+  b = g_strdup (a->str);
+  b[100] = 'X';
+  b[5000] = 'Y';
+  clair_metrics_compute_len (a->str, a->len, b, -1, &m, &exact);
+  g_assert_true (exact);
+  g_assert_cmpfloat (m.levenshtein, ==, 2);
+  g_assert_cmpfloat (m.length_ratio, ==, 1.0);
+  g_string_free (a, TRUE);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/diff/empty-identical-disjoint", test_empty_identical_disjoint);
+  g_test_add_func ("/diff/words", test_words);
+  g_test_add_func ("/diff/semantic-cleanup", test_semantic_cleanup);
+  g_test_add_func ("/diff/refinement", test_refinement);
+  g_test_add_func ("/diff/refined-inside-ops", test_refined_inside_ops);
+  g_test_add_func ("/diff/unicode", test_unicode);
+  g_test_add_func ("/diff/ignore-whitespace", test_ignore_whitespace);
+  g_test_add_func ("/diff/lines", test_lines);
+  g_test_add_func ("/diff/huge-falls-back-to-lines", test_huge_falls_back_to_lines);
+  g_test_add_func ("/diff/random-rebuild", test_random_rebuild);
+  g_test_add_func ("/diff/adversarial", test_adversarial);
+  g_test_add_func ("/diff/minimal", test_minimal);
+  g_test_add_func ("/diff/large-anchored", test_large_anchored);
+  g_test_add_func ("/diff/async", test_async);
+  g_test_add_func ("/metrics/levenshtein", test_levenshtein);
+  g_test_add_func ("/metrics/hand-computed", test_metrics);
+  g_test_add_func ("/metrics/large", test_metrics_large);
+  g_test_add_func ("/metrics/inexact", test_metrics_inexact);
+
+  return g_test_run ();
+}
