@@ -246,6 +246,14 @@ tokenize (const char *text,
     push_token (tokens, start, pos, cls);
 }
 
+typedef struct
+{
+  const char *text;
+  gsize       len;
+  GArray     *tokens;
+  guint32    *ids;
+} Side;
+
 /* Interning: equal tokens get equal ids */
 
 typedef struct
@@ -803,6 +811,88 @@ diff_ids (const guint32 *a,
       b_chg[ymap[j]] = 1;
 }
 
+/* The minimal diff of two short runs, without the bookkeeping of diff_ids(). */
+static void
+diff_small (const guint32 *a,
+            guint          n,
+            const guint32 *b,
+            guint          m,
+            guint8        *a_chg,
+            guint8        *b_chg)
+{
+  guint lo = 0;
+
+  while (lo < n && lo < m && a[lo] == b[lo])
+    lo++;
+  while (n > lo && m > lo && a[n - 1] == b[m - 1])
+    n--, m--;
+  if (lo == n || lo == m)
+    {
+      memset (a_chg + lo, 1, n - lo);
+      memset (b_chg + lo, 1, m - lo);
+      return;
+    }
+  run_myers (a + lo, (int) (n - lo), b + lo, (int) (m - lo), a_chg + lo, b_chg + lo, NULL, NULL, 0);
+}
+
+/* Word diffs align words first, as git's word diff does, so that a line break that moved never
+ * outbids a word for a place in the common subsequence; the tokens between two matched words
+ * (whitespace, and the words that changed) are then aligned among themselves. */
+static void
+diff_words_then_gaps (const Side *sa,
+                      const Side *sb,
+                      guint32     n_ids,
+                      guint8     *a_chg,
+                      guint8     *b_chg)
+{
+  guint n = sa->tokens->len, m = sb->tokens->len;
+  g_autofree guint32 *a_pos = g_new (guint32, n + 1);
+  g_autofree guint32 *b_pos = g_new (guint32, m + 1);
+  g_autofree guint32 *a_words = g_new (guint32, n + 1);
+  g_autofree guint32 *b_words = g_new (guint32, m + 1);
+  g_autofree guint8 *wa_chg = NULL;
+  g_autofree guint8 *wb_chg = NULL;
+  guint na = 0, nb = 0, i = 0, j = 0;
+  guint32 ga = 0, gb = 0;
+
+  for (guint t = 0; t < n; t++)
+    if (g_array_index (sa->tokens, Token, t).cls != CLS_SPACE)
+      {
+        a_pos[na] = t;
+        a_words[na++] = sa->ids[t];
+      }
+  for (guint t = 0; t < m; t++)
+    if (g_array_index (sb->tokens, Token, t).cls != CLS_SPACE)
+      {
+        b_pos[nb] = t;
+        b_words[nb++] = sb->ids[t];
+      }
+  wa_chg = g_new (guint8, na + 1);
+  wb_chg = g_new (guint8, nb + 1);
+  diff_ids (a_words, na, b_words, nb, n_ids, TRUE, wa_chg, wb_chg);
+
+  memset (a_chg, 0, n);
+  memset (b_chg, 0, m);
+  for (;;)
+    {
+      guint32 ea, eb;
+
+      while (i < na && wa_chg[i])
+        i++;
+      while (j < nb && wb_chg[j])
+        j++;
+      ea = i < na ? a_pos[i] : n;
+      eb = j < nb ? b_pos[j] : m;
+      diff_small (sa->ids + ga, ea - ga, sb->ids + gb, eb - gb, a_chg + ga, b_chg + gb);
+      if (i >= na || j >= nb)
+        break;
+      ga = ea + 1;
+      gb = eb + 1;
+      i++;
+      j++;
+    }
+}
+
 /* Segments: alternating runs in token space */
 
 typedef struct
@@ -1001,7 +1091,8 @@ cleanup_semantic (GArray       *segs,
                   const GArray *a_tokens,
                   gsize         a_len,
                   const GArray *b_tokens,
-                  gsize         b_len)
+                  gsize         b_len,
+                  gboolean      strict)
 {
   g_autoptr(GArray) out = g_array_new (FALSE, FALSE, sizeof (Seg));
 
@@ -1023,7 +1114,11 @@ cleanup_semantic (GArray       *segs,
 
               if (ch->equal || !eq->equal)
                 break;
-              if (eq_len > MAX (A_BYTES (ch), B_BYTES (ch)) || eq_len > MAX (A_BYTES (&cur), B_BYTES (&cur)))
+              /* Between words, only an equality shorter than both changes folds: "colour was
+               * grey" → "color was gray" keeps its "was". Between characters, diff-match-patch's
+               * rule (no longer than) holds. */
+              if (eq_len + strict > MAX (A_BYTES (ch), B_BYTES (ch))
+                  || eq_len + strict > MAX (A_BYTES (&cur), B_BYTES (&cur)))
                 break;
               cur.a0 = ch->a0;
               cur.b0 = ch->b0;
@@ -1040,14 +1135,6 @@ cleanup_semantic (GArray       *segs,
 }
 
 /* Character refinement */
-
-typedef struct
-{
-  const char *text;
-  gsize       len;
-  GArray     *tokens;
-  guint32    *ids;
-} Side;
 
 static void
 side_clear (Side *side)
@@ -1112,7 +1199,7 @@ refine_run (const char *a,
   b_chg = g_new (guint8, sb.tokens->len + 1);
   diff_ids (sa.ids, sa.tokens->len, sb.ids, sb.tokens->len, interner.n_ids, FALSE, a_chg, b_chg);
   segs = segs_from_marks (a_chg, sa.tokens->len, b_chg, sb.tokens->len);
-  cleanup_semantic (segs, sa.tokens, sa.len, sb.tokens, sb.len);
+  cleanup_semantic (segs, sa.tokens, sa.len, sb.tokens, sb.len, FALSE);
 
   for (guint k = 0; k < segs->len; k++)
     {
@@ -1302,12 +1389,15 @@ clair_diff_compute (const char     *a,
 
   a_chg = g_new (guint8, sa.tokens->len + 1);
   b_chg = g_new (guint8, sb.tokens->len + 1);
-  diff_ids (sa.ids, sa.tokens->len, sb.ids, sb.tokens->len, interner.n_ids, TRUE, a_chg, b_chg);
+  if (split == SPLIT_WORDS)
+    diff_words_then_gaps (&sa, &sb, interner.n_ids, a_chg, b_chg);
+  else
+    diff_ids (sa.ids, sa.tokens->len, sb.ids, sb.tokens->len, interner.n_ids, TRUE, a_chg, b_chg);
   segs = segs_from_marks (a_chg, sa.tokens->len, b_chg, sb.tokens->len);
   if (split == SPLIT_WORDS)
     shift_to_words (segs, a, sa.ids, sa.tokens, b, sb.ids, sb.tokens);
   if (!(flags & CLAIR_DIFF_NO_CLEANUP))
-    cleanup_semantic (segs, sa.tokens, sa.len, sb.tokens, sb.len);
+    cleanup_semantic (segs, sa.tokens, sa.len, sb.tokens, sb.len, TRUE);
 
   if (split == SPLIT_LINES)
     {
