@@ -325,6 +325,13 @@ test_refinement (void)
   spans = refined_to_string (diff, a, b);
   /* "colour grey" → "color gray": the u goes, e becomes a. */
   g_assert_cmpstr (spans, ==, "-u|-e|+a");
+  {
+    /* Deletions of a run come before its insertions, each in order. */
+    g_autoptr(ClairDiff) two = clair_diff_compute ("abcdefgh", -1, "abXdeYgh", -1, 0);
+    g_autofree char *order = refined_to_string (two, "abcdefgh", "abXdeYgh");
+
+    g_assert_cmpstr (order, ==, "-c|-f|+X|+Y");
+  }
 
   {
     g_autoptr(ClairDiff) unrelated = clair_diff_compute ("cat", -1, "dog", -1, 0);

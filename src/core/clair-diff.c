@@ -1212,21 +1212,23 @@ refine_run (const char *a,
   if (common * 2 * 10 < (sa.len + sb.len) * 4)
     goto whole;
 
-  for (guint k = 0; k < segs->len; k++)
-    {
-      const Seg *seg = &g_array_index (segs, Seg, k);
-      gsize a0 = a_start + tok_offset (sa.tokens, seg->a0, sa.len);
-      gsize a1 = a_start + tok_offset (sa.tokens, seg->a1, sa.len);
-      gsize b0 = b_start + tok_offset (sb.tokens, seg->b0, sb.len);
-      gsize b1 = b_start + tok_offset (sb.tokens, seg->b1, sb.len);
+  /* The spans of the original first, then those of the revision: each list is in text order. */
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint k = 0; k < segs->len; k++)
+      {
+        const Seg *seg = &g_array_index (segs, Seg, k);
+        gsize a0 = a_start + tok_offset (sa.tokens, seg->a0, sa.len);
+        gsize a1 = a_start + tok_offset (sa.tokens, seg->a1, sa.len);
+        gsize b0 = b_start + tok_offset (sb.tokens, seg->b0, sb.len);
+        gsize b1 = b_start + tok_offset (sb.tokens, seg->b1, sb.len);
 
-      if (seg->equal)
-        continue;
-      if (a1 > a0)
-        push_op (refined, CLAIR_DIFF_DELETE, a0, a1, b0, b0);
-      if (b1 > b0)
-        push_op (refined, CLAIR_DIFF_INSERT, a1, a1, b0, b1);
-    }
+        if (seg->equal)
+          continue;
+        if (pass == 0 && a1 > a0)
+          push_op (refined, CLAIR_DIFF_DELETE, a0, a1, b0, b0);
+        if (pass == 1 && b1 > b0)
+          push_op (refined, CLAIR_DIFF_INSERT, a1, a1, b0, b1);
+      }
   goto out;
 
 whole:

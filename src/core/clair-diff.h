@@ -103,7 +103,8 @@ void                 clair_diff_unref           (ClairDiff           *self);
 const ClairDiffOp   *clair_diff_get_ops         (ClairDiff           *self,
                                                  guint               *n_ops);
 /* The characters that changed inside replaced runs: delete ops mark spans of the original, insert
- * ops spans of the revision (the other side's range is empty). Spans lie inside the delete and
+ * ops spans of the revision (the other side's range is empty); for each replaced run, the spans of
+ * the original come first, then those of the revision, each in text order. Spans lie inside the delete and
  * insert ops of clair_diff_get_ops() and never split a character or its combining marks. When the
  * two sides of a replaced run have too little in common, the whole run is one span. */
 const ClairDiffOp   *clair_diff_get_refined     (ClairDiff           *self,
