@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-json"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "clair-json.h"
+
+static char *
+string_to_json (const char *str,
+                gssize      len)
+{
+  GString *out = g_string_new (NULL);
+
+  clair_json_append_string (out, str, len);
+  return g_string_free (out, FALSE);
+}
+
+/* Parses `[value]` with json-glib, so the writer is checked by an independent reader. */
+static JsonNode *
+parse_element (const char *json)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *wrapped = g_strconcat ("[", json, "]", NULL);
+  JsonArray *array;
+
+  json_parser_load_from_data (parser, wrapped, -1, &error);
+  g_assert_no_error (error);
+  array = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (array), ==, 1);
+  return json_node_copy (json_array_get_element (array, 0));
+}
+
+static void
+test_control_chars (void)
+{
+  for (guint c = 1; c < 0x20; c++)
+    {
+      char in[2] = { (char) c, 0 };
+      g_autofree char *out = string_to_json (in, 1);
+      g_autoptr(JsonNode) node = parse_element (out);
+      const char *expected;
+      char buf[16];
+
+      switch (c)
+        {
+        case '\n': expected = "\"\\n\""; break;
+        case '\r': expected = "\"\\r\""; break;
+        case '\t': expected = "\"\\t\""; break;
+        case '\b': expected = "\"\\b\""; break;
+        case '\f': expected = "\"\\f\""; break;
+        default:
+          g_snprintf (buf, sizeof buf, "\"\\u%04x\"", c);
+          expected = buf;
+        }
+      g_assert_cmpstr (out, ==, expected);
+      g_assert_cmpstr (json_node_get_string (node), ==, in);
+    }
+
+  {
+    g_autofree char *nul = string_to_json ("a\0b", 3);
+    g_autofree char *del = string_to_json ("\x7f", -1);
+
+    g_assert_cmpstr (nul, ==, "\"a\\u0000b\"");
+    g_assert_cmpstr (del, ==, "\"\\u007f\"");
+  }
+}
+
+static void
+test_quotes_and_plain (void)
+{
+  struct { const char *in; const char *out; } cases[] = {
+    { "", "\"\"" },
+    { "plain text", "\"plain text\"" },
+    { "say \"hi\"", "\"say \\\"hi\\\"\"" },
+    { "back\\slash", "\"back\\\\slash\"" },
+    { "/ ' {} []", "\"/ ' {} []\"" },
+    { "naïve → 日本語 🎉", "\"naïve → 日本語 🎉\"" },
+  };
+  GString *out = g_string_new ("x");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *json = string_to_json (cases[i].in, -1);
+      g_autoptr(JsonNode) node = parse_element (json);
+
+      g_assert_cmpstr (json, ==, cases[i].out);
+      g_assert_cmpstr (json_node_get_string (node), ==, cases[i].in);
+    }
+
+  /* A NULL string is JSON null; appending keeps what was in the buffer. */
+  clair_json_append_string (out, NULL, -1);
+  g_assert_cmpstr (out->str, ==, "xnull");
+  g_string_free (out, TRUE);
+}
+
+static void
+test_invalid_utf8 (void)
+{
+  struct { const char *in; const char *expected; } cases[] = {
+    { "a\xff" "b", "a\xef\xbf\xbd" "b" },
+    { "\xc3", "\xef\xbf\xbd" },                           /* cut at the end */
+    { "\xc3(", "\xef\xbf\xbd(" },                         /* a lead byte without continuation */
+    { "\x80\x80", "\xef\xbf\xbd\xef\xbf\xbd" },           /* lone continuation bytes */
+    { "é\xffé", "é\xef\xbf\xbdé" },                       /* valid around invalid in one run */
+    { "\xed\xa0\x80", NULL },                             /* a UTF-16 surrogate */
+    { "\xc0\xaf", NULL },                                 /* overlong '/' */
+    { "\xf4\x90\x80\x80", NULL },                         /* above U+10FFFF */
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *json = string_to_json (cases[i].in, -1);
+      g_autoptr(JsonNode) node = parse_element (json);
+      const char *decoded = json_node_get_string (node);
+
+      g_assert_true (g_utf8_validate (json, -1, NULL));
+      if (cases[i].expected != NULL)
+        g_assert_cmpstr (decoded, ==, cases[i].expected);
+      else
+        g_assert_nonnull (strstr (decoded, "\xef\xbf\xbd"));
+    }
+}
+
+static void
+test_every_byte (void)
+{
+  /* All 256 byte values in one string come out as one valid JSON string. */
+  char in[256];
+  g_autofree char *json = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  const char *decoded;
+
+  for (guint i = 0; i < 256; i++)
+    in[i] = (char) i;
+  json = string_to_json (in, sizeof in);
+  g_assert_true (g_utf8_validate (json, -1, NULL));
+  node = parse_element (json);
+  decoded = json_node_get_string (node);
+  /* json-glib stops at the NUL; what follows is checked by the validity above. */
+  g_assert_cmpstr (decoded, ==, "");
+  g_assert_true (g_str_has_prefix (json, "\"\\u0000\\u0001"));
+  g_assert_nonnull (strstr (json, " !\\\"#$%&'()*+,-./0123456789:;<=>?@ABC"));
+  g_assert_nonnull (strstr (json, "XYZ[\\\\]^_`abc"));
+  g_assert_nonnull (strstr (json, "xyz{|}~\\u007f"));
+}
+
+static void
+test_doubles (void)
+{
+  struct { double value; const char *expected; } cases[] = {
+    { 0.7, "0.7" },
+    { 1e-08, "1e-08" },
+    { 0.1, "0.1" },
+    { 0.95, "0.95" },
+    { 1.0, "1" },
+    { 0.0, "0" },
+    { -2.0, "-2" },
+    { -0.5, "-0.5" },
+    { 1.0 / 3.0, "0.3333333333333333" },
+    { 0.70000001, "0.70000001" },
+    { 1e300, "1e+300" },
+    { 123456789.0, "123456789" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GString *out = g_string_new (NULL);
+      g_autoptr(JsonNode) node = NULL;
+
+      clair_json_append_double (out, cases[i].value);
+      g_assert_cmpstr (out->str, ==, cases[i].expected);
+      node = parse_element (out->str);
+      g_assert_cmpfloat (json_node_get_double (node), ==, cases[i].value);
+      g_string_free (out, TRUE);
+    }
+
+  /* Not representable in JSON: written as null rather than as invalid text. */
+  {
+    GString *out = g_string_new (NULL);
+
+    clair_json_append_double (out, NAN);
+    g_string_append_c (out, ',');
+    clair_json_append_double (out, INFINITY);
+    g_assert_cmpstr (out->str, ==, "null,null");
+    g_string_free (out, TRUE);
+  }
+
+  /* Every double read back exactly (the shortest form is searched up to 17 digits). */
+  {
+    GRand *rand = g_rand_new_with_seed (42);
+
+    for (guint i = 0; i < 2000; i++)
+      {
+        GString *out = g_string_new (NULL);
+        double value = g_rand_double_range (rand, -1e6, 1e6) *
+                       pow (10, g_rand_int_range (rand, -30, 30));
+
+        clair_json_append_double (out, value);
+        g_assert_cmpfloat (g_ascii_strtod (out->str, NULL), ==, value);
+        g_assert_null (strchr (out->str, ','));
+        g_string_free (out, TRUE);
+      }
+    g_rand_free (rand);
+  }
+}
+
+static void
+test_int_and_key (void)
+{
+  GString *out = g_string_new ("{");
+
+  clair_json_append_key (out, "a\"b", TRUE);
+  clair_json_append_int (out, G_MININT64);
+  clair_json_append_key (out, "c", FALSE);
+  clair_json_append_int (out, 0);
+  g_string_append_c (out, '}');
+  g_assert_cmpstr (out->str, ==, "{\"a\\\"b\":-9223372036854775808,\"c\":0}");
+  {
+    g_autoptr(JsonNode) node = parse_element (out->str);
+
+    g_assert_cmpint (json_object_get_int_member (json_node_get_object (node), "a\"b"), ==,
+                     G_MININT64);
+  }
+  g_string_free (out, TRUE);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/json/control-chars", test_control_chars);
+  g_test_add_func ("/json/quotes-and-plain", test_quotes_and_plain);
+  g_test_add_func ("/json/invalid-utf8", test_invalid_utf8);
+  g_test_add_func ("/json/every-byte", test_every_byte);
+  g_test_add_func ("/json/doubles", test_doubles);
+  g_test_add_func ("/json/int-and-key", test_int_and_key);
+
+  return g_test_run ();
+}
