@@ -2,3 +2,1732 @@
 #define G_LOG_DOMAIN "clair-dataset"
 
 #include "config.h"
+
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "clair-dataset.h"
+#include "clair-error.h"
+#include "clair-jscan.h"
+#include "clair-json.h"
+
+/* A dataset is a memory-mapped file plus an index of where each row starts (byte offset and line)
+ * in chunked arrays. Indexing finds row boundaries only; rows are parsed when read, with the
+ * allocation-free scanner in clair-jscan.c. The indexer publishes rows one by one through an
+ * atomic counter, so other threads may read the first rows while it runs.
+ *
+ * Pages of the mapping count towards the resident set, so the indexer and a sequential reader
+ * release the pages they have passed (MADV_DONTNEED): a 1 GB file then costs tens of MB. */
+
+#define CHUNK_BITS 16
+#define CHUNK_SIZE (1u << CHUNK_BITS)
+#define N_CHUNKS   (1u << (32 - CHUNK_BITS))
+
+/* How far behind the indexer or reader pages are released, and in what steps. */
+#define RELEASE_STEP  (32u * 1024u * 1024u)
+#define RELEASE_SLACK (4u * 1024u * 1024u)
+
+/* How many lines the indexer scans between cancellation checks and progress reports. */
+#define CHECK_EVERY 1024
+
+/* How many leading JSONL lines open() tries before giving up on learning the columns. */
+#define MAX_HEADER_TRIES 100
+
+typedef struct
+{
+  guint64 offsets[CHUNK_SIZE];
+  guint   lines[CHUNK_SIZE];
+} RowChunk;
+
+struct _ClairDataset
+{
+  GObject      parent_instance;
+
+  char        *path;
+  char        *display_name;
+  GMappedFile *mapped;
+  const char  *data;
+  gsize        size;
+  gsize        body;         /* offset after a UTF-8 BOM */
+  ClairFormat  format;
+  char         delimiter;    /* CSV and TSV */
+  char       **columns;
+  guint        n_columns;
+
+  /* The row index. Only the indexer writes, under index_lock; n_rows is published atomically. */
+  GMutex       index_lock;
+  RowChunk   **chunks;
+  guint        n_rows;
+  int          indexed;
+  gsize        scan_pos;     /* where an interrupted index resumes */
+  guint        scan_line;
+  gsize        index_released;
+
+  GMutex       release_lock;
+  gsize        read_released;
+  gsize        page_size;
+};
+
+G_DEFINE_FINAL_TYPE (ClairDataset, clair_dataset, G_TYPE_OBJECT)
+
+typedef struct
+{
+  const char *start;
+  gsize       len;
+  guint       line;
+  gboolean    quoted;
+} CsvField;
+
+/* Formats and mapping */
+
+const char *
+clair_format_to_string (ClairFormat format)
+{
+  switch (format)
+    {
+    case CLAIR_FORMAT_JSONL: return "jsonl";
+    case CLAIR_FORMAT_JSON: return "json";
+    case CLAIR_FORMAT_CSV: return "csv";
+    case CLAIR_FORMAT_TSV: return "tsv";
+    case CLAIR_FORMAT_UNKNOWN:
+    default:
+      return "unknown";
+    }
+}
+
+ClairFormat
+clair_format_from_string (const char *name)
+{
+  if (name == NULL)
+    return CLAIR_FORMAT_UNKNOWN;
+  if (g_ascii_strcasecmp (name, "jsonl") == 0 || g_ascii_strcasecmp (name, "ndjson") == 0 ||
+      g_ascii_strcasecmp (name, "jsonlines") == 0)
+    return CLAIR_FORMAT_JSONL;
+  if (g_ascii_strcasecmp (name, "json") == 0)
+    return CLAIR_FORMAT_JSON;
+  if (g_ascii_strcasecmp (name, "csv") == 0)
+    return CLAIR_FORMAT_CSV;
+  if (g_ascii_strcasecmp (name, "tsv") == 0 || g_ascii_strcasecmp (name, "tab") == 0)
+    return CLAIR_FORMAT_TSV;
+  return CLAIR_FORMAT_UNKNOWN;
+}
+
+void
+clair_mapping_clear (ClairMapping *mapping)
+{
+  g_return_if_fail (mapping != NULL);
+
+  g_clear_pointer (&mapping->task_column, g_free);
+  g_clear_pointer (&mapping->solution_column, g_free);
+}
+
+/* The column named @name, exactly or else ignoring case. */
+static const char *
+find_column (const char * const *columns,
+             const char         *name)
+{
+  for (guint i = 0; columns[i] != NULL; i++)
+    if (strcmp (columns[i], name) == 0)
+      return columns[i];
+  for (guint i = 0; columns[i] != NULL; i++)
+    if (g_ascii_strcasecmp (columns[i], name) == 0)
+      return columns[i];
+  return NULL;
+}
+
+gboolean
+clair_mapping_guess (const char * const *columns,
+                     ClairMapping       *mapping)
+{
+  static const char * const pairs[][2] = {
+    { "task", "student_solution" },
+    { "prompt", "rejected" },
+    { "instruction", "response" },
+    { "question", "answer" },
+  };
+
+  g_return_val_if_fail (mapping != NULL, FALSE);
+
+  mapping->task_column = NULL;
+  mapping->solution_column = NULL;
+  if (columns == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (pairs); i++)
+    {
+      const char *task = find_column (columns, pairs[i][0]);
+      const char *solution = find_column (columns, pairs[i][1]);
+
+      if (task != NULL && solution != NULL)
+        {
+          mapping->task_column = g_strdup (task);
+          mapping->solution_column = g_strdup (solution);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+void
+clair_row_free (ClairRow *row)
+{
+  if (row == NULL)
+    return;
+  g_free (row->task);
+  g_free (row->solution);
+  g_free (row->extra_json);
+  g_free (row);
+}
+
+/* Object */
+
+static void
+clair_dataset_finalize (GObject *object)
+{
+  ClairDataset *self = CLAIR_DATASET (object);
+
+  if (self->chunks != NULL)
+    {
+      for (guint i = 0; i < N_CHUNKS && self->chunks[i] != NULL; i++)
+        g_free (self->chunks[i]);
+      g_free (self->chunks);
+    }
+  g_clear_pointer (&self->mapped, g_mapped_file_unref);
+  g_strfreev (self->columns);
+  g_free (self->path);
+  g_free (self->display_name);
+  g_mutex_clear (&self->index_lock);
+  g_mutex_clear (&self->release_lock);
+
+  G_OBJECT_CLASS (clair_dataset_parent_class)->finalize (object);
+}
+
+static void
+clair_dataset_class_init (ClairDatasetClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = clair_dataset_finalize;
+}
+
+static void
+clair_dataset_init (ClairDataset *self)
+{
+  long page_size = sysconf (_SC_PAGESIZE);
+
+  g_mutex_init (&self->index_lock);
+  g_mutex_init (&self->release_lock);
+  self->page_size = page_size > 0 ? (gsize) page_size : 4096;
+  /* N_CHUNKS pointers: 512 KB of address space, untouched (hence not resident) until used. */
+  self->chunks = g_new0 (RowChunk *, N_CHUNKS);
+}
+
+/* Errors: every message names the file and the line, and says what is wrong. */
+
+static void set_error_at (ClairDataset  *self,
+                          GError       **error,
+                          int            code,
+                          guint          line,
+                          guint          column,
+                          const char    *format,
+                          ...) G_GNUC_PRINTF (6, 7);
+
+static void
+set_error_at (ClairDataset  *self,
+              GError       **error,
+              int            code,
+              guint          line,
+              guint          column,
+              const char    *format,
+              ...)
+{
+  g_autofree char *what = NULL;
+  va_list args;
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  if (column > 0)
+    g_set_error (error, CLAIR_ERROR, code, "“%s”, line %u, column %u: %s",
+                 self->display_name, line, column, what);
+  else
+    g_set_error (error, CLAIR_ERROR, code, "“%s”, line %u: %s", self->display_name, line, what);
+}
+
+static void set_csv_error (ClairDataset  *self,
+                           GError       **error,
+                           int            code,
+                           guint          line,
+                           guint          field,
+                           const char    *format,
+                           ...) G_GNUC_PRINTF (6, 7);
+
+/* CSV errors name the column by number and, when the header has it, by name. */
+static void
+set_csv_error (ClairDataset  *self,
+               GError       **error,
+               int            code,
+               guint          line,
+               guint          field,
+               const char    *format,
+               ...)
+{
+  g_autofree char *what = NULL;
+  va_list args;
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  if (self->columns != NULL && field < self->n_columns)
+    g_set_error (error, CLAIR_ERROR, code, "“%s”, line %u, column %u (“%s”): %s",
+                 self->display_name, line, field + 1, self->columns[field], what);
+  else
+    g_set_error (error, CLAIR_ERROR, code, "“%s”, line %u, column %u: %s",
+                 self->display_name, line, field + 1, what);
+}
+
+static guint
+count_newlines (const char *p,
+                const char *end)
+{
+  guint n = 0;
+
+  while (p < end && (p = memchr (p, '\n', end - p)) != NULL)
+    {
+      n++;
+      p++;
+    }
+  return n;
+}
+
+/* Line and (1-based, in characters) column of @where, knowing that @from starts line @from_line. */
+static void
+locate (ClairDataset *self,
+        gsize         from,
+        guint         from_line,
+        const char   *where,
+        guint        *line,
+        guint        *column)
+{
+  const char *start = self->data + from;
+  const char *line_start = start;
+  const char *p = start;
+  const char *newline;
+  guint n = 0;
+
+  if (where > self->data + self->size)
+    where = self->data + self->size;
+
+  while (p < where && (newline = memchr (p, '\n', where - p)) != NULL)
+    {
+      n++;
+      p = newline + 1;
+      line_start = p;
+    }
+  if (n == 0)
+    {
+      while (line_start > self->data + self->body && line_start[-1] != '\n')
+        line_start--;
+    }
+
+  *line = from_line + n;
+  *column = 1;
+  for (p = line_start; p < where; p++)
+    if (((guchar) *p & 0xc0) != 0x80)
+      (*column)++;
+}
+
+static void
+set_json_error (ClairDataset          *self,
+                GError               **error,
+                gsize                  row_offset,
+                guint                  row_line,
+                const ClairJscanError *jerr)
+{
+  const char *end = self->data + self->size;
+  guint line;
+  guint column;
+  char found[64];
+
+  locate (self, row_offset, row_line, jerr->where, &line, &column);
+  if (jerr->bad_utf8)
+    {
+      set_error_at (self, error, CLAIR_ERROR_INVALID_DATA, line, column, "%s", jerr->message);
+      return;
+    }
+  if (!jerr->show_found)
+    {
+      set_error_at (self, error, CLAIR_ERROR_INVALID_DATA, line, column, "invalid JSON: %s",
+                    jerr->message);
+      return;
+    }
+
+  if (jerr->where >= end)
+    g_strlcpy (found, "the end of the file", sizeof found);
+  else
+    clair_jscan_describe (jerr->where, end, found, sizeof found);
+  set_error_at (self, error, CLAIR_ERROR_INVALID_DATA, line, column, "invalid JSON: %s, found %s",
+                jerr->message, found);
+}
+
+/* Releasing pages behind a sequential scan */
+
+static void
+release_pages (ClairDataset *self,
+               gsize         from,
+               gsize         to)
+{
+  gsize mask = self->page_size - 1;
+
+  from = (from + mask) & ~mask;
+  to &= ~mask;
+  if (to > from && self->size > 0)
+    madvise ((void *) (self->data + from), to - from, MADV_DONTNEED);
+}
+
+/* Called from read_row: when rows are read in order (an import), drop what lies well behind. A
+ * row read out of order simply faults its pages back in from the page cache. */
+static void
+release_behind_reader (ClairDataset *self,
+                       gsize         offset)
+{
+  gsize released = __atomic_load_n (&self->read_released, __ATOMIC_RELAXED);
+
+  if (offset < released + RELEASE_STEP + RELEASE_SLACK)
+    return;
+  if (!g_mutex_trylock (&self->release_lock))
+    return;
+  released = self->read_released;
+  if (offset >= released + RELEASE_STEP + RELEASE_SLACK)
+    {
+      release_pages (self, released, offset - RELEASE_SLACK);
+      __atomic_store_n (&self->read_released, offset - RELEASE_SLACK, __ATOMIC_RELAXED);
+    }
+  g_mutex_unlock (&self->release_lock);
+}
+
+/* CSV records */
+
+/* Parses the record at @p into @fields. Strict mode fails on text after a closing quote; lenient
+ * mode (indexing) only cares where the record ends. Returns the start of the next record, or NULL
+ * when a quoted field never closes. */
+static const char *
+csv_parse_record (ClairDataset *self,
+                  const char   *p,
+                  guint         line,
+                  gboolean      strict,
+                  GArray       *fields,
+                  guint        *next_line,
+                  GError      **error)
+{
+  const char *end = self->data + self->size;
+  char delimiter = self->delimiter;
+
+  for (guint n_fields = 0; ; n_fields++)
+    {
+      CsvField field = { p, 0, line, FALSE };
+
+      if (p < end && *p == '"')
+        {
+          const char *q = p + 1;
+
+          field.quoted = TRUE;
+          field.start = q;
+          for (;;)
+            {
+              const char *quote = memchr (q, '"', end - q);
+
+              if (quote == NULL)
+                {
+                  set_csv_error (self, error, CLAIR_ERROR_INVALID_DATA, field.line, n_fields,
+                                 "a quoted field starts here and never ends (a missing closing quote?)");
+                  return NULL;
+                }
+              line += count_newlines (q, quote);
+              if (quote + 1 < end && quote[1] == '"')
+                {
+                  q = quote + 2;
+                  continue;
+                }
+              field.len = quote - field.start;
+              p = quote + 1;
+              break;
+            }
+
+          if (p < end && *p != delimiter && *p != '\n' && !(*p == '\r' && (p + 1 == end || p[1] == '\n')))
+            {
+              if (strict)
+                {
+                  char found[64];
+
+                  clair_jscan_describe (p, end, found, sizeof found);
+                  set_csv_error (self, error, CLAIR_ERROR_INVALID_DATA, line, n_fields,
+                                 "%s after the closing quote of a field; a quote inside a quoted "
+                                 "field must be doubled (\"\")", found);
+                  return NULL;
+                }
+              while (p < end && *p != delimiter && *p != '\n')
+                p++;
+            }
+        }
+      else
+        {
+          while (p < end && *p != delimiter && *p != '\n')
+            p++;
+          field.len = p - field.start;
+          if (field.len > 0 && field.start[field.len - 1] == '\r')
+            field.len--;
+        }
+
+      if (fields != NULL)
+        g_array_append_val (fields, field);
+
+      if (p >= end)
+        {
+          *next_line = line;
+          return end;
+        }
+      if (*p == delimiter)
+        {
+          p++;
+          continue;
+        }
+      if (*p == '\r')
+        p++;
+      /* *p is '\n' */
+      *next_line = line + 1;
+      return p + 1;
+    }
+}
+
+/* The text of a CSV field: unquoted, doubled quotes undone, checked for UTF-8 and size. */
+static char *
+csv_field_text (ClairDataset   *self,
+                const CsvField *field,
+                guint           column,
+                GError        **error)
+{
+  const char *bad = NULL;
+  char *text;
+  char *out;
+
+  if (field->len > CLAIR_DATASET_MAX_FIELD)
+    {
+      g_autofree char *size = g_format_size_full (field->len, G_FORMAT_SIZE_IEC_UNITS);
+      g_autofree char *limit = g_format_size_full (CLAIR_DATASET_MAX_FIELD, G_FORMAT_SIZE_IEC_UNITS);
+
+      set_csv_error (self, error, CLAIR_ERROR_TOO_LARGE, field->line, column,
+                     "the field holds %s, over the %s limit for one field", size, limit);
+      return NULL;
+    }
+  if (!g_utf8_validate_len (field->start, field->len, &bad))
+    {
+      set_csv_error (self, error, CLAIR_ERROR_INVALID_DATA,
+                     field->line + count_newlines (field->start, bad), column,
+                     "invalid UTF-8 (byte 0x%02X); save the file as UTF-8", (guchar) *bad);
+      return NULL;
+    }
+
+  if (!field->quoted || memchr (field->start, '"', field->len) == NULL)
+    return g_strndup (field->start, field->len);
+
+  text = g_malloc (field->len + 1);
+  out = text;
+  for (gsize i = 0; i < field->len; i++)
+    {
+      *out++ = field->start[i];
+      if (field->start[i] == '"' && i + 1 < field->len && field->start[i + 1] == '"')
+        i++;
+    }
+  *out = '\0';
+  return text;
+}
+
+/* Opening */
+
+static gboolean
+is_blank (const char *p,
+          const char *end)
+{
+  for (; p < end; p++)
+    if (*p != ' ' && *p != '\t' && *p != '\r')
+      return FALSE;
+  return TRUE;
+}
+
+static const char *
+skip_ws_lines (const char *p,
+               const char *end,
+               guint      *line)
+{
+  for (; p < end; p++)
+    {
+      if (*p == '\n')
+        (*line)++;
+      else if (*p != ' ' && *p != '\t' && *p != '\r')
+        break;
+    }
+  return p;
+}
+
+static ClairFormat
+format_from_extension (const char *path)
+{
+  g_autofree char *lower = g_ascii_strdown (path, -1);
+
+  if (g_str_has_suffix (lower, ".jsonl") || g_str_has_suffix (lower, ".ndjson") ||
+      g_str_has_suffix (lower, ".jsonlines"))
+    return CLAIR_FORMAT_JSONL;
+  if (g_str_has_suffix (lower, ".json"))
+    return CLAIR_FORMAT_JSON;
+  if (g_str_has_suffix (lower, ".csv"))
+    return CLAIR_FORMAT_CSV;
+  if (g_str_has_suffix (lower, ".tsv") || g_str_has_suffix (lower, ".tab"))
+    return CLAIR_FORMAT_TSV;
+  return CLAIR_FORMAT_UNKNOWN;
+}
+
+/* The format from the extension, then the content: JSON arrays start with '[', JSON lines with
+ * '{' (many ".json" files on the Hub are JSON lines), and delimited text is CSV unless its first
+ * line has more tabs than commas. */
+static ClairFormat
+sniff_format (ClairDataset *self)
+{
+  ClairFormat format = format_from_extension (self->path);
+  const char *end = self->data + self->size;
+  guint line = 1;
+  const char *p = skip_ws_lines (self->data + self->body, end, &line);
+  const char *newline;
+  guint commas = 0;
+  guint tabs = 0;
+
+  if (format == CLAIR_FORMAT_CSV || format == CLAIR_FORMAT_TSV)
+    return format;
+  if (p < end && *p == '[')
+    return CLAIR_FORMAT_JSON;
+  if (p < end && *p == '{')
+    return CLAIR_FORMAT_JSONL;
+  if (format != CLAIR_FORMAT_UNKNOWN)
+    return format;
+
+  newline = memchr (p, '\n', end - p);
+  for (const char *q = p; q < (newline ? newline : end); q++)
+    {
+      commas += *q == ',';
+      tabs += *q == '\t';
+    }
+  return tabs > commas ? CLAIR_FORMAT_TSV : CLAIR_FORMAT_CSV;
+}
+
+static void
+set_columns (ClairDataset *self,
+             GPtrArray    *names)
+{
+  self->n_columns = names->len;
+  g_ptr_array_add (names, NULL);
+  self->columns = (char **) g_ptr_array_free (names, FALSE);
+}
+
+static gboolean
+names_contain (GPtrArray  *names,
+               const char *name)
+{
+  for (guint i = 0; i < names->len; i++)
+    if (strcmp (g_ptr_array_index (names, i), name) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Adds @name to @names, renaming a duplicate "name.1", "name.2"… as pandas does. */
+static void
+add_column_name (GPtrArray *names,
+                 char      *name)
+{
+  char *unique = name;
+
+  for (guint n = 1; names_contain (names, unique); n++)
+    {
+      if (unique != name)
+        g_free (unique);
+      unique = g_strdup_printf ("%s.%u", name, n);
+    }
+  if (unique != name)
+    g_free (name);
+  g_ptr_array_add (names, unique);
+}
+
+static gboolean
+json_columns_from_object (ClairDataset *self,
+                          gsize         offset,
+                          guint         line,
+                          const char   *end,
+                          GError      **error)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  ClairJscanIter iter;
+  ClairJscanSpan key;
+  ClairJscanSpan value;
+  ClairJscanError jerr;
+  int ret;
+
+  if (!clair_jscan_object_begin (&iter, clair_jscan_skip_ws (self->data + offset, end), end, &jerr))
+    {
+      set_json_error (self, error, offset, line, &jerr);
+      return FALSE;
+    }
+  while ((ret = clair_jscan_object_next (&iter, &key, &value, &jerr)) > 0)
+    {
+      char *name = clair_jscan_unescape (key.start, key.len, NULL);
+
+      if (names_contain (names, name))
+        g_free (name);
+      else
+        g_ptr_array_add (names, name);
+    }
+  if (ret < 0)
+    {
+      set_json_error (self, error, offset, line, &jerr);
+      return FALSE;
+    }
+  set_columns (self, g_steal_pointer (&names));
+  return TRUE;
+}
+
+static gboolean
+open_jsonl (ClairDataset *self,
+            GError      **error)
+{
+  const char *end = self->data + self->size;
+  const char *p = self->data + self->body;
+  guint line = 1;
+  g_autoptr(GError) first_error = NULL;
+
+  for (guint tries = 0; p < end && tries < MAX_HEADER_TRIES; )
+    {
+      const char *newline = memchr (p, '\n', end - p);
+      const char *line_end = newline ? newline : end;
+      g_autoptr(GError) local_error = NULL;
+
+      if (!is_blank (p, line_end))
+        {
+          tries++;
+          if (json_columns_from_object (self, p - self->data, line, line_end, &local_error))
+            return TRUE;
+          if (first_error == NULL)
+            first_error = g_steal_pointer (&local_error);
+        }
+      line++;
+      p = newline ? newline + 1 : end;
+    }
+
+  if (first_error != NULL)
+    {
+      g_propagate_prefixed_error (error, g_steal_pointer (&first_error),
+                                  "Could not learn the columns of a JSON lines file (one object "
+                                  "per line): ");
+      return FALSE;
+    }
+  g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_EMPTY, "“%s” is empty: it holds no rows",
+               self->display_name);
+  return FALSE;
+}
+
+static gboolean
+open_json (ClairDataset *self,
+           GError      **error)
+{
+  const char *end = self->data + self->size;
+  guint line = 1;
+  const char *p = skip_ws_lines (self->data + self->body, end, &line);
+
+  if (p >= end || *p != '[')
+    {
+      char found[64];
+
+      clair_jscan_describe (p, end, found, sizeof found);
+      set_error_at (self, error, CLAIR_ERROR_INVALID_DATA, line, 0,
+                    "expected “[” to start a JSON list of objects, found %s", found);
+      return FALSE;
+    }
+  p = skip_ws_lines (p + 1, end, &line);
+  if (p < end && *p == ']')
+    {
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_EMPTY, "“%s” is empty: its JSON list holds no rows",
+                   self->display_name);
+      return FALSE;
+    }
+  self->scan_pos = p - self->data;
+  self->scan_line = line;
+  return json_columns_from_object (self, p - self->data, line, end, error);
+}
+
+static gboolean
+open_csv (ClairDataset *self,
+          GError      **error)
+{
+  const char *end = self->data + self->size;
+  guint line = 1;
+  const char *p = self->data + self->body;
+  const char *next;
+  guint next_line;
+  g_autoptr(GArray) fields = g_array_new (FALSE, FALSE, sizeof (CsvField));
+  GPtrArray *names;
+
+  /* Blank lines before the header are not the header. */
+  while (p < end && (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')))
+    {
+      p += *p == '\r' ? 2 : 1;
+      line++;
+    }
+  if (p >= end)
+    {
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_EMPTY, "“%s” is empty: it holds no header and no rows",
+                   self->display_name);
+      return FALSE;
+    }
+
+  next = csv_parse_record (self, p, line, TRUE, fields, &next_line, error);
+  if (next == NULL)
+    return FALSE;
+
+  names = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < fields->len; i++)
+    {
+      char *name = csv_field_text (self, &g_array_index (fields, CsvField, i), i, error);
+
+      if (name == NULL)
+        {
+          g_ptr_array_unref (names);
+          return FALSE;
+        }
+      if (*name == '\0')
+        {
+          g_free (name);
+          name = g_strdup_printf ("column_%u", i + 1);
+        }
+      add_column_name (names, name);
+    }
+  set_columns (self, names);
+  self->scan_pos = next - self->data;
+  self->scan_line = next_line;
+  return TRUE;
+}
+
+ClairDataset *
+clair_dataset_open (const char  *path,
+                    ClairFormat  format,
+                    GError     **error)
+{
+  g_autoptr(ClairDataset) self = NULL;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (CLAIR_TYPE_DATASET, NULL);
+  self->path = g_strdup (path);
+  self->display_name = g_filename_display_name (path);
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_UNSUPPORTED,
+                   "“%s” is a folder; choose a JSONL, JSON, CSV or TSV file", self->display_name);
+      return NULL;
+    }
+  self->mapped = g_mapped_file_new (path, FALSE, error);
+  if (self->mapped == NULL)
+    return NULL;
+  self->data = g_mapped_file_get_contents (self->mapped);
+  self->size = g_mapped_file_get_length (self->mapped);
+  if (self->data == NULL)
+    self->data = "";
+  if (self->size >= 3 && memcmp (self->data, "\xef\xbb\xbf", 3) == 0)
+    self->body = 3;
+
+  if (clair_jscan_skip_ws (self->data + self->body, self->data + self->size) ==
+      self->data + self->size)
+    {
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_EMPTY, "“%s” is empty: it holds no rows",
+                   self->display_name);
+      return NULL;
+    }
+
+  self->format = format != CLAIR_FORMAT_UNKNOWN ? format : sniff_format (self);
+  self->delimiter = self->format == CLAIR_FORMAT_TSV ? '\t' : ',';
+  self->scan_line = 1;
+  self->scan_pos = self->body;
+
+  switch (self->format)
+    {
+    case CLAIR_FORMAT_JSONL:
+      ok = open_jsonl (self, error);
+      break;
+    case CLAIR_FORMAT_JSON:
+      ok = open_json (self, error);
+      break;
+    case CLAIR_FORMAT_CSV:
+    case CLAIR_FORMAT_TSV:
+      ok = open_csv (self, error);
+      break;
+    case CLAIR_FORMAT_UNKNOWN:
+    default:
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_UNSUPPORTED, "“%s”: unknown dataset format",
+                   self->display_name);
+      break;
+    }
+
+  return ok ? g_steal_pointer (&self) : NULL;
+}
+
+const char *
+clair_dataset_get_path (ClairDataset *self)
+{
+  g_return_val_if_fail (CLAIR_IS_DATASET (self), NULL);
+  return self->path;
+}
+
+ClairFormat
+clair_dataset_get_format (ClairDataset *self)
+{
+  g_return_val_if_fail (CLAIR_IS_DATASET (self), CLAIR_FORMAT_UNKNOWN);
+  return self->format;
+}
+
+guint64
+clair_dataset_get_size (ClairDataset *self)
+{
+  g_return_val_if_fail (CLAIR_IS_DATASET (self), 0);
+  return self->size;
+}
+
+const char * const *
+clair_dataset_get_columns (ClairDataset *self)
+{
+  g_return_val_if_fail (CLAIR_IS_DATASET (self), NULL);
+  return (const char * const *) self->columns;
+}
+
+/* Indexing */
+
+static gboolean
+add_row (ClairDataset *self,
+         gsize         offset,
+         guint         line,
+         GError      **error)
+{
+  guint n = (guint) g_atomic_int_get (&self->n_rows);
+  RowChunk *chunk;
+
+  if (G_UNLIKELY (n == G_MAXUINT))
+    {
+      set_error_at (self, error, CLAIR_ERROR_TOO_LARGE, line, 0, "more than %u rows", G_MAXUINT - 1);
+      return FALSE;
+    }
+  chunk = self->chunks[n >> CHUNK_BITS];
+  if (chunk == NULL)
+    chunk = self->chunks[n >> CHUNK_BITS] = g_new (RowChunk, 1);
+  chunk->offsets[n & (CHUNK_SIZE - 1)] = offset;
+  chunk->lines[n & (CHUNK_SIZE - 1)] = line;
+  /* A full barrier: whoever sees the new count sees the entry (and its chunk) too. */
+  g_atomic_int_set (&self->n_rows, n + 1);
+  return TRUE;
+}
+
+static gboolean
+get_row (ClairDataset *self,
+         guint         index,
+         gsize        *offset,
+         guint        *line,
+         GError      **error)
+{
+  guint n_rows = (guint) g_atomic_int_get (&self->n_rows);
+  const RowChunk *chunk;
+
+  if (index >= n_rows)
+    {
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND, "“%s” has no row %u (%s %u rows)",
+                   self->display_name, index,
+                   g_atomic_int_get (&self->indexed) ? "it has" : "indexed so far:", n_rows);
+      return FALSE;
+    }
+  chunk = self->chunks[index >> CHUNK_BITS];
+  *offset = chunk->offsets[index & (CHUNK_SIZE - 1)];
+  *line = chunk->lines[index & (CHUNK_SIZE - 1)];
+  return TRUE;
+}
+
+typedef struct
+{
+  ClairDataset         *self;
+  ClairDatasetProgress  progress;
+  gpointer              user_data;
+  GCancellable         *cancellable;
+} IndexRun;
+
+/* Every CHECK_EVERY lines: remember where to resume, report, release passed pages, and stop when
+ * cancelled. */
+static gboolean
+checkpoint (IndexRun   *run,
+            const char *p,
+            guint       line,
+            GError    **error)
+{
+  ClairDataset *self = run->self;
+
+  self->scan_pos = p - self->data;
+  self->scan_line = line;
+  if (run->progress != NULL)
+    run->progress (self, (guint) g_atomic_int_get (&self->n_rows), self->scan_pos, run->user_data);
+  if (self->scan_pos >= self->index_released + RELEASE_STEP + RELEASE_SLACK)
+    {
+      release_pages (self, self->index_released, self->scan_pos - RELEASE_SLACK);
+      self->index_released = self->scan_pos - RELEASE_SLACK;
+    }
+  return !g_cancellable_set_error_if_cancelled (run->cancellable, error);
+}
+
+static gboolean
+index_jsonl (IndexRun  *run,
+             GError   **error)
+{
+  ClairDataset *self = run->self;
+  const char *end = self->data + self->size;
+  const char *p = self->data + self->scan_pos;
+  guint line = self->scan_line;
+  guint until_check = CHECK_EVERY;
+
+  while (p < end)
+    {
+      const char *newline = memchr (p, '\n', end - p);
+      const char *line_end = newline ? newline : end;
+
+      if ((*p == '{' || !is_blank (p, line_end)) && !add_row (self, p - self->data, line, error))
+        return FALSE;
+      line++;
+      p = newline ? newline + 1 : end;
+
+      if (--until_check == 0)
+        {
+          until_check = CHECK_EVERY;
+          if (!checkpoint (run, p, line, error))
+            return FALSE;
+        }
+    }
+  self->scan_pos = self->size;
+  self->scan_line = line;
+  return TRUE;
+}
+
+static gboolean
+index_json (IndexRun  *run,
+            GError   **error)
+{
+  ClairDataset *self = run->self;
+  const char *end = self->data + self->size;
+  const char *p = self->data + self->scan_pos;
+  guint line = self->scan_line;
+  guint until_check = CHECK_EVERY;
+  ClairJscanError jerr;
+
+  if (self->scan_pos == self->size)
+    return TRUE;
+
+  for (;;)
+    {
+      const char *row = p;
+      guint row_line = line;
+
+      if (!add_row (self, p - self->data, line, error))
+        return FALSE;
+      p = clair_jscan_skip_lenient (p, end, &line, &jerr);
+      if (p == NULL)
+        {
+          set_json_error (self, error, row - self->data, row_line, &jerr);
+          return FALSE;
+        }
+      p = skip_ws_lines (p, end, &line);
+      if (p < end && *p == ',')
+        {
+          p = skip_ws_lines (p + 1, end, &line);
+          if (--until_check == 0)
+            {
+              until_check = CHECK_EVERY;
+              if (!checkpoint (run, p, line, error))
+                return FALSE;
+            }
+          continue;
+        }
+      if (p < end && *p == ']')
+        {
+          p = skip_ws_lines (p + 1, end, &line);
+          if (p < end)
+            {
+              jerr.where = p;
+              jerr.show_found = TRUE;
+              jerr.bad_utf8 = FALSE;
+              g_strlcpy (jerr.message, "expected nothing after the closing “]” of the list",
+                         sizeof jerr.message);
+              set_json_error (self, error, row - self->data, row_line, &jerr);
+              return FALSE;
+            }
+          break;
+        }
+      jerr.where = p;
+      jerr.show_found = TRUE;
+      jerr.bad_utf8 = FALSE;
+      g_strlcpy (jerr.message, "expected “,” or “]” after a row of the list", sizeof jerr.message);
+      set_json_error (self, error, row - self->data, row_line, &jerr);
+      return FALSE;
+    }
+
+  self->scan_pos = self->size;
+  self->scan_line = line;
+  return TRUE;
+}
+
+static gboolean
+index_csv (IndexRun  *run,
+           GError   **error)
+{
+  ClairDataset *self = run->self;
+  const char *end = self->data + self->size;
+  const char *p = self->data + self->scan_pos;
+  guint line = self->scan_line;
+  guint until_check = CHECK_EVERY;
+
+  while (p < end)
+    {
+      const char *newline = memchr (p, '\n', end - p);
+      const char *line_end = newline ? newline : end;
+
+      if (p == line_end || (*p == '\r' && p + 1 == line_end))
+        {
+          /* A blank line is not a row. */
+          line++;
+          p = newline ? newline + 1 : end;
+        }
+      else
+        {
+          if (!add_row (self, p - self->data, line, error))
+            return FALSE;
+          if (memchr (p, '"', line_end - p) == NULL)
+            {
+              /* The common case: no quotes, the record is the line. */
+              line++;
+              p = newline ? newline + 1 : end;
+            }
+          else if ((p = csv_parse_record (self, p, line, FALSE, NULL, &line, error)) == NULL)
+            return FALSE;
+        }
+
+      if (--until_check == 0)
+        {
+          until_check = CHECK_EVERY;
+          if (!checkpoint (run, p, line, error))
+            return FALSE;
+        }
+    }
+  self->scan_pos = self->size;
+  self->scan_line = line;
+
+  if (g_atomic_int_get (&self->n_rows) == 0)
+    {
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_EMPTY, "“%s” has a header but no rows",
+                   self->display_name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+clair_dataset_index_with_progress (ClairDataset          *self,
+                                   ClairDatasetProgress   progress,
+                                   gpointer               user_data,
+                                   GCancellable          *cancellable,
+                                   GError               **error)
+{
+  IndexRun run = { self, progress, user_data, cancellable };
+  gboolean ok;
+
+  g_return_val_if_fail (CLAIR_IS_DATASET (self), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  g_mutex_lock (&self->index_lock);
+  if (g_atomic_int_get (&self->indexed))
+    {
+      g_mutex_unlock (&self->index_lock);
+      return TRUE;
+    }
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      g_mutex_unlock (&self->index_lock);
+      return FALSE;
+    }
+
+  if (self->size > 0)
+    madvise ((void *) self->data, self->size, MADV_SEQUENTIAL);
+
+  switch (self->format)
+    {
+    case CLAIR_FORMAT_JSONL:
+      ok = index_jsonl (&run, error);
+      break;
+    case CLAIR_FORMAT_JSON:
+      ok = index_json (&run, error);
+      break;
+    case CLAIR_FORMAT_CSV:
+    case CLAIR_FORMAT_TSV:
+    case CLAIR_FORMAT_UNKNOWN:
+    default:
+      ok = index_csv (&run, error);
+      break;
+    }
+
+  if (self->size > 0)
+    {
+      /* Rows are read in any order from here on; nothing stays resident behind the scan. */
+      release_pages (self, self->index_released, self->size);
+      madvise ((void *) self->data, self->size, MADV_NORMAL);
+    }
+  if (ok)
+    {
+      g_atomic_int_set (&self->indexed, 1);
+      if (progress != NULL)
+        progress (self, (guint) g_atomic_int_get (&self->n_rows), self->size, user_data);
+    }
+  g_mutex_unlock (&self->index_lock);
+
+  return ok;
+}
+
+gboolean
+clair_dataset_index (ClairDataset  *self,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  return clair_dataset_index_with_progress (self, NULL, NULL, cancellable, error);
+}
+
+static void
+index_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (clair_dataset_index (CLAIR_DATASET (source_object), cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+clair_dataset_index_async (ClairDataset        *self,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CLAIR_IS_DATASET (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, clair_dataset_index_async);
+  g_task_run_in_thread (task, index_thread);
+}
+
+gboolean
+clair_dataset_index_finish (ClairDataset  *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (CLAIR_IS_DATASET (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+guint
+clair_dataset_get_n_rows (ClairDataset *self)
+{
+  g_return_val_if_fail (CLAIR_IS_DATASET (self), 0);
+  return (guint) g_atomic_int_get (&self->n_rows);
+}
+
+gboolean
+clair_dataset_is_indexed (ClairDataset *self)
+{
+  g_return_val_if_fail (CLAIR_IS_DATASET (self), FALSE);
+  return g_atomic_int_get (&self->indexed) != 0;
+}
+
+/* Reading JSON rows */
+
+/* Finds the last message with @role in a list of {"role", "content"} objects. */
+static gboolean
+find_last_message (const ClairJscanSpan *list,
+                   const char           *role,
+                   ClairJscanSpan       *content,
+                   gboolean             *is_chat)
+{
+  ClairJscanIter messages;
+  ClairJscanSpan message;
+  gboolean found = FALSE;
+
+  *is_chat = TRUE;
+  clair_jscan_array_begin (&messages, list->start, list->start + list->len, NULL);
+  while (clair_jscan_array_next (&messages, &message, NULL) > 0)
+    {
+      ClairJscanIter members;
+      ClairJscanSpan key;
+      ClairJscanSpan value;
+      ClairJscanSpan message_content = { NULL, 0, CLAIR_JSCAN_INVALID };
+      gboolean matches = FALSE;
+
+      if (message.type != CLAIR_JSCAN_OBJECT)
+        {
+          *is_chat = FALSE;
+          return FALSE;
+        }
+      clair_jscan_object_begin (&members, message.start, message.start + message.len, NULL);
+      while (clair_jscan_object_next (&members, &key, &value, NULL) > 0)
+        {
+          if (clair_jscan_string_equal (key.start, key.len, "role", 4))
+            matches = value.type == CLAIR_JSCAN_STRING &&
+                      clair_jscan_string_equal (value.start, value.len, role, strlen (role));
+          else if (clair_jscan_string_equal (key.start, key.len, "content", 7))
+            message_content = value;
+        }
+      if (matches && message_content.start != NULL)
+        {
+          *content = message_content;
+          found = TRUE;
+        }
+    }
+  return found;
+}
+
+/* The text of a mapped value: a string, or the content of the last assistant (for the task: user)
+ * message of a chat message list. */
+static char *
+text_from_value (ClairDataset         *self,
+                 const ClairJscanSpan *value,
+                 const char           *column,
+                 gboolean              is_task,
+                 gsize                 row_offset,
+                 guint                 row_line,
+                 GError              **error)
+{
+  ClairJscanSpan content;
+  gboolean is_chat;
+  guint line;
+  guint col;
+  const char *role = is_task ? "user" : "assistant";
+
+  if (value->type == CLAIR_JSCAN_STRING)
+    return clair_jscan_unescape (value->start, value->len, NULL);
+
+  locate (self, row_offset, row_line, value->start, &line, &col);
+  if (value->type != CLAIR_JSCAN_ARRAY)
+    {
+      set_error_at (self, error, CLAIR_ERROR_INVALID_DATA, line, col,
+                    "column “%s” holds %s, not text", column, clair_jscan_type_name (value->type));
+      return NULL;
+    }
+  if (!find_last_message (value, role, &content, &is_chat))
+    {
+      if (!is_chat)
+        set_error_at (self, error, CLAIR_ERROR_INVALID_DATA, line, col,
+                      "column “%s” holds a list that is neither text nor chat messages "
+                      "({\"role\", \"content\"} objects)", column);
+      else
+        set_error_at (self, error, CLAIR_ERROR_INVALID_DATA, line, col,
+                      "column “%s” holds chat messages but no %s message", column, role);
+      return NULL;
+    }
+  if (content.type != CLAIR_JSCAN_STRING)
+    {
+      locate (self, row_offset, row_line, content.start, &line, &col);
+      set_error_at (self, error, CLAIR_ERROR_INVALID_DATA, line, col,
+                    "the last %s message in column “%s” has %s as its content, not text", role,
+                    column, clair_jscan_type_name (content.type));
+      return NULL;
+    }
+  return clair_jscan_unescape (content.start, content.len, NULL);
+}
+
+static gboolean
+check_field_size (ClairDataset         *self,
+                  const ClairJscanSpan *key,
+                  const ClairJscanSpan *value,
+                  gsize                 row_offset,
+                  guint                 row_line,
+                  GError              **error)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *size = NULL;
+  g_autofree char *limit = NULL;
+  guint line;
+  guint column;
+
+  if (G_LIKELY (value->len <= CLAIR_DATASET_MAX_FIELD))
+    return TRUE;
+
+  name = clair_jscan_unescape (key->start, key->len, NULL);
+  size = g_format_size_full (value->len, G_FORMAT_SIZE_IEC_UNITS);
+  limit = g_format_size_full (CLAIR_DATASET_MAX_FIELD, G_FORMAT_SIZE_IEC_UNITS);
+  locate (self, row_offset, row_line, value->start, &line, &column);
+  set_error_at (self, error, CLAIR_ERROR_TOO_LARGE, line, column,
+                "column “%s” holds %s, over the %s limit for one field", name, size, limit);
+  return FALSE;
+}
+
+/* Where a JSON row may end: the end of its line for JSON lines, the end of the file for a list. */
+static const char *
+json_row_limit (ClairDataset *self,
+                const char   *row)
+{
+  const char *end = self->data + self->size;
+
+  if (self->format == CLAIR_FORMAT_JSONL)
+    {
+      const char *newline = memchr (row, '\n', end - row);
+      return newline ? newline : end;
+    }
+  return end;
+}
+
+/* After a JSON lines object, only whitespace may follow on its line. */
+static gboolean
+check_row_end (ClairDataset *self,
+               const char   *after,
+               const char   *limit,
+               gsize         row_offset,
+               guint         row_line,
+               GError      **error)
+{
+  const char *p = clair_jscan_skip_ws (after, limit);
+  ClairJscanError jerr;
+
+  if (self->format != CLAIR_FORMAT_JSONL || p >= limit)
+    return TRUE;
+
+  jerr.where = p;
+  jerr.show_found = TRUE;
+  jerr.bad_utf8 = FALSE;
+  g_strlcpy (jerr.message, "expected the end of the line after the row’s object (one object per line)",
+             sizeof jerr.message);
+  set_json_error (self, error, row_offset, row_line, &jerr);
+  return FALSE;
+}
+
+static ClairRow *
+read_json_row (ClairDataset       *self,
+               guint               index,
+               gsize               offset,
+               guint               line,
+               const ClairMapping *mapping,
+               GError            **error)
+{
+  const char *row = self->data + offset;
+  const char *limit = json_row_limit (self, row);
+  gsize task_len = strlen (mapping->task_column);
+  gsize solution_len = strlen (mapping->solution_column);
+  ClairJscanSpan task = { NULL, 0, CLAIR_JSCAN_INVALID };
+  ClairJscanSpan solution = { NULL, 0, CLAIR_JSCAN_INVALID };
+  ClairJscanIter iter;
+  ClairJscanSpan key;
+  ClairJscanSpan value;
+  ClairJscanError jerr;
+  g_autoptr(GString) extra = g_string_sized_new (128);
+  g_autoptr(ClairRow) result = NULL;
+  int ret;
+
+  g_string_append_c (extra, '{');
+  row = clair_jscan_skip_ws (row, limit);
+  if (!clair_jscan_object_begin (&iter, row, limit, &jerr))
+    {
+      set_json_error (self, error, offset, line, &jerr);
+      return NULL;
+    }
+  while ((ret = clair_jscan_object_next (&iter, &key, &value, &jerr)) > 0)
+    {
+      gboolean is_task = clair_jscan_string_equal (key.start, key.len, mapping->task_column, task_len);
+      gboolean is_solution = clair_jscan_string_equal (key.start, key.len, mapping->solution_column,
+                                                       solution_len);
+
+      if (!check_field_size (self, &key, &value, offset, line, error))
+        return NULL;
+      if (is_task)
+        task = value;
+      if (is_solution)
+        solution = value;
+      if (!is_task && !is_solution)
+        {
+          /* Other columns keep their JSON text as in the file. */
+          if (extra->len > 1)
+            g_string_append_c (extra, ',');
+          g_string_append_len (extra, key.start, key.len);
+          g_string_append_c (extra, ':');
+          g_string_append_len (extra, value.start, value.len);
+        }
+    }
+  if (ret < 0)
+    {
+      set_json_error (self, error, offset, line, &jerr);
+      return NULL;
+    }
+  if (!check_row_end (self, clair_jscan_iter_end (&iter), limit, offset, line, error))
+    return NULL;
+  g_string_append_c (extra, '}');
+
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      const ClairJscanSpan *span = pass == 0 ? &task : &solution;
+      const char *column = pass == 0 ? mapping->task_column : mapping->solution_column;
+
+      if (span->start == NULL)
+        {
+          set_error_at (self, error, CLAIR_ERROR_MISSING_COLUMN, line, 0,
+                        "the row has no column “%s”", column);
+          return NULL;
+        }
+    }
+
+  result = g_new0 (ClairRow, 1);
+  result->index = index;
+  result->line = line;
+  if ((result->task = text_from_value (self, &task, mapping->task_column, TRUE, offset, line,
+                                       error)) == NULL ||
+      (result->solution = text_from_value (self, &solution, mapping->solution_column, FALSE, offset,
+                                           line, error)) == NULL)
+    return NULL;
+  result->extra_json = g_string_free (g_steal_pointer (&extra), FALSE);
+  return g_steal_pointer (&result);
+}
+
+static char *
+read_json_row_json (ClairDataset *self,
+                    gsize         offset,
+                    guint         line,
+                    GError      **error)
+{
+  const char *row = self->data + offset;
+  const char *limit = json_row_limit (self, row);
+  ClairJscanIter iter;
+  ClairJscanSpan key;
+  ClairJscanSpan value;
+  ClairJscanError jerr;
+  int ret;
+
+  row = clair_jscan_skip_ws (row, limit);
+  if (!clair_jscan_object_begin (&iter, row, limit, &jerr))
+    {
+      set_json_error (self, error, offset, line, &jerr);
+      return NULL;
+    }
+  while ((ret = clair_jscan_object_next (&iter, &key, &value, &jerr)) > 0)
+    ;
+  if (ret < 0)
+    {
+      set_json_error (self, error, offset, line, &jerr);
+      return NULL;
+    }
+  if (!check_row_end (self, clair_jscan_iter_end (&iter), limit, offset, line, error))
+    return NULL;
+  return g_strndup (row, clair_jscan_iter_end (&iter) - row);
+}
+
+/* Reading CSV rows */
+
+static GArray *
+read_csv_fields (ClairDataset *self,
+                 gsize         offset,
+                 guint         line,
+                 GError      **error)
+{
+  g_autoptr(GArray) fields = g_array_sized_new (FALSE, FALSE, sizeof (CsvField), self->n_columns);
+  guint next_line;
+
+  if (csv_parse_record (self, self->data + offset, line, TRUE, fields, &next_line, error) == NULL)
+    return NULL;
+  if (fields->len != self->n_columns)
+    {
+      set_error_at (self, error, CLAIR_ERROR_INVALID_DATA, line, 0,
+                    "the row has %u fields where the header has %u (a missing delimiter, or an "
+                    "unquoted one inside a field?)", fields->len, self->n_columns);
+      return NULL;
+    }
+  return g_steal_pointer (&fields);
+}
+
+static int
+column_index (ClairDataset *self,
+              const char   *name)
+{
+  for (guint i = 0; i < self->n_columns; i++)
+    if (strcmp (self->columns[i], name) == 0)
+      return (int) i;
+  return -1;
+}
+
+static ClairRow *
+read_csv_row (ClairDataset       *self,
+              guint               index,
+              gsize               offset,
+              guint               line,
+              const ClairMapping *mapping,
+              GError            **error)
+{
+  int task_index = column_index (self, mapping->task_column);
+  int solution_index = column_index (self, mapping->solution_column);
+  g_autoptr(GArray) fields = NULL;
+  g_autoptr(GString) extra = NULL;
+  g_autoptr(ClairRow) result = NULL;
+
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      if ((pass == 0 ? task_index : solution_index) < 0)
+        {
+          g_autofree char *names = g_strjoinv (", ", self->columns);
+
+          set_error_at (self, error, CLAIR_ERROR_MISSING_COLUMN, line, 0,
+                        "there is no column “%s” (the header has: %s)",
+                        pass == 0 ? mapping->task_column : mapping->solution_column, names);
+          return NULL;
+        }
+    }
+
+  if ((fields = read_csv_fields (self, offset, line, error)) == NULL)
+    return NULL;
+
+  result = g_new0 (ClairRow, 1);
+  result->index = index;
+  result->line = line;
+  extra = g_string_sized_new (64);
+  g_string_append_c (extra, '{');
+  for (guint i = 0; i < fields->len; i++)
+    {
+      g_autofree char *text = csv_field_text (self, &g_array_index (fields, CsvField, i), i, error);
+
+      if (text == NULL)
+        return NULL;
+      if ((int) i == task_index || (int) i == solution_index)
+        {
+          if ((int) i == task_index)
+            result->task = g_strdup (text);
+          if ((int) i == solution_index)
+            result->solution = g_strdup (text);
+          continue;
+        }
+      clair_json_append_key (extra, self->columns[i], extra->len == 1);
+      clair_json_append_string (extra, text, -1);
+    }
+  g_string_append_c (extra, '}');
+  result->extra_json = g_string_free (g_steal_pointer (&extra), FALSE);
+  return g_steal_pointer (&result);
+}
+
+static char *
+read_csv_row_json (ClairDataset *self,
+                   gsize         offset,
+                   guint         line,
+                   GError      **error)
+{
+  g_autoptr(GArray) fields = NULL;
+  g_autoptr(GString) json = NULL;
+
+  if ((fields = read_csv_fields (self, offset, line, error)) == NULL)
+    return NULL;
+
+  json = g_string_new ("{");
+  for (guint i = 0; i < fields->len; i++)
+    {
+      g_autofree char *text = csv_field_text (self, &g_array_index (fields, CsvField, i), i, error);
+
+      if (text == NULL)
+        return NULL;
+      clair_json_append_key (json, self->columns[i], i == 0);
+      clair_json_append_string (json, text, -1);
+    }
+  g_string_append_c (json, '}');
+  return g_string_free (g_steal_pointer (&json), FALSE);
+}
+
+ClairRow *
+clair_dataset_read_row (ClairDataset        *self,
+                        guint                index,
+                        const ClairMapping  *mapping,
+                        GError             **error)
+{
+  gsize offset;
+  guint line;
+
+  g_return_val_if_fail (CLAIR_IS_DATASET (self), NULL);
+  g_return_val_if_fail (mapping != NULL, NULL);
+  g_return_val_if_fail (mapping->task_column != NULL && mapping->solution_column != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!get_row (self, index, &offset, &line, error))
+    return NULL;
+  release_behind_reader (self, offset);
+
+  if (self->format == CLAIR_FORMAT_CSV || self->format == CLAIR_FORMAT_TSV)
+    return read_csv_row (self, index, offset, line, mapping, error);
+  return read_json_row (self, index, offset, line, mapping, error);
+}
+
+char *
+clair_dataset_read_row_json (ClairDataset  *self,
+                             guint          index,
+                             GError       **error)
+{
+  gsize offset;
+  guint line;
+
+  g_return_val_if_fail (CLAIR_IS_DATASET (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!get_row (self, index, &offset, &line, error))
+    return NULL;
+  if (self->format == CLAIR_FORMAT_CSV || self->format == CLAIR_FORMAT_TSV)
+    return read_csv_row_json (self, offset, line, error);
+  return read_json_row_json (self, offset, line, error);
+}
+
+char *
+clair_dataset_compute_checksum (ClairDataset *self)
+{
+  g_autoptr(GChecksum) checksum = NULL;
+  const gsize block = 64 * 1024;
+  const guint n_blocks = 16;
+  guint64 size_le;
+
+  g_return_val_if_fail (CLAIR_IS_DATASET (self), NULL);
+
+  checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  size_le = GUINT64_TO_LE ((guint64) self->size);
+  g_checksum_update (checksum, (const guchar *) &size_le, sizeof size_le);
+
+  if (self->size <= block * n_blocks)
+    g_checksum_update (checksum, (const guchar *) self->data, self->size);
+  else
+    {
+      /* Evenly spaced blocks, the first at the start and the last at the very end. */
+      for (guint i = 0; i < n_blocks; i++)
+        {
+          gsize offset = (self->size - block) / (n_blocks - 1) * i;
+
+          if (i == n_blocks - 1)
+            offset = self->size - block;
+          g_checksum_update (checksum, (const guchar *) self->data + offset, block);
+        }
+    }
+  return g_strdup (g_checksum_get_string (checksum));
+}

@@ -21,7 +21,8 @@ const char  *clair_format_to_string   (ClairFormat  format);
 ClairFormat  clair_format_from_string (const char  *name);
 
 /* Which dataset columns feed the CLAIR prompt. A column may hold a string or a list of chat
- * messages ({"role","content"} objects); a list yields the content of its last assistant message. */
+ * messages ({"role","content"} objects); a list yields the content of its last assistant message
+ * (for the task column: of its last user message, the request that was answered). */
 typedef struct
 {
   char *task_column;
@@ -74,6 +75,19 @@ void                 clair_dataset_index_async      (ClairDataset         *self,
 gboolean             clair_dataset_index_finish     (ClairDataset         *self,
                                                      GAsyncResult         *result,
                                                      GError              **error);
+/* Called from the indexing thread every 1024 lines or so, and once at the end: @n_rows rows are
+ * readable, @bytes_done of the file scanned. Must not call clair_dataset_index() again. */
+typedef void (*ClairDatasetProgress) (ClairDataset *self,
+                                      guint         n_rows,
+                                      guint64       bytes_done,
+                                      gpointer      user_data);
+/* clair_dataset_index() with progress reports. A cancelled index keeps the rows it found and
+ * resumes where it stopped when called again. */
+gboolean             clair_dataset_index_with_progress (ClairDataset         *self,
+                                                        ClairDatasetProgress  progress,
+                                                        gpointer              user_data,
+                                                        GCancellable         *cancellable,
+                                                        GError              **error);
 guint                clair_dataset_get_n_rows       (ClairDataset         *self);
 gboolean             clair_dataset_is_indexed       (ClairDataset         *self);
 
