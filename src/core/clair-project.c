@@ -1589,7 +1589,7 @@ clair_project_foreach_record (ClairProject     *self,
     {
       g_autoptr(ClairRecord) record = g_new0 (ClairRecord, 1);
 
-      if ((++n & 255) == 0 && is_cancelled (cancellable, error))
+      if ((n++ & 255) == 0 && is_cancelled (cancellable, error))
         goto end;
 
       record->index = sqlite3_column_int64 (stmt, 0);
