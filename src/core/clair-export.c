@@ -123,8 +123,14 @@ skip_value (const char *p)
         case '\0':
           return p;
         default:
-          if (depth == 0 && (p[1] == ',' || p[1] == '}' || p[1] == ']' || g_ascii_isspace (p[1])))
-            return p + 1;
+          /* A number or literal at the top: it ends before the next delimiter. */
+          if (depth == 0)
+            {
+              while (p[1] != '\0' && p[1] != ',' && p[1] != '}' && p[1] != ']' &&
+                     !g_ascii_isspace (p[1]))
+                p++;
+              return p + 1;
+            }
           break;
         }
       p++;
