@@ -19,15 +19,43 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 static char *fuzz_dir;
 
+/* GLib breaks into a debugger (SIGTRAP) on fatal messages, which libFuzzer does not catch:
+ * abort instead, so the input is saved as a crash. */
+static void
+fuzz_log_handler (const char     *log_domain,
+                  GLogLevelFlags  log_level,
+                  const char     *message,
+                  gpointer        user_data)
+{
+  g_log_default_handler (log_domain, log_level, message, user_data);
+  if (log_level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING))
+    abort ();
+}
+
+static void
+fuzz_cleanup (void)
+{
+  g_autoptr(GDir) dir = g_dir_open (fuzz_dir, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (fuzz_dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (fuzz_dir);
+}
+
 static inline void
 fuzz_init (void)
 {
   const char *base = g_file_test ("/dev/shm", G_FILE_TEST_IS_DIR) ? "/dev/shm" : g_get_tmp_dir ();
   g_autofree char *template = g_build_filename (base, "clair-fuzz-XXXXXX", NULL);
 
-  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+  g_log_set_default_handler (fuzz_log_handler, NULL);
   fuzz_dir = g_mkdtemp (g_steal_pointer (&template));
   g_assert (fuzz_dir != NULL);
+  atexit (fuzz_cleanup);
 }
 
 /* A path in the scratch directory (freed by the caller). */
