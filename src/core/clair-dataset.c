@@ -31,6 +31,9 @@
 /* How many lines the indexer scans between cancellation checks and progress reports. */
 #define CHECK_EVERY 1024
 
+/* How far back an error message looks for the start of a line to count its column. */
+#define LOCATE_MAX_BACK (1024u * 1024u)
+
 /* How many leading JSONL lines open() tries before giving up on learning the columns. */
 #define MAX_HEADER_TRIES 100
 
@@ -329,8 +332,20 @@ locate (ClairDataset *self,
     }
   if (n == 0)
     {
-      while (line_start > self->data + self->body && line_start[-1] != '\n')
+      /* The row starts mid-line (a JSON list on one line): look back for the line start, but
+       * not across megabytes for every bad row of a minified file; then leave the column out. */
+      const char *limit = self->data + self->body;
+
+      if ((gsize) (line_start - limit) > LOCATE_MAX_BACK)
+        limit = line_start - LOCATE_MAX_BACK;
+      while (line_start > limit && line_start[-1] != '\n')
         line_start--;
+      if (line_start == limit && limit > self->data + self->body)
+        {
+          *line = from_line;
+          *column = 0;
+          return;
+        }
     }
 
   *line = from_line + n;

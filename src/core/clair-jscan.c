@@ -178,6 +178,34 @@ find_string_special (const char *p,
   return p;
 }
 
+/* The first quote, backslash or line feed in [p, end): what a lenient skip must look at. */
+static inline const char *
+find_string_structure (const char *p,
+                       const char *end)
+{
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8 ('"');
+  const __m128i backslash = _mm_set1_epi8 ('\\');
+  const __m128i newline = _mm_set1_epi8 ('\n');
+
+  while (end - p >= 16)
+    {
+      __m128i v = _mm_loadu_si128 ((const __m128i *) (const void *) p);
+      __m128i hit = _mm_or_si128 (_mm_or_si128 (_mm_cmpeq_epi8 (v, quote),
+                                                _mm_cmpeq_epi8 (v, backslash)),
+                                  _mm_cmpeq_epi8 (v, newline));
+      int mask = _mm_movemask_epi8 (hit);
+
+      if (mask != 0)
+        return p + __builtin_ctz ((unsigned int) mask);
+      p += 16;
+    }
+#endif
+  while (p < end && *p != '"' && *p != '\\' && *p != '\n')
+    p++;
+  return p;
+}
+
 static inline gboolean
 is_hex (char c)
 {
@@ -739,7 +767,7 @@ skip_string_lenient (const char *p,
   p++;
   for (;;)
     {
-      p = find_string_special (p, end);
+      p = find_string_structure (p, end);
       if (p >= end)
         return NULL;
       if (*p == '"')
