@@ -680,6 +680,12 @@ test_csv_malformed (void)
   assert_message_has (error, "line 4, column 2 (“student_solution”): a quoted field starts here and never ends");
   g_assert_false (clair_dataset_is_indexed (unterminated));
   g_assert_cmpuint (clair_dataset_get_n_rows (unterminated), ==, 3);
+
+  /* Trying again fails the same way, without finding rows twice. */
+  g_clear_error (&error);
+  g_assert_false (clair_dataset_index (unterminated, NULL, &error));
+  assert_message_has (error, "line 4, column 2");
+  g_assert_cmpuint (clair_dataset_get_n_rows (unterminated), ==, 3);
 }
 
 static void

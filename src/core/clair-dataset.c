@@ -66,6 +66,7 @@ struct _ClairDataset
   gsize        scan_pos;     /* where an interrupted index resumes */
   guint        scan_line;
   gsize        index_released;
+  GError      *index_error;  /* structural damage found: indexing again would find it again */
 
   GMutex       release_lock;
   gsize        read_released;
@@ -197,6 +198,7 @@ clair_dataset_finalize (GObject *object)
       g_free (self->chunks);
     }
   g_clear_pointer (&self->mapped, g_mapped_file_unref);
+  g_clear_error (&self->index_error);
   g_strfreev (self->columns);
   g_free (self->path);
   g_free (self->display_name);
@@ -1165,6 +1167,7 @@ clair_dataset_index_with_progress (ClairDataset          *self,
                                    GError               **error)
 {
   IndexRun run = { self, progress, user_data, cancellable };
+  g_autoptr(GError) local_error = NULL;
   gboolean ok;
 
   g_return_val_if_fail (CLAIR_IS_DATASET (self), FALSE);
@@ -1176,6 +1179,12 @@ clair_dataset_index_with_progress (ClairDataset          *self,
     {
       g_mutex_unlock (&self->index_lock);
       return TRUE;
+    }
+  if (self->index_error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->index_error));
+      g_mutex_unlock (&self->index_lock);
+      return FALSE;
     }
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     {
@@ -1189,17 +1198,26 @@ clair_dataset_index_with_progress (ClairDataset          *self,
   switch (self->format)
     {
     case CLAIR_FORMAT_JSONL:
-      ok = index_jsonl (&run, error);
+      ok = index_jsonl (&run, &local_error);
       break;
     case CLAIR_FORMAT_JSON:
-      ok = index_json (&run, error);
+      ok = index_json (&run, &local_error);
       break;
     case CLAIR_FORMAT_CSV:
     case CLAIR_FORMAT_TSV:
     case CLAIR_FORMAT_UNKNOWN:
     default:
-      ok = index_csv (&run, error);
+      ok = index_csv (&run, &local_error);
       break;
+    }
+
+  if (!ok)
+    {
+      /* A cancelled index resumes from its last checkpoint; anything else is final, and rows
+       * found past the checkpoint must not be found twice. */
+      if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        self->index_error = g_error_copy (local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
     }
 
   if (self->size > 0)

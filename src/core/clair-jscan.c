@@ -639,13 +639,18 @@ clair_jscan_iter_end (const ClairJscanIter *iter)
   return iter->p;
 }
 
+/* Four hexadecimal digits, already validated. */
 static inline guint
 hex4 (const char *p)
 {
   guint value = 0;
 
   for (guint i = 0; i < 4; i++)
-    value = (value << 4) | (guint) g_ascii_xdigit_value (p[i]);
+    {
+      guint c = (guchar) p[i];
+
+      value = (value << 4) | (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    }
   return value;
 }
 
