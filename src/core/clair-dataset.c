@@ -1764,3 +1764,17 @@ clair_dataset_compute_checksum (ClairDataset *self)
     }
   return g_strdup (g_checksum_get_string (checksum));
 }
+
+guint
+clair_dataset_get_row_line (ClairDataset *self,
+                            guint         index)
+{
+  gsize offset;
+  guint line;
+
+  g_return_val_if_fail (CLAIR_IS_DATASET (self), 0);
+
+  if (!get_row (self, index, &offset, &line, NULL))
+    return 0;
+  return line;
+}

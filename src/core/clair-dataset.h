@@ -98,6 +98,9 @@ ClairRow            *clair_dataset_read_row         (ClairDataset         *self,
                                                      guint                 index,
                                                      const ClairMapping   *mapping,
                                                      GError              **error);
+/* The 1-based line where an indexed row starts, 0 for an index past the end. */
+guint                clair_dataset_get_row_line     (ClairDataset         *self,
+                                                     guint                 index);
 /* The whole row as a JSON object (all columns, values as in the file), for previews. */
 char                *clair_dataset_read_row_json    (ClairDataset         *self,
                                                      guint                 index,

@@ -707,6 +707,13 @@ clair_project_import_dataset (ClairProject        *self,
       goto out;
     }
 
+  /* A fresh import writes the whole dataset once. In WAL mode every page would be written twice
+   * (into the WAL, then checkpointed into the file), so the import runs with a rollback journal —
+   * which journals nothing for pages that did not exist before — and switches back to WAL at the
+   * end. When another connection has the file open the switch is refused and WAL stays. */
+  if (!self->read_only)
+    sqlite3_exec (self->db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
+
   if (!exec_sql (self, "BEGIN IMMEDIATE", "start the import", error))
     goto out;
 
@@ -736,11 +743,12 @@ clair_project_import_dataset (ClairProject        *self,
       row = clair_dataset_read_row (dataset, i, mapping, &row_error);
       if (row == NULL)
         {
-          ClairSkippedRow entry = { i, 0, g_strdup (row_error->message) };
+          ClairSkippedRow entry = { i, clair_dataset_get_row_line (dataset, i),
+                                    g_strdup (row_error->message) };
 
           g_array_append_val (skipped, entry);
           sqlite3_bind_int64 (insert_skipped, 1, i);
-          sqlite3_bind_int64 (insert_skipped, 2, 0);
+          sqlite3_bind_int64 (insert_skipped, 2, entry.line);
           sqlite3_bind_text (insert_skipped, 3, row_error->message, -1, SQLITE_TRANSIENT);
           if (sqlite3_step (insert_skipped) != SQLITE_DONE)
             {
@@ -796,6 +804,8 @@ rollback:
 out:
   g_clear_pointer (&insert_row, sqlite3_finalize);
   g_clear_pointer (&insert_skipped, sqlite3_finalize);
+  if (!self->read_only)
+    sqlite3_exec (self->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
   g_rec_mutex_unlock (&self->lock);
 
   return ret;
