@@ -3,8 +3,9 @@
 """Fail when a source file with translatable strings is missing from po/POTFILES.in,
 or when POTFILES.in names a file that does not exist (xgettext would then fail).
 
-A file is translatable when it calls _(), N_(), C_(), NC_() or Q_(), or holds
-translatable="yes" (GtkBuilder .ui files). Usage: check-potfiles.py SOURCE_ROOT
+A file is translatable when it calls _(), N_(), C_(), NC_() or Q_(), holds
+translatable="yes" (GtkBuilder .ui files), or is a GSettings schema, desktop file, metainfo or
+MIME template. Usage: check-potfiles.py SOURCE_ROOT
 """
 import pathlib
 import re
@@ -13,6 +14,9 @@ import sys
 SCAN_DIRS = ("src", "data")
 SCAN_SUFFIXES = {".c", ".h", ".ui", ".in", ".xml"}
 MARKER = re.compile(r'\b(?:N|C|NC|Q)?_\s*\(\s*"|translatable\s*=\s*"(?:yes|true)"')
+# Files whose every string is translatable by their format (merged by meson's i18n module).
+ALWAYS = (".gschema.xml", ".desktop.in", ".desktop.in.in", ".metainfo.xml.in",
+          ".metainfo.xml.in.in", ".mime.xml.in")
 
 
 def main() -> int:
@@ -39,7 +43,7 @@ def main() -> int:
                 text = path.read_text(encoding="utf-8")
             except UnicodeDecodeError:
                 continue
-            if MARKER.search(text) and rel not in listed:
+            if (MARKER.search(text) or rel.endswith(ALWAYS)) and rel not in listed:
                 print(f"{rel} has translatable strings but is missing from po/POTFILES.in: add it")
                 failures += 1
 
