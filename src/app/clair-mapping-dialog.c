@@ -1,0 +1,652 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "clair-mapping-dialog"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "clair-mapping-dialog.h"
+#include "clair-project.h"
+
+#define N_PREVIEW 3
+
+struct _ClairMappingDialog
+{
+  AdwWindow      parent_instance;
+
+  ClairDataset  *dataset;
+  GtkStringList *columns;
+  GtkWidget     *task_row;
+  GtkWidget     *solution_row;
+  GtkWidget     *guess_label;
+  GtkWidget     *project_row;
+  GtkWidget     *preview_box;
+  GtkWidget     *import_button;
+  GtkWidget     *cancel_button;
+  GtkWidget     *progress;
+  GtkWidget     *stack;
+  GPtrArray     *preview_tasks;
+  char          *project_path;
+  GCancellable  *cancellable;
+  guint          progress_id;
+  volatile gint  n_done;
+  guint          n_total;
+  gboolean       importing;
+  gboolean       indexed;
+  gint           preview_shown;
+};
+
+enum { IMPORTED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (ClairMappingDialog, clair_mapping_dialog, ADW_TYPE_WINDOW)
+
+static char *
+shorten (const char *text,
+         guint       max_chars)
+{
+  GString *out = g_string_new (NULL);
+  guint n = 0;
+
+  for (const char *p = text; *p && n < max_chars; p = g_utf8_next_char (p), n++)
+    {
+      gunichar c = g_utf8_get_char (p);
+      g_string_append_unichar (out, c == '\n' || c == '\t' ? ' ' : c);
+    }
+  if (g_utf8_strlen (text, -1) > max_chars)
+    g_string_append (out, "…");
+  return g_string_free (out, FALSE);
+}
+
+static const char *
+selected_column (GtkWidget *combo_row)
+{
+  GObject *item = adw_combo_row_get_selected_item (ADW_COMBO_ROW (combo_row));
+
+  return item ? gtk_string_object_get_string (GTK_STRING_OBJECT (item)) : NULL;
+}
+
+void
+clair_mapping_dialog_get_mapping (ClairMappingDialog *self,
+                                  ClairMapping       *mapping)
+{
+  g_return_if_fail (CLAIR_IS_MAPPING_DIALOG (self));
+
+  mapping->task_column = g_strdup (selected_column (self->task_row));
+  mapping->solution_column = g_strdup (selected_column (self->solution_row));
+}
+
+static void
+update_preview (ClairMappingDialog *self)
+{
+  ClairMapping mapping = { 0 };
+  GtkWidget *child;
+  guint n_rows = clair_dataset_get_n_rows (self->dataset);
+  gboolean same;
+
+  while ((child = gtk_widget_get_first_child (self->preview_box)) != NULL)
+    gtk_list_box_remove (GTK_LIST_BOX (self->preview_box), child);
+  g_ptr_array_set_size (self->preview_tasks, 0);
+
+  clair_mapping_dialog_get_mapping (self, &mapping);
+  same = g_strcmp0 (mapping.task_column, mapping.solution_column) == 0;
+  for (guint i = 0; i < MIN (n_rows, N_PREVIEW); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ClairRow) row = clair_dataset_read_row (self->dataset, i, &mapping, &error);
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+      GtkWidget *task, *answer;
+
+      gtk_widget_set_margin_start (box, 12);
+      gtk_widget_set_margin_end (box, 12);
+      gtk_widget_set_margin_top (box, 8);
+      gtk_widget_set_margin_bottom (box, 8);
+      if (row == NULL)
+        {
+          task = gtk_label_new (error->message);
+          gtk_widget_add_css_class (task, "error");
+          answer = NULL;
+          g_ptr_array_add (self->preview_tasks, g_strdup (""));
+        }
+      else
+        {
+          g_autofree char *t = shorten (row->task, 160);
+          g_autofree char *a = shorten (row->solution, 240);
+
+          task = gtk_label_new (t);
+          gtk_widget_add_css_class (task, "heading");
+          answer = gtk_label_new (a);
+          gtk_widget_add_css_class (answer, "dim-label");
+          g_ptr_array_add (self->preview_tasks, g_strdup (row->task));
+        }
+      gtk_label_set_wrap (GTK_LABEL (task), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (task), PANGO_WRAP_WORD_CHAR);
+      gtk_label_set_lines (GTK_LABEL (task), 2);
+      gtk_label_set_ellipsize (GTK_LABEL (task), PANGO_ELLIPSIZE_END);
+      gtk_label_set_xalign (GTK_LABEL (task), 0);
+      gtk_box_append (GTK_BOX (box), task);
+      if (answer)
+        {
+          gtk_label_set_wrap (GTK_LABEL (answer), TRUE);
+          gtk_label_set_wrap_mode (GTK_LABEL (answer), PANGO_WRAP_WORD_CHAR);
+          gtk_label_set_lines (GTK_LABEL (answer), 3);
+          gtk_label_set_ellipsize (GTK_LABEL (answer), PANGO_ELLIPSIZE_END);
+          gtk_label_set_xalign (GTK_LABEL (answer), 0);
+          gtk_box_append (GTK_BOX (box), answer);
+        }
+      gtk_list_box_append (GTK_LIST_BOX (self->preview_box), box);
+    }
+  if (n_rows == 0)
+    {
+      GtkWidget *label = gtk_label_new (self->indexed ? _("The file holds no rows.") : _("Reading the first rows…"));
+
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_widget_set_margin_top (label, 12);
+      gtk_widget_set_margin_bottom (label, 12);
+      gtk_list_box_append (GTK_LIST_BOX (self->preview_box), label);
+    }
+  /* Import waits for the index: the dataset is indexed by one thread at a time. */
+  gtk_widget_set_sensitive (self->import_button,
+                            !same && mapping.task_column && mapping.solution_column &&
+                            !self->importing && self->indexed);
+  clair_mapping_clear (&mapping);
+}
+
+static void
+column_changed_cb (GObject            *row,
+                   GParamSpec         *pspec,
+                   ClairMappingDialog *self)
+{
+  update_preview (self);
+}
+
+/* Indexing: the preview shows as soon as the first rows are known. */
+
+static gboolean
+preview_idle_cb (gpointer user_data)
+{
+  ClairMappingDialog *self = user_data;
+
+  if (!self->indexed)
+    update_preview (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+index_progress (ClairDataset *dataset,
+                guint         n_rows,
+                guint64       bytes_done,
+                gpointer      user_data)
+{
+  ClairMappingDialog *self = user_data;
+
+  /* Show the first rows while the rest of a large file is still being indexed. */
+  if (n_rows >= N_PREVIEW && g_atomic_int_compare_and_exchange (&self->preview_shown, 0, 1))
+    g_idle_add_full (G_PRIORITY_DEFAULT, preview_idle_cb, g_object_ref (self), g_object_unref);
+}
+
+static void
+index_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (clair_dataset_index_with_progress (source_object, index_progress, task_data, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+index_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(ClairMappingDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->project_row), error->message);
+      gtk_widget_set_sensitive (self->import_button, FALSE);
+      return;
+    }
+  self->indexed = TRUE;
+  update_preview (self);
+}
+
+/* Import */
+
+static void
+import_progress_cb (guint64  done,
+                    guint64  total,
+                    gpointer user_data)
+{
+  ClairMappingDialog *self = user_data;
+
+  g_atomic_int_set (&self->n_done, (gint) done);
+  self->n_total = total;
+}
+
+typedef struct
+{
+  ClairMapping  mapping;
+  char         *path;
+} ImportData;
+
+static void
+import_data_free (ImportData *data)
+{
+  clair_mapping_clear (&data->mapping);
+  g_free (data->path);
+  g_free (data);
+}
+
+static void
+import_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  ClairMappingDialog *self = source_object;
+  ImportData *data = task_data;
+  g_autoptr(ClairProject) project = NULL;
+  ClairImportReport report = { 0 };
+  GError *error = NULL;
+  gboolean existed = g_file_test (data->path, G_FILE_TEST_EXISTS);
+
+  if (!clair_dataset_index (self->dataset, cancellable, &error) ||
+      (project = clair_project_open (data->path, CLAIR_PROJECT_OPEN_CREATE, &error)) == NULL ||
+      !clair_project_import_dataset (project, self->dataset, &data->mapping, cancellable,
+                                     import_progress_cb, self, &report, &error))
+    {
+      g_clear_object (&project);
+      if (!existed)
+        for (guint i = 0; i < 3; i++)
+          {
+            static const char * const suffixes[] = { "", "-wal", "-shm" };
+            g_autofree char *file = g_strconcat (data->path, suffixes[i], NULL);
+            g_unlink (file);
+          }
+      clair_import_report_clear (&report);
+      g_task_return_error (task, error);
+      return;
+    }
+  clair_import_report_clear (&report);
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+progress_tick_cb (gpointer user_data)
+{
+  ClairMappingDialog *self = user_data;
+  guint done = g_atomic_int_get (&self->n_done);
+
+  if (self->n_total > 0)
+    gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress), done / (double) self->n_total);
+  else
+    gtk_progress_bar_pulse (GTK_PROGRESS_BAR (self->progress));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+import_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(ClairMappingDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_clear_handle_id (&self->progress_id, g_source_remove);
+  self->importing = FALSE;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      GtkWidget *dialog;
+
+      gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "mapping");
+      update_preview (self);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Could Not Import the Dataset"), error->message);
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+      gtk_window_present (GTK_WINDOW (dialog));
+      return;
+    }
+  g_signal_emit (self, signals[IMPORTED], 0, self->project_path);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+void
+clair_mapping_dialog_import (ClairMappingDialog *self)
+{
+  g_autoptr(GTask) task = NULL;
+  ImportData *data;
+
+  g_return_if_fail (CLAIR_IS_MAPPING_DIALOG (self));
+
+  if (self->importing)
+    return;
+  data = g_new0 (ImportData, 1);
+  clair_mapping_dialog_get_mapping (self, &data->mapping);
+  if (data->mapping.task_column == NULL || data->mapping.solution_column == NULL)
+    {
+      import_data_free (data);
+      return;
+    }
+  data->path = g_strdup (self->project_path);
+  self->importing = TRUE;
+  gtk_widget_set_sensitive (self->import_button, FALSE);
+  gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "importing");
+  self->progress_id = g_timeout_add (100, progress_tick_cb, self);
+
+  task = g_task_new (self, self->cancellable, import_done_cb, g_object_ref (self));
+  g_task_set_source_tag (task, clair_mapping_dialog_import);
+  g_task_set_task_data (task, data, (GDestroyNotify) import_data_free);
+  g_task_run_in_thread (task, import_thread);
+}
+
+static void
+import_clicked_cb (ClairMappingDialog *self)
+{
+  clair_mapping_dialog_import (self);
+}
+
+static void
+cancel_clicked_cb (ClairMappingDialog *self)
+{
+  g_cancellable_cancel (self->cancellable);
+  if (!self->importing)
+    gtk_window_destroy (GTK_WINDOW (self));
+}
+
+/* Choosing where the project goes */
+
+static void
+save_response_cb (GtkNativeDialog    *native,
+                  int                 response,
+                  ClairMappingDialog *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
+      g_autofree char *path = g_file_get_path (file);
+
+      if (path != NULL)
+        {
+          if (!g_str_has_suffix (path, ".clair"))
+            {
+              char *with_suffix = g_strconcat (path, ".clair", NULL);
+              g_free (path);
+              path = with_suffix;
+            }
+          clair_mapping_dialog_set_project_path (self, path);
+        }
+    }
+  g_object_unref (native);
+}
+
+static void
+choose_clicked_cb (ClairMappingDialog *self)
+{
+  GtkFileChooserNative *native;
+  g_autofree char *name = g_path_get_basename (self->project_path);
+  g_autofree char *dir = g_path_get_dirname (self->project_path);
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+
+  native = gtk_file_chooser_native_new (_("Save the Project As"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Choose"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (native), folder, NULL);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), name);
+  g_signal_connect (native, "response", G_CALLBACK (save_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+}
+
+/* GObject */
+
+static void
+clair_mapping_dialog_dispose (GObject *object)
+{
+  ClairMappingDialog *self = CLAIR_MAPPING_DIALOG (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->progress_id, g_source_remove);
+  G_OBJECT_CLASS (clair_mapping_dialog_parent_class)->dispose (object);
+}
+
+static void
+clair_mapping_dialog_finalize (GObject *object)
+{
+  ClairMappingDialog *self = CLAIR_MAPPING_DIALOG (object);
+
+  g_clear_object (&self->dataset);
+  g_clear_object (&self->columns);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->preview_tasks, g_ptr_array_unref);
+  g_clear_pointer (&self->project_path, g_free);
+  G_OBJECT_CLASS (clair_mapping_dialog_parent_class)->finalize (object);
+}
+
+static void
+clair_mapping_dialog_class_init (ClairMappingDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = clair_mapping_dialog_dispose;
+  object_class->finalize = clair_mapping_dialog_finalize;
+  signals[IMPORTED] = g_signal_new ("imported", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                    NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  gtk_widget_class_add_binding_action (GTK_WIDGET_CLASS (klass), GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+clair_mapping_dialog_init (ClairMappingDialog *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->preview_tasks = g_ptr_array_new_with_free_func (g_free);
+  self->columns = gtk_string_list_new (NULL);
+}
+
+static GtkWidget *
+build_content (ClairMappingDialog *self)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *header = adw_header_bar_new ();
+  GtkWidget *page = adw_preferences_page_new ();
+  GtkWidget *group, *button, *importing, *label;
+  g_autofree char *basename = g_path_get_basename (clair_dataset_get_path (self->dataset));
+
+  adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (header), FALSE);
+  adw_header_bar_set_show_start_title_buttons (ADW_HEADER_BAR (header), FALSE);
+  self->cancel_button = gtk_button_new_with_mnemonic (_("_Cancel"));
+  g_signal_connect_swapped (self->cancel_button, "clicked", G_CALLBACK (cancel_clicked_cb), self);
+  adw_header_bar_pack_start (ADW_HEADER_BAR (header), self->cancel_button);
+  self->import_button = gtk_button_new_with_mnemonic (_("_Import"));
+  gtk_widget_add_css_class (self->import_button, "suggested-action");
+  g_signal_connect_swapped (self->import_button, "clicked", G_CALLBACK (import_clicked_cb), self);
+  adw_header_bar_pack_end (ADW_HEADER_BAR (header), self->import_button);
+  adw_header_bar_set_title_widget (ADW_HEADER_BAR (header),
+                                   adw_window_title_new (_("Import Dataset"), basename));
+  gtk_box_append (GTK_BOX (box), header);
+
+  group = adw_preferences_group_new ();
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Columns"));
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group),
+                                         _("Which column holds the task and which the answer to revise. A column of chat messages gives its last answer."));
+  self->task_row = adw_combo_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->task_row), _("Task"));
+  adw_combo_row_set_model (ADW_COMBO_ROW (self->task_row), G_LIST_MODEL (self->columns));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->task_row);
+  self->solution_row = adw_combo_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->solution_row), _("Answer to revise"));
+  adw_combo_row_set_model (ADW_COMBO_ROW (self->solution_row), G_LIST_MODEL (self->columns));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->solution_row);
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (group));
+
+  group = adw_preferences_group_new ();
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Project"));
+  self->project_row = adw_action_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->project_row), _("Saved as"));
+  gtk_widget_add_css_class (self->project_row, "property");
+  button = gtk_button_new_with_mnemonic (_("C_hange…"));
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Change where the project is saved"), -1);
+  g_signal_connect_swapped (button, "clicked", G_CALLBACK (choose_clicked_cb), self);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (self->project_row), button);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->project_row);
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (group));
+
+  group = adw_preferences_group_new ();
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Preview"));
+  self->preview_box = gtk_list_box_new ();
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (self->preview_box), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (self->preview_box, "boxed-list");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->preview_box), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Preview of the first rows"), -1);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->preview_box);
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (group));
+
+  importing = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  gtk_widget_set_valign (importing, GTK_ALIGN_CENTER);
+  gtk_widget_set_halign (importing, GTK_ALIGN_CENTER);
+  label = gtk_label_new (_("Importing rows…"));
+  gtk_widget_add_css_class (label, "title-4");
+  gtk_box_append (GTK_BOX (importing), label);
+  self->progress = gtk_progress_bar_new ();
+  gtk_widget_set_size_request (self->progress, 320, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->progress), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Import progress"), -1);
+  gtk_box_append (GTK_BOX (importing), self->progress);
+
+  self->stack = gtk_stack_new ();
+  gtk_widget_set_vexpand (self->stack, TRUE);
+  gtk_stack_add_named (GTK_STACK (self->stack), page, "mapping");
+  gtk_stack_add_named (GTK_STACK (self->stack), importing, "importing");
+  gtk_box_append (GTK_BOX (box), self->stack);
+  return box;
+}
+
+GtkWidget *
+clair_mapping_dialog_new (GtkWindow    *parent,
+                          ClairDataset *dataset)
+{
+  ClairMappingDialog *self;
+  const char * const *columns;
+  ClairMapping guess = { 0 };
+  g_autofree char *path = NULL;
+  g_autoptr(GTask) task = NULL;
+
+  g_return_val_if_fail (CLAIR_IS_DATASET (dataset), NULL);
+
+  self = g_object_new (CLAIR_TYPE_MAPPING_DIALOG,
+                       "modal", TRUE,
+                       "transient-for", parent,
+                       "default-width", 560,
+                       "default-height", 640,
+                       "title", _("Import Dataset"),
+                       NULL);
+  self->dataset = g_object_ref (dataset);
+  columns = clair_dataset_get_columns (dataset);
+  for (guint i = 0; columns && columns[i]; i++)
+    gtk_string_list_append (self->columns, columns[i]);
+  adw_window_set_content (ADW_WINDOW (self), build_content (self));
+
+  if (clair_mapping_guess (columns, &guess))
+    clair_mapping_dialog_set_columns (self, guess.task_column, guess.solution_column);
+  else if (columns && columns[0] && columns[1])
+    clair_mapping_dialog_set_columns (self, columns[0], columns[1]);
+  clair_mapping_clear (&guess);
+
+  path = g_strconcat (clair_dataset_get_path (dataset), ".clair", NULL);
+  clair_mapping_dialog_set_project_path (self, path);
+  g_signal_connect (self->task_row, "notify::selected", G_CALLBACK (column_changed_cb), self);
+  g_signal_connect (self->solution_row, "notify::selected", G_CALLBACK (column_changed_cb), self);
+
+  if (clair_dataset_is_indexed (dataset))
+    self->indexed = TRUE;
+  else
+    {
+      task = g_task_new (dataset, self->cancellable, index_done_cb, g_object_ref (self));
+      g_task_set_source_tag (task, clair_mapping_dialog_new);
+      g_task_set_task_data (task, self, NULL);
+      g_task_run_in_thread (task, index_thread);
+    }
+  update_preview (self);
+  return GTK_WIDGET (self);
+}
+
+ClairDataset *
+clair_mapping_dialog_get_dataset (ClairMappingDialog *self)
+{
+  g_return_val_if_fail (CLAIR_IS_MAPPING_DIALOG (self), NULL);
+  return self->dataset;
+}
+
+static gboolean
+select_column (GtkWidget     *combo_row,
+               GtkStringList *columns,
+               const char    *name)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (columns)); i++)
+    if (g_strcmp0 (gtk_string_list_get_string (columns, i), name) == 0)
+      {
+        adw_combo_row_set_selected (ADW_COMBO_ROW (combo_row), i);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+gboolean
+clair_mapping_dialog_set_columns (ClairMappingDialog *self,
+                                  const char         *task_column,
+                                  const char         *solution_column)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (CLAIR_IS_MAPPING_DIALOG (self), FALSE);
+
+  ok = select_column (self->task_row, self->columns, task_column);
+  ok = select_column (self->solution_row, self->columns, solution_column) && ok;
+  update_preview (self);
+  return ok;
+}
+
+const char *
+clair_mapping_dialog_get_project_path (ClairMappingDialog *self)
+{
+  g_return_val_if_fail (CLAIR_IS_MAPPING_DIALOG (self), NULL);
+  return self->project_path;
+}
+
+void
+clair_mapping_dialog_set_project_path (ClairMappingDialog *self,
+                                       const char         *path)
+{
+  g_return_if_fail (CLAIR_IS_MAPPING_DIALOG (self));
+  g_return_if_fail (path != NULL);
+
+  g_free (self->project_path);
+  self->project_path = g_strdup (path);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->project_row), path);
+}
+
+guint
+clair_mapping_dialog_get_n_preview (ClairMappingDialog *self)
+{
+  g_return_val_if_fail (CLAIR_IS_MAPPING_DIALOG (self), 0);
+  return self->preview_tasks->len;
+}
+
+const char *
+clair_mapping_dialog_get_preview_task (ClairMappingDialog *self,
+                                       guint               row)
+{
+  g_return_val_if_fail (CLAIR_IS_MAPPING_DIALOG (self), NULL);
+  return row < self->preview_tasks->len ? g_ptr_array_index (self->preview_tasks, row) : NULL;
+}

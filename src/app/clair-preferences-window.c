@@ -1,0 +1,640 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "clair-preferences"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <gtksourceview/gtksource.h>
+#include <math.h>
+
+#include "clair-client.h"
+#include "clair-endpoint.h"
+#include "clair-preferences-window.h"
+#include "clair-prompt.h"
+#include "clair-run-config.h"
+
+struct _ClairPreferencesWindow
+{
+  AdwPreferencesWindow  parent_instance;
+
+  GSettings            *settings;
+  ClairProject         *project;
+  char                 *task;
+  char                 *solution;
+
+  GtkWidget            *preset_row;
+  GtkWidget            *base_url_row;
+  GtkWidget            *key_row;
+  GtkWidget            *test_button;
+  GtkWidget            *test_label;
+  GtkWidget            *model_row;
+  GtkWidget            *models_row;
+  GtkStringList        *models;
+  GtkWidget            *field_row;
+  GtkWidget            *temperature;
+  GtkWidget            *max_tokens;
+  GtkWidget            *top_p;
+  GtkWidget            *seed;
+  GtkWidget            *stop_row;
+  GtkWidget            *concurrency;
+  GtkWidget            *timeout;
+  GtkWidget            *retries;
+  GtkWidget            *streaming;
+  GtkSourceBuffer      *system_buffer;
+  GtkSourceBuffer      *user_buffer;
+  GtkTextBuffer        *preview_buffer;
+  GCancellable         *cancellable;
+  gboolean              filling;
+};
+
+enum { MODELS_LISTED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (ClairPreferencesWindow, clair_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+
+static const struct
+{
+  const char *nick;
+  const char *label;
+  const char *base_url;
+  const char *field;
+} presets[] = {
+  { "openai", N_("OpenAI"), "https://api.openai.com/v1", "max_completion_tokens" },
+  { "hf-router", N_("Hugging Face router"), "https://router.huggingface.co/v1", "max_tokens" },
+  { "hf-endpoint", N_("Hugging Face Inference Endpoint"), "https://ENDPOINT.endpoints.huggingface.cloud/v1", "max_tokens" },
+  { "vllm", N_("vLLM"), "http://localhost:8000/v1", "max_tokens" },
+  { "ollama", N_("Ollama"), "http://localhost:11434/v1", "max_tokens" },
+  { "llamacpp", N_("llama.cpp server"), "http://localhost:8080/v1", "max_tokens" },
+  { "lmstudio", N_("LM Studio"), "http://localhost:1234/v1", "max_tokens" },
+  { "custom", N_("Custom"), NULL, NULL },
+};
+
+static const char * const fields[] = { "max_tokens", "max_completion_tokens" };
+
+/* Helpers for rows: libadwaita 1.2 has no spin or switch rows, so these are action rows with
+ * a suffix widget. */
+
+static GtkWidget *
+spin_row (AdwPreferencesGroup *group,
+          const char          *title,
+          const char          *subtitle,
+          double               min,
+          double               max,
+          double               step,
+          guint                digits)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *spin = gtk_spin_button_new_with_range (min, max, step);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  if (subtitle)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), digits);
+  gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), spin);
+  adw_preferences_group_add (group, row);
+  return spin;
+}
+
+static GtkWidget *
+switch_row (AdwPreferencesGroup *group,
+            const char          *title,
+            const char          *subtitle)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *sw = gtk_switch_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  if (subtitle)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  gtk_widget_set_valign (sw, GTK_ALIGN_CENTER);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (sw), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), sw);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), sw);
+  adw_preferences_group_add (group, row);
+  return sw;
+}
+
+static AdwPreferencesGroup *
+add_group (AdwPreferencesPage *page,
+           const char         *title,
+           const char         *description)
+{
+  GtkWidget *group = adw_preferences_group_new ();
+
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), title);
+  if (description)
+    adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group), description);
+  adw_preferences_page_add (page, ADW_PREFERENCES_GROUP (group));
+  return ADW_PREFERENCES_GROUP (group);
+}
+
+static AdwPreferencesPage *
+add_page (ClairPreferencesWindow *self,
+          const char             *title,
+          const char             *icon)
+{
+  GtkWidget *page = adw_preferences_page_new ();
+
+  adw_preferences_page_set_title (ADW_PREFERENCES_PAGE (page), title);
+  adw_preferences_page_set_icon_name (ADW_PREFERENCES_PAGE (page), icon);
+  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self), ADW_PREFERENCES_PAGE (page));
+  return ADW_PREFERENCES_PAGE (page);
+}
+
+/* The prompt preview: the messages the selected row would send. */
+
+static char *
+buffer_text (GtkTextBuffer *buffer)
+{
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+char *
+clair_preferences_window_get_preview (ClairPreferencesWindow *self)
+{
+  g_return_val_if_fail (CLAIR_IS_PREFERENCES_WINDOW (self), NULL);
+  return buffer_text (self->preview_buffer);
+}
+
+static void
+update_preview (ClairPreferencesWindow *self)
+{
+  g_autofree char *system = buffer_text (GTK_TEXT_BUFFER (self->system_buffer));
+  g_autofree char *user = buffer_text (GTK_TEXT_BUFFER (self->user_buffer));
+  const char *task = self->task ? self->task : _("(the task of the selected row)");
+  const char *solution = self->solution ? self->solution : _("(the answer of the selected row)");
+  g_autofree char *rendered_system = clair_prompt_render_template (system, task, solution);
+  g_autofree char *rendered_user = clair_prompt_render_template (user, task, solution);
+  g_autofree char *text = NULL;
+
+  text = g_strdup_printf ("── system ──\n%s\n\n── user ──\n%s", rendered_system, rendered_user);
+  gtk_text_buffer_set_text (self->preview_buffer, text, -1);
+}
+
+static void
+reset_prompt_cb (ClairPreferencesWindow *self)
+{
+  gtk_text_buffer_set_text (GTK_TEXT_BUFFER (self->system_buffer), clair_prompt_default_system, -1);
+  gtk_text_buffer_set_text (GTK_TEXT_BUFFER (self->user_buffer), clair_prompt_default_user, -1);
+}
+
+/* Presets and the connection test */
+
+static void
+preset_changed_cb (ClairPreferencesWindow *self)
+{
+  guint i = adw_combo_row_get_selected (ADW_COMBO_ROW (self->preset_row));
+
+  if (self->filling || i >= G_N_ELEMENTS (presets) || presets[i].base_url == NULL)
+    return;
+  gtk_editable_set_text (GTK_EDITABLE (self->base_url_row), presets[i].base_url);
+  for (guint f = 0; f < G_N_ELEMENTS (fields); f++)
+    if (g_str_equal (fields[f], presets[i].field))
+      adw_combo_row_set_selected (ADW_COMBO_ROW (self->field_row), f);
+}
+
+static void
+base_url_changed_cb (ClairPreferencesWindow *self)
+{
+  const char *url = gtk_editable_get_text (GTK_EDITABLE (self->base_url_row));
+  g_autofree char *key = clair_run_config_dup_key (url);
+
+  if (clair_endpoint_is_insecure (url))
+    gtk_widget_add_css_class (self->base_url_row, "warning");
+  else
+    gtk_widget_remove_css_class (self->base_url_row, "warning");
+  self->filling = TRUE;
+  gtk_editable_set_text (GTK_EDITABLE (self->key_row), key && !g_getenv ("CLAIR_API_KEY") ? key : "");
+  self->filling = FALSE;
+}
+
+static void
+key_changed_cb (ClairPreferencesWindow *self)
+{
+  if (self->filling)
+    return;
+  clair_run_config_set_key (gtk_editable_get_text (GTK_EDITABLE (self->base_url_row)),
+                            gtk_editable_get_text (GTK_EDITABLE (self->key_row)));
+}
+
+static void
+models_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(ClairPreferencesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) models = clair_client_list_models_finish (CLAIR_CLIENT (source), result, &error);
+  g_autofree char *text = NULL;
+  const char *current;
+
+  gtk_widget_set_sensitive (self->test_button, TRUE);
+  if (models == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      gtk_label_set_text (GTK_LABEL (self->test_label), error->message);
+      gtk_widget_remove_css_class (self->test_label, "success");
+      gtk_widget_add_css_class (self->test_label, "error");
+      g_signal_emit (self, signals[MODELS_LISTED], 0, -1);
+      return;
+    }
+  gtk_string_list_splice (self->models, 0, g_list_model_get_n_items (G_LIST_MODEL (self->models)),
+                          (const char * const *) models);
+  text = g_strdup_printf (ngettext ("Connected: %u model served", "Connected: %u models served",
+                                    g_strv_length (models)), g_strv_length (models));
+  gtk_label_set_text (GTK_LABEL (self->test_label), text);
+  gtk_widget_remove_css_class (self->test_label, "error");
+  gtk_widget_add_css_class (self->test_label, "success");
+  gtk_widget_set_visible (self->models_row, g_strv_length (models) > 0);
+  /* Keep the model when the server has it, else offer the first one. */
+  current = gtk_editable_get_text (GTK_EDITABLE (self->model_row));
+  if (models[0] && !g_strv_contains ((const char * const *) models, current))
+    gtk_editable_set_text (GTK_EDITABLE (self->model_row), models[0]);
+  g_signal_emit (self, signals[MODELS_LISTED], 0, (int) g_strv_length (models));
+}
+
+void
+clair_preferences_window_test_connection (ClairPreferencesWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClairClient) client = NULL;
+  const char *url = gtk_editable_get_text (GTK_EDITABLE (self->base_url_row));
+  g_autofree char *key = clair_run_config_dup_key (url);
+
+  g_return_if_fail (CLAIR_IS_PREFERENCES_WINDOW (self));
+
+  client = clair_client_new (url, 2, &error);
+  if (client == NULL)
+    {
+      gtk_label_set_text (GTK_LABEL (self->test_label), error->message);
+      gtk_widget_add_css_class (self->test_label, "error");
+      g_signal_emit (self, signals[MODELS_LISTED], 0, -1);
+      return;
+    }
+  clair_client_set_api_key (client, key);
+  clair_client_set_timeout (client, 15);
+  gtk_label_set_text (GTK_LABEL (self->test_label), _("Connecting…"));
+  gtk_widget_remove_css_class (self->test_label, "error");
+  gtk_widget_remove_css_class (self->test_label, "success");
+  gtk_widget_set_sensitive (self->test_button, FALSE);
+  clair_client_list_models_async (client, self->cancellable, models_cb, g_object_ref (self));
+}
+
+static void
+model_picked_cb (ClairPreferencesWindow *self)
+{
+  GObject *item = adw_combo_row_get_selected_item (ADW_COMBO_ROW (self->models_row));
+
+  if (item != NULL && !self->filling)
+    gtk_editable_set_text (GTK_EDITABLE (self->model_row), gtk_string_object_get_string (GTK_STRING_OBJECT (item)));
+}
+
+guint
+clair_preferences_window_get_n_models (ClairPreferencesWindow *self)
+{
+  g_return_val_if_fail (CLAIR_IS_PREFERENCES_WINDOW (self), 0);
+  return g_list_model_get_n_items (G_LIST_MODEL (self->models));
+}
+
+/* Building */
+
+static GtkWidget *
+source_editor (GtkSourceBuffer **buffer,
+               const char       *label,
+               gboolean          editable)
+{
+  GtkWidget *frame = gtk_frame_new (NULL);
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+  GtkWidget *view = gtk_source_view_new ();
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  GtkSourceStyleSchemeManager *schemes = gtk_source_style_scheme_manager_get_default ();
+
+  *buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)));
+  gtk_source_buffer_set_style_scheme (*buffer, gtk_source_style_scheme_manager_get_scheme (
+                                        schemes, adw_style_manager_get_dark (style) ? "Adwaita-dark" : "Adwaita"));
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_monospace (GTK_TEXT_VIEW (view), TRUE);
+  gtk_text_view_set_editable (GTK_TEXT_VIEW (view), editable);
+  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 8);
+  gtk_text_view_set_right_margin (GTK_TEXT_VIEW (view), 8);
+  gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 8);
+  gtk_text_view_set_bottom_margin (GTK_TEXT_VIEW (view), 8);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), view);
+  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scroller), editable ? 120 : 220);
+  gtk_frame_set_child (GTK_FRAME (frame), scroller);
+  return frame;
+}
+
+static void
+build (ClairPreferencesWindow *self)
+{
+  AdwPreferencesPage *page;
+  AdwPreferencesGroup *group;
+  GtkWidget *row, *button, *box, *editor;
+  g_autoptr(GtkStringList) preset_names = gtk_string_list_new (NULL);
+  g_autoptr(GtkStringList) field_names = gtk_string_list_new (fields);
+  GtkSourceBuffer *preview;
+
+  for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
+    gtk_string_list_append (preset_names, _(presets[i].label));
+
+  /* Endpoint */
+  page = add_page (self, _("Endpoint"), "network-server-symbolic");
+  group = add_group (page, _("Server"), _("Any server that speaks the OpenAI chat-completions protocol."));
+  self->preset_row = adw_combo_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->preset_row), _("Preset"));
+  adw_combo_row_set_model (ADW_COMBO_ROW (self->preset_row), G_LIST_MODEL (preset_names));
+  adw_preferences_group_add (group, self->preset_row);
+  self->base_url_row = adw_entry_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->base_url_row), _("Base URL"));
+  adw_preferences_group_add (group, self->base_url_row);
+  self->key_row = adw_password_entry_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->key_row), _("API Key"));
+  adw_preferences_group_add (group, self->key_row);
+
+  row = adw_action_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Connection"));
+  self->test_label = gtk_label_new (_("Not tested"));
+  gtk_label_set_wrap (GTK_LABEL (self->test_label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (self->test_label), 1);
+  gtk_widget_add_css_class (self->test_label, "dim-label");
+  gtk_widget_set_hexpand (self->test_label, TRUE);
+  self->test_button = gtk_button_new_with_mnemonic (_("_Test Connection"));
+  gtk_widget_set_valign (self->test_button, GTK_ALIGN_CENTER);
+  g_signal_connect_swapped (self->test_button, "clicked", G_CALLBACK (clair_preferences_window_test_connection), self);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), self->test_label);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), self->test_button);
+  adw_preferences_group_add (group, row);
+
+  group = add_group (page, _("Model"), NULL);
+  self->model_row = adw_entry_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->model_row), _("Model"));
+  adw_preferences_group_add (group, self->model_row);
+  self->models = gtk_string_list_new (NULL);
+  self->models_row = adw_combo_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->models_row), _("Served Models"));
+  adw_combo_row_set_model (ADW_COMBO_ROW (self->models_row), G_LIST_MODEL (self->models));
+  gtk_widget_set_visible (self->models_row, FALSE);
+  adw_preferences_group_add (group, self->models_row);
+  self->field_row = adw_combo_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->field_row), _("Max-Tokens Field"));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->field_row), _("OpenAI’s reasoning models need max_completion_tokens"));
+  adw_combo_row_set_model (ADW_COMBO_ROW (self->field_row), G_LIST_MODEL (field_names));
+  adw_preferences_group_add (group, self->field_row);
+
+  /* Generation */
+  page = add_page (self, _("Generation"), "preferences-system-symbolic");
+  group = add_group (page, _("Sampling"), _("The CLAIR paper samples at temperature 0.7 with up to 4096 new tokens."));
+  self->temperature = spin_row (group, _("Temperature"), NULL, 0, 2, 0.05, 2);
+  self->max_tokens = spin_row (group, _("Max New Tokens"), NULL, 1, 1048576, 256, 0);
+  self->top_p = spin_row (group, _("Top P"), _("1.00 leaves it out of requests"), 0, 1, 0.05, 2);
+  self->seed = spin_row (group, _("Seed"), _("−1 leaves it out of requests"), -1, G_MAXINT32, 1, 0);
+  self->stop_row = adw_entry_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->stop_row), _("Stop Sequences (separated by “|”)"));
+  adw_preferences_group_add (group, self->stop_row);
+
+  /* Run */
+  page = add_page (self, _("Run"), "media-playback-start-symbolic");
+  group = add_group (page, _("Requests"), NULL);
+  self->concurrency = spin_row (group, _("Requests in Flight"), _("How many rows are revised at once"), 1, 512, 1, 0);
+  self->timeout = spin_row (group, _("Timeout"), _("Seconds before one request is abandoned"), 1, 86400, 10, 0);
+  self->retries = spin_row (group, _("Retries"), _("For rate limits, timeouts and server errors"), 0, 20, 1, 0);
+  self->streaming = switch_row (group, _("Streaming"), _("Watch the selected row’s revision as it is written"));
+
+  /* Prompt */
+  page = add_page (self, _("Prompt"), "document-edit-symbolic");
+  group = add_group (page, _("Messages"),
+                     self->project ? _("{{ task }} and {{ student_solution }} are replaced by the row’s values. Saved in the project.")
+                                   : _("Open a project to edit its prompt."));
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  row = gtk_label_new (_("System"));
+  gtk_label_set_xalign (GTK_LABEL (row), 0);
+  gtk_widget_add_css_class (row, "heading");
+  gtk_box_append (GTK_BOX (box), row);
+  editor = source_editor (&self->system_buffer, _("System prompt"), self->project != NULL);
+  gtk_box_append (GTK_BOX (box), editor);
+  row = gtk_label_new (_("User"));
+  gtk_label_set_xalign (GTK_LABEL (row), 0);
+  gtk_widget_add_css_class (row, "heading");
+  gtk_widget_set_margin_top (row, 6);
+  gtk_box_append (GTK_BOX (box), row);
+  editor = source_editor (&self->user_buffer, _("User message template"), self->project != NULL);
+  gtk_box_append (GTK_BOX (box), editor);
+  button = gtk_button_new_with_mnemonic (_("_Reset to the distilabel Default"));
+  gtk_widget_set_halign (button, GTK_ALIGN_START);
+  gtk_widget_set_margin_top (button, 6);
+  gtk_widget_set_sensitive (button, self->project != NULL);
+  g_signal_connect_swapped (button, "clicked", G_CALLBACK (reset_prompt_cb), self);
+  gtk_box_append (GTK_BOX (box), button);
+  adw_preferences_group_add (group, box);
+
+  group = add_group (page, _("Preview"), self->task ? _("The messages the selected row sends.") : NULL);
+  editor = source_editor (&preview, _("Rendered messages"), FALSE);
+  self->preview_buffer = GTK_TEXT_BUFFER (preview);
+  adw_preferences_group_add (group, editor);
+}
+
+static void
+fill (ClairPreferencesWindow *self)
+{
+  ClairRunConfig config;
+  g_autofree char *preset = g_settings_get_string (self->settings, "endpoint-preset");
+  g_autofree char *stop = NULL;
+  const char *field;
+
+  clair_run_config_load (&config, self->settings, self->project);
+  self->filling = TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
+    if (g_str_equal (presets[i].nick, preset))
+      adw_combo_row_set_selected (ADW_COMBO_ROW (self->preset_row), i);
+  self->filling = FALSE;
+  gtk_editable_set_text (GTK_EDITABLE (self->base_url_row), config.base_url);
+  gtk_editable_set_text (GTK_EDITABLE (self->model_row), config.params.model ? config.params.model : "");
+  field = clair_gen_params_get_max_tokens_field (&config.params);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (self->field_row), g_str_equal (field, "max_tokens") ? 0 : 1);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->temperature),
+                             isnan (config.params.temperature) ? 0.7 : config.params.temperature);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->max_tokens), config.params.max_tokens > 0 ? config.params.max_tokens : 4096);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->top_p), isnan (config.params.top_p) ? 1.0 : config.params.top_p);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->seed), config.params.has_seed ? config.params.seed : -1);
+  stop = config.params.stop ? g_strjoinv ("|", config.params.stop) : g_strdup ("");
+  gtk_editable_set_text (GTK_EDITABLE (self->stop_row), stop);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->concurrency), config.concurrency);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->timeout), config.timeout);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->retries), config.retries);
+  gtk_switch_set_active (GTK_SWITCH (self->streaming), config.stream);
+  clair_run_config_clear (&config);
+
+  {
+    g_autoptr(ClairPrompt) prompt = self->project ? clair_project_load_prompt (self->project)
+                                                  : clair_prompt_new (NULL, NULL);
+
+    gtk_text_buffer_set_text (GTK_TEXT_BUFFER (self->system_buffer), clair_prompt_get_system (prompt), -1);
+    gtk_text_buffer_set_text (GTK_TEXT_BUFFER (self->user_buffer), clair_prompt_get_user (prompt), -1);
+  }
+  update_preview (self);
+}
+
+gboolean
+clair_preferences_window_save (ClairPreferencesWindow  *self,
+                               GError                 **error)
+{
+  ClairRunConfig config = { 0 };
+  g_auto(GStrv) stop = NULL;
+  guint preset;
+  double top_p;
+  gint64 seed;
+  gboolean ok;
+
+  g_return_val_if_fail (CLAIR_IS_PREFERENCES_WINDOW (self), FALSE);
+
+  clair_gen_params_init (&config.params);
+  config.base_url = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->base_url_row)));
+  config.params.model = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->model_row)));
+  config.params.temperature = gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->temperature));
+  config.params.max_tokens = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->max_tokens));
+  top_p = gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->top_p));
+  config.params.top_p = top_p >= 1.0 ? NAN : top_p;
+  seed = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->seed));
+  config.params.has_seed = seed >= 0;
+  config.params.seed = MAX (seed, 0);
+  if (adw_combo_row_get_selected (ADW_COMBO_ROW (self->field_row)) == 1)
+    config.params.max_tokens_field = g_strdup ("max_completion_tokens");
+  stop = g_strsplit (gtk_editable_get_text (GTK_EDITABLE (self->stop_row)), "|", 5);
+  for (guint i = 0; stop[i] && i < 4; i++)
+    if (*stop[i])
+      clair_gen_params_add_stop (&config.params, stop[i]);
+  config.concurrency = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->concurrency));
+  config.timeout = gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->timeout));
+  config.retries = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->retries));
+  config.stream = gtk_switch_get_active (GTK_SWITCH (self->streaming));
+
+  preset = adw_combo_row_get_selected (ADW_COMBO_ROW (self->preset_row));
+  if (preset < G_N_ELEMENTS (presets))
+    g_settings_set_string (self->settings, "endpoint-preset", presets[preset].nick);
+  ok = clair_run_config_save (&config, self->settings, self->project, error);
+  clair_run_config_clear (&config);
+
+  if (ok && self->project != NULL)
+    {
+      g_autofree char *system = buffer_text (GTK_TEXT_BUFFER (self->system_buffer));
+      g_autofree char *user = buffer_text (GTK_TEXT_BUFFER (self->user_buffer));
+      gboolean is_default = g_str_equal (system, clair_prompt_default_system) &&
+                            g_str_equal (user, clair_prompt_default_user);
+
+      ok = clair_project_set_setting (self->project, "prompt.system", is_default ? NULL : system, error) &&
+           clair_project_set_setting (self->project, "prompt.user", is_default ? NULL : user, error);
+    }
+  return ok;
+}
+
+static gboolean
+close_request_cb (GtkWindow *window)
+{
+  ClairPreferencesWindow *self = CLAIR_PREFERENCES_WINDOW (window);
+  g_autoptr(GError) error = NULL;
+
+  if (!clair_preferences_window_save (self, &error))
+    g_warning ("Could not save the preferences: %s", error->message);
+  return FALSE;
+}
+
+void
+clair_preferences_window_set_preset (ClairPreferencesWindow *self,
+                                     const char             *nick)
+{
+  g_return_if_fail (CLAIR_IS_PREFERENCES_WINDOW (self));
+  for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
+    if (g_str_equal (presets[i].nick, nick))
+      adw_combo_row_set_selected (ADW_COMBO_ROW (self->preset_row), i);
+}
+
+const char *
+clair_preferences_window_get_base_url (ClairPreferencesWindow *self)
+{
+  g_return_val_if_fail (CLAIR_IS_PREFERENCES_WINDOW (self), NULL);
+  return gtk_editable_get_text (GTK_EDITABLE (self->base_url_row));
+}
+
+static void
+clair_preferences_window_dispose (GObject *object)
+{
+  ClairPreferencesWindow *self = CLAIR_PREFERENCES_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  G_OBJECT_CLASS (clair_preferences_window_parent_class)->dispose (object);
+}
+
+static void
+clair_preferences_window_finalize (GObject *object)
+{
+  ClairPreferencesWindow *self = CLAIR_PREFERENCES_WINDOW (object);
+
+  g_clear_object (&self->settings);
+  g_clear_object (&self->project);
+  g_clear_object (&self->models);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->task, g_free);
+  g_clear_pointer (&self->solution, g_free);
+  G_OBJECT_CLASS (clair_preferences_window_parent_class)->finalize (object);
+}
+
+static void
+clair_preferences_window_class_init (ClairPreferencesWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = clair_preferences_window_dispose;
+  object_class->finalize = clair_preferences_window_finalize;
+  signals[MODELS_LISTED] = g_signal_new ("models-listed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                         NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT);
+}
+
+static void
+clair_preferences_window_init (ClairPreferencesWindow *self)
+{
+  self->cancellable = g_cancellable_new ();
+}
+
+GtkWidget *
+clair_preferences_window_new (GtkWindow    *parent,
+                              GSettings    *settings,
+                              ClairProject *project,
+                              const char   *task,
+                              const char   *solution)
+{
+  ClairPreferencesWindow *self;
+
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  self = g_object_new (CLAIR_TYPE_PREFERENCES_WINDOW,
+                       "transient-for", parent,
+                       "modal", parent != NULL,
+                       "default-width", 640,
+                       "default-height", 720,
+                       "search-enabled", FALSE,
+                       NULL);
+  self->settings = g_object_ref (settings);
+  self->project = project ? g_object_ref (project) : NULL;
+  self->task = g_strdup (task);
+  self->solution = g_strdup (solution);
+  build (self);
+  fill (self);
+  g_signal_connect_swapped (self->preset_row, "notify::selected", G_CALLBACK (preset_changed_cb), self);
+  g_signal_connect_swapped (self->base_url_row, "changed", G_CALLBACK (base_url_changed_cb), self);
+  g_signal_connect_swapped (self->key_row, "changed", G_CALLBACK (key_changed_cb), self);
+  g_signal_connect_swapped (self->models_row, "notify::selected", G_CALLBACK (model_picked_cb), self);
+  g_signal_connect_swapped (self->system_buffer, "changed", G_CALLBACK (update_preview), self);
+  g_signal_connect_swapped (self->user_buffer, "changed", G_CALLBACK (update_preview), self);
+  g_signal_connect (self, "close-request", G_CALLBACK (close_request_cb), NULL);
+  base_url_changed_cb (self);
+  return GTK_WIDGET (self);
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "clair-project.h"
+
+G_BEGIN_DECLS
+
+#define CLAIR_TYPE_PREFERENCES_WINDOW (clair_preferences_window_get_type ())
+G_DECLARE_FINAL_TYPE (ClairPreferencesWindow, clair_preferences_window, CLAIR, PREFERENCES_WINDOW,
+                      AdwPreferencesWindow)
+
+/* Endpoint, generation, run and prompt settings. Values go to GSettings and, with a project
+ * open, to the project as well (they travel with it); the key goes to the key store.
+ * @task and @solution, when given, feed the prompt preview. */
+GtkWidget *clair_preferences_window_new       (GtkWindow              *parent,
+                                               GSettings              *settings,
+                                               ClairProject           *project,
+                                               const char             *task,
+                                               const char             *solution);
+/* Saves what the window shows (also done when it closes). */
+gboolean   clair_preferences_window_save      (ClairPreferencesWindow *self,
+                                               GError                **error);
+/* Selects a preset by its GSettings nick ("openai", "vllm", ...). */
+void       clair_preferences_window_set_preset (ClairPreferencesWindow *self,
+                                                const char             *nick);
+const char *clair_preferences_window_get_base_url (ClairPreferencesWindow *self);
+/* The rendered messages in the prompt preview. */
+char      *clair_preferences_window_get_preview (ClairPreferencesWindow *self);
+/* Starts "Test connection"; "models-listed" is emitted with the number of models or -1. */
+void       clair_preferences_window_test_connection (ClairPreferencesWindow *self);
+guint      clair_preferences_window_get_n_models (ClairPreferencesWindow *self);
+
+G_END_DECLS

@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "clair-row-item"
+
+#include "config.h"
+
+#include <math.h>
+
+#include "clair-row-item.h"
+
+struct _ClairRowItem
+{
+  GObject          parent_instance;
+  ClairRowSummary  summary;
+  char            *task;
+  guint            task_requested : 1;
+  guint            running : 1;
+};
+
+enum { CHANGED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (ClairRowItem, clair_row_item, G_TYPE_OBJECT)
+
+static void
+clair_row_item_finalize (GObject *object)
+{
+  ClairRowItem *self = CLAIR_ROW_ITEM (object);
+
+  g_clear_pointer (&self->task, g_free);
+  G_OBJECT_CLASS (clair_row_item_parent_class)->finalize (object);
+}
+
+static void
+clair_row_item_class_init (ClairRowItemClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = clair_row_item_finalize;
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+clair_row_item_init (ClairRowItem *self)
+{
+}
+
+ClairRowItem *
+clair_row_item_new (const ClairRowSummary *summary)
+{
+  ClairRowItem *self;
+
+  g_return_val_if_fail (summary != NULL, NULL);
+
+  self = g_object_new (CLAIR_TYPE_ROW_ITEM, NULL);
+  self->summary = *summary;
+  return self;
+}
+
+const ClairRowSummary *
+clair_row_item_get_summary (ClairRowItem *self)
+{
+  g_return_val_if_fail (CLAIR_IS_ROW_ITEM (self), NULL);
+  return &self->summary;
+}
+
+guint
+clair_row_item_get_index (ClairRowItem *self)
+{
+  g_return_val_if_fail (CLAIR_IS_ROW_ITEM (self), 0);
+  return self->summary.index;
+}
+
+ClairRowStatus
+clair_row_item_get_status (ClairRowItem *self)
+{
+  g_return_val_if_fail (CLAIR_IS_ROW_ITEM (self), CLAIR_ROW_PENDING);
+  return self->summary.status;
+}
+
+ClairDecision
+clair_row_item_get_decision (ClairRowItem *self)
+{
+  g_return_val_if_fail (CLAIR_IS_ROW_ITEM (self), CLAIR_DECISION_NONE);
+  return self->summary.decision;
+}
+
+gboolean
+clair_row_item_get_edited (ClairRowItem *self)
+{
+  g_return_val_if_fail (CLAIR_IS_ROW_ITEM (self), FALSE);
+  return self->summary.edited != 0;
+}
+
+double
+clair_row_item_get_jaccard (ClairRowItem *self)
+{
+  g_return_val_if_fail (CLAIR_IS_ROW_ITEM (self), NAN);
+  return self->summary.jaccard;
+}
+
+double
+clair_row_item_get_distance (ClairRowItem *self)
+{
+  g_return_val_if_fail (CLAIR_IS_ROW_ITEM (self), NAN);
+  return self->summary.levenshtein_norm;
+}
+
+void
+clair_row_item_set_summary (ClairRowItem          *self,
+                            const ClairRowSummary *summary)
+{
+  g_return_if_fail (CLAIR_IS_ROW_ITEM (self));
+  g_return_if_fail (summary != NULL);
+
+  if (memcmp (&self->summary, summary, sizeof *summary) == 0)
+    return;
+  self->summary = *summary;
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+void
+clair_row_item_set_decision (ClairRowItem  *self,
+                             ClairDecision  decision,
+                             gboolean       edited)
+{
+  g_return_if_fail (CLAIR_IS_ROW_ITEM (self));
+
+  if (self->summary.decision == decision && self->summary.edited == !!edited)
+    return;
+  self->summary.decision = decision;
+  self->summary.edited = !!edited;
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+gboolean
+clair_row_item_get_running (ClairRowItem *self)
+{
+  g_return_val_if_fail (CLAIR_IS_ROW_ITEM (self), FALSE);
+  return self->running;
+}
+
+void
+clair_row_item_set_running (ClairRowItem *self,
+                            gboolean      running)
+{
+  g_return_if_fail (CLAIR_IS_ROW_ITEM (self));
+
+  if (self->running == !!running)
+    return;
+  self->running = !!running;
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+const char *
+clair_row_item_get_task (ClairRowItem *self)
+{
+  g_return_val_if_fail (CLAIR_IS_ROW_ITEM (self), NULL);
+  return self->task;
+}
+
+void
+clair_row_item_set_task (ClairRowItem *self,
+                         const char   *task)
+{
+  g_return_if_fail (CLAIR_IS_ROW_ITEM (self));
+
+  if (g_strcmp0 (self->task, task) == 0)
+    return;
+  g_free (self->task);
+  self->task = g_strdup (task);
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+gboolean
+clair_row_item_get_task_requested (ClairRowItem *self)
+{
+  g_return_val_if_fail (CLAIR_IS_ROW_ITEM (self), FALSE);
+  return self->task_requested;
+}
+
+void
+clair_row_item_set_task_requested (ClairRowItem *self,
+                                   gboolean      requested)
+{
+  g_return_if_fail (CLAIR_IS_ROW_ITEM (self));
+  self->task_requested = !!requested;
+}
+
+/* The list: a plain array of items, indexed by row. */
+
+struct _ClairRowList
+{
+  GObject    parent_instance;
+  GPtrArray *items;
+};
+
+static GType
+clair_row_list_get_item_type (GListModel *model)
+{
+  return CLAIR_TYPE_ROW_ITEM;
+}
+
+static guint
+clair_row_list_get_n_items (GListModel *model)
+{
+  return CLAIR_ROW_LIST (model)->items->len;
+}
+
+static gpointer
+clair_row_list_get_item (GListModel *model,
+                         guint       position)
+{
+  ClairRowList *self = CLAIR_ROW_LIST (model);
+
+  if (position >= self->items->len)
+    return NULL;
+  return g_object_ref (g_ptr_array_index (self->items, position));
+}
+
+static void
+clair_row_list_model_init (GListModelInterface *iface)
+{
+  iface->get_item_type = clair_row_list_get_item_type;
+  iface->get_n_items = clair_row_list_get_n_items;
+  iface->get_item = clair_row_list_get_item;
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (ClairRowList, clair_row_list, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, clair_row_list_model_init))
+
+static void
+clair_row_list_finalize (GObject *object)
+{
+  ClairRowList *self = CLAIR_ROW_LIST (object);
+
+  g_clear_pointer (&self->items, g_ptr_array_unref);
+  G_OBJECT_CLASS (clair_row_list_parent_class)->finalize (object);
+}
+
+static void
+clair_row_list_class_init (ClairRowListClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = clair_row_list_finalize;
+}
+
+static void
+clair_row_list_init (ClairRowList *self)
+{
+  self->items = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+/* Safe to call from a worker thread: the list is not shared until it is returned. */
+ClairRowList *
+clair_row_list_new (GArray *summaries)
+{
+  ClairRowList *self = g_object_new (CLAIR_TYPE_ROW_LIST, NULL);
+
+  if (summaries == NULL)
+    return self;
+  g_ptr_array_set_size (self->items, 0);
+  for (guint i = 0; i < summaries->len; i++)
+    g_ptr_array_add (self->items,
+                     clair_row_item_new (&g_array_index (summaries, ClairRowSummary, i)));
+  return self;
+}
+
+ClairRowItem *
+clair_row_list_lookup (ClairRowList *self,
+                       guint         index)
+{
+  g_return_val_if_fail (CLAIR_IS_ROW_LIST (self), NULL);
+
+  /* Rows are stored in index order with no gaps, so the position is the index. */
+  if (index < self->items->len)
+    {
+      ClairRowItem *item = g_ptr_array_index (self->items, index);
+
+      if (item->summary.index == index)
+        return item;
+    }
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      ClairRowItem *item = g_ptr_array_index (self->items, i);
+
+      if (item->summary.index == index)
+        return item;
+    }
+  return NULL;
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "clair-project.h"
+
+G_BEGIN_DECLS
+
+#define CLAIR_TYPE_ROW_ITEM (clair_row_item_get_type ())
+G_DECLARE_FINAL_TYPE (ClairRowItem, clair_row_item, CLAIR, ROW_ITEM, GObject)
+
+/* One row of the list: its summary, plus the first line of its task once loaded. Emits
+ * "changed" whenever any of it changes, so the cells showing it refresh. */
+ClairRowItem          *clair_row_item_new           (const ClairRowSummary *summary);
+const ClairRowSummary *clair_row_item_get_summary   (ClairRowItem          *self);
+guint                  clair_row_item_get_index     (ClairRowItem          *self);
+ClairRowStatus         clair_row_item_get_status    (ClairRowItem          *self);
+ClairDecision          clair_row_item_get_decision  (ClairRowItem          *self);
+gboolean               clair_row_item_get_edited    (ClairRowItem          *self);
+/* NAN when the row has no revision. */
+double                 clair_row_item_get_jaccard   (ClairRowItem          *self);
+double                 clair_row_item_get_distance  (ClairRowItem          *self);
+void                   clair_row_item_set_summary   (ClairRowItem          *self,
+                                                     const ClairRowSummary *summary);
+void                   clair_row_item_set_decision  (ClairRowItem          *self,
+                                                     ClairDecision          decision,
+                                                     gboolean               edited);
+/* TRUE while a request for the row is in flight. */
+gboolean               clair_row_item_get_running   (ClairRowItem          *self);
+void                   clair_row_item_set_running   (ClairRowItem          *self,
+                                                     gboolean               running);
+/* NULL until loaded. */
+const char            *clair_row_item_get_task      (ClairRowItem          *self);
+void                   clair_row_item_set_task      (ClairRowItem          *self,
+                                                     const char            *task);
+gboolean               clair_row_item_get_task_requested (ClairRowItem     *self);
+void                   clair_row_item_set_task_requested (ClairRowItem     *self,
+                                                          gboolean          requested);
+
+#define CLAIR_TYPE_ROW_LIST (clair_row_list_get_type ())
+G_DECLARE_FINAL_TYPE (ClairRowList, clair_row_list, CLAIR, ROW_LIST, GObject)
+
+/* A GListModel of ClairRowItem in row order, built from the project's summaries. */
+ClairRowList          *clair_row_list_new           (GArray                *summaries);
+ClairRowItem          *clair_row_list_lookup        (ClairRowList          *self,
+                                                     guint                  index);
+
+G_END_DECLS

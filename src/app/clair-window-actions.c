@@ -1,0 +1,759 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "clair-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "clair-diff-view.h"
+#include "clair-export-dialog.h"
+#include "clair-window-private.h"
+
+/* Curation: decisions, edits, notes, undo and redo, navigation, and the window's keymap.
+ * Every change is written with clair_project_set_decision() before the UI shows it. */
+
+void
+_clair_decision_change_free (ClairDecisionChange *change)
+{
+  g_free (change->old_edit);
+  g_free (change->old_note);
+  g_free (change->new_edit);
+  g_free (change->new_note);
+  g_free (change);
+}
+
+static GPtrArray *
+change_group_new (void)
+{
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) _clair_decision_change_free);
+}
+
+void
+_clair_window_update_actions (ClairWindow *self)
+{
+  gboolean has_project = self->project != NULL && !self->busy;
+  gboolean has_row = has_project && self->record != NULL;
+  gboolean has_attempt = has_row && self->record->attempt != NULL;
+  gboolean can_revise = has_row && clair_record_get_chosen (self->record) != NULL;
+  gboolean running = _clair_window_run_is_active (self);
+  gboolean paused = _clair_window_run_is_paused (self);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.accept", can_revise);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reject", has_row);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.skip", has_row);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.edit", can_revise);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-raw", has_attempt && self->record->attempt->raw_output);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reparse", has_attempt && self->record->attempt->raw_output);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.rerun", has_row);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.rerun-selection", has_project);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo", has_project && self->undo_stack->len > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.redo", has_project && self->redo_stack->len > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next-row", has_project);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.previous-row", has_project);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next-change", can_revise);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.previous-change", can_revise);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", has_project);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", has_project);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.bulk-accept", has_project);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.bulk-reject", has_project);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", has_project);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", running);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->stats_button), has_project);
+
+  if (running && !paused)
+    {
+      gtk_button_set_icon_name (self->run_button, "media-playback-pause-symbolic");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->run_button), _("Pause the Run (Ctrl+Shift+R)"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->run_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("Pause the run"), -1);
+    }
+  else
+    {
+      gtk_button_set_icon_name (self->run_button, "media-playback-start-symbolic");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->run_button),
+                                   paused ? _("Resume the Run (Ctrl+Shift+R)")
+                                          : _("Run Pending Rows (Ctrl+Shift+R)"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->run_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      paused ? _("Resume the run") : _("Run pending rows"), -1);
+    }
+}
+
+/* Writes one row's decision and keeps the list item and the detail view in step. */
+static gboolean
+apply_decision (ClairWindow   *self,
+                guint          index,
+                ClairDecision  decision,
+                const char    *edit,
+                const char    *note,
+                GError       **error)
+{
+  ClairRowItem *item;
+
+  if (!clair_project_set_decision (self->project, index, decision, edit, note, error))
+    return FALSE;
+  item = self->rows ? clair_row_list_lookup (self->rows, index) : NULL;
+  if (item != NULL)
+    clair_row_item_set_decision (item, decision, edit != NULL);
+  if (self->record != NULL && self->record->index == index)
+    {
+      self->record->decision = decision;
+      g_free (self->record->edited_revision);
+      self->record->edited_revision = g_strdup (edit);
+      g_free (self->record->note);
+      self->record->note = g_strdup (note);
+    }
+  return TRUE;
+}
+
+static void
+push_undo (ClairWindow *self,
+           GPtrArray   *group)
+{
+  g_ptr_array_add (self->undo_stack, group);
+  g_ptr_array_set_size (self->redo_stack, 0);
+  /* Bounded, so a long session does not grow without end. */
+  if (self->undo_stack->len > 1000)
+    g_ptr_array_remove_index (self->undo_stack, 0);
+}
+
+static void
+decision_toast (ClairWindow *self,
+                const char  *message)
+{
+  AdwToast *toast = adw_toast_new (message);
+
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_action_name (toast, "win.undo");
+  adw_toast_set_timeout (toast, 4);
+  if (self->decision_toast != NULL)
+    adw_toast_dismiss (self->decision_toast);
+  g_set_weak_pointer (&self->decision_toast, toast);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static const char *
+decision_verb (ClairDecision decision)
+{
+  switch (decision)
+    {
+    case CLAIR_DECISION_ACCEPTED: return _("Accepted");
+    case CLAIR_DECISION_REJECTED: return _("Rejected");
+    case CLAIR_DECISION_SKIPPED: return _("Skipped");
+    case CLAIR_DECISION_NONE:
+    default: return _("Cleared");
+    }
+}
+
+void
+clair_window_decide (ClairWindow   *self,
+                     ClairDecision  decision)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  ClairDecisionChange *change;
+  GPtrArray *group;
+
+  g_return_if_fail (CLAIR_IS_WINDOW (self));
+
+  if (self->project == NULL || self->record == NULL)
+    return;
+  _clair_window_leave_edit (self);
+
+  change = g_new0 (ClairDecisionChange, 1);
+  change->index = self->record->index;
+  change->old_decision = self->record->decision;
+  change->old_edit = g_strdup (self->record->edited_revision);
+  change->old_note = g_strdup (self->record->note);
+  change->new_decision = decision;
+  change->new_edit = g_strdup (self->record->edited_revision);
+  change->new_note = g_strdup (self->record->note);
+  if (!apply_decision (self, change->index, decision, change->new_edit, change->new_note, &error))
+    {
+      _clair_decision_change_free (change);
+      _clair_window_show_error (self, _("Could Not Save the Decision"), error);
+      return;
+    }
+  group = change_group_new ();
+  g_ptr_array_add (group, change);
+  push_undo (self, group);
+
+  message = g_strdup_printf (_("%s row %u"), decision_verb (decision), change->index);
+  decision_toast (self, message);
+  _clair_window_refresh_counts (self);
+  /* On to the next row, as annotators work through a list. */
+  _clair_window_move (self, 1);
+  if (self->record && self->record->index == change->index)
+    _clair_window_show_record (self, change->index);
+  _clair_window_update_actions (self);
+}
+
+static void
+decide_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  ClairWindow *self = CLAIR_WINDOW (widget);
+
+  if (g_str_equal (action_name, "win.accept"))
+    clair_window_decide (self, CLAIR_DECISION_ACCEPTED);
+  else if (g_str_equal (action_name, "win.reject"))
+    clair_window_decide (self, CLAIR_DECISION_REJECTED);
+  else
+    clair_window_decide (self, CLAIR_DECISION_SKIPPED);
+}
+
+static void
+undo_redo (ClairWindow *self,
+           gboolean     undo)
+{
+  GPtrArray *from = undo ? self->undo_stack : self->redo_stack;
+  GPtrArray *to = undo ? self->redo_stack : self->undo_stack;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *group;
+  g_autofree char *message = NULL;
+  guint first = 0;
+
+  _clair_window_leave_edit (self);
+  if (from->len == 0)
+    return;
+  group = g_ptr_array_steal_index (from, from->len - 1);
+  for (guint i = 0; i < group->len; i++)
+    {
+      ClairDecisionChange *change = g_ptr_array_index (group, undo ? group->len - 1 - i : i);
+
+      if (!apply_decision (self, change->index,
+                           undo ? change->old_decision : change->new_decision,
+                           undo ? change->old_edit : change->new_edit,
+                           undo ? change->old_note : change->new_note, &error))
+        {
+          _clair_window_show_error (self, _("Could Not Save the Decision"), error);
+          break;
+        }
+      first = change->index;
+    }
+  g_ptr_array_add (to, group);
+  if (group->len == 1)
+    {
+      clair_window_select_row (self, first);
+      _clair_window_show_record (self, first);
+      message = g_strdup_printf (undo ? _("Undid the decision on row %u") : _("Redid the decision on row %u"), first);
+    }
+  else
+    message = g_strdup_printf (undo ? _("Undid %u decisions") : _("Redid %u decisions"), group->len);
+  if (self->decision_toast != NULL)
+    adw_toast_dismiss (self->decision_toast);
+  _clair_window_toast (self, message);
+  _clair_window_refresh_counts (self);
+  _clair_window_update_actions (self);
+}
+
+static void
+undo_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  undo_redo (CLAIR_WINDOW (widget), g_str_equal (action_name, "win.undo"));
+}
+
+/* Editing the revision in place: the diff follows as you type, and the edit is saved a moment
+ * after the last keystroke (and at once when leaving the editor or the row). */
+
+static void
+save_edit (ClairWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  const char *parsed;
+  const char *edit;
+
+  if (self->record == NULL)
+    return;
+  text = clair_diff_view_get_revision_text (CLAIR_DIFF_VIEW (self->diff_view));
+  parsed = self->record->attempt ? self->record->attempt->revision : NULL;
+  /* Typing the parsed revision back clears the edit. */
+  edit = g_strcmp0 (text, parsed) == 0 ? NULL : text;
+  if (g_strcmp0 (edit, self->record->edited_revision) == 0)
+    return;
+  if (self->edit_group == NULL)
+    {
+      ClairDecisionChange *change = g_new0 (ClairDecisionChange, 1);
+
+      change->index = self->record->index;
+      change->old_decision = change->new_decision = self->record->decision;
+      change->old_edit = g_strdup (self->record->edited_revision);
+      change->old_note = g_strdup (self->record->note);
+      change->new_note = g_strdup (self->record->note);
+      self->edit_group = change_group_new ();
+      g_ptr_array_add (self->edit_group, change);
+    }
+  if (!apply_decision (self, self->record->index, self->record->decision, edit, self->record->note, &error))
+    {
+      _clair_window_show_error (self, _("Could Not Save the Edit"), error);
+      return;
+    }
+  {
+    ClairDecisionChange *change = g_ptr_array_index (self->edit_group, 0);
+
+    g_free (change->new_edit);
+    change->new_edit = g_strdup (edit);
+  }
+}
+
+static gboolean
+edit_save_timeout_cb (gpointer user_data)
+{
+  ClairWindow *self = user_data;
+
+  self->edit_save_id = 0;
+  save_edit (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+revision_changed_cb (ClairDiffView *view,
+                     ClairWindow   *self)
+{
+  if (!clair_diff_view_get_editable (view) || self->loading_record)
+    return;
+  g_clear_handle_id (&self->edit_save_id, g_source_remove);
+  self->edit_save_id = g_timeout_add (250, edit_save_timeout_cb, self);
+}
+
+void
+_clair_window_leave_edit (ClairWindow *self)
+{
+  if (self->diff_view == NULL || !clair_diff_view_get_editable (CLAIR_DIFF_VIEW (self->diff_view)))
+    return;
+  g_clear_handle_id (&self->edit_save_id, g_source_remove);
+  save_edit (self);
+  clair_diff_view_set_editable (CLAIR_DIFF_VIEW (self->diff_view), FALSE);
+  gtk_toggle_button_set_active (self->edit_button, FALSE);
+  if (self->edit_group != NULL)
+    {
+      push_undo (self, g_steal_pointer (&self->edit_group));
+      if (self->record != NULL)
+        {
+          ClairRowItem *item = clair_row_list_lookup (self->rows, self->record->index);
+
+          if (item)
+            clair_row_item_set_decision (item, self->record->decision, self->record->edited_revision != NULL);
+        }
+    }
+  _clair_window_refresh_counts (self);
+  _clair_window_update_actions (self);
+}
+
+static void
+edit_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  ClairWindow *self = CLAIR_WINDOW (widget);
+  ClairDiffView *view = CLAIR_DIFF_VIEW (self->diff_view);
+
+  if (clair_diff_view_get_editable (view))
+    {
+      _clair_window_leave_edit (self);
+      gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
+      return;
+    }
+  if (clair_diff_view_get_inline (view))
+    {
+      clair_diff_view_set_inline (view, FALSE);
+      gtk_toggle_button_set_active (self->inline_button, FALSE);
+    }
+  clair_diff_view_set_editable (view, TRUE);
+  gtk_toggle_button_set_active (self->edit_button, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (clair_diff_view_get_revision_view (view)));
+}
+
+static void
+leave_edit_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  ClairWindow *self = CLAIR_WINDOW (widget);
+
+  if (clair_diff_view_get_editable (CLAIR_DIFF_VIEW (self->diff_view)))
+    {
+      _clair_window_leave_edit (self);
+      gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
+    }
+}
+
+/* Notes are saved as typed, like edits. */
+static void
+note_changed_cb (GtkEditable *entry,
+                 ClairWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  const char *text = gtk_editable_get_text (entry);
+  const char *note = text && *text ? text : NULL;
+
+  if (self->loading_record || self->record == NULL || g_strcmp0 (note, self->record->note) == 0)
+    return;
+  if (!apply_decision (self, self->record->index, self->record->decision,
+                       self->record->edited_revision, note, &error))
+    _clair_window_show_error (self, _("Could Not Save the Note"), error);
+}
+
+static void
+navigate_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  ClairWindow *self = CLAIR_WINDOW (widget);
+
+  _clair_window_leave_edit (self);
+  _clair_window_move (self, g_str_equal (action_name, "win.next-row") ? 1 : -1);
+}
+
+static void
+change_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  ClairWindow *self = CLAIR_WINDOW (widget);
+  ClairDiffView *view = CLAIR_DIFF_VIEW (self->diff_view);
+  int n = clair_diff_view_get_n_changes (view);
+  int current = clair_diff_view_get_current_change (view);
+
+  if (n == 0)
+    return;
+  if (g_str_equal (action_name, "win.next-change"))
+    current = current < 0 ? 0 : MIN (current + 1, n - 1);
+  else
+    current = current < 0 ? n - 1 : MAX (current - 1, 0);
+  clair_diff_view_set_current_change (view, current);
+}
+
+static void
+inline_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  ClairWindow *self = CLAIR_WINDOW (widget);
+  ClairDiffView *view = CLAIR_DIFF_VIEW (self->diff_view);
+  gboolean inline_mode = !clair_diff_view_get_inline (view);
+
+  if (inline_mode)
+    _clair_window_leave_edit (self);
+  clair_diff_view_set_inline (view, inline_mode);
+  gtk_toggle_button_set_active (self->inline_button, inline_mode);
+  g_settings_set_boolean (self->settings, "inline-diff", inline_mode);
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  ClairWindow *self = CLAIR_WINDOW (widget);
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
+show_raw_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  ClairWindow *self = CLAIR_WINDOW (widget);
+  g_autofree char *title = NULL;
+  GtkWidget *window, *box, *header, *scroller, *view;
+  GtkTextBuffer *buffer;
+
+  if (self->record == NULL || self->record->attempt == NULL)
+    return;
+  title = g_strdup_printf (_("Raw Output of Row %u"), self->record->index);
+  window = adw_window_new ();
+  gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (self));
+  gtk_window_set_modal (GTK_WINDOW (window), TRUE);
+  gtk_window_set_default_size (GTK_WINDOW (window), 720, 560);
+  gtk_window_set_title (GTK_WINDOW (window), title);
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  header = adw_header_bar_new ();
+  gtk_box_append (GTK_BOX (box), header);
+  scroller = gtk_scrolled_window_new ();
+  gtk_widget_set_vexpand (scroller, TRUE);
+  view = gtk_source_view_new ();
+  gtk_text_view_set_editable (GTK_TEXT_VIEW (view), FALSE);
+  gtk_text_view_set_monospace (GTK_TEXT_VIEW (view), TRUE);
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 12);
+  gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 12);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+  gtk_text_buffer_set_text (buffer, self->record->attempt->raw_output ? self->record->attempt->raw_output : "", -1);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), view);
+  gtk_box_append (GTK_BOX (box), scroller);
+  adw_window_set_content (ADW_WINDOW (window), box);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+reparse_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  ClairWindow *self = CLAIR_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+  guint index;
+
+  if (self->record == NULL)
+    return;
+  index = self->record->index;
+  if (!clair_project_reparse (self->project, index, &error))
+    {
+      _clair_window_show_error (self, _("Could Not Re-parse the Answer"), error);
+      return;
+    }
+  _clair_window_refresh_row (self, index);
+  _clair_window_show_record (self, index);
+  _clair_window_refresh_counts (self);
+  _clair_window_toast (self, self->record && self->record->attempt &&
+                             self->record->attempt->status == CLAIR_ROW_REVISED
+                             ? _("The answer parsed") : _("The answer still holds no usable revision"));
+}
+
+static void
+rerun_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  ClairWindow *self = CLAIR_WINDOW (widget);
+  g_autoptr(GArray) indexes = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  if (g_str_equal (action_name, "win.rerun"))
+    {
+      if (self->record == NULL)
+        return;
+      g_array_append_val (indexes, self->record->index);
+    }
+  else
+    _clair_window_get_selected_indexes (self, indexes);
+  if (indexes->len > 0)
+    _clair_window_run_rows (self, indexes);
+}
+
+/* Bulk decisions over the selection (when more than one row is selected) or the rows shown. */
+static void
+bulk_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  ClairWindow *self = CLAIR_WINDOW (widget);
+  gboolean accept = g_str_equal (action_name, "win.bulk-accept");
+  ClairDecision decision = accept ? CLAIR_DECISION_ACCEPTED : CLAIR_DECISION_REJECTED;
+  g_autoptr(GArray) indexes = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  GPtrArray *group;
+  GListModel *model = G_LIST_MODEL (self->selection);
+
+  _clair_window_leave_edit (self);
+  if (_clair_window_get_selected_indexes (self, indexes) <= 1)
+    {
+      g_array_set_size (indexes, 0);
+      for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+        {
+          g_autoptr(ClairRowItem) item = g_list_model_get_item (model, i);
+          guint index = clair_row_item_get_index (item);
+
+          g_array_append_val (indexes, index);
+        }
+    }
+
+  group = change_group_new ();
+  for (guint i = 0; i < indexes->len; i++)
+    {
+      guint index = g_array_index (indexes, guint, i);
+      g_autoptr(ClairRecord) record = clair_project_get_record (self->project, index, NULL);
+      ClairDecisionChange *change;
+
+      if (record == NULL || record->decision == decision)
+        continue;
+      /* Only revised rows can be accepted. */
+      if (accept && clair_record_get_chosen (record) == NULL)
+        continue;
+      change = g_new0 (ClairDecisionChange, 1);
+      change->index = index;
+      change->old_decision = record->decision;
+      change->old_edit = g_strdup (record->edited_revision);
+      change->old_note = g_strdup (record->note);
+      change->new_decision = decision;
+      change->new_edit = g_strdup (record->edited_revision);
+      change->new_note = g_strdup (record->note);
+      if (!apply_decision (self, index, decision, change->new_edit, change->new_note, &error))
+        {
+          _clair_decision_change_free (change);
+          _clair_window_show_error (self, _("Could Not Save the Decision"), error);
+          break;
+        }
+      g_ptr_array_add (group, change);
+    }
+  if (group->len == 0)
+    {
+      g_ptr_array_unref (group);
+      _clair_window_toast (self, accept ? _("No revised rows to accept") : _("No rows to reject"));
+      return;
+    }
+  message = g_strdup_printf (accept ? ngettext ("Accepted %u row", "Accepted %u rows", group->len)
+                                    : ngettext ("Rejected %u row", "Rejected %u rows", group->len),
+                             group->len);
+  push_undo (self, group);
+  decision_toast (self, message);
+  if (self->record)
+    _clair_window_show_record (self, self->record->index);
+  _clair_window_refresh_counts (self);
+  _clair_window_update_actions (self);
+}
+
+static void
+open_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  _clair_window_open_dialog (CLAIR_WINDOW (widget));
+}
+
+static void
+exported_cb (ClairExportDialog *dialog,
+             const char        *path,
+             guint64            n_written,
+             ClairWindow       *self)
+{
+  g_autofree char *name = g_path_get_basename (path);
+  g_autofree char *message = g_strdup_printf (ngettext ("Exported %" G_GUINT64_FORMAT " row to %s",
+                                                        "Exported %" G_GUINT64_FORMAT " rows to %s",
+                                                        n_written), n_written, name);
+  AdwToast *toast = adw_toast_new (message);
+
+  adw_toast_set_button_label (toast, _("Open _Folder"));
+  adw_toast_set_action_name (toast, "win.open-folder");
+  adw_toast_set_action_target_value (toast, g_variant_new_string (path));
+  adw_toast_set_timeout (toast, 8);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  ClairWindow *self = CLAIR_WINDOW (widget);
+  GtkWidget *dialog;
+
+  if (self->project == NULL)
+    return;
+  _clair_window_leave_edit (self);
+  dialog = clair_export_dialog_new (GTK_WINDOW (self), self->project);
+  g_signal_connect_object (dialog, "exported", G_CALLBACK (exported_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+open_folder_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (g_variant_get_string (parameter, NULL));
+  g_autoptr(GFile) folder = g_file_get_parent (file);
+  g_autofree char *uri = g_file_get_uri (folder ? folder : file);
+
+  gtk_show_uri (GTK_WINDOW (widget), uri, GDK_CURRENT_TIME);
+}
+
+static void
+run_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  _clair_window_run_toggle (CLAIR_WINDOW (widget));
+}
+
+static void
+stop_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  _clair_window_run_stop (CLAIR_WINDOW (widget));
+}
+
+static void
+add_shortcut (GtkShortcutController *controller,
+              const char            *trigger,
+              const char            *action)
+{
+  gtk_shortcut_controller_add_shortcut (controller,
+                                        gtk_shortcut_new (gtk_shortcut_trigger_parse_string (trigger),
+                                                          gtk_named_action_new (action)));
+}
+
+void
+_clair_window_install_actions (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.accept", NULL, decide_action);
+  gtk_widget_class_install_action (widget_class, "win.reject", NULL, decide_action);
+  gtk_widget_class_install_action (widget_class, "win.skip", NULL, decide_action);
+  gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo_action);
+  gtk_widget_class_install_action (widget_class, "win.redo", NULL, undo_action);
+  gtk_widget_class_install_action (widget_class, "win.edit", NULL, edit_action);
+  gtk_widget_class_install_action (widget_class, "win.leave-edit", NULL, leave_edit_action);
+  gtk_widget_class_install_action (widget_class, "win.next-row", NULL, navigate_action);
+  gtk_widget_class_install_action (widget_class, "win.previous-row", NULL, navigate_action);
+  gtk_widget_class_install_action (widget_class, "win.next-change", NULL, change_action);
+  gtk_widget_class_install_action (widget_class, "win.previous-change", NULL, change_action);
+  gtk_widget_class_install_action (widget_class, "win.inline", NULL, inline_action);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.show-raw", NULL, show_raw_action);
+  gtk_widget_class_install_action (widget_class, "win.reparse", NULL, reparse_action);
+  gtk_widget_class_install_action (widget_class, "win.rerun", NULL, rerun_action);
+  gtk_widget_class_install_action (widget_class, "win.rerun-selection", NULL, rerun_action);
+  gtk_widget_class_install_action (widget_class, "win.bulk-accept", NULL, bulk_action);
+  gtk_widget_class_install_action (widget_class, "win.bulk-reject", NULL, bulk_action);
+  gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
+  gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "win.open-folder", "s", open_folder_action);
+  gtk_widget_class_install_action (widget_class, "win.run", NULL, run_action);
+  gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
+
+  /* Keys that text fields do not use work everywhere; plain letters and Ctrl+Z only when no
+   * text has focus (bubble phase, after the focused widget). */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.export", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "win.undo", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.redo", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Z, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.redo", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, 0, "win.edit", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.leave-edit", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_j, 0, "win.next-row", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, 0, "win.previous-row", NULL);
+}
+
+/* Shortcuts that must win over the focused widget (a text view would otherwise take Ctrl+Enter
+ * or Ctrl+Page Down): a capture-phase controller on the window. */
+void
+_clair_window_setup_shortcuts (ClairWindow *self)
+{
+  GtkEventController *controller = gtk_shortcut_controller_new ();
+  GtkShortcutController *shortcuts = GTK_SHORTCUT_CONTROLLER (controller);
+
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_set_scope (shortcuts, GTK_SHORTCUT_SCOPE_LOCAL);
+  add_shortcut (shortcuts, "<Control>Return|<Control>KP_Enter", "win.accept");
+  add_shortcut (shortcuts, "<Alt>r", "win.reject");
+  add_shortcut (shortcuts, "<Alt>s", "win.skip");
+  add_shortcut (shortcuts, "<Control>Page_Down", "win.next-row");
+  add_shortcut (shortcuts, "<Control>Page_Up", "win.previous-row");
+  add_shortcut (shortcuts, "<Alt>Down", "win.next-change");
+  add_shortcut (shortcuts, "<Alt>Up", "win.previous-change");
+  add_shortcut (shortcuts, "<Control>d", "win.inline");
+  add_shortcut (shortcuts, "<Control>r", "win.rerun");
+  add_shortcut (shortcuts, "<Control><Shift>r", "win.run");
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  g_signal_connect (self->diff_view, "revision-changed", G_CALLBACK (revision_changed_cb), self);
+  g_signal_connect (self->note_entry, "changed", G_CALLBACK (note_changed_cb), self);
+}

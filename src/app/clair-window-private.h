@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtksourceview/gtksource.h>
+
+#include "clair-row-item.h"
+#include "clair-window.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  CLAIR_FILTER_ALL,
+  CLAIR_FILTER_PENDING,
+  CLAIR_FILTER_RUNNING,
+  CLAIR_FILTER_REVISED,
+  CLAIR_FILTER_FAILED,
+  CLAIR_FILTER_ACCEPTED,
+  CLAIR_FILTER_REJECTED,
+  CLAIR_FILTER_EDITED,
+  CLAIR_FILTER_NOT_MINIMAL,
+  CLAIR_FILTER_UNDECIDED,
+} ClairFilterKind;
+
+/* One decision as it was before and after, for undo and redo. */
+typedef struct
+{
+  guint          index;
+  ClairDecision  old_decision;
+  char          *old_edit;
+  char          *old_note;
+  ClairDecision  new_decision;
+  char          *new_edit;
+  char          *new_note;
+} ClairDecisionChange;
+
+struct _ClairWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* Template widgets */
+  AdwToastOverlay      *toast_overlay;
+  AdwHeaderBar         *header_bar;
+  AdwWindowTitle       *window_title;
+  GtkButton            *run_button;
+  GtkButton            *stop_button;
+  GtkBox               *progress_box;
+  GtkProgressBar       *progress_bar;
+  GtkLabel             *progress_label;
+  GtkMenuButton        *stats_button;
+  GtkStack             *main_stack;
+  AdwStatusPage        *empty_page;
+  GtkListBox           *recent_list;
+  GtkWidget            *recent_group;
+  GtkLabel             *loading_label;
+  GtkProgressBar       *loading_bar;
+  GtkPaned             *paned;
+  GtkDropDown          *filter_dropdown;
+  GtkSearchEntry       *search_entry;
+  GtkStack             *list_stack;
+  GtkColumnView        *column_view;
+  GtkColumnViewColumn  *index_column;
+  GtkColumnViewColumn  *status_column;
+  GtkColumnViewColumn  *task_column;
+  GtkColumnViewColumn  *similarity_column;
+  GtkColumnViewColumn  *distance_column;
+  GtkColumnViewColumn  *decision_column;
+  GtkLabel             *list_count_label;
+  GtkStack             *detail_stack;
+  GtkLabel             *row_title;
+  GtkLabel             *row_status_label;
+  GtkButton            *accept_button;
+  GtkButton            *reject_button;
+  GtkButton            *skip_button;
+  GtkToggleButton      *edit_button;
+  GtkToggleButton      *inline_button;
+  GtkBox               *error_box;
+  GtkLabel             *error_title;
+  GtkLabel             *error_label;
+  GtkSourceView        *task_view;
+  GtkWidget            *diff_slot;
+  GtkExpander          *rationale_expander;
+  GtkLabel             *rationale_label;
+  GtkEntry             *note_entry;
+  GtkFlowBox           *meta_box;
+  GtkButton            *raw_button;
+
+  /* Not from the template */
+  GtkWidget            *diff_view;
+  GSettings            *settings;
+  ClairProject         *project;
+  ClairProject         *reader;          /* second connection for worker threads */
+  ClairRowList         *rows;
+  GtkFilterListModel   *filter_model;
+  GtkSortListModel     *sort_model;
+  GtkMultiSelection    *selection;
+  GtkCustomFilter      *filter;
+  ClairFilterKind       filter_kind;
+  double                threshold;
+  GHashTable           *search_matches;  /* row index → TRUE; NULL when not searching */
+  char                 *search_text;
+  GCancellable         *cancellable;     /* loads, searches and exports of this window */
+  GCancellable         *search_cancellable;
+  guint                 search_timeout_id;
+  GArray               *task_queue;      /* row indexes whose task to load */
+  gboolean              task_loading;
+  ClairRecord          *record;          /* the row in the detail view */
+  int                   current_row;
+  gboolean              loading_record;  /* TRUE while filling the detail view */
+  gboolean              busy;
+  gboolean              select_first;
+  GPtrArray            *undo_stack;      /* of GPtrArray of ClairDecisionChange */
+  GPtrArray            *redo_stack;
+  AdwToast             *decision_toast;
+  GPtrArray            *edit_group;      /* the change an edit session will push */
+  guint                 edit_save_id;
+
+  /* Run state (clair-window-run.c) */
+  gpointer              run;
+};
+
+void     _clair_window_update_actions      (ClairWindow    *self);
+void     _clair_window_install_actions     (GtkWidgetClass *widget_class);
+void     _clair_window_setup_shortcuts     (ClairWindow    *self);
+void     _clair_window_refresh_row         (ClairWindow    *self,
+                                            guint           index);
+void     _clair_window_refresh_counts      (ClairWindow    *self);
+void     _clair_window_show_record         (ClairWindow    *self,
+                                            int             index);
+void     _clair_window_toast               (ClairWindow    *self,
+                                            const char     *message);
+void     _clair_window_show_error          (ClairWindow    *self,
+                                            const char     *heading,
+                                            const GError   *error);
+void     _clair_window_set_threshold       (ClairWindow    *self,
+                                            double          threshold);
+void     _clair_window_refilter            (ClairWindow    *self);
+guint    _clair_window_get_selected_indexes (ClairWindow   *self,
+                                            GArray         *out);
+void     _clair_window_move                (ClairWindow    *self,
+                                            int             delta);
+void     _clair_window_leave_edit          (ClairWindow    *self);
+void     _clair_decision_change_free       (ClairDecisionChange *change);
+
+/* clair-window-open.c */
+void     _clair_window_open_dialog         (ClairWindow    *self);
+void     _clair_window_setup_drop          (ClairWindow    *self);
+void     _clair_window_fill_recent         (ClairWindow    *self);
+void     _clair_window_add_recent          (ClairWindow    *self,
+                                            const char     *path);
+
+/* clair-window-run.c */
+void     _clair_window_run_init            (ClairWindow    *self);
+void     _clair_window_run_dispose         (ClairWindow    *self);
+gboolean _clair_window_run_is_active       (ClairWindow    *self);
+gboolean _clair_window_run_is_paused       (ClairWindow    *self);
+void     _clair_window_run_toggle          (ClairWindow    *self);
+void     _clair_window_run_stop            (ClairWindow    *self);
+void     _clair_window_run_rows            (ClairWindow    *self,
+                                            GArray         *indexes);
+const char *_clair_window_run_get_live_text (ClairWindow   *self,
+                                            guint           index);
+
+G_END_DECLS

@@ -1,0 +1,1537 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "clair-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "clair-diff-view.h"
+#include "clair-stats.h"
+#include "clair-window-private.h"
+
+/* The main window: the row list on the left, the selected row on the right. Loading, searching
+ * and exporting run in worker threads through GTask; every decision is written to the project
+ * the moment it is made (clair-window-actions.c). */
+
+G_DEFINE_FINAL_TYPE (ClairWindow, clair_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_BUSY,
+  PROP_CURRENT_ROW,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* The icon, its accessible name and a CSS class for each status of the list. */
+static void
+status_presentation (ClairRowItem  *item,
+                     const char   **icon,
+                     const char   **name,
+                     const char   **css)
+{
+  if (clair_row_item_get_running (item))
+    {
+      *icon = "emblem-synchronizing-symbolic";
+      *name = _("Running");
+      *css = "accent";
+      return;
+    }
+  switch (clair_row_item_get_status (item))
+    {
+    case CLAIR_ROW_REVISED:
+      *icon = "document-edit-symbolic";
+      *name = _("Revised");
+      *css = "revised";
+      break;
+    case CLAIR_ROW_PARSE_FAILED:
+      *icon = "dialog-question-symbolic";
+      *name = _("No usable revision");
+      *css = "warning";
+      break;
+    case CLAIR_ROW_FAILED:
+      *icon = "dialog-error-symbolic";
+      *name = _("Failed");
+      *css = "error";
+      break;
+    case CLAIR_ROW_PENDING:
+    default:
+      *icon = "radio-symbolic";
+      *name = _("Pending");
+      *css = "dim-label";
+      break;
+    }
+}
+
+static void
+decision_presentation (ClairRowItem  *item,
+                       const char   **icon,
+                       const char   **name,
+                       const char   **css)
+{
+  gboolean edited = clair_row_item_get_edited (item);
+
+  *icon = NULL;
+  *name = edited ? _("Edited") : _("Undecided");
+  *css = "accent";
+  switch (clair_row_item_get_decision (item))
+    {
+    case CLAIR_DECISION_ACCEPTED:
+      *icon = edited ? "document-edit-symbolic" : "object-select-symbolic";
+      *name = edited ? _("Accepted with edits") : _("Accepted");
+      *css = "success";
+      break;
+    case CLAIR_DECISION_REJECTED:
+      *icon = "window-close-symbolic";
+      *name = _("Rejected");
+      *css = "error";
+      break;
+    case CLAIR_DECISION_SKIPPED:
+      *icon = "media-skip-forward-symbolic";
+      *name = _("Skipped");
+      *css = "dim-label";
+      break;
+    case CLAIR_DECISION_NONE:
+    default:
+      if (edited)
+        *icon = "document-edit-symbolic";
+      break;
+    }
+}
+
+/* Cells: every column has a setup that builds the widget and a bind that follows the item's
+ * "changed" signal until unbind. */
+
+typedef enum
+{
+  COLUMN_INDEX,
+  COLUMN_STATUS,
+  COLUMN_TASK,
+  COLUMN_SIMILARITY,
+  COLUMN_DISTANCE,
+  COLUMN_DECISION,
+} ColumnKind;
+
+static void request_task (ClairWindow *self, ClairRowItem *item);
+
+static char *
+highlight_markup (const char *text,
+                  const char *needle)
+{
+  g_autofree char *folded_text = NULL;
+  g_autofree char *folded_needle = NULL;
+  GString *out;
+  const char *p;
+  gsize needle_len;
+
+  if (needle == NULL || *needle == '\0')
+    return g_markup_escape_text (text, -1);
+
+  /* ASCII folding keeps byte offsets aligned with the original text. */
+  folded_text = g_ascii_strdown (text, -1);
+  folded_needle = g_ascii_strdown (needle, -1);
+  needle_len = strlen (folded_needle);
+  out = g_string_new (NULL);
+  p = folded_text;
+  while (TRUE)
+    {
+      const char *hit = strstr (p, folded_needle);
+      g_autofree char *before = NULL;
+      g_autofree char *match = NULL;
+
+      if (hit == NULL)
+        break;
+      before = g_markup_escape_text (text + (p - folded_text), hit - p);
+      match = g_markup_escape_text (text + (hit - folded_text), needle_len);
+      g_string_append (out, before);
+      g_string_append_printf (out, "<span background=\"#f8e45c\" foreground=\"#000000\">%s</span>",
+                              match);
+      p = hit + needle_len;
+    }
+  {
+    g_autofree char *rest = g_markup_escape_text (text + (p - folded_text), -1);
+    g_string_append (out, rest);
+  }
+  return g_string_free (out, FALSE);
+}
+
+static void
+format_metric (GtkLabel *label,
+               double    value)
+{
+  char buf[32];
+
+  if (isnan (value))
+    gtk_label_set_text (label, "—");
+  else
+    {
+      g_snprintf (buf, sizeof buf, "%.2f", value);
+      gtk_label_set_text (label, buf);
+    }
+}
+
+static void
+update_cell (GtkListItem *list_item)
+{
+  ClairWindow *self = g_object_get_data (G_OBJECT (list_item), "clair-window");
+  ColumnKind kind = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (list_item), "clair-column"));
+  ClairRowItem *item = gtk_list_item_get_item (list_item);
+  GtkWidget *child = gtk_list_item_get_child (list_item);
+  const char *icon, *name, *css;
+  char buf[32];
+
+  if (item == NULL)
+    return;
+
+  switch (kind)
+    {
+    case COLUMN_INDEX:
+      g_snprintf (buf, sizeof buf, "%u", clair_row_item_get_index (item));
+      gtk_label_set_text (GTK_LABEL (child), buf);
+      break;
+    case COLUMN_STATUS:
+      status_presentation (item, &icon, &name, &css);
+      gtk_image_set_from_icon_name (GTK_IMAGE (child), icon);
+      gtk_widget_set_css_classes (child, (const char *[]) { css, NULL });
+      gtk_widget_set_tooltip_text (child, name);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+      break;
+    case COLUMN_TASK:
+      {
+        const char *task = clair_row_item_get_task (item);
+
+        if (task == NULL)
+          {
+            gtk_label_set_text (GTK_LABEL (child), "");
+            request_task (self, item);
+          }
+        else
+          {
+            g_autofree char *markup = highlight_markup (task, self->search_text);
+            gtk_label_set_markup (GTK_LABEL (child), markup);
+          }
+      }
+      break;
+    case COLUMN_SIMILARITY:
+      format_metric (GTK_LABEL (child), clair_row_item_get_jaccard (item));
+      if (!isnan (clair_row_item_get_jaccard (item)) &&
+          clair_row_item_get_jaccard (item) < self->threshold)
+        gtk_widget_add_css_class (child, "warning");
+      else
+        gtk_widget_remove_css_class (child, "warning");
+      break;
+    case COLUMN_DISTANCE:
+      format_metric (GTK_LABEL (child), clair_row_item_get_distance (item));
+      break;
+    case COLUMN_DECISION:
+      decision_presentation (item, &icon, &name, &css);
+      gtk_image_set_from_icon_name (GTK_IMAGE (child), icon);
+      gtk_widget_set_css_classes (child, (const char *[]) { css, NULL });
+      gtk_widget_set_tooltip_text (child, name);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+item_changed_cb (ClairRowItem *item,
+                 GtkListItem  *list_item)
+{
+  update_cell (list_item);
+}
+
+static void
+cell_setup_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *list_item,
+               ClairWindow              *self)
+{
+  ColumnKind kind = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (factory), "clair-column"));
+  GtkWidget *child;
+
+  g_object_set_data (G_OBJECT (list_item), "clair-window", self);
+  g_object_set_data (G_OBJECT (list_item), "clair-column", GUINT_TO_POINTER (kind));
+  switch (kind)
+    {
+    case COLUMN_STATUS:
+    case COLUMN_DECISION:
+      child = gtk_image_new ();
+      break;
+    case COLUMN_TASK:
+      child = gtk_label_new (NULL);
+      gtk_label_set_ellipsize (GTK_LABEL (child), PANGO_ELLIPSIZE_END);
+      gtk_label_set_single_line_mode (GTK_LABEL (child), TRUE);
+      gtk_label_set_xalign (GTK_LABEL (child), 0);
+      gtk_label_set_width_chars (GTK_LABEL (child), 8);
+      break;
+    case COLUMN_INDEX:
+    case COLUMN_SIMILARITY:
+    case COLUMN_DISTANCE:
+    default:
+      child = gtk_label_new (NULL);
+      gtk_label_set_xalign (GTK_LABEL (child), 1);
+      gtk_widget_add_css_class (child, "numeric");
+      if (kind == COLUMN_INDEX)
+        gtk_widget_add_css_class (child, "dim-label");
+      break;
+    }
+  gtk_list_item_set_child (list_item, child);
+}
+
+static void
+cell_bind_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *list_item,
+              ClairWindow              *self)
+{
+  ClairRowItem *item = gtk_list_item_get_item (list_item);
+  gulong id;
+
+  id = g_signal_connect (item, "changed", G_CALLBACK (item_changed_cb), list_item);
+  g_object_set_data (G_OBJECT (list_item), "clair-handler", GSIZE_TO_POINTER (id));
+  update_cell (list_item);
+}
+
+static void
+cell_unbind_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *list_item,
+                ClairWindow              *self)
+{
+  ClairRowItem *item = gtk_list_item_get_item (list_item);
+  gulong id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (list_item), "clair-handler"));
+
+  if (item != NULL && id != 0)
+    g_signal_handler_disconnect (item, id);
+  g_object_set_data (G_OBJECT (list_item), "clair-handler", NULL);
+}
+
+static void
+setup_column (ClairWindow         *self,
+              GtkColumnViewColumn *column,
+              ColumnKind           kind)
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
+  g_object_set_data (G_OBJECT (factory), "clair-column", GUINT_TO_POINTER (kind));
+  g_signal_connect (factory, "setup", G_CALLBACK (cell_setup_cb), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (cell_bind_cb), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (cell_unbind_cb), self);
+  gtk_column_view_column_set_factory (column, factory);
+}
+
+/* Sorting: NAN (no revision yet) sorts after every number. */
+
+static int
+compare_double (double a,
+                double b)
+{
+  if (isnan (a) || isnan (b))
+    return isnan (a) - isnan (b);
+  return (a > b) - (a < b);
+}
+
+static int
+compare_index_cb (gconstpointer a, gconstpointer b, gpointer data)
+{
+  guint ia = clair_row_item_get_index ((ClairRowItem *) a);
+  guint ib = clair_row_item_get_index ((ClairRowItem *) b);
+
+  return (ia > ib) - (ia < ib);
+}
+
+static int
+compare_similarity_cb (gconstpointer a, gconstpointer b, gpointer data)
+{
+  int c = compare_double (clair_row_item_get_jaccard ((ClairRowItem *) a),
+                          clair_row_item_get_jaccard ((ClairRowItem *) b));
+
+  return c ? c : compare_index_cb (a, b, data);
+}
+
+static int
+compare_distance_cb (gconstpointer a, gconstpointer b, gpointer data)
+{
+  int c = compare_double (clair_row_item_get_distance ((ClairRowItem *) a),
+                          clair_row_item_get_distance ((ClairRowItem *) b));
+
+  return c ? c : compare_index_cb (a, b, data);
+}
+
+static int
+compare_status_cb (gconstpointer a, gconstpointer b, gpointer data)
+{
+  int sa = clair_row_item_get_status ((ClairRowItem *) a);
+  int sb = clair_row_item_get_status ((ClairRowItem *) b);
+
+  return sa != sb ? sa - sb : compare_index_cb (a, b, data);
+}
+
+static int
+compare_decision_cb (gconstpointer a, gconstpointer b, gpointer data)
+{
+  int da = clair_row_item_get_decision ((ClairRowItem *) a);
+  int db = clair_row_item_get_decision ((ClairRowItem *) b);
+
+  return da != db ? da - db : compare_index_cb (a, b, data);
+}
+
+static void
+set_sorter (GtkColumnViewColumn *column,
+            GCompareDataFunc     func)
+{
+  g_autoptr(GtkSorter) sorter = GTK_SORTER (gtk_custom_sorter_new (func, NULL, NULL));
+
+  gtk_column_view_column_set_sorter (column, sorter);
+}
+
+/* Filtering */
+
+static gboolean
+filter_func (gpointer item,
+             gpointer user_data)
+{
+  ClairWindow *self = user_data;
+  ClairRowItem *row = item;
+  double jaccard;
+
+  if (self->search_matches != NULL &&
+      !g_hash_table_contains (self->search_matches,
+                              GUINT_TO_POINTER (clair_row_item_get_index (row))))
+    return FALSE;
+
+  switch (self->filter_kind)
+    {
+    case CLAIR_FILTER_PENDING:
+      return clair_row_item_get_status (row) == CLAIR_ROW_PENDING && !clair_row_item_get_running (row);
+    case CLAIR_FILTER_RUNNING:
+      return clair_row_item_get_running (row);
+    case CLAIR_FILTER_REVISED:
+      return clair_row_item_get_status (row) == CLAIR_ROW_REVISED;
+    case CLAIR_FILTER_FAILED:
+      return clair_row_item_get_status (row) == CLAIR_ROW_FAILED ||
+             clair_row_item_get_status (row) == CLAIR_ROW_PARSE_FAILED;
+    case CLAIR_FILTER_ACCEPTED:
+      return clair_row_item_get_decision (row) == CLAIR_DECISION_ACCEPTED;
+    case CLAIR_FILTER_REJECTED:
+      return clair_row_item_get_decision (row) == CLAIR_DECISION_REJECTED;
+    case CLAIR_FILTER_EDITED:
+      return clair_row_item_get_edited (row);
+    case CLAIR_FILTER_NOT_MINIMAL:
+      jaccard = clair_row_item_get_jaccard (row);
+      return !isnan (jaccard) && jaccard < self->threshold;
+    case CLAIR_FILTER_UNDECIDED:
+      return clair_row_item_get_decision (row) == CLAIR_DECISION_NONE;
+    case CLAIR_FILTER_ALL:
+    default:
+      return TRUE;
+    }
+}
+
+static void
+update_list_state (ClairWindow *self)
+{
+  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
+  guint total = self->rows ? g_list_model_get_n_items (G_LIST_MODEL (self->rows)) : 0;
+  g_autofree char *text = NULL;
+
+  if (shown == total)
+    text = g_strdup_printf (ngettext ("%u row", "%u rows", total), total);
+  else
+    text = g_strdup_printf (_("%u of %u rows"), shown, total);
+  gtk_label_set_text (self->list_count_label, text);
+  gtk_stack_set_visible_child_name (self->list_stack,
+                                    shown == 0 && total > 0 ? "no-match" : "list");
+}
+
+void
+_clair_window_refilter (ClairWindow *self)
+{
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  update_list_state (self);
+}
+
+static void
+filter_items_changed_cb (GListModel  *model,
+                         guint        position,
+                         guint        removed,
+                         guint        added,
+                         ClairWindow *self)
+{
+  update_list_state (self);
+  /* A freshly loaded project selects its first row as soon as the filter lets one through. */
+  if (self->select_first && g_list_model_get_n_items (G_LIST_MODEL (self->selection)) > 0)
+    {
+      self->select_first = FALSE;
+      gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), 0, TRUE);
+    }
+}
+
+static void
+filter_dropdown_changed_cb (GtkDropDown *dropdown,
+                            GParamSpec  *pspec,
+                            ClairWindow *self)
+{
+  self->filter_kind = gtk_drop_down_get_selected (dropdown);
+  _clair_window_refilter (self);
+}
+
+void
+_clair_window_set_threshold (ClairWindow *self,
+                             double       threshold)
+{
+  if (self->threshold == threshold)
+    return;
+  self->threshold = threshold;
+  g_settings_set_double (self->settings, "not-minimal-threshold", threshold);
+  if (self->filter_kind == CLAIR_FILTER_NOT_MINIMAL)
+    _clair_window_refilter (self);
+}
+
+/* Search: runs in the reader connection on a worker thread, 200 ms after the last keystroke. */
+
+static void
+search_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  ClairProject *reader = source_object;
+  GError *error = NULL;
+  GArray *matches = clair_project_search (reader, task_data, cancellable, &error);
+
+  if (matches == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, matches, (GDestroyNotify) g_array_unref);
+}
+
+static void
+search_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(ClairWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) matches = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (matches == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        _clair_window_show_error (self, _("Search Failed"), error);
+      return;
+    }
+  g_clear_pointer (&self->search_matches, g_hash_table_unref);
+  self->search_matches = g_hash_table_new (NULL, NULL);
+  for (guint i = 0; i < matches->len; i++)
+    g_hash_table_add (self->search_matches, GUINT_TO_POINTER (g_array_index (matches, guint, i)));
+  _clair_window_refilter (self);
+  /* Refresh the visible task cells so their highlight follows the new text. */
+  if (self->rows != NULL)
+    for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->filter_model)) && i < 200; i++)
+      {
+        g_autoptr(ClairRowItem) item = g_list_model_get_item (G_LIST_MODEL (self->filter_model), i);
+        g_signal_emit_by_name (item, "changed");
+      }
+}
+
+static gboolean
+search_timeout_cb (gpointer user_data)
+{
+  ClairWindow *self = user_data;
+  g_autoptr(GTask) task = NULL;
+
+  self->search_timeout_id = 0;
+  g_cancellable_cancel (self->search_cancellable);
+  g_clear_object (&self->search_cancellable);
+  if (self->reader == NULL)
+    return G_SOURCE_REMOVE;
+
+  if (self->search_text == NULL)
+    {
+      g_clear_pointer (&self->search_matches, g_hash_table_unref);
+      _clair_window_refilter (self);
+      return G_SOURCE_REMOVE;
+    }
+  self->search_cancellable = g_cancellable_new ();
+  task = g_task_new (self->reader, self->search_cancellable, search_done_cb, g_object_ref (self));
+  g_task_set_source_tag (task, search_timeout_cb);
+  g_task_set_task_data (task, g_strdup (self->search_text), g_free);
+  g_task_run_in_thread (task, search_thread);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+search_changed_cb (GtkSearchEntry *entry,
+                   ClairWindow    *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
+
+  g_clear_pointer (&self->search_text, g_free);
+  if (text != NULL && *text != '\0')
+    self->search_text = g_strdup (text);
+  g_clear_handle_id (&self->search_timeout_id, g_source_remove);
+  self->search_timeout_id = g_timeout_add (150, search_timeout_cb, self);
+}
+
+static void
+search_stop_cb (GtkSearchEntry *entry,
+                ClairWindow    *self)
+{
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
+}
+
+/* Tasks of visible rows are read in small batches on a worker thread. */
+
+typedef struct
+{
+  GArray    *indexes;
+  GPtrArray *tasks;
+} TaskBatch;
+
+static void
+task_batch_free (TaskBatch *batch)
+{
+  g_clear_pointer (&batch->indexes, g_array_unref);
+  g_clear_pointer (&batch->tasks, g_ptr_array_unref);
+  g_free (batch);
+}
+
+/* The first line of a task, shortened for the list. */
+static char *
+task_summary (const char *task)
+{
+  GString *out = g_string_new (NULL);
+  const char *p = task;
+
+  while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r' || *p == '#')
+    p++;
+  for (; *p && out->len < 240; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c == '\n' || c == '\r' || c == '\t')
+        c = ' ';
+      g_string_append_unichar (out, c);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static void
+task_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  ClairProject *reader = source_object;
+  TaskBatch *batch = task_data;
+
+  batch->tasks = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < batch->indexes->len; i++)
+    {
+      g_autoptr(ClairRecord) record = NULL;
+
+      if (g_cancellable_is_cancelled (cancellable))
+        break;
+      record = clair_project_get_record (reader, g_array_index (batch->indexes, guint, i), NULL);
+      g_ptr_array_add (batch->tasks, record ? task_summary (record->task) : g_strdup (""));
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void load_task_batch (ClairWindow *self);
+
+static void
+task_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(ClairWindow) self = user_data;
+  TaskBatch *batch = g_task_get_task_data (G_TASK (result));
+
+  self->task_loading = FALSE;
+  if (!g_task_propagate_boolean (G_TASK (result), NULL) || self->rows == NULL ||
+      g_task_get_source_object (G_TASK (result)) != (gpointer) self->reader)
+    return;
+  for (guint i = 0; i < batch->tasks->len; i++)
+    {
+      ClairRowItem *item = clair_row_list_lookup (self->rows, g_array_index (batch->indexes, guint, i));
+
+      if (item != NULL)
+        clair_row_item_set_task (item, g_ptr_array_index (batch->tasks, i));
+    }
+  load_task_batch (self);
+}
+
+static void
+load_task_batch (ClairWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+  TaskBatch *batch;
+
+  if (self->task_loading || self->task_queue->len == 0 || self->reader == NULL)
+    return;
+  batch = g_new0 (TaskBatch, 1);
+  batch->indexes = g_array_copy (self->task_queue);
+  g_array_set_size (self->task_queue, 0);
+  self->task_loading = TRUE;
+  task = g_task_new (self->reader, self->cancellable, task_done_cb, g_object_ref (self));
+  g_task_set_source_tag (task, load_task_batch);
+  g_task_set_task_data (task, batch, (GDestroyNotify) task_batch_free);
+  g_task_run_in_thread (task, task_thread);
+}
+
+static void
+request_task (ClairWindow  *self,
+              ClairRowItem *item)
+{
+  guint index;
+
+  if (clair_row_item_get_task_requested (item))
+    return;
+  clair_row_item_set_task_requested (item, TRUE);
+  index = clair_row_item_get_index (item);
+  g_array_append_val (self->task_queue, index);
+  load_task_batch (self);
+}
+
+/* Loading a project: open it, then read the summaries of every row on a worker thread. */
+
+typedef struct
+{
+  ClairProject *reader;
+  ClairRowList *rows;
+} LoadResult;
+
+static void
+load_result_free (LoadResult *result)
+{
+  g_clear_object (&result->reader);
+  g_clear_object (&result->rows);
+  g_free (result);
+}
+
+static void
+load_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  ClairProject *project = task_data;
+  g_autoptr(GArray) summaries = NULL;
+  GError *error = NULL;
+  LoadResult *result = g_new0 (LoadResult, 1);
+
+  result->reader = clair_project_open_reader (project, &error);
+  if (result->reader != NULL)
+    summaries = clair_project_get_summaries (result->reader, &error);
+  if (summaries == NULL)
+    {
+      load_result_free (result);
+      g_task_return_error (task, error);
+      return;
+    }
+  result->rows = clair_row_list_new (summaries);
+  g_task_return_pointer (task, result, (GDestroyNotify) load_result_free);
+}
+
+static void
+clear_project (ClairWindow *self)
+{
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  _clair_window_leave_edit (self);
+  gtk_filter_list_model_set_model (self->filter_model, NULL);
+  g_clear_object (&self->rows);
+  g_clear_object (&self->reader);
+  g_clear_object (&self->project);
+  g_clear_pointer (&self->record, clair_record_free);
+  g_clear_pointer (&self->search_matches, g_hash_table_unref);
+  g_array_set_size (self->task_queue, 0);
+  self->task_loading = FALSE;
+  self->current_row = -1;
+  g_ptr_array_set_size (self->undo_stack, 0);
+  g_ptr_array_set_size (self->redo_stack, 0);
+}
+
+static void
+set_busy (ClairWindow *self,
+          gboolean     busy)
+{
+  if (self->busy == busy)
+    return;
+  self->busy = busy;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
+static void
+load_done_cb (GObject      *source,
+              GAsyncResult *res,
+              gpointer      user_data)
+{
+  g_autoptr(ClairWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  LoadResult *result = g_task_propagate_pointer (G_TASK (res), &error);
+  ClairProject *project = g_task_get_task_data (G_TASK (res));
+  g_autofree char *basename = NULL;
+
+  if (project != self->project)
+    {
+      g_clear_pointer (&result, load_result_free);
+      return;
+    }
+  set_busy (self, FALSE);
+  if (result == NULL)
+    {
+      _clair_window_show_error (self, _("Could Not Open the Project"), error);
+      clear_project (self);
+      gtk_stack_set_visible_child_name (self->main_stack, "empty");
+      _clair_window_update_actions (self);
+      return;
+    }
+  self->reader = g_steal_pointer (&result->reader);
+  self->rows = g_steal_pointer (&result->rows);
+  load_result_free (result);
+
+  self->select_first = TRUE;
+  gtk_filter_list_model_set_model (self->filter_model, G_LIST_MODEL (self->rows));
+  update_list_state (self);
+  basename = g_path_get_basename (clair_project_get_path (self->project));
+  adw_window_title_set_subtitle (self->window_title, basename);
+  gtk_stack_set_visible_child_name (self->main_stack, "project");
+  gtk_stack_set_visible_child_name (self->detail_stack, "none");
+  _clair_window_refresh_counts (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
+  _clair_window_update_actions (self);
+}
+
+void
+clair_window_open_project (ClairWindow *self,
+                           const char  *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) task = NULL;
+  ClairProject *project;
+
+  g_return_if_fail (CLAIR_IS_WINDOW (self));
+  g_return_if_fail (path != NULL);
+
+  if (_clair_window_run_is_active (self))
+    _clair_window_run_stop (self);
+  project = clair_project_open (path, CLAIR_PROJECT_OPEN_DEFAULT, &error);
+  if (project == NULL)
+    {
+      _clair_window_show_error (self, _("Could Not Open the Project"), error);
+      return;
+    }
+  clear_project (self);
+  self->project = project;
+  _clair_window_add_recent (self, path);
+  gtk_label_set_text (self->loading_label, _("Reading rows…"));
+  gtk_progress_bar_pulse (self->loading_bar);
+  gtk_stack_set_visible_child_name (self->main_stack, "loading");
+  set_busy (self, TRUE);
+  _clair_window_update_actions (self);
+
+  task = g_task_new (self, self->cancellable, load_done_cb, g_object_ref (self));
+  g_task_set_source_tag (task, clair_window_open_project);
+  g_task_set_task_data (task, g_object_ref (project), g_object_unref);
+  g_task_run_in_thread (task, load_thread);
+}
+
+/* The detail view */
+
+static void
+add_meta (ClairWindow *self,
+          const char  *name,
+          const char  *value)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
+  GtkWidget *key = gtk_label_new (name);
+  GtkWidget *val = gtk_label_new (value);
+
+  gtk_widget_add_css_class (key, "dim-label");
+  gtk_widget_add_css_class (key, "caption");
+  gtk_widget_add_css_class (val, "caption");
+  gtk_widget_add_css_class (val, "numeric");
+  gtk_label_set_selectable (GTK_LABEL (val), TRUE);
+  gtk_label_set_ellipsize (GTK_LABEL (val), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_label_set_max_width_chars (GTK_LABEL (val), 40);
+  gtk_box_append (GTK_BOX (box), key);
+  gtk_box_append (GTK_BOX (box), val);
+  gtk_flow_box_append (self->meta_box, box);
+}
+
+static void
+fill_metadata (ClairWindow *self)
+{
+  ClairAttempt *attempt = self->record->attempt;
+  GtkWidget *child;
+  char buf[64];
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->meta_box))) != NULL)
+    gtk_flow_box_remove (self->meta_box, child);
+
+  if (attempt == NULL)
+    {
+      add_meta (self, _("Line"), (g_snprintf (buf, sizeof buf, "%u", self->record->line), buf));
+      add_meta (self, _("Attempts"), _("none yet"));
+      return;
+    }
+  if (attempt->model_requested)
+    add_meta (self, _("Model"), attempt->model_requested);
+  if (attempt->model_reported && g_strcmp0 (attempt->model_reported, attempt->model_requested) != 0)
+    add_meta (self, _("Answered by"), attempt->model_reported);
+  if (attempt->prompt_tokens >= 0 || attempt->completion_tokens >= 0)
+    {
+      g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT " → %" G_GINT64_FORMAT,
+                  MAX (attempt->prompt_tokens, 0), MAX (attempt->completion_tokens, 0));
+      add_meta (self, _("Tokens"), buf);
+    }
+  if (attempt->latency_ms > 0)
+    {
+      g_snprintf (buf, sizeof buf, "%.1f s", attempt->latency_ms / 1000.0);
+      add_meta (self, _("Latency"), buf);
+    }
+  if (attempt->finish_reason)
+    add_meta (self, _("Finish"), attempt->finish_reason);
+  if (attempt->marker)
+    add_meta (self, _("Marker"), attempt->marker);
+  if (attempt->has_metrics)
+    {
+      g_snprintf (buf, sizeof buf, "%.3f", attempt->metrics.jaccard);
+      add_meta (self, _("Jaccard"), buf);
+      g_snprintf (buf, sizeof buf, "%.0f (%.3f)", attempt->metrics.levenshtein,
+                  attempt->metrics.levenshtein_norm);
+      add_meta (self, _("Levenshtein"), buf);
+      g_snprintf (buf, sizeof buf, "%.0f %%", attempt->metrics.changed_share * 100.0);
+      add_meta (self, _("Changed"), buf);
+      g_snprintf (buf, sizeof buf, "%.2f", attempt->metrics.length_ratio);
+      add_meta (self, _("Length ratio"), buf);
+    }
+  g_snprintf (buf, sizeof buf, "%u", self->record->n_attempts);
+  add_meta (self, _("Attempts"), buf);
+}
+
+static const char *
+row_status_text (ClairRecord *record)
+{
+  if (record->attempt == NULL)
+    return _("Pending");
+  switch (record->attempt->status)
+    {
+    case CLAIR_ROW_REVISED:
+      return _("Revised");
+    case CLAIR_ROW_PARSE_FAILED:
+      return _("No usable revision");
+    case CLAIR_ROW_FAILED:
+      return _("Failed");
+    case CLAIR_ROW_PENDING:
+    default:
+      return _("Pending");
+    }
+}
+
+static void
+update_decision_label (ClairWindow *self)
+{
+  g_autofree char *text = NULL;
+  const char *decision = NULL;
+
+  switch (self->record->decision)
+    {
+    case CLAIR_DECISION_ACCEPTED: decision = _("Accepted"); break;
+    case CLAIR_DECISION_REJECTED: decision = _("Rejected"); break;
+    case CLAIR_DECISION_SKIPPED: decision = _("Skipped"); break;
+    case CLAIR_DECISION_NONE:
+    default: break;
+    }
+  if (decision && self->record->edited_revision)
+    text = g_strdup_printf ("%s · %s · %s", row_status_text (self->record), decision, _("Edited"));
+  else if (decision)
+    text = g_strdup_printf ("%s · %s", row_status_text (self->record), decision);
+  else if (self->record->edited_revision)
+    text = g_strdup_printf ("%s · %s", row_status_text (self->record), _("Edited"));
+  else
+    text = g_strdup (row_status_text (self->record));
+  gtk_label_set_text (self->row_status_label, text);
+}
+
+void
+_clair_window_show_record (ClairWindow *self,
+                           int          index)
+{
+  g_autoptr(GError) error = NULL;
+  ClairRecord *record;
+  ClairAttempt *attempt;
+  const char *revision;
+  g_autofree char *title = NULL;
+
+  if (self->project == NULL || index < 0)
+    {
+      g_clear_pointer (&self->record, clair_record_free);
+      self->current_row = -1;
+      gtk_stack_set_visible_child_name (self->detail_stack, "none");
+      _clair_window_update_actions (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT_ROW]);
+      return;
+    }
+  record = clair_project_get_record (self->project, index, &error);
+  if (record == NULL)
+    {
+      _clair_window_show_error (self, _("Could Not Read the Row"), error);
+      return;
+    }
+  /* Save a pending edit of the previous row before switching. */
+  _clair_window_leave_edit (self);
+  g_clear_pointer (&self->record, clair_record_free);
+  self->record = record;
+  self->current_row = index;
+  attempt = record->attempt;
+  self->loading_record = TRUE;
+
+  title = g_strdup_printf (_("Row %u"), record->index);
+  gtk_label_set_text (self->row_title, title);
+  update_decision_label (self);
+
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->task_view)),
+                            record->task, -1);
+
+  clair_diff_view_set_editable (CLAIR_DIFF_VIEW (self->diff_view), FALSE);
+  gtk_toggle_button_set_active (self->edit_button, FALSE);
+  revision = clair_record_get_chosen (record);
+  if (revision == NULL)
+    revision = _clair_window_run_get_live_text (self, record->index);
+  clair_diff_view_set_texts (CLAIR_DIFF_VIEW (self->diff_view), record->solution, revision);
+
+  if (attempt && attempt->rationale && *attempt->rationale)
+    gtk_label_set_text (self->rationale_label, attempt->rationale);
+  else
+    gtk_label_set_text (self->rationale_label, attempt ? _("No rationale in this answer.")
+                                                       : _("Not revised yet."));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->note_entry), record->note ? record->note : "");
+
+  if (attempt && (attempt->status == CLAIR_ROW_FAILED || attempt->status == CLAIR_ROW_PARSE_FAILED))
+    {
+      g_autofree char *heading = NULL;
+
+      if (attempt->status == CLAIR_ROW_FAILED && attempt->http_status)
+        heading = g_strdup_printf (_("The server answered %u"), attempt->http_status);
+      else if (attempt->status == CLAIR_ROW_FAILED)
+        heading = g_strdup (_("The request failed"));
+      else
+        heading = g_strdup (_("The answer held no usable revision"));
+      gtk_label_set_text (self->error_title, heading);
+      gtk_label_set_text (self->error_label, attempt->error ? attempt->error : "");
+      gtk_widget_set_visible (GTK_WIDGET (self->error_box), TRUE);
+    }
+  else
+    gtk_widget_set_visible (GTK_WIDGET (self->error_box), FALSE);
+
+  fill_metadata (self);
+  gtk_stack_set_visible_child_name (self->detail_stack, "row");
+  self->loading_record = FALSE;
+  _clair_window_update_actions (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT_ROW]);
+}
+
+void
+_clair_window_refresh_row (ClairWindow *self,
+                           guint        index)
+{
+  g_autoptr(ClairRecord) record = NULL;
+  ClairRowItem *item;
+  ClairRowSummary summary;
+
+  if (self->project == NULL || self->rows == NULL)
+    return;
+  item = clair_row_list_lookup (self->rows, index);
+  record = clair_project_get_record (self->project, index, NULL);
+  if (item == NULL || record == NULL)
+    return;
+  summary = *clair_row_item_get_summary (item);
+  summary.status = record->attempt ? record->attempt->status : CLAIR_ROW_PENDING;
+  summary.decision = record->decision;
+  summary.edited = record->edited_revision != NULL;
+  summary.n_attempts = MIN (record->n_attempts, 255);
+  summary.jaccard = record->attempt && record->attempt->has_metrics ? record->attempt->metrics.jaccard : NAN;
+  summary.levenshtein_norm = record->attempt && record->attempt->has_metrics
+                               ? record->attempt->metrics.levenshtein_norm : NAN;
+  clair_row_item_set_summary (item, &summary);
+  if ((int) index == self->current_row && !clair_diff_view_get_editable (CLAIR_DIFF_VIEW (self->diff_view)))
+    _clair_window_show_record (self, index);
+}
+
+void
+_clair_window_refresh_counts (ClairWindow *self)
+{
+  ClairProjectCounts counts;
+
+  if (self->project == NULL || !clair_project_get_counts (self->project, &counts, NULL))
+    return;
+  clair_stats_set_counts (CLAIR_STATS (gtk_menu_button_get_popover (self->stats_button)), &counts);
+}
+
+static void
+selection_changed_cb (GtkSelectionModel *model,
+                      guint              position,
+                      guint              n_items,
+                      ClairWindow       *self)
+{
+  g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (model);
+  g_autoptr(ClairRowItem) item = NULL;
+  int index = -1;
+
+  if (!gtk_bitset_is_empty (selected))
+    {
+      item = g_list_model_get_item (G_LIST_MODEL (model), gtk_bitset_get_minimum (selected));
+      if (item != NULL)
+        index = clair_row_item_get_index (item);
+    }
+  if (index != self->current_row || index < 0)
+    _clair_window_show_record (self, index);
+  else
+    _clair_window_update_actions (self);
+}
+
+guint
+_clair_window_get_selected_indexes (ClairWindow *self,
+                                    GArray      *out)
+{
+  g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  GtkBitsetIter iter;
+  guint position;
+
+  if (gtk_bitset_iter_init_first (&iter, selected, &position))
+    do
+      {
+        g_autoptr(ClairRowItem) item = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+        guint index = clair_row_item_get_index (item);
+
+        g_array_append_val (out, index);
+      }
+    while (gtk_bitset_iter_next (&iter, &position));
+  return out->len;
+}
+
+/* The list widget inside the column view, which owns the scroll-to-item action in GTK 4.8. */
+static GtkWidget *
+find_list_view (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_LIST_VIEW (child))
+        return child;
+      if ((found = find_list_view (child)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+select_position (ClairWindow *self,
+                 guint        position)
+{
+  GtkWidget *list = find_list_view (GTK_WIDGET (self->column_view));
+
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
+  if (list != NULL)
+    gtk_widget_activate_action (list, "list.scroll-to-item", "u", position);
+}
+
+void
+_clair_window_move (ClairWindow *self,
+                    int          delta)
+{
+  g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->selection));
+  gint64 position;
+
+  if (n == 0)
+    return;
+  if (gtk_bitset_is_empty (selected))
+    position = delta > 0 ? 0 : n - 1;
+  else
+    position = CLAMP ((gint64) gtk_bitset_get_minimum (selected) + delta, 0, (gint64) n - 1);
+  select_position (self, position);
+}
+
+gboolean
+clair_window_select_row (ClairWindow *self,
+                         guint        index)
+{
+  guint n;
+
+  g_return_val_if_fail (CLAIR_IS_WINDOW (self), FALSE);
+
+  for (int pass = 0; pass < 2; pass++)
+    {
+      n = g_list_model_get_n_items (G_LIST_MODEL (self->selection));
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(ClairRowItem) item = g_list_model_get_item (G_LIST_MODEL (self->selection), i);
+
+          if (clair_row_item_get_index (item) == index)
+            {
+              select_position (self, i);
+              return TRUE;
+            }
+        }
+      /* Not shown: clear the filter and the search, then look again. */
+      gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+      g_clear_pointer (&self->search_matches, g_hash_table_unref);
+      gtk_drop_down_set_selected (self->filter_dropdown, CLAIR_FILTER_ALL);
+      gtk_filter_list_model_set_incremental (self->filter_model, FALSE);
+      _clair_window_refilter (self);
+      gtk_filter_list_model_set_incremental (self->filter_model, TRUE);
+    }
+  return FALSE;
+}
+
+/* Messages */
+
+void
+_clair_window_toast (ClairWindow *self,
+                     const char  *message)
+{
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
+
+void
+_clair_window_show_error (ClairWindow  *self,
+                          const char   *heading,
+                          const GError *error)
+{
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, error ? error->message : NULL);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* GObject */
+
+static void
+stats_threshold_cb (ClairStats  *stats,
+                    GParamSpec  *pspec,
+                    ClairWindow *self)
+{
+  _clair_window_set_threshold (self, clair_stats_get_threshold (stats));
+  if (self->rows != NULL)
+    for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->filter_model)) && i < 200; i++)
+      {
+        g_autoptr(ClairRowItem) item = g_list_model_get_item (G_LIST_MODEL (self->filter_model), i);
+        g_signal_emit_by_name (item, "changed");
+      }
+}
+
+static void
+stats_show_cb (GtkWidget   *popover,
+               ClairWindow *self)
+{
+  _clair_window_refresh_counts (self);
+  if (self->rows != NULL)
+    clair_stats_set_rows (CLAIR_STATS (popover), G_LIST_MODEL (self->rows));
+}
+
+static void
+clair_window_dispose (GObject *object)
+{
+  ClairWindow *self = CLAIR_WINDOW (object);
+
+  _clair_window_run_dispose (self);
+  g_cancellable_cancel (self->search_cancellable);
+  g_clear_object (&self->search_cancellable);
+  g_clear_handle_id (&self->search_timeout_id, g_source_remove);
+  clear_project (self);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->sort_model);
+  g_clear_object (&self->filter_model);
+  g_clear_object (&self->filter);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CLAIR_TYPE_WINDOW);
+  G_OBJECT_CLASS (clair_window_parent_class)->dispose (object);
+}
+
+static void
+clair_window_finalize (GObject *object)
+{
+  ClairWindow *self = CLAIR_WINDOW (object);
+
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->task_queue, g_array_unref);
+  g_clear_pointer (&self->undo_stack, g_ptr_array_unref);
+  g_clear_pointer (&self->redo_stack, g_ptr_array_unref);
+  g_clear_pointer (&self->search_text, g_free);
+  G_OBJECT_CLASS (clair_window_parent_class)->finalize (object);
+}
+
+static void
+clair_window_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  ClairWindow *self = CLAIR_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_BUSY:
+      g_value_set_boolean (value, self->busy);
+      break;
+    case PROP_CURRENT_ROW:
+      g_value_set_int (value, self->current_row);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+clair_window_close_request_save (ClairWindow *self)
+{
+  int width, height;
+
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  g_settings_set_int (self->settings, "window-width", width);
+  g_settings_set_int (self->settings, "window-height", height);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (GTK_WINDOW (self)));
+  g_settings_set_int (self->settings, "sidebar-width", gtk_paned_get_position (self->paned));
+}
+
+static gboolean
+clair_window_close_request (GtkWindow *window)
+{
+  ClairWindow *self = CLAIR_WINDOW (window);
+
+  clair_window_close_request_save (self);
+  _clair_window_leave_edit (self);
+  return GTK_WINDOW_CLASS (clair_window_parent_class)->close_request (window);
+}
+
+static void
+clair_window_class_init (ClairWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = clair_window_dispose;
+  object_class->finalize = clair_window_finalize;
+  object_class->get_property = clair_window_get_property;
+  window_class->close_request = clair_window_close_request;
+
+  properties[PROP_BUSY] =
+    g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_CURRENT_ROW] =
+    g_param_spec_int ("current-row", NULL, NULL, -1, G_MAXINT, -1,
+                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (GTK_SOURCE_TYPE_VIEW);
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/clair-window.ui");
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, ClairWindow, name)
+  BIND (toast_overlay);
+  BIND (header_bar);
+  BIND (window_title);
+  BIND (run_button);
+  BIND (stop_button);
+  BIND (progress_box);
+  BIND (progress_bar);
+  BIND (progress_label);
+  BIND (stats_button);
+  BIND (main_stack);
+  BIND (empty_page);
+  BIND (recent_list);
+  BIND (recent_group);
+  BIND (loading_label);
+  BIND (loading_bar);
+  BIND (paned);
+  BIND (filter_dropdown);
+  BIND (search_entry);
+  BIND (list_stack);
+  BIND (column_view);
+  BIND (index_column);
+  BIND (status_column);
+  BIND (task_column);
+  BIND (similarity_column);
+  BIND (distance_column);
+  BIND (decision_column);
+  BIND (list_count_label);
+  BIND (detail_stack);
+  BIND (row_title);
+  BIND (row_status_label);
+  BIND (accept_button);
+  BIND (reject_button);
+  BIND (skip_button);
+  BIND (edit_button);
+  BIND (inline_button);
+  BIND (error_box);
+  BIND (error_title);
+  BIND (error_label);
+  BIND (task_view);
+  BIND (diff_slot);
+  BIND (rationale_expander);
+  BIND (rationale_label);
+  BIND (note_entry);
+  BIND (meta_box);
+  BIND (raw_button);
+#undef BIND
+
+  _clair_window_install_actions (widget_class);
+}
+
+static void
+setup_task_view (ClairWindow *self)
+{
+  GtkSourceLanguageManager *languages = gtk_source_language_manager_get_default ();
+  GtkSourceLanguage *markdown = gtk_source_language_manager_get_language (languages, "markdown");
+  GtkSourceBuffer *buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->task_view)));
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  GtkSourceStyleSchemeManager *schemes = gtk_source_style_scheme_manager_get_default ();
+  const char *scheme = adw_style_manager_get_dark (style) ? "Adwaita-dark" : "Adwaita";
+
+  if (markdown != NULL)
+    gtk_source_buffer_set_language (buffer, markdown);
+  gtk_source_buffer_set_style_scheme (buffer, gtk_source_style_scheme_manager_get_scheme (schemes, scheme));
+}
+
+static void
+dark_changed_cb (AdwStyleManager *style,
+                 GParamSpec      *pspec,
+                 ClairWindow     *self)
+{
+  setup_task_view (self);
+}
+
+static void
+clair_window_init (ClairWindow *self)
+{
+  GtkSorter *sorter;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (BASE_APP_ID);
+  self->current_row = -1;
+  self->cancellable = g_cancellable_new ();
+  self->task_queue = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->undo_stack = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  self->redo_stack = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  self->threshold = g_settings_get_double (self->settings, "not-minimal-threshold");
+
+  if (DEVELOPMENT_BUILD)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+  gtk_paned_set_position (self->paned, g_settings_get_int (self->settings, "sidebar-width"));
+  g_settings_bind (self->settings, "show-rationale", self->rationale_expander, "expanded",
+                   G_SETTINGS_BIND_DEFAULT);
+
+  /* The diff view */
+  self->diff_view = clair_diff_view_new ();
+  gtk_widget_set_vexpand (self->diff_view, TRUE);
+  gtk_box_append (GTK_BOX (self->diff_slot), self->diff_view);
+  clair_diff_view_set_inline (CLAIR_DIFF_VIEW (self->diff_view),
+                              g_settings_get_boolean (self->settings, "inline-diff"));
+  setup_task_view (self);
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
+                           G_CALLBACK (dark_changed_cb), self, 0);
+
+  /* The list: rows → filter → sort (by the clicked column) → selection. */
+  setup_column (self, self->index_column, COLUMN_INDEX);
+  setup_column (self, self->status_column, COLUMN_STATUS);
+  setup_column (self, self->task_column, COLUMN_TASK);
+  setup_column (self, self->similarity_column, COLUMN_SIMILARITY);
+  setup_column (self, self->distance_column, COLUMN_DISTANCE);
+  setup_column (self, self->decision_column, COLUMN_DECISION);
+  set_sorter (self->index_column, compare_index_cb);
+  set_sorter (self->status_column, compare_status_cb);
+  set_sorter (self->similarity_column, compare_similarity_cb);
+  set_sorter (self->distance_column, compare_distance_cb);
+  set_sorter (self->decision_column, compare_decision_cb);
+
+  self->filter = gtk_custom_filter_new (filter_func, self, NULL);
+  self->filter_model = gtk_filter_list_model_new (NULL, GTK_FILTER (g_object_ref (self->filter)));
+  gtk_filter_list_model_set_incremental (self->filter_model, TRUE);
+  sorter = gtk_column_view_get_sorter (self->column_view);
+  self->sort_model = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (self->filter_model)),
+                                              sorter ? g_object_ref (sorter) : NULL);
+  gtk_sort_list_model_set_incremental (self->sort_model, TRUE);
+  self->selection = gtk_multi_selection_new (G_LIST_MODEL (g_object_ref (self->sort_model)));
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+  g_signal_connect (self->selection, "selection-changed", G_CALLBACK (selection_changed_cb), self);
+  g_signal_connect (self->filter_model, "items-changed", G_CALLBACK (filter_items_changed_cb), self);
+  g_signal_connect (self->filter_dropdown, "notify::selected", G_CALLBACK (filter_dropdown_changed_cb), self);
+  g_signal_connect (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb), self);
+  g_signal_connect (self->search_entry, "stop-search", G_CALLBACK (search_stop_cb), self);
+
+  /* Statistics */
+  {
+    GtkWidget *stats = clair_stats_new ();
+
+    clair_stats_set_threshold (CLAIR_STATS (stats), self->threshold);
+    g_signal_connect (stats, "notify::threshold", G_CALLBACK (stats_threshold_cb), self);
+    g_signal_connect (stats, "show", G_CALLBACK (stats_show_cb), self);
+    gtk_menu_button_set_popover (self->stats_button, stats);
+  }
+
+  _clair_window_setup_shortcuts (self);
+  _clair_window_setup_drop (self);
+  _clair_window_run_init (self);
+  _clair_window_fill_recent (self);
+  gtk_stack_set_visible_child_name (self->main_stack, "empty");
+  _clair_window_update_actions (self);
+}
+
+ClairWindow *
+clair_window_new (ClairApplication *application)
+{
+  return g_object_new (CLAIR_TYPE_WINDOW, "application", application, NULL);
+}
+
+ClairProject *
+clair_window_get_project (ClairWindow *self)
+{
+  g_return_val_if_fail (CLAIR_IS_WINDOW (self), NULL);
+  return self->project;
+}
+
+int
+clair_window_get_current_row (ClairWindow *self)
+{
+  g_return_val_if_fail (CLAIR_IS_WINDOW (self), -1);
+  return self->current_row;
+}
+
+GtkWidget *
+clair_window_get_diff_view (ClairWindow *self)
+{
+  g_return_val_if_fail (CLAIR_IS_WINDOW (self), NULL);
+  return self->diff_view;
+}
+
+GListModel *
+clair_window_get_rows (ClairWindow *self)
+{
+  g_return_val_if_fail (CLAIR_IS_WINDOW (self), NULL);
+  return G_LIST_MODEL (self->selection);
+}
+
+gboolean
+clair_window_get_busy (ClairWindow *self)
+{
+  g_return_val_if_fail (CLAIR_IS_WINDOW (self), FALSE);
+  return self->busy;
+}

@@ -1,0 +1,689 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-app"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <signal.h>
+
+#include "clair-application.h"
+#include "clair-diff-view.h"
+#include "clair-export-dialog.h"
+#include "clair-histogram.h"
+#include "clair-mapping-dialog.h"
+#include "clair-preferences-window.h"
+#include "clair-row-item.h"
+#include "clair-stats.h"
+#include "clair-window-private.h"
+
+/* The application's windows under Xvfb: every window and dialog instantiates and finalises,
+ * the whole workflow runs end to end against the test server, decisions survive kill -9, and
+ * screenshots land in the build directory. */
+
+static char *sample_path;
+
+static void
+iterate_for (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+wait_until (Condition condition,
+            gpointer  data,
+            guint     timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (500);
+    }
+  return TRUE;
+}
+
+static void
+destroy_and_finalize (gpointer window)
+{
+  g_object_ref (window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  iterate_for (50);
+  g_assert_finalize_object (window);
+}
+
+/* Renders @widget into a PNG in the build directory. */
+static void
+screenshot (GtkWidget  *widget,
+            const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+
+  g_assert_cmpint (width, >, 0);
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_build_filename (g_getenv ("CLAIR_SCREENSHOT_DIR") ? g_getenv ("CLAIR_SCREENSHOT_DIR") : g_get_tmp_dir (),
+                           name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+static char *
+make_temp_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("clair-ui-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+static char *
+copy_sample (const char *dir)
+{
+  g_autofree char *contents = NULL;
+  gsize len;
+  char *path = g_build_filename (dir, "sample.jsonl", NULL);
+
+  g_assert_true (g_file_get_contents (sample_path, &contents, &len, NULL));
+  g_assert_true (g_file_set_contents (path, contents, len, NULL));
+  return path;
+}
+
+static void
+remove_tree (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+/* A project with the sample's rows, made without the UI. */
+static char *
+make_project (const char *dir)
+{
+  g_autofree char *dataset_path = copy_sample (dir);
+  g_autoptr(ClairDataset) dataset = NULL;
+  g_autoptr(ClairProject) project = NULL;
+  g_autoptr(GError) error = NULL;
+  ClairMapping mapping = { (char *) "task", (char *) "student_solution" };
+  ClairImportReport report = { 0 };
+  char *path = g_build_filename (dir, "sample.clair", NULL);
+
+  dataset = clair_dataset_open (dataset_path, CLAIR_FORMAT_UNKNOWN, &error);
+  g_assert_no_error (error);
+  g_assert_true (clair_dataset_index (dataset, NULL, &error));
+  project = clair_project_open (path, CLAIR_PROJECT_OPEN_CREATE, &error);
+  g_assert_no_error (error);
+  g_assert_true (clair_project_import_dataset (project, dataset, &mapping, NULL, NULL, NULL, &report, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.n_imported, ==, 20);
+  clair_import_report_clear (&report);
+  return path;
+}
+
+static gboolean
+window_loaded (gpointer data)
+{
+  ClairWindow *window = data;
+
+  return clair_window_get_project (window) != NULL && !clair_window_get_busy (window) &&
+         g_list_model_get_n_items (clair_window_get_rows (window)) > 0;
+}
+
+static ClairWindow *
+open_window (const char *project_path)
+{
+  ClairWindow *window = clair_window_new (NULL);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (window));
+  if (project_path)
+    {
+      clair_window_open_project (window, project_path);
+      g_assert_true (wait_until (window_loaded, window, 10000));
+    }
+  iterate_for (100);
+  return window;
+}
+
+/* Every window and dialog */
+
+static void
+test_templates (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *project_path = make_project (dir);
+  g_autofree char *dataset_path = g_build_filename (dir, "sample.jsonl", NULL);
+  g_autoptr(GSettings) settings = g_settings_new (BASE_APP_ID);
+  g_autoptr(ClairProject) project = NULL;
+  g_autoptr(ClairDataset) dataset = NULL;
+  g_autoptr(GtkBuilder) builder = NULL;
+  ClairWindow *window;
+  GtkWidget *widget;
+
+  /* The empty window, then one with a project. */
+  window = open_window (NULL);
+  g_assert_null (clair_window_get_project (window));
+  destroy_and_finalize (window);
+
+  window = open_window (project_path);
+  g_assert_cmpuint (g_list_model_get_n_items (clair_window_get_rows (window)), ==, 20);
+  g_assert_cmpint (clair_window_get_current_row (window), ==, 0);
+  destroy_and_finalize (window);
+
+  project = clair_project_open (project_path, CLAIR_PROJECT_OPEN_DEFAULT, NULL);
+  g_assert_nonnull (project);
+
+  widget = clair_preferences_window_new (NULL, settings, project, "A task", "An answer");
+  gtk_window_present (GTK_WINDOW (widget));
+  iterate_for (50);
+  destroy_and_finalize (widget);
+
+  widget = clair_preferences_window_new (NULL, settings, NULL, NULL, NULL);
+  gtk_window_present (GTK_WINDOW (widget));
+  iterate_for (50);
+  destroy_and_finalize (widget);
+
+  widget = clair_export_dialog_new (NULL, project);
+  gtk_window_present (GTK_WINDOW (widget));
+  iterate_for (50);
+  destroy_and_finalize (widget);
+
+  dataset = clair_dataset_open (dataset_path, CLAIR_FORMAT_UNKNOWN, NULL);
+  g_assert_nonnull (dataset);
+  widget = clair_mapping_dialog_new (NULL, dataset);
+  gtk_window_present (GTK_WINDOW (widget));
+  iterate_for (200);
+  destroy_and_finalize (widget);
+
+  widget = g_object_ref_sink (clair_stats_new ());
+  g_assert_finalize_object (widget);
+  widget = g_object_ref_sink (clair_histogram_new ());
+  g_assert_finalize_object (widget);
+
+  builder = gtk_builder_new_from_resource (RESOURCE_BASE "/gtk/help-overlay.ui");
+  widget = GTK_WIDGET (gtk_builder_get_object (builder, "help_overlay"));
+  g_assert_true (GTK_IS_SHORTCUTS_WINDOW (widget));
+  gtk_window_present (GTK_WINDOW (widget));
+  iterate_for (50);
+  g_clear_object (&builder);
+  destroy_and_finalize (widget);
+
+  remove_tree (dir);
+}
+
+/* The mapping step guesses the columns and previews the first rows. */
+static void
+test_mapping (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dataset_path = copy_sample (dir);
+  g_autoptr(ClairDataset) dataset = clair_dataset_open (dataset_path, CLAIR_FORMAT_UNKNOWN, NULL);
+  ClairMappingDialog *dialog = CLAIR_MAPPING_DIALOG (clair_mapping_dialog_new (NULL, dataset));
+  ClairMapping mapping = { 0 };
+  g_autofree char *expected_path = g_strconcat (dataset_path, ".clair", NULL);
+
+  gtk_window_present (GTK_WINDOW (dialog));
+  iterate_for (300);
+  clair_mapping_dialog_get_mapping (dialog, &mapping);
+  g_assert_cmpstr (mapping.task_column, ==, "task");
+  g_assert_cmpstr (mapping.solution_column, ==, "student_solution");
+  clair_mapping_clear (&mapping);
+  g_assert_cmpuint (clair_mapping_dialog_get_n_preview (dialog), ==, 3);
+  g_assert_cmpstr (clair_mapping_dialog_get_preview_task (dialog, 0), ==, "What is the capital of Australia?");
+  g_assert_cmpstr (clair_mapping_dialog_get_project_path (dialog), ==, expected_path);
+
+  /* Swapping the columns changes the preview at once. */
+  g_assert_true (clair_mapping_dialog_set_columns (dialog, "student_solution", "task"));
+  g_assert_true (g_str_has_prefix (clair_mapping_dialog_get_preview_task (dialog, 0), "the capital of Australia is Sydney"));
+  destroy_and_finalize (dialog);
+  remove_tree (dir);
+}
+
+/* The end-to-end test */
+
+static GSubprocess *
+start_test_server (char **url)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) in = NULL;
+  const char *server = g_getenv ("CLAIR_TEST_SERVER");
+  GSubprocess *process;
+
+  if (server == NULL || !g_file_test (server, G_FILE_TEST_IS_EXECUTABLE))
+    return NULL;
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, server, "--set", "chunk-delay=5", NULL);
+  g_assert_no_error (error);
+  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  *url = g_data_input_stream_read_line (in, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (*url);
+  g_assert_true (g_str_has_prefix (*url, "http://127.0.0.1:"));
+  return process;
+}
+
+/* The test server's edit (tests/clair-test-server.c, minimal_edit), written out again here so
+ * the test checks the app's output against an independent expectation. */
+static char *
+server_edit (const char *solution)
+{
+  GString *out = g_string_new (NULL);
+  gboolean changed = FALSE;
+
+  for (const char *p = solution; *p; p++)
+    {
+      if (*p == ' ' && p[1] == ' ')
+        {
+          changed = TRUE;
+          continue;
+        }
+      g_string_append_c (out, *p);
+    }
+  if (out->len > 0 && g_ascii_islower (out->str[0]))
+    {
+      out->str[0] = g_ascii_toupper (out->str[0]);
+      changed = TRUE;
+    }
+  while (out->len > 0 && g_ascii_isspace (out->str[out->len - 1]))
+    g_string_truncate (out, out->len - 1);
+  if (out->len == 0 || strchr (".!?", out->str[out->len - 1]) == NULL)
+    {
+      g_string_append_c (out, '.');
+      changed = TRUE;
+    }
+  if (!changed)
+    g_string_append (out, " That is the whole answer.");
+  return g_string_free (out, FALSE);
+}
+
+static void
+append_json_string (GString    *out,
+                    const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p; p++)
+    {
+      switch (*p)
+        {
+        case '"': g_string_append (out, "\\\""); break;
+        case '\\': g_string_append (out, "\\\\"); break;
+        case '\n': g_string_append (out, "\\n"); break;
+        case '\r': g_string_append (out, "\\r"); break;
+        case '\t': g_string_append (out, "\\t"); break;
+        default:
+          if ((guchar) *p < 0x20)
+            g_string_append_printf (out, "\\u%04x", (guchar) *p);
+          else
+            g_string_append_c (out, *p);
+        }
+    }
+  g_string_append_c (out, '"');
+}
+
+typedef struct
+{
+  ClairWindow *window;
+  guint        n;
+} CountCheck;
+
+static gboolean
+all_revised (gpointer data)
+{
+  CountCheck *check = data;
+  ClairProjectCounts counts;
+
+  return !_clair_window_run_is_active (check->window) &&
+         clair_project_get_counts (clair_window_get_project (check->window), &counts, NULL) &&
+         counts.by_status[CLAIR_ROW_REVISED] == check->n;
+}
+
+static gboolean
+window_for_type (gpointer data)
+{
+  GType type = GPOINTER_TO_SIZE (((gpointer *) data)[0]);
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        {
+          ((gpointer *) data)[1] = window;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static gpointer
+find_window (GType type)
+{
+  gpointer data[2] = { GSIZE_TO_POINTER (type), NULL };
+
+  g_assert_true (wait_until (window_for_type, data, 5000));
+  return data[1];
+}
+
+static gboolean
+file_exists (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+static gboolean
+is_null (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static void
+activate (ClairWindow *window,
+          const char  *action)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), action, NULL));
+  iterate_for (30);
+}
+
+static void
+test_end_to_end (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dataset_path = copy_sample (dir);
+  g_autofree char *project_path = g_strconcat (dataset_path, ".clair", NULL);
+  g_autofree char *export_path = g_build_filename (dir, "pairs.jsonl", NULL);
+  g_autofree char *url = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(GSubprocess) server = start_test_server (&url);
+  g_autoptr(GSettings) settings = g_settings_new (BASE_APP_ID);
+  g_autoptr(GFile) file = g_file_new_for_path (dataset_path);
+  g_autoptr(GString) expected = g_string_new (NULL);
+  g_autoptr(ClairDataset) dataset = NULL;
+  ClairMappingDialog *mapping;
+  ClairExportDialog *export;
+  ClairWindow *window;
+  ClairDiffView *diff;
+  CountCheck check;
+  GtkTextBuffer *revision;
+  GtkTextIter end;
+  char *edited = NULL;
+
+  if (server == NULL)
+    {
+      g_test_skip ("CLAIR_TEST_SERVER is not set");
+      return;
+    }
+  g_settings_set_string (settings, "base-url", url);
+  g_settings_set_string (settings, "model", "mock");
+  g_settings_set_uint (settings, "concurrency", 4);
+  g_settings_set_boolean (settings, "streaming", TRUE);
+
+  /* Open the dataset: the mapping step guesses, the import makes the project next to it. */
+  window = open_window (NULL);
+  clair_window_open_file (window, file);
+  mapping = find_window (CLAIR_TYPE_MAPPING_DIALOG);
+  iterate_for (200);
+  g_assert_cmpuint (clair_mapping_dialog_get_n_preview (mapping), ==, 3);
+  g_assert_cmpstr (clair_mapping_dialog_get_project_path (mapping), ==, project_path);
+  clair_mapping_dialog_import (mapping);
+  g_assert_true (wait_until (window_loaded, window, 10000));
+  g_assert_true (g_file_test (project_path, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpuint (g_list_model_get_n_items (clair_window_get_rows (window)), ==, 20);
+
+  /* Run every row against the test server and watch them become revised. */
+  activate (window, "win.run");
+  g_assert_true (_clair_window_run_is_active (window));
+  check.window = window;
+  check.n = 20;
+  g_assert_true (wait_until (all_revised, &check, 30000));
+  iterate_for (200);
+  screenshot (GTK_WIDGET (window), "screenshot-main-light.png");
+
+  /* Accept two, reject one, edit one. */
+  g_assert_true (clair_window_select_row (window, 0));
+  iterate_for (50);
+  g_assert_cmpint (clair_window_get_current_row (window), ==, 0);
+  activate (window, "win.accept");
+  g_assert_cmpint (clair_window_get_current_row (window), ==, 1);   /* moved on */
+  activate (window, "win.accept");
+  activate (window, "win.reject");
+  g_assert_cmpint (clair_window_get_current_row (window), ==, 3);
+  activate (window, "win.edit");
+  diff = CLAIR_DIFF_VIEW (clair_window_get_diff_view (window));
+  g_assert_true (clair_diff_view_get_editable (diff));
+  revision = GTK_TEXT_BUFFER (clair_diff_view_get_revision_buffer (diff));
+  gtk_text_buffer_get_end_iter (revision, &end);
+  gtk_text_buffer_insert (revision, &end, " Checked by hand.", -1);
+  iterate_for (50);
+  activate (window, "win.leave-edit");
+  g_assert_false (clair_diff_view_get_editable (diff));
+
+  /* Undo and redo the reject of row 2 on the way. */
+  activate (window, "win.undo");
+  activate (window, "win.undo");
+  {
+    g_autoptr(ClairRecord) record = clair_project_get_record (clair_window_get_project (window), 2, NULL);
+    g_assert_cmpint (record->decision, ==, CLAIR_DECISION_NONE);
+  }
+  activate (window, "win.redo");
+  activate (window, "win.redo");
+
+  /* Export TRL through the dialog. */
+  activate (window, "win.export");
+  export = find_window (CLAIR_TYPE_EXPORT_DIALOG);
+  iterate_for (100);
+  screenshot (GTK_WIDGET (export), "screenshot-export.png");
+  clair_export_dialog_set_format (export, CLAIR_EXPORT_TRL);
+  clair_export_dialog_set_selection (export, CLAIR_EXPORT_SELECT_ACCEPTED);
+  clair_export_dialog_set_destination (export, export_path);
+  g_object_add_weak_pointer (G_OBJECT (export), (gpointer *) &export);
+  clair_export_dialog_export (export);
+  g_assert_true (wait_until (file_exists, export_path, 10000));
+  g_assert_true (wait_until (is_null, &export, 10000));
+
+  dataset = clair_dataset_open (dataset_path, CLAIR_FORMAT_UNKNOWN, NULL);
+  g_assert_true (clair_dataset_index (dataset, NULL, NULL));
+  {
+    ClairMapping m = { (char *) "task", (char *) "student_solution" };
+    guint rows[] = { 0, 1, 3 };
+
+    for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+      {
+        g_autoptr(ClairRow) row = clair_dataset_read_row (dataset, rows[i], &m, NULL);
+        g_autofree char *chosen = server_edit (row->solution);
+
+        if (rows[i] == 3)
+          chosen = edited = g_strconcat (chosen, " Checked by hand.", NULL);
+        g_string_append (expected, "{\"prompt\":");
+        append_json_string (expected, row->task);
+        g_string_append (expected, ",\"chosen\":");
+        append_json_string (expected, chosen);
+        g_string_append (expected, ",\"rejected\":");
+        append_json_string (expected, row->solution);
+        g_string_append (expected, "}\n");
+        if (rows[i] == 3)
+          chosen = NULL, g_free (edited);
+      }
+  }
+  g_assert_true (g_file_get_contents (export_path, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, expected->str);
+
+  /* Screenshots: dark, preferences, statistics. */
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+  iterate_for (300);
+  screenshot (GTK_WIDGET (window), "screenshot-main-dark.png");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+  iterate_for (100);
+  {
+    g_autoptr(ClairRecord) record = clair_project_get_record (clair_window_get_project (window), 0, NULL);
+    GtkWidget *prefs = clair_preferences_window_new (GTK_WINDOW (window), settings, clair_window_get_project (window),
+                                                     record->task, record->solution);
+    g_autofree char *preview = NULL;
+
+    gtk_window_present (GTK_WINDOW (prefs));
+    iterate_for (300);
+    preview = clair_preferences_window_get_preview (CLAIR_PREFERENCES_WINDOW (prefs));
+    g_assert_nonnull (strstr (preview, record->task));
+    screenshot (prefs, "screenshot-preferences.png");
+    destroy_and_finalize (prefs);
+  }
+
+  destroy_and_finalize (window);
+  g_subprocess_force_exit (server);
+  remove_tree (dir);
+}
+
+/* kill -9 right after deciding: every decision is in the project when it reopens. */
+static void
+test_kill9 (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *project_path = make_project (dir);
+  g_autoptr(ClairProject) project = NULL;
+  g_autoptr(ClairRecord) r0 = NULL, r1 = NULL, r2 = NULL, r5 = NULL;
+
+  if (g_test_subprocess ())
+    return;
+  g_setenv ("CLAIR_KILL9_PROJECT", project_path, TRUE);
+  g_test_trap_subprocess ("/ui/kill9/child", 30 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_assert_true (g_test_trap_has_passed () == FALSE);
+
+  project = clair_project_open (project_path, CLAIR_PROJECT_OPEN_DEFAULT, NULL);
+  g_assert_nonnull (project);
+  r0 = clair_project_get_record (project, 0, NULL);
+  r1 = clair_project_get_record (project, 1, NULL);
+  r2 = clair_project_get_record (project, 2, NULL);
+  r5 = clair_project_get_record (project, 5, NULL);
+  g_assert_cmpint (r0->decision, ==, CLAIR_DECISION_REJECTED);
+  g_assert_cmpint (r1->decision, ==, CLAIR_DECISION_SKIPPED);
+  g_assert_cmpint (r2->decision, ==, CLAIR_DECISION_REJECTED);
+  g_assert_cmpstr (r2->note, ==, "a note typed just before the crash");
+  g_assert_cmpint (r5->decision, ==, CLAIR_DECISION_NONE);
+  remove_tree (dir);
+}
+
+static void
+test_kill9_child (void)
+{
+  const char *path = g_getenv ("CLAIR_KILL9_PROJECT");
+  ClairWindow *window;
+
+  if (!g_test_subprocess () || path == NULL)
+    return;
+  window = open_window (path);
+  activate (window, "win.reject");      /* row 0 */
+  activate (window, "win.skip");        /* row 1 */
+  activate (window, "win.reject");      /* row 2 */
+  activate (window, "win.previous-row");
+  gtk_editable_set_text (GTK_EDITABLE (window->note_entry), "a note typed just before the crash");
+  /* No idle, no close, no flush: the process dies here. */
+  raise (SIGKILL);
+}
+
+/* The statistics popover counts and the threshold drives the "Not minimal" filter. */
+static void
+test_stats_filter (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *project_path = make_project (dir);
+  ClairWindow *window;
+  ClairStats *stats;
+  GListModel *rows;
+  g_autoptr(ClairProject) project = clair_project_open (project_path, CLAIR_PROJECT_OPEN_DEFAULT, NULL);
+
+  /* Two revised rows: one barely changed, one rewritten. */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(ClairRecord) record = clair_project_get_record (project, i, NULL);
+      ClairAttempt *attempt = clair_attempt_new ();
+
+      attempt->row = i;
+      attempt->status = CLAIR_ROW_REVISED;
+      attempt->revision = g_strdup (i == 0 ? "The capital of Australia is Canberra, not Sydney."
+                                           : "Completely different words appear here instead.");
+      attempt->raw_output = g_strdup (attempt->revision);
+      attempt->parse_status = g_strdup ("ok");
+      clair_metrics_compute (record->solution, attempt->revision, &attempt->metrics);
+      attempt->has_metrics = TRUE;
+      g_assert_true (clair_project_add_attempts (project, &attempt, 1, NULL));
+      clair_attempt_free (attempt);
+    }
+  g_clear_object (&project);
+
+  window = open_window (project_path);
+  rows = clair_window_get_rows (window);
+  stats = CLAIR_STATS (gtk_menu_button_get_popover (window->stats_button));
+  gtk_menu_button_popup (window->stats_button);
+  iterate_for (200);
+  g_assert_cmpstr (clair_stats_get_value (stats, "revised"), ==, "2");
+  g_assert_cmpstr (clair_stats_get_value (stats, "pending"), ==, "18");
+
+  gtk_drop_down_set_selected (window->filter_dropdown, CLAIR_FILTER_NOT_MINIMAL);
+  clair_stats_set_threshold (stats, 0.3);
+  iterate_for (200);
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 1);
+  clair_stats_set_threshold (stats, 1.0);
+  iterate_for (200);
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 2);
+  clair_stats_set_threshold (stats, 0.0);
+  iterate_for (200);
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 0);
+  gtk_popover_popdown (GTK_POPOVER (stats));
+
+  /* Search narrows the list to matching rows. */
+  gtk_drop_down_set_selected (window->filter_dropdown, CLAIR_FILTER_ALL);
+  gtk_editable_set_text (GTK_EDITABLE (window->search_entry), "fibonacci");
+  iterate_for (600);
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 1);
+  gtk_editable_set_text (GTK_EDITABLE (window->search_entry), "");
+  iterate_for (600);
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 20);
+
+  destroy_and_finalize (window);
+  remove_tree (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  gtk_init ();
+  adw_init ();
+
+  sample_path = g_test_build_filename (G_TEST_DIST, "..", "..", "data", "sample.jsonl", NULL);
+
+  g_test_add_func ("/ui/templates", test_templates);
+  g_test_add_func ("/ui/mapping", test_mapping);
+  g_test_add_func ("/ui/stats-filter", test_stats_filter);
+  g_test_add_func ("/ui/end-to-end", test_end_to_end);
+  g_test_add_func ("/ui/kill9", test_kill9);
+  g_test_add_func ("/ui/kill9/child", test_kill9_child);
+  return g_test_run ();
+}
