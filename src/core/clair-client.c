@@ -221,6 +221,16 @@ summarise_text (const char *body,
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+/* A body of only whitespace parses "successfully" into no root at all; JSON_NODE_HOLDS_OBJECT()
+ * on that NULL is a critical warning, so check for it first. */
+static gboolean
+parser_holds_object (JsonParser *parser)
+{
+  JsonNode *root = json_parser_get_root (parser);
+
+  return root != NULL && JSON_NODE_HOLDS_OBJECT (root);
+}
+
 gboolean
 clair_api_error_parse (ClairApiError *error,
                        guint          status,
@@ -242,7 +252,7 @@ clair_api_error_parse (ClairApiError *error,
     {
       parser = json_parser_new_immutable ();
       if (json_parser_load_from_data (parser, body, len, NULL) &&
-          JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+          parser_holds_object (parser))
         root = json_node_get_object (json_parser_get_root (parser));
     }
 
@@ -308,6 +318,10 @@ clair_api_error_parse (ClairApiError *error,
   return found;
 }
 
+/* A server's wait hint is capped at a day: "Retry-After: 1e21" must neither overflow a gint64
+ * (undefined behaviour, found by fuzz-error-body) nor stall a run for years. */
+#define RETRY_AFTER_MAX_MS (24.0 * 3600.0 * 1000.0)
+
 gint64
 clair_retry_after_ms (const char *retry_after,
                       const char *retry_after_ms,
@@ -319,7 +333,7 @@ clair_retry_after_ms (const char *retry_after,
       double ms = g_ascii_strtod (retry_after_ms, &end);
 
       if (end != retry_after_ms && isfinite (ms) && ms >= 0)
-        return (gint64) ceil (ms);
+        return (gint64) ceil (MIN (ms, RETRY_AFTER_MAX_MS));
     }
 
   if (retry_after != NULL)
@@ -335,7 +349,7 @@ clair_retry_after_ms (const char *retry_after,
           double seconds = g_ascii_strtod (p, &end);
 
           if (end != p && isfinite (seconds) && seconds >= 0)
-            return (gint64) ceil (seconds * 1000.0);
+            return (gint64) ceil (MIN (seconds * 1000.0, RETRY_AFTER_MAX_MS));
           return -1;
         }
       date = soup_date_time_new_from_http_string (p);
@@ -343,7 +357,7 @@ clair_retry_after_ms (const char *retry_after,
         {
           gint64 at_us = g_date_time_to_unix (date) * G_USEC_PER_SEC;
 
-          return MAX (0, (at_us - now_us) / 1000);
+          return CLAMP ((at_us - now_us) / 1000, 0, (gint64) RETRY_AFTER_MAX_MS);
         }
     }
 
@@ -733,7 +747,7 @@ sse_event_cb (const char *event,
   if (req->parser == NULL)
     req->parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (req->parser, data, len, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (req->parser)))
+      !parser_holds_object (req->parser))
     {
       g_autofree char *summary = summarise_text (data, MIN (len, 400));
 
@@ -822,7 +836,7 @@ finish_whole_body (GTask *task)
 
   req->parser = json_parser_new_immutable ();
   if (len > 0 && json_parser_load_from_data (req->parser, data, len, NULL) &&
-      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (req->parser)))
+      parser_holds_object (req->parser))
     root = json_node_get_object (json_parser_get_root (req->parser));
 
   if (root == NULL)
@@ -1208,7 +1222,7 @@ models_cb (GObject      *source,
 
   parser = json_parser_new_immutable ();
   if (json_parser_load_from_data (parser, body, len, NULL) &&
-      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+      parser_holds_object (parser))
     data = json_object_get_member (json_node_get_object (json_parser_get_root (parser)), "data");
   if (data == NULL || !JSON_NODE_HOLDS_ARRAY (data))
     {
