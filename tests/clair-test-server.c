@@ -42,6 +42,9 @@
  *   served=NAME       the model name reported (default: the requested name + "-served")
  *   size=BYTES        pad the generated revision to about this size
  *   replay=1          answer with the fixture's recorded reply for the row's task (--fixtures)
+ *   chaos=P           (fault matrix) give a random fraction P of requests one fault picked at
+ *                     random from chaos-kinds=KIND+KIND… (429, 500, 503, drop, html, hang; all
+ *                     by default); /stats counts them under "chaos"
  *
  * Otherwise it answers in the CLAIR format with a minimal edit of the student_solution found in
  * the user message. Rows are told apart by their task (the text after "{task}: "). */
@@ -69,6 +72,8 @@ typedef struct
   char       *served;
   int         size;
   gboolean    replay;
+  double      chaos;         /* fault matrix: see chaos_pick() */
+  guint       chaos_kinds;   /* bits of chaos_names[]; 0 = all */
 } Directives;
 
 typedef struct
@@ -97,6 +102,7 @@ static struct
   char       *last_accept;
   char       *last_content_type;
   guint64     serial;
+  guint64     chaos_counts[6];
 } server;
 
 typedef struct
@@ -140,6 +146,54 @@ directives_clear (Directives *dir)
   g_free (dir->finish);
   g_free (dir->served);
 }
+
+/* ---- Fault matrix (added for tests/test-faults.c) ------------------------------------------ */
+
+static const char *const chaos_names[] = { "429", "500", "503", "drop", "html", "hang" };
+
+static guint
+chaos_parse_kinds (const char *value)
+{
+  g_auto(GStrv) kinds = g_strsplit (value, "+", -1);
+  guint mask = 0;
+
+  for (guint i = 0; kinds[i] != NULL; i++)
+    for (guint k = 0; k < G_N_ELEMENTS (chaos_names); k++)
+      if (g_str_equal (g_strstrip (kinds[i]), chaos_names[k]))
+        mask |= 1u << k;
+  return mask;
+}
+
+/* With probability dir.chaos, turns this request into one fault chosen at random. */
+static void
+chaos_pick (Directives *dir)
+{
+  guint kinds[G_N_ELEMENTS (chaos_names)];
+  guint n = 0, pick;
+
+  if (dir->chaos <= 0 || g_rand_double (server.rand) >= dir->chaos)
+    return;
+  for (guint k = 0; k < G_N_ELEMENTS (chaos_names); k++)
+    if (dir->chaos_kinds == 0 || (dir->chaos_kinds & (1u << k)))
+      kinds[n++] = k;
+  if (n == 0)
+    return;
+  pick = kinds[g_rand_int_range (server.rand, 0, n)];
+  server.chaos_counts[pick]++;
+  if (pick <= 2)
+    {
+      dir->status = atoi (chaos_names[pick]);
+      dir->fail = 1.0;
+    }
+  else if (pick == 3)
+    dir->drop = TRUE;
+  else if (pick == 4)
+    dir->html = TRUE;
+  else
+    dir->hang = TRUE;
+}
+
+/* ------------------------------------------------------------------------------------------ */
 
 static void
 directives_apply (Directives *dir,
@@ -204,6 +258,10 @@ directives_apply (Directives *dir,
         dir->size = atoi (value);
       else if (g_str_equal (key, "replay"))
         dir->replay = atoi (value) != 0;
+      else if (g_str_equal (key, "chaos"))
+        dir->chaos = g_ascii_strtod (value, NULL);
+      else if (g_str_equal (key, "chaos-kinds"))
+        dir->chaos_kinds = chaos_parse_kinds (value);
       else if (key[0] != '\0')
         g_printerr ("clair-test-server: unknown directive “%s”\n", key);
     }
@@ -779,6 +837,7 @@ handle_chat (SoupServerMessage *msg)
         }
     }
 
+  chaos_pick (&p->dir);
   p->counted = TRUE;
   server.in_flight++;
   server.max_in_flight = MAX (server.max_in_flight, server.in_flight);
@@ -812,6 +871,11 @@ handle_stats (SoupServerMessage *msg)
   clair_json_append_string (out, server.last_accept, -1);
   g_string_append (out, ",\"last_content_type\":");
   clair_json_append_string (out, server.last_content_type, -1);
+  g_string_append (out, ",\"chaos\":{");
+  for (guint k = 0; k < G_N_ELEMENTS (chaos_names); k++)
+    g_string_append_printf (out, "%s\"%s\":%" G_GUINT64_FORMAT, k ? "," : "", chaos_names[k],
+                            server.chaos_counts[k]);
+  g_string_append (out, "}");
   g_string_append (out, ",\"per_row\":{");
   g_hash_table_iter_init (&iter, server.per_row);
   while (g_hash_table_iter_next (&iter, &key, &value))
@@ -853,6 +917,7 @@ handler_cb (SoupServer        *soup_server,
     {
       g_hash_table_remove_all (server.per_row);
       server.n_requests = server.n_chat = 0;
+      memset (server.chaos_counts, 0, sizeof server.chaos_counts);
       server.max_in_flight = server.in_flight;
       soup_server_message_set_status (msg, 204, NULL);
     }
