@@ -70,8 +70,14 @@ suggest_destination (ClairExportDialog *self)
     return;
   dir = g_path_get_dirname (clair_project_get_path (self->project));
   base = g_path_get_basename (clair_project_get_path (self->project));
-  if (g_str_has_suffix (base, ".clair"))
-    base[strlen (base) - strlen (".clair")] = '\0';
+  /* sample.jsonl.clair → sample */
+  for (guint i = 0; i < 2; i++)
+    {
+      char *dot = strrchr (base, '.');
+
+      if (dot != NULL && dot != base)
+        *dot = '\0';
+    }
   path = g_strdup_printf ("%s/%s-%s.jsonl", dir, base, formats[MIN (format, G_N_ELEMENTS (formats) - 1)].suffix);
   g_free (self->destination);
   self->destination = g_steal_pointer (&path);
@@ -304,7 +310,7 @@ clair_export_dialog_init (ClairExportDialog *self)
 
   self->cancellable = g_cancellable_new ();
   gtk_window_set_title (GTK_WINDOW (self), _("Export"));
-  gtk_window_set_default_size (GTK_WINDOW (self), 520, 520);
+  gtk_window_set_default_size (GTK_WINDOW (self), 640, 500);
   gtk_window_set_modal (GTK_WINDOW (self), TRUE);
 
   adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (header), FALSE);

@@ -455,6 +455,14 @@ fill (ClairPreferencesWindow *self)
   for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
     if (g_str_equal (presets[i].nick, preset))
       adw_combo_row_set_selected (ADW_COMBO_ROW (self->preset_row), i);
+  /* A URL that is not the preset's own means a custom endpoint. */
+  {
+    guint i = adw_combo_row_get_selected (ADW_COMBO_ROW (self->preset_row));
+
+    if (i < G_N_ELEMENTS (presets) && presets[i].base_url && g_strcmp0 (presets[i].base_url, config.base_url) != 0 &&
+        !g_str_has_prefix (presets[i].nick, "hf-endpoint"))
+      adw_combo_row_set_selected (ADW_COMBO_ROW (self->preset_row), G_N_ELEMENTS (presets) - 1);
+  }
   self->filling = FALSE;
   gtk_editable_set_text (GTK_EDITABLE (self->base_url_row), config.base_url);
   gtk_editable_set_text (GTK_EDITABLE (self->model_row), config.params.model ? config.params.model : "");

@@ -42,7 +42,7 @@ status_presentation (ClairRowItem  *item,
   switch (clair_row_item_get_status (item))
     {
     case CLAIR_ROW_REVISED:
-      *icon = "document-edit-symbolic";
+      *icon = "media-record-symbolic";
       *name = _("Revised");
       *css = "revised";
       break;
@@ -1412,10 +1412,29 @@ dark_changed_cb (AdwStyleManager *style,
   setup_task_view (self);
 }
 
+/* The window's stylesheet, loaded once per display whether or not a ClairApplication runs
+ * (AdwApplication would only load a "style.css"). */
+static void
+load_style (void)
+{
+  static gboolean loaded;
+  g_autoptr(GtkCssProvider) provider = NULL;
+
+  if (loaded || gdk_display_get_default () == NULL)
+    return;
+  loaded = TRUE;
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (provider, RESOURCE_BASE "/clair-style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
 static void
 clair_window_init (ClairWindow *self)
 {
   GtkSorter *sorter;
+
+  load_style ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
