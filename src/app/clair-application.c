@@ -32,6 +32,38 @@ get_window (ClairApplication *self,
   return create ? clair_window_new (self) : NULL;
 }
 
+/* CLAIR_PROFILE_FIRST_FRAME=1 prints when the first frame has been drawn (for tests/bench);
+ * =exit also quits then. */
+static void
+after_paint_cb (GdkFrameClock *clock,
+                GtkWindow     *window)
+{
+  const char *mode = g_getenv ("CLAIR_PROFILE_FIRST_FRAME");
+
+  g_signal_handlers_disconnect_by_func (clock, after_paint_cb, window);
+  g_print ("first-frame\n");
+  if (g_strcmp0 (mode, "exit") == 0)
+    g_application_quit (G_APPLICATION (gtk_window_get_application (window)));
+}
+
+static void
+window_map_cb (GtkWindow *window)
+{
+  g_signal_connect (gtk_widget_get_frame_clock (GTK_WIDGET (window)), "after-paint",
+                    G_CALLBACK (after_paint_cb), window);
+}
+
+static void
+profile_window (ClairWindow *window)
+{
+  if (g_getenv ("CLAIR_PROFILE_FIRST_FRAME") != NULL &&
+      g_object_get_data (G_OBJECT (window), "clair-profiled") == NULL)
+    {
+      g_object_set_data (G_OBJECT (window), "clair-profiled", GINT_TO_POINTER (1));
+      g_signal_connect_after (window, "map", G_CALLBACK (window_map_cb), NULL);
+    }
+}
+
 static void
 clair_application_activate (GApplication *application)
 {
@@ -43,6 +75,7 @@ clair_application_activate (GApplication *application)
       g_autofree char *last = g_settings_get_string (self->settings, "last-project");
 
       window = get_window (self, TRUE);
+      profile_window (window);
       if (g_settings_get_boolean (self->settings, "reopen-last") && *last &&
           g_file_test (last, G_FILE_TEST_IS_REGULAR))
         clair_window_open_project (window, last);
@@ -59,6 +92,7 @@ clair_application_open (GApplication  *application,
   ClairApplication *self = CLAIR_APPLICATION (application);
   ClairWindow *window = get_window (self, TRUE);
 
+  profile_window (window);
   gtk_window_present (GTK_WINDOW (window));
   if (n_files > 0)
     clair_window_open_file (window, files[0]);
