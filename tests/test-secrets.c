@@ -210,6 +210,8 @@ test_normalize (void)
       g_assert_cmpstr (normalized, ==, cases[i].out);
     }
 
+  g_assert_true (CLAIR_IS_SECRETS (clair_secrets_get_default ()));
+  g_assert_true (clair_secrets_get_default () == clair_secrets_get_default ());
   g_assert_cmpstr (clair_secrets_get_schema ()->name, ==, BASE_APP_ID);
   g_assert_cmpstr (clair_secrets_get_schema ()->attributes[0].name, ==, "base-url");
   g_assert_null (clair_secrets_get_schema ()->attributes[1].name);

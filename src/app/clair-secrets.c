@@ -197,6 +197,17 @@ clair_secrets_new (void)
   return g_object_new (CLAIR_TYPE_SECRETS, NULL);
 }
 
+ClairSecrets *
+clair_secrets_get_default (void)
+{
+  static ClairSecrets *instance;
+
+  if (g_once_init_enter (&instance))
+    g_once_init_leave (&instance, clair_secrets_new ());
+
+  return instance;
+}
+
 gboolean
 clair_secrets_is_available (ClairSecrets *self)
 {

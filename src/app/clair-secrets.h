@@ -26,6 +26,9 @@ const SecretSchema *clair_secrets_get_schema               (void) G_GNUC_CONST;
 char               *clair_secrets_normalize_base_url       (const char          *base_url);
 
 ClairSecrets       *clair_secrets_new                      (void);
+/* The application's instance, so the preferences window and the run share keys kept for the
+ * session. Owned by the library; never NULL. */
+ClairSecrets       *clair_secrets_get_default              (void);
 
 /* FALSE once the Secret Service turned out unreachable (by a store, lookup or clear, or by
  * clair_secrets_probe_async()); TRUE before anything was tried. Notifies "available". */
