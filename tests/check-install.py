@@ -8,6 +8,7 @@ Usage: check-install.py BUILDDIR PREFIX BINDIR DATADIR LOCALEDIR MANDIR APP_ID B
 """
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -71,6 +72,22 @@ def main():
                            f'<release version="{version}"', 'xml:lang="de"', 'xml:lang="fr"'):
                 if needle not in text:
                     problems.append(f"{metainfo.name} lacks {needle}")
+
+        # The installed tree as a software centre reads it: metainfo, its launchable desktop file.
+        prefix_root = under(root, prefix)
+        if with_app and shutil.which("appstreamcli"):
+            tree = subprocess.run(["appstreamcli", "validate-tree", "--no-net", str(prefix_root)],
+                                  capture_output=True, text=True)
+            if tree.returncode != 0:
+                problems.append("appstreamcli validate-tree failed on the installed tree:\n"
+                                + tree.stdout + tree.stderr)
+
+        # The MIME type the desktop file and the metainfo announce is the one installed.
+        mime = share / "mime" / "packages" / f"{app_id}.xml"
+        if mime.is_file() and 'type="application/x-clair-project"' not in mime.read_text(encoding="utf-8"):
+            problems.append(f"{mime.name} does not define application/x-clair-project")
+        if desktop.is_file() and "application/x-clair-project;" not in desktop.read_text(encoding="utf-8"):
+            problems.append(f"{desktop.name} does not open application/x-clair-project")
 
         # What gnome.post_install does on a real install (it is skipped under DESTDIR).
         schemas = share / "glib-2.0" / "schemas"
