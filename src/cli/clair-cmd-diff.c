@@ -24,6 +24,29 @@
 
 static const char *kind_names[] = { "equal", "delete", "insert" };
 
+/* g_utf8_validate() over the ASCII prefix eight bytes at a time: most texts are mostly ASCII. */
+static gboolean
+validate_utf8 (const char  *text,
+               gsize        len,
+               const char **end)
+{
+  gsize pos = 0;
+
+  while (pos + 8 <= len)
+    {
+      guint64 word;
+
+      memcpy (&word, text + pos, 8);
+      if (word & G_GUINT64_CONSTANT (0x8080808080808080))
+        break;
+      /* A NUL byte is not valid text for g_utf8_validate() either. */
+      if ((word - G_GUINT64_CONSTANT (0x0101010101010101)) & ~word & G_GUINT64_CONSTANT (0x8080808080808080))
+        break;
+      pos += 8;
+    }
+  return g_utf8_validate_len (text + pos, len - pos, end);
+}
+
 static gboolean
 read_text (const char  *path,
            char       **contents,
@@ -37,7 +60,7 @@ read_text (const char  *path,
       clair_cli_fail ("%s", error->message);
       return FALSE;
     }
-  if (!g_utf8_validate (*contents, *length, &end))
+  if (!validate_utf8 (*contents, *length, &end))
     {
       clair_cli_fail (_("“%s” is not UTF-8 text (invalid byte at offset %" G_GSIZE_FORMAT "); "
                         "convert it first, for example with iconv"),
@@ -99,9 +122,24 @@ diff_to_json (ClairDiff          *diff,
               gboolean            levenshtein_exact,
               gboolean            with_ops)
 {
-  GString *out = g_string_new ("{");
+  GString *out;
   ClairDiffStats stats;
   gboolean first = TRUE;
+  gsize size = 256;
+
+  if (with_ops)
+    {
+      const ClairDiffOp *ops;
+      guint n_ops;
+
+      /* Sized once: the ops repeat both texts (escaping may still grow it). */
+      ops = clair_diff_get_ops (diff, &n_ops);
+      for (guint k = 0; k < n_ops; k++)
+        size += 32 + (ops[k].kind == CLAIR_DIFF_INSERT ? ops[k].b_end - ops[k].b_start
+                                                       : ops[k].a_end - ops[k].a_start);
+    }
+  out = g_string_sized_new (size);
+  g_string_append_c (out, '{');
 
   if (with_ops)
     {
@@ -143,9 +181,58 @@ diff_to_json (ClairDiff          *diff,
   return out;
 }
 
+/* The text diff goes out through one fixed buffer: a 50,000-word diff never sits in memory
+ * twice, and standard output gets a few large writes. */
+typedef struct
+{
+  gsize    len;
+  gsize    total;
+  char     last;
+  gboolean failed;
+  char     buf[64 * 1024];
+} Writer;
+
+static void
+writer_flush (Writer *w)
+{
+  if (w->len > 0 && fwrite (w->buf, 1, w->len, stdout) != w->len)
+    w->failed = TRUE;
+  w->len = 0;
+}
+
+static void
+writer_append (Writer     *w,
+               const char *text,
+               gsize       len)
+{
+  if (len == 0)
+    return;
+  w->total += len;
+  w->last = text[len - 1];
+  if (w->len + len > sizeof w->buf)
+    {
+      writer_flush (w);
+      if (len > sizeof w->buf)
+        {
+          if (fwrite (text, 1, len, stdout) != len)
+            w->failed = TRUE;
+          return;
+        }
+    }
+  memcpy (w->buf + w->len, text, len);
+  w->len += len;
+}
+
+static inline void
+writer_append_str (Writer     *w,
+                   const char *text)
+{
+  writer_append (w, text, strlen (text));
+}
+
 /* Appends text[start, end) of one side, with the refined spans of that side in @strong. */
 static void
-append_side (GString           *out,
+append_side (Writer            *out,
              const char        *text,
              gsize              start,
              gsize              end,
@@ -162,13 +249,13 @@ append_side (GString           *out,
 
   if (!color)
     {
-      g_string_append (out, is_delete ? "[-" : "{+");
-      g_string_append_len (out, text + start, end - start);
-      g_string_append (out, is_delete ? "-]" : "+}");
+      writer_append (out, is_delete ? "[-" : "{+", 2);
+      writer_append (out, text + start, end - start);
+      writer_append (out, is_delete ? "-]" : "+}", 2);
       return;
     }
 
-  g_string_append (out, weak);
+  writer_append_str (out, weak);
   for (; *cursor < n_refined; (*cursor)++)
     {
       const ClairDiffOp *span = &refined[*cursor];
@@ -182,27 +269,32 @@ append_side (GString           *out,
       /* Whole-run spans would only repeat the weak colour in bold: keep them weak. */
       if (s == start && e == end)
         continue;
-      g_string_append_len (out, text + pos, s - pos);
-      g_string_append (out, strong);
-      g_string_append_len (out, text + s, e - s);
-      g_string_append (out, COLOR_RESET);
-      g_string_append (out, weak);
+      writer_append (out, text + pos, s - pos);
+      writer_append_str (out, strong);
+      writer_append (out, text + s, e - s);
+      writer_append_str (out, COLOR_RESET);
+      writer_append_str (out, weak);
       pos = e;
     }
-  g_string_append_len (out, text + pos, end - pos);
-  g_string_append (out, COLOR_RESET);
+  writer_append (out, text + pos, end - pos);
+  writer_append_str (out, COLOR_RESET);
 }
 
-static GString *
-diff_to_text (ClairDiff  *diff,
-              const char *a,
-              const char *b,
-              gboolean    color)
+/* Writes the text diff to standard output; FALSE if that failed. */
+static gboolean
+write_diff_text (ClairDiff  *diff,
+                 const char *a,
+                 const char *b,
+                 gboolean    color)
 {
-  GString *out = g_string_sized_new (1024);
+  g_autofree Writer *out = g_new (Writer, 1);
   const ClairDiffOp *ops, *refined;
   guint n_ops, n_refined, cursor_a = 0, cursor_b = 0;
 
+  out->len = 0;
+  out->total = 0;
+  out->last = 0;
+  out->failed = FALSE;
   ops = clair_diff_get_ops (diff, &n_ops);
   refined = clair_diff_get_refined (diff, &n_refined);
   for (guint k = 0; k < n_ops; k++)
@@ -212,7 +304,7 @@ diff_to_text (ClairDiff  *diff,
       switch (op->kind)
         {
         case CLAIR_DIFF_EQUAL:
-          g_string_append_len (out, a + op->a_start, op->a_end - op->a_start);
+          writer_append (out, a + op->a_start, op->a_end - op->a_start);
           break;
         case CLAIR_DIFF_DELETE:
           append_side (out, a, op->a_start, op->a_end, color, TRUE, refined, n_refined, &cursor_a);
@@ -224,9 +316,10 @@ diff_to_text (ClairDiff  *diff,
           g_assert_not_reached ();
         }
     }
-  if (out->len > 0 && out->str[out->len - 1] != '\n')
-    g_string_append_c (out, '\n');
-  return out;
+  if (out->total > 0 && out->last != '\n')
+    writer_append (out, "\n", 1);
+  writer_flush (out);
+  return !out->failed && fflush (stdout) == 0;
 }
 
 static void
@@ -319,17 +412,18 @@ clair_cmd_diff (int    argc,
   if (json || stats)
     clair_metrics_compute_len (a, a_len, b, b_len, &metrics, &exact);
 
-  if (json)
-    out = diff_to_json (diff, a, b, &metrics, exact, !stats);
-  else if (stats)
+  if (stats && !json)
     {
       print_stats (diff, &metrics, exact);
       return CLAIR_EXIT_OK;
     }
-  else
-    out = diff_to_text (diff, a, b, want_color (color));
-
-  if (fwrite (out->str, 1, out->len, stdout) != out->len || fflush (stdout) != 0)
+  if (json)
+    {
+      out = diff_to_json (diff, a, b, &metrics, exact, !stats);
+      if (fwrite (out->str, 1, out->len, stdout) != out->len || fflush (stdout) != 0)
+        return clair_cli_fail (_("could not write the diff to standard output"));
+    }
+  else if (!write_diff_text (diff, a, b, want_color (color)))
     return clair_cli_fail (_("could not write the diff to standard output"));
   return CLAIR_EXIT_OK;
 }
