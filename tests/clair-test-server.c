@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
@@ -164,20 +165,23 @@ chaos_parse_kinds (const char *value)
   return mask;
 }
 
-/* With probability dir.chaos, turns this request into one fault chosen at random. */
-static void
+#define CHAOS_HANG 5
+
+/* With probability dir.chaos, turns this request into one fault chosen at random; returns the
+ * index of the fault in chaos_names[], or -1. */
+static int
 chaos_pick (Directives *dir)
 {
   guint kinds[G_N_ELEMENTS (chaos_names)];
   guint n = 0, pick;
 
   if (dir->chaos <= 0 || g_rand_double (server.rand) >= dir->chaos)
-    return;
+    return -1;
   for (guint k = 0; k < G_N_ELEMENTS (chaos_names); k++)
     if (dir->chaos_kinds == 0 || (dir->chaos_kinds & (1u << k)))
       kinds[n++] = k;
   if (n == 0)
-    return;
+    return -1;
   pick = kinds[g_rand_int_range (server.rand, 0, n)];
   server.chaos_counts[pick]++;
   if (pick <= 2)
@@ -191,6 +195,7 @@ chaos_pick (Directives *dir)
     dir->html = TRUE;
   else
     dir->hang = TRUE;
+  return (int) pick;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -837,10 +842,14 @@ handle_chat (SoupServerMessage *msg)
         }
     }
 
-  chaos_pick (&p->dir);
-  p->counted = TRUE;
-  server.in_flight++;
-  server.max_in_flight = MAX (server.max_in_flight, server.in_flight);
+  /* A chaos hang is never answered, and while its message is paused the server does not see the
+   * client close the connection: it stays out of the in-flight count. */
+  p->counted = chaos_pick (&p->dir) != CHAOS_HANG;
+  if (p->counted)
+    {
+      server.in_flight++;
+      server.max_in_flight = MAX (server.max_in_flight, server.in_flight);
+    }
   g_object_set_data_full (G_OBJECT (msg), "clair-pending", p, (GDestroyNotify) pending_free);
   g_signal_connect (msg, "finished", G_CALLBACK (message_done_cb), p);
   g_signal_connect (msg, "disconnected", G_CALLBACK (message_done_cb), p);
@@ -975,6 +984,19 @@ load_fixtures (const char  *path,
   return server.fixtures->len > 0;
 }
 
+static gboolean
+stdin_cb (GIOChannel   *channel,
+          GIOCondition  condition,
+          gpointer      user_data)
+{
+  char buf[256];
+
+  /* Our parent went away (or closed the pipe): so do we. */
+  if ((condition & (G_IO_HUP | G_IO_ERR)) || read (0, buf, sizeof buf) <= 0)
+    exit (0);
+  return G_SOURCE_CONTINUE;
+}
+
 int
 main (int    argc,
       char **argv)
@@ -989,7 +1011,9 @@ main (int    argc,
   int latency = 0;
   double fail = 0;
   gint64 seed = 1;
+  gboolean exit_with_stdin = FALSE;
   const GOptionEntry entries[] = {
+    { "exit-with-stdin", 0, 0, G_OPTION_ARG_NONE, &exit_with_stdin, "Exit when stdin closes (for tests)", NULL },
     { "port", 0, 0, G_OPTION_ARG_INT, &port, "Port to listen on (default: any free one)", "PORT" },
     { "latency", 0, 0, G_OPTION_ARG_INT, &latency, "Milliseconds before each answer", "MS" },
     { "fail", 0, 0, G_OPTION_ARG_DOUBLE, &fail, "Fraction of requests answered with HTTP 500", "P" },
@@ -1046,6 +1070,14 @@ main (int    argc,
       fflush (stdout);
     }
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  if (exit_with_stdin)
+    {
+      GIOChannel *channel = g_io_channel_unix_new (0);
+
+      g_io_add_watch (channel, G_IO_IN | G_IO_HUP | G_IO_ERR, stdin_cb, NULL);
+      g_io_channel_unref (channel);
+    }
 
   loop = g_main_loop_new (NULL, FALSE);
   g_main_loop_run (loop);

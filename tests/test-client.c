@@ -33,6 +33,7 @@ server_start (const char *directives)
 
   g_assert_nonnull (path);
   g_ptr_array_add (args, (char *) path);
+  g_ptr_array_add (args, (char *) "--exit-with-stdin");
   if (directives != NULL)
     {
       g_ptr_array_add (args, (char *) "--set");
@@ -42,7 +43,8 @@ server_start (const char *directives)
 
   server = g_new0 (Server, 1);
   server->process = g_subprocess_newv ((const char * const *) args->pdata,
-                                       G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+                                       G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                       G_SUBPROCESS_FLAGS_STDIN_PIPE, &error);
   g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
   server->url = g_data_input_stream_read_line (out, NULL, NULL, &error);
