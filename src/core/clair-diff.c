@@ -38,13 +38,6 @@ typedef enum
   SPLIT_CLUSTERS,
 } Split;
 
-typedef struct
-{
-  guint32 start;
-  guint32 len;
-  guint32 cls;
-} Token;
-
 struct _ClairDiff
 {
   gatomicrefcount      ref_count;
@@ -100,24 +93,295 @@ init_ascii_class (void)
     }
 }
 
-static void
-push_token (GArray  *tokens,
-            gsize    start,
-            gsize    end,
-            guint32  cls)
-{
-  Token token = { (guint32) start, (guint32) (end - start), cls };
+/* Interning: equal tokens get equal ids */
 
-  g_array_append_val (tokens, token);
+/* Multi-byte tokens live in an open-addressing table keyed by their first eight bytes, so most
+ * words compare in one integer compare without touching the text again; single bytes (spaces,
+ * punctuation) have a table of their own. */
+typedef struct
+{
+  const char *ptr;
+  guint64     key;   /* the first 8 bytes, zero-padded; the hash with squeeze_space */
+  guint32     len;   /* 0 in an empty slot */
+  guint32     id;
+} Slot;
+
+typedef struct
+{
+  Slot    *slots;
+  guint32  mask;
+  guint32  n_ids;
+  guint32  n_used;
+  gboolean squeeze_space;  /* lines compare without their whitespace */
+  guint32  byte_ids[256];  /* G_MAXUINT32 when not seen yet */
+} Interner;
+
+static inline guint64
+load_head (const char *ptr,
+           guint32     len,
+           const char *end)
+{
+  guint64 v = 0;
+
+  if (ptr + 8 <= end)
+    {
+      memcpy (&v, ptr, 8);
+      v = GUINT64_FROM_LE (v);
+      if (len < 8)
+        v &= (G_GUINT64_CONSTANT (1) << (8 * len)) - 1;
+    }
+  else
+    {
+      for (guint32 i = 0; i < len && i < 8; i++)
+        v |= (guint64) (guchar) ptr[i] << (8 * i);
+    }
+  return v;
+}
+
+static inline guint32
+mix64 (guint64 h)
+{
+  h ^= h >> 32;
+  h *= G_GUINT64_CONSTANT (0x9E3779B97F4A7C15);
+  h ^= h >> 29;
+  return (guint32) h;
+}
+
+static inline guint32
+hash_key (const char *ptr,
+          guint32     len,
+          guint64     head)
+{
+  guint64 h = head ^ ((guint64) len << 56) ^ len;
+
+  for (guint32 i = 8; i < len; i++)
+    h = (h ^ (guchar) ptr[i]) * G_GUINT64_CONSTANT (0x100000001B3);
+  return mix64 (h);
+}
+
+static inline guint32
+hash_squeezed (const char *ptr,
+               guint32     len)
+{
+  guint32 h = 2166136261u;
+
+  for (guint32 i = 0; i < len; i++)
+    {
+      if (g_ascii_isspace (ptr[i]))
+        continue;
+      h = (h ^ (guchar) ptr[i]) * 16777619u;
+    }
+  return h;
+}
+
+static gboolean
+equal_squeezed (const char *a,
+                guint32     a_len,
+                const char *b,
+                guint32     b_len)
+{
+  guint32 i = 0, j = 0;
+
+  for (;;)
+    {
+      while (i < a_len && g_ascii_isspace (a[i]))
+        i++;
+      while (j < b_len && g_ascii_isspace (b[j]))
+        j++;
+      if (i == a_len || j == b_len)
+        return i == a_len && j == b_len;
+      if (a[i] != b[j])
+        return FALSE;
+      i++;
+      j++;
+    }
 }
 
 static void
-split_lines (const char *text,
-             gsize       len,
-             GArray     *tokens)
+interner_init (Interner *interner,
+               gsize     n_tokens,
+               guint32   first_id,
+               gboolean  squeeze_space)
 {
-  gsize pos = 0;
+  gsize capacity = 64;
 
+  /* Texts repeat their words: start small and grow, the table stays in cache. */
+  while (capacity < n_tokens / 2 && capacity < 4096)
+    capacity <<= 1;
+  interner->slots = g_new0 (Slot, capacity);
+  interner->mask = (guint32) capacity - 1;
+  interner->n_ids = first_id;
+  interner->n_used = 0;
+  interner->squeeze_space = squeeze_space;
+  memset (interner->byte_ids, 0xff, sizeof interner->byte_ids);
+}
+
+static inline guint32
+slot_hash (const Interner *interner,
+           const Slot     *slot)
+{
+  return interner->squeeze_space ? (guint32) slot->key : hash_key (slot->ptr, slot->len, slot->key);
+}
+
+static void
+interner_grow (Interner *interner)
+{
+  guint32 old_capacity = interner->mask + 1;
+  guint32 capacity = old_capacity * 2;
+  Slot *old = interner->slots;
+
+  interner->slots = g_new0 (Slot, capacity);
+  interner->mask = capacity - 1;
+  for (guint32 k = 0; k < old_capacity; k++)
+    if (old[k].len != 0)
+      {
+        guint32 i = slot_hash (interner, &old[k]) & interner->mask;
+
+        while (interner->slots[i].len != 0)
+          i = (i + 1) & interner->mask;
+        interner->slots[i] = old[k];
+      }
+  g_free (old);
+}
+
+/* The id of the token [ptr, ptr + len), which lies inside a text ending at @end. */
+static inline guint32
+interner_add (Interner   *interner,
+              const char *ptr,
+              guint32     len,
+              const char *end)
+{
+  guint64 key;
+  guint32 hash, i;
+
+  if (len == 1 && !interner->squeeze_space)
+    {
+      guint32 *id = &interner->byte_ids[(guchar) ptr[0]];
+
+      if (*id == G_MAXUINT32)
+        *id = interner->n_ids++;
+      return *id;
+    }
+  if (interner->squeeze_space)
+    {
+      hash = hash_squeezed (ptr, len);
+      key = hash;
+    }
+  else
+    {
+      key = load_head (ptr, len, end);
+      hash = hash_key (ptr, len, key);
+    }
+
+  for (i = hash & interner->mask;; i = (i + 1) & interner->mask)
+    {
+      Slot *slot = &interner->slots[i];
+
+      if (slot->len == 0)
+        {
+          slot->ptr = ptr;
+          slot->len = len;
+          slot->key = key;
+          slot->id = interner->n_ids++;
+          if (++interner->n_used * 2 > interner->mask)
+            {
+              guint32 id = slot->id;
+
+              interner_grow (interner);
+              return id;
+            }
+          return slot->id;
+        }
+      if (slot->key != key)
+        continue;
+      if (interner->squeeze_space)
+        {
+          if (equal_squeezed (slot->ptr, slot->len, ptr, len))
+            return slot->id;
+        }
+      else if (slot->len == len && (len <= 8 || memcmp (slot->ptr + 8, ptr + 8, len - 8) == 0))
+        return slot->id;
+    }
+}
+
+/* Empties the table for another text, keeping it when it is still small. */
+static void
+interner_reset (Interner *interner)
+{
+  if (interner->mask >= 1024)
+    {
+      g_free (interner->slots);
+      interner->slots = g_new0 (Slot, 64);
+      interner->mask = 63;
+    }
+  else
+    memset (interner->slots, 0, sizeof (Slot) * (interner->mask + 1));
+  memset (interner->byte_ids, 0xff, sizeof interner->byte_ids);
+  interner->n_ids = 0;
+  interner->n_used = 0;
+}
+
+static void
+interner_clear (Interner *interner)
+{
+  g_clear_pointer (&interner->slots, g_free);
+}
+
+/* Tokens of one text, as parallel arrays: token i is text[starts[i], starts[i + 1]) (the tokens
+ * cover the text, and starts[n] == len), of class cls[i] and interned as ids[i]. */
+typedef struct
+{
+  const char *text;
+  gsize       len;
+  guint       n;
+  guint       capacity;
+  guint32    *starts;
+  guint8     *cls;
+  guint32    *ids;
+} Side;
+
+static void
+side_reserve (Side  *side,
+              gsize  capacity)
+{
+  /* realloc of a large block remaps its pages rather than copying them. */
+  side->starts = g_renew (guint32, side->starts, capacity + 1);
+  side->cls = g_renew (guint8, side->cls, capacity);
+  side->ids = g_renew (guint32, side->ids, capacity);
+  side->capacity = (guint) capacity;
+}
+
+static inline void
+side_push (Side     *side,
+           Interner *interner,
+           gboolean  ignore_space,
+           gsize     start,
+           gsize     end,
+           guint32   cls)
+{
+  guint n = side->n;
+
+  if (G_UNLIKELY (n == side->capacity))
+    side_reserve (side, (gsize) side->capacity * 2 + 16);
+  side->starts[n] = (guint32) start;
+  side->cls[n] = (guint8) cls;
+  if (interner != NULL)
+    side->ids[n] = ignore_space && cls == CLS_SPACE
+                   ? 0 : interner_add (interner, side->text + start, (guint32) (end - start),
+                                       side->text + side->len);
+  side->n = n + 1;
+}
+
+static void
+split_lines (Side *side)
+{
+  const char *text = side->text;
+  gsize len = side->len;
+  gsize pos = 0, n_lines = 0;
+
+  for (const char *p = text; (p = memchr (p, '\n', len - (p - text))) != NULL; p++)
+    n_lines++;
+  side_reserve (side, n_lines + 1);
   while (pos < len)
     {
       const char *nl = memchr (text + pos, '\n', len - pos);
@@ -130,19 +394,23 @@ split_lines (const char *text,
             cls = CLS_WORD;
             break;
           }
-      push_token (tokens, pos, end, cls);
+      side_push (side, NULL, FALSE, pos, end, cls);
       pos = end;
     }
 }
 
-/* Cuts @text into tokens. With SPLIT_CLUSTERS every character with its combining marks is a
- * token; with SPLIT_WORDS letters and digits gather into words and whitespace into runs. */
+/* Cuts side->text into tokens (appending to side's arrays) and, with @interner, gives each its
+ * id (every whitespace token id 0 with @ignore_space). With SPLIT_CLUSTERS every character with
+ * its combining marks is a token; with SPLIT_WORDS letters and digits gather into words and
+ * whitespace into runs. */
 static void
-tokenize (const char *text,
-          gsize       len,
-          Split       split,
-          GArray     *tokens)
+tokenize (Side     *side,
+          Split     split,
+          Interner *interner,
+          gboolean  ignore_space)
 {
+  const char *text = side->text;
+  gsize len = side->len;
   gsize pos = 0;
   gsize start = 0;
   int cls = -1;              /* class of the open token, -1 when none is open */
@@ -152,7 +420,7 @@ tokenize (const char *text,
 
   if (split == SPLIT_LINES)
     {
-      split_lines (text, len, tokens);
+      split_lines (side);
       return;
     }
 
@@ -235,7 +503,7 @@ tokenize (const char *text,
         }
 
       if (cls >= 0)
-        push_token (tokens, start, pos, cls);
+        side_push (side, interner, ignore_space, start, pos, cls);
       start = pos;
       cls = ccls;
       extendable = !single && split == SPLIT_WORDS;
@@ -243,172 +511,157 @@ tokenize (const char *text,
       pos += n;
     }
   if (cls >= 0)
-    push_token (tokens, start, pos, cls);
-}
-
-typedef struct
-{
-  const char *text;
-  gsize       len;
-  GArray     *tokens;
-  guint32    *ids;
-} Side;
-
-/* Interning: equal tokens get equal ids */
-
-typedef struct
-{
-  const char *ptr;
-  guint32     len;
-  guint32     hash;
-  guint32     id;
-} Slot;
-
-typedef struct
-{
-  Slot    *slots;
-  guint32  mask;
-  guint32  n_ids;
-  guint32  n_used;
-  gboolean squeeze_space;  /* lines compare without their whitespace */
-} Interner;
-
-static inline guint32
-hash_bytes (const char *ptr,
-            guint32     len,
-            gboolean    squeeze_space)
-{
-  guint32 h = 2166136261u;
-
-  for (guint32 i = 0; i < len; i++)
-    {
-      if (squeeze_space && g_ascii_isspace (ptr[i]))
-        continue;
-      h = (h ^ (guchar) ptr[i]) * 16777619u;
-    }
-  return h;
-}
-
-static gboolean
-equal_squeezed (const char *a,
-                guint32     a_len,
-                const char *b,
-                guint32     b_len)
-{
-  guint32 i = 0, j = 0;
-
-  for (;;)
-    {
-      while (i < a_len && g_ascii_isspace (a[i]))
-        i++;
-      while (j < b_len && g_ascii_isspace (b[j]))
-        j++;
-      if (i == a_len || j == b_len)
-        return i == a_len && j == b_len;
-      if (a[i] != b[j])
-        return FALSE;
-      i++;
-      j++;
-    }
+    side_push (side, interner, ignore_space, start, pos, cls);
 }
 
 static void
-interner_init (Interner *interner,
-               gsize     n_tokens,
-               guint32   first_id,
-               gboolean  squeeze_space)
+side_clear (Side *side)
 {
-  gsize capacity = 64;
-
-  /* Texts repeat their words: start small and grow, the table stays in cache. */
-  while (capacity < n_tokens / 2 && capacity < 4096)
-    capacity <<= 1;
-  interner->slots = g_new0 (Slot, capacity);
-  interner->mask = (guint32) capacity - 1;
-  interner->n_ids = first_id;
-  interner->n_used = 0;
-  interner->squeeze_space = squeeze_space;
+  g_clear_pointer (&side->starts, g_free);
+  g_clear_pointer (&side->cls, g_free);
+  g_clear_pointer (&side->ids, g_free);
+  side->n = side->capacity = 0;
 }
 
+/* Tokenises @text into @side; with @interner the ids are given as the tokens are cut. */
 static void
-interner_grow (Interner *interner)
+side_tokenize (Side       *side,
+               const char *text,
+               gsize       len,
+               Split       split,
+               Interner   *interner,
+               gboolean    ignore_space)
 {
-  guint32 old_capacity = interner->mask + 1;
-  guint32 capacity = old_capacity * 2;
-  Slot *old = interner->slots;
+  side->text = text;
+  side->len = len;
+  side->n = 0;
+  if (split != SPLIT_LINES)
+    {
+      gsize capacity = split == SPLIT_WORDS ? len / 2 + 16 : len + 1;
 
-  interner->slots = g_new0 (Slot, capacity);
-  interner->mask = capacity - 1;
-  for (guint32 k = 0; k < old_capacity; k++)
-    if (old[k].ptr != NULL)
-      {
-        guint32 i = old[k].hash & interner->mask;
-
-        while (interner->slots[i].ptr != NULL)
-          i = (i + 1) & interner->mask;
-        interner->slots[i] = old[k];
-      }
-  g_free (old);
+      if (side->capacity < capacity)
+        side_reserve (side, capacity);
+    }
+  tokenize (side, split, interner, ignore_space);
+  side->starts[side->n] = (guint32) len;
 }
 
-static guint32
-interner_add (Interner   *interner,
-              const char *ptr,
-              guint32     len)
+/* Gives every token of @side its id (after a tokenize() without interner). */
+static void
+intern_tokens (Interner *interner,
+               Side     *side)
 {
-  guint32 hash = hash_bytes (ptr, len, interner->squeeze_space);
-  guint32 i = hash & interner->mask;
+  for (guint i = 0; i < side->n; i++)
+    side->ids[i] = interner_add (interner, side->text + side->starts[i],
+                                 side->starts[i + 1] - side->starts[i], side->text + side->len);
+}
 
-  for (;; i = (i + 1) & interner->mask)
+/* Scratch memory: a bump allocator whose blocks are reused from one stage (and one replaced run)
+ * to the next, so the many short-lived arrays of a diff cost neither malloc calls nor fresh
+ * pages. Allocations are released together back to a mark. */
+
+typedef struct _ArenaBlock ArenaBlock;
+
+struct _ArenaBlock
+{
+  ArenaBlock *prev;
+  gsize       size;
+  gsize       used;
+  /* data follows, 16-byte aligned */
+};
+
+#define ARENA_HEADER ((sizeof (ArenaBlock) + 15) & ~(gsize) 15)
+
+typedef struct
+{
+  ArenaBlock *top;
+} Arena;
+
+typedef struct
+{
+  ArenaBlock *block;
+  gsize       used;
+} ArenaMark;
+
+static gpointer
+arena_alloc (Arena *arena,
+             gsize  size)
+{
+  ArenaBlock *top = arena->top;
+
+  size = (size + 15) & ~(gsize) 15;
+  if (top == NULL || top->size - top->used < size)
     {
-      Slot *slot = &interner->slots[i];
+      gsize block_size = MAX (size, top != NULL ? MIN (top->size * 2, (gsize) 64 << 20) : 16384);
 
-      if (slot->ptr == NULL)
+      top = g_malloc (ARENA_HEADER + block_size);
+      top->prev = arena->top;
+      top->size = block_size;
+      top->used = 0;
+      arena->top = top;
+    }
+  top->used += size;
+  return (char *) top + ARENA_HEADER + top->used - size;
+}
+
+static gpointer
+arena_alloc0 (Arena *arena,
+              gsize  size)
+{
+  return memset (arena_alloc (arena, size), 0, size);
+}
+
+#define arena_new(arena, type, n)  ((type *) arena_alloc ((arena), sizeof (type) * (gsize) (n)))
+#define arena_new0(arena, type, n) ((type *) arena_alloc0 ((arena), sizeof (type) * (gsize) (n)))
+
+static inline ArenaMark
+arena_mark (Arena *arena)
+{
+  ArenaMark mark = { arena->top, arena->top != NULL ? arena->top->used : 0 };
+
+  return mark;
+}
+
+/* Frees everything allocated since @mark. Released to the empty mark, the arena keeps its newest
+ * (largest) block for what comes next. */
+static void
+arena_release (Arena     *arena,
+               ArenaMark  mark)
+{
+  if (mark.block == NULL && arena->top != NULL)
+    {
+      ArenaBlock *keep = arena->top;
+
+      while (keep->prev != NULL)
         {
-          slot->ptr = ptr;
-          slot->len = len;
-          slot->hash = hash;
-          slot->id = interner->n_ids++;
-          if (++interner->n_used * 2 > interner->mask)
-            {
-              guint32 id = slot->id;
+          ArenaBlock *block = keep->prev;
 
-              interner_grow (interner);
-              return id;
-            }
-          return slot->id;
+          keep->prev = block->prev;
+          g_free (block);
         }
-      if (slot->hash == hash)
-        {
-          if (interner->squeeze_space ? equal_squeezed (slot->ptr, slot->len, ptr, len)
-                                      : (slot->len == len && memcmp (slot->ptr, ptr, len) == 0))
-            return slot->id;
-        }
+      keep->used = 0;
+      return;
     }
-}
-
-static void
-interner_clear (Interner *interner)
-{
-  g_clear_pointer (&interner->slots, g_free);
-}
-
-/* Gives every token of @tokens its id in @ids. With @ignore_space every whitespace token is id 0. */
-static void
-intern_tokens (Interner     *interner,
-               const char   *text,
-               const GArray *tokens,
-               gboolean      ignore_space,
-               guint32      *ids)
-{
-  for (guint i = 0; i < tokens->len; i++)
+  while (arena->top != mark.block)
     {
-      const Token *token = &g_array_index (tokens, Token, i);
+      ArenaBlock *block = arena->top;
 
-      if (ignore_space && token->cls == CLS_SPACE)
-        ids[i] = 0;
-      else
-        ids[i] = interner_add (interner, text + token->start, token->len);
+      arena->top = block->prev;
+      g_free (block);
+    }
+  if (arena->top != NULL)
+    arena->top->used = mark.used;
+}
+
+static void
+arena_clear (Arena *arena)
+{
+  while (arena->top != NULL)
+    {
+      ArenaBlock *block = arena->top;
+
+      arena->top = block->prev;
+      g_free (block);
     }
 }
 
@@ -605,12 +858,13 @@ compare_seq (Ctx *ctx,
 
 /* Longest increasing subsequence of @ys (patience sorting); returns its indices in @out. */
 static guint
-longest_increasing (const guint32 *ys,
+longest_increasing (Arena         *arena,
+                    const guint32 *ys,
                     guint          n,
                     guint32       *out)
 {
-  g_autofree guint32 *tails = g_new (guint32, n + 1);
-  g_autofree guint32 *prev = g_new (guint32, n + 1);
+  guint32 *tails = arena_new (arena, guint32, n + 1);
+  guint32 *prev = arena_new (arena, guint32, n + 1);
   guint len = 0;
 
   for (guint i = 0; i < n; i++)
@@ -645,7 +899,8 @@ longest_increasing (const guint32 *ys,
 }
 
 static void
-run_myers (const guint32 *x,
+run_myers (Arena         *arena,
+           const guint32 *x,
            int            nx,
            const guint32 *y,
            int            ny,
@@ -655,7 +910,8 @@ run_myers (const guint32 *x,
            const int     *ycuts,
            guint          n_cuts)
 {
-  g_autofree int *fdiag = g_new (int, 2 * ((gsize) nx + ny + 3));
+  ArenaMark mark = arena_mark (arena);
+  int *fdiag = arena_new (arena, int, 2 * ((gsize) nx + ny + 3));
   Ctx ctx;
   int diags, xprev = 0, yprev = 0;
 
@@ -680,6 +936,7 @@ run_myers (const guint32 *x,
       xprev = xnext + 1;
       yprev = ynext + 1;
     }
+  arena_release (arena, mark);
 }
 
 /* A token that occurs once on each side may still be a coincidence (a rare word inserted in the
@@ -701,7 +958,8 @@ anchor_confirmed (const guint32 *x,
 /* Marks in @a_chg and @b_chg the tokens outside a longest common subsequence of @a and @b (exactly
  * one when no anchors are used). @n_ids bounds the ids. */
 static void
-diff_ids (const guint32 *a,
+diff_ids (Arena         *arena,
+          const guint32 *a,
           guint          n,
           const guint32 *b,
           guint          m,
@@ -710,16 +968,11 @@ diff_ids (const guint32 *a,
           guint8        *a_chg,
           guint8        *b_chg)
 {
-  g_autofree guint32 *count_a = NULL;
-  g_autofree guint32 *count_b = NULL;
-  g_autofree guint32 *x = NULL;
-  g_autofree guint32 *y = NULL;
-  g_autofree guint32 *xmap = NULL;
-  g_autofree guint32 *ymap = NULL;
-  g_autofree guint8 *xchg = NULL;
-  g_autofree guint8 *ychg = NULL;
-  g_autofree int *xcuts = NULL;
-  g_autofree int *ycuts = NULL;
+  ArenaMark mark;
+  guint32 *count_a, *count_b, *x, *y, *xmap, *ymap;
+  guint8 *xchg, *ychg;
+  int *xcuts = NULL;
+  int *ycuts = NULL;
   guint lo = 0, hi_a = n, hi_b = m;
   guint nx = 0, ny = 0, n_cuts = 0;
 
@@ -738,15 +991,16 @@ diff_ids (const guint32 *a,
     }
 
   /* A token that never occurs on the other side cannot be matched: drop it before Myers. */
-  count_a = g_new0 (guint32, n_ids);
-  count_b = g_new0 (guint32, n_ids);
+  mark = arena_mark (arena);
+  count_a = arena_new0 (arena, guint32, n_ids);
+  count_b = arena_new0 (arena, guint32, n_ids);
   for (guint i = lo; i < hi_a; i++)
     count_a[a[i]]++;
   for (guint j = lo; j < hi_b; j++)
     count_b[b[j]]++;
 
-  x = g_new (guint32, hi_a - lo);
-  xmap = g_new (guint32, hi_a - lo);
+  x = arena_new (arena, guint32, hi_a - lo);
+  xmap = arena_new (arena, guint32, hi_a - lo);
   for (guint i = lo; i < hi_a; i++)
     {
       if (count_b[a[i]] == 0)
@@ -757,8 +1011,8 @@ diff_ids (const guint32 *a,
           xmap[nx++] = i;
         }
     }
-  y = g_new (guint32, hi_b - lo);
-  ymap = g_new (guint32, hi_b - lo);
+  y = arena_new (arena, guint32, hi_b - lo);
+  ymap = arena_new (arena, guint32, hi_b - lo);
   for (guint j = lo; j < hi_b; j++)
     {
       if (count_a[b[j]] == 0)
@@ -773,10 +1027,10 @@ diff_ids (const guint32 *a,
   if (use_anchors && nx + ny > ANCHOR_MIN_TOKENS)
     {
       /* Patience anchors: tokens occurring exactly once on each side, kept in increasing order. */
-      g_autofree guint32 *pos_b = g_new (guint32, n_ids);
-      g_autofree guint32 *pair_x = g_new (guint32, MIN (nx, ny) + 1);
-      g_autofree guint32 *pair_y = g_new (guint32, MIN (nx, ny) + 1);
-      g_autofree guint32 *chosen = NULL;
+      guint32 *pos_b = arena_new (arena, guint32, n_ids);
+      guint32 *pair_x = arena_new (arena, guint32, MIN (nx, ny) + 1);
+      guint32 *pair_y = arena_new (arena, guint32, MIN (nx, ny) + 1);
+      guint32 *chosen;
       guint n_pairs = 0, n_chosen;
 
       for (guint j = 0; j < ny; j++)
@@ -788,10 +1042,10 @@ diff_ids (const guint32 *a,
             pair_x[n_pairs] = i;
             pair_y[n_pairs++] = pos_b[x[i]];
           }
-      chosen = g_new (guint32, n_pairs + 1);
-      n_chosen = longest_increasing (pair_y, n_pairs, chosen);
-      xcuts = g_new (int, n_chosen + 1);
-      ycuts = g_new (int, n_chosen + 1);
+      chosen = arena_new (arena, guint32, n_pairs + 1);
+      n_chosen = longest_increasing (arena, pair_y, n_pairs, chosen);
+      xcuts = arena_new (arena, int, n_chosen + 1);
+      ycuts = arena_new (arena, int, n_chosen + 1);
       for (guint k = 0; k < n_chosen; k++)
         {
           xcuts[k] = (int) pair_x[chosen[k]];
@@ -800,20 +1054,22 @@ diff_ids (const guint32 *a,
       n_cuts = n_chosen;
     }
 
-  xchg = g_new0 (guint8, nx + 1);
-  ychg = g_new0 (guint8, ny + 1);
-  run_myers (x, (int) nx, y, (int) ny, xchg, ychg, xcuts, ycuts, n_cuts);
+  xchg = arena_new0 (arena, guint8, nx + 1);
+  ychg = arena_new0 (arena, guint8, ny + 1);
+  run_myers (arena, x, (int) nx, y, (int) ny, xchg, ychg, xcuts, ycuts, n_cuts);
   for (guint i = 0; i < nx; i++)
     if (xchg[i])
       a_chg[xmap[i]] = 1;
   for (guint j = 0; j < ny; j++)
     if (ychg[j])
       b_chg[ymap[j]] = 1;
+  arena_release (arena, mark);
 }
 
 /* The minimal diff of two short runs, without the bookkeeping of diff_ids(). */
 static void
-diff_small (const guint32 *a,
+diff_small (Arena         *arena,
+            const guint32 *a,
             guint          n,
             const guint32 *b,
             guint          m,
@@ -832,44 +1088,45 @@ diff_small (const guint32 *a,
       memset (b_chg + lo, 1, m - lo);
       return;
     }
-  run_myers (a + lo, (int) (n - lo), b + lo, (int) (m - lo), a_chg + lo, b_chg + lo, NULL, NULL, 0);
+  run_myers (arena, a + lo, (int) (n - lo), b + lo, (int) (m - lo), a_chg + lo, b_chg + lo, NULL, NULL, 0);
 }
 
 /* Word diffs align words first, as git's word diff does, so that a line break that moved never
  * outbids a word for a place in the common subsequence; the tokens between two matched words
  * (whitespace, and the words that changed) are then aligned among themselves. */
 static void
-diff_words_then_gaps (const Side *sa,
+diff_words_then_gaps (Arena      *arena,
+                      const Side *sa,
                       const Side *sb,
                       guint32     n_ids,
                       guint8     *a_chg,
                       guint8     *b_chg)
 {
-  guint n = sa->tokens->len, m = sb->tokens->len;
-  g_autofree guint32 *a_pos = g_new (guint32, n + 1);
-  g_autofree guint32 *b_pos = g_new (guint32, m + 1);
-  g_autofree guint32 *a_words = g_new (guint32, n + 1);
-  g_autofree guint32 *b_words = g_new (guint32, m + 1);
-  g_autofree guint8 *wa_chg = NULL;
-  g_autofree guint8 *wb_chg = NULL;
+  guint n = sa->n, m = sb->n;
+  ArenaMark mark = arena_mark (arena);
+  guint32 *a_pos = arena_new (arena, guint32, n + 1);
+  guint32 *b_pos = arena_new (arena, guint32, m + 1);
+  guint32 *a_words = arena_new (arena, guint32, n + 1);
+  guint32 *b_words = arena_new (arena, guint32, m + 1);
+  guint8 *wa_chg, *wb_chg;
   guint na = 0, nb = 0, i = 0, j = 0;
   guint32 ga = 0, gb = 0;
 
   for (guint t = 0; t < n; t++)
-    if (g_array_index (sa->tokens, Token, t).cls != CLS_SPACE)
+    if (sa->cls[t] != CLS_SPACE)
       {
         a_pos[na] = t;
         a_words[na++] = sa->ids[t];
       }
   for (guint t = 0; t < m; t++)
-    if (g_array_index (sb->tokens, Token, t).cls != CLS_SPACE)
+    if (sb->cls[t] != CLS_SPACE)
       {
         b_pos[nb] = t;
         b_words[nb++] = sb->ids[t];
       }
-  wa_chg = g_new (guint8, na + 1);
-  wb_chg = g_new (guint8, nb + 1);
-  diff_ids (a_words, na, b_words, nb, n_ids, TRUE, wa_chg, wb_chg);
+  wa_chg = arena_new (arena, guint8, na + 1);
+  wb_chg = arena_new (arena, guint8, nb + 1);
+  diff_ids (arena, a_words, na, b_words, nb, n_ids, TRUE, wa_chg, wb_chg);
 
   memset (a_chg, 0, n);
   memset (b_chg, 0, m);
@@ -883,7 +1140,7 @@ diff_words_then_gaps (const Side *sa,
         j++;
       ea = i < na ? a_pos[i] : n;
       eb = j < nb ? b_pos[j] : m;
-      diff_small (sa->ids + ga, ea - ga, sb->ids + gb, eb - gb, a_chg + ga, b_chg + gb);
+      diff_small (arena, sa->ids + ga, ea - ga, sb->ids + gb, eb - gb, a_chg + ga, b_chg + gb);
       if (i >= na || j >= nb)
         break;
       ga = ea + 1;
@@ -891,6 +1148,7 @@ diff_words_then_gaps (const Side *sa,
       i++;
       j++;
     }
+  arena_release (arena, mark);
 }
 
 /* Segments: alternating runs in token space */
@@ -929,15 +1187,17 @@ push_seg (GArray   *segs,
   }
 }
 
-static GArray *
-segs_from_marks (const guint8 *a_chg,
+/* Fills @segs (emptied first) with the runs of @a_chg and @b_chg. */
+static void
+segs_from_marks (GArray       *segs,
+                 const guint8 *a_chg,
                  guint         n,
                  const guint8 *b_chg,
                  guint         m)
 {
-  GArray *segs = g_array_new (FALSE, FALSE, sizeof (Seg));
   guint i = 0, j = 0;
 
+  g_array_set_size (segs, 0);
   while (i < n || j < m)
     {
       guint i0 = i, j0 = j;
@@ -958,45 +1218,45 @@ segs_from_marks (const guint8 *a_chg,
           push_seg (segs, i0, i, j0, j, TRUE);
         }
     }
-  return segs;
 }
 
 static inline gsize
-tok_offset (const GArray *tokens,
-            guint32       i,
-            gsize         text_len)
+tok_offset (const Side *side,
+            guint32     i)
 {
-  return i < tokens->len ? g_array_index (tokens, Token, i).start : text_len;
+  return side->starts[i];
 }
 
 /* How good a place the boundary before token @i is for an edit to start or end, after
  * diff-match-patch's semantic scores: the edge of the text, a blank line, a line break, the end of
  * a sentence, whitespace, punctuation, in that order. */
 static int
-boundary_score (const char   *text,
-                const GArray *tokens,
-                guint32       i)
+boundary_score (const Side *side,
+                guint32     i)
 {
-  const Token *x, *y;
+  const char *text = side->text;
+  guint8 xc, yc;
 
-  if (i == 0 || i >= tokens->len)
+  if (i == 0 || i >= side->n)
     return 6;
-  x = &g_array_index (tokens, Token, i - 1);
-  y = &g_array_index (tokens, Token, i);
-  if (x->cls == CLS_SPACE || y->cls == CLS_SPACE)
+  xc = side->cls[i - 1];
+  yc = side->cls[i];
+  if (xc == CLS_SPACE || yc == CLS_SPACE)
     {
-      const Token *space = x->cls == CLS_SPACE ? x : y;
-      const char *nl = memchr (text + space->start, '\n', space->len);
+      guint32 space = xc == CLS_SPACE ? i - 1 : i;
+      guint32 space_start = side->starts[space], space_len = side->starts[space + 1] - space_start;
+      const char *nl = memchr (text + space_start, '\n', space_len);
 
-      if (nl != NULL && memchr (nl + 1, '\n', space->len - (nl + 1 - (text + space->start))) != NULL)
+      if (nl != NULL && memchr (nl + 1, '\n', space_len - (nl + 1 - (text + space_start))) != NULL)
         return 5;
       if (nl != NULL)
         return 4;
-      if (x->cls == CLS_PUNCT && x->len == 1 && strchr (".!?", text[x->start]) != NULL)
+      if (xc == CLS_PUNCT && side->starts[i] - side->starts[i - 1] == 1
+          && strchr (".!?", text[side->starts[i - 1]]) != NULL)
         return 3;
       return 2;
     }
-  if (x->cls == CLS_PUNCT || y->cls == CLS_PUNCT)
+  if (xc == CLS_PUNCT || yc == CLS_PUNCT)
     return 1;
   return 0;
 }
@@ -1004,13 +1264,9 @@ boundary_score (const char   *text,
 /* Slides a pure insertion or deletion along equal tokens to the place that reads best: whole
  * words, "very " before the next word rather than " very" after the last, a whole sentence. */
 static void
-shift_to_words (GArray        *segs,
-                const char    *a_text,
-                const guint32 *a_ids,
-                const GArray  *a_tokens,
-                const char    *b_text,
-                const guint32 *b_ids,
-                const GArray  *b_tokens)
+shift_to_words (GArray     *segs,
+                const Side *sa,
+                const Side *sb)
 {
   for (guint k = 1; k + 1 < segs->len; k++)
     {
@@ -1018,9 +1274,8 @@ shift_to_words (GArray        *segs,
       Seg *seg = &g_array_index (segs, Seg, k);
       Seg *next = &g_array_index (segs, Seg, k + 1);
       gboolean on_a = seg->b0 == seg->b1;
-      const char *text = on_a ? a_text : b_text;
-      const guint32 *ids = on_a ? a_ids : b_ids;
-      const GArray *tokens = on_a ? a_tokens : b_tokens;
+      const Side *side = on_a ? sa : sb;
+      const guint32 *ids = side->ids;
       guint32 s = on_a ? seg->a0 : seg->b0;
       guint32 e = on_a ? seg->a1 : seg->b1;
       guint32 lo_limit = on_a ? prev->a0 : prev->b0;
@@ -1035,7 +1290,7 @@ shift_to_words (GArray        *segs,
         s--, e--;
       for (;;)
         {
-          int score = boundary_score (text, tokens, s) + boundary_score (text, tokens, e);
+          int score = boundary_score (side, s) + boundary_score (side, e);
 
           /* Ties go to the rightmost place, as in diff-match-patch. */
           if (score >= best_score)
@@ -1087,29 +1342,29 @@ shift_to_words (GArray        *segs,
  * is folded into one change, repeatedly, so "the cat sat" → "a dog ran" reads as one replacement
  * instead of three with single spaces between them. */
 static void
-cleanup_semantic (GArray       *segs,
-                  const GArray *a_tokens,
-                  gsize         a_len,
-                  const GArray *b_tokens,
-                  gsize         b_len,
-                  gboolean      strict)
+cleanup_semantic (GArray     *segs,
+                  const Side *sa,
+                  const Side *sb,
+                  gboolean    strict)
 {
-  g_autoptr(GArray) out = g_array_new (FALSE, FALSE, sizeof (Seg));
+  /* Folded in place: the output (out[0, len)) never outgrows the input read so far. */
+  Seg *out = (Seg *) segs->data;
+  guint len = 0;
 
-#define A_BYTES(s) (tok_offset (a_tokens, (s)->a1, a_len) - tok_offset (a_tokens, (s)->a0, a_len))
-#define B_BYTES(s) (tok_offset (b_tokens, (s)->b1, b_len) - tok_offset (b_tokens, (s)->b0, b_len))
+#define A_BYTES(s) (tok_offset (sa, (s)->a1) - tok_offset (sa, (s)->a0))
+#define B_BYTES(s) (tok_offset (sb, (s)->b1) - tok_offset (sb, (s)->b0))
 
   for (guint k = 0; k < segs->len; k++)
     {
-      Seg cur = g_array_index (segs, Seg, k);
+      Seg cur = out[k];
 
       if (!cur.equal)
         {
           /* out ends with [..., change, equality]: fold while the equality is small. */
-          while (out->len >= 2)
+          while (len >= 2)
             {
-              Seg *eq = &g_array_index (out, Seg, out->len - 1);
-              Seg *ch = &g_array_index (out, Seg, out->len - 2);
+              Seg *eq = &out[len - 1];
+              Seg *ch = &out[len - 2];
               gsize eq_len = MAX (A_BYTES (eq), B_BYTES (eq));
 
               if (ch->equal || !eq->equal)
@@ -1122,39 +1377,18 @@ cleanup_semantic (GArray       *segs,
                 break;
               cur.a0 = ch->a0;
               cur.b0 = ch->b0;
-              g_array_set_size (out, out->len - 2);
+              len -= 2;
             }
         }
-      g_array_append_val (out, cur);
+      out[len++] = cur;
     }
 #undef A_BYTES
 #undef B_BYTES
 
-  g_array_set_size (segs, 0);
-  g_array_append_vals (segs, out->data, out->len);
+  g_array_set_size (segs, len);
 }
 
 /* Character refinement */
-
-static void
-side_clear (Side *side)
-{
-  g_clear_pointer (&side->tokens, g_array_unref);
-  g_clear_pointer (&side->ids, g_free);
-}
-
-static void
-side_tokenize (Side       *side,
-               const char *text,
-               gsize       len,
-               Split       split)
-{
-  side->text = text;
-  side->len = len;
-  side->tokens = g_array_sized_new (FALSE, FALSE, sizeof (Token), len / 3 + 16);
-  tokenize (text, len, split, side->tokens);
-  side->ids = g_new (guint32, side->tokens->len + 1);
-}
 
 static void
 push_op (GArray        *ops,
@@ -1169,10 +1403,69 @@ push_op (GArray        *ops,
   g_array_append_val (ops, op);
 }
 
+/* What refine_run() reuses from one replaced run to the next. */
+typedef struct
+{
+  Arena     arena;
+  Interner  interner;
+  Side      sa;
+  Side      sb;
+  GArray   *segs;
+} Refiner;
+
+static void
+refiner_init (Refiner *refiner)
+{
+  memset (refiner, 0, sizeof *refiner);
+  interner_init (&refiner->interner, 0, 0, FALSE);
+  refiner->segs = g_array_new (FALSE, FALSE, sizeof (Seg));
+}
+
+static void
+refiner_clear (Refiner *refiner)
+{
+  arena_clear (&refiner->arena);
+  interner_clear (&refiner->interner);
+  side_clear (&refiner->sa);
+  side_clear (&refiner->sb);
+  g_clear_pointer (&refiner->segs, g_array_unref);
+}
+
+static gboolean
+is_ascii (const char *text,
+          gsize       len)
+{
+  for (gsize i = 0; i < len; i++)
+    if ((guchar) text[i] >= 0x80)
+      return FALSE;
+  return TRUE;
+}
+
+/* The clusters of a plain ASCII text are its bytes, and each byte is its own id. */
+static void
+side_ascii_clusters (Side       *side,
+                     const char *text,
+                     gsize       len)
+{
+  side->text = text;
+  side->len = len;
+  if (side->capacity < len + 1)
+    side_reserve (side, len + 1);
+  for (gsize i = 0; i < len; i++)
+    {
+      side->starts[i] = (guint32) i;
+      side->cls[i] = ascii_class[(guchar) text[i]];
+      side->ids[i] = (guchar) text[i];
+    }
+  side->starts[len] = (guint32) len;
+  side->n = (guint) len;
+}
+
 /* Appends to @refined the character spans that differ between a[a_start, a_end) and
  * b[b_start, b_end), or the whole ranges when the two have too little in common. */
 static void
-refine_run (const char *a,
+refine_run (Refiner    *refiner,
+            const char *a,
             gsize       a_start,
             gsize       a_end,
             const char *b,
@@ -1180,36 +1473,48 @@ refine_run (const char *a,
             gsize       b_end,
             GArray     *refined)
 {
-  Side sa = { 0 }, sb = { 0 };
-  Interner interner = { 0 };
-  g_autofree guint8 *a_chg = NULL;
-  g_autofree guint8 *b_chg = NULL;
-  g_autoptr(GArray) segs = NULL;
+  Side *sa = &refiner->sa, *sb = &refiner->sb;
+  GArray *segs = refiner->segs;
+  ArenaMark mark = arena_mark (&refiner->arena);
+  guint8 *a_chg, *b_chg;
+  guint32 n_ids;
   gsize common = 0;
 
-  side_tokenize (&sa, a + a_start, a_end - a_start, SPLIT_CLUSTERS);
-  side_tokenize (&sb, b + b_start, b_end - b_start, SPLIT_CLUSTERS);
-  if (sa.tokens->len > REFINE_MAX_CLUSTERS || sb.tokens->len > REFINE_MAX_CLUSTERS)
+  init_ascii_class ();
+  if (is_ascii (a + a_start, a_end - a_start) && is_ascii (b + b_start, b_end - b_start))
+    {
+      side_ascii_clusters (sa, a + a_start, a_end - a_start);
+      side_ascii_clusters (sb, b + b_start, b_end - b_start);
+      n_ids = 128;
+    }
+  else
+    {
+      Interner *interner = &refiner->interner;
+
+      if (interner->n_ids > 0)
+        interner_reset (interner);
+      side_tokenize (sa, a + a_start, a_end - a_start, SPLIT_CLUSTERS, interner, FALSE);
+      side_tokenize (sb, b + b_start, b_end - b_start, SPLIT_CLUSTERS, interner, FALSE);
+      n_ids = interner->n_ids;
+    }
+  if (sa->n > REFINE_MAX_CLUSTERS || sb->n > REFINE_MAX_CLUSTERS)
     goto whole;
 
-  interner_init (&interner, sa.tokens->len + sb.tokens->len, 0, FALSE);
-  intern_tokens (&interner, sa.text, sa.tokens, FALSE, sa.ids);
-  intern_tokens (&interner, sb.text, sb.tokens, FALSE, sb.ids);
-  a_chg = g_new (guint8, sa.tokens->len + 1);
-  b_chg = g_new (guint8, sb.tokens->len + 1);
-  diff_ids (sa.ids, sa.tokens->len, sb.ids, sb.tokens->len, interner.n_ids, FALSE, a_chg, b_chg);
-  segs = segs_from_marks (a_chg, sa.tokens->len, b_chg, sb.tokens->len);
-  cleanup_semantic (segs, sa.tokens, sa.len, sb.tokens, sb.len, FALSE);
+  a_chg = arena_new (&refiner->arena, guint8, sa->n + 1);
+  b_chg = arena_new (&refiner->arena, guint8, sb->n + 1);
+  diff_ids (&refiner->arena, sa->ids, sa->n, sb->ids, sb->n, n_ids, FALSE, a_chg, b_chg);
+  segs_from_marks (segs, a_chg, sa->n, b_chg, sb->n);
+  cleanup_semantic (segs, sa, sb, FALSE);
 
   for (guint k = 0; k < segs->len; k++)
     {
       const Seg *seg = &g_array_index (segs, Seg, k);
 
       if (seg->equal)
-        common += tok_offset (sa.tokens, seg->a1, sa.len) - tok_offset (sa.tokens, seg->a0, sa.len);
+        common += tok_offset (sa, seg->a1) - tok_offset (sa, seg->a0);
     }
   /* Refining two unrelated words only scatters confetti over them. */
-  if (common * 2 * 10 < (sa.len + sb.len) * 4)
+  if (common * 2 * 10 < (sa->len + sb->len) * 4)
     goto whole;
 
   /* The spans of the original first, then those of the revision: each list is in text order. */
@@ -1217,10 +1522,10 @@ refine_run (const char *a,
     for (guint k = 0; k < segs->len; k++)
       {
         const Seg *seg = &g_array_index (segs, Seg, k);
-        gsize a0 = a_start + tok_offset (sa.tokens, seg->a0, sa.len);
-        gsize a1 = a_start + tok_offset (sa.tokens, seg->a1, sa.len);
-        gsize b0 = b_start + tok_offset (sb.tokens, seg->b0, sb.len);
-        gsize b1 = b_start + tok_offset (sb.tokens, seg->b1, sb.len);
+        gsize a0 = a_start + tok_offset (sa, seg->a0);
+        gsize a1 = a_start + tok_offset (sa, seg->a1);
+        gsize b0 = b_start + tok_offset (sb, seg->b0);
+        gsize b1 = b_start + tok_offset (sb, seg->b1);
 
         if (seg->equal)
           continue;
@@ -1235,22 +1540,20 @@ whole:
   push_op (refined, CLAIR_DIFF_DELETE, a_start, a_end, b_start, b_start);
   push_op (refined, CLAIR_DIFF_INSERT, a_end, a_end, b_start, b_end);
 out:
-  interner_clear (&interner);
-  side_clear (&sa);
-  side_clear (&sb);
+  arena_release (&refiner->arena, mark);
 }
 
 /* The diff */
 
 static guint
-count_words (const GArray *tokens,
-             guint32       from,
-             guint32       to)
+count_words (const Side *side,
+             guint32     from,
+             guint32     to)
 {
   guint n = 0;
 
   for (guint32 i = from; i < to; i++)
-    n += g_array_index (tokens, Token, i).cls != CLS_SPACE;
+    n += side->cls[i] != CLS_SPACE;
   return n;
 }
 
@@ -1260,7 +1563,7 @@ static guint
 count_text_words (const char *text,
                   gsize       len)
 {
-  g_autoptr(GArray) tokens = g_array_sized_new (FALSE, FALSE, sizeof (Token), 4096);
+  Side side = { 0 };
   gsize pos = 0;
   guint n = 0;
 
@@ -1270,11 +1573,11 @@ count_text_words (const char *text,
       const char *nl = end < len ? memchr (text + end, '\n', len - end) : NULL;
 
       end = nl != NULL ? (gsize) (nl - text) + 1 : len;
-      g_array_set_size (tokens, 0);
-      tokenize (text + pos, end - pos, SPLIT_WORDS, tokens);
-      n += count_words (tokens, 0, tokens->len);
+      side_tokenize (&side, text + pos, end - pos, SPLIT_WORDS, NULL, FALSE);
+      n += count_words (&side, 0, side.n);
       pos = end;
     }
+  side_clear (&side);
   return n;
 }
 
@@ -1344,8 +1647,9 @@ clair_diff_compute (const char     *a,
   ClairDiff *self;
   Side sa = { 0 }, sb = { 0 };
   Interner interner = { 0 };
-  g_autofree guint8 *a_chg = NULL;
-  g_autofree guint8 *b_chg = NULL;
+  Refiner refiner;
+  ArenaMark start;
+  guint8 *a_chg, *b_chg;
   g_autoptr(GArray) segs = NULL;
   gboolean ignore_space = (flags & CLAIR_DIFF_IGNORE_WHITESPACE) != 0;
   Split split;
@@ -1381,25 +1685,37 @@ clair_diff_compute (const char     *a,
       split = SPLIT_WORDS;
     }
 
-  side_tokenize (&sa, a, a_len, split);
-  side_tokenize (&sb, b, b_len, split);
-  interner_init (&interner, sa.tokens->len + sb.tokens->len, 1,
+  interner_init (&interner, split == SPLIT_LINES ? (a_len + b_len) / 64 : 0, 1,
                  ignore_space && split == SPLIT_LINES);
-  intern_tokens (&interner, a, sa.tokens, ignore_space && split != SPLIT_LINES, sa.ids);
-  intern_tokens (&interner, b, sb.tokens, ignore_space && split != SPLIT_LINES, sb.ids);
+  if (split == SPLIT_LINES)
+    {
+      side_tokenize (&sa, a, a_len, split, NULL, FALSE);
+      side_tokenize (&sb, b, b_len, split, NULL, FALSE);
+      intern_tokens (&interner, &sa);
+      intern_tokens (&interner, &sb);
+    }
+  else
+    {
+      side_tokenize (&sa, a, a_len, split, &interner, ignore_space);
+      side_tokenize (&sb, b, b_len, split, &interner, ignore_space);
+    }
   interner_clear (&interner);
 
-  a_chg = g_new (guint8, sa.tokens->len + 1);
-  b_chg = g_new (guint8, sb.tokens->len + 1);
+  refiner_init (&refiner);
+  start = arena_mark (&refiner.arena);
+  a_chg = arena_new (&refiner.arena, guint8, sa.n + 1);
+  b_chg = arena_new (&refiner.arena, guint8, sb.n + 1);
   if (split == SPLIT_WORDS)
-    diff_words_then_gaps (&sa, &sb, interner.n_ids, a_chg, b_chg);
+    diff_words_then_gaps (&refiner.arena, &sa, &sb, interner.n_ids, a_chg, b_chg);
   else
-    diff_ids (sa.ids, sa.tokens->len, sb.ids, sb.tokens->len, interner.n_ids, TRUE, a_chg, b_chg);
-  segs = segs_from_marks (a_chg, sa.tokens->len, b_chg, sb.tokens->len);
+    diff_ids (&refiner.arena, sa.ids, sa.n, sb.ids, sb.n, interner.n_ids, TRUE, a_chg, b_chg);
+  segs = g_array_new (FALSE, FALSE, sizeof (Seg));
+  segs_from_marks (segs, a_chg, sa.n, b_chg, sb.n);
+  arena_release (&refiner.arena, start);
   if (split == SPLIT_WORDS)
-    shift_to_words (segs, a, sa.ids, sa.tokens, b, sb.ids, sb.tokens);
+    shift_to_words (segs, &sa, &sb);
   if (!(flags & CLAIR_DIFF_NO_CLEANUP))
-    cleanup_semantic (segs, sa.tokens, sa.len, sb.tokens, sb.len, TRUE);
+    cleanup_semantic (segs, &sa, &sb, TRUE);
 
   if (split == SPLIT_LINES)
     {
@@ -1408,14 +1724,14 @@ clair_diff_compute (const char     *a,
     }
   else
     {
-      self->stats.tokens_a = count_words (sa.tokens, 0, sa.tokens->len);
-      self->stats.tokens_b = count_words (sb.tokens, 0, sb.tokens->len);
+      self->stats.tokens_a = count_words (&sa, 0, sa.n);
+      self->stats.tokens_b = count_words (&sb, 0, sb.n);
     }
   for (guint k = 0; k < segs->len; k++)
     {
       const Seg *seg = &g_array_index (segs, Seg, k);
-      gsize a0 = tok_offset (sa.tokens, seg->a0, sa.len), a1 = tok_offset (sa.tokens, seg->a1, sa.len);
-      gsize b0 = tok_offset (sb.tokens, seg->b0, sb.len), b1 = tok_offset (sb.tokens, seg->b1, sb.len);
+      gsize a0 = tok_offset (&sa, seg->a0), a1 = tok_offset (&sa, seg->a1);
+      gsize b0 = tok_offset (&sb, seg->b0), b1 = tok_offset (&sb, seg->b1);
 
       if (seg->equal)
         {
@@ -1429,17 +1745,18 @@ clair_diff_compute (const char     *a,
         }
       self->stats.n_changes++;
       self->stats.deleted += split == SPLIT_LINES ? count_text_words (a + a0, a1 - a0)
-                                                  : count_words (sa.tokens, seg->a0, seg->a1);
+                                                  : count_words (&sa, seg->a0, seg->a1);
       self->stats.inserted += split == SPLIT_LINES ? count_text_words (b + b0, b1 - b0)
-                                                   : count_words (sb.tokens, seg->b0, seg->b1);
+                                                   : count_words (&sb, seg->b0, seg->b1);
       if (a1 > a0)
         push_op (self->ops, CLAIR_DIFF_DELETE, a0, a1, b0, b0);
       if (b1 > b0)
         push_op (self->ops, CLAIR_DIFF_INSERT, a1, a1, b0, b1);
       if (a1 > a0 && b1 > b0 && !(flags & CLAIR_DIFF_NO_REFINE))
-        refine_run (a, a0, a1, b, b0, b1, self->refined);
+        refine_run (&refiner, a, a0, a1, b, b0, b1, self->refined);
     }
 
+  refiner_clear (&refiner);
   side_clear (&sa);
   side_clear (&sb);
   return self;
@@ -1854,18 +2171,18 @@ word_cp_offsets (const Side *side,
   gsize cp = 0, byte = 0;
   guint k = 0;
 
-  for (guint t = 0; t < side->tokens->len; t++)
+  for (guint t = 0; t < side->n; t++)
     {
-      const Token *token = &g_array_index (side->tokens, Token, t);
+      gsize token_start = side->starts[t], token_end = side->starts[t + 1];
       gsize start;
 
       /* Count code points up to the token the way to_code_points() does. */
-      for (; byte < token->start; cp++)
+      for (; byte < token_start; cp++)
         byte += (guchar) side->text[byte] < 0x80 ? 1 : MAX (1, (gsize) g_utf8_skip[(guchar) side->text[byte]]);
       start = cp;
-      for (; byte < (gsize) token->start + token->len; cp++)
+      for (; byte < token_end; cp++)
         byte += (guchar) side->text[byte] < 0x80 ? 1 : MAX (1, (gsize) g_utf8_skip[(guchar) side->text[byte]]);
-      if (token->cls != CLS_SPACE)
+      if (side->cls[t] != CLS_SPACE)
         {
           offsets[2 * k] = start;
           offsets[2 * k + 1] = cp;
@@ -1908,25 +2225,17 @@ clair_metrics_compute_len (const char   *original,
     revision_len = strlen (revision);
 
   /* Tokens without whitespace: a rewrapped line does not change a single word. */
-  side_tokenize (&sa, original, original_len, SPLIT_WORDS);
-  side_tokenize (&sb, revision, revision_len, SPLIT_WORDS);
-  interner_init (&interner, sa.tokens->len + sb.tokens->len, 0, FALSE);
-  a_words = g_new (guint32, sa.tokens->len + 1);
-  b_words = g_new (guint32, sb.tokens->len + 1);
-  for (guint i = 0; i < sa.tokens->len; i++)
-    {
-      const Token *token = &g_array_index (sa.tokens, Token, i);
-
-      if (token->cls != CLS_SPACE)
-        a_words[na++] = interner_add (&interner, original + token->start, token->len);
-    }
-  for (guint i = 0; i < sb.tokens->len; i++)
-    {
-      const Token *token = &g_array_index (sb.tokens, Token, i);
-
-      if (token->cls != CLS_SPACE)
-        b_words[nb++] = interner_add (&interner, revision + token->start, token->len);
-    }
+  interner_init (&interner, 0, 1, FALSE);
+  side_tokenize (&sa, original, original_len, SPLIT_WORDS, &interner, TRUE);
+  side_tokenize (&sb, revision, revision_len, SPLIT_WORDS, &interner, TRUE);
+  a_words = g_new (guint32, sa.n + 1);
+  b_words = g_new (guint32, sb.n + 1);
+  for (guint i = 0; i < sa.n; i++)
+    if (sa.cls[i] != CLS_SPACE)
+      a_words[na++] = sa.ids[i];
+  for (guint i = 0; i < sb.n; i++)
+    if (sb.cls[i] != CLS_SPACE)
+      b_words[nb++] = sb.ids[i];
 
   /* Jaccard over the sets of distinct tokens: bit 1 = in the original, bit 2 = in the revision. */
   seen = g_new0 (guint8, interner.n_ids + 1);
@@ -1954,9 +2263,12 @@ clair_metrics_compute_len (const char   *original,
     }
   else
     {
+      Arena arena = { NULL };
+
       a_chg = g_new (guint8, na + 1);
       b_chg = g_new (guint8, nb + 1);
-      diff_ids (a_words, na, b_words, nb, interner.n_ids, TRUE, a_chg, b_chg);
+      diff_ids (&arena, a_words, na, b_words, nb, interner.n_ids, TRUE, a_chg, b_chg);
+      arena_clear (&arena);
       for (guint i = 0; i < na; i++)
         matched += !a_chg[i];
       ca = to_code_points (original, original_len, &chars_a);
