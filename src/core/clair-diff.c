@@ -95,23 +95,27 @@ init_ascii_class (void)
 
 /* Interning: equal tokens get equal ids */
 
-/* Multi-byte tokens live in an open-addressing table keyed by their first eight bytes, so most
- * words compare in one integer compare without touching the text again; single bytes (spaces,
- * punctuation) have a table of their own. */
+/* Multi-byte tokens live in an open-addressing table of 8-byte entries (the hash above, the id + 1
+ * below), with what identifies each id (its first 8 bytes, its length, where it is) in an array by
+ * id: the table stays small enough for the cache, and most words compare with one integer compare
+ * without touching the text again. Single bytes (spaces, punctuation) have a table of their own. */
 typedef struct
 {
   const char *ptr;
   guint64     key;   /* the first 8 bytes, zero-padded; the hash with squeeze_space */
-  guint32     len;   /* 0 in an empty slot */
-  guint32     id;
-} Slot;
+  guint32     len;
+  guint32     hash;
+} IdInfo;
 
 typedef struct
 {
-  Slot    *slots;
+  guint64 *table;
   guint32  mask;
-  guint32  n_ids;
   guint32  n_used;
+  guint32  first_id;
+  guint32  n_ids;
+  IdInfo  *info;           /* by id - first_id */
+  guint32  info_capacity;
   gboolean squeeze_space;  /* lines compare without their whitespace */
   guint32  byte_ids[256];  /* G_MAXUINT32 when not seen yet */
 } Interner;
@@ -171,7 +175,7 @@ hash_squeezed (const char *ptr,
         continue;
       h = (h ^ (guchar) ptr[i]) * 16777619u;
     }
-  return h;
+  return mix64 (h);
 }
 
 static gboolean
@@ -208,19 +212,15 @@ interner_init (Interner *interner,
   /* Texts repeat their words: start small and grow, the table stays in cache. */
   while (capacity < n_tokens / 2 && capacity < 4096)
     capacity <<= 1;
-  interner->slots = g_new0 (Slot, capacity);
+  interner->table = g_new0 (guint64, capacity);
   interner->mask = (guint32) capacity - 1;
-  interner->n_ids = first_id;
   interner->n_used = 0;
+  interner->first_id = first_id;
+  interner->n_ids = first_id;
+  interner->info = NULL;
+  interner->info_capacity = 0;
   interner->squeeze_space = squeeze_space;
   memset (interner->byte_ids, 0xff, sizeof interner->byte_ids);
-}
-
-static inline guint32
-slot_hash (const Interner *interner,
-           const Slot     *slot)
-{
-  return interner->squeeze_space ? (guint32) slot->key : hash_key (slot->ptr, slot->len, slot->key);
 }
 
 static void
@@ -228,20 +228,49 @@ interner_grow (Interner *interner)
 {
   guint32 old_capacity = interner->mask + 1;
   guint32 capacity = old_capacity * 2;
-  Slot *old = interner->slots;
+  guint64 *old = interner->table;
 
-  interner->slots = g_new0 (Slot, capacity);
+  interner->table = g_new0 (guint64, capacity);
   interner->mask = capacity - 1;
   for (guint32 k = 0; k < old_capacity; k++)
-    if (old[k].len != 0)
+    if (old[k] != 0)
       {
-        guint32 i = slot_hash (interner, &old[k]) & interner->mask;
+        guint32 i = (guint32) (old[k] >> 32) & interner->mask;
 
-        while (interner->slots[i].len != 0)
+        while (interner->table[i] != 0)
           i = (i + 1) & interner->mask;
-        interner->slots[i] = old[k];
+        interner->table[i] = old[k];
       }
   g_free (old);
+}
+
+static guint32
+interner_new_id (Interner   *interner,
+                 guint32     slot,
+                 guint32     hash,
+                 guint64     key,
+                 const char *ptr,
+                 guint32     len)
+{
+  guint32 id = interner->n_ids++;
+  guint32 index = id - interner->first_id;
+  IdInfo *info;
+
+  if (index >= interner->info_capacity)
+    {
+      interner->info_capacity = MAX (256, interner->info_capacity * 2);
+      interner->info = g_renew (IdInfo, interner->info, interner->info_capacity);
+    }
+  info = &interner->info[index];
+  info->ptr = ptr;
+  info->key = key;
+  info->len = len;
+  info->hash = hash;
+  interner->table[slot] = ((guint64) hash << 32) | ((guint64) id + 1);
+  /* At most three quarters full. */
+  if (++interner->n_used * 4 > (interner->mask + 1) * 3)
+    interner_grow (interner);
+  return id;
 }
 
 /* The id of the token [ptr, ptr + len), which lies inside a text ending at @end. */
@@ -275,32 +304,25 @@ interner_add (Interner   *interner,
 
   for (i = hash & interner->mask;; i = (i + 1) & interner->mask)
     {
-      Slot *slot = &interner->slots[i];
+      guint64 entry = interner->table[i];
+      const IdInfo *info;
+      guint32 id;
 
-      if (slot->len == 0)
-        {
-          slot->ptr = ptr;
-          slot->len = len;
-          slot->key = key;
-          slot->id = interner->n_ids++;
-          if (++interner->n_used * 2 > interner->mask)
-            {
-              guint32 id = slot->id;
-
-              interner_grow (interner);
-              return id;
-            }
-          return slot->id;
-        }
-      if (slot->key != key)
+      if (entry == 0)
+        return interner_new_id (interner, i, hash, key, ptr, len);
+      if ((guint32) (entry >> 32) != hash)
+        continue;
+      id = (guint32) entry - 1;
+      info = &interner->info[id - interner->first_id];
+      if (info->key != key)
         continue;
       if (interner->squeeze_space)
         {
-          if (equal_squeezed (slot->ptr, slot->len, ptr, len))
-            return slot->id;
+          if (equal_squeezed (info->ptr, info->len, ptr, len))
+            return id;
         }
-      else if (slot->len == len && (len <= 8 || memcmp (slot->ptr + 8, ptr + 8, len - 8) == 0))
-        return slot->id;
+      else if (info->len == len && (len <= 8 || memcmp (info->ptr + 8, ptr + 8, len - 8) == 0))
+        return id;
     }
 }
 
@@ -310,21 +332,23 @@ interner_reset (Interner *interner)
 {
   if (interner->mask >= 1024)
     {
-      g_free (interner->slots);
-      interner->slots = g_new0 (Slot, 64);
+      g_free (interner->table);
+      interner->table = g_new0 (guint64, 64);
       interner->mask = 63;
     }
   else
-    memset (interner->slots, 0, sizeof (Slot) * (interner->mask + 1));
+    memset (interner->table, 0, sizeof (guint64) * (interner->mask + 1));
   memset (interner->byte_ids, 0xff, sizeof interner->byte_ids);
-  interner->n_ids = 0;
+  interner->n_ids = interner->first_id;
   interner->n_used = 0;
 }
 
 static void
 interner_clear (Interner *interner)
 {
-  g_clear_pointer (&interner->slots, g_free);
+  g_clear_pointer (&interner->table, g_free);
+  g_clear_pointer (&interner->info, g_free);
+  interner->info_capacity = 0;
 }
 
 /* Tokens of one text, as parallel arrays: token i is text[starts[i], starts[i + 1]) (the tokens
@@ -1187,6 +1211,23 @@ push_seg (GArray   *segs,
   }
 }
 
+/* An upper bound of the number of segments of @a_chg and @b_chg: every change starts a run of
+ * marks on one side at least, and equalities alternate with changes. */
+static guint
+count_segs (const guint8 *a_chg,
+            guint         n,
+            const guint8 *b_chg,
+            guint         m)
+{
+  guint n_runs = 2;
+
+  for (guint k = 1; k < n; k++)
+    n_runs += a_chg[k] && !a_chg[k - 1];
+  for (guint k = 1; k < m; k++)
+    n_runs += b_chg[k] && !b_chg[k - 1];
+  return 2 * n_runs + 1;
+}
+
 /* Fills @segs (emptied first) with the runs of @a_chg and @b_chg. */
 static void
 segs_from_marks (GArray       *segs,
@@ -1324,17 +1365,26 @@ shift_to_words (GArray     *segs,
       next->b0 = seg->b1;
     }
 
-  /* Sliding can empty an equality: merge what touches. */
+  /* Sliding can empty an equality: merge what touches, in place (as push_seg() would). */
   {
-    g_autoptr(GArray) copy = g_array_copy (segs);
+    Seg *out = (Seg *) segs->data;
+    guint len = 0;
 
-    g_array_set_size (segs, 0);
-    for (guint k = 0; k < copy->len; k++)
+    for (guint k = 0; k < segs->len; k++)
       {
-        Seg *seg = &g_array_index (copy, Seg, k);
+        Seg seg = out[k];
 
-        push_seg (segs, seg->a0, seg->a1, seg->b0, seg->b1, seg->equal);
+        if (seg.a0 == seg.a1 && seg.b0 == seg.b1)
+          continue;
+        if (len > 0 && out[len - 1].equal == seg.equal)
+          {
+            out[len - 1].a1 = seg.a1;
+            out[len - 1].b1 = seg.b1;
+            continue;
+          }
+        out[len++] = seg;
       }
+    g_array_set_size (segs, len);
   }
 }
 
@@ -1491,7 +1541,7 @@ refine_run (Refiner    *refiner,
     {
       Interner *interner = &refiner->interner;
 
-      if (interner->n_ids > 0)
+      if (interner->n_ids > interner->first_id)
         interner_reset (interner);
       side_tokenize (sa, a + a_start, a_end - a_start, SPLIT_CLUSTERS, interner, FALSE);
       side_tokenize (sb, b + b_start, b_end - b_start, SPLIT_CLUSTERS, interner, FALSE);
@@ -1670,8 +1720,6 @@ clair_diff_compute (const char     *a,
   self = g_new0 (ClairDiff, 1);
   g_atomic_ref_count_init (&self->ref_count);
   self->flags = flags;
-  self->ops = g_array_new (FALSE, FALSE, sizeof (ClairDiffOp));
-  self->refined = g_array_new (FALSE, FALSE, sizeof (ClairDiffOp));
 
   if ((flags & CLAIR_DIFF_FORCE_LINES)
       || (!(flags & CLAIR_DIFF_FORCE_WORDS) && (gsize) a_len + (gsize) b_len > CLAIR_DIFF_LINE_THRESHOLD))
@@ -1709,7 +1757,7 @@ clair_diff_compute (const char     *a,
     diff_words_then_gaps (&refiner.arena, &sa, &sb, interner.n_ids, a_chg, b_chg);
   else
     diff_ids (&refiner.arena, sa.ids, sa.n, sb.ids, sb.n, interner.n_ids, TRUE, a_chg, b_chg);
-  segs = g_array_new (FALSE, FALSE, sizeof (Seg));
+  segs = g_array_sized_new (FALSE, FALSE, sizeof (Seg), count_segs (a_chg, sa.n, b_chg, sb.n));
   segs_from_marks (segs, a_chg, sa.n, b_chg, sb.n);
   arena_release (&refiner.arena, start);
   if (split == SPLIT_WORDS)
@@ -1727,6 +1775,10 @@ clair_diff_compute (const char     *a,
       self->stats.tokens_a = count_words (&sa, 0, sa.n);
       self->stats.tokens_b = count_words (&sb, 0, sb.n);
     }
+  /* Sized once: an equality is one op, a change two, a refined change two spans or more. */
+  self->ops = g_array_sized_new (FALSE, FALSE, sizeof (ClairDiffOp), segs->len + segs->len / 2 + 2);
+  self->refined = g_array_sized_new (FALSE, FALSE, sizeof (ClairDiffOp),
+                                     (flags & CLAIR_DIFF_NO_REFINE) ? 0 : segs->len + 2);
   for (guint k = 0; k < segs->len; k++)
     {
       const Seg *seg = &g_array_index (segs, Seg, k);
