@@ -5,6 +5,8 @@
 
 #include <math.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -780,6 +782,252 @@ test_unreachable_server (void)
   fixture_clear (&f);
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* `clair run`, spawned as scripts use it. */
+
+static GSubprocess *
+spawn_clair (const char  *key,
+             GError     **error,
+             const char  *first,
+             ...)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  const char *cli = g_getenv ("CLAIR_CLI");
+  const char *arg;
+  va_list ap;
+
+  g_assert_nonnull (cli);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  if (key != NULL)
+    g_subprocess_launcher_setenv (launcher, "CLAIR_API_KEY", key, TRUE);
+  else
+    g_subprocess_launcher_unsetenv (launcher, "CLAIR_API_KEY");
+  g_ptr_array_add (args, (char *) cli);
+  g_ptr_array_add (args, (char *) "run");
+  va_start (ap, first);
+  for (arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  return g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, error);
+}
+
+static int
+finish_clair (GSubprocess  *process,
+              char        **out,
+              char        **err)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  return g_subprocess_get_exit_status (process);
+}
+
+static char *
+write_dataset (const char *dir,
+               guint       n_rows)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  char *path = g_build_filename (dir, "rows.jsonl", NULL);
+
+  for (guint i = 0; i < n_rows; i++)
+    g_string_append_printf (text, "{\"task\":\"task %u\",\"student_solution\":\"solution  number %u\"}\n", i, i);
+  g_assert_true (g_file_set_contents (path, text->str, text->len, NULL));
+  return path;
+}
+
+static void
+remove_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+static void
+test_cli_resume_after_kill (void)
+{
+  const guint n_rows = 400;
+  const char *concurrency = "8";
+  g_autoptr(Server) server = server_start ("latency=20");
+  g_autofree char *dir = g_dir_make_tmp ("clair-kill-XXXXXX", NULL);
+  g_autofree char *dataset = write_dataset (dir, n_rows);
+  g_autofree char *project_path = g_strconcat (dataset, ".clair", NULL);
+  g_autoptr(ClairProject) project = NULL;
+  g_autoptr(GSubprocess) first = NULL;
+  g_autoptr(GSubprocess) victim = NULL;
+  g_autoptr(GSubprocess) last = NULL;
+  g_autoptr(JsonObject) stats = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *summary = NULL;
+  ClairProjectCounts counts;
+  guint committed_before_kill;
+  gint64 extra = 0;
+
+  /* A first, short run, and some decisions on its rows. */
+  first = spawn_clair ("sk-kill", &error, dataset, "--base-url", server->url, "--model", "mock",
+                       "--limit", "20", NULL);
+  g_assert_no_error (error);
+  g_assert_cmpint (finish_clair (first, &out, &err), ==, 0);
+  g_assert_cmpstr (out, ==, "revised 20, parse-failed 0, failed 0, pending 380\n");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  project = clair_project_open (project_path, CLAIR_PROJECT_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_true (clair_project_set_decision (project, 3, CLAIR_DECISION_ACCEPTED, "edited 3", "ok", &error));
+  g_assert_true (clair_project_set_decision (project, 5, CLAIR_DECISION_REJECTED, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Killed with SIGKILL in the middle of the run. */
+  victim = spawn_clair ("sk-kill", &error, project_path, "--concurrency", concurrency, NULL);
+  g_assert_no_error (error);
+  for (;;)
+    {
+      g_autoptr(JsonObject) now = server_stats (server);
+
+      if (json_object_get_int_member (now, "chat_requests") >= 150)
+        break;
+      g_usleep (5000);
+    }
+  g_subprocess_send_signal (victim, SIGKILL);
+  g_subprocess_wait (victim, NULL, NULL);
+  g_assert_true (g_subprocess_get_if_signaled (victim));
+
+  g_assert_true (clair_project_get_counts (project, &counts, &error));
+  committed_before_kill = counts.by_status[CLAIR_ROW_REVISED];
+  g_test_message ("%u rows committed before the kill", committed_before_kill);
+  g_assert_cmpuint (committed_before_kill, >, 20);
+  g_assert_cmpuint (committed_before_kill, <, n_rows);
+
+  /* Run again: it finishes the rest. */
+  last = spawn_clair ("sk-kill", &error, project_path, "--concurrency", concurrency, NULL);
+  g_assert_no_error (error);
+  g_assert_cmpint (finish_clair (last, &out, &err), ==, 0);
+  summary = g_strdup_printf ("revised %u, parse-failed 0, failed 0, pending 0\n", n_rows);
+  g_assert_cmpstr (out, ==, summary);
+
+  /* Every row answered; no committed row asked again; at most the in-flight rows asked twice. */
+  stats = server_stats (server);
+  for (guint i = 0; i < n_rows; i++)
+    {
+      g_autoptr(ClairRecord) record = clair_project_get_record (project, i, &error);
+      gint64 n = requests_for_row (stats, i);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (record->attempt->status, ==, CLAIR_ROW_REVISED);
+      g_assert_cmpuint (record->n_attempts, ==, 1);
+      g_assert_cmpint (n, >=, 1);
+      extra += n - 1;
+    }
+  g_test_message ("%" G_GINT64_FORMAT " rows asked twice", extra);
+  g_assert_cmpint (extra, <=, atoi (concurrency));
+
+  /* Decisions made before the crash are intact. */
+  {
+    g_autoptr(ClairRecord) accepted = clair_project_get_record (project, 3, NULL);
+    g_autoptr(ClairRecord) rejected = clair_project_get_record (project, 5, NULL);
+
+    g_assert_cmpint (accepted->decision, ==, CLAIR_DECISION_ACCEPTED);
+    g_assert_cmpstr (accepted->edited_revision, ==, "edited 3");
+    g_assert_cmpstr (accepted->note, ==, "ok");
+    g_assert_cmpint (rejected->decision, ==, CLAIR_DECISION_REJECTED);
+  }
+
+  g_clear_object (&project);
+  remove_dir (dir);
+}
+
+static void
+test_cli_key_and_exit_codes (void)
+{
+  g_autoptr(Server) server = server_start ("latency=300");
+  g_autofree char *dir = g_dir_make_tmp ("clair-cli-XXXXXX", NULL);
+  g_autofree char *dataset = write_dataset (dir, 6);
+  g_autofree char *key_path = g_build_filename (dir, "key.txt", NULL);
+  g_autofree char *cmdline_path = NULL;
+  g_autofree char *cmdline = NULL;
+  g_autoptr(GSubprocess) run_env = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  gsize len;
+
+  /* The key from the environment: it reaches the server and never the command line. */
+  run_env = spawn_clair ("sk-secret-env", &error, dataset, "--base-url", server->url, "--model",
+                         "mock", NULL);
+  g_assert_no_error (error);
+  cmdline_path = g_strdup_printf ("/proc/%s/cmdline", g_subprocess_get_identifier (run_env));
+  if (g_file_get_contents (cmdline_path, &cmdline, &len, NULL))
+    {
+      for (gsize i = 0; i < len; i++)
+        if (cmdline[i] == '\0')
+          cmdline[i] = ' ';
+      g_assert_null (strstr (cmdline, "sk-secret"));
+    }
+  g_assert_cmpint (finish_clair (run_env, &out, &err), ==, 0);
+  g_assert_null (strstr (err, "sk-secret"));
+  g_assert_null (strstr (out, "sk-secret"));
+  {
+    g_autoptr(JsonObject) stats = server_stats (server);
+    g_assert_cmpstr (json_object_get_string_member (stats, "last_authorization"), ==, "Bearer sk-secret-env");
+  }
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* From a file; there is no option that takes the key itself. */
+  g_assert_true (g_file_set_contents (key_path, "sk-secret-file\n", -1, NULL));
+  {
+    g_autoptr(GSubprocess) run_file = spawn_clair (NULL, &error, dataset, "--rerun", "all", "--force",
+                                                   "--api-key-file", key_path, "--rows", "0-1", NULL);
+    g_autoptr(JsonObject) stats = NULL;
+
+    g_assert_cmpint (finish_clair (run_file, &out, &err), ==, 0);
+    stats = server_stats (server);
+    g_assert_cmpstr (json_object_get_string_member (stats, "last_authorization"), ==, "Bearer sk-secret-file");
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    g_autoptr(GSubprocess) bad = spawn_clair (NULL, &error, dataset, "--api-key", "sk-x", NULL);
+
+    g_assert_cmpint (finish_clair (bad, &out, &err), ==, 2);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+
+  /* Some rows failing: exit 3; a fatal status: exit 1 and a reason. */
+  {
+    g_autoptr(GSubprocess) partial = spawn_clair (NULL, &error, dataset, "--rerun", "all", "--force",
+                                                  "--model", "mock;status=400", "--rows", "2-3", NULL);
+
+    g_assert_cmpint (finish_clair (partial, &out, &err), ==, 3);
+    g_assert_cmpstr (out, ==, "revised 4, parse-failed 0, failed 2, pending 0\n");
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    g_autoptr(GSubprocess) fatal_run = spawn_clair (NULL, &error, dataset, "--rerun", "failed",
+                                                    "--model", "mock;status=401", NULL);
+
+    g_assert_cmpint (finish_clair (fatal_run, &out, &err), ==, 1);
+    g_assert_nonnull (strstr (err, "API key"));
+    g_assert_cmpstr (out, ==, "revised 4, parse-failed 0, failed 2, pending 0\n");
+  }
+
+  remove_dir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -797,6 +1045,8 @@ main (int    argc,
   g_test_add_func ("/runner/streaming", test_streaming_run);
   g_test_add_func ("/runner/parse-failures", test_parse_failures);
   g_test_add_func ("/runner/unreachable-server", test_unreachable_server);
+  g_test_add_func ("/run-cli/resume-after-kill", test_cli_resume_after_kill);
+  g_test_add_func ("/run-cli/key-and-exit-codes", test_cli_key_and_exit_codes);
 
   return g_test_run ();
 }

@@ -172,11 +172,27 @@ fill_idle_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Runs @func on the runner's main context. Not g_main_context_invoke(): when no thread owns the
+ * context yet (before the loop runs) it would call @func right here, on the worker thread. */
+static void
+post_to_main (ClairRunner    *self,
+              GSourceFunc     func,
+              gpointer        data,
+              GDestroyNotify  notify)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, notify);
+  g_source_set_static_name (source, "[clair] runner");
+  g_source_attach (source, self->context);
+  g_source_unref (source);
+}
+
 static void
 wake_main (ClairRunner *self)
 {
-  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, fill_idle_cb,
-                              g_object_ref (self), g_object_unref);
+  post_to_main (self, fill_idle_cb, g_object_ref (self), g_object_unref);
 }
 
 static Job *
@@ -370,8 +386,7 @@ writer_thread_func (gpointer user_data)
           attempts[i] = j->attempt;
         }
       clair_project_add_attempts (self->project, attempts, batch->jobs->len, &batch->error);
-      g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, committed_cb, batch,
-                                  (GDestroyNotify) batch_free);
+      post_to_main (self, committed_cb, batch, (GDestroyNotify) batch_free);
     }
   return NULL;
 }
