@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <glib/gi18n.h>
 
@@ -47,28 +50,39 @@ validate_utf8 (const char  *text,
   return g_utf8_validate_len (text + pos, len - pos, end);
 }
 
-static gboolean
-read_text (const char  *path,
-           char       **contents,
-           gsize       *length)
+/* The contents of @path, mapped when it is a regular file (no copy, and the page cache maps in
+ * many pages per fault), read otherwise (pipes, /dev/stdin); NULL after reporting the error. */
+static GBytes *
+read_text (const char *path)
 {
   g_autoptr(GError) error = NULL;
-  const char *end = NULL;
+  g_autoptr(GMappedFile) mapped = g_mapped_file_new (path, FALSE, NULL);
+  g_autoptr(GBytes) bytes = NULL;
+  const char *text, *end = NULL;
+  gsize length;
 
-  if (!g_file_get_contents (path, contents, length, &error))
+  if (mapped != NULL)
+    bytes = g_mapped_file_get_bytes (mapped);
+  else
     {
-      clair_cli_fail ("%s", error->message);
-      return FALSE;
+      char *contents = NULL;
+
+      if (!g_file_get_contents (path, &contents, &length, &error))
+        {
+          clair_cli_fail ("%s", error->message);
+          return NULL;
+        }
+      bytes = g_bytes_new_take (contents, length);
     }
-  if (!validate_utf8 (*contents, *length, &end))
+  text = g_bytes_get_data (bytes, &length);
+  if (text != NULL && !validate_utf8 (text, length, &end))
     {
       clair_cli_fail (_("“%s” is not UTF-8 text (invalid byte at offset %" G_GSIZE_FORMAT "); "
                         "convert it first, for example with iconv"),
-                      path, (gsize) (end - *contents));
-      g_clear_pointer (contents, g_free);
-      return FALSE;
+                      path, (gsize) (end - text));
+      return NULL;
     }
-  return TRUE;
+  return g_steal_pointer (&bytes);
 }
 
 static void
@@ -359,8 +373,9 @@ clair_cmd_diff (int    argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(ClairDiff) diff = NULL;
   g_autoptr(GString) out = NULL;
-  g_autofree char *a = NULL;
-  g_autofree char *b = NULL;
+  g_autoptr(GBytes) a_bytes = NULL;
+  g_autoptr(GBytes) b_bytes = NULL;
+  const char *a, *b;
   g_autofree char *color = NULL;
   gsize a_len = 0, b_len = 0;
   gboolean json = FALSE, stats = FALSE, ignore_space = FALSE, exact = TRUE;
@@ -397,8 +412,21 @@ clair_cmd_diff (int    argc,
     return clair_cli_usage_error ("diff", _("--ignore-whitespace cannot be combined with the ops of --json: "
                                              "their equal texts would no longer concatenate to A"));
 
-  if (!read_text (argv[1], &a, &a_len) || !read_text (argv[2], &b, &b_len))
+#ifdef __GLIBC__
+  /* One short-lived process: keep freed memory in the heap for the next stage instead of handing
+   * it back to the kernel and faulting fresh pages in again (a quarter of the run time on
+   * 50,000-word inputs went to page faults). */
+  mallopt (M_MMAP_THRESHOLD, 256 * 1024 * 1024);
+  mallopt (M_TRIM_THRESHOLD, 512 * 1024 * 1024);
+#endif
+  if ((a_bytes = read_text (argv[1])) == NULL || (b_bytes = read_text (argv[2])) == NULL)
     return CLAIR_EXIT_FAILURE;
+  a = g_bytes_get_data (a_bytes, &a_len);
+  b = g_bytes_get_data (b_bytes, &b_len);
+  if (a == NULL)
+    a = "";
+  if (b == NULL)
+    b = "";
 
   if (ignore_space)
     flags |= CLAIR_DIFF_IGNORE_WHITESPACE;
