@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "test-crash"
+#define _GNU_SOURCE   /* posix_openpt(), ptsname() */
 
 #include "config.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
@@ -356,6 +361,182 @@ test_kill_during_decide (void)
   remove_tree (dir);
 }
 
+/* ------------------------------------------------------------------------------------------------
+ * Runs: `clair run` against the test server, killed at a random moment. Its progress line
+ * ("N/M done") counts results after they are committed; under a terminal it is printed every
+ * 200 ms, so the test gives it a pseudo-terminal and reads what it reported before the kill. */
+
+#define RUN_ROWS 600
+
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static GSubprocess *
+start_test_server (char **base_url)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  GSubprocess *server;
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  server = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("CLAIR_TEST_SERVER"),
+                                        "--set=latency=15", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
+  *base_url = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (*base_url);
+  return server;
+}
+
+static guint
+count_attempts (ClairProject *project)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) summaries = clair_project_get_summaries (project, &error);
+  guint total = 0;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < summaries->len; i++)
+    total += g_array_index (summaries, ClairRowSummary, i).n_attempts;
+  return total;
+}
+
+/* The largest "N/M done" the run printed. */
+static guint
+reported_done (const char *output)
+{
+  guint best = 0;
+
+  for (const char *p = output; (p = strstr (p, " done")) != NULL; p++)
+    {
+      const char *slash = p;
+      const char *start;
+
+      while (slash > output && g_ascii_isdigit (slash[-1]))
+        slash--;
+      if (slash == output || slash[-1] != '/')
+        continue;
+      start = slash - 1;
+      while (start > output && g_ascii_isdigit (start[-1]))
+        start--;
+      if (start < slash - 1)
+        best = MAX (best, (guint) g_ascii_strtoull (start, NULL, 10));
+    }
+  return best;
+}
+
+static void
+test_kill_during_run (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *dataset_path = NULL;
+  g_autofree char *project_path = NULL;
+  g_autofree char *base_url = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  guint total_reported = 0, total_stored = 0, n_killed = 0;
+
+  if (g_getenv ("CLAIR_CLI") == NULL || g_getenv ("CLAIR_TEST_SERVER") == NULL)
+    {
+      g_test_skip ("CLAIR_CLI or CLAIR_TEST_SERVER is not set");
+      return;
+    }
+
+  dir = make_tmpdir ();
+  dataset_path = g_build_filename (dir, "run.jsonl", NULL);
+  project_path = g_build_filename (dir, "run.clair", NULL);
+  for (guint i = 0; i < RUN_ROWS; i++)
+    g_string_append_printf (text, "{\"task\":\"Task %u: name a colour.\",\"student_solution\":"
+                            "\"blue  %u\"}\n", i, i);
+  g_file_set_contents (dataset_path, text->str, text->len, &error);
+  g_assert_no_error (error);
+  {
+    const char *argv[] = { g_getenv ("CLAIR_CLI"), "import", dataset_path, "--project",
+                           project_path, NULL };
+    int status;
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                  NULL, NULL, NULL, NULL, &status, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+  server = start_test_server (&base_url);
+
+  for (guint t = 0; t < N_TRIALS; t++)
+    {
+      g_autoptr(GSubprocessLauncher) launcher = NULL;
+      g_autoptr(GSubprocess) run = NULL;
+      g_autoptr(ClairProject) project = NULL;
+      g_autoptr(GString) output = g_string_new (NULL);
+      g_autofree char *url_arg = g_strdup_printf ("--base-url=%s", base_url);
+      guint before, after, reported;
+      int master, slave;
+      char buf[4096];
+      ssize_t n;
+
+      project = reopen_checked (project_path);
+      before = count_attempts (project);
+      g_clear_object (&project);
+
+      /* A pseudo-terminal for stderr: the CLI then prints its progress every 200 ms. */
+      master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
+      g_assert_cmpint (master, >=, 0);
+      g_assert_cmpint (grantpt (master), ==, 0);
+      g_assert_cmpint (unlockpt (master), ==, 0);
+      slave = open (ptsname (master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+      g_assert_cmpint (slave, >=, 0);
+
+      launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+      g_subprocess_launcher_take_stderr_fd (launcher, slave);
+      g_subprocess_launcher_setenv (launcher, "CLAIR_API_KEY", "sk-crash-test", TRUE);
+      run = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("CLAIR_CLI"), "run",
+                                         project_path, url_arg, "--model=mock", "--concurrency=8",
+                                         "--rerun=all", "--force", "--timeout=30", NULL);
+      g_assert_no_error (error);
+      g_clear_object (&launcher);   /* closes our copy of the slave */
+
+      g_usleep (g_test_rand_int_range (100, 1800) * 1000);
+      g_subprocess_send_signal (run, SIGKILL);   /* does nothing when it already finished */
+      g_subprocess_wait (run, NULL, &error);
+      g_assert_no_error (error);
+      if (g_subprocess_get_if_signaled (run))
+        n_killed++;
+      else
+        g_assert_cmpint (g_subprocess_get_exit_status (run), ==, 0);
+
+      fcntl (master, F_SETFL, O_NONBLOCK);
+      while ((n = read (master, buf, sizeof buf)) > 0)
+        g_string_append_len (output, buf, n);
+      close (master);
+      reported = reported_done (output->str);
+
+      /* Reopen: intact, and every result the run reported as committed is there. */
+      project = reopen_checked (project_path);
+      after = count_attempts (project);
+      g_assert_cmpuint (clair_project_get_n_rows (project), ==, RUN_ROWS);
+      if (after < before + reported)
+        g_error ("trial %u: the run reported %u results committed, the project gained %u", t,
+                 reported, after - before);
+      total_reported += reported;
+      total_stored += after - before;
+    }
+
+  g_test_message ("%u runs killed; they reported %u results committed and the projects gained %u",
+                  n_killed, total_reported, total_stored);
+  g_assert_cmpuint (n_killed, >=, N_TRIALS / 2);
+  g_assert_cmpuint (total_reported, >, 0);
+
+  g_subprocess_force_exit (server);
+  g_subprocess_wait (server, NULL, NULL);
+  remove_tree (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -363,6 +544,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/crash/kill-during-decide", test_kill_during_decide);
+  g_test_add_func ("/crash/kill-during-run", test_kill_during_run);
 
   return g_test_run ();
 }
