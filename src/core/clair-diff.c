@@ -29,6 +29,7 @@ typedef enum
   CLS_WORD,
   CLS_SPACE,
   CLS_PUNCT,
+  CLS_NON_ASCII,  /* in byte_class only */
 } TokenClass;
 
 typedef enum
@@ -71,27 +72,42 @@ is_regional_indicator (gunichar c)
   return c >= 0x1F1E6 && c <= 0x1F1FF;
 }
 
-static guint8 ascii_class[128];
-
-static void
-init_ascii_class (void)
-{
-  static gsize initialized = 0;
-
-  if (g_once_init_enter (&initialized))
-    {
-      for (guint c = 0; c < 128; c++)
-        {
-          if (g_ascii_isspace (c))
-            ascii_class[c] = CLS_SPACE;
-          else if (g_ascii_isalnum (c))
-            ascii_class[c] = CLS_WORD;
-          else
-            ascii_class[c] = CLS_PUNCT;
-        }
-      g_once_init_leave (&initialized, 1);
-    }
-}
+/* The class of each byte: ASCII whitespace (as g_ascii_isspace()), letters and digits, other
+ * ASCII (vertical tab included, as GLib has it); bytes from 0x80 are part of a multi-byte character. */
+static const guint8 byte_class[256] = {
+  CLS_PUNCT, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT,
+  CLS_PUNCT, CLS_SPACE, CLS_SPACE, CLS_PUNCT, CLS_SPACE, CLS_SPACE, CLS_PUNCT, CLS_PUNCT,
+  CLS_PUNCT, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT,
+  CLS_PUNCT, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT,
+  CLS_SPACE, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT,
+  CLS_PUNCT, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT,
+  CLS_WORD, CLS_WORD, CLS_WORD, CLS_WORD, CLS_WORD, CLS_WORD, CLS_WORD, CLS_WORD,
+  CLS_WORD, CLS_WORD, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT,
+  CLS_PUNCT, CLS_WORD, CLS_WORD, CLS_WORD, CLS_WORD, CLS_WORD, CLS_WORD, CLS_WORD,
+  CLS_WORD, CLS_WORD, CLS_WORD, CLS_WORD, CLS_WORD, CLS_WORD, CLS_WORD, CLS_WORD,
+  CLS_WORD, CLS_WORD, CLS_WORD, CLS_WORD, CLS_WORD, CLS_WORD, CLS_WORD, CLS_WORD,
+  CLS_WORD, CLS_WORD, CLS_WORD, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT,
+  CLS_PUNCT, CLS_WORD, CLS_WORD, CLS_WORD, CLS_WORD, CLS_WORD, CLS_WORD, CLS_WORD,
+  CLS_WORD, CLS_WORD, CLS_WORD, CLS_WORD, CLS_WORD, CLS_WORD, CLS_WORD, CLS_WORD,
+  CLS_WORD, CLS_WORD, CLS_WORD, CLS_WORD, CLS_WORD, CLS_WORD, CLS_WORD, CLS_WORD,
+  CLS_WORD, CLS_WORD, CLS_WORD, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT, CLS_PUNCT,
+  CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII,
+  CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII,
+  CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII,
+  CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII,
+  CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII,
+  CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII,
+  CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII,
+  CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII,
+  CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII,
+  CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII,
+  CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII,
+  CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII,
+  CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII,
+  CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII,
+  CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII,
+  CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII, CLS_NON_ASCII,
+};
 
 /* Interning: equal tokens get equal ids */
 
@@ -389,10 +405,21 @@ side_push (Side     *side,
     side_reserve (side, (gsize) side->capacity * 2 + 16);
   side->starts[n] = (guint32) start;
   side->cls[n] = (guint8) cls;
-  if (interner != NULL)
-    side->ids[n] = ignore_space && cls == CLS_SPACE
-                   ? 0 : interner_add (interner, side->text + start, (guint32) (end - start),
-                                       side->text + side->len);
+  if (interner == NULL)
+    ;
+  else if (ignore_space && cls == CLS_SPACE)
+    side->ids[n] = 0;
+  else if (end - start == 1 && !interner->squeeze_space)
+    {
+      guint32 *id = &interner->byte_ids[(guchar) side->text[start]];
+
+      if (*id == G_MAXUINT32)
+        *id = interner->n_ids++;
+      side->ids[n] = *id;
+    }
+  else
+    side->ids[n] = interner_add (interner, side->text + start, (guint32) (end - start),
+                                 side->text + side->len);
   side->n = n + 1;
 }
 
@@ -448,7 +475,6 @@ tokenize (Side     *side,
       return;
     }
 
-  init_ascii_class ();
   while (pos < len)
     {
       guchar ch = (guchar) text[pos];
@@ -458,18 +484,29 @@ tokenize (Side     *side,
       gboolean attach = FALSE;
       gboolean ri = FALSE;
 
+      if (ch < 0x80 && split == SPLIT_WORDS && !join_next)
+        {
+          /* Fast path for plain ASCII words: a run of one class is a token, and so is each
+           * punctuation byte. A run stays open: a combining mark or a letter may follow. */
+          ccls = byte_class[ch];
+          if (ccls == CLS_PUNCT || ccls != cls || !extendable)
+            {
+              if (cls >= 0)
+                side_push (side, interner, ignore_space, start, pos, cls);
+              start = pos;
+              cls = ccls;
+              extendable = ccls != CLS_PUNCT;
+            }
+          pos++;
+          lone_ri = FALSE;
+          if (ccls != CLS_PUNCT)
+            while (pos < len && byte_class[(guchar) text[pos]] == ccls)
+              pos++;
+          continue;
+        }
       if (ch < 0x80)
         {
-          ccls = ascii_class[ch];
-          if (split == SPLIT_WORDS && ccls != CLS_PUNCT && cls == ccls && extendable && !join_next)
-            {
-              /* Fast path: extend a word or a whitespace run over plain ASCII. */
-              pos++;
-              while (pos < len && (guchar) text[pos] < 0x80 && ascii_class[(guchar) text[pos]] == ccls)
-                pos++;
-              lone_ri = FALSE;
-              continue;
-            }
+          ccls = byte_class[ch];
           single = ccls == CLS_PUNCT;
           attach = join_next;
         }
@@ -1504,7 +1541,7 @@ side_ascii_clusters (Side       *side,
   for (gsize i = 0; i < len; i++)
     {
       side->starts[i] = (guint32) i;
-      side->cls[i] = ascii_class[(guchar) text[i]];
+      side->cls[i] = byte_class[(guchar) text[i]];
       side->ids[i] = (guchar) text[i];
     }
   side->starts[len] = (guint32) len;
@@ -1530,7 +1567,6 @@ refine_run (Refiner    *refiner,
   guint32 n_ids;
   gsize common = 0;
 
-  init_ascii_class ();
   if (is_ascii (a + a_start, a_end - a_start) && is_ascii (b + b_start, b_end - b_start))
     {
       side_ascii_clusters (sa, a + a_start, a_end - a_start);
