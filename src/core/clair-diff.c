@@ -260,13 +260,13 @@ interner_grow (Interner *interner)
   g_free (old);
 }
 
+/* A new id, with its info (every id has one, single bytes too). */
 static guint32
-interner_new_id (Interner   *interner,
-                 guint32     slot,
-                 guint32     hash,
-                 guint64     key,
-                 const char *ptr,
-                 guint32     len)
+interner_next_id (Interner   *interner,
+                  guint32     hash,
+                  guint64     key,
+                  const char *ptr,
+                  guint32     len)
 {
   guint32 id = interner->n_ids++;
   guint32 index = id - interner->first_id;
@@ -282,6 +282,30 @@ interner_new_id (Interner   *interner,
   info->key = key;
   info->len = len;
   info->hash = hash;
+  return id;
+}
+
+/* The id of a single byte seen for the first time. */
+static G_GNUC_NO_INLINE guint32
+interner_new_byte_id (Interner   *interner,
+                      const char *ptr)
+{
+  guint32 id = interner_next_id (interner, 0, (guchar) *ptr, ptr, 1);
+
+  interner->byte_ids[(guchar) *ptr] = id;
+  return id;
+}
+
+static guint32
+interner_new_id (Interner   *interner,
+                 guint32     slot,
+                 guint32     hash,
+                 guint64     key,
+                 const char *ptr,
+                 guint32     len)
+{
+  guint32 id = interner_next_id (interner, hash, key, ptr, len);
+
   interner->table[slot] = ((guint64) hash << 32) | ((guint64) id + 1);
   /* At most three quarters full. */
   if (++interner->n_used * 4 > (interner->mask + 1) * 3)
@@ -301,11 +325,9 @@ interner_add (Interner   *interner,
 
   if (len == 1 && !interner->squeeze_space)
     {
-      guint32 *id = &interner->byte_ids[(guchar) ptr[0]];
+      guint32 id = interner->byte_ids[(guchar) ptr[0]];
 
-      if (*id == G_MAXUINT32)
-        *id = interner->n_ids++;
-      return *id;
+      return id != G_MAXUINT32 ? id : interner_new_byte_id (interner, ptr);
     }
   if (interner->squeeze_space)
     {
@@ -411,11 +433,9 @@ side_push (Side     *side,
     side->ids[n] = 0;
   else if (end - start == 1 && !interner->squeeze_space)
     {
-      guint32 *id = &interner->byte_ids[(guchar) side->text[start]];
+      guint32 id = interner->byte_ids[(guchar) side->text[start]];
 
-      if (*id == G_MAXUINT32)
-        *id = interner->n_ids++;
-      side->ids[n] = *id;
+      side->ids[n] = id != G_MAXUINT32 ? id : interner_new_byte_id (interner, side->text + start);
     }
   else
     side->ids[n] = interner_add (interner, side->text + start, (guint32) (end - start),
@@ -605,6 +625,88 @@ side_tokenize (Side       *side,
     }
   tokenize (side, split, interner, ignore_space);
   side->starts[side->n] = (guint32) len;
+}
+
+/* Tokenising the two sides of a large word diff in parallel: the revision is cut and interned
+ * on a worker thread with an interner of its own, and its ids are then translated into the
+ * original's. The ids only ever meet in equality tests, so the result is the same as with one
+ * interner, whatever the timing. */
+
+/* Combined size from which the two sides are tokenised in parallel. */
+#define PARALLEL_MIN_BYTES (128 * 1024)
+
+typedef struct
+{
+  Side     *side;
+  Interner  interner;
+  gboolean  ignore_space;
+} TokenizeJob;
+
+static gpointer
+tokenize_job (gpointer data)
+{
+  TokenizeJob *job = data;
+
+  side_tokenize (job->side, job->side->text, job->side->len, SPLIT_WORDS, &job->interner,
+                 job->ignore_space);
+  return NULL;
+}
+
+/* Rewrites the ids of @side, given by @from, into the id space of @to. */
+static void
+interner_translate (Interner *to,
+                    Interner *from,
+                    Side     *side)
+{
+  g_autofree guint32 *map = g_new (guint32, from->n_ids + 1);
+  const char *end = side->text + side->len;
+
+  g_assert (from->first_id == 1 && !from->squeeze_space && !to->squeeze_space);
+  map[0] = 0;  /* whitespace with ignore_space */
+  for (guint32 id = from->first_id; id < from->n_ids; id++)
+    {
+      const IdInfo *info = &from->info[id - from->first_id];
+
+      map[id] = interner_add (to, info->ptr, info->len, end);
+    }
+  for (guint i = 0; i < side->n; i++)
+    side->ids[i] = map[side->ids[i]];
+}
+
+/* side_tokenize() of both sides for a word diff, with one interner for both in the end. */
+static void
+tokenize_pair (Side       *sa,
+               const char *a,
+               gsize       a_len,
+               Side       *sb,
+               const char *b,
+               gsize       b_len,
+               Interner   *interner,
+               gboolean    ignore_space)
+{
+  TokenizeJob job;
+  GThread *thread = NULL;
+
+  if (a_len + b_len >= PARALLEL_MIN_BYTES && g_get_num_processors () > 1)
+    {
+      sb->text = b;
+      sb->len = b_len;
+      job.side = sb;
+      job.ignore_space = ignore_space;
+      interner_init (&job.interner, 0, 1, FALSE);
+      thread = g_thread_try_new ("clair-diff", tokenize_job, &job, NULL);
+      if (thread == NULL)
+        interner_clear (&job.interner);
+    }
+  side_tokenize (sa, a, a_len, SPLIT_WORDS, interner, ignore_space);
+  if (thread == NULL)
+    {
+      side_tokenize (sb, b, b_len, SPLIT_WORDS, interner, ignore_space);
+      return;
+    }
+  g_thread_join (thread);
+  interner_translate (interner, &job.interner, sb);
+  interner_clear (&job.interner);
 }
 
 /* Gives every token of @side its id (after a tokenize() without interner). */
@@ -1780,8 +1882,7 @@ clair_diff_compute (const char     *a,
     }
   else
     {
-      side_tokenize (&sa, a, a_len, split, &interner, ignore_space);
-      side_tokenize (&sb, b, b_len, split, &interner, ignore_space);
+      tokenize_pair (&sa, a, a_len, &sb, b, b_len, &interner, ignore_space);
     }
   interner_clear (&interner);
 
