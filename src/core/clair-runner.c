@@ -68,6 +68,7 @@ struct _ClairRunner
   gboolean          main_waiting;
   GError           *prep_error;
 
+  GThreadPool      *analysers;       /* parse + metrics, several at a time */
   GThread          *writer_thread;
   GAsyncQueue      *to_write;
 
@@ -337,6 +338,19 @@ make_attempt (ClairRunner *self,
 
 static gboolean committed_cb (gpointer user_data);
 
+/* On a pool thread: parsing and metrics (a character Levenshtein is the costly part), then to the
+ * writer. Several run at once so the single writer only commits. */
+static void
+analyse_func (gpointer data,
+              gpointer user_data)
+{
+  ClairRunner *self = user_data;
+  Job *job = data;
+
+  job->attempt = make_attempt (self, job);
+  g_async_queue_push (self->to_write, job);
+}
+
 static void
 batch_free (Batch *batch)
 {
@@ -379,12 +393,7 @@ writer_thread_func (gpointer user_data)
 
       attempts = g_new (ClairAttempt *, batch->jobs->len);
       for (guint i = 0; i < batch->jobs->len; i++)
-        {
-          Job *j = g_ptr_array_index (batch->jobs, i);
-
-          j->attempt = make_attempt (self, j);
-          attempts[i] = j->attempt;
-        }
+        attempts[i] = ((Job *) g_ptr_array_index (batch->jobs, i))->attempt;
       clair_project_add_attempts (self->project, attempts, batch->jobs->len, &batch->error);
       post_to_main (self, committed_cb, batch, (GDestroyNotify) batch_free);
     }
@@ -463,6 +472,8 @@ maybe_finish (ClairRunner *self)
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->lock);
   g_clear_pointer (&self->prep_thread, g_thread_join);
+  if (self->analysers != NULL)
+    g_thread_pool_free (g_steal_pointer (&self->analysers), FALSE, TRUE);
   g_async_queue_push (self->to_write, &stop_mark);
   g_clear_pointer (&self->writer_thread, g_thread_join);
   g_queue_clear_full (&self->ready, (GDestroyNotify) job_free);
@@ -609,11 +620,11 @@ chat_cb (GObject      *source,
           self->limit++;
           self->streak = 0;
         }
-      g_async_queue_push (self->to_write, job);
+      g_thread_pool_push (self->analysers, job, NULL);
       break;
 
     case CLAIR_REPLY_FAIL_ROW:
-      g_async_queue_push (self->to_write, job);
+      g_thread_pool_push (self->analysers, job, NULL);
       break;
 
     case CLAIR_REPLY_FATAL:
@@ -647,7 +658,7 @@ chat_cb (GObject      *source,
             }
           job->failure = g_strdup_printf ("%s (gave up after %u attempts)",
                                           reply->error->message, job->n_attempts);
-          g_async_queue_push (self->to_write, job);
+          g_thread_pool_push (self->analysers, job, NULL);
           break;
         }
       else
@@ -762,6 +773,8 @@ shutdown_threads (ClairRunner *self)
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->lock);
   g_clear_pointer (&self->prep_thread, g_thread_join);
+  if (self->analysers != NULL)
+    g_thread_pool_free (g_steal_pointer (&self->analysers), FALSE, TRUE);
   if (self->writer_thread != NULL)
     {
       g_async_queue_push (self->to_write, &stop_mark);
@@ -955,6 +968,8 @@ clair_runner_start (ClairRunner  *self,
   self->progress.total = self->rows->len;
   self->start_time = g_get_monotonic_time ();
   self->main_waiting = TRUE;
+  self->analysers = g_thread_pool_new (analyse_func, self,
+                                      CLAMP ((int) g_get_num_processors () - 1, 1, 4), FALSE, NULL);
   self->writer_thread = g_thread_new ("clair-writer", writer_thread_func, self);
   self->prep_thread = g_thread_new ("clair-prepare", prep_thread_func, self);
   set_state (self, CLAIR_RUNNER_RUNNING);
