@@ -756,7 +756,9 @@ handle_chat (SoupServerMessage *msg)
   g_free (server.last_content_type);
   server.last_content_type = g_strdup (soup_message_headers_get_content_type (headers, NULL));
 
+  /* A whitespace-only body parses into no root at all. */
   if (!json_parser_load_from_data (parser, server.last_body, -1, NULL) ||
+      json_parser_get_root (parser) == NULL ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       static const char bad[] = "{\"error\":{\"message\":\"the body is not a JSON object\","
