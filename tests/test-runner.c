@@ -1028,6 +1028,41 @@ test_cli_key_and_exit_codes (void)
   remove_dir (dir);
 }
 
+static void
+test_cli_interrupt (void)
+{
+  g_autoptr(Server) server = server_start ("latency=300");
+  g_autofree char *dir = g_dir_make_tmp ("clair-int-XXXXXX", NULL);
+  g_autofree char *dataset = write_dataset (dir, 100);
+  g_autoptr(GSubprocess) run_it = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  guint revised = 0, parse_failed = 0, failed = 0, pending = 0;
+
+  run_it = spawn_clair (NULL, &error, dataset, "--base-url", server->url, "--model", "mock",
+                        "--concurrency", "4", NULL);
+  g_assert_no_error (error);
+  for (;;)
+    {
+      g_autoptr(JsonObject) now = server_stats (server);
+
+      if (json_object_get_int_member (now, "chat_requests") >= 10)
+        break;
+      g_usleep (5000);
+    }
+  /* Ctrl+C: a clean stop, the summary, and 130 so scripts know the run is unfinished. */
+  g_subprocess_send_signal (run_it, SIGINT);
+  g_assert_cmpint (finish_clair (run_it, &out, &err), ==, 130);
+  g_assert_nonnull (strstr (err, "Stopping"));
+  g_assert_cmpint (sscanf (out, "revised %u, parse-failed %u, failed %u, pending %u",
+                           &revised, &parse_failed, &failed, &pending), ==, 4);
+  g_assert_cmpuint (revised, >=, 4);
+  g_assert_cmpuint (failed, ==, 0);
+  g_assert_cmpuint (revised + pending, ==, 100);
+  remove_dir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1047,6 +1082,7 @@ main (int    argc,
   g_test_add_func ("/runner/unreachable-server", test_unreachable_server);
   g_test_add_func ("/run-cli/resume-after-kill", test_cli_resume_after_kill);
   g_test_add_func ("/run-cli/key-and-exit-codes", test_cli_key_and_exit_codes);
+  g_test_add_func ("/run-cli/interrupt", test_cli_interrupt);
 
   return g_test_run ();
 }

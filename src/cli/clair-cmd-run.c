@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
@@ -254,7 +255,7 @@ clair_cmd_run (int    argc,
   g_option_context_set_description (context,
       _("The API key is read from the environment variable CLAIR_API_KEY or from --api-key-file, "
         "never from the command line.\nExit status: 0 when no row failed, 3 when some rows failed, "
-        "1 when the run stopped on a fatal error."));
+        "1 when the run stopped on a fatal error, 130 when stopped by Ctrl+C (run again to continue)."));
   if ((rc = clair_cli_parse (context, "run", &argc, &argv)) >= 0)
     return rc;
   if (argc != 2)
@@ -433,6 +434,9 @@ clair_cmd_run (int    argc,
 
   if (final == CLAIR_RUNNER_FAILED)
     return CLAIR_EXIT_FAILURE;
+  /* Stopped by Ctrl+C or SIGTERM: the shell's convention, so scripts see the run is unfinished. */
+  if (final == CLAIR_RUNNER_STOPPED)
+    return 128 + SIGINT;
   if (counts.by_status[CLAIR_ROW_FAILED] > 0)
     return CLAIR_EXIT_PARTIAL;
   return CLAIR_EXIT_OK;
