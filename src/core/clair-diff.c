@@ -1275,18 +1275,19 @@ diff_words_then_gaps (Arena      *arena,
   guint na = 0, nb = 0, i = 0, j = 0;
   guint32 ga = 0, gb = 0;
 
+  /* Gathered without branching: every token is written, only words advance. */
   for (guint t = 0; t < n; t++)
-    if (sa->cls[t] != CLS_SPACE)
-      {
-        a_pos[na] = t;
-        a_words[na++] = sa->ids[t];
-      }
+    {
+      a_pos[na] = t;
+      a_words[na] = sa->ids[t];
+      na += sa->cls[t] != CLS_SPACE;
+    }
   for (guint t = 0; t < m; t++)
-    if (sb->cls[t] != CLS_SPACE)
-      {
-        b_pos[nb] = t;
-        b_words[nb++] = sb->ids[t];
-      }
+    {
+      b_pos[nb] = t;
+      b_words[nb] = sb->ids[t];
+      nb += sb->cls[t] != CLS_SPACE;
+    }
   wa_chg = arena_new (arena, guint8, na + 1);
   wb_chg = arena_new (arena, guint8, nb + 1);
   diff_ids (arena, a_words, na, b_words, nb, n_ids, TRUE, wa_chg, wb_chg);
@@ -1360,10 +1361,11 @@ count_segs (const guint8 *a_chg,
 {
   guint n_runs = 2;
 
+  /* Marks are 0 or 1: count without branching. */
   for (guint k = 1; k < n; k++)
-    n_runs += a_chg[k] && !a_chg[k - 1];
+    n_runs += a_chg[k] & (a_chg[k - 1] ^ 1);
   for (guint k = 1; k < m; k++)
-    n_runs += b_chg[k] && !b_chg[k - 1];
+    n_runs += b_chg[k] & (b_chg[k - 1] ^ 1);
   return 2 * n_runs + 1;
 }
 
@@ -1731,6 +1733,76 @@ out:
   arena_release (&refiner->arena, mark);
 }
 
+/* Refining many replaced runs: the second half goes to a worker thread with a refiner of its
+ * own, and its spans are appended after those of the first half, so the order is the same. */
+
+/* Replaced runs from which refining is shared with a worker thread. */
+#define PARALLEL_MIN_RUNS 512
+
+typedef struct
+{
+  gsize a0, a1, b0, b1;
+} Run;
+
+typedef struct
+{
+  const char *a;
+  const char *b;
+  const Run  *runs;
+  guint       n_runs;
+  GArray     *out;
+} RefineJob;
+
+static gpointer
+refine_job (gpointer data)
+{
+  RefineJob *job = data;
+  Refiner refiner;
+
+  refiner_init (&refiner);
+  for (guint k = 0; k < job->n_runs; k++)
+    {
+      const Run *run = &job->runs[k];
+
+      refine_run (&refiner, job->a, run->a0, run->a1, job->b, run->b0, run->b1, job->out);
+    }
+  refiner_clear (&refiner);
+  return NULL;
+}
+
+static void
+refine_runs (const char *a,
+             const char *b,
+             const Run  *runs,
+             guint       n_runs,
+             GArray     *refined)
+{
+  RefineJob first = { a, b, runs, n_runs, refined };
+  RefineJob second = { a, b, NULL, 0, NULL };
+  GThread *thread = NULL;
+
+  if (n_runs >= PARALLEL_MIN_RUNS && g_get_num_processors () > 1)
+    {
+      first.n_runs = n_runs / 2;
+      second.runs = runs + first.n_runs;
+      second.n_runs = n_runs - first.n_runs;
+      second.out = g_array_sized_new (FALSE, FALSE, sizeof (ClairDiffOp), 2 * second.n_runs + 2);
+      thread = g_thread_try_new ("clair-diff", refine_job, &second, NULL);
+      if (thread == NULL)
+        {
+          g_clear_pointer (&second.out, g_array_unref);
+          first.n_runs = n_runs;
+        }
+    }
+  refine_job (&first);
+  if (thread != NULL)
+    {
+      g_thread_join (thread);
+      g_array_append_vals (refined, second.out->data, second.out->len);
+      g_array_unref (second.out);
+    }
+}
+
 /* The diff */
 
 static guint
@@ -1836,7 +1908,7 @@ clair_diff_compute (const char     *a,
   Side sa = { 0 }, sb = { 0 };
   Interner interner = { 0 };
   Refiner refiner;
-  ArenaMark start;
+  g_autoptr(GArray) runs = NULL;
   guint8 *a_chg, *b_chg;
   g_autoptr(GArray) segs = NULL;
   gboolean ignore_space = (flags & CLAIR_DIFF_IGNORE_WHITESPACE) != 0;
@@ -1887,7 +1959,6 @@ clair_diff_compute (const char     *a,
   interner_clear (&interner);
 
   refiner_init (&refiner);
-  start = arena_mark (&refiner.arena);
   a_chg = arena_new (&refiner.arena, guint8, sa.n + 1);
   b_chg = arena_new (&refiner.arena, guint8, sb.n + 1);
   if (split == SPLIT_WORDS)
@@ -1896,7 +1967,9 @@ clair_diff_compute (const char     *a,
     diff_ids (&refiner.arena, sa.ids, sa.n, sb.ids, sb.n, interner.n_ids, TRUE, a_chg, b_chg);
   segs = g_array_sized_new (FALSE, FALSE, sizeof (Seg), count_segs (a_chg, sa.n, b_chg, sb.n));
   segs_from_marks (segs, a_chg, sa.n, b_chg, sb.n);
-  arena_release (&refiner.arena, start);
+  /* Give the big blocks of the token diff back: the ops reuse their pages, and refining needs
+   * little. */
+  arena_clear (&refiner.arena);
   if (split == SPLIT_WORDS)
     shift_to_words (segs, &sa, &sb);
   if (!(flags & CLAIR_DIFF_NO_CLEANUP))
@@ -1912,6 +1985,7 @@ clair_diff_compute (const char     *a,
       self->stats.tokens_a = count_words (&sa, 0, sa.n);
       self->stats.tokens_b = count_words (&sb, 0, sb.n);
     }
+  runs = g_array_new (FALSE, FALSE, sizeof (Run));
   /* Sized once: an equality is one op, a change two, a refined change two spans or more. */
   self->ops = g_array_sized_new (FALSE, FALSE, sizeof (ClairDiffOp), segs->len + segs->len / 2 + 2);
   self->refined = g_array_sized_new (FALSE, FALSE, sizeof (ClairDiffOp),
@@ -1942,8 +2016,13 @@ clair_diff_compute (const char     *a,
       if (b1 > b0)
         push_op (self->ops, CLAIR_DIFF_INSERT, a1, a1, b0, b1);
       if (a1 > a0 && b1 > b0 && !(flags & CLAIR_DIFF_NO_REFINE))
-        refine_run (&refiner, a, a0, a1, b, b0, b1, self->refined);
+        {
+          Run run = { a0, a1, b0, b1 };
+
+          g_array_append_val (runs, run);
+        }
     }
+  refine_runs (a, b, (const Run *) runs->data, runs->len, self->refined);
 
   refiner_clear (&refiner);
   side_clear (&sa);
