@@ -787,6 +787,10 @@ clair_runner_dispose (GObject *object)
 {
   ClairRunner *self = CLAIR_RUNNER (object);
 
+  /* Disposed mid-run: results still being committed come back to a runner that sends nothing
+   * more (the state makes fill() and maybe_finish() return at once). */
+  if (self->state != CLAIR_RUNNER_IDLE && self->state < CLAIR_RUNNER_FINISHED)
+    self->state = CLAIR_RUNNER_STOPPED;
   g_cancellable_cancel (self->cancellable);
   shutdown_threads (self);
   g_clear_handle_id (&self->pause_source, g_source_remove);
