@@ -94,10 +94,13 @@ def main():
         if with_app and schemas.is_dir():
             subprocess.run(["glib-compile-schemas", str(schemas)], check=True)
 
-        programs = [("clair", f"clair {version}")]
+        # (program, arguments, what its standard output must hold). `clair import` runs in
+        # clair-full, which the installed launcher finds relative to itself in the staged tree.
+        programs = [("clair", ["--version"], f"clair {version}"),
+                    ("clair", ["import", "--help"], "clair import")]
         if with_app:
-            programs.append(("clair-studio", version))
-        for name, needle in programs:
+            programs.append(("clair-studio", ["--version"], version))
+        for name, args, needle in programs:
             program = bin_dir / name
             if not program.is_file():
                 continue
@@ -105,10 +108,10 @@ def main():
                            GSETTINGS_SCHEMA_DIR=str(schemas))
             run_env.pop("DISPLAY", None)
             run_env.pop("WAYLAND_DISPLAY", None)
-            out = subprocess.run([str(program), "--version"], capture_output=True, text=True,
+            out = subprocess.run([str(program), *args], capture_output=True, text=True,
                                  env=run_env, timeout=60)
             if out.returncode != 0 or needle not in out.stdout:
-                problems.append(f"installed {name} --version printed {out.stdout.strip()!r} "
+                problems.append(f"installed {name} {' '.join(args)} printed {out.stdout.strip()[:200]!r} "
                                 f"{out.stderr.strip()!r} (status {out.returncode}), expected {needle!r}")
 
     for problem in problems:
