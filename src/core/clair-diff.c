@@ -1121,15 +1121,17 @@ anchor_confirmed (const guint32 *x,
 /* Marks in @a_chg and @b_chg the tokens outside a longest common subsequence of @a and @b (exactly
  * one when no anchors are used). @n_ids bounds the ids. */
 static void
-diff_ids (Arena         *arena,
-          const guint32 *a,
-          guint          n,
-          const guint32 *b,
-          guint          m,
-          guint32        n_ids,
-          gboolean       use_anchors,
-          guint8        *a_chg,
-          guint8        *b_chg)
+diff_ids_scratch (Arena         *arena,
+                  const guint32 *a,
+                  guint          n,
+                  const guint32 *b,
+                  guint          m,
+                  guint32        n_ids,
+                  gboolean       use_anchors,
+                  guint32       *a_scratch,
+                  guint32       *b_scratch,
+                  guint8        *a_chg,
+                  guint8        *b_chg)
 {
   ArenaMark mark;
   guint32 *count_a, *count_b, *x, *y, *xmap, *ymap;
@@ -1162,7 +1164,8 @@ diff_ids (Arena         *arena,
   for (guint j = lo; j < hi_b; j++)
     count_b[b[j]]++;
 
-  x = arena_new (arena, guint32, hi_a - lo);
+  /* In place when @a and @b are the caller's scratch: x[k] is written after a[lo + k..] is read. */
+  x = a_scratch != NULL ? a_scratch : arena_new (arena, guint32, hi_a - lo);
   xmap = arena_new (arena, guint32, hi_a - lo);
   for (guint i = lo; i < hi_a; i++)
     {
@@ -1174,7 +1177,7 @@ diff_ids (Arena         *arena,
           xmap[nx++] = i;
         }
     }
-  y = arena_new (arena, guint32, hi_b - lo);
+  y = b_scratch != NULL ? b_scratch : arena_new (arena, guint32, hi_b - lo);
   ymap = arena_new (arena, guint32, hi_b - lo);
   for (guint j = lo; j < hi_b; j++)
     {
@@ -1227,6 +1230,35 @@ diff_ids (Arena         *arena,
     if (ychg[j])
       b_chg[ymap[j]] = 1;
   arena_release (arena, mark);
+}
+
+/* diff_ids() of two sequences the caller no longer needs: @a and @b are overwritten. */
+static inline void
+diff_ids_in_place (Arena    *arena,
+                   guint32  *a,
+                   guint     n,
+                   guint32  *b,
+                   guint     m,
+                   guint32   n_ids,
+                   gboolean  use_anchors,
+                   guint8   *a_chg,
+                   guint8   *b_chg)
+{
+  diff_ids_scratch (arena, a, n, b, m, n_ids, use_anchors, a, b, a_chg, b_chg);
+}
+
+static inline void
+diff_ids (Arena         *arena,
+          const guint32 *a,
+          guint          n,
+          const guint32 *b,
+          guint          m,
+          guint32        n_ids,
+          gboolean       use_anchors,
+          guint8        *a_chg,
+          guint8        *b_chg)
+{
+  diff_ids_scratch (arena, a, n, b, m, n_ids, use_anchors, NULL, NULL, a_chg, b_chg);
 }
 
 /* The minimal diff of two short runs, without the bookkeeping of diff_ids(). */
@@ -1290,7 +1322,7 @@ diff_words_then_gaps (Arena      *arena,
     }
   wa_chg = arena_new (arena, guint8, na + 1);
   wb_chg = arena_new (arena, guint8, nb + 1);
-  diff_ids (arena, a_words, na, b_words, nb, n_ids, TRUE, wa_chg, wb_chg);
+  diff_ids_in_place (arena, a_words, na, b_words, nb, n_ids, TRUE, wa_chg, wb_chg);
 
   memset (a_chg, 0, n);
   memset (b_chg, 0, m);
