@@ -5,6 +5,9 @@
 
 #include <math.h>
 #include <string.h>
+#include <sys/wait.h>
+
+#include <glib/gstdio.h>
 
 #include "clair-diff.h"
 #include "clair-metrics.h"
@@ -788,6 +791,184 @@ test_metrics_large (void)
   g_string_free (a, TRUE);
 }
 
+/* Inputs above 128 KiB are tokenised on two threads with two interners whose ids are then
+ * translated, and many replaced runs are refined on two threads: the ids must agree across the
+ * two (an identical copy is one equality, an appended word one insertion) and the result must not
+ * depend on the timing. */
+static void
+test_large_parallel (void)
+{
+  static const char *vocab[] = {
+    "the ", "cat ", "sat ", "on ", "a ", "mat, ", "café ", "naïve ", "日本語 ", "中 ", "👍 ", "👩‍💻 ",
+    "🇫🇷 ", "e\xcc\x81 ", "שלום ", "straße. ", "x1 ", "42 ", "!\n", "\n\n", "über ", "Ünïcödé ",
+  };
+  g_autofree char *a = random_text (60000, vocab, G_N_ELEMENTS (vocab));
+  g_autofree char *copy = g_strdup (a);
+  g_autofree char *longer = g_strconcat (a, "appended", NULL);
+  g_autofree char *b = mutate (a, 5, vocab, G_N_ELEMENTS (vocab));
+  g_autoptr(ClairDiff) same = NULL;
+  g_autoptr(ClairDiff) appended = NULL;
+  g_autofree char *first_ops = NULL;
+  g_autofree char *first_refined = NULL;
+  ClairDiffStats stats;
+  const ClairDiffOp *ops;
+  guint n_ops, n_refined;
+
+  g_assert_cmpuint (strlen (a), >, 256 * 1024);
+
+  same = clair_diff_compute (a, -1, copy, -1, 0);
+  ops = clair_diff_get_ops (same, &n_ops);
+  g_assert_cmpuint (n_ops, ==, 1);
+  g_assert_cmpint (ops[0].kind, ==, CLAIR_DIFF_EQUAL);
+  clair_diff_get_stats (same, &stats);
+  g_assert_cmpuint (stats.deleted + stats.inserted, ==, 0);
+
+  appended = clair_diff_compute (a, -1, longer, -1, 0);
+  ops = clair_diff_get_ops (appended, &n_ops);
+  g_assert_cmpuint (n_ops, ==, 2);
+  g_assert_cmpint (ops[1].kind, ==, CLAIR_DIFF_INSERT);
+  g_assert_cmpstr (longer + ops[1].b_start, ==, "appended");
+
+  for (guint round = 0; round < 3; round++)
+    {
+      g_autoptr(ClairDiff) diff = clair_diff_compute (a, -1, b, -1, 0);
+      g_autofree char *got_ops = ops_to_string (diff, a, b);
+      g_autofree char *got_refined = refined_to_string (diff, a, b);
+
+      assert_ops_rebuild (diff, a, b);
+      clair_diff_get_refined (diff, &n_refined);
+      clair_diff_get_stats (diff, &stats);
+      g_assert_cmpuint (stats.n_changes, >=, 512);
+      g_assert_cmpuint (n_refined, >=, 2 * 512);
+      if (round == 0)
+        {
+          first_ops = g_steal_pointer (&got_ops);
+          first_refined = g_steal_pointer (&got_refined);
+        }
+      else
+        {
+          g_assert_cmpstr (got_ops, ==, first_ops);
+          g_assert_cmpstr (got_refined, ==, first_refined);
+        }
+    }
+}
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+static void
+run_program (Run         *run,
+             const char  *program,
+             const char  *a,
+             const char  *b)
+{
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { program, "diff", "--color=never", a, b, NULL };
+  int wait_status = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               &run->out, &run->err, &wait_status, &error));
+  g_assert_no_error (error);
+  run->status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : -1;
+}
+
+/* `clair diff` runs in the launcher, which has its own copies of the CLI helpers it needs: it
+ * must print exactly what the full tool prints, for results and for errors alike. */
+static void
+test_cli_launcher (void)
+{
+  const char *clair = g_getenv ("CLAIR_CLI");
+  g_autofree char *dir = NULL;
+  g_autofree char *full = NULL;
+  g_autofree char *tmp = NULL;
+  g_autofree char *pa = NULL;
+  g_autofree char *pb = NULL;
+  g_autofree char *bad = NULL;
+  const char *cases[][2] = {
+    { NULL, NULL },            /* A and B */
+    { NULL, "only-one" },      /* a usage error */
+    { "/nonexistent/a", NULL }, /* a missing file */
+    { NULL, "bad" },           /* not UTF-8 */
+  };
+  g_autoptr(GError) error = NULL;
+
+  if (clair == NULL)
+    {
+      g_test_skip ("CLAIR_CLI is not set");
+      return;
+    }
+  dir = g_path_get_dirname (clair);
+  full = g_build_filename (dir, "clair-full", NULL);
+  if (!g_file_test (full, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("no clair-full next to CLAIR_CLI");
+      return;
+    }
+  tmp = g_dir_make_tmp ("test-diff-XXXXXX", &error);
+  g_assert_no_error (error);
+  pa = g_build_filename (tmp, "a.txt", NULL);
+  pb = g_build_filename (tmp, "b.txt", NULL);
+  bad = g_build_filename (tmp, "bad.txt", NULL);
+  g_assert_true (g_file_set_contents (pa, "the colour was grey\n", -1, NULL));
+  g_assert_true (g_file_set_contents (pb, "the color was gray\n", -1, NULL));
+  g_assert_true (g_file_set_contents (bad, "caf\xe9\n", -1, NULL));
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(Run) lean = { 0 };
+      g_auto(Run) whole = { 0 };
+      const char *a = cases[i][0] != NULL ? cases[i][0] : pa;
+      const char *b = pb;
+
+      if (g_strcmp0 (cases[i][1], "bad") == 0)
+        b = bad;
+      if (g_strcmp0 (cases[i][1], "only-one") == 0)
+        b = NULL;
+      run_program (&lean, clair, a, b);
+      run_program (&whole, full, a, b);
+      g_assert_cmpint (lean.status, ==, whole.status);
+      g_assert_cmpstr (lean.out, ==, whole.out);
+      g_assert_cmpstr (lean.err, ==, whole.err);
+      switch (i)
+        {
+        case 0:
+          g_assert_cmpint (lean.status, ==, 0);
+          g_assert_cmpstr (lean.out, ==, "the [-colour-]{+color+} was [-grey-]{+gray+}\n");
+          break;
+        case 1:
+          g_assert_cmpint (lean.status, ==, 2);
+          g_assert_nonnull (strstr (lean.err, "clair diff: "));
+          g_assert_nonnull (strstr (lean.err, "--help"));
+          break;
+        case 2:
+          g_assert_cmpint (lean.status, ==, 1);
+          g_assert_nonnull (strstr (lean.err, "/nonexistent/a"));
+          break;
+        default:
+          g_assert_cmpint (lean.status, ==, 1);
+          g_assert_nonnull (strstr (lean.err, "UTF-8"));
+          break;
+        }
+    }
+  g_unlink (pa);
+  g_unlink (pb);
+  g_unlink (bad);
+  g_rmdir (tmp);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -808,6 +989,8 @@ main (int   argc,
   g_test_add_func ("/diff/minimal", test_minimal);
   g_test_add_func ("/diff/large-anchored", test_large_anchored);
   g_test_add_func ("/diff/async", test_async);
+  g_test_add_func ("/diff/large-parallel", test_large_parallel);
+  g_test_add_func ("/diff/cli-launcher", test_cli_launcher);
   g_test_add_func ("/metrics/levenshtein", test_levenshtein);
   g_test_add_func ("/metrics/hand-computed", test_metrics);
   g_test_add_func ("/metrics/large", test_metrics_large);
