@@ -365,7 +365,10 @@ test_fault_scenario (gconstpointer data)
   chaos = json_object_get_object_member (stats_object, "chaos");
   n_chat = member_int (stats_object, "chat_requests");
   tasks = json_object_get_members (per_row);
-  g_assert_cmpuint (g_list_length (tasks), ==, N_ROWS);
+  /* Every revised row reached the server; a failed row may not have (on a loaded machine its
+   * requests can time out while queued for a connection). */
+  g_assert_cmpuint (g_list_length (tasks), >=, n_revised);
+  g_assert_cmpuint (g_list_length (tasks), <=, N_ROWS);
   for (GList *l = tasks; l != NULL; l = l->next)
     max_per_row = MAX (max_per_row, (guint) json_object_get_int_member (per_row, l->data));
   for (guint k = 0; k < 6; k++)
