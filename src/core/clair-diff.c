@@ -406,18 +406,35 @@ interner_clear (Interner *interner)
   interner->info_capacity = 0;
 }
 
-/* Tokens of one text, as parallel arrays: token i is text[starts[i], starts[i + 1]) (the tokens
- * cover the text, and starts[n] == len), of class cls[i] and interned as ids[i]. */
+/* Tokens of one text, as parallel arrays: token i starts at byte tok_start (side, i) and ends
+ * where the next one starts (the tokens cover the text, and the start of token n is len), is of
+ * class tok_cls (side, i) and interned as ids[i]. The class lives in the top two bits of the start
+ * (texts are under 1 GiB), so a token costs 8 bytes. */
+#define START_BITS 30
+#define START_MASK ((1u << START_BITS) - 1)
 typedef struct
 {
   const char *text;
   gsize       len;
   guint       n;
   guint       capacity;
-  guint32    *starts;
-  guint8     *cls;
+  guint32    *starts;  /* start | class << START_BITS */
   guint32    *ids;
 } Side;
+
+static inline guint32
+tok_start (const Side *side,
+           guint32     i)
+{
+  return side->starts[i] & START_MASK;
+}
+
+static inline guint
+tok_cls (const Side *side,
+         guint32     i)
+{
+  return side->starts[i] >> START_BITS;
+}
 
 static void
 side_reserve (Side  *side,
@@ -425,7 +442,6 @@ side_reserve (Side  *side,
 {
   /* realloc of a large block remaps its pages rather than copying them. */
   side->starts = g_renew (guint32, side->starts, capacity + 1);
-  side->cls = g_renew (guint8, side->cls, capacity);
   side->ids = g_renew (guint32, side->ids, capacity);
   side->capacity = (guint) capacity;
 }
@@ -442,8 +458,7 @@ side_push (Side     *side,
 
   if (G_UNLIKELY (n == side->capacity))
     side_reserve (side, (gsize) side->capacity * 2 + 16);
-  side->starts[n] = (guint32) start;
-  side->cls[n] = (guint8) cls;
+  side->starts[n] = (guint32) start | cls << START_BITS;
   if (interner == NULL)
     ;
   else if (ignore_space && cls == CLS_SPACE)
@@ -616,7 +631,6 @@ static void
 side_clear (Side *side)
 {
   g_clear_pointer (&side->starts, g_free);
-  g_clear_pointer (&side->cls, g_free);
   g_clear_pointer (&side->ids, g_free);
   side->n = side->capacity = 0;
 }
@@ -732,8 +746,8 @@ intern_tokens (Interner *interner,
                Side     *side)
 {
   for (guint i = 0; i < side->n; i++)
-    side->ids[i] = interner_add (interner, side->text + side->starts[i],
-                                 side->starts[i + 1] - side->starts[i], side->text + side->len);
+    side->ids[i] = interner_add (interner, side->text + tok_start (side, i),
+                                 tok_start (side, i + 1) - tok_start (side, i), side->text + side->len);
 }
 
 /* Scratch memory: a bump allocator whose blocks are reused from one stage (and one replaced run)
@@ -1329,13 +1343,13 @@ diff_words_then_gaps (Arena      *arena,
     {
       a_pos[na] = t;
       a_words[na] = sa->ids[t];
-      na += sa->cls[t] != CLS_SPACE;
+      na += tok_cls (sa, t) != CLS_SPACE;
     }
   for (guint t = 0; t < m; t++)
     {
       b_pos[nb] = t;
       b_words[nb] = sb->ids[t];
-      nb += sb->cls[t] != CLS_SPACE;
+      nb += tok_cls (sb, t) != CLS_SPACE;
     }
   wa_chg = arena_new (arena, guint8, na + 1);
   wb_chg = arena_new (arena, guint8, nb + 1);
@@ -1455,7 +1469,7 @@ static inline gsize
 tok_offset (const Side *side,
             guint32     i)
 {
-  return side->starts[i];
+  return tok_start (side, i);
 }
 
 /* How good a place the boundary before token @i is for an edit to start or end, after
@@ -1470,20 +1484,21 @@ boundary_score (const Side *side,
 
   if (i == 0 || i >= side->n)
     return 6;
-  xc = side->cls[i - 1];
-  yc = side->cls[i];
+  xc = tok_cls (side, i - 1);
+  yc = tok_cls (side, i);
   if (xc == CLS_SPACE || yc == CLS_SPACE)
     {
       guint32 space = xc == CLS_SPACE ? i - 1 : i;
-      guint32 space_start = side->starts[space], space_len = side->starts[space + 1] - space_start;
+      guint32 space_start = tok_start (side, space);
+      guint32 space_len = tok_start (side, space + 1) - space_start;
       const char *nl = memchr (text + space_start, '\n', space_len);
 
       if (nl != NULL && memchr (nl + 1, '\n', space_len - (nl + 1 - (text + space_start))) != NULL)
         return 5;
       if (nl != NULL)
         return 4;
-      if (xc == CLS_PUNCT && side->starts[i] - side->starts[i - 1] == 1
-          && strchr (".!?", text[side->starts[i - 1]]) != NULL)
+      if (xc == CLS_PUNCT && tok_start (side, i) - tok_start (side, i - 1) == 1
+          && strchr (".!?", text[tok_start (side, i - 1)]) != NULL)
         return 3;
       return 2;
     }
@@ -1693,8 +1708,7 @@ side_ascii_clusters (Side       *side,
     side_reserve (side, len + 1);
   for (gsize i = 0; i < len; i++)
     {
-      side->starts[i] = (guint32) i;
-      side->cls[i] = byte_class[(guchar) text[i]];
+      side->starts[i] = (guint32) i | (guint32) byte_class[(guchar) text[i]] << START_BITS;
       side->ids[i] = (guchar) text[i];
     }
   side->starts[len] = (guint32) len;
@@ -1862,7 +1876,7 @@ count_words (const Side *side,
   guint n = 0;
 
   for (guint32 i = from; i < to; i++)
-    n += side->cls[i] != CLS_SPACE;
+    n += tok_cls (side, i) != CLS_SPACE;
   return n;
 }
 
@@ -2428,7 +2442,7 @@ word_cp_offsets (const Side *side,
 
   for (guint t = 0; t < side->n; t++)
     {
-      gsize token_start = side->starts[t], token_end = side->starts[t + 1];
+      gsize token_start = tok_start (side, t), token_end = tok_start (side, t + 1);
       gsize start;
 
       /* Count code points up to the token the way to_code_points() does. */
@@ -2437,7 +2451,7 @@ word_cp_offsets (const Side *side,
       start = cp;
       for (; byte < token_end; cp++)
         byte += (guchar) side->text[byte] < 0x80 ? 1 : MAX (1, (gsize) g_utf8_skip[(guchar) side->text[byte]]);
-      if (side->cls[t] != CLS_SPACE)
+      if (tok_cls (side, t) != CLS_SPACE)
         {
           offsets[2 * k] = start;
           offsets[2 * k + 1] = cp;
@@ -2478,6 +2492,7 @@ clair_metrics_compute_len (const char   *original,
     original_len = strlen (original);
   if (revision_len < 0)
     revision_len = strlen (revision);
+  g_return_if_fail ((gsize) original_len < START_MASK && (gsize) revision_len < START_MASK);
 
   /* Tokens without whitespace: a rewrapped line does not change a single word. */
   interner_init (&interner, 0, 1, FALSE);
@@ -2486,10 +2501,10 @@ clair_metrics_compute_len (const char   *original,
   a_words = g_new (guint32, sa.n + 1);
   b_words = g_new (guint32, sb.n + 1);
   for (guint i = 0; i < sa.n; i++)
-    if (sa.cls[i] != CLS_SPACE)
+    if (tok_cls (&sa, i) != CLS_SPACE)
       a_words[na++] = sa.ids[i];
   for (guint i = 0; i < sb.n; i++)
-    if (sb.cls[i] != CLS_SPACE)
+    if (tok_cls (&sb, i) != CLS_SPACE)
       b_words[nb++] = sb.ids[i];
 
   /* Jaccard over the sets of distinct tokens: bit 1 = in the original, bit 2 = in the revision. */
