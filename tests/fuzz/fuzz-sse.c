@@ -83,8 +83,8 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
-  Events whole = { g_string_new (NULL), 0 };
-  Events chunked = { g_string_new (NULL), 0 };
+  Events whole = { NULL, 0 };
+  Events chunked = { NULL, 0 };
   gboolean whole_clean = FALSE, chunked_clean = FALSE;
   gboolean whole_overflow, chunked_overflow;
   const uint8_t *chunks;
@@ -93,6 +93,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   if (size < 2 || size > 64 * 1024)
     return 0;
+  whole.log = g_string_new (NULL);
+  chunked.log = g_string_new (NULL);
 
   /* Byte 0: a small line bound sometimes, to reach the overflow path. Then 8 chunk sizes. */
   max_line = data[0] < 32 ? (gsize) data[0] * 4 + 1 : 0;
