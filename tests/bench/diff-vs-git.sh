@@ -3,11 +3,12 @@
 #
 # Whole-process time of `clair diff A B` against `git diff --no-index --word-diff A B` on the same
 # two 50,000-word files (5 % scattered edits), and the number of changed words each reports; then
-# the 10 MB pair. Usage: tests/bench/diff-vs-git.sh BUILDDIR [CLAIR]
+# the 10 MB pair. Usage: tests/bench/diff-vs-git.sh BUILDDIR [CLAIR]   (RUNS=N for hyperfine)
 set -eu
 
-build=${1:?usage: diff-vs-git.sh BUILDDIR [CLAIR]}
+build=$(cd "${1:?usage: diff-vs-git.sh BUILDDIR [CLAIR]}" && pwd)
 clair=${2:-$build/src/cli/clair}
+case $clair in /*) ;; *) clair=$(pwd)/$clair ;; esac
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 
@@ -29,11 +30,18 @@ printf 'clair: '; "$clair" diff --color=never a.txt b.txt | count_changes
 printf 'git:   '; { git diff --no-index --word-diff a.txt b.txt || true; } | count_changes
 
 if command -v hyperfine >/dev/null; then
-  hyperfine -N -i --warmup 3 --runs 31 --export-markdown "$dir/times.md" \
+  # Medians of many runs, every command in the same hyperfine run (the machine is shared).
+  hyperfine -N -i --warmup 10 --runs "${RUNS:-101}" --export-json "$dir/times.json" \
     "$clair diff --color=never a.txt b.txt" \
     "git diff --no-index --word-diff a.txt b.txt" \
     "$clair diff --json a.txt b.txt" >/dev/null 2>&1 || true
-  cat "$dir/times.md"
+  python3 - "$dir/times.json" <<'EOF'
+import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    ms = {k: r[k] * 1000 for k in ("median", "min", "user", "system")}
+    print("%8.2f ms median (%.2f min, user %.2f, sys %.2f)  %s"
+          % (ms["median"], ms["min"], ms["user"], ms["system"], r["command"]))
+EOF
 else
   for cmd in "$clair diff --color=never a.txt b.txt" "git diff --no-index --word-diff a.txt b.txt"; do
     echo "$cmd"; /usr/bin/time -f '%e s, %M KB peak' sh -c "$cmd >/dev/null" || true
