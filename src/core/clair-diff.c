@@ -1150,7 +1150,9 @@ anchor_confirmed (const guint32 *x,
 }
 
 /* Marks in @a_chg and @b_chg the tokens outside a longest common subsequence of @a and @b (exactly
- * one when no anchors are used). @n_ids bounds the ids. */
+ * one when no anchors are used). @n_ids bounds the ids. With @a_scratch and @b_scratch (which
+ * must be @a and @b) the sequences are compacted in place; with @a_map and @b_map, the mark of
+ * a[i] goes to a_chg[a_map[i]] (the caller clears the marks) and the maps are overwritten. */
 static void
 diff_ids_scratch (Arena         *arena,
                   const guint32 *a,
@@ -1161,6 +1163,8 @@ diff_ids_scratch (Arena         *arena,
                   gboolean       use_anchors,
                   guint32       *a_scratch,
                   guint32       *b_scratch,
+                  guint32       *a_map,
+                  guint32       *b_map,
                   guint8        *a_chg,
                   guint8        *b_chg)
 {
@@ -1172,8 +1176,12 @@ diff_ids_scratch (Arena         *arena,
   guint lo = 0, hi_a = n, hi_b = m;
   guint nx = 0, ny = 0, n_cuts = 0;
 
-  memset (a_chg, 0, n);
-  memset (b_chg, 0, m);
+  /* With maps, the marks are the caller's (already cleared) and sequence index i is a_map[i]. */
+  if (a_map == NULL)
+    {
+      memset (a_chg, 0, n);
+      memset (b_chg, 0, m);
+    }
 
   while (lo < n && lo < m && a[lo] == b[lo])
     lo++;
@@ -1181,8 +1189,16 @@ diff_ids_scratch (Arena         *arena,
     hi_a--, hi_b--;
   if (lo == hi_a || lo == hi_b)
     {
-      memset (a_chg + lo, 1, hi_a - lo);
-      memset (b_chg + lo, 1, hi_b - lo);
+      if (a_map == NULL)
+        {
+          memset (a_chg + lo, 1, hi_a - lo);
+          memset (b_chg + lo, 1, hi_b - lo);
+          return;
+        }
+      for (guint i = lo; i < hi_a; i++)
+        a_chg[a_map[i]] = 1;
+      for (guint j = lo; j < hi_b; j++)
+        b_chg[b_map[j]] = 1;
       return;
     }
 
@@ -1197,27 +1213,27 @@ diff_ids_scratch (Arena         *arena,
 
   /* In place when @a and @b are the caller's scratch: x[k] is written after a[lo + k..] is read. */
   x = a_scratch != NULL ? a_scratch : arena_new (arena, guint32, hi_a - lo);
-  xmap = arena_new (arena, guint32, hi_a - lo);
+  xmap = a_map != NULL ? a_map : arena_new (arena, guint32, hi_a - lo);
   for (guint i = lo; i < hi_a; i++)
     {
       if (count_b[a[i]] == 0)
-        a_chg[i] = 1;
+        a_chg[a_map != NULL ? a_map[i] : i] = 1;
       else
         {
           x[nx] = a[i];
-          xmap[nx++] = i;
+          xmap[nx++] = a_map != NULL ? a_map[i] : i;
         }
     }
   y = b_scratch != NULL ? b_scratch : arena_new (arena, guint32, hi_b - lo);
-  ymap = arena_new (arena, guint32, hi_b - lo);
+  ymap = b_map != NULL ? b_map : arena_new (arena, guint32, hi_b - lo);
   for (guint j = lo; j < hi_b; j++)
     {
       if (count_a[b[j]] == 0)
-        b_chg[j] = 1;
+        b_chg[b_map != NULL ? b_map[j] : j] = 1;
       else
         {
           y[ny] = b[j];
-          ymap[ny++] = j;
+          ymap[ny++] = b_map != NULL ? b_map[j] : j;
         }
     }
 
@@ -1263,21 +1279,6 @@ diff_ids_scratch (Arena         *arena,
   arena_release (arena, mark);
 }
 
-/* diff_ids() of two sequences the caller no longer needs: @a and @b are overwritten. */
-static inline void
-diff_ids_in_place (Arena    *arena,
-                   guint32  *a,
-                   guint     n,
-                   guint32  *b,
-                   guint     m,
-                   guint32   n_ids,
-                   gboolean  use_anchors,
-                   guint8   *a_chg,
-                   guint8   *b_chg)
-{
-  diff_ids_scratch (arena, a, n, b, m, n_ids, use_anchors, a, b, a_chg, b_chg);
-}
-
 static inline void
 diff_ids (Arena         *arena,
           const guint32 *a,
@@ -1289,7 +1290,7 @@ diff_ids (Arena         *arena,
           guint8        *a_chg,
           guint8        *b_chg)
 {
-  diff_ids_scratch (arena, a, n, b, m, n_ids, use_anchors, NULL, NULL, a_chg, b_chg);
+  diff_ids_scratch (arena, a, n, b, m, n_ids, use_anchors, NULL, NULL, NULL, NULL, a_chg, b_chg);
 }
 
 /* The minimal diff of two short runs, without the bookkeeping of diff_ids(). */
@@ -1334,8 +1335,7 @@ diff_words_then_gaps (Arena      *arena,
   guint32 *b_pos = arena_new (arena, guint32, m + 1);
   guint32 *a_words = arena_new (arena, guint32, n + 1);
   guint32 *b_words = arena_new (arena, guint32, m + 1);
-  guint8 *wa_chg, *wb_chg;
-  guint na = 0, nb = 0, i = 0, j = 0;
+  guint na = 0, nb = 0, ea = 0, eb = 0;
   guint32 ga = 0, gb = 0;
 
   /* Gathered without branching: every token is written, only words advance. */
@@ -1351,29 +1351,27 @@ diff_words_then_gaps (Arena      *arena,
       b_words[nb] = sb->ids[t];
       nb += tok_cls (sb, t) != CLS_SPACE;
     }
-  wa_chg = arena_new (arena, guint8, na + 1);
-  wb_chg = arena_new (arena, guint8, nb + 1);
-  diff_ids_in_place (arena, a_words, na, b_words, nb, n_ids, TRUE, wa_chg, wb_chg);
-
+  /* The words' marks go straight to their tokens (the word sequences and positions are
+   * overwritten on the way). */
   memset (a_chg, 0, n);
   memset (b_chg, 0, m);
+  diff_ids_scratch (arena, a_words, na, b_words, nb, n_ids, TRUE, a_words, b_words, a_pos, b_pos,
+                    a_chg, b_chg);
+
+  /* Matched words pair up in order; the tokens between two pairs are aligned among themselves. */
   for (;;)
     {
-      guint32 ea, eb;
-
-      while (i < na && wa_chg[i])
-        i++;
-      while (j < nb && wb_chg[j])
-        j++;
-      ea = i < na ? a_pos[i] : n;
-      eb = j < nb ? b_pos[j] : m;
+      while (ea < n && (a_chg[ea] || tok_cls (sa, ea) == CLS_SPACE))
+        ea++;
+      while (eb < m && (b_chg[eb] || tok_cls (sb, eb) == CLS_SPACE))
+        eb++;
+      memset (a_chg + ga, 0, ea - ga);
+      memset (b_chg + gb, 0, eb - gb);
       diff_small (arena, sa->ids + ga, ea - ga, sb->ids + gb, eb - gb, a_chg + ga, b_chg + gb);
-      if (i >= na || j >= nb)
+      if (ea >= n || eb >= m)
         break;
-      ga = ea + 1;
-      gb = eb + 1;
-      i++;
-      j++;
+      ga = ++ea;
+      gb = ++eb;
     }
   arena_release (arena, mark);
 }
