@@ -15,6 +15,7 @@
 #include "clair-cli.h"
 #include "clair-diff.h"
 #include "clair-json.h"
+#include "clair-metrics.h"
 
 /* `clair diff A B`: the word diff of two files, as git's --word-diff prints it, and the metrics the
  * project stores for every result. */
@@ -83,28 +84,6 @@ read_text (const char *path)
       return NULL;
     }
   return g_steal_pointer (&bytes);
-}
-
-static void
-append_metrics_json (GString            *out,
-                     const ClairMetrics *metrics)
-{
-  const struct { const char *name; double value; } fields[] = {
-    { "jaccard", metrics->jaccard },
-    { "levenshtein", metrics->levenshtein },
-    { "levenshtein_norm", metrics->levenshtein_norm },
-    { "changed_share", metrics->changed_share },
-    { "length_ratio", metrics->length_ratio },
-    { "similarity_ratio", metrics->similarity_ratio },
-  };
-
-  g_string_append_c (out, '{');
-  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
-    {
-      clair_json_append_key (out, fields[i].name, i == 0);
-      clair_json_append_double (out, fields[i].value);
-    }
-  g_string_append_c (out, '}');
 }
 
 static void
@@ -183,7 +162,7 @@ diff_to_json (ClairDiff          *diff,
     }
 
   clair_json_append_key (out, "metrics", first);
-  append_metrics_json (out, metrics);
+  clair_metrics_append_json (out, metrics);
   clair_json_append_key (out, "levenshtein_exact", FALSE);
   g_string_append (out, levenshtein_exact ? "true" : "false");
   clair_json_append_key (out, "granularity", FALSE);

@@ -11,29 +11,8 @@
 
 #include "clair-cli.h"
 #include "clair-json.h"
+#include "clair-metrics.h"
 #include "clair-project.h"
-
-static void
-append_metrics_json (GString            *out,
-                     const ClairMetrics *metrics)
-{
-  const struct { const char *name; double value; } fields[] = {
-    { "jaccard", metrics->jaccard },
-    { "levenshtein", metrics->levenshtein },
-    { "levenshtein_norm", metrics->levenshtein_norm },
-    { "changed_share", metrics->changed_share },
-    { "length_ratio", metrics->length_ratio },
-    { "similarity_ratio", metrics->similarity_ratio },
-  };
-
-  g_string_append_c (out, '{');
-  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
-    {
-      clair_json_append_key (out, fields[i].name, i == 0);
-      clair_json_append_double (out, fields[i].value);
-    }
-  g_string_append_c (out, '}');
-}
 
 static void
 append_string_member (GString    *out,
@@ -87,7 +66,7 @@ record_to_json (ClairRecord *record)
       append_string_member (out, "raw_output", attempt->raw_output);
       clair_json_append_key (out, "metrics", FALSE);
       if (attempt->has_metrics)
-        append_metrics_json (out, &attempt->metrics);
+        clair_metrics_append_json (out, &attempt->metrics);
       else
         g_string_append (out, "null");
     }

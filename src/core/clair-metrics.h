@@ -21,4 +21,9 @@ void clair_metrics_compute (const char   *original,
                             const char   *revision,
                             ClairMetrics *metrics);
 
+/* Appends the metrics as one JSON object (the shape `clair diff --json` and `clair show --json` print).
+ * Implemented beside the JSON writer. */
+void clair_metrics_append_json (GString            *out,
+                                const ClairMetrics *metrics);
+
 G_END_DECLS
