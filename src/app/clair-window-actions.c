@@ -624,9 +624,11 @@ exported_cb (ClairExportDialog *dialog,
              ClairWindow       *self)
 {
   g_autofree char *name = g_path_get_basename (path);
-  g_autofree char *message = g_strdup_printf (ngettext ("Exported %" G_GUINT64_FORMAT " row to %s",
-                                                        "Exported %" G_GUINT64_FORMAT " rows to %s",
-                                                        n_written), n_written, name);
+  /* Translators: the first %s is a number of rows, the second a file name. */
+  g_autofree char *count = g_strdup_printf ("%" G_GUINT64_FORMAT, n_written);
+  g_autofree char *message = g_strdup_printf (ngettext ("Exported %s row to %s", "Exported %s rows to %s",
+                                                        (gulong) MIN (n_written, G_MAXULONG)),
+                                              count, name);
   AdwToast *toast = adw_toast_new (message);
 
   adw_toast_set_button_label (toast, _("Open _Folder"));
