@@ -624,8 +624,8 @@ exported_cb (ClairExportDialog *dialog,
              ClairWindow       *self)
 {
   g_autofree char *name = g_path_get_basename (path);
-  /* Translators: the first %s is a number of rows, the second a file name. */
   g_autofree char *count = g_strdup_printf ("%" G_GUINT64_FORMAT, n_written);
+  /* Translators: the first %s is a number of rows, the second a file name. */
   g_autofree char *message = g_strdup_printf (ngettext ("Exported %s row to %s", "Exported %s rows to %s",
                                                         (gulong) MIN (n_written, G_MAXULONG)),
                                               count, name);
