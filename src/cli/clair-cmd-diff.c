@@ -78,9 +78,12 @@ read_text (const char *path)
   text = g_bytes_get_data (bytes, &length);
   if (text != NULL && !validate_utf8 (text, length, &end))
     {
-      clair_cli_fail (_("“%s” is not UTF-8 text (invalid byte at offset %" G_GSIZE_FORMAT "); "
+      g_autofree char *offset = g_strdup_printf ("%" G_GSIZE_FORMAT, (gsize) (end - text));
+
+      /* Translators: the first %s is a file name, the second a byte offset in that file. */
+      clair_cli_fail (_("“%s” is not UTF-8 text (invalid byte at offset %s); "
                         "convert it first, for example with iconv"),
-                      path, (gsize) (end - text));
+                      path, offset);
       return NULL;
     }
   return g_steal_pointer (&bytes);
@@ -326,8 +329,13 @@ print_stats (ClairDiff          *diff,
   printf (_("Tokens:            %u → %u (%u deleted, %u inserted, in %u changes)\n"),
           stats.tokens_a, stats.tokens_b, stats.deleted, stats.inserted, stats.n_changes);
   printf (_("Jaccard:           %.4f\n"), metrics->jaccard);
-  printf (_("Levenshtein:       %.0f%s (%.4f of the longer text)\n"), metrics->levenshtein,
-          levenshtein_exact ? "" : _(" at most"), metrics->levenshtein_norm);
+  if (levenshtein_exact)
+    printf (_("Levenshtein:       %.0f (%.4f of the longer text)\n"),
+            metrics->levenshtein, metrics->levenshtein_norm);
+  else
+    /* Translators: the texts were too long and far apart for the exact distance: an upper bound. */
+    printf (_("Levenshtein:       %.0f at most (%.4f of the longer text)\n"),
+            metrics->levenshtein, metrics->levenshtein_norm);
   printf (_("Changed tokens:    %.4f\n"), metrics->changed_share);
   printf (_("Similarity (2M/T): %.4f\n"), metrics->similarity_ratio);
   printf (_("Length ratio:      %.4f\n"), metrics->length_ratio);

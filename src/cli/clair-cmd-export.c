@@ -26,6 +26,7 @@ clair_cmd_export (int    argc,
   ClairExportOptions options = { 0 };
   ClairGenParams params;
   guint64 n_written = 0;
+  g_autofree char *n_written_text = NULL;
   gboolean ok;
   GOptionEntry entries[] = {
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format_name,
@@ -80,8 +81,10 @@ clair_cmd_export (int    argc,
   if (!ok)
     return clair_cli_fail ("%s", error->message);
 
-  fprintf (stderr, g_dngettext (GETTEXT_PACKAGE, "Wrote %" G_GUINT64_FORMAT " line to %s\n",
-                                "Wrote %" G_GUINT64_FORMAT " lines to %s\n", n_written),
-           n_written, output);
+  n_written_text = g_strdup_printf ("%" G_GUINT64_FORMAT, n_written);
+  /* Translators: the first %s is a number of lines, the second a file name. */
+  fprintf (stderr, g_dngettext (GETTEXT_PACKAGE, "Wrote %s line to %s\n", "Wrote %s lines to %s\n",
+                                (gulong) MIN (n_written, G_MAXULONG)),
+           n_written_text, output);
   return CLAIR_EXIT_OK;
 }

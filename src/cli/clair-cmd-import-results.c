@@ -38,7 +38,11 @@ clair_cmd_import_results (int    argc,
   if (!clair_import_results (project, argv[2], &n_imported, &n_failed, &error))
     return clair_cli_fail ("%s", error->message);
 
-  fprintf (stderr, _("Imported %u results (%u revised, %u failed or unparsed)\n"),
+  /* Translators: the first %u is the number of results read; the plural follows it. */
+  fprintf (stderr, g_dngettext (GETTEXT_PACKAGE,
+                                "Imported %u result (%u revised, %u failed or unparsed)\n",
+                                "Imported %u results (%u revised, %u failed or unparsed)\n",
+                                n_imported),
            n_imported, n_imported - n_failed, n_failed);
   return CLAIR_EXIT_OK;
 }

@@ -21,12 +21,19 @@ import_progress_cb (guint64  done,
 {
   gint64 *last = user_data;
   gint64 now = g_get_monotonic_time ();
+  g_autofree char *done_text = NULL;
+  g_autofree char *total_text = NULL;
 
   if (!isatty (STDERR_FILENO) || now - *last < G_USEC_PER_SEC / 4)
     return;
   *last = now;
+  done_text = g_strdup_printf ("%" G_GUINT64_FORMAT, done);
+  total_text = g_strdup_printf ("%" G_GUINT64_FORMAT, total);
   fprintf (stderr, "\r%s", "");
-  fprintf (stderr, _("Importing… %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " rows"), done, total);
+  /* Translators: the first %s is the number of rows read so far, the second the total. */
+  fprintf (stderr, g_dngettext (GETTEXT_PACKAGE, "Importing… %s of %s row",
+                                "Importing… %s of %s rows", (gulong) MIN (total, G_MAXULONG)),
+           done_text, total_text);
   fflush (stderr);
 }
 
@@ -82,7 +89,10 @@ clair_cli_print_import_report (const char              *project_path,
 {
   guint n_skipped = report->skipped ? report->skipped->len : 0;
 
-  fprintf (stderr, _("Imported %u rows into %s\n"), report->n_imported, project_path);
+  /* Translators: %u is a number of rows, %s the project file. */
+  fprintf (stderr, g_dngettext (GETTEXT_PACKAGE, "Imported %u row into %s\n",
+                                "Imported %u rows into %s\n", report->n_imported),
+           report->n_imported, project_path);
   if (n_skipped == 0)
     return;
 

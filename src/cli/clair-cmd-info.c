@@ -34,6 +34,8 @@ info_dataset (const char *path)
   g_autoptr(ClairDataset) dataset = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *columns = NULL;
+  g_autofree char *size_text = NULL;
+  guint64 size;
   ClairMapping mapping = { 0 };
 
   dataset = clair_dataset_open (path, CLAIR_FORMAT_UNKNOWN, &error);
@@ -41,9 +43,14 @@ info_dataset (const char *path)
     return clair_cli_fail ("%s", error->message);
 
   columns = g_strjoinv (", ", (char **) clair_dataset_get_columns (dataset));
+  size = clair_dataset_get_size (dataset);
+  size_text = g_strdup_printf ("%" G_GUINT64_FORMAT, size);
   printf (_("Dataset:  %s\n"), path);
   printf (_("Format:   %s\n"), clair_format_to_string (clair_dataset_get_format (dataset)));
-  printf (_("Size:     %" G_GUINT64_FORMAT " bytes\n"), clair_dataset_get_size (dataset));
+  /* Translators: %s is a size in bytes; pad the label like the lines around it. */
+  printf (g_dngettext (GETTEXT_PACKAGE, "Size:     %s byte\n", "Size:     %s bytes\n",
+                       (gulong) MIN (size, G_MAXULONG)),
+          size_text);
   printf (_("Rows:     %u\n"), clair_dataset_get_n_rows (dataset));
   printf (_("Columns:  %s\n"), columns);
   if (clair_mapping_guess (clair_dataset_get_columns (dataset), &mapping))
@@ -63,6 +70,8 @@ info_project (const char *path)
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) skipped = NULL;
   ClairProjectCounts counts;
+  g_autofree char *prompt_tokens = NULL;
+  g_autofree char *completion_tokens = NULL;
   static const char * const setting_keys[] = { "source.path", "source.format", "source.size",
                                                "source.checksum", "run.base_url" };
 
@@ -97,8 +106,10 @@ info_project (const char *path)
           counts.by_decision[CLAIR_DECISION_NONE], counts.by_decision[CLAIR_DECISION_ACCEPTED],
           counts.by_decision[CLAIR_DECISION_REJECTED], counts.by_decision[CLAIR_DECISION_SKIPPED],
           counts.n_edited);
-  printf (_("Tokens:   prompt %" G_GINT64_FORMAT ", completion %" G_GINT64_FORMAT "\n"),
-          counts.prompt_tokens, counts.completion_tokens);
+  prompt_tokens = g_strdup_printf ("%" G_GINT64_FORMAT, counts.prompt_tokens);
+  completion_tokens = g_strdup_printf ("%" G_GINT64_FORMAT, counts.completion_tokens);
+  /* Translators: the first %s is a number of prompt tokens, the second of completion tokens. */
+  printf (_("Tokens:   prompt %s, completion %s\n"), prompt_tokens, completion_tokens);
 
   skipped = clair_project_get_skipped (project);
   if (skipped->len > 0)

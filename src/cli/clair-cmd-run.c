@@ -79,6 +79,7 @@ print_progress (RunState *state)
            p.done, p.total, p.failed, p.in_flight, p.rows_per_second, p.tokens_per_second,
            elapsed, eta);
   if (clair_runner_get_state (state->runner) == CLAIR_RUNNER_STOPPING)
+    /* Translators: appended to the progress line above once Ctrl+C asked the run to stop. */
     fprintf (stderr, _(" — stopping"));
   if (!state->tty)
     fputc ('\n', stderr);
