@@ -12,6 +12,7 @@
 #include "clair-preferences-window.h"
 #include "clair-prompt.h"
 #include "clair-run-config.h"
+#include "clair-secrets.h"
 
 struct _ClairPreferencesWindow
 {
@@ -25,6 +26,10 @@ struct _ClairPreferencesWindow
   GtkWidget            *preset_row;
   GtkWidget            *base_url_row;
   GtkWidget            *key_row;
+  GtkWidget            *key_note_row;    /* shown when keys cannot be remembered */
+  char                 *key_url;         /* the base URL the typed key belongs to */
+  GCancellable         *key_lookup;
+  guint                 key_store_id;    /* a typed key waiting to be stored */
   GtkWidget            *test_button;
   GtkWidget            *test_label;
   GtkWidget            *model_row;
@@ -199,19 +204,65 @@ preset_changed_cb (ClairPreferencesWindow *self)
       adw_combo_row_set_selected (ADW_COMBO_ROW (self->field_row), f);
 }
 
-static void
-base_url_changed_cb (ClairPreferencesWindow *self)
-{
-  const char *url = gtk_editable_get_text (GTK_EDITABLE (self->base_url_row));
-  g_autofree char *key = clair_run_config_dup_key (url);
+/* The API key: looked up in the keyring whenever the base URL changes, stored there shortly
+ * after the user stops typing (or when the URL changes or the window closes). */
 
-  if (clair_endpoint_is_insecure (url))
-    gtk_widget_add_css_class (self->base_url_row, "warning");
+static void
+show_key_note (ClairPreferencesWindow *self)
+{
+  ClairSecrets *secrets = clair_secrets_get_default ();
+  const char *message = clair_secrets_get_unavailable_message (secrets);
+
+  if (message != NULL)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (self->key_note_row), message);
+  gtk_widget_set_visible (self->key_note_row, message != NULL);
+}
+
+static void
+key_stored_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(ClairPreferencesWindow) self = user_data;
+  gboolean remembered = FALSE;
+
+  if (clair_secrets_store_finish (CLAIR_SECRETS (source), result, &remembered, NULL) && !remembered)
+    show_key_note (self);
+}
+
+static void
+key_cleared_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  clair_secrets_clear_finish (CLAIR_SECRETS (source), result, NULL);
+}
+
+/* Not cancellable: a key typed just before closing the window is still stored. */
+static void
+store_key_now (ClairPreferencesWindow *self,
+               gboolean                notify)
+{
+  const char *key = gtk_editable_get_text (GTK_EDITABLE (self->key_row));
+
+  g_clear_handle_id (&self->key_store_id, g_source_remove);
+  if (self->key_url == NULL || *self->key_url == '\0')
+    return;
+  if (*key == '\0')
+    clair_secrets_clear_async (clair_secrets_get_default (), self->key_url, NULL, key_cleared_cb, NULL);
   else
-    gtk_widget_remove_css_class (self->base_url_row, "warning");
-  self->filling = TRUE;
-  gtk_editable_set_text (GTK_EDITABLE (self->key_row), key && !g_getenv ("CLAIR_API_KEY") ? key : "");
-  self->filling = FALSE;
+    clair_secrets_store_async (clair_secrets_get_default (), self->key_url, key, NULL,
+                               notify ? key_stored_cb : NULL, notify ? g_object_ref (self) : NULL);
+}
+
+static gboolean
+store_key_cb (gpointer user_data)
+{
+  ClairPreferencesWindow *self = user_data;
+
+  self->key_store_id = 0;
+  store_key_now (self, TRUE);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -219,8 +270,66 @@ key_changed_cb (ClairPreferencesWindow *self)
 {
   if (self->filling)
     return;
-  clair_run_config_set_key (gtk_editable_get_text (GTK_EDITABLE (self->base_url_row)),
-                            gtk_editable_get_text (GTK_EDITABLE (self->key_row)));
+  g_clear_handle_id (&self->key_store_id, g_source_remove);
+  self->key_store_id = g_timeout_add (500, store_key_cb, self);
+}
+
+static void
+key_found_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  ClairPreferencesWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClairSecretKey) key = clair_secrets_lookup_finish (CLAIR_SECRETS (source), result, &error);
+
+  /* Cancelled when the URL changed again or the window went away (self may be gone). */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self->filling = TRUE;
+  gtk_editable_set_text (GTK_EDITABLE (self->key_row), key ? key : "");
+  self->filling = FALSE;
+  show_key_note (self);
+}
+
+static void
+base_url_changed_cb (ClairPreferencesWindow *self)
+{
+  const char *url = gtk_editable_get_text (GTK_EDITABLE (self->base_url_row));
+
+  if (clair_endpoint_is_insecure (url))
+    gtk_widget_add_css_class (self->base_url_row, "warning");
+  else
+    gtk_widget_remove_css_class (self->base_url_row, "warning");
+
+  /* A key typed for the previous URL belongs to that one. */
+  if (self->key_store_id != 0)
+    store_key_now (self, TRUE);
+  g_free (self->key_url);
+  self->key_url = g_strdup (url);
+  g_cancellable_cancel (self->key_lookup);
+  g_clear_object (&self->key_lookup);
+  self->filling = TRUE;
+  gtk_editable_set_text (GTK_EDITABLE (self->key_row), "");
+  self->filling = FALSE;
+  if (*url == '\0')
+    return;
+  self->key_lookup = g_cancellable_new ();
+  clair_secrets_lookup_async (clair_secrets_get_default (), url, self->key_lookup, key_found_cb, self);
+}
+
+static void
+probed_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  ClairPreferencesWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Cancelled in dispose: self may be gone. */
+  clair_secrets_probe_finish (CLAIR_SECRETS (source), result, &error);
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    show_key_note (self);
 }
 
 static void
@@ -266,9 +375,13 @@ clair_preferences_window_test_connection (ClairPreferencesWindow *self)
   g_autoptr(GError) error = NULL;
   g_autoptr(ClairClient) client = NULL;
   const char *url = gtk_editable_get_text (GTK_EDITABLE (self->base_url_row));
-  g_autofree char *key = clair_run_config_dup_key (url);
+  const char *key = gtk_editable_get_text (GTK_EDITABLE (self->key_row));
 
   g_return_if_fail (CLAIR_IS_PREFERENCES_WINDOW (self));
+
+  /* Scripts and tests pass the key in the environment, as they do for the CLI. */
+  if (*key == '\0')
+    key = g_getenv ("CLAIR_API_KEY");
 
   client = clair_client_new (url, 2, &error);
   if (client == NULL)
@@ -359,6 +472,12 @@ build (ClairPreferencesWindow *self)
   self->key_row = adw_password_entry_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->key_row), _("API Key"));
   adw_preferences_group_add (group, self->key_row);
+  self->key_note_row = adw_action_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->key_note_row), _("The key cannot be remembered"));
+  adw_action_row_add_prefix (ADW_ACTION_ROW (self->key_note_row), gtk_image_new_from_icon_name ("dialog-warning-symbolic"));
+  gtk_widget_add_css_class (self->key_note_row, "warning");
+  gtk_widget_set_visible (self->key_note_row, FALSE);
+  adw_preferences_group_add (group, self->key_note_row);
 
   row = adw_action_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Connection"));
@@ -572,12 +691,29 @@ clair_preferences_window_get_base_url (ClairPreferencesWindow *self)
   return gtk_editable_get_text (GTK_EDITABLE (self->base_url_row));
 }
 
+GtkWidget *
+clair_preferences_window_get_key_row (ClairPreferencesWindow *self)
+{
+  g_return_val_if_fail (CLAIR_IS_PREFERENCES_WINDOW (self), NULL);
+  return self->key_row;
+}
+
+GtkWidget *
+clair_preferences_window_get_key_note_row (ClairPreferencesWindow *self)
+{
+  g_return_val_if_fail (CLAIR_IS_PREFERENCES_WINDOW (self), NULL);
+  return self->key_note_row;
+}
+
 static void
 clair_preferences_window_dispose (GObject *object)
 {
   ClairPreferencesWindow *self = CLAIR_PREFERENCES_WINDOW (object);
 
+  if (self->key_store_id != 0)
+    store_key_now (self, FALSE);
   g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->key_lookup);
   G_OBJECT_CLASS (clair_preferences_window_parent_class)->dispose (object);
 }
 
@@ -590,6 +726,8 @@ clair_preferences_window_finalize (GObject *object)
   g_clear_object (&self->project);
   g_clear_object (&self->models);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->key_lookup);
+  g_clear_pointer (&self->key_url, g_free);
   g_clear_pointer (&self->task, g_free);
   g_clear_pointer (&self->solution, g_free);
   G_OBJECT_CLASS (clair_preferences_window_parent_class)->finalize (object);
@@ -644,5 +782,6 @@ clair_preferences_window_new (GtkWindow    *parent,
   g_signal_connect_swapped (self->user_buffer, "changed", G_CALLBACK (update_preview), self);
   g_signal_connect (self, "close-request", G_CALLBACK (close_request_cb), NULL);
   base_url_changed_cb (self);
+  clair_secrets_probe_async (clair_secrets_get_default (), self->cancellable, probed_cb, self);
   return GTK_WIDGET (self);
 }

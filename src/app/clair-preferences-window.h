@@ -25,6 +25,10 @@ gboolean   clair_preferences_window_save      (ClairPreferencesWindow *self,
 /* Selects a preset by its GSettings nick ("openai", "vllm", ...). */
 void       clair_preferences_window_set_preset (ClairPreferencesWindow *self,
                                                 const char             *nick);
+/* The API key entry (an AdwPasswordEntryRow): what is typed there is stored for the base URL. */
+GtkWidget  *clair_preferences_window_get_key_row   (ClairPreferencesWindow *self);
+/* The row saying that keys cannot be remembered (no Secret Service); hidden while they can. */
+GtkWidget  *clair_preferences_window_get_key_note_row (ClairPreferencesWindow *self);
 const char *clair_preferences_window_get_base_url (ClairPreferencesWindow *self);
 /* The rendered messages in the prompt preview. */
 char      *clair_preferences_window_get_preview (ClairPreferencesWindow *self);

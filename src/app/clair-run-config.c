@@ -108,31 +108,3 @@ clair_run_config_clear (ClairRunConfig *config)
   g_clear_pointer (&config->base_url, g_free);
   clair_gen_params_clear (&config->params);
 }
-
-static GHashTable *session_keys;
-
-void
-clair_run_config_set_key (const char *base_url,
-                          const char *key)
-{
-  g_return_if_fail (base_url != NULL);
-
-  if (session_keys == NULL)
-    session_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  if (key == NULL || *key == '\0')
-    g_hash_table_remove (session_keys, base_url);
-  else
-    g_hash_table_replace (session_keys, g_strdup (base_url), g_strdup (key));
-}
-
-char *
-clair_run_config_dup_key (const char *base_url)
-{
-  const char *key = NULL;
-
-  if (session_keys != NULL && base_url != NULL)
-    key = g_hash_table_lookup (session_keys, base_url);
-  if (key == NULL)
-    key = g_getenv ("CLAIR_API_KEY");
-  return g_strdup (key);
-}

@@ -31,13 +31,3 @@ gboolean clair_run_config_save  (const ClairRunConfig *config,
 void     clair_run_config_clear (ClairRunConfig       *config);
 
 G_END_DECLS
-
-G_BEGIN_DECLS
-
-/* API keys by base URL. Until the Secret Service store is wired in, keys live for the session
- * only; CLAIR_API_KEY in the environment serves scripts and tests, as it does for the CLI. */
-void     clair_run_config_set_key (const char *base_url,
-                                   const char *key);
-char    *clair_run_config_dup_key (const char *base_url);
-
-G_END_DECLS

@@ -676,15 +676,24 @@ complete_with_transport_error (GTask  *task,
   if (error->domain == G_RESOLVER_ERROR)
     {
       complete (task, CLAIR_REPLY_FATAL,
-                g_error_new (CLAIR_ERROR, CLAIR_ERROR_FATAL_HTTP,
+                g_error_new (CLAIR_ERROR, CLAIR_ERROR_UNREACHABLE,
                              "Could not find the server “%s” (%s): check the base URL",
                              host_of (self), error->message));
       return;
     }
 
-  complete (task, CLAIR_REPLY_RETRY,
-            g_error_new (CLAIR_ERROR, CLAIR_ERROR_INTERRUPTED,
-                         "The connection to %s failed: %s", self->base_url, error->message));
+  /* Refused or unreachable: maybe the server is still starting, so this is retried; the runner
+   * gives up early when nothing has answered yet. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE))
+    complete (task, CLAIR_REPLY_RETRY,
+              g_error_new (CLAIR_ERROR, CLAIR_ERROR_UNREACHABLE,
+                           "Nothing answered at %s: %s", self->base_url, error->message));
+  else
+    complete (task, CLAIR_REPLY_RETRY,
+              g_error_new (CLAIR_ERROR, CLAIR_ERROR_INTERRUPTED,
+                           "The connection to %s failed: %s", self->base_url, error->message));
 }
 
 static void

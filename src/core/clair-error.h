@@ -24,6 +24,7 @@ typedef enum
   CLAIR_ERROR_PROTOCOL,         /* a body that does not follow the protocol */
   CLAIR_ERROR_TIMEOUT,          /* the per-request deadline passed */
   CLAIR_ERROR_INTERRUPTED,      /* a connection dropped or a stream ended early */
+  CLAIR_ERROR_UNREACHABLE,      /* nothing answers at the address, or the name does not resolve */
 } ClairError;
 
 GQuark clair_error_quark (void);

@@ -16,7 +16,9 @@
 
 #define MAX_BATCH          512      /* results in one commit at most */
 #define MAX_RETRY_AFTER_MS (300 * 1000)
-#define GROW_AFTER         8        /* successes in a row before the in-flight limit grows by one */
+/* After a 429 halves the in-flight limit, it grows back by one for every `limit` answers without
+ * a 429 (additive increase, as TCP's congestion avoidance), so a burst of rate limits costs
+ * throughput for a while, not for the rest of the run. */
 #define PROGRESS_INTERVAL  (100 * 1000)
 
 typedef struct
@@ -75,8 +77,9 @@ struct _ClairRunner
   /* Main context only. */
   GHashTable       *active;          /* every job sent and not yet committed or dropped */
   guint             limit;
-  guint             streak;
+  guint             since_limited;  /* answers since the last 429 at this limit */
   gboolean          any_success;
+  GError           *unreachable;    /* why the server could not be reached, when that ended the run */
   gint64            paused_until;
   guint             pause_source;
   gint64            start_time;
@@ -90,6 +93,7 @@ enum
 {
   ROW_STARTED,
   ROW_DELTA,
+  ROW_RETRY,
   ROW_FINISHED,
   ROW_FAILED,
   PROGRESS,
@@ -581,6 +585,7 @@ retry_cb (gpointer user_data)
       job->retry_source = g_timeout_add ((self->paused_until - now + 999) / 1000, retry_cb, job);
       return G_SOURCE_REMOVE;
     }
+  g_signal_emit (self, signals[ROW_RETRY], 0, job->row);
   send_job (self, job);
   return G_SOURCE_REMOVE;
 }
@@ -599,6 +604,12 @@ backoff_ms (const Job        *job,
   return (guint) delay;
 }
 
+static gboolean
+is_unreachable (const ClairReply *reply)
+{
+  return g_error_matches (reply->error, CLAIR_ERROR, CLAIR_ERROR_UNREACHABLE);
+}
+
 static void
 chat_cb (GObject      *source,
          GAsyncResult *result,
@@ -615,10 +626,10 @@ chat_cb (GObject      *source,
     {
     case CLAIR_REPLY_OK:
       self->any_success = TRUE;
-      if (++self->streak >= GROW_AFTER && self->limit < self->options.concurrency)
+      if (self->limit < self->options.concurrency && ++self->since_limited >= self->limit)
         {
           self->limit++;
-          self->streak = 0;
+          self->since_limited = 0;
         }
       g_thread_pool_push (self->analysers, job, NULL);
       break;
@@ -631,19 +642,23 @@ chat_cb (GObject      *source,
       {
         char *message = clair_client_describe_fatal (self->client, reply, self->params.model);
 
+        if (is_unreachable (reply) && self->unreachable == NULL)
+          self->unreachable = g_error_copy (reply->error);
         drop_job (self, job);
         fatal (self, message);
       }
       break;
 
     case CLAIR_REPLY_RETRY:
-      self->streak = 0;
+      if (reply->http_status == 429)
+        self->since_limited = 0;
       if (self->state == CLAIR_RUNNER_STOPPING)
         {
           drop_job (self, job);
           break;
         }
-      if (job->n_attempts >= self->options.max_attempts)
+      if (job->n_attempts >= self->options.max_attempts ||
+          (!self->any_success && job->n_attempts >= 2 && is_unreachable (reply)))
         {
           if (!self->any_success && reply->http_status == 0)
             {
@@ -652,6 +667,9 @@ chat_cb (GObject      *source,
               char *message = g_strdup_printf ("Could not reach the server (%s): check that it "
                                                "runs and that the base URL is right",
                                                reply->error->message);
+
+              if (self->unreachable == NULL)
+                self->unreachable = g_error_copy (reply->error);
               drop_job (self, job);
               fatal (self, message);
               break;
@@ -820,6 +838,7 @@ clair_runner_finalize (GObject *object)
   g_clear_pointer (&self->rows, g_array_unref);
   g_clear_error (&self->prep_error);
   g_free (self->error);
+  g_clear_error (&self->unreachable);
   clair_gen_params_clear (&self->params);
   clair_run_options_clear (&self->options);
   g_mutex_clear (&self->lock);
@@ -843,6 +862,9 @@ clair_runner_class_init (ClairRunnerClass *klass)
   signals[ROW_DELTA] = g_signal_new ("row-delta", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                      0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT,
                                      G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
+  /* A row is asked again after a retryable failure: text streamed so far is void. */
+  signals[ROW_RETRY] = g_signal_new ("row-retry", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                     0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
   /* A row's answer was committed (revised or parse-failed); the ClairAttempt is valid during
    * the emission only. */
   signals[ROW_FINISHED] = g_signal_new ("row-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -1058,4 +1080,11 @@ clair_runner_get_error (ClairRunner *self)
 {
   g_return_val_if_fail (CLAIR_IS_RUNNER (self), NULL);
   return self->error;
+}
+
+const GError *
+clair_runner_get_unreachable_error (ClairRunner *self)
+{
+  g_return_val_if_fail (CLAIR_IS_RUNNER (self), NULL);
+  return self->state == CLAIR_RUNNER_FAILED ? self->unreachable : NULL;
 }

@@ -39,7 +39,7 @@ typedef struct
   guint   failed;
   guint   unchanged;           /* skipped: the request hash matched the row's revised attempt */
   guint   in_flight;
-  guint   limit;               /* the current in-flight limit (lowered after a 429) */
+  guint   limit;               /* the in-flight limit now: halved by a 429, then +1 per `limit` answers */
   guint   retries;
   gint64  prompt_tokens;
   gint64  completion_tokens;
@@ -85,6 +85,8 @@ ClairClient      *clair_runner_get_client  (ClairRunner            *self);
 /* Lists the rows and starts sending. Returns FALSE when the rows cannot be listed. */
 gboolean          clair_runner_start       (ClairRunner            *self,
                                             GError                **error);
+/* Signals: row-started (row), row-retry (row), row-delta (row, text), row-finished (row,
+ * ClairAttempt *), row-failed (row, message), progress, state-changed (ClairRunnerState). */
 /* Stops sending new requests; rows in flight finish. */
 void              clair_runner_pause       (ClairRunner            *self);
 void              clair_runner_resume      (ClairRunner            *self);
@@ -95,5 +97,8 @@ void              clair_runner_get_progress (ClairRunner           *self,
                                             ClairRunProgress       *progress);
 /* Why the run FAILED, a sentence saying what to fix; NULL otherwise. */
 const char       *clair_runner_get_error   (ClairRunner            *self);
+/* When the run FAILED because nothing answered at the base URL (refused, unresolvable,
+ * unreachable), the transport error; NULL otherwise. */
+const GError     *clair_runner_get_unreachable_error (ClairRunner  *self);
 
 G_END_DECLS

@@ -5,6 +5,8 @@
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
 #include <math.h>
 #include <signal.h>
 
@@ -15,6 +17,7 @@
 #include "clair-mapping-dialog.h"
 #include "clair-preferences-window.h"
 #include "clair-row-item.h"
+#include "clair-secrets.h"
 #include "clair-stats.h"
 #include "clair-window-private.h"
 
@@ -558,6 +561,188 @@ test_end_to_end (void)
   remove_tree (dir);
 }
 
+/* Runs that cannot go on stop and say why in a dialog; the rows stay pending. */
+
+static gboolean
+run_inactive (gpointer data)
+{
+  return !_clair_window_run_is_active (data);
+}
+
+static AdwMessageDialog *
+run_and_expect_dialog (ClairWindow *window)
+{
+  AdwMessageDialog *dialog;
+  ClairProjectCounts counts;
+
+  activate (window, "win.run");
+  g_assert_true (wait_until (run_inactive, window, 20000));
+  dialog = find_window (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_true (clair_project_get_counts (clair_window_get_project (window), &counts, NULL));
+  g_assert_cmpuint (counts.by_status[CLAIR_ROW_PENDING], ==, 20);
+  g_test_message ("%s: %s", adw_message_dialog_get_heading (dialog), adw_message_dialog_get_body (dialog));
+  return dialog;
+}
+
+static void
+test_run_refused (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *project_path = make_project (dir);
+  g_autofree char *url = NULL;
+  g_autoptr(GSubprocess) server = start_test_server (&url);
+  g_autoptr(GSettings) settings = g_settings_new (BASE_APP_ID);
+  AdwMessageDialog *dialog;
+  ClairWindow *window;
+
+  if (server == NULL)
+    {
+      g_test_skip ("CLAIR_TEST_SERVER is not set");
+      return;
+    }
+  g_settings_set_string (settings, "base-url", url);
+  g_settings_set_string (settings, "model", "mock;status=401;message=Incorrect API key provided");
+  window = open_window (project_path);
+  dialog = run_and_expect_dialog (window);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "The Server Refused the Run");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "401"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  destroy_and_finalize (window);
+  g_subprocess_force_exit (server);
+  remove_tree (dir);
+}
+
+static void
+test_run_unreachable (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *project_path = make_project (dir);
+  g_autoptr(GSettings) settings = g_settings_new (BASE_APP_ID);
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  AdwMessageDialog *dialog;
+  ClairWindow *window;
+  guint16 port;
+  gint64 started;
+
+  /* A port that was free a moment ago: nothing listens there. */
+  port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+  g_assert_no_error (error);
+  g_socket_listener_close (listener);
+  url = g_strdup_printf ("http://127.0.0.1:%u/v1", port);
+  g_settings_set_string (settings, "base-url", url);
+  g_settings_set_string (settings, "model", "mock");
+  window = open_window (project_path);
+  started = g_get_monotonic_time ();
+  dialog = run_and_expect_dialog (window);
+  g_test_message ("gave up after %.1f s", (g_get_monotonic_time () - started) / 1e6);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Could Not Reach the Endpoint");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), url));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  destroy_and_finalize (window);
+  remove_tree (dir);
+}
+
+/* The run takes the key the preferences stored for the base URL and sends it. */
+
+static void
+stored_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  gboolean remembered;
+
+  g_assert_true (clair_secrets_store_finish (CLAIR_SECRETS (source), result, &remembered, NULL));
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static char *
+server_last_authorization (const char *url)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  g_autoptr(GUri) stats = g_uri_parse_relative (uri, "/stats", G_URI_FLAGS_NONE, NULL);
+  g_autoptr(SoupMessage) message = soup_message_new_from_uri ("GET", stats);
+  g_autoptr(GBytes) body = soup_session_send_and_read (session, message, NULL, NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *object;
+
+  g_assert_nonnull (body);
+  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL));
+  object = json_node_get_object (json_parser_get_root (parser));
+  return g_strdup (json_object_get_string_member_with_default (object, "last_authorization", ""));
+}
+
+static void
+test_run_key (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *project_path = make_project (dir);
+  g_autofree char *url = NULL;
+  g_autofree char *authorization = NULL;
+  g_autoptr(GSubprocess) server = start_test_server (&url);
+  g_autoptr(GSettings) settings = g_settings_new (BASE_APP_ID);
+  ClairWindow *window;
+  GtkWidget *prefs;
+  CountCheck check;
+  gboolean stored = FALSE;
+
+  if (server == NULL)
+    {
+      g_test_skip ("CLAIR_TEST_SERVER is not set");
+      return;
+    }
+  g_unsetenv ("CLAIR_API_KEY");
+  g_settings_set_string (settings, "base-url", url);
+  g_settings_set_string (settings, "model", "mock");
+
+  /* Typed into Preferences: stored (keyring or session) after a pause, and found again there. */
+  window = open_window (project_path);
+  prefs = clair_preferences_window_new (GTK_WINDOW (window), settings, clair_window_get_project (window), NULL, NULL);
+  gtk_window_present (GTK_WINDOW (prefs));
+  iterate_for (300);
+  g_assert_cmpstr (clair_preferences_window_get_base_url (CLAIR_PREFERENCES_WINDOW (prefs)), ==, url);
+  {
+    GtkWidget *key_row = clair_preferences_window_get_key_row (CLAIR_PREFERENCES_WINDOW (prefs));
+
+    g_assert_nonnull (key_row);
+    gtk_editable_set_text (GTK_EDITABLE (key_row), "sk-ui-run-key-5150");
+  }
+  iterate_for (800);
+  /* No Secret Service on this bus: the window says the key is kept for this session only. */
+  g_assert_false (clair_secrets_is_available (clair_secrets_get_default ()));
+  g_assert_true (gtk_widget_get_visible (clair_preferences_window_get_key_note_row (CLAIR_PREFERENCES_WINDOW (prefs))));
+  destroy_and_finalize (prefs);
+
+  activate (window, "win.run");
+  check.window = window;
+  check.n = 20;
+  g_assert_true (wait_until (all_revised, &check, 30000));
+  authorization = server_last_authorization (url);
+  g_assert_cmpstr (authorization, ==, "Bearer sk-ui-run-key-5150");
+
+  /* A key replaced in the store is the one the next run sends. */
+  clair_secrets_store_async (clair_secrets_get_default (), url, "sk-replaced-key", NULL, stored_cb, &stored);
+  g_assert_true (wait_until (is_true, &stored, 10000));
+  g_assert_true (clair_window_select_row (window, 4));
+  activate (window, "win.rerun");
+  g_assert_true (wait_until (run_inactive, window, 20000));
+  g_clear_pointer (&authorization, g_free);
+  authorization = server_last_authorization (url);
+  g_assert_cmpstr (authorization, ==, "Bearer sk-replaced-key");
+
+  destroy_and_finalize (window);
+  g_subprocess_force_exit (server);
+  remove_tree (dir);
+}
+
 /* kill -9 right after deciding: every decision is in the project when it reopens. */
 static void
 test_kill9 (void)
@@ -673,7 +858,21 @@ int
 main (int   argc,
       char *argv[])
 {
+  GTestDBus *bus;
+  int status;
+
   g_test_init (&argc, &argv, NULL);
+  /* A private session bus without services: no keyring daemon is activated (it would prompt to
+   * create a keyring, under Xvfb nobody answers), so keys are kept for the session, as on a
+   * machine without a Secret Service. tests/test-secrets.c covers a real keyring. */
+  {
+    g_autofree char *display = g_strdup (g_getenv ("DISPLAY"));
+
+    bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+    g_test_dbus_up (bus);   /* unsets DISPLAY */
+    if (display != NULL)
+      g_setenv ("DISPLAY", display, TRUE);
+  }
   gtk_init ();
   adw_init ();
 
@@ -683,7 +882,13 @@ main (int   argc,
   g_test_add_func ("/ui/mapping", test_mapping);
   g_test_add_func ("/ui/stats-filter", test_stats_filter);
   g_test_add_func ("/ui/end-to-end", test_end_to_end);
+  g_test_add_func ("/ui/run/refused", test_run_refused);
+  g_test_add_func ("/ui/run/unreachable", test_run_unreachable);
+  g_test_add_func ("/ui/run/key", test_run_key);
   g_test_add_func ("/ui/kill9", test_kill9);
   g_test_add_func ("/ui/kill9/child", test_kill9_child);
-  return g_test_run ();
+  status = g_test_run ();
+  /* GTK keeps the bus connection to the end: stop the daemon without waiting for it to go. */
+  g_test_dbus_stop (bus);
+  return status;
 }
