@@ -350,13 +350,15 @@ view_fraction (GtkSourceView *view,
   GtkAdjustment *adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (view));
   double upper = gtk_adjustment_get_upper (adj);
   GtkTextIter iter;
-  GdkRectangle location;
+  int y, height;
 
   gtk_text_buffer_get_iter_at_offset (buffer, &iter, offset);
   if (upper <= 0 || !gtk_widget_get_realized (GTK_WIDGET (view)))
     return (double) offset / MAX (1, gtk_text_buffer_get_char_count (buffer));
-  gtk_text_view_get_iter_location (GTK_TEXT_VIEW (view), &iter, &location);
-  return CLAMP ((location.y + location.height / 2.0) / upper, 0.0, 1.0);
+  /* The line's range from the layout's stored heights (estimated for lines not laid out yet):
+   * an iter location would lay out every line with a change, 4 per change. */
+  gtk_text_view_get_line_yrange (GTK_TEXT_VIEW (view), &iter, &y, &height);
+  return CLAMP ((y + height / 2.0) / upper, 0.0, 1.0);
 }
 
 static void
@@ -518,8 +520,12 @@ diff_done_cb (GObject      *source,
   g_autoptr(ClairDiff) diff = clair_diff_compute_finish (result, NULL);
 
   /* A newer edit or new texts make this result stale. */
-  if (diff != NULL && pending->generation == pending->self->generation)
-    apply_diff (pending->self, diff, pending->revision);
+  if (pending->generation == pending->self->generation)
+    {
+      g_clear_object (&pending->self->cancellable);
+      if (diff != NULL)
+        apply_diff (pending->self, diff, pending->revision);
+    }
   pending_free (pending);
 }
 
@@ -1025,6 +1031,15 @@ clair_diff_view_set_texts (ClairDiffView *self,
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT_CHANGE]);
     }
   recompute (self);
+}
+
+gboolean
+clair_diff_view_get_computing (ClairDiffView *self)
+{
+  g_return_val_if_fail (CLAIR_IS_DIFF_VIEW (self), FALSE);
+
+  /* The cancellable lives as long as a diff runs on a worker thread. */
+  return self->cancellable != NULL && !g_cancellable_is_cancelled (self->cancellable);
 }
 
 char *
