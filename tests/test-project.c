@@ -575,6 +575,97 @@ test_readers_during_write (Fixture       *fixture,
   sqlite3_close (db);
 }
 
+/* Bulk decisions: read the state of many rows, write new states in chunks, restore the old. */
+static void
+test_bulk_decisions (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(ClairDataset) dataset = NULL;
+  g_autoptr(ClairProject) project = NULL;
+  g_autoptr(GArray) rows = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) before = NULL;
+  g_autoptr(GArray) after = NULL;
+  g_autoptr(GArray) target = NULL;
+  g_autoptr(GCancellable) cancelled = g_cancellable_new ();
+  ClairMapping mapping = { (char *) "task", (char *) "student_solution" };
+  ClairImportReport report = { 0 };
+  ClairAttempt *attempt = make_attempt (10, CLAIR_ROW_REVISED, "better", 0.5);
+  ClairProjectCounts counts;
+  guint written = G_MAXUINT;
+
+  /* 2,500 rows, row 7 broken (a hole in the indexes). */
+  for (guint i = 0; i < 2500; i++)
+    if (i == 7)
+      g_string_append (text, "{\"task\":\n");
+    else
+      g_string_append_printf (text, "{\"task\":\"t%u\",\"student_solution\":\"s%u\"}\n", i, i);
+  write_file (fixture->dataset, text->str);
+  dataset = clair_dataset_open (fixture->dataset, CLAIR_FORMAT_UNKNOWN, &error);
+  g_assert_no_error (error);
+  project = clair_project_open (fixture->project_path, CLAIR_PROJECT_OPEN_CREATE, &error);
+  g_assert_no_error (error);
+  g_assert_true (clair_project_import_dataset (project, dataset, &mapping, NULL, NULL, NULL, &report, &error));
+  g_assert_cmpuint (report.n_imported, ==, 2499);
+  clair_import_report_clear (&report);
+  g_assert_true (clair_project_add_attempts (project, &attempt, 1, &error));
+  clair_attempt_free (attempt);
+  g_assert_true (clair_project_set_decision (project, 3, CLAIR_DECISION_SKIPPED, "edit", "note", &error));
+
+  for (guint i = 0; i < 2500; i++)
+    g_array_append_val (rows, i);
+  before = clair_project_read_decisions (project, (guint *) rows->data, rows->len, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (before->len, ==, 2499);                 /* row 7 left out */
+  g_assert_cmpuint (g_array_index (before, ClairDecisionState, 7).index, ==, 8);
+  g_assert_cmpint (g_array_index (before, ClairDecisionState, 3).decision, ==, CLAIR_DECISION_SKIPPED);
+  g_assert_cmpstr (g_array_index (before, ClairDecisionState, 3).edited_revision, ==, "edit");
+  g_assert_cmpstr (g_array_index (before, ClairDecisionState, 3).note, ==, "note");
+  g_assert_true (g_array_index (before, ClairDecisionState, 9).has_revision);   /* row 10 */
+  g_assert_false (g_array_index (before, ClairDecisionState, 0).has_revision);
+
+  /* Reject every row, keeping edits and notes: three chunks. */
+  target = g_array_new (FALSE, TRUE, sizeof (ClairDecisionState));
+  for (guint i = 0; i < before->len; i++)
+    {
+      ClairDecisionState state = g_array_index (before, ClairDecisionState, i);
+
+      state.decision = CLAIR_DECISION_REJECTED;
+      g_array_append_val (target, state);   /* borrows the strings of @before */
+    }
+  g_assert_true (clair_project_write_decisions (project, (ClairDecisionState *) target->data, target->len,
+                                                NULL, &written, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (written, ==, 2499);
+  g_assert_true (clair_project_get_counts (project, &counts, &error));
+  g_assert_cmpuint (counts.by_decision[CLAIR_DECISION_REJECTED], ==, 2499);
+  after = clair_project_read_decisions (project, (guint *) rows->data, rows->len, NULL, &error);
+  g_assert_cmpstr (g_array_index (after, ClairDecisionState, 3).edited_revision, ==, "edit");
+  g_assert_cmpstr (g_array_index (after, ClairDecisionState, 3).note, ==, "note");
+
+  /* Cancelled before it starts: nothing written, and it says so. */
+  g_cancellable_cancel (cancelled);
+  g_assert_false (clair_project_write_decisions (project, (ClairDecisionState *) before->data, before->len,
+                                                 cancelled, &written, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpuint (written, ==, 0);
+
+  /* Restoring the states read before undoes it all: undecided rows lose their decision row. */
+  g_assert_true (clair_project_write_decisions (project, (ClairDecisionState *) before->data, before->len,
+                                                NULL, &written, &error));
+  g_assert_true (clair_project_get_counts (project, &counts, &error));
+  g_assert_cmpuint (counts.by_decision[CLAIR_DECISION_REJECTED], ==, 0);
+  g_assert_cmpuint (counts.by_decision[CLAIR_DECISION_SKIPPED], ==, 1);
+  {
+    g_autoptr(ClairRecord) record = clair_project_get_record (project, 3, &error);
+
+    g_assert_cmpint (record->decision, ==, CLAIR_DECISION_SKIPPED);
+    g_assert_cmpstr (record->edited_revision, ==, "edit");
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -587,6 +678,7 @@ main (int    argc,
   ADD ("/project/attempts-and-status", test_attempts_and_status);
   ADD ("/project/decisions", test_decisions);
   ADD ("/project/search", test_search);
+  ADD ("/project/bulk-decisions", test_bulk_decisions);
   ADD ("/project/settings-and-params", test_settings_and_params);
   ADD ("/project/migration", test_migration);
   ADD ("/project/refuse-newer-and-foreign", test_refuse_newer_and_foreign);

@@ -271,7 +271,8 @@ clair_row_list_lookup (ClairRowList *self,
 {
   g_return_val_if_fail (CLAIR_IS_ROW_LIST (self), NULL);
 
-  /* Rows are stored in index order with no gaps, so the position is the index. */
+  /* Rows are stored in index order, so the position is the index unless rows skipped at import
+   * left gaps; then a binary search finds it. */
   if (index < self->items->len)
     {
       ClairRowItem *item = g_ptr_array_index (self->items, index);
@@ -279,12 +280,21 @@ clair_row_list_lookup (ClairRowList *self,
       if (item->summary.index == index)
         return item;
     }
-  for (guint i = 0; i < self->items->len; i++)
-    {
-      ClairRowItem *item = g_ptr_array_index (self->items, i);
+  {
+    guint lo = 0, hi = MIN (self->items->len, (guint) MIN ((guint64) index + 1, G_MAXUINT));
 
-      if (item->summary.index == index)
-        return item;
-    }
+    while (lo < hi)
+      {
+        guint mid = lo + (hi - lo) / 2;
+        ClairRowItem *item = g_ptr_array_index (self->items, mid);
+
+        if (item->summary.index == index)
+          return item;
+        if (item->summary.index < index)
+          lo = mid + 1;
+        else
+          hi = mid;
+      }
+  }
   return NULL;
 }

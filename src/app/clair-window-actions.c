@@ -32,6 +32,7 @@ void
 _clair_window_update_actions (ClairWindow *self)
 {
   gboolean has_project = self->project != NULL && !self->busy;
+  gboolean can_bulk = has_project && self->bulk_cancellable == NULL;
   gboolean has_row = has_project && self->record != NULL;
   gboolean has_attempt = has_row && self->record->attempt != NULL;
   gboolean can_revise = has_row && clair_record_get_chosen (self->record) != NULL;
@@ -46,16 +47,16 @@ _clair_window_update_actions (ClairWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reparse", has_attempt && self->record->attempt->raw_output);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.rerun", has_row);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.rerun-selection", has_project);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo", has_project && self->undo_stack->len > 0);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.redo", has_project && self->redo_stack->len > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo", can_bulk && self->undo_stack->len > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.redo", can_bulk && self->redo_stack->len > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next-row", has_project);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.previous-row", has_project);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next-change", can_revise);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.previous-change", can_revise);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", has_project);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", has_project);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.bulk-accept", has_project);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.bulk-reject", has_project);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.bulk-accept", can_bulk);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.bulk-reject", can_bulk);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", has_project);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", running);
   gtk_widget_set_sensitive (GTK_WIDGET (self->stats_button), has_project);
@@ -117,18 +118,42 @@ push_undo (ClairWindow *self,
 }
 
 static void
+decision_toast_dismissed_cb (AdwToast    *toast,
+                             ClairWindow *self)
+{
+  if (self->decision_toast == toast)
+    self->decision_toast = NULL;
+}
+
+/* One toast follows the decisions, offering to undo the last one (or to redo it after an undo).
+ * A toast still on screen is updated rather than replaced: replacing toasts in quick succession
+ * crashes libadwaita 1.2's toast overlay, and one toast that changes reads better anyway. */
+static void
+decision_toast_full (ClairWindow *self,
+                     const char  *message,
+                     gboolean     offer_redo)
+{
+  AdwToast *toast = self->decision_toast;
+
+  if (toast == NULL)
+    {
+      toast = adw_toast_new (message);
+      adw_toast_set_timeout (toast, 4);
+      g_signal_connect_object (toast, "dismissed", G_CALLBACK (decision_toast_dismissed_cb), self, 0);
+      self->decision_toast = toast;
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+    }
+  else
+    adw_toast_set_title (toast, message);
+  adw_toast_set_button_label (toast, offer_redo ? _("_Redo") : _("_Undo"));
+  adw_toast_set_action_name (toast, offer_redo ? "win.redo" : "win.undo");
+}
+
+static void
 decision_toast (ClairWindow *self,
                 const char  *message)
 {
-  AdwToast *toast = adw_toast_new (message);
-
-  adw_toast_set_button_label (toast, _("_Undo"));
-  adw_toast_set_action_name (toast, "win.undo");
-  adw_toast_set_timeout (toast, 4);
-  if (self->decision_toast != NULL)
-    adw_toast_dismiss (self->decision_toast);
-  g_set_weak_pointer (&self->decision_toast, toast);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  decision_toast_full (self, message, FALSE);
 }
 
 static const char *
@@ -202,6 +227,215 @@ decide_action (GtkWidget  *widget,
     clair_window_decide (self, CLAIR_DECISION_SKIPPED);
 }
 
+/* Changes to many rows (bulk decisions and their undo) are read and written on a worker thread,
+ * in chunks, so a filter of 400k rows never freezes the window; the list follows when it is
+ * done. */
+
+#define BULK_IN_THREAD 100   /* groups larger than this go to the worker */
+
+typedef enum { BULK_DECIDE, BULK_UNDO, BULK_REDO } BulkKind;
+
+typedef struct
+{
+  ClairProject  *project;
+  BulkKind       kind;
+  ClairDecision  decision;   /* BULK_DECIDE */
+  GArray        *rows;       /* BULK_DECIDE: the rows to consider */
+  GPtrArray     *group;      /* BULK_UNDO/REDO: the changes to revert or repeat; BULK_DECIDE: made */
+  guint          n_written;
+} BulkJob;
+
+static void
+bulk_job_free (BulkJob *job)
+{
+  g_clear_object (&job->project);
+  g_clear_pointer (&job->rows, g_array_unref);
+  g_clear_pointer (&job->group, g_ptr_array_unref);
+  g_free (job);
+}
+
+static gboolean
+write_group (ClairProject  *project,
+             GPtrArray     *group,
+             gboolean       old,
+             GCancellable  *cancellable,
+             guint         *n_written,
+             GError       **error)
+{
+  g_autoptr(GArray) states = g_array_sized_new (FALSE, TRUE, sizeof (ClairDecisionState), group->len);
+
+  /* The states borrow the changes' strings. */
+  for (guint i = 0; i < group->len; i++)
+    {
+      ClairDecisionChange *change = g_ptr_array_index (group, old ? group->len - 1 - i : i);
+      ClairDecisionState state = { change->index,
+                                   old ? change->old_decision : change->new_decision,
+                                   old ? change->old_edit : change->new_edit,
+                                   old ? change->old_note : change->new_note,
+                                   FALSE };
+
+      g_array_append_val (states, state);
+    }
+  return clair_project_write_decisions (project, (ClairDecisionState *) states->data, states->len,
+                                        cancellable, n_written, error);
+}
+
+static void
+bulk_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  BulkJob *job = task_data;
+  GError *error = NULL;
+
+  if (job->kind == BULK_DECIDE)
+    {
+      g_autoptr(GArray) before = clair_project_read_decisions (job->project, (guint *) job->rows->data,
+                                                               job->rows->len, cancellable, &error);
+      g_autoptr(GPtrArray) group = change_group_new ();
+
+      if (before == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      for (guint i = 0; i < before->len; i++)
+        {
+          ClairDecisionState *state = &g_array_index (before, ClairDecisionState, i);
+          ClairDecisionChange *change;
+
+          if (state->decision == job->decision)
+            continue;
+          /* Only rows with a revision (or an edit) can be accepted. */
+          if (job->decision == CLAIR_DECISION_ACCEPTED && !state->has_revision && state->edited_revision == NULL)
+            continue;
+          change = g_new0 (ClairDecisionChange, 1);
+          change->index = state->index;
+          change->old_decision = state->decision;
+          change->old_edit = g_strdup (state->edited_revision);
+          change->old_note = g_strdup (state->note);
+          change->new_decision = job->decision;
+          change->new_edit = g_strdup (state->edited_revision);
+          change->new_note = g_strdup (state->note);
+          g_ptr_array_add (group, change);
+        }
+      job->group = g_steal_pointer (&group);
+      if (!write_group (job->project, job->group, FALSE, cancellable, &job->n_written, &error))
+        {
+          /* What was written stays and can be undone: keep those changes. */
+          g_ptr_array_set_size (job->group, job->n_written);
+          g_task_return_error (task, error);
+          return;
+        }
+    }
+  else if (!write_group (job->project, job->group, job->kind == BULK_UNDO, cancellable, &job->n_written, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+/* The list items and the detail view follow what was written. */
+static void
+show_group (ClairWindow *self,
+            GPtrArray   *group,
+            gboolean     old,
+            guint        n)
+{
+  for (guint i = 0; i < n && i < group->len; i++)
+    {
+      ClairDecisionChange *change = g_ptr_array_index (group, old ? group->len - 1 - i : i);
+      ClairRowItem *item = self->rows ? clair_row_list_lookup (self->rows, change->index) : NULL;
+      const char *edit = old ? change->old_edit : change->new_edit;
+
+      if (item != NULL)
+        clair_row_item_set_decision (item, old ? change->old_decision : change->new_decision, edit != NULL);
+    }
+  if (self->record != NULL)
+    _clair_window_show_record (self, self->record->index);
+  _clair_window_refilter (self);
+  _clair_window_refresh_counts (self);
+}
+
+static void
+bulk_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(ClairWindow) self = user_data;
+  BulkJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
+
+  if (self->bulk_cancellable != g_task_get_cancellable (G_TASK (result)))
+    return;   /* the project was closed meanwhile */
+  g_clear_object (&self->bulk_cancellable);
+
+  switch (job->kind)
+    {
+    case BULK_DECIDE:
+      show_group (self, job->group, FALSE, job->group->len);
+      if (job->group->len > 0)
+        {
+          gboolean accept = job->decision == CLAIR_DECISION_ACCEPTED;
+
+          message = g_strdup_printf (accept ? ngettext ("Accepted %u row", "Accepted %u rows", job->group->len)
+                                            : ngettext ("Rejected %u row", "Rejected %u rows", job->group->len),
+                                     job->group->len);
+          push_undo (self, g_ptr_array_ref (job->group));
+          decision_toast (self, message);
+        }
+      else if (ok)
+        _clair_window_toast (self, job->decision == CLAIR_DECISION_ACCEPTED ? _("No revised rows to accept")
+                                                                            : _("No rows to reject"));
+      break;
+
+    case BULK_UNDO:
+    case BULK_REDO:
+      {
+        gboolean undo = job->kind == BULK_UNDO;
+
+        show_group (self, job->group, undo, job->n_written);
+        /* A partly applied group stays where it was, so it can be tried again. */
+        g_ptr_array_add (ok ? (undo ? self->redo_stack : self->undo_stack)
+                            : (undo ? self->undo_stack : self->redo_stack),
+                         g_ptr_array_ref (job->group));
+        if (ok)
+          {
+            message = g_strdup_printf (undo ? ngettext ("Undid %u decision", "Undid %u decisions", job->group->len)
+                                            : ngettext ("Redid %u decision", "Redid %u decisions", job->group->len),
+                                       job->group->len);
+            decision_toast_full (self, message, undo);
+          }
+      }
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+  if (!ok && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    _clair_window_show_error (self, _("Could Not Save the Decisions"), error);
+  _clair_window_update_actions (self);
+}
+
+static void
+run_bulk (ClairWindow *self,
+          BulkJob     *job)
+{
+  g_autoptr(GTask) task = NULL;
+
+  job->project = g_object_ref (self->project);
+  self->bulk_cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->bulk_cancellable, bulk_done_cb, g_object_ref (self));
+  g_task_set_source_tag (task, run_bulk);
+  g_task_set_task_data (task, job, (GDestroyNotify) bulk_job_free);
+  g_task_run_in_thread (task, bulk_thread);
+  _clair_window_update_actions (self);
+}
+
 static void
 undo_redo (ClairWindow *self,
            gboolean     undo)
@@ -214,9 +448,18 @@ undo_redo (ClairWindow *self,
   guint first = 0;
 
   _clair_window_leave_edit (self);
-  if (from->len == 0)
+  if (from->len == 0 || self->bulk_cancellable != NULL)
     return;
   group = g_ptr_array_steal_index (from, from->len - 1);
+  if (group->len > BULK_IN_THREAD)
+    {
+      BulkJob *job = g_new0 (BulkJob, 1);
+
+      job->kind = undo ? BULK_UNDO : BULK_REDO;
+      job->group = group;
+      run_bulk (self, job);
+      return;
+    }
   for (guint i = 0; i < group->len; i++)
     {
       ClairDecisionChange *change = g_ptr_array_index (group, undo ? group->len - 1 - i : i);
@@ -239,10 +482,10 @@ undo_redo (ClairWindow *self,
       message = g_strdup_printf (undo ? _("Undid the decision on row %u") : _("Redid the decision on row %u"), first);
     }
   else
-    message = g_strdup_printf (undo ? _("Undid %u decisions") : _("Redid %u decisions"), group->len);
-  if (self->decision_toast != NULL)
-    adw_toast_dismiss (self->decision_toast);
-  _clair_window_toast (self, message);
+    message = g_strdup_printf (undo ? ngettext ("Undid %u decision", "Undid %u decisions", group->len)
+                                    : ngettext ("Redid %u decision", "Redid %u decisions", group->len),
+                               group->len);
+  decision_toast_full (self, message, undo);
   _clair_window_refresh_counts (self);
   _clair_window_update_actions (self);
 }
@@ -544,18 +787,19 @@ bulk_action (GtkWidget  *widget,
 {
   ClairWindow *self = CLAIR_WINDOW (widget);
   gboolean accept = g_str_equal (action_name, "win.bulk-accept");
-  ClairDecision decision = accept ? CLAIR_DECISION_ACCEPTED : CLAIR_DECISION_REJECTED;
   g_autoptr(GArray) indexes = g_array_new (FALSE, FALSE, sizeof (guint));
-  g_autoptr(GError) error = NULL;
-  g_autofree char *message = NULL;
-  GPtrArray *group;
   GListModel *model = G_LIST_MODEL (self->selection);
+  BulkJob *job;
 
+  if (self->project == NULL || self->bulk_cancellable != NULL)
+    return;
   _clair_window_leave_edit (self);
   if (_clair_window_get_selected_indexes (self, indexes) <= 1)
     {
+      guint n = g_list_model_get_n_items (model);
+
       g_array_set_size (indexes, 0);
-      for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+      for (guint i = 0; i < n; i++)
         {
           g_autoptr(ClairRowItem) item = g_list_model_get_item (model, i);
           guint index = clair_row_item_get_index (item);
@@ -564,49 +808,11 @@ bulk_action (GtkWidget  *widget,
         }
     }
 
-  group = change_group_new ();
-  for (guint i = 0; i < indexes->len; i++)
-    {
-      guint index = g_array_index (indexes, guint, i);
-      g_autoptr(ClairRecord) record = clair_project_get_record (self->project, index, NULL);
-      ClairDecisionChange *change;
-
-      if (record == NULL || record->decision == decision)
-        continue;
-      /* Only revised rows can be accepted. */
-      if (accept && clair_record_get_chosen (record) == NULL)
-        continue;
-      change = g_new0 (ClairDecisionChange, 1);
-      change->index = index;
-      change->old_decision = record->decision;
-      change->old_edit = g_strdup (record->edited_revision);
-      change->old_note = g_strdup (record->note);
-      change->new_decision = decision;
-      change->new_edit = g_strdup (record->edited_revision);
-      change->new_note = g_strdup (record->note);
-      if (!apply_decision (self, index, decision, change->new_edit, change->new_note, &error))
-        {
-          _clair_decision_change_free (change);
-          _clair_window_show_error (self, _("Could Not Save the Decision"), error);
-          break;
-        }
-      g_ptr_array_add (group, change);
-    }
-  if (group->len == 0)
-    {
-      g_ptr_array_unref (group);
-      _clair_window_toast (self, accept ? _("No revised rows to accept") : _("No rows to reject"));
-      return;
-    }
-  message = g_strdup_printf (accept ? ngettext ("Accepted %u row", "Accepted %u rows", group->len)
-                                    : ngettext ("Rejected %u row", "Rejected %u rows", group->len),
-                             group->len);
-  push_undo (self, group);
-  decision_toast (self, message);
-  if (self->record)
-    _clair_window_show_record (self, self->record->index);
-  _clair_window_refresh_counts (self);
-  _clair_window_update_actions (self);
+  job = g_new0 (BulkJob, 1);
+  job->kind = BULK_DECIDE;
+  job->decision = accept ? CLAIR_DECISION_ACCEPTED : CLAIR_DECISION_REJECTED;
+  job->rows = g_steal_pointer (&indexes);
+  run_bulk (self, job);
 }
 
 static void

@@ -111,6 +111,7 @@ struct _ClairWindow
   gboolean              select_first;
   GPtrArray            *undo_stack;      /* of GPtrArray of ClairDecisionChange */
   GPtrArray            *redo_stack;
+  GCancellable         *bulk_cancellable; /* set while a bulk change runs on a worker */
   AdwToast             *decision_toast;
   GPtrArray            *edit_group;      /* the change an edit session will push */
   guint                 edit_save_id;

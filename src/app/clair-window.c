@@ -743,6 +743,9 @@ clear_project (ClairWindow *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
+  /* A bulk change stops after its current chunk; what it wrote stays. */
+  g_cancellable_cancel (self->bulk_cancellable);
+  g_clear_object (&self->bulk_cancellable);
   _clair_window_leave_edit (self);
   gtk_filter_list_model_set_model (self->filter_model, NULL);
   g_clear_object (&self->rows);

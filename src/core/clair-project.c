@@ -37,6 +37,7 @@ struct _ClairProject
   sqlite3_stmt *stmt_insert_attempt;
   sqlite3_stmt *stmt_update_row;
   sqlite3_stmt *stmt_set_decision;
+  sqlite3_stmt *stmt_read_decision;
   sqlite3_stmt *stmt_clear_decision;
 };
 
@@ -334,6 +335,7 @@ clair_project_finalize (GObject *object)
   g_clear_pointer (&self->stmt_insert_attempt, sqlite3_finalize);
   g_clear_pointer (&self->stmt_update_row, sqlite3_finalize);
   g_clear_pointer (&self->stmt_set_decision, sqlite3_finalize);
+  g_clear_pointer (&self->stmt_read_decision, sqlite3_finalize);
   g_clear_pointer (&self->stmt_clear_decision, sqlite3_finalize);
   if (self->db != NULL)
     sqlite3_close_v2 (self->db);
@@ -1483,6 +1485,151 @@ clair_project_set_decision (ClairProject   *self,
 out:
   g_rec_mutex_unlock (&self->lock);
   return ret;
+}
+
+/* Bulk decisions. Chunks keep the lock (and SQLite's write lock) short, so a decision made on
+ * the main thread while a bulk change runs on a worker waits a few milliseconds at most. */
+
+#define DECISION_CHUNK 1000
+
+void
+clair_decision_state_clear (ClairDecisionState *state)
+{
+  g_clear_pointer (&state->edited_revision, g_free);
+  g_clear_pointer (&state->note, g_free);
+}
+
+GArray *
+clair_project_read_decisions (ClairProject  *self,
+                              const guint   *rows,
+                              guint          n_rows,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  g_autoptr(GArray) states = NULL;
+  guint done = 0;
+
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), NULL);
+  g_return_val_if_fail (rows != NULL || n_rows == 0, NULL);
+
+  states = g_array_sized_new (FALSE, TRUE, sizeof (ClairDecisionState), n_rows);
+  g_array_set_clear_func (states, (GDestroyNotify) clair_decision_state_clear);
+  while (done < n_rows)
+    {
+      guint end = MIN (n_rows, done + DECISION_CHUNK);
+      sqlite3_stmt *stmt;
+      gboolean ok = TRUE;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
+      g_rec_mutex_lock (&self->lock);
+      stmt = prepare (self, &self->stmt_read_decision,
+                      "SELECT r.status, d.decision, d.edited_revision, d.note FROM rows r "
+                      "LEFT JOIN decisions d ON d.row_idx = r.idx WHERE r.idx = ?", error);
+      ok = stmt != NULL && exec_sql (self, "BEGIN", "start reading decisions", error);
+      for (; ok && done < end; done++)
+        {
+          int rc;
+
+          sqlite3_reset (stmt);
+          sqlite3_bind_int64 (stmt, 1, rows[done]);
+          rc = sqlite3_step (stmt);
+          if (rc == SQLITE_ROW)
+            {
+              ClairDecisionState state = { 0 };
+
+              state.index = rows[done];
+              state.has_revision = sqlite3_column_int (stmt, 0) == CLAIR_ROW_REVISED;
+              state.decision = sqlite3_column_type (stmt, 1) == SQLITE_NULL ? CLAIR_DECISION_NONE
+                                                                             : sqlite3_column_int (stmt, 1);
+              state.edited_revision = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+              state.note = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+              g_array_append_val (states, state);
+            }
+          else if (rc != SQLITE_DONE)
+            ok = set_sqlite_error (error, self->db, self->path, "read the decisions");
+        }
+      if (stmt != NULL)
+        sqlite3_reset (stmt);
+      sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
+      g_rec_mutex_unlock (&self->lock);
+      if (!ok)
+        return NULL;
+    }
+  return g_steal_pointer (&states);
+}
+
+gboolean
+clair_project_write_decisions (ClairProject              *self,
+                               const ClairDecisionState  *states,
+                               guint                      n_states,
+                               GCancellable              *cancellable,
+                               guint                     *n_written,
+                               GError                   **error)
+{
+  guint done = 0;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), FALSE);
+  g_return_val_if_fail (states != NULL || n_states == 0, FALSE);
+
+  while (ok && done < n_states)
+    {
+      guint end = MIN (n_states, done + DECISION_CHUNK);
+      guint start = done;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          ok = FALSE;
+          break;
+        }
+      g_rec_mutex_lock (&self->lock);
+      ok = exec_sql (self, "BEGIN IMMEDIATE", "start saving decisions", error);
+      for (; ok && done < end; done++)
+        {
+          const ClairDecisionState *state = &states[done];
+          gboolean clear = state->decision == CLAIR_DECISION_NONE && state->edited_revision == NULL &&
+                           (state->note == NULL || !*state->note);
+          sqlite3_stmt *stmt;
+
+          if (clear)
+            stmt = prepare (self, &self->stmt_clear_decision, "DELETE FROM decisions WHERE row_idx = ?", error);
+          else
+            stmt = prepare (self, &self->stmt_set_decision,
+                            "INSERT INTO decisions (row_idx, decision, edited_revision, note, decided_at) "
+                            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (row_idx) DO UPDATE SET "
+                            "decision = excluded.decision, edited_revision = excluded.edited_revision, "
+                            "note = excluded.note, decided_at = excluded.decided_at", error);
+          if (stmt == NULL)
+            {
+              ok = FALSE;
+              break;
+            }
+          sqlite3_bind_int64 (stmt, 1, state->index);
+          if (!clear)
+            {
+              sqlite3_bind_int (stmt, 2, state->decision);
+              bind_text (stmt, 3, state->edited_revision);
+              bind_text (stmt, 4, state->note);
+              sqlite3_bind_int64 (stmt, 5, g_get_real_time ());
+            }
+          if (sqlite3_step (stmt) != SQLITE_DONE)
+            ok = set_sqlite_error (error, self->db, self->path, "save the decisions");
+          sqlite3_reset (stmt);
+        }
+      if (ok)
+        ok = exec_sql (self, "COMMIT", "save the decisions", error);
+      if (!ok)
+        {
+          /* Nothing of this chunk is kept; the chunks before it are. */
+          sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+          done = start;
+        }
+      g_rec_mutex_unlock (&self->lock);
+    }
+  if (n_written != NULL)
+    *n_written = done;
+  return ok;
 }
 
 gboolean

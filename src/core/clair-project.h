@@ -227,6 +227,35 @@ gboolean        clair_project_set_decision   (ClairProject          *self,
                                               const char            *note,
                                               GError               **error);
 
+/* A row's decision as bulk changes read and write it. */
+typedef struct
+{
+  guint          index;
+  ClairDecision  decision;
+  char          *edited_revision;
+  char          *note;
+  gboolean       has_revision;   /* read only: the latest attempt is revised */
+} ClairDecisionState;
+
+void            clair_decision_state_clear   (ClairDecisionState    *state);
+/* The decision, edit and note of each of @rows that exists, in order (rows not in the project are
+ * left out). The array frees its states' strings. Reads in chunks; may run in a worker thread. */
+GArray         *clair_project_read_decisions (ClairProject          *self,
+                                              const guint           *rows,
+                                              guint                  n_rows,
+                                              GCancellable          *cancellable,
+                                              GError               **error);
+/* Writes each state (decision, edit, note; a state with none of them deletes the decision), one
+ * transaction per thousand rows, so other threads using the project wait for one chunk at most.
+ * On an error or cancellation the chunks already committed stay: @n_written says how many
+ * states are on disk. May run in a worker thread. */
+gboolean        clair_project_write_decisions (ClairProject             *self,
+                                               const ClairDecisionState *states,
+                                               guint                     n_states,
+                                               GCancellable             *cancellable,
+                                               guint                    *n_written,
+                                               GError                  **error);
+
 typedef struct
 {
   guint  n_rows;

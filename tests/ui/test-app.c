@@ -413,6 +413,33 @@ activate (ClairWindow *window,
   iterate_for (30);
 }
 
+typedef struct
+{
+  GListModel *model;
+  guint       n;
+} NItems;
+
+static gboolean
+has_n_items (gpointer data)
+{
+  NItems *check = data;
+
+  return g_list_model_get_n_items (check->model) == check->n;
+}
+
+/* Filtering and search settle through timeouts and a thread: wait for the count (a loaded
+ * machine may take longer than a fixed pause), then hold it a moment to see it stays. */
+static void
+expect_n_items (GListModel *model,
+                guint       n)
+{
+  NItems check = { model, n };
+
+  wait_until (has_n_items, &check, 10000);
+  iterate_for (50);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, n);
+}
+
 static void
 test_end_to_end (void)
 {
@@ -743,6 +770,111 @@ test_run_key (void)
   remove_tree (dir);
 }
 
+/* Bulk decisions over the filter run on a worker thread; undo and redo of them too. */
+
+static gboolean
+bulk_idle (gpointer data)
+{
+  return ((ClairWindow *) data)->bulk_cancellable == NULL;
+}
+
+static guint
+count_decision (ClairWindow   *window,
+                ClairDecision  decision)
+{
+  ClairProjectCounts counts;
+
+  g_assert_true (clair_project_get_counts (clair_window_get_project (window), &counts, NULL));
+  return counts.by_decision[decision];
+}
+
+static void
+test_bulk (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dataset_path = g_build_filename (dir, "many.jsonl", NULL);
+  g_autofree char *project_path = g_build_filename (dir, "many.clair", NULL);
+  g_autoptr(GString) text = g_string_new (NULL);
+  ClairWindow *window;
+
+  {
+    g_autoptr(ClairDataset) dataset = NULL;
+    g_autoptr(ClairProject) project = NULL;
+    ClairMapping mapping = { (char *) "task", (char *) "answer" };
+    ClairImportReport report = { 0 };
+
+    /* 300 rows, row 5 broken (a gap in the indexes); rows below 250 revised. */
+    for (guint i = 0; i < 300; i++)
+      if (i == 5)
+        g_string_append (text, "not json\n");
+      else
+        g_string_append_printf (text, "{\"task\":\"Task %u\",\"answer\":\"Answer %u\"}\n", i, i);
+    g_assert_true (g_file_set_contents (dataset_path, text->str, -1, NULL));
+    dataset = clair_dataset_open (dataset_path, CLAIR_FORMAT_UNKNOWN, NULL);
+    g_assert_true (clair_dataset_index (dataset, NULL, NULL));
+    project = clair_project_open (project_path, CLAIR_PROJECT_OPEN_CREATE, NULL);
+    g_assert_true (clair_project_import_dataset (project, dataset, &mapping, NULL, NULL, NULL, &report, NULL));
+    g_assert_cmpuint (report.n_imported, ==, 299);
+    clair_import_report_clear (&report);
+    for (guint i = 0; i < 250; i++)
+      {
+        ClairAttempt *attempt;
+
+        if (i == 5)
+          continue;
+        attempt = clair_attempt_new ();
+        attempt->row = i;
+        attempt->status = CLAIR_ROW_REVISED;
+        attempt->revision = g_strdup_printf ("Better answer %u", i);
+        attempt->parse_status = g_strdup ("ok");
+        g_assert_true (clair_project_add_attempts (project, &attempt, 1, NULL));
+        clair_attempt_free (attempt);
+      }
+    g_assert_true (clair_project_set_decision (project, 7, CLAIR_DECISION_REJECTED, NULL, "keep this note", NULL));
+  }
+
+  window = open_window (project_path);
+  g_assert_cmpuint (g_list_model_get_n_items (clair_window_get_rows (window)), ==, 299);
+
+  /* Accept every row shown: only the 249 revised ones can be. */
+  activate (window, "win.bulk-accept");
+  g_assert_true (wait_until (bulk_idle, window, 20000));
+  g_assert_cmpuint (count_decision (window, CLAIR_DECISION_ACCEPTED), ==, 249);
+  g_assert_cmpuint (count_decision (window, CLAIR_DECISION_REJECTED), ==, 0);
+  g_assert_cmpint (clair_row_item_get_summary (clair_row_list_lookup (window->rows, 8))->decision, ==,
+                   CLAIR_DECISION_ACCEPTED);
+  g_assert_cmpint (clair_row_item_get_summary (clair_row_list_lookup (window->rows, 280))->decision, ==,
+                   CLAIR_DECISION_NONE);
+
+  /* Undo (on the worker: more than a hundred rows) restores every row as it was, note included. */
+  activate (window, "win.undo");
+  g_assert_true (wait_until (bulk_idle, window, 20000));
+  g_assert_cmpuint (count_decision (window, CLAIR_DECISION_ACCEPTED), ==, 0);
+  g_assert_cmpuint (count_decision (window, CLAIR_DECISION_REJECTED), ==, 1);
+  {
+    g_autoptr(ClairRecord) record = clair_project_get_record (clair_window_get_project (window), 7, NULL);
+
+    g_assert_cmpstr (record->note, ==, "keep this note");
+  }
+  g_assert_cmpint (clair_row_item_get_summary (clair_row_list_lookup (window->rows, 8))->decision, ==,
+                   CLAIR_DECISION_NONE);
+
+  activate (window, "win.redo");
+  g_assert_true (wait_until (bulk_idle, window, 20000));
+  g_assert_cmpuint (count_decision (window, CLAIR_DECISION_ACCEPTED), ==, 249);
+
+  /* Reject the filtered list "Pending": the 50 rows without a revision. */
+  gtk_drop_down_set_selected (window->filter_dropdown, CLAIR_FILTER_PENDING);
+  expect_n_items (clair_window_get_rows (window), 50);
+  activate (window, "win.bulk-reject");
+  g_assert_true (wait_until (bulk_idle, window, 20000));
+  g_assert_cmpuint (count_decision (window, CLAIR_DECISION_REJECTED), ==, 50);
+  g_assert_cmpuint (count_decision (window, CLAIR_DECISION_ACCEPTED), ==, 249);
+
+  destroy_and_finalize (window);
+  remove_tree (dir);
+}
+
 /* kill -9 right after deciding: every decision is in the project when it reopens. */
 static void
 test_kill9 (void)
@@ -789,33 +921,6 @@ test_kill9_child (void)
   gtk_editable_set_text (GTK_EDITABLE (window->note_entry), "a note typed just before the crash");
   /* No idle, no close, no flush: the process dies here. */
   raise (SIGKILL);
-}
-
-typedef struct
-{
-  GListModel *model;
-  guint       n;
-} NItems;
-
-static gboolean
-has_n_items (gpointer data)
-{
-  NItems *check = data;
-
-  return g_list_model_get_n_items (check->model) == check->n;
-}
-
-/* Filtering and search settle through timeouts and a thread: wait for the count (a loaded
- * machine may take longer than a fixed pause), then hold it a moment to see it stays. */
-static void
-expect_n_items (GListModel *model,
-                guint       n)
-{
-  NItems check = { model, n };
-
-  wait_until (has_n_items, &check, 10000);
-  iterate_for (50);
-  g_assert_cmpuint (g_list_model_get_n_items (model), ==, n);
 }
 
 /* The statistics popover counts and the threshold drives the "Not minimal" filter. */
@@ -907,6 +1012,7 @@ main (int   argc,
   g_test_add_func ("/ui/run/refused", test_run_refused);
   g_test_add_func ("/ui/run/unreachable", test_run_unreachable);
   g_test_add_func ("/ui/run/key", test_run_key);
+  g_test_add_func ("/ui/bulk", test_bulk);
   g_test_add_func ("/ui/kill9", test_kill9);
   g_test_add_func ("/ui/kill9/child", test_kill9_child);
   status = g_test_run ();
