@@ -142,7 +142,8 @@ tick_cb (gpointer user_data)
   ClairExportDialog *self = user_data;
   int done = g_atomic_int_get (&self->n_done);
   int total = g_atomic_int_get (&self->n_total);
-  g_autofree char *text = g_strdup_printf (_("%d of %d rows"), done, total);
+  /* Translators: export progress; the plural follows the total. */
+  g_autofree char *text = g_strdup_printf (ngettext ("%d of %d row", "%d of %d rows", MAX (total, 0)), done, total);
 
   if (total > 0)
     gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress), done / (double) total);

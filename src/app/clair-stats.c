@@ -48,7 +48,9 @@ update_below (ClairStats *self)
 {
   g_autofree char *text = NULL;
 
-  text = g_strdup_printf (_("%u of %u revisions below %.2f (not minimal)"),
+  /* Translators: revisions whose similarity is below the threshold; the plural follows the total. */
+  text = g_strdup_printf (ngettext ("%u of %u revision below %.2f (not minimal)",
+                                    "%u of %u revisions below %.2f (not minimal)", self->n_revised),
                           self->n_below, self->n_revised, clair_histogram_get_threshold (CLAIR_HISTOGRAM (self->histogram)));
   gtk_label_set_text (GTK_LABEL (self->below_label), text);
 }

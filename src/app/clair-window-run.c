@@ -117,6 +117,16 @@ mark_running (Run      *run,
 }
 
 static void
+add_part (GString *text,
+          char    *part)
+{
+  if (text->len > 0)
+    g_string_append (text, " · ");
+  g_string_append (text, part);
+  g_free (part);
+}
+
+static void
 update_progress (Run *run)
 {
   ClairWindow *self = run->window;
@@ -134,24 +144,29 @@ update_progress (Run *run)
       p.total = run->rows ? run->rows->len : 0;
     }
 
+  /* Each part is a phrase of its own, joined by a middle dot. */
   if (run->runner == NULL)
-    g_string_append (text, _("Starting…"));
+    add_part (text, g_strdup (_("Starting…")));
   else
-    g_string_append_printf (text, _("%u of %u"), p.done, p.total);
+    /* Translators: rows done of the rows in this run; the plural follows the total. */
+    add_part (text, g_strdup_printf (ngettext ("%u of %u row", "%u of %u rows", p.total), p.done, p.total));
   if (p.in_flight)
-    g_string_append_printf (text, _(" · %u in flight"), p.in_flight);
+    add_part (text, g_strdup_printf (ngettext ("%u in flight", "%u in flight", p.in_flight), p.in_flight));
   if (p.failed + p.parse_failed)
-    g_string_append_printf (text, _(" · %u failed"), p.failed + p.parse_failed);
+    add_part (text, g_strdup_printf (ngettext ("%u failed", "%u failed", p.failed + p.parse_failed),
+                                     p.failed + p.parse_failed));
   if (p.limit > 0 && p.limit < run->config.concurrency && p.in_flight > 0)
     /* Translators: the server asked to slow down (HTTP 429); %u is the requests allowed at once. */
-    g_string_append_printf (text, _(" · rate-limited to %u"), p.limit);
+    add_part (text, g_strdup_printf (_("rate-limited to %u at once"), p.limit));
   if (p.prompt_tokens + p.completion_tokens > 0)
-    g_string_append_printf (text, _(" · %.1fk tokens · %.0f tok/s"),
-                            (p.prompt_tokens + p.completion_tokens) / 1000.0, p.tokens_per_second);
+    /* Translators: thousands of tokens used so far, then completion tokens per second. */
+    add_part (text, g_strdup_printf (_("%.1fk tokens, %.0f tokens/s"),
+                                     (p.prompt_tokens + p.completion_tokens) / 1000.0, p.tokens_per_second));
   if (p.eta >= 0 && p.done > 0 && p.done < p.total && !paused)
-    g_string_append_printf (text, _(" · ETA %d:%02d"), (int) p.eta / 60, (int) p.eta % 60);
+    /* Translators: the time left, in minutes and seconds. */
+    add_part (text, g_strdup_printf (_("%d:%02d left"), (int) p.eta / 60, (int) p.eta % 60));
   if (paused)
-    g_string_append (text, _(" · paused"));
+    add_part (text, g_strdup (_("paused")));
   gtk_label_set_text (self->progress_label, text->str);
   gtk_progress_bar_set_fraction (self->progress_bar, p.total ? p.done / (double) p.total : 0);
   gtk_widget_set_visible (GTK_WIDGET (self->progress_box), TRUE);

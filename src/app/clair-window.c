@@ -439,7 +439,8 @@ update_list_state (ClairWindow *self)
   if (shown == total)
     text = g_strdup_printf (ngettext ("%u row", "%u rows", total), total);
   else
-    text = g_strdup_printf (_("%u of %u rows"), shown, total);
+    /* Translators: rows shown by the filter, of all rows; the plural follows the total. */
+    text = g_strdup_printf (ngettext ("%u of %u row", "%u of %u rows", total), shown, total);
   gtk_label_set_text (self->list_count_label, text);
   gtk_stack_set_visible_child_name (self->list_stack,
                                     shown == 0 && total > 0 ? "no-match" : "list");
