@@ -39,6 +39,16 @@ struct _ClairProject
   sqlite3_stmt *stmt_set_decision;
   sqlite3_stmt *stmt_read_decision;
   sqlite3_stmt *stmt_clear_decision;
+
+  /* clair_project_get_counts() keeps the figures that only change with rows and attempts
+   * (counts by status, rows skipped at import, tokens) for as long as neither this connection
+   * (rows_generation, bumped by every writer of those tables) nor another one (PRAGMA
+   * data_version) changed anything: after a decision it reads the decisions alone. */
+  guint64             rows_generation;
+  gboolean            counts_cached;
+  guint64             counts_generation;
+  int                 counts_data_version;
+  ClairProjectCounts  counts_cache;
 };
 
 G_DEFINE_FINAL_TYPE (ClairProject, clair_project, G_TYPE_OBJECT)
@@ -382,6 +392,7 @@ migrate (ClairProject  *self,
   int app_id;
   int version;
 
+  self->rows_generation++;
   app_id = pragma_int (self, "PRAGMA application_id");
   version = pragma_int (self, "PRAGMA user_version");
   if (app_id < 0 || version < 0)
@@ -700,6 +711,7 @@ clair_project_import_dataset (ClairProject        *self,
   skipped = skipped_array_new ();
 
   g_rec_mutex_lock (&self->lock);
+  self->rows_generation++;
 
   if (clair_project_has_rows (self))
     {
@@ -1136,6 +1148,8 @@ store_attempt_locked (ClairProject  *self,
   int c = 1;
   gboolean with_metrics = attempt->has_metrics;
 
+  self->rows_generation++;
+
   stmt = prepare (self, &self->stmt_insert_attempt,
                   "INSERT INTO attempts (row_idx, request_hash, status, http_status, error, "
                   "raw_output, revision, rationale, marker, parse_status, finish_reason, "
@@ -1263,6 +1277,7 @@ clair_project_reparse (ClairProject  *self,
   g_return_val_if_fail (CLAIR_IS_PROJECT (self), FALSE);
 
   g_rec_mutex_lock (&self->lock);
+  self->rows_generation++;
 
   record = clair_project_get_record (self, index, error);
   if (record == NULL)
@@ -1424,6 +1439,45 @@ clair_project_get_revised_hash (ClairProject *self,
   return hash;
 }
 
+/* Writes one row's decision (deleting it when nothing is left to keep); the caller holds the
+ * lock. Autocommit unless the caller opened a transaction. */
+static gboolean
+write_decision (ClairProject   *self,
+                guint           index,
+                ClairDecision   decision,
+                const char     *edited_revision,
+                const char     *note,
+                GError        **error)
+{
+  gboolean clear = decision == CLAIR_DECISION_NONE && edited_revision == NULL && (note == NULL || !*note);
+  gboolean ret = TRUE;
+  sqlite3_stmt *stmt;
+
+  if (clear)
+    stmt = prepare (self, &self->stmt_clear_decision, "DELETE FROM decisions WHERE row_idx = ?", error);
+  else
+    stmt = prepare (self, &self->stmt_set_decision,
+                    "INSERT INTO decisions (row_idx, decision, edited_revision, note, decided_at) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (row_idx) DO UPDATE SET "
+                    "decision = excluded.decision, edited_revision = excluded.edited_revision, "
+                    "note = excluded.note, decided_at = excluded.decided_at", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, index);
+  if (!clear)
+    {
+      sqlite3_bind_int (stmt, 2, decision);
+      bind_text (stmt, 3, edited_revision);
+      bind_text (stmt, 4, note);
+      sqlite3_bind_int64 (stmt, 5, g_get_real_time ());
+    }
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    ret = set_sqlite_error (error, self->db, self->path, "save the decision");
+  sqlite3_reset (stmt);
+  return ret;
+}
+
 gboolean
 clair_project_set_decision (ClairProject   *self,
                             guint           index,
@@ -1432,14 +1486,10 @@ clair_project_set_decision (ClairProject   *self,
                             const char     *note,
                             GError        **error)
 {
-  sqlite3_stmt *stmt;
   gboolean ret = FALSE;
-  gboolean clear;
 
   g_return_val_if_fail (CLAIR_IS_PROJECT (self), FALSE);
   g_return_val_if_fail (decision <= CLAIR_DECISION_SKIPPED, FALSE);
-
-  clear = decision == CLAIR_DECISION_NONE && edited_revision == NULL && (note == NULL || !*note);
 
   g_rec_mutex_lock (&self->lock);
 
@@ -1455,32 +1505,8 @@ clair_project_set_decision (ClairProject   *self,
     sqlite3_free (g_steal_pointer (&sql));
   }
 
-  if (clear)
-    stmt = prepare (self, &self->stmt_clear_decision, "DELETE FROM decisions WHERE row_idx = ?", error);
-  else
-    stmt = prepare (self, &self->stmt_set_decision,
-                    "INSERT INTO decisions (row_idx, decision, edited_revision, note, decided_at) "
-                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (row_idx) DO UPDATE SET "
-                    "decision = excluded.decision, edited_revision = excluded.edited_revision, "
-                    "note = excluded.note, decided_at = excluded.decided_at", error);
-  if (stmt == NULL)
-    goto out;
-
-  sqlite3_bind_int64 (stmt, 1, index);
-  if (!clear)
-    {
-      sqlite3_bind_int (stmt, 2, decision);
-      bind_text (stmt, 3, edited_revision);
-      bind_text (stmt, 4, note);
-      sqlite3_bind_int64 (stmt, 5, g_get_real_time ());
-    }
-
   /* Autocommit: the decision is on disk (in the WAL) when this returns. */
-  if (sqlite3_step (stmt) == SQLITE_DONE)
-    ret = TRUE;
-  else
-    set_sqlite_error (error, self->db, self->path, "save the decision");
-  sqlite3_reset (stmt);
+  ret = write_decision (self, index, decision, edited_revision, note, error);
 
 out:
   g_rec_mutex_unlock (&self->lock);
@@ -1588,34 +1614,8 @@ clair_project_write_decisions (ClairProject              *self,
       for (; ok && done < end; done++)
         {
           const ClairDecisionState *state = &states[done];
-          gboolean clear = state->decision == CLAIR_DECISION_NONE && state->edited_revision == NULL &&
-                           (state->note == NULL || !*state->note);
-          sqlite3_stmt *stmt;
 
-          if (clear)
-            stmt = prepare (self, &self->stmt_clear_decision, "DELETE FROM decisions WHERE row_idx = ?", error);
-          else
-            stmt = prepare (self, &self->stmt_set_decision,
-                            "INSERT INTO decisions (row_idx, decision, edited_revision, note, decided_at) "
-                            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (row_idx) DO UPDATE SET "
-                            "decision = excluded.decision, edited_revision = excluded.edited_revision, "
-                            "note = excluded.note, decided_at = excluded.decided_at", error);
-          if (stmt == NULL)
-            {
-              ok = FALSE;
-              break;
-            }
-          sqlite3_bind_int64 (stmt, 1, state->index);
-          if (!clear)
-            {
-              sqlite3_bind_int (stmt, 2, state->decision);
-              bind_text (stmt, 3, state->edited_revision);
-              bind_text (stmt, 4, state->note);
-              sqlite3_bind_int64 (stmt, 5, g_get_real_time ());
-            }
-          if (sqlite3_step (stmt) != SQLITE_DONE)
-            ok = set_sqlite_error (error, self->db, self->path, "save the decisions");
-          sqlite3_reset (stmt);
+          ok = write_decision (self, state->index, state->decision, state->edited_revision, state->note, error);
         }
       if (ok)
         ok = exec_sql (self, "COMMIT", "save the decisions", error);
@@ -1639,6 +1639,7 @@ clair_project_get_counts (ClairProject        *self,
 {
   sqlite3_stmt *stmt = NULL;
   gboolean ret = FALSE;
+  int data_version;
 
   g_return_val_if_fail (CLAIR_IS_PROJECT (self), FALSE);
   g_return_val_if_fail (counts != NULL, FALSE);
@@ -1646,6 +1647,17 @@ clair_project_get_counts (ClairProject        *self,
   memset (counts, 0, sizeof *counts);
 
   g_rec_mutex_lock (&self->lock);
+
+  data_version = pragma_int (self, "PRAGMA data_version");
+  if (self->counts_cached && data_version >= 0 && data_version == self->counts_data_version &&
+      self->counts_generation == self->rows_generation)
+    {
+      *counts = self->counts_cache;
+      memset (counts->by_decision, 0, sizeof counts->by_decision);
+      counts->n_edited = 0;
+      goto decisions;
+    }
+  self->counts_cached = FALSE;
 
   if (sqlite3_prepare_v2 (self->db, "SELECT status, count(*) FROM rows GROUP BY status", -1,
                           &stmt, NULL) != SQLITE_OK)
@@ -1661,6 +1673,26 @@ clair_project_get_counts (ClairProject        *self,
     }
   g_clear_pointer (&stmt, sqlite3_finalize);
 
+  counts->n_skipped_at_import = MAX (pragma_int (self, "SELECT count(*) FROM skipped"), 0);
+
+  if (sqlite3_prepare_v2 (self->db,
+                          "SELECT coalesce(sum(max(prompt_tokens, 0)), 0), "
+                          "       coalesce(sum(max(completion_tokens, 0)), 0) FROM attempts",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    goto fail;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      counts->prompt_tokens = sqlite3_column_int64 (stmt, 0);
+      counts->completion_tokens = sqlite3_column_int64 (stmt, 1);
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  self->counts_cache = *counts;
+  self->counts_generation = self->rows_generation;
+  self->counts_data_version = data_version;
+  self->counts_cached = data_version >= 0;
+
+decisions:
   if (sqlite3_prepare_v2 (self->db,
                           "SELECT decision, count(*), sum(edited_revision IS NOT NULL) FROM decisions "
                           "GROUP BY decision", -1, &stmt, NULL) != SQLITE_OK)
@@ -1678,19 +1710,6 @@ clair_project_get_counts (ClairProject        *self,
     counts->n_rows - counts->by_decision[CLAIR_DECISION_ACCEPTED]
     - counts->by_decision[CLAIR_DECISION_REJECTED] - counts->by_decision[CLAIR_DECISION_SKIPPED];
 
-  counts->n_skipped_at_import = MAX (pragma_int (self, "SELECT count(*) FROM skipped"), 0);
-
-  if (sqlite3_prepare_v2 (self->db,
-                          "SELECT coalesce(sum(max(prompt_tokens, 0)), 0), "
-                          "       coalesce(sum(max(completion_tokens, 0)), 0) FROM attempts",
-                          -1, &stmt, NULL) != SQLITE_OK)
-    goto fail;
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      counts->prompt_tokens = sqlite3_column_int64 (stmt, 0);
-      counts->completion_tokens = sqlite3_column_int64 (stmt, 1);
-    }
-  g_clear_pointer (&stmt, sqlite3_finalize);
   ret = TRUE;
   goto out;
 
