@@ -46,6 +46,12 @@
  *   chaos=P           (fault matrix) give a random fraction P of requests one fault picked at
  *                     random from chaos-kinds=KIND+KIND… (429, 500, 503, drop, html, hang; all
  *                     by default); /stats counts them under "chaos"
+ *   hold-until=N      park requests (before their latency starts) until N are in flight at once,
+ *                     then answer them all; after that nothing more is parked (until
+ *                     POST /reset). Makes a concurrency peak exact however slow the client is
+ *                     (sanitizers, valgrind). /stats says "hold_reached" and how many were parked.
+ *   hold-timeout=MS   give up waiting for hold-until after MS (default 60000): the parked requests
+ *                     are answered, the peak stays below N and the test sees it
  *
  * Otherwise it answers in the CLAIR format with a minimal edit of the student_solution found in
  * the user message. Rows are told apart by their task (the text after "{task}: "). */
@@ -75,6 +81,8 @@ typedef struct
   gboolean    replay;
   double      chaos;         /* fault matrix: see chaos_pick() */
   guint       chaos_kinds;   /* bits of chaos_names[]; 0 = all */
+  int         hold_until;    /* see hold_park() */
+  int         hold_timeout;
 } Directives;
 
 typedef struct
@@ -104,6 +112,11 @@ static struct
   char       *last_content_type;
   guint64     serial;
   guint64     chaos_counts[6];
+  GPtrArray  *held;          /* Pending, parked by hold-until=N */
+  gboolean    hold_reached;  /* N were in flight at once */
+  gboolean    hold_over;     /* reached or timed out: park no more */
+  guint       hold_timer;
+  guint64     n_held;        /* how many were parked since start or /reset */
 } server;
 
 typedef struct
@@ -267,6 +280,10 @@ directives_apply (Directives *dir,
         dir->chaos = g_ascii_strtod (value, NULL);
       else if (g_str_equal (key, "chaos-kinds"))
         dir->chaos_kinds = chaos_parse_kinds (value);
+      else if (g_str_equal (key, "hold-until"))
+        dir->hold_until = atoi (value);
+      else if (g_str_equal (key, "hold-timeout"))
+        dir->hold_timeout = atoi (value);
       else if (key[0] != '\0')
         g_printerr ("clair-test-server: unknown directive “%s”\n", key);
     }
@@ -275,6 +292,7 @@ directives_apply (Directives *dir,
 static void
 pending_free (Pending *p)
 {
+  g_ptr_array_remove (server.held, p);
   if (p->timer != 0)
     g_source_remove (p->timer);
   directives_clear (&p->dir);
@@ -296,6 +314,7 @@ message_done_cb (SoupServerMessage *msg,
   if (p->finished)
     return;
   p->finished = TRUE;
+  g_ptr_array_remove (server.held, p);
   if (p->counted)
     server.in_flight--;
   if (p->timer != 0)
@@ -732,6 +751,66 @@ answer_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The request is paused: answer it after its latency. */
+static void
+answer_later (Pending *p)
+{
+  if (p->dir.latency > 0)
+    p->timer = g_timeout_add (p->dir.latency, answer_cb, p);
+  else
+    answer_cb (p);
+}
+
+/* ---- hold-until=N: a barrier that makes a concurrency peak exact ---------------------------- */
+
+static void
+hold_release (void)
+{
+  g_autoptr(GPtrArray) held = g_steal_pointer (&server.held);
+
+  server.hold_over = TRUE;
+  server.held = g_ptr_array_new ();
+  g_clear_handle_id (&server.hold_timer, g_source_remove);
+  for (guint i = 0; i < held->len; i++)
+    answer_later (g_ptr_array_index (held, i));
+}
+
+static gboolean
+hold_timeout_cb (gpointer user_data)
+{
+  Pending *first = server.held->len > 0 ? g_ptr_array_index (server.held, 0) : NULL;
+
+  server.hold_timer = 0;
+  if (first == NULL)
+    {
+      /* Every parked request went away: start over with the next one. */
+      return G_SOURCE_REMOVE;
+    }
+  g_printerr ("clair-test-server: hold-until=%d: only %d requests in flight after %d ms; "
+              "answering the %u parked ones\n", first->dir.hold_until, server.in_flight,
+              first->dir.hold_timeout, server.held->len);
+  hold_release ();
+  return G_SOURCE_REMOVE;
+}
+
+/* Parks @p until hold_until requests are in flight at once (then answers them all and parks no
+ * more), or until hold_timeout ms passed since the first one was parked. */
+static void
+hold_park (Pending *p)
+{
+  if (p->dir.hold_timeout <= 0)
+    p->dir.hold_timeout = 60000;
+  g_ptr_array_add (server.held, p);
+  server.n_held++;
+  if (server.in_flight >= p->dir.hold_until)
+    {
+      server.hold_reached = TRUE;
+      hold_release ();
+    }
+  else if (server.hold_timer == 0)
+    server.hold_timer = g_timeout_add (p->dir.hold_timeout, hold_timeout_cb, NULL);
+}
+
 static void
 handle_chat (SoupServerMessage *msg)
 {
@@ -857,10 +936,10 @@ handle_chat (SoupServerMessage *msg)
   g_signal_connect (msg, "disconnected", G_CALLBACK (message_done_cb), p);
 
   soup_server_message_pause (msg);
-  if (p->dir.latency > 0)
-    p->timer = g_timeout_add (p->dir.latency, answer_cb, p);
+  if (p->dir.hold_until > 0 && p->counted && !server.hold_over)
+    hold_park (p);
   else
-    answer_cb (p);
+    answer_later (p);
 }
 
 static void
@@ -887,6 +966,8 @@ handle_stats (SoupServerMessage *msg)
     g_string_append_printf (out, "%s\"%s\":%" G_GUINT64_FORMAT, k ? "," : "", chaos_names[k],
                             server.chaos_counts[k]);
   g_string_append (out, "}");
+  g_string_append_printf (out, ",\"hold_reached\":%s,\"held\":%" G_GUINT64_FORMAT,
+                          server.hold_reached ? "true" : "false", server.n_held);
   g_string_append (out, ",\"per_row\":{");
   g_hash_table_iter_init (&iter, server.per_row);
   while (g_hash_table_iter_next (&iter, &key, &value))
@@ -930,6 +1011,8 @@ handler_cb (SoupServer        *soup_server,
       server.n_requests = server.n_chat = 0;
       memset (server.chaos_counts, 0, sizeof server.chaos_counts);
       server.max_in_flight = server.in_flight;
+      server.hold_reached = server.hold_over = FALSE;
+      server.n_held = 0;
       soup_server_message_set_status (msg, 204, NULL);
     }
   else
@@ -1037,6 +1120,7 @@ main (int    argc,
   server.defaults.fail = fail;
   directives_apply (&server.defaults, set);
   server.per_row = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  server.held = g_ptr_array_new ();
   server.rand = g_rand_new_with_seed ((guint32) seed);
 
   if (fixtures == NULL && g_getenv ("CLAIR_SHARED_DIR") != NULL)
