@@ -97,11 +97,15 @@ apply_decision (ClairWindow   *self,
     clair_row_item_set_decision (item, decision, edit != NULL);
   if (self->record != NULL && self->record->index == index)
     {
+      /* Callers pass the record's own strings: copy before freeing. */
+      char *new_edit = g_strdup (edit);
+      char *new_note = g_strdup (note);
+
       self->record->decision = decision;
       g_free (self->record->edited_revision);
-      self->record->edited_revision = g_strdup (edit);
+      self->record->edited_revision = new_edit;
       g_free (self->record->note);
-      self->record->note = g_strdup (note);
+      self->record->note = new_note;
     }
   return TRUE;
 }
