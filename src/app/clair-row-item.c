@@ -265,36 +265,50 @@ clair_row_list_new (GArray *summaries)
   return self;
 }
 
+guint
+clair_row_list_find_position (ClairRowList *self,
+                              guint         index)
+{
+  guint lo = 0, hi;
+
+  g_return_val_if_fail (CLAIR_IS_ROW_LIST (self), G_MAXUINT);
+
+  /* Rows are stored in index order, so the position is the index unless rows skipped at import
+   * left gaps; then a binary search finds it. */
+  if (index < self->items->len &&
+      ((ClairRowItem *) g_ptr_array_index (self->items, index))->summary.index == index)
+    return index;
+  hi = MIN (self->items->len, (guint) MIN ((guint64) index + 1, G_MAXUINT));
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      ClairRowItem *item = g_ptr_array_index (self->items, mid);
+
+      if (item->summary.index == index)
+        return mid;
+      if (item->summary.index < index)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return G_MAXUINT;
+}
+
 ClairRowItem *
 clair_row_list_lookup (ClairRowList *self,
                        guint         index)
 {
+  guint position = clair_row_list_find_position (self, index);
+
+  return position == G_MAXUINT ? NULL : g_ptr_array_index (self->items, position);
+}
+
+ClairRowItem *
+clair_row_list_peek (ClairRowList *self,
+                     guint         position)
+{
   g_return_val_if_fail (CLAIR_IS_ROW_LIST (self), NULL);
+  g_return_val_if_fail (position < self->items->len, NULL);
 
-  /* Rows are stored in index order, so the position is the index unless rows skipped at import
-   * left gaps; then a binary search finds it. */
-  if (index < self->items->len)
-    {
-      ClairRowItem *item = g_ptr_array_index (self->items, index);
-
-      if (item->summary.index == index)
-        return item;
-    }
-  {
-    guint lo = 0, hi = MIN (self->items->len, (guint) MIN ((guint64) index + 1, G_MAXUINT));
-
-    while (lo < hi)
-      {
-        guint mid = lo + (hi - lo) / 2;
-        ClairRowItem *item = g_ptr_array_index (self->items, mid);
-
-        if (item->summary.index == index)
-          return item;
-        if (item->summary.index < index)
-          lo = mid + 1;
-        else
-          hi = mid;
-      }
-  }
-  return NULL;
+  return g_ptr_array_index (self->items, position);
 }

@@ -45,5 +45,11 @@ G_DECLARE_FINAL_TYPE (ClairRowList, clair_row_list, CLAIR, ROW_LIST, GObject)
 ClairRowList          *clair_row_list_new           (GArray                *summaries);
 ClairRowItem          *clair_row_list_lookup        (ClairRowList          *self,
                                                      guint                  index);
+/* The position of row @index, G_MAXUINT when the list has no such row. */
+guint                  clair_row_list_find_position (ClairRowList          *self,
+                                                     guint                  index);
+/* The item at @position, without a reference. */
+ClairRowItem          *clair_row_list_peek          (ClairRowList          *self,
+                                                     guint                  position);
 
 G_END_DECLS

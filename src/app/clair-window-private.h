@@ -4,23 +4,11 @@
 #include <gtksourceview/gtksource.h>
 
 #include "clair-row-item.h"
+#include "clair-row-view.h"
 #include "clair-window.h"
 
 G_BEGIN_DECLS
 
-typedef enum
-{
-  CLAIR_FILTER_ALL,
-  CLAIR_FILTER_PENDING,
-  CLAIR_FILTER_RUNNING,
-  CLAIR_FILTER_REVISED,
-  CLAIR_FILTER_FAILED,
-  CLAIR_FILTER_ACCEPTED,
-  CLAIR_FILTER_REJECTED,
-  CLAIR_FILTER_EDITED,
-  CLAIR_FILTER_NOT_MINIMAL,
-  CLAIR_FILTER_UNDECIDED,
-} ClairFilterKind;
 
 /* One decision as it was before and after, for undo and redo. */
 typedef struct
@@ -91,11 +79,13 @@ struct _ClairWindow
   ClairProject         *project;
   ClairProject         *reader;          /* second connection for worker threads */
   ClairRowList         *rows;
-  GtkFilterListModel   *filter_model;
-  GtkSortListModel     *sort_model;
+  ClairRowView         *view;            /* the rows shown: filtered, searched, sorted */
   GtkMultiSelection    *selection;
-  GtkCustomFilter      *filter;
   ClairFilterKind       filter_kind;
+  ClairSortKey          sort_key;
+  gboolean              sort_descending;
+  gboolean              restoring_selection;
+  guint                 attach_id;       /* the list widget takes the rows again */
   double                threshold;
   GHashTable           *search_matches;  /* row index → TRUE; NULL when not searching */
   char                 *search_text;

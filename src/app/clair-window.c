@@ -347,118 +347,62 @@ setup_column (ClairWindow         *self,
   gtk_column_view_column_set_factory (column, factory);
 }
 
-/* Sorting: NAN (no revision yet) sorts after every number. */
+/* Sorting. The column view's sorter says which column is sorted and in which direction, but
+ * GTK 4.8 has no API to ask it; so each column's sorter, when probed, names itself and answers
+ * "smaller", and the view's sorter answers with the first (primary) column's verdict, reversed
+ * when descending. The rows are then sorted by ClairRowView on a worker thread. */
+
+static struct
+{
+  gboolean      active;
+  ClairSortKey  key;
+} probe;
 
 static int
-compare_double (double a,
-                double b)
+probe_compare_cb (gconstpointer a,
+                  gconstpointer b,
+                  gpointer      data)
 {
-  if (isnan (a) || isnan (b))
-    return isnan (a) - isnan (b);
-  return (a > b) - (a < b);
-}
-
-static int
-compare_index_cb (gconstpointer a, gconstpointer b, gpointer data)
-{
-  guint ia = clair_row_item_get_index ((ClairRowItem *) a);
-  guint ib = clair_row_item_get_index ((ClairRowItem *) b);
-
-  return (ia > ib) - (ia < ib);
-}
-
-static int
-compare_similarity_cb (gconstpointer a, gconstpointer b, gpointer data)
-{
-  int c = compare_double (clair_row_item_get_jaccard ((ClairRowItem *) a),
-                          clair_row_item_get_jaccard ((ClairRowItem *) b));
-
-  return c ? c : compare_index_cb (a, b, data);
-}
-
-static int
-compare_distance_cb (gconstpointer a, gconstpointer b, gpointer data)
-{
-  int c = compare_double (clair_row_item_get_distance ((ClairRowItem *) a),
-                          clair_row_item_get_distance ((ClairRowItem *) b));
-
-  return c ? c : compare_index_cb (a, b, data);
-}
-
-static int
-compare_status_cb (gconstpointer a, gconstpointer b, gpointer data)
-{
-  int sa = clair_row_item_get_status ((ClairRowItem *) a);
-  int sb = clair_row_item_get_status ((ClairRowItem *) b);
-
-  return sa != sb ? sa - sb : compare_index_cb (a, b, data);
-}
-
-static int
-compare_decision_cb (gconstpointer a, gconstpointer b, gpointer data)
-{
-  int da = clair_row_item_get_decision ((ClairRowItem *) a);
-  int db = clair_row_item_get_decision ((ClairRowItem *) b);
-
-  return da != db ? da - db : compare_index_cb (a, b, data);
+  if (!probe.active)
+    return 0;
+  if (probe.key == CLAIR_SORT_NONE)
+    probe.key = GPOINTER_TO_UINT (data);
+  return probe.key == GPOINTER_TO_UINT (data) ? -1 : 0;
 }
 
 static void
 set_sorter (GtkColumnViewColumn *column,
-            GCompareDataFunc     func)
+            ClairSortKey         key)
 {
-  g_autoptr(GtkSorter) sorter = GTK_SORTER (gtk_custom_sorter_new (func, NULL, NULL));
+  g_autoptr(GtkSorter) sorter = GTK_SORTER (gtk_custom_sorter_new (probe_compare_cb, GUINT_TO_POINTER (key), NULL));
 
   gtk_column_view_column_set_sorter (column, sorter);
 }
 
-/* Filtering */
-
-static gboolean
-filter_func (gpointer item,
-             gpointer user_data)
+static void
+sorter_changed_cb (GtkSorter       *sorter,
+                   GtkSorterChange  change,
+                   ClairWindow     *self)
 {
-  ClairWindow *self = user_data;
-  ClairRowItem *row = item;
-  double jaccard;
+  g_autoptr(ClairRowItem) a = clair_row_item_new (&(ClairRowSummary) { 0 });
+  g_autoptr(ClairRowItem) b = clair_row_item_new (&(ClairRowSummary) { 1 });
+  GtkOrdering order;
 
-  if (self->search_matches != NULL &&
-      !g_hash_table_contains (self->search_matches,
-                              GUINT_TO_POINTER (clair_row_item_get_index (row))))
-    return FALSE;
-
-  switch (self->filter_kind)
-    {
-    case CLAIR_FILTER_PENDING:
-      return clair_row_item_get_status (row) == CLAIR_ROW_PENDING && !clair_row_item_get_running (row);
-    case CLAIR_FILTER_RUNNING:
-      return clair_row_item_get_running (row);
-    case CLAIR_FILTER_REVISED:
-      return clair_row_item_get_status (row) == CLAIR_ROW_REVISED;
-    case CLAIR_FILTER_FAILED:
-      return clair_row_item_get_status (row) == CLAIR_ROW_FAILED ||
-             clair_row_item_get_status (row) == CLAIR_ROW_PARSE_FAILED;
-    case CLAIR_FILTER_ACCEPTED:
-      return clair_row_item_get_decision (row) == CLAIR_DECISION_ACCEPTED;
-    case CLAIR_FILTER_REJECTED:
-      return clair_row_item_get_decision (row) == CLAIR_DECISION_REJECTED;
-    case CLAIR_FILTER_EDITED:
-      return clair_row_item_get_edited (row);
-    case CLAIR_FILTER_NOT_MINIMAL:
-      jaccard = clair_row_item_get_jaccard (row);
-      return !isnan (jaccard) && jaccard < self->threshold;
-    case CLAIR_FILTER_UNDECIDED:
-      return clair_row_item_get_decision (row) == CLAIR_DECISION_NONE;
-    case CLAIR_FILTER_ALL:
-    default:
-      return TRUE;
-    }
+  probe.active = TRUE;
+  probe.key = CLAIR_SORT_NONE;
+  order = gtk_sorter_compare (sorter, a, b);
+  probe.active = FALSE;
+  self->sort_key = probe.key;
+  self->sort_descending = order == GTK_ORDERING_LARGER;
+  _clair_window_refilter (self);
 }
+
+/* Filtering */
 
 static void
 update_list_state (ClairWindow *self)
 {
-  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
+  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->view));
   guint total = self->rows ? g_list_model_get_n_items (G_LIST_MODEL (self->rows)) : 0;
   g_autofree char *text = NULL;
 
@@ -475,8 +419,49 @@ update_list_state (ClairWindow *self)
 void
 _clair_window_refilter (ClairWindow *self)
 {
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  ClairRowQuery query = { self->filter_kind, self->threshold, self->search_matches,
+                          self->sort_key, self->sort_descending };
+
+  clair_row_view_set_query (self->view, &query);
   update_list_state (self);
+}
+
+/* When the whole list changes (a new filter, search or sort), the column view lets go of the
+ * list and takes it again, and nothing is selected meanwhile: GTK 4.8 handles "every row
+ * replaced" with a lookup per row in the selection and in the list widget (a quarter of a
+ * second at 400k rows in a new order), a new model without. Letting go and taking the list
+ * again each rebuild the visible rows' widgets (30–40 ms each at 400k rows), so the second
+ * waits for the next turn of the main loop, still before the next frame. filter_items_changed_cb
+ * selects the row being read again. */
+static gboolean
+attach_list_cb (gpointer user_data)
+{
+  ClairWindow *self = user_data;
+
+  self->attach_id = 0;
+  if (gtk_column_view_get_model (self->column_view) == NULL)
+    gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+attach_list_now (ClairWindow *self)
+{
+  if (self->attach_id != 0)
+    {
+      g_clear_handle_id (&self->attach_id, g_source_remove);
+      attach_list_cb (self);
+    }
+}
+
+static void
+view_before_change_cb (ClairRowView *view,
+                       ClairWindow  *self)
+{
+  self->restoring_selection = TRUE;
+  gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
+  gtk_column_view_set_model (self->column_view, NULL);
+  self->restoring_selection = FALSE;
 }
 
 static void
@@ -486,12 +471,31 @@ filter_items_changed_cb (GListModel  *model,
                          guint        added,
                          ClairWindow *self)
 {
+  guint shown_at;
+
+  if (gtk_column_view_get_model (self->column_view) == NULL && self->attach_id == 0)
+    {
+      /* Few rows cost nothing to show at once. */
+      if (g_list_model_get_n_items (G_LIST_MODEL (self->view)) < 1000)
+        gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+      else
+        self->attach_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, attach_list_cb, self, NULL);
+    }
   update_list_state (self);
   /* A freshly loaded project selects its first row as soon as the filter lets one through. */
   if (self->select_first && g_list_model_get_n_items (G_LIST_MODEL (self->selection)) > 0)
     {
       self->select_first = FALSE;
       gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), 0, TRUE);
+    }
+  /* The list was filtered or sorted anew: the row being read stays selected when shown, and
+   * stays in the detail view when not. */
+  else if (self->current_row >= 0 &&
+           (shown_at = clair_row_view_find (self->view, self->current_row)) != G_MAXUINT)
+    {
+      self->restoring_selection = TRUE;
+      gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), shown_at, TRUE);
+      self->restoring_selection = FALSE;
     }
 }
 
@@ -553,14 +557,8 @@ search_done_cb (GObject      *source,
   self->search_matches = g_hash_table_new (NULL, NULL);
   for (guint i = 0; i < matches->len; i++)
     g_hash_table_add (self->search_matches, GUINT_TO_POINTER (g_array_index (matches, guint, i)));
+  /* The cells are bound anew when the list changes, so their highlight follows the text. */
   _clair_window_refilter (self);
-  /* Refresh the visible task cells so their highlight follows the new text. */
-  if (self->rows != NULL)
-    for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->filter_model)) && i < 200; i++)
-      {
-        g_autoptr(ClairRowItem) item = g_list_model_get_item (G_LIST_MODEL (self->filter_model), i);
-        g_signal_emit_by_name (item, "changed");
-      }
 }
 
 static gboolean
@@ -781,7 +779,7 @@ clear_project (ClairWindow *self)
   g_cancellable_cancel (self->bulk_cancellable);
   g_clear_object (&self->bulk_cancellable);
   _clair_window_leave_edit (self);
-  gtk_filter_list_model_set_model (self->filter_model, NULL);
+  clair_row_view_set_rows (self->view, NULL);
   g_clear_object (&self->rows);
   g_clear_object (&self->reader);
   g_clear_object (&self->project);
@@ -834,8 +832,8 @@ load_done_cb (GObject      *source,
   load_result_free (result);
 
   self->select_first = TRUE;
-  gtk_filter_list_model_set_model (self->filter_model, G_LIST_MODEL (self->rows));
-  update_list_state (self);
+  clair_row_view_set_rows (self->view, self->rows);
+  _clair_window_refilter (self);
   basename = g_path_get_basename (clair_project_get_path (self->project));
   adw_window_title_set_subtitle (self->window_title, basename);
   gtk_stack_set_visible_child_name (self->main_stack, "project");
@@ -1119,10 +1117,21 @@ selection_changed_cb (GtkSelectionModel *model,
                       guint              n_items,
                       ClairWindow       *self)
 {
-  g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (model);
+  g_autoptr(GtkBitset) selected = NULL;
   g_autoptr(ClairRowItem) item = NULL;
   int index = -1;
 
+  /* The list changing under the selection is not the user picking a row. */
+  if (self->restoring_selection)
+    return;
+  selected = gtk_selection_model_get_selection (model);
+  if (gtk_bitset_is_empty (selected) && self->current_row >= 0 &&
+      clair_row_view_find (self->view, self->current_row) == G_MAXUINT)
+    {
+      /* Filtered out: keep reading it. */
+      _clair_window_update_actions (self);
+      return;
+    }
   if (!gtk_bitset_is_empty (selected))
     {
       item = g_list_model_get_item (G_LIST_MODEL (model), gtk_bitset_get_minimum (selected));
@@ -1175,8 +1184,11 @@ static void
 select_position (ClairWindow *self,
                  guint        position)
 {
-  GtkWidget *list = find_list_view (GTK_WIDGET (self->column_view));
+  GtkWidget *list;
 
+  /* Scrolling needs the list widget to hold the rows. */
+  attach_list_now (self);
+  list = find_list_view (GTK_WIDGET (self->column_view));
   gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
   if (list != NULL)
     gtk_widget_activate_action (list, "list.scroll-to-item", "u", position);
@@ -1203,32 +1215,31 @@ gboolean
 clair_window_select_row (ClairWindow *self,
                          guint        index)
 {
-  guint n;
+  guint position;
 
   g_return_val_if_fail (CLAIR_IS_WINDOW (self), FALSE);
 
-  for (int pass = 0; pass < 2; pass++)
+  if (self->rows == NULL || clair_row_list_find_position (self->rows, index) == G_MAXUINT)
+    return FALSE;
+  if (clair_row_view_get_pending (self->view))
+    clair_row_view_refresh_now (self->view);
+  position = clair_row_view_find (self->view, index);
+  if (position == G_MAXUINT)
     {
-      n = g_list_model_get_n_items (G_LIST_MODEL (self->selection));
-      for (guint i = 0; i < n; i++)
-        {
-          g_autoptr(ClairRowItem) item = g_list_model_get_item (G_LIST_MODEL (self->selection), i);
-
-          if (clair_row_item_get_index (item) == index)
-            {
-              select_position (self, i);
-              return TRUE;
-            }
-        }
       /* Not shown: clear the filter and the search, then look again. */
-      gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+      g_clear_handle_id (&self->search_timeout_id, g_source_remove);
       g_clear_pointer (&self->search_matches, g_hash_table_unref);
+      self->filter_kind = CLAIR_FILTER_ALL;
+      gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
       gtk_drop_down_set_selected (self->filter_dropdown, CLAIR_FILTER_ALL);
-      gtk_filter_list_model_set_incremental (self->filter_model, FALSE);
       _clair_window_refilter (self);
-      gtk_filter_list_model_set_incremental (self->filter_model, TRUE);
+      clair_row_view_refresh_now (self->view);
+      position = clair_row_view_find (self->view, index);
+      if (position == G_MAXUINT)
+        return FALSE;
     }
-  return FALSE;
+  select_position (self, position);
+  return TRUE;
 }
 
 /* Messages */
@@ -1260,12 +1271,13 @@ stats_threshold_cb (ClairStats  *stats,
                     ClairWindow *self)
 {
   _clair_window_set_threshold (self, clair_stats_get_threshold (stats));
+  /* The similarity cells mark values below the threshold: redraw the rows shown. */
   if (self->rows != NULL)
-    for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->filter_model)) && i < 200; i++)
-      {
-        g_autoptr(ClairRowItem) item = g_list_model_get_item (G_LIST_MODEL (self->filter_model), i);
-        g_signal_emit_by_name (item, "changed");
-      }
+    {
+      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->view));
+
+      g_list_model_items_changed (G_LIST_MODEL (self->view), 0, n, n);
+    }
 }
 
 static void
@@ -1283,6 +1295,9 @@ clair_window_dispose (GObject *object)
   ClairWindow *self = CLAIR_WINDOW (object);
 
   _clair_window_run_dispose (self);
+  if (self->view != NULL)
+    g_signal_handlers_disconnect_by_data (self->view, self);
+  g_clear_handle_id (&self->attach_id, g_source_remove);
   g_cancellable_cancel (self->search_cancellable);
   g_clear_object (&self->search_cancellable);
   g_clear_handle_id (&self->search_timeout_id, g_source_remove);
@@ -1290,9 +1305,7 @@ clair_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->selection);
-  g_clear_object (&self->sort_model);
-  g_clear_object (&self->filter_model);
-  g_clear_object (&self->filter);
+  g_clear_object (&self->view);
   gtk_widget_dispose_template (GTK_WIDGET (self), CLAIR_TYPE_WINDOW);
   G_OBJECT_CLASS (clair_window_parent_class)->dispose (object);
 }
@@ -1512,23 +1525,20 @@ clair_window_init (ClairWindow *self)
   setup_column (self, self->similarity_column, COLUMN_SIMILARITY);
   setup_column (self, self->distance_column, COLUMN_DISTANCE);
   setup_column (self, self->decision_column, COLUMN_DECISION);
-  set_sorter (self->index_column, compare_index_cb);
-  set_sorter (self->status_column, compare_status_cb);
-  set_sorter (self->similarity_column, compare_similarity_cb);
-  set_sorter (self->distance_column, compare_distance_cb);
-  set_sorter (self->decision_column, compare_decision_cb);
-
-  self->filter = gtk_custom_filter_new (filter_func, self, NULL);
-  self->filter_model = gtk_filter_list_model_new (NULL, GTK_FILTER (g_object_ref (self->filter)));
-  gtk_filter_list_model_set_incremental (self->filter_model, TRUE);
+  set_sorter (self->index_column, CLAIR_SORT_INDEX);
+  set_sorter (self->status_column, CLAIR_SORT_STATUS);
+  set_sorter (self->similarity_column, CLAIR_SORT_SIMILARITY);
+  set_sorter (self->distance_column, CLAIR_SORT_DISTANCE);
+  set_sorter (self->decision_column, CLAIR_SORT_DECISION);
   sorter = gtk_column_view_get_sorter (self->column_view);
-  self->sort_model = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (self->filter_model)),
-                                              sorter ? g_object_ref (sorter) : NULL);
-  gtk_sort_list_model_set_incremental (self->sort_model, TRUE);
-  self->selection = gtk_multi_selection_new (G_LIST_MODEL (g_object_ref (self->sort_model)));
+  if (sorter != NULL)
+    g_signal_connect (sorter, "changed", G_CALLBACK (sorter_changed_cb), self);
+  self->view = clair_row_view_new ();
+  self->selection = gtk_multi_selection_new (G_LIST_MODEL (g_object_ref (self->view)));
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
   g_signal_connect (self->selection, "selection-changed", G_CALLBACK (selection_changed_cb), self);
-  g_signal_connect (self->filter_model, "items-changed", G_CALLBACK (filter_items_changed_cb), self);
+  g_signal_connect (self->view, "items-changed", G_CALLBACK (filter_items_changed_cb), self);
+  g_signal_connect (self->view, "before-change", G_CALLBACK (view_before_change_cb), self);
   g_signal_connect (self->filter_dropdown, "notify::selected", G_CALLBACK (filter_dropdown_changed_cb), self);
   g_signal_connect (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb), self);
   g_signal_connect (self->search_entry, "stop-search", G_CALLBACK (search_stop_cb), self);

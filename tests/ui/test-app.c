@@ -970,6 +970,49 @@ test_stats_filter (void)
   expect_n_items (rows, 0);
   gtk_popover_popdown (GTK_POPOVER (stats));
 
+  /* Sorting by a column header: rows without a revision last in both directions. */
+  gtk_drop_down_set_selected (window->filter_dropdown, CLAIR_FILTER_ALL);
+  expect_n_items (rows, 20);
+  gtk_column_view_sort_by_column (window->column_view, window->similarity_column, GTK_SORT_DESCENDING);
+  iterate_for (50);
+  {
+    g_autoptr(ClairRowItem) first = g_list_model_get_item (rows, 0);
+    g_autoptr(ClairRowItem) second = g_list_model_get_item (rows, 1);
+    g_autoptr(ClairRowItem) third = g_list_model_get_item (rows, 2);
+
+    g_assert_cmpuint (clair_row_item_get_index (first), ==, 0);    /* barely changed: similar */
+    g_assert_cmpuint (clair_row_item_get_index (second), ==, 1);
+    g_assert_cmpuint (clair_row_item_get_index (third), ==, 2);    /* then the pending rows, in order */
+  }
+  gtk_column_view_sort_by_column (window->column_view, window->similarity_column, GTK_SORT_ASCENDING);
+  iterate_for (50);
+  {
+    g_autoptr(ClairRowItem) first = g_list_model_get_item (rows, 0);
+    g_autoptr(ClairRowItem) last = g_list_model_get_item (rows, 19);
+
+    g_assert_cmpuint (clair_row_item_get_index (first), ==, 1);
+    g_assert_cmpuint (clair_row_item_get_index (last), ==, 19);
+  }
+  /* The row being read stays selected through the re-sort. */
+  g_assert_true (clair_window_select_row (window, 1));
+  iterate_for (50);
+  gtk_column_view_sort_by_column (window->column_view, window->index_column, GTK_SORT_DESCENDING);
+  iterate_for (50);
+  {
+    g_autoptr(ClairRowItem) first = g_list_model_get_item (rows, 0);
+
+    g_assert_cmpuint (clair_row_item_get_index (first), ==, 19);
+    g_assert_cmpint (clair_window_get_current_row (window), ==, 1);
+    g_assert_true (gtk_selection_model_is_selected (GTK_SELECTION_MODEL (rows), 18));
+  }
+  gtk_column_view_sort_by_column (window->column_view, NULL, GTK_SORT_ASCENDING);
+  iterate_for (50);
+  {
+    g_autoptr(ClairRowItem) first = g_list_model_get_item (rows, 0);
+
+    g_assert_cmpuint (clair_row_item_get_index (first), ==, 0);
+  }
+
   /* Search narrows the list to matching rows. */
   gtk_drop_down_set_selected (window->filter_dropdown, CLAIR_FILTER_ALL);
   gtk_editable_set_text (GTK_EDITABLE (window->search_entry), "fibonacci");

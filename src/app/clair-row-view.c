@@ -1,0 +1,495 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "clair-row-view"
+
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clair-row-view.h"
+
+/* Lists up to this many rows are filtered and sorted at once on the main thread (well under a
+ * millisecond); longer ones on a worker. */
+#define SYNC_LIMIT 5000
+
+struct _ClairRowView
+{
+  GObject        parent_instance;
+
+  ClairRowList  *rows;
+  ClairRowQuery  query;
+  GArray        *visible;     /* of guint positions in @rows; NULL: every row in row order */
+  GArray        *inverse;     /* of guint: position in the view by position in @rows, built on demand */
+  guint          n_visible;
+  guint          generation;
+  GCancellable  *cancellable; /* the recomputation running on a worker */
+};
+
+enum { BEFORE_CHANGE, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static void clair_row_view_model_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (ClairRowView, clair_row_view, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, clair_row_view_model_init))
+
+/* The query and its evaluation: pure functions of a snapshot, so they run on any thread. */
+
+static void
+query_copy (ClairRowQuery       *dest,
+            const ClairRowQuery *src)
+{
+  *dest = *src;
+  if (dest->matches != NULL)
+    g_hash_table_ref (dest->matches);
+}
+
+static void
+query_clear (ClairRowQuery *query)
+{
+  g_clear_pointer (&query->matches, g_hash_table_unref);
+}
+
+gboolean
+clair_row_query_matches (const ClairRowQuery   *query,
+                         const ClairRowSummary *summary,
+                         gboolean               running)
+{
+  if (query->matches != NULL && !g_hash_table_contains (query->matches, GUINT_TO_POINTER (summary->index)))
+    return FALSE;
+
+  switch (query->filter)
+    {
+    case CLAIR_FILTER_PENDING:
+      return summary->status == CLAIR_ROW_PENDING && !running;
+    case CLAIR_FILTER_RUNNING:
+      return running;
+    case CLAIR_FILTER_REVISED:
+      return summary->status == CLAIR_ROW_REVISED;
+    case CLAIR_FILTER_FAILED:
+      return summary->status == CLAIR_ROW_FAILED || summary->status == CLAIR_ROW_PARSE_FAILED;
+    case CLAIR_FILTER_ACCEPTED:
+      return summary->decision == CLAIR_DECISION_ACCEPTED;
+    case CLAIR_FILTER_REJECTED:
+      return summary->decision == CLAIR_DECISION_REJECTED;
+    case CLAIR_FILTER_EDITED:
+      return summary->edited;
+    case CLAIR_FILTER_NOT_MINIMAL:
+      return !isnan (summary->jaccard) && summary->jaccard < query->threshold;
+    case CLAIR_FILTER_UNDECIDED:
+      return summary->decision == CLAIR_DECISION_NONE;
+    case CLAIR_FILTER_ALL:
+    default:
+      return TRUE;
+    }
+}
+
+/* One row as the worker sees it. */
+typedef struct
+{
+  ClairRowSummary summary;
+  guint           position;
+  gboolean        running;
+} Entry;
+
+typedef struct
+{
+  ClairRowQuery  query;
+  GArray        *entries;   /* of Entry, in row order */
+  guint          generation;
+  GArray        *visible;   /* the result; NULL: every row in row order */
+} Job;
+
+static void
+job_free (Job *job)
+{
+  query_clear (&job->query);
+  g_clear_pointer (&job->entries, g_array_unref);
+  g_clear_pointer (&job->visible, g_array_unref);
+  g_free (job);
+}
+
+static double
+sort_value (const ClairRowSummary *s,
+            ClairSortKey           key)
+{
+  switch (key)
+    {
+    case CLAIR_SORT_STATUS: return s->status;
+    case CLAIR_SORT_SIMILARITY: return s->jaccard;
+    case CLAIR_SORT_DISTANCE: return s->levenshtein_norm;
+    case CLAIR_SORT_DECISION: return s->decision;
+    case CLAIR_SORT_INDEX:
+    case CLAIR_SORT_NONE:
+    default: return s->index;
+    }
+}
+
+typedef struct
+{
+  float  value;     /* NAN: no metric */
+  guint  index;
+  guint  position;
+} SortRecord;
+
+static int
+compare_ascending (const void *a,
+                   const void *b)
+{
+  const SortRecord *x = a, *y = b;
+
+  if (isnan (x->value) || isnan (y->value))
+    {
+      if (isnan (x->value) != isnan (y->value))
+        return isnan (x->value) ? 1 : -1;
+    }
+  else if (x->value != y->value)
+    return x->value < y->value ? -1 : 1;
+  return (x->index > y->index) - (x->index < y->index);
+}
+
+static int
+compare_descending (const void *a,
+                    const void *b)
+{
+  const SortRecord *x = a, *y = b;
+
+  if (isnan (x->value) || isnan (y->value))
+    {
+      if (isnan (x->value) != isnan (y->value))
+        return isnan (x->value) ? 1 : -1;
+    }
+  else if (x->value != y->value)
+    return x->value > y->value ? -1 : 1;
+  return (x->index > y->index) - (x->index < y->index);
+}
+
+static gboolean
+query_is_identity (const ClairRowQuery *query)
+{
+  return query->filter == CLAIR_FILTER_ALL && query->matches == NULL &&
+         (query->sort == CLAIR_SORT_NONE || (query->sort == CLAIR_SORT_INDEX && !query->descending));
+}
+
+/* The visible positions for @job: NULL when that is every row in row order. */
+static GArray *
+compute (const Job *job)
+{
+  const ClairRowQuery *query = &job->query;
+  guint n = job->entries->len;
+  GArray *visible;
+
+  if (query_is_identity (query))
+    return NULL;
+
+  visible = g_array_sized_new (FALSE, FALSE, sizeof (guint), n);
+  if (query->sort == CLAIR_SORT_NONE)
+    {
+      for (guint i = 0; i < n; i++)
+        {
+          const Entry *e = &g_array_index (job->entries, Entry, i);
+
+          if (clair_row_query_matches (query, &e->summary, e->running))
+            g_array_append_val (visible, e->position);
+        }
+      return visible;
+    }
+
+  {
+    g_autofree SortRecord *records = g_new (SortRecord, n);
+    guint m = 0;
+
+    for (guint i = 0; i < n; i++)
+      {
+        const Entry *e = &g_array_index (job->entries, Entry, i);
+
+        if (!clair_row_query_matches (query, &e->summary, e->running))
+          continue;
+        records[m].value = sort_value (&e->summary, query->sort);
+        records[m].index = e->summary.index;
+        records[m].position = e->position;
+        m++;
+      }
+    qsort (records, m, sizeof *records, query->descending ? compare_descending : compare_ascending);
+    for (guint i = 0; i < m; i++)
+      g_array_append_val (visible, records[i].position);
+  }
+  return visible;
+}
+
+static void
+compute_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  Job *job = task_data;
+
+  job->visible = compute (job);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* The view */
+
+static guint
+n_rows (ClairRowView *self)
+{
+  return self->rows ? g_list_model_get_n_items (G_LIST_MODEL (self->rows)) : 0;
+}
+
+static void
+apply (ClairRowView *self,
+       GArray       *visible)
+{
+  guint old_n = self->n_visible;
+  guint new_n = visible ? visible->len : n_rows (self);
+
+  /* Before anything changes, so handlers still see the old list. */
+  if (old_n > 0 || new_n > 0)
+    g_signal_emit (self, signals[BEFORE_CHANGE], 0);
+  g_clear_pointer (&self->visible, g_array_unref);
+  g_clear_pointer (&self->inverse, g_array_unref);
+  self->visible = visible;
+  self->n_visible = new_n;
+  if (old_n > 0 || new_n > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, new_n);
+}
+
+static Job *
+job_new (ClairRowView *self)
+{
+  Job *job = g_new0 (Job, 1);
+  guint n = n_rows (self);
+
+  query_copy (&job->query, &self->query);
+  job->generation = self->generation;
+  job->entries = g_array_sized_new (FALSE, FALSE, sizeof (Entry), n);
+  g_array_set_size (job->entries, n);
+  for (guint i = 0; i < n; i++)
+    {
+      ClairRowItem *item = clair_row_list_peek (self->rows, i);
+      Entry *e = &g_array_index (job->entries, Entry, i);
+
+      e->summary = *clair_row_item_get_summary (item);
+      e->position = i;
+      e->running = clair_row_item_get_running (item);
+    }
+  return job;
+}
+
+static void
+computed_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  ClairRowView *self = CLAIR_ROW_VIEW (source);
+  Job *job = g_task_get_task_data (G_TASK (result));
+
+  /* Cancelled, or a newer query was asked for meanwhile. */
+  if (!g_task_propagate_boolean (G_TASK (result), NULL) || job->generation != self->generation)
+    return;
+  g_clear_object (&self->cancellable);
+  apply (self, g_steal_pointer (&job->visible));
+}
+
+void
+clair_row_view_refresh_now (ClairRowView *self)
+{
+  Job *job;
+
+  g_return_if_fail (CLAIR_IS_ROW_VIEW (self));
+
+  self->generation++;
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->rows == NULL)
+    {
+      apply (self, g_array_new (FALSE, FALSE, sizeof (guint)));
+      return;
+    }
+  job = job_new (self);
+  apply (self, compute (job));
+  job_free (job);
+}
+
+void
+clair_row_view_refresh (ClairRowView *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CLAIR_IS_ROW_VIEW (self));
+
+  if (n_rows (self) <= SYNC_LIMIT)
+    {
+      clair_row_view_refresh_now (self);
+      return;
+    }
+  self->generation++;
+  if (query_is_identity (&self->query) && self->visible == NULL && self->n_visible == n_rows (self))
+    {
+      /* Already every row in row order. */
+      g_cancellable_cancel (self->cancellable);
+      g_clear_object (&self->cancellable);
+      return;
+    }
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->cancellable, computed_cb, NULL);
+  g_task_set_source_tag (task, clair_row_view_refresh);
+  g_task_set_task_data (task, job_new (self), (GDestroyNotify) job_free);
+  g_task_run_in_thread (task, compute_thread);
+}
+
+void
+clair_row_view_set_rows (ClairRowView *self,
+                         ClairRowList *rows)
+{
+  g_return_if_fail (CLAIR_IS_ROW_VIEW (self));
+
+  if (self->rows == rows)
+    return;
+  self->generation++;
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  /* Empty first, while the old rows can still be asked for. */
+  if (self->n_visible > 0)
+    apply (self, g_array_new (FALSE, FALSE, sizeof (guint)));
+  g_set_object (&self->rows, rows);
+  if (rows == NULL)
+    return;
+  /* Every row at once, so the list fills while the query is worked out. */
+  apply (self, NULL);
+  clair_row_view_refresh (self);
+}
+
+void
+clair_row_view_set_query (ClairRowView        *self,
+                          const ClairRowQuery *query)
+{
+  g_return_if_fail (CLAIR_IS_ROW_VIEW (self));
+  g_return_if_fail (query != NULL);
+
+  query_clear (&self->query);
+  query_copy (&self->query, query);
+  clair_row_view_refresh (self);
+}
+
+gboolean
+clair_row_view_get_pending (ClairRowView *self)
+{
+  g_return_val_if_fail (CLAIR_IS_ROW_VIEW (self), FALSE);
+  return self->cancellable != NULL;
+}
+
+guint
+clair_row_view_find (ClairRowView *self,
+                     guint         index)
+{
+  guint position;
+
+  g_return_val_if_fail (CLAIR_IS_ROW_VIEW (self), G_MAXUINT);
+
+  if (self->rows == NULL || (position = clair_row_list_find_position (self->rows, index)) == G_MAXUINT)
+    return G_MAXUINT;
+  if (self->visible == NULL)
+    return position;
+  if (self->inverse == NULL)
+    {
+      guint n = n_rows (self);
+
+      self->inverse = g_array_sized_new (FALSE, FALSE, sizeof (guint), n);
+      g_array_set_size (self->inverse, n);
+      memset (self->inverse->data, 0xff, (gsize) n * sizeof (guint));
+      for (guint i = 0; i < self->visible->len; i++)
+        g_array_index (self->inverse, guint, g_array_index (self->visible, guint, i)) = i;
+    }
+  return g_array_index (self->inverse, guint, position);
+}
+
+/* GListModel */
+
+static GType
+clair_row_view_get_item_type (GListModel *model)
+{
+  return CLAIR_TYPE_ROW_ITEM;
+}
+
+static guint
+clair_row_view_get_n_items (GListModel *model)
+{
+  return CLAIR_ROW_VIEW (model)->n_visible;
+}
+
+static gpointer
+clair_row_view_get_item (GListModel *model,
+                         guint       position)
+{
+  ClairRowView *self = CLAIR_ROW_VIEW (model);
+
+  if (position >= self->n_visible)
+    return NULL;
+  if (self->visible != NULL)
+    position = g_array_index (self->visible, guint, position);
+  return g_object_ref (clair_row_list_peek (self->rows, position));
+}
+
+static void
+clair_row_view_model_init (GListModelInterface *iface)
+{
+  iface->get_item_type = clair_row_view_get_item_type;
+  iface->get_n_items = clair_row_view_get_n_items;
+  iface->get_item = clair_row_view_get_item;
+}
+
+/* GObject */
+
+static void
+clair_row_view_dispose (GObject *object)
+{
+  ClairRowView *self = CLAIR_ROW_VIEW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  G_OBJECT_CLASS (clair_row_view_parent_class)->dispose (object);
+}
+
+static void
+clair_row_view_finalize (GObject *object)
+{
+  ClairRowView *self = CLAIR_ROW_VIEW (object);
+
+  g_clear_object (&self->rows);
+  g_clear_pointer (&self->visible, g_array_unref);
+  g_clear_pointer (&self->inverse, g_array_unref);
+  query_clear (&self->query);
+  G_OBJECT_CLASS (clair_row_view_parent_class)->finalize (object);
+}
+
+static void
+clair_row_view_class_init (ClairRowViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = clair_row_view_dispose;
+  object_class->finalize = clair_row_view_finalize;
+
+  /* Emitted just before the whole list changes: a selection model over the view does far less
+   * work (none per row) when nothing is selected at that moment. */
+  signals[BEFORE_CHANGE] = g_signal_new ("before-change", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                         0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+clair_row_view_init (ClairRowView *self)
+{
+  self->query.filter = CLAIR_FILTER_ALL;
+  self->query.sort = CLAIR_SORT_NONE;
+}
+
+ClairRowView *
+clair_row_view_new (void)
+{
+  return g_object_new (CLAIR_TYPE_ROW_VIEW, NULL);
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "clair-row-item.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  CLAIR_FILTER_ALL,
+  CLAIR_FILTER_PENDING,
+  CLAIR_FILTER_RUNNING,
+  CLAIR_FILTER_REVISED,
+  CLAIR_FILTER_FAILED,
+  CLAIR_FILTER_ACCEPTED,
+  CLAIR_FILTER_REJECTED,
+  CLAIR_FILTER_EDITED,
+  CLAIR_FILTER_NOT_MINIMAL,
+  CLAIR_FILTER_UNDECIDED,
+} ClairFilterKind;
+
+typedef enum
+{
+  CLAIR_SORT_NONE,        /* row order */
+  CLAIR_SORT_INDEX,
+  CLAIR_SORT_STATUS,
+  CLAIR_SORT_SIMILARITY,
+  CLAIR_SORT_DISTANCE,
+  CLAIR_SORT_DECISION,
+} ClairSortKey;
+
+/* What the list shows: which rows and in what order. */
+typedef struct
+{
+  ClairFilterKind  filter;
+  double           threshold;     /* CLAIR_FILTER_NOT_MINIMAL: similarity below this */
+  GHashTable      *matches;       /* search hits (row indexes as keys), NULL: no search */
+  ClairSortKey     sort;
+  gboolean         descending;
+} ClairRowQuery;
+
+/* The rows of a ClairRowList that pass a filter and a search, in a sort order: a GListModel
+ * of ClairRowItem for the row list widget.
+ *
+ * A GtkFilterListModel under a GtkSortListModel holds the main loop for seconds at 400k rows
+ * (every comparison goes through GObject lookups); this computes the visible order from a
+ * snapshot of the summaries on a worker thread and swaps it in with one items-changed. Small
+ * lists (under a few thousand rows) are computed at once. Rows without a metric sort last in
+ * either direction; ties keep row order. */
+
+#define CLAIR_TYPE_ROW_VIEW (clair_row_view_get_type ())
+G_DECLARE_FINAL_TYPE (ClairRowView, clair_row_view, CLAIR, ROW_VIEW, GObject)
+
+ClairRowView *clair_row_view_new          (void);
+/* Shows every row of @rows (or nothing for NULL), then applies the query. */
+void          clair_row_view_set_rows     (ClairRowView        *self,
+                                           ClairRowList        *rows);
+/* Copies @query (and refs its matches) and recomputes; the change shows when it is done. */
+void          clair_row_view_set_query    (ClairRowView        *self,
+                                           const ClairRowQuery *query);
+/* Recomputes with the current query, after rows changed status or decision. */
+void          clair_row_view_refresh      (ClairRowView        *self);
+/* Recomputes now, on this thread. */
+void          clair_row_view_refresh_now  (ClairRowView        *self);
+/* TRUE while a recomputation runs on a worker thread. */
+gboolean      clair_row_view_get_pending  (ClairRowView        *self);
+/* The position of row @index in the view, or G_MAXUINT when it is not shown. */
+guint         clair_row_view_find         (ClairRowView        *self,
+                                           guint                index);
+/* Whether a row passes @query, as the view decides it. */
+gboolean      clair_row_query_matches     (const ClairRowQuery   *query,
+                                           const ClairRowSummary *summary,
+                                           gboolean               running);
+
+G_END_DECLS
