@@ -96,7 +96,7 @@ update_preview (ClairMappingDialog *self)
       g_autoptr(GError) error = NULL;
       g_autoptr(ClairRow) row = clair_dataset_read_row (self->dataset, i, &mapping, &error);
       GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-      GtkWidget *task, *answer;
+      GtkWidget *task, *answer, *list_row;
 
       gtk_widget_set_margin_start (box, 12);
       gtk_widget_set_margin_end (box, 12);
@@ -135,7 +135,13 @@ update_preview (ClairMappingDialog *self)
           gtk_label_set_xalign (GTK_LABEL (answer), 0);
           gtk_box_append (GTK_BOX (box), answer);
         }
-      gtk_list_box_append (GTK_LIST_BOX (self->preview_box), box);
+      /* A row to read, not to activate: named by its texts for a screen reader. */
+      list_row = gtk_list_box_row_new ();
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (list_row), FALSE);
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (list_row), box);
+      gtk_accessible_update_relation (GTK_ACCESSIBLE (list_row), GTK_ACCESSIBLE_RELATION_LABELLED_BY,
+                                      task, answer, NULL, -1);
+      gtk_list_box_append (GTK_LIST_BOX (self->preview_box), list_row);
     }
   if (n_rows == 0)
     {
@@ -145,6 +151,7 @@ update_preview (ClairMappingDialog *self)
       gtk_widget_set_margin_top (label, 12);
       gtk_widget_set_margin_bottom (label, 12);
       gtk_list_box_append (GTK_LIST_BOX (self->preview_box), label);
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (gtk_widget_get_parent (label)), FALSE);
     }
   /* Import waits for the index: the dataset is indexed by one thread at a time. */
   gtk_widget_set_sensitive (self->import_button,
