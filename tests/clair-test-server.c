@@ -32,6 +32,8 @@
  *   retry-after=S     send Retry-After: S;  retry-after-ms=MS  send retry-after-ms;
  *   retry-after-date=S  send Retry-After as an HTTP date S seconds ahead
  *   fail-first=N      answer the first N requests of each row with `status` (default 500)
+ *   fail-burst=N      answer the first N chat requests the server gets (since start or POST
+ *                     /reset) with `status`: a burst of rate limits, then none
  *   fail=P            answer a random fraction P of requests with `status` (default 500)
  *   drop=1            drop the connection in the middle of the body
  *   hang=1            never answer
@@ -68,6 +70,7 @@ typedef struct
   double      retry_after_ms;
   double      retry_after_date;
   int         fail_first;
+  int         fail_burst;
   double      fail;
   gboolean    drop;
   gboolean    hang;
@@ -137,6 +140,8 @@ typedef struct
   gboolean           counted;
   gboolean           finished;
   guint              timer;
+  guint64            chat_number;  /* 1 for the first chat request since start or reset */
+  int                chaos;        /* the fault chaos= gave this request, -1: none */
 } Pending;
 
 static void
@@ -254,6 +259,8 @@ directives_apply (Directives *dir,
         dir->retry_after_date = g_ascii_strtod (value, NULL);
       else if (g_str_equal (key, "fail-first"))
         dir->fail_first = atoi (value);
+      else if (g_str_equal (key, "fail-burst"))
+        dir->fail_burst = atoi (value);
       else if (g_str_equal (key, "fail"))
         dir->fail = g_ascii_strtod (value, NULL);
       else if (g_str_equal (key, "drop"))
@@ -673,12 +680,14 @@ answer_cb (gpointer user_data)
   if (p->dir.hang)
     return G_SOURCE_REMOVE;   /* stays paused until the client gives up */
 
-  if (p->dir.fail_first > 0 || p->dir.fail > 0)
+  if ((p->dir.fail_first > 0 || p->dir.fail > 0 || p->dir.fail_burst > 0) && p->chaos < 0)
     {
       /* Only the selected requests fail, with status= (500 by default). */
       gboolean fail = FALSE;
 
       if (p->dir.fail_first > 0 && count != NULL && *count <= p->dir.fail_first)
+        fail = TRUE;
+      else if (p->dir.fail_burst > 0 && p->chat_number <= (guint64) p->dir.fail_burst)
         fail = TRUE;
       else if (p->dir.fail > 0 && g_rand_double (server.rand) < p->dir.fail)
         fail = TRUE;
@@ -852,6 +861,8 @@ handle_chat (SoupServerMessage *msg)
 
   p = g_new0 (Pending, 1);
   p->msg = msg;
+  p->chat_number = server.n_chat;
+  p->chaos = -1;
   p->completion_tokens = -1;
   directives_copy (&server.defaults, &p->dir);
   model = json_object_get_string_member_with_default (root, "model", "mock");
@@ -925,7 +936,8 @@ handle_chat (SoupServerMessage *msg)
 
   /* A chaos hang is never answered, and while its message is paused the server does not see the
    * client close the connection: it stays out of the in-flight count. */
-  p->counted = chaos_pick (&p->dir) != CHAOS_HANG;
+  p->chaos = chaos_pick (&p->dir);
+  p->counted = p->chaos != CHAOS_HANG;
   if (p->counted)
     {
       server.in_flight++;

@@ -407,6 +407,115 @@ test_fault_scenario (gconstpointer data)
   scenario_cleanup (run);
 }
 
+/* A burst of rate limits, then none, with a quarter of all requests failing with a 500 all along:
+ * the runner halves what it keeps in flight while the server says 429, and grows back to the full
+ * concurrency once the rate limits stop (one more per `limit` answers), whatever other errors it
+ * meets, rather than staying throttled for the rest of the run. */
+
+typedef struct
+{
+  guint     min_limit;
+  guint     limit_at_half;        /* when half the rows were done */
+  guint     limit_at_end;
+  guint     max_in_flight_late;   /* in the last third of the rows */
+  gboolean  done;
+} BurstRun;
+
+static void
+burst_progress_cb (ClairRunner *runner,
+                   BurstRun    *run)
+{
+  ClairRunProgress progress;
+
+  clair_runner_get_progress (runner, &progress);
+  run->min_limit = MIN (run->min_limit, progress.limit);
+  run->limit_at_end = progress.limit;
+  if (progress.done <= progress.total / 2)
+    run->limit_at_half = progress.limit;
+  if (progress.done > progress.total * 2 / 3 && progress.done < progress.total)
+    run->max_in_flight_late = MAX (run->max_in_flight_late, progress.in_flight);
+}
+
+static void
+burst_state_cb (ClairRunner *runner,
+                int          state,
+                BurstRun    *run)
+{
+  if (state >= CLAIR_RUNNER_FINISHED)
+    run->done = TRUE;
+}
+
+static void
+test_rate_limit_recovers (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *project_path = NULL;
+  g_autoptr(ClairProject) project = NULL;
+  g_autoptr(ClairRunner) runner = NULL;
+  TestServer server = { 0 };
+  ClairRunOptions options;
+  ClairRunProgress progress;
+  BurstRun run = { G_MAXUINT, 0, 0, 0, FALSE };
+  gint64 deadline;
+
+  if (!test_server_start (&server, "latency=50;fail-burst=48;status=429;retry-after-ms=20;chaos=0.3;chaos-kinds=500", 1))
+    {
+      g_test_skip ("CLAIR_TEST_SERVER is not set");
+      return;
+    }
+  dir = g_dir_make_tmp ("clair-test-burst-XXXXXX", &error);
+  g_assert_no_error (error);
+  project_path = make_project (dir);
+  project = clair_project_open (project_path, CLAIR_PROJECT_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  clair_run_options_init (&options);
+  options.base_url = g_strdup (server.base_url);
+  options.concurrency = CONCURRENCY;
+  options.max_attempts = MAX_ATTEMPTS;
+  runner = clair_runner_new (project, &options, &error);
+  g_assert_no_error (error);
+  clair_run_options_clear (&options);
+  g_signal_connect (runner, "progress", G_CALLBACK (burst_progress_cb), &run);
+  g_signal_connect (runner, "state-changed", G_CALLBACK (burst_state_cb), &run);
+  g_assert_true (clair_runner_start (runner, &error));
+
+  deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+  while (!run.done && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (run.done);
+  g_assert_cmpint (clair_runner_get_state (runner), ==, CLAIR_RUNNER_FINISHED);
+  clair_runner_get_progress (runner, &progress);
+  g_test_message ("429 burst: limit fell to %u, was %u half-way, ended at %u; at most %u in flight "
+                  "in the last third; %u retries, %.1f s", run.min_limit, run.limit_at_half,
+                  run.limit_at_end, run.max_in_flight_late, progress.retries, progress.elapsed);
+  g_assert_cmpuint (progress.revised + progress.failed, ==, N_ROWS);
+  g_assert_cmpuint (progress.revised, >=, N_ROWS * 95 / 100);
+  g_assert_cmpuint (progress.retries, >=, 48 + N_ROWS / 8);
+  /* Throttled during the burst… */
+  g_assert_cmpuint (run.min_limit, <=, CONCURRENCY / 4);
+  /* …and back to full speed soon after it, 500s or not (the old rule, one more per 8 answers in
+   * a row, which the 500s kept breaking, was at 9 or 10 half-way and 13 or 14 at the end). */
+  g_assert_cmpuint (run.limit_at_half, ==, CONCURRENCY);
+  g_assert_cmpuint (run.limit_at_end, ==, CONCURRENCY);
+  g_assert_cmpuint (run.max_in_flight_late, >, CONCURRENCY / 2);
+
+  g_clear_object (&runner);
+  g_clear_object (&project);
+  test_server_stop (&server);
+  {
+    g_autofree char *wal = g_strconcat (project_path, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (project_path, "-shm", NULL);
+    g_autofree char *dataset = g_build_filename (dir, "rows.jsonl", NULL);
+
+    g_unlink (wal);
+    g_unlink (shm);
+    g_unlink (project_path);
+    g_unlink (dataset);
+    g_rmdir (dir);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -424,6 +533,7 @@ main (int    argc,
         scenario_start (&runs[i], &scenarios[i]);
       g_test_add_data_func (path, &runs[i], test_fault_scenario);
     }
+  g_test_add_func ("/faults/429-burst-recovers", test_rate_limit_recovers);
 
   return g_test_run ();
 }
