@@ -264,6 +264,8 @@ test_error_shapes (void)
     { 504, "upstream request timeout", FALSE, "upstream request timeout", NULL, NULL },
     { 503, "", FALSE, "Service Unavailable", NULL, NULL },
     { 422, "{\"detail\":\"Field required\"}", TRUE, "Field required", NULL, NULL },
+    /* Two values: not JSON (json-glib 1.6 would take the first and leak the second). */
+    { 400, "{\"error\":{\"message\":\"first\"}}[1]", FALSE, "{\"error\":{\"message\":\"first\"}}[1]", NULL, NULL },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -279,6 +281,31 @@ test_error_shapes (void)
       g_assert_cmpstr (error.code, ==, cases[i].code);
       clair_api_error_clear (&error);
     }
+
+  /* A title or a message that goes on and on is cut, on a character boundary. */
+  {
+    g_autoptr(GString) page = g_string_new ("<html><head><title>");
+    g_autoptr(GString) json = g_string_new ("{\"error\":{\"message\":\"");
+    ClairApiError error = { 0 };
+
+    for (guint i = 0; i < 20000; i++)
+      {
+        g_string_append (page, "é");
+        g_string_append (json, "ü");
+      }
+    g_string_append (page, "</title></head></html>");
+    g_string_append (json, "\"}}");
+    clair_api_error_parse (&error, 502, NULL, page->str, page->len);
+    g_assert_cmpuint (strlen (error.message), <=, 1000 + strlen ("…"));
+    g_assert_true (g_utf8_validate (error.message, -1, NULL));
+    g_assert_true (g_str_has_suffix (error.message, "é…"));
+    clair_api_error_clear (&error);
+    clair_api_error_parse (&error, 400, NULL, json->str, json->len);
+    g_assert_cmpuint (strlen (error.message), <=, 1000 + strlen ("…"));
+    g_assert_true (g_str_has_prefix (error.message, "üüü"));
+    g_assert_true (g_utf8_validate (error.message, -1, NULL));
+    clair_api_error_clear (&error);
+  }
 }
 
 static void

@@ -11,6 +11,7 @@
 
 #include "clair-client.h"
 #include "clair-error.h"
+#include "clair-jscan.h"
 #include "clair-sse.h"
 
 /* Bodies larger than this are refused: no chat completion is that big. */
@@ -164,6 +165,29 @@ member_as_text (JsonObject *object,
   return NULL;
 }
 
+/* An error message is stored with every failed row and shown in dialogs: a server that sends
+ * a megabyte of message (or a <title> that never ends) is cut to this many bytes. */
+#define MESSAGE_MAX 1000
+
+/* Cuts @text to at most @max bytes on a character boundary, with an ellipsis. */
+static char *
+cut_text (char  *text,
+          gsize  max)
+{
+  const char *end;
+  char *cut;
+
+  if (text == NULL || strlen (text) <= max)
+    return text;
+  /* text[max] exists: step back to the first byte of the character it is in. */
+  end = text + max;
+  while (end > text && ((guchar) *end & 0xC0) == 0x80)
+    end--;
+  cut = g_strdup_printf ("%.*s…", (int) (end - text), text);
+  g_free (text);
+  return cut;
+}
+
 /* Text for a message from a body that is not JSON: the <title> of an HTML page, else the text
  * with tags dropped and whitespace collapsed, cut to a readable length. */
 static char *
@@ -231,6 +255,19 @@ parser_holds_object (JsonParser *parser)
   return root != NULL && JSON_NODE_HOLDS_OBJECT (root);
 }
 
+/* json-glib 1.6 takes a value followed by an object or an array ("0{}", "{}[1]") as a success,
+ * keeps the first and leaks the second; our scanner checks that a body is exactly one value
+ * before json-glib builds it. */
+static gboolean
+load_json (JsonParser *parser,
+           const char *data,
+           gsize       len)
+{
+  if (!clair_jscan_validate (data, len, NULL))
+    return FALSE;
+  return json_parser_load_from_data (parser, data, len, NULL);
+}
+
 gboolean
 clair_api_error_parse (ClairApiError *error,
                        guint          status,
@@ -251,7 +288,7 @@ clair_api_error_parse (ClairApiError *error,
   if (body != NULL && len > 0)
     {
       parser = json_parser_new_immutable ();
-      if (json_parser_load_from_data (parser, body, len, NULL) &&
+      if (load_json (parser, body, len) &&
           parser_holds_object (parser))
         root = json_node_get_object (json_parser_get_root (parser));
     }
@@ -314,6 +351,7 @@ clair_api_error_parse (ClairApiError *error,
         error->message = g_strdup ("no details given");
     }
 
+  error->message = cut_text (error->message, MESSAGE_MAX);
   (void) content_type;
   return found;
 }
@@ -755,7 +793,7 @@ sse_event_cb (const char *event,
     }
   if (req->parser == NULL)
     req->parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (req->parser, data, len, NULL) ||
+  if (!load_json (req->parser, data, len) ||
       !parser_holds_object (req->parser))
     {
       g_autofree char *summary = summarise_text (data, MIN (len, 400));
@@ -844,7 +882,7 @@ finish_whole_body (GTask *task)
     }
 
   req->parser = json_parser_new_immutable ();
-  if (len > 0 && json_parser_load_from_data (req->parser, data, len, NULL) &&
+  if (len > 0 && load_json (req->parser, data, len) &&
       parser_holds_object (req->parser))
     root = json_node_get_object (json_parser_get_root (req->parser));
 
@@ -1230,7 +1268,7 @@ models_cb (GObject      *source,
     }
 
   parser = json_parser_new_immutable ();
-  if (json_parser_load_from_data (parser, body, len, NULL) &&
+  if (load_json (parser, body, len) &&
       parser_holds_object (parser))
     data = json_object_get_member (json_node_get_object (json_parser_get_root (parser)), "data");
   if (data == NULL || !JSON_NODE_HOLDS_ARRAY (data))

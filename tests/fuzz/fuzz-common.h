@@ -46,47 +46,6 @@ fuzz_cleanup (void)
   g_rmdir (fuzz_dir);
 }
 
-/* json-glib 1.6.6 (Debian 12) takes a value followed by an object or an array ("0{}", "{}[1]",
- * "0/ * * /{}") as a success, keeps the first value and leaks the second: LeakSanitizer reports
- * indirect leaks allocated under json_parser_load_from_data. The library's bug, not ours; the
- * targets that hand raw bytes to json-glib skip those inputs. Conservative: TRUE as soon as an
- * object or array opens at the top level after anything else (strings in either quote skipped). */
-static inline gboolean
-fuzz_json_glib_would_leak (const char *data,
-                           gsize       len)
-{
-  gboolean seen = FALSE;
-  char quote = 0;
-  int depth = 0;
-
-  for (gsize i = 0; i < len; i++)
-    {
-      char c = data[i];
-
-      if (quote != 0)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == quote)
-            quote = 0;
-          continue;
-        }
-      if (c == '"' || c == '\'')
-        quote = c;
-      if (depth <= 0 && !g_ascii_isspace (c))
-        {
-          if ((c == '{' || c == '[') && seen)
-            return TRUE;
-          seen = TRUE;
-        }
-      if (c == '{' || c == '[')
-        depth++;
-      else if (c == '}' || c == ']')
-        depth--;
-    }
-  return FALSE;
-}
-
 static inline void
 fuzz_init (void)
 {

@@ -45,8 +45,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   content_type = content_types[data[1] % G_N_ELEMENTS (content_types)];
   /* The body is not NUL-terminated in real life either: copy it without a terminator margin. */
   body = g_memdup2 (data + 2, size - 2);
-  if (fuzz_json_glib_would_leak (body, size - 2))
-    return 0;
+  /* Bodies with a value after the value used to leak through json-glib 1.6: the client now
+   * checks a body is one value before json-glib sees it, so they are fed in too. */
 
   clair_api_error_parse (&api_error, status, content_type, body, size - 2);
   g_assert (api_error.message != NULL);
