@@ -488,8 +488,9 @@ filter_items_changed_cb (GListModel  *model,
       self->select_first = FALSE;
       gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), 0, TRUE);
     }
-  /* The list was filtered or sorted anew: the row being read stays selected when shown, and
-   * stays in the detail view when not. */
+  /* The list was filtered or sorted anew: the row being read stays selected when shown; when
+   * the filter hides it, the first row shown takes its place, so the keys never decide on a row
+   * the list does not show. */
   else if (self->current_row >= 0 &&
            (shown_at = clair_row_view_find (self->view, self->current_row)) != G_MAXUINT)
     {
@@ -497,6 +498,8 @@ filter_items_changed_cb (GListModel  *model,
       gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), shown_at, TRUE);
       self->restoring_selection = FALSE;
     }
+  else if (self->current_row >= 0 && g_list_model_get_n_items (G_LIST_MODEL (self->view)) > 0)
+    gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), 0, TRUE);
 }
 
 static void
@@ -547,6 +550,8 @@ search_done_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) matches = g_task_propagate_pointer (G_TASK (result), &error);
 
+  if (g_task_get_cancellable (G_TASK (result)) == self->search_cancellable)
+    g_clear_object (&self->search_cancellable);
   if (matches == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -606,6 +611,32 @@ search_stop_cb (GtkSearchEntry *entry,
 {
   gtk_editable_set_text (GTK_EDITABLE (entry), "");
   gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
+}
+
+static void select_position (ClairWindow *self, guint position);
+
+/* Return in the search entry goes to the results: the list gets the focus, on the first match
+ * unless the row being read is one of them. */
+static void
+search_activate_cb (GtkSearchEntry *entry,
+                    ClairWindow    *self)
+{
+  /* The search runs 150 ms after the last keystroke: run it now. */
+  if (self->search_timeout_id != 0)
+    {
+      g_source_remove (self->search_timeout_id);
+      search_timeout_cb (self);
+    }
+  gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
+  if (self->search_cancellable != NULL || clair_row_view_get_pending (self->view))
+    {
+      /* Results still to come: the first one is selected when the list shows them. */
+      self->select_first = TRUE;
+      return;
+    }
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->view)) > 0 &&
+      (self->current_row < 0 || clair_row_view_find (self->view, self->current_row) == G_MAXUINT))
+    select_position (self, 0);
 }
 
 /* Tasks of visible rows are read in small batches on a worker thread. */
@@ -1125,13 +1156,6 @@ selection_changed_cb (GtkSelectionModel *model,
   if (self->restoring_selection)
     return;
   selected = gtk_selection_model_get_selection (model);
-  if (gtk_bitset_is_empty (selected) && self->current_row >= 0 &&
-      clair_row_view_find (self->view, self->current_row) == G_MAXUINT)
-    {
-      /* Filtered out: keep reading it. */
-      _clair_window_update_actions (self);
-      return;
-    }
   if (!gtk_bitset_is_empty (selected))
     {
       item = g_list_model_get_item (G_LIST_MODEL (model), gtk_bitset_get_minimum (selected));
@@ -1542,6 +1566,7 @@ clair_window_init (ClairWindow *self)
   g_signal_connect (self->filter_dropdown, "notify::selected", G_CALLBACK (filter_dropdown_changed_cb), self);
   g_signal_connect (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb), self);
   g_signal_connect (self->search_entry, "stop-search", G_CALLBACK (search_stop_cb), self);
+  g_signal_connect (self->search_entry, "activate", G_CALLBACK (search_activate_cb), self);
 
   /* Statistics */
   {
