@@ -273,8 +273,10 @@ child_edit (guint row)
   child_select (row);
   state_copy (&child.states[row], &after);
   g_free (after.edit);
-  after.edit = g_strdup_printf ("Edited revision %u of row %u, “by hand”.\n\tSecond line \\ done.",
-                                ++child.serial, row);
+  /* The process id keeps texts apart across trials: typing the edit a row already has is no
+   * change, and the window (rightly) makes no undo step of it. */
+  after.edit = g_strdup_printf ("Edited revision %u.%u of row %u, “by hand”.\n\tSecond line \\ done.",
+                                (guint) getpid (), ++child.serial, row);
   log_state ('I', row, &after);
   child_activate ("win.edit");
   g_assert_true (clair_diff_view_get_editable (diff));
