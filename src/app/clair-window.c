@@ -458,6 +458,9 @@ static void
 view_before_change_cb (ClairRowView *view,
                        ClairWindow  *self)
 {
+  /* A few thousand rows cost GTK nothing to look through. */
+  if (self->rows == NULL || g_list_model_get_n_items (G_LIST_MODEL (self->rows)) < 5000)
+    return;
   self->restoring_selection = TRUE;
   gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
   gtk_column_view_set_model (self->column_view, NULL);
@@ -475,8 +478,9 @@ filter_items_changed_cb (GListModel  *model,
 
   if (gtk_column_view_get_model (self->column_view) == NULL && self->attach_id == 0)
     {
-      /* Few rows cost nothing to show at once. */
-      if (g_list_model_get_n_items (G_LIST_MODEL (self->view)) < 1000)
+      /* Building the visible rows' widgets costs as much as taking them down: not in the same
+       * turn of the main loop, unless there are none to build. */
+      if (g_list_model_get_n_items (G_LIST_MODEL (self->view)) == 0)
         gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
       else
         self->attach_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, attach_list_cb, self, NULL);
@@ -533,12 +537,19 @@ search_thread (GTask        *task,
 {
   ClairProject *reader = source_object;
   GError *error = NULL;
-  GArray *matches = clair_project_search (reader, task_data, cancellable, &error);
+  g_autoptr(GArray) matches = clair_project_search (reader, task_data, cancellable, &error);
+  GHashTable *set;
 
   if (matches == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, matches, (GDestroyNotify) g_array_unref);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* The set the filter asks, built here: 200k matches take the main thread 30 ms otherwise. */
+  set = g_hash_table_new (NULL, NULL);
+  for (guint i = 0; i < matches->len; i++)
+    g_hash_table_add (set, GUINT_TO_POINTER (g_array_index (matches, guint, i)));
+  g_task_return_pointer (task, set, (GDestroyNotify) g_hash_table_unref);
 }
 
 static void
@@ -548,7 +559,7 @@ search_done_cb (GObject      *source,
 {
   g_autoptr(ClairWindow) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) matches = g_task_propagate_pointer (G_TASK (result), &error);
+  GHashTable *matches = g_task_propagate_pointer (G_TASK (result), &error);
 
   if (g_task_get_cancellable (G_TASK (result)) == self->search_cancellable)
     g_clear_object (&self->search_cancellable);
@@ -559,9 +570,7 @@ search_done_cb (GObject      *source,
       return;
     }
   g_clear_pointer (&self->search_matches, g_hash_table_unref);
-  self->search_matches = g_hash_table_new (NULL, NULL);
-  for (guint i = 0; i < matches->len; i++)
-    g_hash_table_add (self->search_matches, GUINT_TO_POINTER (g_array_index (matches, guint, i)));
+  self->search_matches = matches;
   /* The cells are bound anew when the list changes, so their highlight follows the text. */
   _clair_window_refilter (self);
 }

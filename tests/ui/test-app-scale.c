@@ -27,15 +27,17 @@
  * and a few decisions), opens it in a ClairWindow and goes through what an annotator does: open,
  * scroll top to bottom, switch the status filter, search, sort by a metric, select rows, show the
  * statistics, bulk-accept a filtered list, export through the dialog. Each phase's time and largest
- * gap is printed (with peak RSS) and each gap must stay under 100 ms, except in the phases that
- * replace the whole list (filter, search, sort, bulk accept): there GTK 4.8's column view takes
- * down and builds again the widgets of every visible row, 30–60 ms each way on two cores under
- * Xvfb, so those phases are held to 250 ms (the figures show how close they come to 100).
+ * gap is printed (with peak RSS). The target is 100 ms; on two cores under Xvfb with software
+ * rendering the phases that replace the whole list (filter, search, sort, bulk accept) come to
+ * 60–105 ms, because GTK 4.8's column view takes down and builds again the widgets of every
+ * visible row (30–40 ms each way, in separate turns of the loop). So the test fails above 150 ms
+ * (which any real blocking exceeds many times: sorting took seconds in the main loop before),
+ * and names every phase over the 100 ms target in a message.
  *
  * CLAIR_SCALE_ROWS=N runs it at another size (e.g. 20000 for a quick check). */
 
-#define MAX_GAP_MS      100
-#define MAX_GAP_LIST_MS 250   /* phases that replace the whole list, see above */
+#define TARGET_GAP_MS   100
+#define MAX_GAP_MS      150   /* see above */
 
 static guint n_rows = 400000;
 
@@ -592,17 +594,12 @@ test_scale (void)
   for (guint i = 0; i < dog.n_phases; i++)
     if (dog.phases[i].unfinished)
       g_test_fail_printf ("%s did not finish within 30 s", dog.phases[i].name);
-    else
-      {
-        const char *name = dog.phases[i].name;
-        gboolean whole_list = g_str_equal (name, "filter") || g_str_equal (name, "search") ||
-                              g_str_equal (name, "sort") || g_str_equal (name, "bulk-accept");
-        int limit = whole_list ? MAX_GAP_LIST_MS : MAX_GAP_MS;
-
-        if (dog.phases[i].max_gap_ms >= limit)
-          g_test_fail_printf ("%s held the main loop for %.1f ms (limit %d ms)", name,
-                              dog.phases[i].max_gap_ms, limit);
-      }
+    else if (dog.phases[i].max_gap_ms >= MAX_GAP_MS)
+      g_test_fail_printf ("%s held the main loop for %.1f ms (limit %d ms)", dog.phases[i].name,
+                          dog.phases[i].max_gap_ms, MAX_GAP_MS);
+    else if (dog.phases[i].max_gap_ms >= TARGET_GAP_MS)
+      g_test_message ("%s held the main loop for %.1f ms: over the %d ms target", dog.phases[i].name,
+                      dog.phases[i].max_gap_ms, TARGET_GAP_MS);
 
   gtk_window_destroy (GTK_WINDOW (window));
   iterate_for (100);
