@@ -133,36 +133,34 @@ typedef struct
   guint  position;
 } SortRecord;
 
-static int
-compare_ascending (const void *a,
-                   const void *b)
+/* Rows without a metric (NAN) last in either direction; ties in row order. */
+static inline int
+compare_records (const SortRecord *x,
+                 const SortRecord *y,
+                 int               direction)
 {
-  const SortRecord *x = a, *y = b;
-
   if (isnan (x->value) || isnan (y->value))
     {
       if (isnan (x->value) != isnan (y->value))
         return isnan (x->value) ? 1 : -1;
     }
   else if (x->value != y->value)
-    return x->value < y->value ? -1 : 1;
+    return x->value < y->value ? -direction : direction;
   return (x->index > y->index) - (x->index < y->index);
+}
+
+static int
+compare_ascending (const void *a,
+                   const void *b)
+{
+  return compare_records (a, b, 1);
 }
 
 static int
 compare_descending (const void *a,
                     const void *b)
 {
-  const SortRecord *x = a, *y = b;
-
-  if (isnan (x->value) || isnan (y->value))
-    {
-      if (isnan (x->value) != isnan (y->value))
-        return isnan (x->value) ? 1 : -1;
-    }
-  else if (x->value != y->value)
-    return x->value > y->value ? -1 : 1;
-  return (x->index > y->index) - (x->index < y->index);
+  return compare_records (a, b, -1);
 }
 
 static gboolean
