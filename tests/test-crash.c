@@ -8,14 +8,13 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
-#include <sqlite3.h>
 
 #include "clair-json.h"
 #include "clair-project.h"
+#include "test-util.h"
 
 /* Crash safety: kill -9 the CLI at random moments, then reopen the project. Whatever the moment,
  * `PRAGMA integrity_check` passes, the project opens, every decision a finished `clair decide`
@@ -25,54 +24,6 @@
 #define N_TRIALS 20
 #define N_ROWS   60
 #define N_LANES  3
-
-static char *
-make_tmpdir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("clair-test-crash-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
-/* PRAGMA integrity_check on a raw connection (recovering the WAL left by the killed process), then
- * a normal open through the project API. */
-static ClairProject *
-reopen_checked (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  ClairProject *project;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 10000);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA integrity_check", -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "ok");
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-
-  project = clair_project_open (path, CLAIR_PROJECT_OPEN_DEFAULT, &error);
-  g_assert_no_error (error);
-  return project;
-}
 
 /* A project of N_ROWS revised rows, built in-process. */
 static char *
@@ -306,7 +257,7 @@ verify_decisions (CurationTrial *trial,
 static void
 test_kill_during_decide (void)
 {
-  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *dir = make_temp_dir ("clair-test-crash-XXXXXX");
   g_autofree char *project_path = NULL;
   CurationTrial trial = { 0, };
   guint total_finished = 0, total_killed = 0;
@@ -368,31 +319,6 @@ test_kill_during_decide (void)
 
 #define RUN_ROWS 600
 
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-
-static GSubprocess *
-start_test_server (char **base_url)
-{
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
-  GSubprocess *server;
-
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  server = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("CLAIR_TEST_SERVER"),
-                                        "--set=latency=15", NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
-  *base_url = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (*base_url);
-  return server;
-}
-
 static guint
 count_attempts (ClairProject *project)
 {
@@ -448,7 +374,7 @@ test_kill_during_run (void)
       return;
     }
 
-  dir = make_tmpdir ();
+  dir = make_temp_dir ("clair-test-crash-XXXXXX");
   dataset_path = g_build_filename (dir, "run.jsonl", NULL);
   project_path = g_build_filename (dir, "run.clair", NULL);
   for (guint i = 0; i < RUN_ROWS; i++)
@@ -466,7 +392,8 @@ test_kill_during_run (void)
     g_assert_no_error (error);
     g_assert_true (g_spawn_check_wait_status (status, NULL));
   }
-  server = start_test_server (&base_url);
+  server = start_test_server ("latency=15", &base_url);
+  g_assert_nonnull (server);
 
   for (guint t = 0; t < N_TRIALS; t++)
     {

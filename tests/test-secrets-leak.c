@@ -5,7 +5,6 @@
 
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
@@ -14,6 +13,7 @@
 #include "clair-endpoint.h"
 #include "clair-export.h"
 #include "clair-project.h"
+#include "test-util.h"
 
 /* Secrets and transport safety:
  * - a test API key given through CLAIR_API_KEY or --api-key-file is sent to the server (so the
@@ -322,31 +322,6 @@ test_tls_self_signed_cli (Fixture       *fixture,
 /* ------------------------------------------------------------------------------------------------
  * The key through `clair run`, and everywhere it must not end up. */
 
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-
-static GSubprocess *
-start_test_server (char **base_url)
-{
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
-  GSubprocess *server;
-
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  server = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("CLAIR_TEST_SERVER"),
-                                        "--set=latency=60", NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
-  *base_url = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (*base_url);
-  return server;
-}
-
 static char *
 server_stats (const char *base_url)
 {
@@ -485,7 +460,8 @@ test_key_never_leaks (Fixture       *fixture,
   g_assert_no_error (error);
   g_file_set_contents (key_file, TEST_KEY "\n", -1, &error);
   g_assert_no_error (error);
-  server = start_test_server (&base_url);
+  server = start_test_server ("latency=60", &base_url);
+  g_assert_nonnull (server);
   url_arg = g_strdup_printf ("--base-url=%s", base_url);
 
   /* 1. The key from the environment: a first run over half the rows. */

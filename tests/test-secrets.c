@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "clair-secrets.h"
+#include "test-util.h"
 
 /* ClairSecrets against a real Secret Service: each scenario runs in a subprocess with its own
  * environment. The keyring scenario starts a private D-Bus and an unlocked gnome-keyring-daemon in
@@ -174,24 +175,6 @@ tree_contains (const char *dir,
         return TRUE;
     }
   return FALSE;
-}
-
-static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (path);
-      else
-        g_unlink (path);
-    }
-  g_rmdir (dir);
 }
 
 static void

@@ -12,6 +12,7 @@
 #include "clair-export.h"
 #include "clair-json.h"
 #include "clair-project.h"
+#include "../test-util.h"
 
 /* A 400k-row project end to end, through the public API only: import a generated JSONL dataset,
  * store a finished run (one attempt per row, in the runner's groups of 256), decide some rows, then
@@ -42,18 +43,6 @@ reset_peak_rss (void)
       fputs ("5", f);
       fclose (f);
     }
-}
-
-static double
-peak_rss_mb (void)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
-    return -1;
-  line = strstr (status, "VmHWM:");
-  return line != NULL ? g_ascii_strtod (line + 6, NULL) / 1024.0 : -1;
 }
 
 /* The largest phase peak: resetting VmHWM also resets what `time -v` would report. */

@@ -13,6 +13,7 @@
 #include "clair-preferences-window.h"
 #include "clair-stats.h"
 #include "clair-window-private.h"
+#include "ui-test-util.h"
 
 /* Accessibility of every window and dialog (issue #5, item 8): every interactive widget has an
  * accessible name, and the main window renders in high contrast.
@@ -28,129 +29,23 @@
 
 static char *sample_path;
 
-static void
-iterate_for (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_until (Condition condition,
-            gpointer  data,
-            guint     timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (500);
-    }
-  return TRUE;
-}
-
-static void
-destroy_and_finalize (gpointer window)
-{
-  g_object_ref (window);
-  gtk_window_destroy (GTK_WINDOW (window));
-  iterate_for (50);
-  g_assert_finalize_object (window);
-}
-
-static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
 /* A project with the sample's 20 rows, rows 0 and 1 revised. */
 static char *
 make_project (const char  *dir,
               char       **dataset_path_out)
 {
-  g_autofree char *contents = NULL;
   g_autofree char *dataset_path = g_build_filename (dir, "sample.jsonl", NULL);
-  g_autoptr(ClairDataset) dataset = NULL;
-  g_autoptr(ClairProject) project = NULL;
-  g_autoptr(GError) error = NULL;
-  ClairMapping mapping = { (char *) "task", (char *) "student_solution" };
-  ClairImportReport report = { 0 };
   char *path = g_build_filename (dir, "sample.clair", NULL);
-  gsize len;
-
-  g_assert_true (g_file_get_contents (sample_path, &contents, &len, NULL));
-  g_assert_true (g_file_set_contents (dataset_path, contents, len, NULL));
-  dataset = clair_dataset_open (dataset_path, CLAIR_FORMAT_UNKNOWN, &error);
-  g_assert_no_error (error);
-  g_assert_true (clair_dataset_index (dataset, NULL, &error));
-  project = clair_project_open (path, CLAIR_PROJECT_OPEN_CREATE, &error);
-  g_assert_no_error (error);
-  g_assert_true (clair_project_import_dataset (project, dataset, &mapping, NULL, NULL, NULL, &report, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (report.n_imported, ==, 20);
-  clair_import_report_clear (&report);
+  g_autoptr(ClairProject) project = import_sample (sample_path, dataset_path, path);
 
   for (guint i = 0; i < 2; i++)
-    {
-      g_autoptr(ClairRecord) record = clair_project_get_record (project, i, NULL);
-      ClairAttempt *attempt = clair_attempt_new ();
-
-      attempt->row = i;
-      attempt->status = CLAIR_ROW_REVISED;
-      attempt->revision = g_strdup (i == 0 ? "The capital of Australia is Canberra, not Sydney."
-                                           : "Completely different words appear here instead.");
-      attempt->raw_output = g_strdup (attempt->revision);
-      attempt->rationale = g_strdup ("1. The capital is Canberra.\n2. Sydney is the largest city.");
-      attempt->parse_status = g_strdup ("ok");
-      clair_metrics_compute (record->solution, attempt->revision, &attempt->metrics);
-      attempt->has_metrics = TRUE;
-      g_assert_true (clair_project_add_attempts (project, &attempt, 1, NULL));
-      clair_attempt_free (attempt);
-    }
+    add_revision (project, i,
+                  i == 0 ? "The capital of Australia is Canberra, not Sydney."
+                         : "Completely different words appear here instead.",
+                  "1. The capital is Canberra.\n2. Sydney is the largest city.");
   if (dataset_path_out)
     *dataset_path_out = g_steal_pointer (&dataset_path);
   return path;
-}
-
-static gboolean
-window_loaded (gpointer data)
-{
-  ClairWindow *window = data;
-
-  return clair_window_get_project (window) != NULL && !clair_window_get_busy (window) &&
-         g_list_model_get_n_items (clair_window_get_rows (window)) > 0;
-}
-
-static ClairWindow *
-open_window (const char *project_path)
-{
-  ClairWindow *window = clair_window_new (NULL);
-
-  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
-  gtk_window_present (GTK_WINDOW (window));
-  if (project_path)
-    {
-      clair_window_open_project (window, project_path);
-      g_assert_true (wait_until (window_loaded, window, 10000));
-    }
-  iterate_for (100);
-  return window;
 }
 
 /* Walking a widget tree */
@@ -712,31 +607,6 @@ test_dialogs (void)
   finish (known_found, failures);
 }
 
-/* Renders @widget into a PNG in CLAIR_SCREENSHOT_DIR (as tests/ui/test-app.c does). */
-static void
-screenshot (GtkWidget  *widget,
-            const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-
-  g_assert_cmpint (width, >, 0);
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (g_getenv ("CLAIR_SCREENSHOT_DIR") ? g_getenv ("CLAIR_SCREENSHOT_DIR") : g_get_tmp_dir (),
-                           name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
 static gboolean
 high_contrast_is (gpointer data)
 {
@@ -804,15 +674,8 @@ main (int   argc,
   /* The test accessibility backend: properties and relations as GTK keeps them, no AT-SPI. */
   g_setenv ("GTK_A11Y", "test", TRUE);
   g_test_init (&argc, &argv, NULL);
-  /* A private session bus (as in test-app): no keyring, no portal. */
-  {
-    g_autofree char *display = g_strdup (g_getenv ("DISPLAY"));
-
-    bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-    g_test_dbus_up (bus);   /* unsets DISPLAY */
-    if (display != NULL)
-      g_setenv ("DISPLAY", display, TRUE);
-  }
+  /* A private session bus: no keyring, no portal. */
+  bus = start_private_bus ();
   gtk_init ();
   adw_init ();
 

@@ -8,14 +8,13 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "clair-diff-view.h"
 #include "clair-row-item.h"
 #include "clair-window-private.h"
+#include "ui-test-util.h"
 
 /* Crash safety of the app: kill -9 the real window at random moments, then reopen the project.
  *
@@ -88,40 +87,6 @@ state_matches (const State       *state,
          g_strcmp0 (state->note, record->note) == 0;
 }
 
-/* The test server's edit (tests/clair-test-server.c, minimal_edit), written out again so the
- * check is independent of the app. */
-static char *
-server_edit (const char *solution)
-{
-  GString *out = g_string_new (NULL);
-  gboolean changed = FALSE;
-
-  for (const char *p = solution; *p; p++)
-    {
-      if (*p == ' ' && p[1] == ' ')
-        {
-          changed = TRUE;
-          continue;
-        }
-      g_string_append_c (out, *p);
-    }
-  if (out->len > 0 && g_ascii_islower (out->str[0]))
-    {
-      out->str[0] = g_ascii_toupper (out->str[0]);
-      changed = TRUE;
-    }
-  while (out->len > 0 && g_ascii_isspace (out->str[out->len - 1]))
-    g_string_truncate (out, out->len - 1);
-  if (out->len == 0 || strchr (".!?", out->str[out->len - 1]) == NULL)
-    {
-      g_string_append_c (out, '.');
-      changed = TRUE;
-    }
-  if (!changed)
-    g_string_append (out, " That is the whole answer.");
-  return g_string_free (out, FALSE);
-}
-
 /* ------------------------------------------------------------------------------------------------
  * The child: a real window, driven through its actions, logging as it goes. */
 
@@ -187,16 +152,6 @@ log_state (char         kind,
   g_autofree char *line = g_strdup_printf ("%c\t%u\t%d\t%s\t%s\n", kind, row, state->decision, edit, note);
 
   log_write (line);
-}
-
-static void
-child_iterate_for (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  do
-    g_main_context_iteration (NULL, FALSE);
-  while (g_get_monotonic_time () < end);
 }
 
 static void
@@ -440,7 +395,7 @@ child_main (const char *role)
   deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
   while (g_get_monotonic_time () < deadline)
     {
-      child_iterate_for (child.run_kind ? g_rand_int_range (child.rand, 5, 30)
+      iterate_for (child.run_kind ? g_rand_int_range (child.rand, 5, 30)
                                         : g_rand_int_range (child.rand, 0, 4));
       child_step ();
     }
@@ -453,57 +408,6 @@ child_main (const char *role)
 static GRand *trial_rand;
 static guint32 test_seed;
 
-static char *
-make_temp_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("clair-ui-crash-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static GSubprocess *
-start_test_server (char **url)
-{
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *server = g_getenv ("CLAIR_TEST_SERVER");
-  GSubprocess *process;
-
-  if (server == NULL || !g_file_test (server, G_FILE_TEST_IS_EXECUTABLE))
-    return NULL;
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  process = g_subprocess_launcher_spawn (launcher, &error, server, "--set", "latency=40;chunk-delay=2", NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
-  *url = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (*url);
-  return process;
-}
-
 /* Rows whose solutions the test server edits (double spaces, lower-case start, no full stop). */
 static char *
 make_pending_project (const char *dir)
@@ -512,10 +416,7 @@ make_pending_project (const char *dir)
   char *project_path = g_build_filename (dir, "run.clair", NULL);
   g_autoptr(GString) text = g_string_new (NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(ClairDataset) dataset = NULL;
   g_autoptr(ClairProject) project = NULL;
-  ClairMapping mapping = { (char *) "task", (char *) "student_solution" };
-  ClairImportReport report = { 0 };
 
   g_unlink (project_path);
   for (guint i = 0; i < N_ROWS; i++)
@@ -523,14 +424,7 @@ make_pending_project (const char *dir)
                             "\"blue  or green  %u\"}\n", i, i);
   g_file_set_contents (dataset_path, text->str, text->len, &error);
   g_assert_no_error (error);
-  dataset = clair_dataset_open (dataset_path, CLAIR_FORMAT_JSONL, &error);
-  g_assert_no_error (error);
-  project = clair_project_open (project_path, CLAIR_PROJECT_OPEN_CREATE, &error);
-  g_assert_no_error (error);
-  g_assert_true (clair_project_import_dataset (project, dataset, &mapping, NULL, NULL, NULL, &report, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (report.n_imported, ==, N_ROWS);
-  clair_import_report_clear (&report);
+  project = import_jsonl (dataset_path, project_path, N_ROWS);
   return project_path;
 }
 
@@ -559,31 +453,6 @@ make_revised_project (const char *dir)
   g_assert_true (clair_project_add_attempts (project, (ClairAttempt **) attempts->pdata, attempts->len, &error));
   g_assert_no_error (error);
   return project_path;
-}
-
-/* PRAGMA integrity_check on a raw connection (which also recovers the WAL the killed process
- * left), then a normal open through the project API. */
-static ClairProject *
-reopen_checked (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  ClairProject *project;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 10000);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA integrity_check", -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "ok");
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-
-  project = clair_project_open (path, CLAIR_PROJECT_OPEN_DEFAULT, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (clair_project_get_n_rows (project), ==, N_ROWS);
-  return project;
 }
 
 static gboolean
@@ -629,6 +498,7 @@ verify_trial (const char *kind,
   gboolean revised[N_ROWS] = { 0 };
   guint n_decisions = 0, n_revised = 0;
 
+  g_assert_cmpuint (clair_project_get_n_rows (project), ==, N_ROWS);
   g_assert_true (g_file_get_contents (log_path, &contents, NULL, NULL));
   for (guint row = 0; row < N_ROWS; row++)
     state_copy (&before[row], &expected[row]);
@@ -806,9 +676,9 @@ setup_seed (void)
 static void
 test_kill_during_run (void)
 {
-  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dir = make_temp_dir ("clair-ui-crash-XXXXXX");
   g_autofree char *url = NULL;
-  g_autoptr(GSubprocess) server = start_test_server (&url);
+  g_autoptr(GSubprocess) server = start_test_server ("latency=40;chunk-delay=2", &url);
   State before[N_ROWS] = { 0 };
   Totals totals = { 0 };
 
@@ -847,7 +717,7 @@ test_kill_during_run (void)
 static void
 test_kill_during_curation (void)
 {
-  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dir = make_temp_dir ("clair-ui-crash-XXXXXX");
   g_autofree char *project_path = make_revised_project (dir);
   State before[N_ROWS] = { 0 };
   Totals totals = { 0 };

@@ -15,6 +15,11 @@
 #include "clair-stats.h"
 #include "clair-window-private.h"
 
+/* Poll the main loop often: the phases' times are read from it. */
+#define UI_TEST_ITERATE_PAUSE_US 200
+#define UI_TEST_WAIT_PAUSE_US    200
+#include "ui-test-util.h"
+
 /* The main window at 400k rows under a main-loop watchdog (issue #7, item 5).
  *
  * The watchdog is a 5 ms timeout at G_PRIORITY_HIGH. It runs whenever the main loop gets a chance
@@ -90,18 +95,6 @@ watchdog_tick (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-static double
-peak_rss_mb (void)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
-    return -1;
-  line = strstr (status, "VmHWM:");
-  return line != NULL ? g_ascii_strtod (line + 6, NULL) / 1024.0 : -1;
-}
-
 static void
 phase_begin (void)
 {
@@ -128,64 +121,6 @@ phase_end (const char *name)
   g_test_message ("%-16s %9.1f ms   longest main-loop gap %7.1f ms   peak RSS %6.1f MB", name,
                   phase->ms, phase->max_gap_ms, phase->rss_mb);
   return phase;
-}
-
-/* ------------------------------------------------------------------------------------------------
- * Helpers */
-
-static void
-iterate_for (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (200);
-    }
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_until (Condition condition,
-            gpointer  data,
-            guint     timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (200);
-    }
-  return TRUE;
-}
-
-static char *
-make_temp_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("clair-ui-scale-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (dir);
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -222,11 +157,8 @@ make_project (const char *dir)
   g_autoptr(GString) words = g_string_new (NULL);
   g_autoptr(GRand) rand = g_rand_new_with_seed (7);
   g_autoptr(GError) error = NULL;
-  g_autoptr(ClairDataset) dataset = NULL;
   g_autoptr(ClairProject) project = NULL;
   g_autoptr(GPtrArray) group = g_ptr_array_new_with_free_func ((GDestroyNotify) clair_attempt_free);
-  ClairMapping mapping = { (char *) "task", (char *) "student_solution" };
-  ClairImportReport report = { 0 };
   gint64 t0 = g_get_monotonic_time ();
   FILE *f;
 
@@ -251,14 +183,7 @@ make_project (const char *dir)
     }
   g_assert_cmpint (fclose (f), ==, 0);
 
-  dataset = clair_dataset_open (dataset_path, CLAIR_FORMAT_JSONL, &error);
-  g_assert_no_error (error);
-  project = clair_project_open (project_path, CLAIR_PROJECT_OPEN_CREATE, &error);
-  g_assert_no_error (error);
-  g_assert_true (clair_project_import_dataset (project, dataset, &mapping, NULL, NULL, NULL, &report, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (report.n_imported, ==, n_rows);
-  clair_import_report_clear (&report);
+  project = import_jsonl (dataset_path, project_path, n_rows);
 
   for (guint i = 0; i < n_rows; i++)
     {
@@ -347,37 +272,6 @@ bulk_done (gpointer data)
   return window->bulk_cancellable == NULL;
 }
 
-typedef struct
-{
-  GType    type;
-  gpointer found;
-} FindWindow;
-
-static gboolean
-window_for_type (gpointer data)
-{
-  FindWindow *find = data;
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, find->type) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        {
-          find->found = window;
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
-
-static gboolean
-is_null (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
 static guint
 n_shown (ClairWindow *window)
 {
@@ -412,13 +306,12 @@ search_for (ClairWindow *window,
 static void
 test_scale (void)
 {
-  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dir = make_temp_dir ("clair-ui-scale-XXXXXX");
   g_autofree char *project_path = NULL;
   g_autofree char *export_path = g_build_filename (dir, "export.jsonl", NULL);
   GtkAdjustment *vadjustment;
   ClairExportDialog *export;
   ClairWindow *window;
-  FindWindow find = { CLAIR_TYPE_EXPORT_DIALOG, NULL };
   guint watchdog_id;
   guint n_zebra;
   gboolean sorted;
@@ -570,8 +463,7 @@ test_scale (void)
 
   /* Export every row through the dialog. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.export", NULL));
-  g_assert_true (wait_until (window_for_type, &find, 10000));
-  export = find.found;
+  export = find_window (CLAIR_TYPE_EXPORT_DIALOG, 10000);
   iterate_for (100);
   clair_export_dialog_set_format (export, CLAIR_EXPORT_TRL);
   clair_export_dialog_set_selection (export, CLAIR_EXPORT_SELECT_ALL);

@@ -20,84 +20,13 @@
 #include "clair-secrets.h"
 #include "clair-stats.h"
 #include "clair-window-private.h"
+#include "ui-test-util.h"
 
 /* The application's windows under Xvfb: every window and dialog instantiates and finalises,
  * the whole workflow runs end to end against the test server, decisions survive kill -9, and
  * screenshots land in the build directory. */
 
 static char *sample_path;
-
-static void
-iterate_for (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_until (Condition condition,
-            gpointer  data,
-            guint     timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (500);
-    }
-  return TRUE;
-}
-
-static void
-destroy_and_finalize (gpointer window)
-{
-  g_object_ref (window);
-  gtk_window_destroy (GTK_WINDOW (window));
-  iterate_for (50);
-  g_assert_finalize_object (window);
-}
-
-/* Renders @widget into a PNG in the build directory. */
-static void
-screenshot (GtkWidget  *widget,
-            const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-
-  g_assert_cmpint (width, >, 0);
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (g_getenv ("CLAIR_SCREENSHOT_DIR") ? g_getenv ("CLAIR_SCREENSHOT_DIR") : g_get_tmp_dir (),
-                           name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-static char *
-make_temp_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("clair-ui-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
 
 static char *
 copy_sample (const char *dir)
@@ -111,67 +40,15 @@ copy_sample (const char *dir)
   return path;
 }
 
-static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
 /* A project with the sample's rows, made without the UI. */
 static char *
 make_project (const char *dir)
 {
-  g_autofree char *dataset_path = copy_sample (dir);
-  g_autoptr(ClairDataset) dataset = NULL;
-  g_autoptr(ClairProject) project = NULL;
-  g_autoptr(GError) error = NULL;
-  ClairMapping mapping = { (char *) "task", (char *) "student_solution" };
-  ClairImportReport report = { 0 };
+  g_autofree char *dataset_path = g_build_filename (dir, "sample.jsonl", NULL);
   char *path = g_build_filename (dir, "sample.clair", NULL);
+  g_autoptr(ClairProject) project = import_sample (sample_path, dataset_path, path);
 
-  dataset = clair_dataset_open (dataset_path, CLAIR_FORMAT_UNKNOWN, &error);
-  g_assert_no_error (error);
-  g_assert_true (clair_dataset_index (dataset, NULL, &error));
-  project = clair_project_open (path, CLAIR_PROJECT_OPEN_CREATE, &error);
-  g_assert_no_error (error);
-  g_assert_true (clair_project_import_dataset (project, dataset, &mapping, NULL, NULL, NULL, &report, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (report.n_imported, ==, 20);
-  clair_import_report_clear (&report);
   return path;
-}
-
-static gboolean
-window_loaded (gpointer data)
-{
-  ClairWindow *window = data;
-
-  return clair_window_get_project (window) != NULL && !clair_window_get_busy (window) &&
-         g_list_model_get_n_items (clair_window_get_rows (window)) > 0;
-}
-
-static ClairWindow *
-open_window (const char *project_path)
-{
-  ClairWindow *window = clair_window_new (NULL);
-
-  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
-  gtk_window_present (GTK_WINDOW (window));
-  if (project_path)
-    {
-      clair_window_open_project (window, project_path);
-      g_assert_true (wait_until (window_loaded, window, 10000));
-    }
-  iterate_for (100);
-  return window;
 }
 
 /* Every window and dialog */
@@ -179,7 +56,7 @@ open_window (const char *project_path)
 static void
 test_templates (void)
 {
-  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dir = make_temp_dir ("clair-ui-XXXXXX");
   g_autofree char *project_path = make_project (dir);
   g_autofree char *dataset_path = g_build_filename (dir, "sample.jsonl", NULL);
   g_autoptr(GSettings) settings = g_settings_new (BASE_APP_ID);
@@ -244,7 +121,7 @@ test_templates (void)
 static void
 test_mapping (void)
 {
-  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dir = make_temp_dir ("clair-ui-XXXXXX");
   g_autofree char *dataset_path = copy_sample (dir);
   g_autoptr(ClairDataset) dataset = clair_dataset_open (dataset_path, CLAIR_FORMAT_UNKNOWN, NULL);
   ClairMappingDialog *dialog = CLAIR_MAPPING_DIALOG (clair_mapping_dialog_new (NULL, dataset));
@@ -269,60 +146,6 @@ test_mapping (void)
 }
 
 /* The end-to-end test */
-
-static GSubprocess *
-start_test_server (char **url)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) in = NULL;
-  const char *server = g_getenv ("CLAIR_TEST_SERVER");
-  GSubprocess *process;
-
-  if (server == NULL || !g_file_test (server, G_FILE_TEST_IS_EXECUTABLE))
-    return NULL;
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, server, "--set", "chunk-delay=5", NULL);
-  g_assert_no_error (error);
-  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
-  *url = g_data_input_stream_read_line (in, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (*url);
-  g_assert_true (g_str_has_prefix (*url, "http://127.0.0.1:"));
-  return process;
-}
-
-/* The test server's edit (tests/clair-test-server.c, minimal_edit), written out again here so
- * the test checks the app's output against an independent expectation. */
-static char *
-server_edit (const char *solution)
-{
-  GString *out = g_string_new (NULL);
-  gboolean changed = FALSE;
-
-  for (const char *p = solution; *p; p++)
-    {
-      if (*p == ' ' && p[1] == ' ')
-        {
-          changed = TRUE;
-          continue;
-        }
-      g_string_append_c (out, *p);
-    }
-  if (out->len > 0 && g_ascii_islower (out->str[0]))
-    {
-      out->str[0] = g_ascii_toupper (out->str[0]);
-      changed = TRUE;
-    }
-  while (out->len > 0 && g_ascii_isspace (out->str[out->len - 1]))
-    g_string_truncate (out, out->len - 1);
-  if (out->len == 0 || strchr (".!?", out->str[out->len - 1]) == NULL)
-    {
-      g_string_append_c (out, '.');
-      changed = TRUE;
-    }
-  if (!changed)
-    g_string_append (out, " That is the whole answer.");
-  return g_string_free (out, FALSE);
-}
 
 static void
 append_json_string (GString    *out,
@@ -366,43 +189,9 @@ all_revised (gpointer data)
 }
 
 static gboolean
-window_for_type (gpointer data)
-{
-  GType type = GPOINTER_TO_SIZE (((gpointer *) data)[0]);
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        {
-          ((gpointer *) data)[1] = window;
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
-
-static gpointer
-find_window (GType type)
-{
-  gpointer data[2] = { GSIZE_TO_POINTER (type), NULL };
-
-  g_assert_true (wait_until (window_for_type, data, 5000));
-  return data[1];
-}
-
-static gboolean
 file_exists (gpointer data)
 {
   return g_file_test (data, G_FILE_TEST_EXISTS);
-}
-
-static gboolean
-is_null (gpointer data)
-{
-  return *(gpointer *) data == NULL;
 }
 
 static void
@@ -443,13 +232,13 @@ expect_n_items (GListModel *model,
 static void
 test_end_to_end (void)
 {
-  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dir = make_temp_dir ("clair-ui-XXXXXX");
   g_autofree char *dataset_path = copy_sample (dir);
   g_autofree char *project_path = g_strconcat (dataset_path, ".clair", NULL);
   g_autofree char *export_path = g_build_filename (dir, "pairs.jsonl", NULL);
   g_autofree char *url = NULL;
   g_autofree char *contents = NULL;
-  g_autoptr(GSubprocess) server = start_test_server (&url);
+  g_autoptr(GSubprocess) server = start_test_server ("chunk-delay=5", &url);
   g_autoptr(GSettings) settings = g_settings_new (BASE_APP_ID);
   g_autoptr(GFile) file = g_file_new_for_path (dataset_path);
   g_autoptr(GString) expected = g_string_new (NULL);
@@ -476,12 +265,12 @@ test_end_to_end (void)
   /* Open the dataset: the mapping step guesses, the import makes the project next to it. */
   window = open_window (NULL);
   clair_window_open_file (window, file);
-  mapping = find_window (CLAIR_TYPE_MAPPING_DIALOG);
+  mapping = find_window (CLAIR_TYPE_MAPPING_DIALOG, 5000);
   iterate_for (200);
   g_assert_cmpuint (clair_mapping_dialog_get_n_preview (mapping), ==, 3);
   g_assert_cmpstr (clair_mapping_dialog_get_project_path (mapping), ==, project_path);
   clair_mapping_dialog_import (mapping);
-  g_assert_true (wait_until (window_loaded, window, 10000));
+  g_assert_true (wait_until (window_has_rows, window, 10000));
   g_assert_true (g_file_test (project_path, G_FILE_TEST_IS_REGULAR));
   g_assert_cmpuint (g_list_model_get_n_items (clair_window_get_rows (window)), ==, 20);
 
@@ -525,7 +314,7 @@ test_end_to_end (void)
 
   /* Export TRL through the dialog. */
   activate (window, "win.export");
-  export = find_window (CLAIR_TYPE_EXPORT_DIALOG);
+  export = find_window (CLAIR_TYPE_EXPORT_DIALOG, 5000);
   iterate_for (100);
   screenshot (GTK_WIDGET (export), "screenshot-export.png");
   clair_export_dialog_set_format (export, CLAIR_EXPORT_TRL);
@@ -604,7 +393,7 @@ run_and_expect_dialog (ClairWindow *window)
 
   activate (window, "win.run");
   g_assert_true (wait_until (run_inactive, window, 20000));
-  dialog = find_window (ADW_TYPE_MESSAGE_DIALOG);
+  dialog = find_window (ADW_TYPE_MESSAGE_DIALOG, 5000);
   g_assert_true (clair_project_get_counts (clair_window_get_project (window), &counts, NULL));
   g_assert_cmpuint (counts.by_status[CLAIR_ROW_PENDING], ==, 20);
   g_test_message ("%s: %s", adw_message_dialog_get_heading (dialog), adw_message_dialog_get_body (dialog));
@@ -614,10 +403,10 @@ run_and_expect_dialog (ClairWindow *window)
 static void
 test_run_refused (void)
 {
-  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dir = make_temp_dir ("clair-ui-XXXXXX");
   g_autofree char *project_path = make_project (dir);
   g_autofree char *url = NULL;
-  g_autoptr(GSubprocess) server = start_test_server (&url);
+  g_autoptr(GSubprocess) server = start_test_server ("chunk-delay=5", &url);
   g_autoptr(GSettings) settings = g_settings_new (BASE_APP_ID);
   AdwMessageDialog *dialog;
   ClairWindow *window;
@@ -642,7 +431,7 @@ test_run_refused (void)
 static void
 test_run_unreachable (void)
 {
-  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dir = make_temp_dir ("clair-ui-XXXXXX");
   g_autofree char *project_path = make_project (dir);
   g_autoptr(GSettings) settings = g_settings_new (BASE_APP_ID);
   g_autoptr(GSocketListener) listener = g_socket_listener_new ();
@@ -710,11 +499,11 @@ server_last_authorization (const char *url)
 static void
 test_run_key (void)
 {
-  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dir = make_temp_dir ("clair-ui-XXXXXX");
   g_autofree char *project_path = make_project (dir);
   g_autofree char *url = NULL;
   g_autofree char *authorization = NULL;
-  g_autoptr(GSubprocess) server = start_test_server (&url);
+  g_autoptr(GSubprocess) server = start_test_server ("chunk-delay=5", &url);
   g_autoptr(GSettings) settings = g_settings_new (BASE_APP_ID);
   ClairWindow *window;
   GtkWidget *prefs;
@@ -791,7 +580,7 @@ count_decision (ClairWindow   *window,
 static void
 test_bulk (void)
 {
-  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dir = make_temp_dir ("clair-ui-XXXXXX");
   g_autofree char *dataset_path = g_build_filename (dir, "many.jsonl", NULL);
   g_autofree char *project_path = g_build_filename (dir, "many.clair", NULL);
   g_autoptr(GString) text = g_string_new (NULL);
@@ -879,7 +668,7 @@ test_bulk (void)
 static void
 test_kill9 (void)
 {
-  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dir = make_temp_dir ("clair-ui-XXXXXX");
   g_autofree char *project_path = make_project (dir);
   g_autoptr(ClairProject) project = NULL;
   g_autoptr(ClairRecord) r0 = NULL, r1 = NULL, r2 = NULL, r5 = NULL;
@@ -927,7 +716,7 @@ test_kill9_child (void)
 static void
 test_stats_filter (void)
 {
-  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dir = make_temp_dir ("clair-ui-XXXXXX");
   g_autofree char *project_path = make_project (dir);
   ClairWindow *window;
   ClairStats *stats;
@@ -935,22 +724,8 @@ test_stats_filter (void)
   g_autoptr(ClairProject) project = clair_project_open (project_path, CLAIR_PROJECT_OPEN_DEFAULT, NULL);
 
   /* Two revised rows: one barely changed, one rewritten. */
-  for (guint i = 0; i < 2; i++)
-    {
-      g_autoptr(ClairRecord) record = clair_project_get_record (project, i, NULL);
-      ClairAttempt *attempt = clair_attempt_new ();
-
-      attempt->row = i;
-      attempt->status = CLAIR_ROW_REVISED;
-      attempt->revision = g_strdup (i == 0 ? "The capital of Australia is Canberra, not Sydney."
-                                           : "Completely different words appear here instead.");
-      attempt->raw_output = g_strdup (attempt->revision);
-      attempt->parse_status = g_strdup ("ok");
-      clair_metrics_compute (record->solution, attempt->revision, &attempt->metrics);
-      attempt->has_metrics = TRUE;
-      g_assert_true (clair_project_add_attempts (project, &attempt, 1, NULL));
-      clair_attempt_free (attempt);
-    }
+  add_revision (project, 0, "The capital of Australia is Canberra, not Sydney.", NULL);
+  add_revision (project, 1, "Completely different words appear here instead.", NULL);
   g_clear_object (&project);
 
   window = open_window (project_path);
@@ -1035,14 +810,7 @@ main (int   argc,
   /* A private session bus without services: no keyring daemon is activated (it would prompt to
    * create a keyring, under Xvfb nobody answers), so keys are kept for the session, as on a
    * machine without a Secret Service. tests/test-secrets.c covers a real keyring. */
-  {
-    g_autofree char *display = g_strdup (g_getenv ("DISPLAY"));
-
-    bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-    g_test_dbus_up (bus);   /* unsets DISPLAY */
-    if (display != NULL)
-      g_setenv ("DISPLAY", display, TRUE);
-  }
+  bus = start_private_bus ();
   gtk_init ();
   adw_init ();
 

@@ -10,6 +10,7 @@
 #include "clair-dataset.h"
 #include "clair-metrics.h"
 #include "clair-project.h"
+#include "../test-util.h"
 
 /* The whole review workflow from the keyboard alone (issue #5 item 8), with real key events:
  * the real clair-studio binary under Xvfb, driven by xdotool (XTEST), through the keymap of
@@ -26,70 +27,21 @@ sleep_ms (guint ms)
   g_usleep (ms * 1000);
 }
 
-static char *
-make_temp_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("clair-keys-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
 /* The sample's 20 rows; rows 0-9 revised (the answer with one word changed and a sentence
  * added), rows 10-19 pending. */
 static char *
 make_project (const char *dir)
 {
-  g_autofree char *contents = NULL;
   g_autofree char *dataset_path = g_build_filename (dir, "sample.jsonl", NULL);
-  g_autoptr(ClairDataset) dataset = NULL;
-  g_autoptr(ClairProject) project = NULL;
-  g_autoptr(GError) error = NULL;
-  ClairMapping mapping = { (char *) "task", (char *) "student_solution" };
-  ClairImportReport report = { 0 };
   char *path = g_build_filename (dir, "keys.clair", NULL);
-  gsize len;
+  g_autoptr(ClairProject) project = import_sample (sample_path, dataset_path, path);
 
-  g_assert_true (g_file_get_contents (sample_path, &contents, &len, NULL));
-  g_assert_true (g_file_set_contents (dataset_path, contents, len, NULL));
-  dataset = clair_dataset_open (dataset_path, CLAIR_FORMAT_UNKNOWN, &error);
-  g_assert_no_error (error);
-  g_assert_true (clair_dataset_index (dataset, NULL, &error));
-  project = clair_project_open (path, CLAIR_PROJECT_OPEN_CREATE, &error);
-  g_assert_no_error (error);
-  g_assert_true (clair_project_import_dataset (project, dataset, &mapping, NULL, NULL, NULL, &report, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (report.n_imported, ==, 20);
-  clair_import_report_clear (&report);
   for (guint i = 0; i < 10; i++)
     {
       g_autoptr(ClairRecord) record = clair_project_get_record (project, i, NULL);
-      ClairAttempt *attempt = clair_attempt_new ();
+      g_autofree char *revision = g_strconcat (record->solution, " Checked.", NULL);
 
-      attempt->row = i;
-      attempt->status = CLAIR_ROW_REVISED;
-      attempt->revision = g_strconcat (record->solution, " Checked.", NULL);
-      attempt->raw_output = g_strdup (attempt->revision);
-      attempt->parse_status = g_strdup ("ok");
-      clair_metrics_compute (record->solution, attempt->revision, &attempt->metrics);
-      attempt->has_metrics = TRUE;
-      g_assert_true (clair_project_add_attempts (project, &attempt, 1, NULL));
-      clair_attempt_free (attempt);
+      add_revision (project, i, revision, NULL);
     }
   return path;
 }
@@ -225,7 +177,7 @@ test_keyboard_workflow (void)
       g_test_skip ("clair-studio is not built");
       return;
     }
-  dir = make_temp_dir ();
+  dir = make_temp_dir ("clair-keys-XXXXXX");
   project_path = make_project (dir);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
@@ -366,14 +318,7 @@ main (int   argc,
   studio_path = g_test_build_filename (G_TEST_BUILT, "..", "..", "src", "app", "clair-studio", NULL);
   /* A private session bus: the app is alone on it (no other instance takes the command line
    * over), with no keyring and no portal. */
-  {
-    g_autofree char *display = g_strdup (g_getenv ("DISPLAY"));
-
-    bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-    g_test_dbus_up (bus);   /* unsets DISPLAY */
-    if (display != NULL)
-      g_setenv ("DISPLAY", display, TRUE);
-  }
+  bus = start_private_bus ();
 
   g_test_add_func ("/keyboard/workflow", test_keyboard_workflow);
   status = g_test_run ();

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+/* Helpers shared by the UI tests (tests/ui/): running the main loop, waiting for a condition,
+ * windows, screenshots, and the test server's edit. Static inline, so a test that leaves one
+ * unused still builds warning-free.
+ *
+ * How long the loops pause between two iterations, in microseconds; a test may define these
+ * before including this header (test-app-scale polls more often). */
+#ifndef UI_TEST_ITERATE_PAUSE_US
+#define UI_TEST_ITERATE_PAUSE_US 0
+#endif
+#ifndef UI_TEST_WAIT_PAUSE_US
+#define UI_TEST_WAIT_PAUSE_US 500
+#endif
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "../test-util.h"
+#include "clair-window-private.h"
+
+/* Runs the default main context for @ms milliseconds (at least one iteration). */
+static inline void
+iterate_for (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  do
+    {
+      g_main_context_iteration (NULL, FALSE);
+      if (UI_TEST_ITERATE_PAUSE_US > 0)
+        g_usleep (UI_TEST_ITERATE_PAUSE_US);
+    }
+  while (g_get_monotonic_time () < end);
+}
+
+typedef gboolean (*Condition) (gpointer data);
+
+/* Runs the default main context until @condition holds (TRUE) or @timeout_ms pass (FALSE). */
+static inline gboolean
+wait_until (Condition condition,
+            gpointer  data,
+            guint     timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (UI_TEST_WAIT_PAUSE_US);
+    }
+  return TRUE;
+}
+
+static inline gboolean
+is_null (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+/* Destroys @window and asserts that it is finalised. */
+static inline void
+destroy_and_finalize (gpointer window)
+{
+  g_object_ref (window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  iterate_for (50);
+  g_assert_finalize_object (window);
+}
+
+/* Renders @widget into a PNG named @name in CLAIR_SCREENSHOT_DIR (or the temporary directory). */
+static inline void
+screenshot (GtkWidget  *widget,
+            const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+
+  g_assert_cmpint (width, >, 0);
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_build_filename (g_getenv ("CLAIR_SCREENSHOT_DIR") ? g_getenv ("CLAIR_SCREENSHOT_DIR") : g_get_tmp_dir (),
+                           name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+typedef struct
+{
+  GType    type;
+  gpointer found;
+} FindWindow;
+
+static inline gboolean
+window_for_type (gpointer data)
+{
+  FindWindow *find = data;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, find->type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        {
+          find->found = window;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* The visible toplevel of @type, waited for up to @timeout_ms (asserted). */
+static inline gpointer
+find_window (GType type,
+             guint timeout_ms)
+{
+  FindWindow find = { type, NULL };
+
+  g_assert_true (wait_until (window_for_type, &find, timeout_ms));
+  return find.found;
+}
+
+static inline gboolean
+window_has_rows (gpointer data)
+{
+  ClairWindow *window = data;
+
+  return clair_window_get_project (window) != NULL && !clair_window_get_busy (window) &&
+         g_list_model_get_n_items (clair_window_get_rows (window)) > 0;
+}
+
+/* A 1280×800 main window, with @project_path (if not NULL) open and its rows loaded. */
+static inline ClairWindow *
+open_window (const char *project_path)
+{
+  ClairWindow *window = clair_window_new (NULL);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (window));
+  if (project_path)
+    {
+      clair_window_open_project (window, project_path);
+      g_assert_true (wait_until (window_has_rows, window, 10000));
+    }
+  iterate_for (100);
+  return window;
+}
+
+/* The test server's edit (tests/clair-test-server.c, minimal_edit), written out again here so
+ * the tests check the app's output against an independent expectation. */
+static inline char *
+server_edit (const char *solution)
+{
+  GString *out = g_string_new (NULL);
+  gboolean changed = FALSE;
+
+  for (const char *p = solution; *p; p++)
+    {
+      if (*p == ' ' && p[1] == ' ')
+        {
+          changed = TRUE;
+          continue;
+        }
+      g_string_append_c (out, *p);
+    }
+  if (out->len > 0 && g_ascii_islower (out->str[0]))
+    {
+      out->str[0] = g_ascii_toupper (out->str[0]);
+      changed = TRUE;
+    }
+  while (out->len > 0 && g_ascii_isspace (out->str[out->len - 1]))
+    g_string_truncate (out, out->len - 1);
+  if (out->len == 0 || strchr (".!?", out->str[out->len - 1]) == NULL)
+    {
+      g_string_append_c (out, '.');
+      changed = TRUE;
+    }
+  if (!changed)
+    g_string_append (out, " That is the whole answer.");
+  return g_string_free (out, FALSE);
+}
