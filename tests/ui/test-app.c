@@ -428,6 +428,86 @@ test_run_refused (void)
   remove_tree (dir);
 }
 
+/* Pause holds new sends, resume goes on, stop leaves unfinished rows pending: nothing runs,
+ * nothing is marked running, and what was answered is kept. */
+
+static guint
+count_status (ClairWindow    *window,
+              ClairRowStatus  status)
+{
+  ClairProjectCounts counts;
+
+  g_assert_true (clair_project_get_counts (clair_window_get_project (window), &counts, NULL));
+  return counts.by_status[status];
+}
+
+static gboolean
+some_revised (gpointer data)
+{
+  return count_status (data, CLAIR_ROW_REVISED) >= 2;
+}
+
+static void
+test_run_pause_stop (void)
+{
+  g_autofree char *dir = make_temp_dir ("clair-ui-XXXXXX");
+  g_autofree char *project_path = make_project (dir);
+  g_autofree char *url = NULL;
+  g_autoptr(GSubprocess) server = start_test_server ("latency=300", &url);
+  g_autoptr(GSettings) settings = g_settings_new (BASE_APP_ID);
+  ClairWindow *window;
+  GListModel *rows;
+  guint revised_at_pause, revised_after;
+
+  if (server == NULL)
+    {
+      g_test_skip ("CLAIR_TEST_SERVER is not set");
+      return;
+    }
+  g_settings_set_string (settings, "base-url", url);
+  g_settings_set_string (settings, "model", "mock");
+  g_settings_set_uint (settings, "concurrency", 2);
+  g_settings_set_boolean (settings, "streaming", FALSE);
+  window = open_window (project_path);
+  rows = clair_window_get_rows (window);
+
+  activate (window, "win.run");
+  g_assert_true (wait_until (some_revised, window, 20000));
+
+  /* Paused: what is in flight finishes, nothing new is sent. */
+  activate (window, "win.run");
+  g_assert_true (_clair_window_run_is_paused (window));
+  iterate_for (900);
+  revised_at_pause = count_status (window, CLAIR_ROW_REVISED);
+  iterate_for (900);
+  g_assert_cmpuint (count_status (window, CLAIR_ROW_REVISED), ==, revised_at_pause);
+  g_assert_cmpuint (revised_at_pause, <, 20);
+
+  /* Resumed, then stopped with rows in flight. */
+  activate (window, "win.run");
+  g_assert_false (_clair_window_run_is_paused (window));
+  iterate_for (350);
+  activate (window, "win.stop");
+  g_assert_true (wait_until (run_inactive, window, 10000));
+  revised_after = count_status (window, CLAIR_ROW_REVISED);
+  g_assert_cmpuint (revised_after, >, revised_at_pause);
+  g_assert_cmpuint (revised_after, <, 20);
+  g_assert_cmpuint (count_status (window, CLAIR_ROW_PENDING), ==, 20 - revised_after);
+  for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+    {
+      g_autoptr(ClairRowItem) item = g_list_model_get_item (rows, i);
+
+      g_assert_false (clair_row_item_get_running (item));
+    }
+  /* Nothing more arrives after the stop. */
+  iterate_for (800);
+  g_assert_cmpuint (count_status (window, CLAIR_ROW_REVISED), ==, revised_after);
+
+  destroy_and_finalize (window);
+  g_subprocess_force_exit (server);
+  remove_tree (dir);
+}
+
 static void
 test_run_unreachable (void)
 {
@@ -822,6 +902,7 @@ main (int   argc,
   g_test_add_func ("/ui/end-to-end", test_end_to_end);
   g_test_add_func ("/ui/run/refused", test_run_refused);
   g_test_add_func ("/ui/run/unreachable", test_run_unreachable);
+  g_test_add_func ("/ui/run/pause-stop", test_run_pause_stop);
   g_test_add_func ("/ui/run/key", test_run_key);
   g_test_add_func ("/ui/bulk", test_bulk);
   g_test_add_func ("/ui/kill9", test_kill9);
