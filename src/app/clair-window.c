@@ -650,6 +650,8 @@ search_activate_cb (GtkSearchEntry *entry,
 
 /* Tasks of visible rows are read in small batches on a worker thread. */
 
+#define TASK_BATCH_MAX 48
+
 typedef struct
 {
   GArray    *indexes;
@@ -739,8 +741,14 @@ load_task_batch (ClairWindow *self)
   if (self->task_loading || self->task_queue->len == 0 || self->reader == NULL)
     return;
   batch = g_new0 (TaskBatch, 1);
-  batch->indexes = g_array_copy (self->task_queue);
-  g_array_set_size (self->task_queue, 0);
+  /* At most a screenful at a time: each task shown costs the main thread a label layout. */
+  {
+    guint n = MIN (self->task_queue->len, TASK_BATCH_MAX);
+
+    batch->indexes = g_array_sized_new (FALSE, FALSE, sizeof (guint), n);
+    g_array_append_vals (batch->indexes, self->task_queue->data, n);
+    g_array_remove_range (self->task_queue, 0, n);
+  }
   self->task_loading = TRUE;
   task = g_task_new (self->reader, self->cancellable, task_done_cb, g_object_ref (self));
   g_task_set_source_tag (task, load_task_batch);
