@@ -14,6 +14,8 @@ struct _ClairRowItem
   char            *task;
   guint            task_requested : 1;
   guint            running : 1;
+  ClairRowItem    *row;           /* a slot: the row it stands for */
+  gulong           row_handler;
 };
 
 enum { CHANGED, N_SIGNALS };
@@ -21,11 +23,17 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (ClairRowItem, clair_row_item, G_TYPE_OBJECT)
 
+/* A slot answers for the row it stands for, and is the only kind of item that stands for another. */
+#define ROW(self) ((self)->row != NULL ? (self)->row : (self))
+
 static void
 clair_row_item_finalize (GObject *object)
 {
   ClairRowItem *self = CLAIR_ROW_ITEM (object);
 
+  if (self->row != NULL)
+    g_clear_signal_handler (&self->row_handler, self->row);
+  g_clear_object (&self->row);
   g_clear_pointer (&self->task, g_free);
   G_OBJECT_CLASS (clair_row_item_parent_class)->finalize (object);
 }
@@ -57,10 +65,50 @@ clair_row_item_new (const ClairRowSummary *summary)
   return self;
 }
 
+static void
+row_changed_cb (ClairRowItem *row,
+                ClairRowItem *slot)
+{
+  g_signal_emit (slot, signals[CHANGED], 0);
+}
+
+ClairRowItem *
+clair_row_item_new_slot (ClairRowItem *row)
+{
+  ClairRowItem *self;
+
+  g_return_val_if_fail (CLAIR_IS_ROW_ITEM (row), NULL);
+  g_return_val_if_fail (row->row == NULL, NULL);
+
+  self = g_object_new (CLAIR_TYPE_ROW_ITEM, NULL);
+  self->row = g_object_ref (row);
+  self->row_handler = g_signal_connect (row, "changed", G_CALLBACK (row_changed_cb), self);
+  return self;
+}
+
+void
+clair_row_item_set_slot_row (ClairRowItem *self,
+                             ClairRowItem *row)
+{
+  g_return_if_fail (CLAIR_IS_ROW_ITEM (self));
+  g_return_if_fail (self->row != NULL);
+  g_return_if_fail (CLAIR_IS_ROW_ITEM (row) && row->row == NULL);
+
+  if (self->row != row)
+    {
+      g_clear_signal_handler (&self->row_handler, self->row);
+      g_set_object (&self->row, row);
+      self->row_handler = g_signal_connect (row, "changed", G_CALLBACK (row_changed_cb), self);
+    }
+  /* Even for the same row: what the cells show may depend on more than the row (a search). */
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
 const ClairRowSummary *
 clair_row_item_get_summary (ClairRowItem *self)
 {
   g_return_val_if_fail (CLAIR_IS_ROW_ITEM (self), NULL);
+  self = ROW (self);
   return &self->summary;
 }
 
@@ -68,6 +116,7 @@ guint
 clair_row_item_get_index (ClairRowItem *self)
 {
   g_return_val_if_fail (CLAIR_IS_ROW_ITEM (self), 0);
+  self = ROW (self);
   return self->summary.index;
 }
 
@@ -75,6 +124,7 @@ ClairRowStatus
 clair_row_item_get_status (ClairRowItem *self)
 {
   g_return_val_if_fail (CLAIR_IS_ROW_ITEM (self), CLAIR_ROW_PENDING);
+  self = ROW (self);
   return self->summary.status;
 }
 
@@ -82,6 +132,7 @@ ClairDecision
 clair_row_item_get_decision (ClairRowItem *self)
 {
   g_return_val_if_fail (CLAIR_IS_ROW_ITEM (self), CLAIR_DECISION_NONE);
+  self = ROW (self);
   return self->summary.decision;
 }
 
@@ -89,6 +140,7 @@ gboolean
 clair_row_item_get_edited (ClairRowItem *self)
 {
   g_return_val_if_fail (CLAIR_IS_ROW_ITEM (self), FALSE);
+  self = ROW (self);
   return self->summary.edited != 0;
 }
 
@@ -96,6 +148,7 @@ double
 clair_row_item_get_jaccard (ClairRowItem *self)
 {
   g_return_val_if_fail (CLAIR_IS_ROW_ITEM (self), NAN);
+  self = ROW (self);
   return self->summary.jaccard;
 }
 
@@ -103,6 +156,7 @@ double
 clair_row_item_get_distance (ClairRowItem *self)
 {
   g_return_val_if_fail (CLAIR_IS_ROW_ITEM (self), NAN);
+  self = ROW (self);
   return self->summary.levenshtein_norm;
 }
 
@@ -111,6 +165,7 @@ clair_row_item_set_summary (ClairRowItem          *self,
                             const ClairRowSummary *summary)
 {
   g_return_if_fail (CLAIR_IS_ROW_ITEM (self));
+  self = ROW (self);
   g_return_if_fail (summary != NULL);
 
   if (memcmp (&self->summary, summary, sizeof *summary) == 0)
@@ -125,6 +180,7 @@ clair_row_item_set_decision (ClairRowItem  *self,
                              gboolean       edited)
 {
   g_return_if_fail (CLAIR_IS_ROW_ITEM (self));
+  self = ROW (self);
 
   if (self->summary.decision == decision && self->summary.edited == !!edited)
     return;
@@ -137,6 +193,7 @@ gboolean
 clair_row_item_get_running (ClairRowItem *self)
 {
   g_return_val_if_fail (CLAIR_IS_ROW_ITEM (self), FALSE);
+  self = ROW (self);
   return self->running;
 }
 
@@ -145,6 +202,7 @@ clair_row_item_set_running (ClairRowItem *self,
                             gboolean      running)
 {
   g_return_if_fail (CLAIR_IS_ROW_ITEM (self));
+  self = ROW (self);
 
   if (self->running == !!running)
     return;
@@ -156,6 +214,7 @@ const char *
 clair_row_item_get_task (ClairRowItem *self)
 {
   g_return_val_if_fail (CLAIR_IS_ROW_ITEM (self), NULL);
+  self = ROW (self);
   return self->task;
 }
 
@@ -164,6 +223,7 @@ clair_row_item_set_task (ClairRowItem *self,
                          const char   *task)
 {
   g_return_if_fail (CLAIR_IS_ROW_ITEM (self));
+  self = ROW (self);
 
   if (g_strcmp0 (self->task, task) == 0)
     return;
@@ -176,6 +236,7 @@ gboolean
 clair_row_item_get_task_requested (ClairRowItem *self)
 {
   g_return_val_if_fail (CLAIR_IS_ROW_ITEM (self), FALSE);
+  self = ROW (self);
   return self->task_requested;
 }
 
@@ -184,6 +245,7 @@ clair_row_item_set_task_requested (ClairRowItem *self,
                                    gboolean      requested)
 {
   g_return_if_fail (CLAIR_IS_ROW_ITEM (self));
+  self = ROW (self);
   self->task_requested = !!requested;
 }
 

@@ -13,6 +13,13 @@ G_DECLARE_FINAL_TYPE (ClairRowItem, clair_row_item, CLAIR, ROW_ITEM, GObject)
 /* One row of the list: its summary, plus the first line of its task once loaded. Emits
  * "changed" whenever any of it changes, so the cells showing it refresh. */
 ClairRowItem          *clair_row_item_new           (const ClairRowSummary *summary);
+/* A slot stands for @row: every getter and setter goes to the row, and it emits "changed" when
+ * the row does. A list whose order changes often can keep its slots and point them at other
+ * rows, so the widgets showing them are updated rather than rebuilt. */
+ClairRowItem          *clair_row_item_new_slot      (ClairRowItem          *row);
+/* Points the slot at @row and emits "changed". */
+void                   clair_row_item_set_slot_row  (ClairRowItem          *self,
+                                                     ClairRowItem          *row);
 const ClairRowSummary *clair_row_item_get_summary   (ClairRowItem          *self);
 guint                  clair_row_item_get_index     (ClairRowItem          *self);
 ClairRowStatus         clair_row_item_get_status    (ClairRowItem          *self);

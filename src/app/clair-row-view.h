@@ -42,11 +42,12 @@ typedef struct
 } ClairRowQuery;
 
 /* The rows of a ClairRowList that pass a filter and a search, in a sort order: a GListModel
- * of ClairRowItem for the row list widget.
+ * of ClairRowItem slots (see clair_row_item_new_slot()) for the row list widget.
  *
  * A GtkFilterListModel under a GtkSortListModel holds the main loop for seconds at 400k rows
  * (every comparison goes through GObject lookups); this computes the visible order from a
- * snapshot of the summaries on a worker thread and swaps it in with one items-changed. Small
+ * snapshot of the summaries on a worker thread and swaps it in: the slots shown point at their
+ * new rows, "items-changed" says only how the length changed, and "changed" follows. Small
  * lists (under a few thousand rows) are computed at once. Rows without a metric sort last in
  * either direction; ties keep row order. */
 
@@ -69,6 +70,11 @@ gboolean      clair_row_view_get_pending  (ClairRowView        *self);
 /* The position of row @index in the view, or G_MAXUINT when it is not shown. */
 guint         clair_row_view_find         (ClairRowView        *self,
                                            guint                index);
+/* The row shown at @position (not its slot), without a reference; NULL past the end. */
+ClairRowItem *clair_row_view_peek_row     (ClairRowView        *self,
+                                           guint                position);
+/* Tells the cells shown to update, when what they show depends on more than the row. */
+void          clair_row_view_update_shown (ClairRowView        *self);
 /* Whether a row passes @query, as the view decides it. */
 gboolean      clair_row_query_matches     (const ClairRowQuery   *query,
                                            const ClairRowSummary *summary,

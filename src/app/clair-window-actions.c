@@ -792,7 +792,6 @@ bulk_action (GtkWidget  *widget,
   ClairWindow *self = CLAIR_WINDOW (widget);
   gboolean accept = g_str_equal (action_name, "win.bulk-accept");
   g_autoptr(GArray) indexes = g_array_new (FALSE, FALSE, sizeof (guint));
-  GListModel *model = G_LIST_MODEL (self->selection);
   BulkJob *job;
 
   if (self->project == NULL || self->bulk_cancellable != NULL)
@@ -800,13 +799,12 @@ bulk_action (GtkWidget  *widget,
   _clair_window_leave_edit (self);
   if (_clair_window_get_selected_indexes (self, indexes) <= 1)
     {
-      guint n = g_list_model_get_n_items (model);
+      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->view));
 
       g_array_set_size (indexes, 0);
       for (guint i = 0; i < n; i++)
         {
-          g_autoptr(ClairRowItem) item = g_list_model_get_item (model, i);
-          guint index = clair_row_item_get_index (item);
+          guint index = clair_row_item_get_index (clair_row_view_peek_row (self->view, i));
 
           g_array_append_val (indexes, index);
         }

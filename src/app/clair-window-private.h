@@ -85,7 +85,7 @@ struct _ClairWindow
   ClairSortKey          sort_key;
   gboolean              sort_descending;
   gboolean              restoring_selection;
-  guint                 attach_id;       /* the list widget takes the rows again */
+  guint                 current_row_position; /* where the list showed it before it changed */
   double                threshold;
   GHashTable           *search_matches;  /* row index → TRUE; NULL when not searching */
   char                 *search_text;

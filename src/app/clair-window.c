@@ -426,84 +426,74 @@ _clair_window_refilter (ClairWindow *self)
   update_list_state (self);
 }
 
-/* When the whole list changes (a new filter, search or sort), the column view lets go of the
- * list and takes it again, and nothing is selected meanwhile: GTK 4.8 handles "every row
- * replaced" with a lookup per row in the selection and in the list widget (a quarter of a
- * second at 400k rows in a new order), a new model without. Letting go and taking the list
- * again each rebuild the visible rows' widgets (30–40 ms each at 400k rows), so the second
- * waits for the next turn of the main loop, still before the next frame. filter_items_changed_cb
- * selects the row being read again. */
-static gboolean
-attach_list_cb (gpointer user_data)
+/* The list widget inside the column view, which owns the scroll-to-item action in GTK 4.8. */
+static GtkWidget *
+find_list_view (GtkWidget *widget)
 {
-  ClairWindow *self = user_data;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
 
-  self->attach_id = 0;
-  if (gtk_column_view_get_model (self->column_view) == NULL)
-    gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
-  return G_SOURCE_REMOVE;
+      if (GTK_IS_LIST_VIEW (child))
+        return child;
+      if ((found = find_list_view (child)) != NULL)
+        return found;
+    }
+  return NULL;
 }
 
 static void
-attach_list_now (ClairWindow *self)
+select_position (ClairWindow *self,
+                 guint        position)
 {
-  if (self->attach_id != 0)
-    {
-      g_clear_handle_id (&self->attach_id, g_source_remove);
-      attach_list_cb (self);
-    }
+  GtkWidget *list = find_list_view (GTK_WIDGET (self->column_view));
+
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
+  if (list != NULL)
+    gtk_widget_activate_action (list, "list.scroll-to-item", "u", position);
 }
 
+/* When the list changes (a new filter, search or sort), its positions hold other rows: the
+ * selection is let go of before, quietly, and the row being read selected again after. */
 static void
 view_before_change_cb (ClairRowView *view,
                        ClairWindow  *self)
 {
-  /* A few thousand rows cost GTK nothing to look through. */
-  if (self->rows == NULL || g_list_model_get_n_items (G_LIST_MODEL (self->rows)) < 5000)
-    return;
+  self->current_row_position = self->current_row >= 0 ? clair_row_view_find (view, self->current_row)
+                                                      : G_MAXUINT;
   self->restoring_selection = TRUE;
   gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
-  gtk_column_view_set_model (self->column_view, NULL);
   self->restoring_selection = FALSE;
 }
 
 static void
-filter_items_changed_cb (GListModel  *model,
-                         guint        position,
-                         guint        removed,
-                         guint        added,
-                         ClairWindow *self)
+view_changed_cb (ClairRowView *view,
+                 ClairWindow  *self)
 {
   guint shown_at;
 
-  if (gtk_column_view_get_model (self->column_view) == NULL && self->attach_id == 0)
-    {
-      /* Building the visible rows' widgets costs as much as taking them down: not in the same
-       * turn of the main loop, unless there are none to build. */
-      if (g_list_model_get_n_items (G_LIST_MODEL (self->view)) == 0)
-        gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
-      else
-        self->attach_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, attach_list_cb, self, NULL);
-    }
   update_list_state (self);
   /* A freshly loaded project selects its first row as soon as the filter lets one through. */
   if (self->select_first && g_list_model_get_n_items (G_LIST_MODEL (self->selection)) > 0)
     {
       self->select_first = FALSE;
-      gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), 0, TRUE);
+      select_position (self, 0);
     }
-  /* The list was filtered or sorted anew: the row being read stays selected when shown; when
-   * the filter hides it, the first row shown takes its place, so the keys never decide on a row
-   * the list does not show. */
+  /* The row being read stays selected when shown, and in sight when it moved; when the filter
+   * hides it, the first row shown takes its place, so the keys never decide on a row the list
+   * does not show. */
   else if (self->current_row >= 0 &&
            (shown_at = clair_row_view_find (self->view, self->current_row)) != G_MAXUINT)
     {
       self->restoring_selection = TRUE;
-      gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), shown_at, TRUE);
+      if (shown_at != self->current_row_position)
+        select_position (self, shown_at);
+      else
+        gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), shown_at, TRUE);
       self->restoring_selection = FALSE;
     }
   else if (self->current_row >= 0 && g_list_model_get_n_items (G_LIST_MODEL (self->view)) > 0)
-    gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), 0, TRUE);
+    select_position (self, 0);
 }
 
 static void
@@ -571,7 +561,7 @@ search_done_cb (GObject      *source,
     }
   g_clear_pointer (&self->search_matches, g_hash_table_unref);
   self->search_matches = matches;
-  /* The cells are bound anew when the list changes, so their highlight follows the text. */
+  /* The cells shown are updated when the list changes, so their highlight follows the text. */
   _clair_window_refilter (self);
 }
 
@@ -621,8 +611,6 @@ search_stop_cb (GtkSearchEntry *entry,
   gtk_editable_set_text (GTK_EDITABLE (entry), "");
   gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
 }
-
-static void select_position (ClairWindow *self, guint position);
 
 /* Return in the search entry goes to the results: the list gets the focus, on the first match
  * unless the row being read is one of them. */
@@ -1196,43 +1184,12 @@ _clair_window_get_selected_indexes (ClairWindow *self,
   if (gtk_bitset_iter_init_first (&iter, selected, &position))
     do
       {
-        g_autoptr(ClairRowItem) item = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
-        guint index = clair_row_item_get_index (item);
+        guint index = clair_row_item_get_index (clair_row_view_peek_row (self->view, position));
 
         g_array_append_val (out, index);
       }
     while (gtk_bitset_iter_next (&iter, &position));
   return out->len;
-}
-
-/* The list widget inside the column view, which owns the scroll-to-item action in GTK 4.8. */
-static GtkWidget *
-find_list_view (GtkWidget *widget)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (GTK_IS_LIST_VIEW (child))
-        return child;
-      if ((found = find_list_view (child)) != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static void
-select_position (ClairWindow *self,
-                 guint        position)
-{
-  GtkWidget *list;
-
-  /* Scrolling needs the list widget to hold the rows. */
-  attach_list_now (self);
-  list = find_list_view (GTK_WIDGET (self->column_view));
-  gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
-  if (list != NULL)
-    gtk_widget_activate_action (list, "list.scroll-to-item", "u", position);
 }
 
 void
@@ -1315,9 +1272,7 @@ stats_threshold_cb (ClairStats  *stats,
   /* The similarity cells mark values below the threshold: redraw the rows shown. */
   if (self->rows != NULL)
     {
-      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->view));
-
-      g_list_model_items_changed (G_LIST_MODEL (self->view), 0, n, n);
+      clair_row_view_update_shown (self->view);
     }
 }
 
@@ -1338,7 +1293,6 @@ clair_window_dispose (GObject *object)
   _clair_window_run_dispose (self);
   if (self->view != NULL)
     g_signal_handlers_disconnect_by_data (self->view, self);
-  g_clear_handle_id (&self->attach_id, g_source_remove);
   g_cancellable_cancel (self->search_cancellable);
   g_clear_object (&self->search_cancellable);
   g_clear_handle_id (&self->search_timeout_id, g_source_remove);
@@ -1578,7 +1532,7 @@ clair_window_init (ClairWindow *self)
   self->selection = gtk_multi_selection_new (G_LIST_MODEL (g_object_ref (self->view)));
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
   g_signal_connect (self->selection, "selection-changed", G_CALLBACK (selection_changed_cb), self);
-  g_signal_connect (self->view, "items-changed", G_CALLBACK (filter_items_changed_cb), self);
+  g_signal_connect (self->view, "changed", G_CALLBACK (view_changed_cb), self);
   g_signal_connect (self->view, "before-change", G_CALLBACK (view_before_change_cb), self);
   g_signal_connect (self->filter_dropdown, "notify::selected", G_CALLBACK (filter_dropdown_changed_cb), self);
   g_signal_connect (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb), self);

@@ -32,17 +32,15 @@
  * and a few decisions), opens it in a ClairWindow and goes through what an annotator does: open,
  * scroll top to bottom, switch the status filter, search, sort by a metric, select rows, show the
  * statistics, bulk-accept a filtered list, export through the dialog. Each phase's time and largest
- * gap is printed (with peak RSS). The target is 100 ms; on two cores under Xvfb with software
- * rendering the phases that replace the whole list (filter, search, sort, bulk accept) come to
- * 60–105 ms, because GTK 4.8's column view takes down and builds again the widgets of every
- * visible row (30–40 ms each way, in separate turns of the loop). So the test fails above 150 ms
- * (which any real blocking exceeds many times: sorting took seconds in the main loop before),
- * and names every phase over the 100 ms target in a message.
+ * gap is printed (with peak RSS), and the test fails when any gap reaches 100 ms. The phases that
+ * change the whole list (filter, search, sort) stay near 40–60 ms on two cores under Xvfb with
+ * software rendering because the row list keeps its widgets and points them at other rows
+ * (ClairRowView's slots); before that, GTK 4.8 took down and built again every visible row's
+ * widgets, and those phases reached 100 ms.
  *
  * CLAIR_SCALE_ROWS=N runs it at another size (e.g. 20000 for a quick check). */
 
-#define TARGET_GAP_MS   100
-#define MAX_GAP_MS      150   /* see above */
+#define MAX_GAP_MS      100
 
 static guint n_rows = 400000;
 
@@ -489,9 +487,6 @@ test_scale (void)
     else if (dog.phases[i].max_gap_ms >= MAX_GAP_MS)
       g_test_fail_printf ("%s held the main loop for %.1f ms (limit %d ms)", dog.phases[i].name,
                           dog.phases[i].max_gap_ms, MAX_GAP_MS);
-    else if (dog.phases[i].max_gap_ms >= TARGET_GAP_MS)
-      g_test_message ("%s held the main loop for %.1f ms: over the %d ms target", dog.phases[i].name,
-                      dog.phases[i].max_gap_ms, TARGET_GAP_MS);
 
   gtk_window_destroy (GTK_WINDOW (window));
   iterate_for (100);

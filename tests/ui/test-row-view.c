@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-row-view"
+
+#include "config.h"
+
+#include <math.h>
+
+#include "clair-row-view.h"
+
+/* ClairRowView hands out slots: one item per position that stands for whichever row the view
+ * puts there. These tests hold slots as a list widget would, change the query, and check what
+ * the slots, "items-changed" and "changed" report. No display is needed. */
+
+typedef struct
+{
+  guint position, removed, added;
+  guint n_signals;
+} ItemsChanged;
+
+static void
+items_changed_cb (GListModel   *model,
+                  guint         position,
+                  guint         removed,
+                  guint         added,
+                  ItemsChanged *record)
+{
+  record->position = position;
+  record->removed = removed;
+  record->added = added;
+  record->n_signals++;
+}
+
+static void
+count_cb (gpointer  object,
+          guint    *count)
+{
+  (*count)++;
+}
+
+/* Row i has similarity (i % 10) / 10, except every seventh row, which has none yet. */
+static ClairRowList *
+make_rows (guint n)
+{
+  g_autoptr(GArray) summaries = g_array_sized_new (FALSE, TRUE, sizeof (ClairRowSummary), n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      ClairRowSummary s = { 0 };
+
+      s.index = i;
+      s.status = i % 7 == 6 ? CLAIR_ROW_PENDING : CLAIR_ROW_REVISED;
+      s.jaccard = i % 7 == 6 ? NAN : (i % 10) / 10.0f;
+      s.levenshtein_norm = i % 7 == 6 ? NAN : 1.0f - s.jaccard;
+      g_array_append_val (summaries, s);
+    }
+  return clair_row_list_new (summaries);
+}
+
+static guint
+index_at (ClairRowView *view,
+          guint         position)
+{
+  g_autoptr(ClairRowItem) item = g_list_model_get_item (G_LIST_MODEL (view), position);
+
+  g_assert_nonnull (item);
+  return clair_row_item_get_index (item);
+}
+
+static void
+wait_until_applied (ClairRowView *view)
+{
+  while (clair_row_view_get_pending (view))
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+test_slots_follow_the_query (void)
+{
+  g_autoptr(ClairRowList) rows = make_rows (20);
+  g_autoptr(ClairRowView) view = clair_row_view_new ();
+  g_autoptr(ClairRowItem) first = NULL;
+  g_autoptr(ClairRowItem) last = NULL;
+  g_autoptr(ClairRowItem) again = NULL;
+  ItemsChanged record = { 0 };
+  guint first_changed = 0, view_changed = 0, expected = 0;
+  ClairRowQuery query = { CLAIR_FILTER_NOT_MINIMAL, 0.35, NULL, CLAIR_SORT_NONE, FALSE };
+
+  clair_row_view_set_rows (view, rows);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (view)), ==, 20);
+  first = g_list_model_get_item (G_LIST_MODEL (view), 0);
+  last = g_list_model_get_item (G_LIST_MODEL (view), 19);
+  g_assert_cmpuint (clair_row_item_get_index (first), ==, 0);
+  g_assert_cmpuint (clair_row_item_get_index (last), ==, 19);
+  /* A slot is not the row, but answers for it. */
+  g_assert_true (first != clair_row_list_lookup (rows, 0));
+  g_assert_true (clair_row_item_get_summary (first) == clair_row_item_get_summary (clair_row_list_lookup (rows, 0)));
+
+  g_signal_connect (view, "items-changed", G_CALLBACK (items_changed_cb), &record);
+  g_signal_connect (view, "changed", G_CALLBACK (count_cb), &view_changed);
+  g_signal_connect (first, "changed", G_CALLBACK (count_cb), &first_changed);
+
+  /* Similarity below 0.35: rows 0–3 and 10–13, less row 13 (no metric). */
+  clair_row_view_set_query (view, &query);
+  for (guint i = 0; i < 20; i++)
+    if (i % 7 != 6 && (i % 10) / 10.0f < 0.35f)
+      expected++;
+  g_assert_cmpuint (expected, ==, 7);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (view)), ==, expected);
+  /* Only the shortening is announced, once; the positions kept are updated in place. */
+  g_assert_cmpuint (record.n_signals, ==, 1);
+  g_assert_cmpuint (record.position, ==, expected);
+  g_assert_cmpuint (record.removed, ==, 20 - expected);
+  g_assert_cmpuint (record.added, ==, 0);
+  g_assert_cmpuint (view_changed, ==, 1);
+  g_assert_cmpuint (first_changed, >=, 1);
+  /* The slot held at position 0 is still the item there. */
+  again = g_list_model_get_item (G_LIST_MODEL (view), 0);
+  g_assert_true (again == first);
+  g_assert_cmpuint (index_at (view, 6), ==, 12);
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (view), expected));
+
+  /* Sorted by similarity, most similar first: same length, so no "items-changed", yet every
+   * position holds another row, and the slot at 0 says so. */
+  record.n_signals = 0;
+  first_changed = 0;
+  query.sort = CLAIR_SORT_SIMILARITY;
+  query.descending = TRUE;
+  clair_row_view_set_query (view, &query);
+  g_assert_cmpuint (record.n_signals, ==, 0);
+  g_assert_cmpuint (view_changed, ==, 2);
+  g_assert_cmpuint (first_changed, ==, 1);
+  g_assert_cmpuint (clair_row_item_get_index (first), ==, 3);
+  g_assert_cmpuint (index_at (view, 1), ==, 2);   /* 0.2, ties in row order */
+  g_assert_cmpuint (index_at (view, 6), ==, 10);
+  g_assert_true (clair_row_view_peek_row (view, 0) == clair_row_list_lookup (rows, 3));
+  g_assert_null (clair_row_view_peek_row (view, expected));
+  g_assert_cmpuint (clair_row_view_find (view, 12), ==, 2);
+  g_assert_cmpuint (clair_row_view_find (view, 19), ==, G_MAXUINT);
+
+  /* Everything again, in row order: the list grows by what it lost, announced once. The slot
+   * dropped at position 19 still answers for its old row; a new one takes its place. */
+  record.n_signals = 0;
+  query.filter = CLAIR_FILTER_ALL;
+  query.sort = CLAIR_SORT_NONE;
+  query.descending = FALSE;
+  clair_row_view_set_query (view, &query);
+  g_assert_cmpuint (record.n_signals, ==, 1);
+  g_assert_cmpuint (record.position, ==, expected);
+  g_assert_cmpuint (record.removed, ==, 0);
+  g_assert_cmpuint (record.added, ==, 20 - expected);
+  g_assert_cmpuint (clair_row_item_get_index (first), ==, 0);
+  g_assert_cmpuint (clair_row_item_get_index (last), ==, 19);
+  {
+    g_autoptr(ClairRowItem) new_last = g_list_model_get_item (G_LIST_MODEL (view), 19);
+
+    g_assert_true (new_last != last);
+    g_assert_cmpuint (clair_row_item_get_index (new_last), ==, 19);
+  }
+}
+
+static void
+test_slot_forwards (void)
+{
+  g_autoptr(ClairRowList) rows = make_rows (10);
+  g_autoptr(ClairRowView) view = clair_row_view_new ();
+  g_autoptr(ClairRowItem) slot = NULL;
+  ClairRowItem *row;
+  guint changed = 0;
+
+  clair_row_view_set_rows (view, rows);
+  slot = g_list_model_get_item (G_LIST_MODEL (view), 4);
+  row = clair_row_list_lookup (rows, 4);
+  g_signal_connect (slot, "changed", G_CALLBACK (count_cb), &changed);
+
+  /* A change to the row reaches the cells bound to its slot. */
+  clair_row_item_set_decision (row, CLAIR_DECISION_ACCEPTED, TRUE);
+  g_assert_cmpuint (changed, ==, 1);
+  g_assert_cmpint (clair_row_item_get_decision (slot), ==, CLAIR_DECISION_ACCEPTED);
+  g_assert_true (clair_row_item_get_edited (slot));
+
+  /* A change through the slot lands on the row. */
+  clair_row_item_set_task (slot, "Name the planets.");
+  clair_row_item_set_task_requested (slot, TRUE);
+  clair_row_item_set_running (slot, TRUE);
+  g_assert_cmpstr (clair_row_item_get_task (row), ==, "Name the planets.");
+  g_assert_true (clair_row_item_get_task_requested (row));
+  g_assert_true (clair_row_item_get_running (row));
+  g_assert_cmpuint (changed, ==, 3);
+
+  /* The cells show more than the row (a search highlight): update_shown tells them. */
+  clair_row_view_update_shown (view);
+  g_assert_cmpuint (changed, ==, 4);
+
+  /* Pointed at another row, the slot stops hearing from the first. */
+  {
+    ClairRowQuery query = { CLAIR_FILTER_ALL, 0, NULL, CLAIR_SORT_INDEX, TRUE };
+
+    clair_row_view_set_query (view, &query);
+  }
+  g_assert_cmpuint (clair_row_item_get_index (slot), ==, 5);
+  changed = 0;
+  clair_row_item_set_decision (row, CLAIR_DECISION_REJECTED, FALSE);
+  g_assert_cmpuint (changed, ==, 0);
+  clair_row_item_set_decision (clair_row_list_lookup (rows, 5), CLAIR_DECISION_SKIPPED, FALSE);
+  g_assert_cmpuint (changed, ==, 1);
+}
+
+static void
+test_slots_outlive_the_view (void)
+{
+  g_autoptr(ClairRowList) rows = make_rows (10);
+  ClairRowView *view = clair_row_view_new ();
+  g_autoptr(ClairRowItem) slot = NULL;
+  ClairRowItem *transient;
+  guint changed = 0;
+
+  clair_row_view_set_rows (view, rows);
+  slot = g_list_model_get_item (G_LIST_MODEL (view), 2);
+  /* Items nobody holds are let go of; asking again makes a new one that answers the same. */
+  transient = g_list_model_get_item (G_LIST_MODEL (view), 3);
+  g_object_add_weak_pointer (G_OBJECT (transient), (gpointer *) &transient);
+  g_object_unref (transient);
+  g_assert_null (transient);
+  g_assert_cmpuint (index_at (view, 3), ==, 3);
+
+  g_object_unref (view);
+  /* The slot still answers for its row, and still hears from it. */
+  g_signal_connect (slot, "changed", G_CALLBACK (count_cb), &changed);
+  clair_row_item_set_running (clair_row_list_lookup (rows, 2), TRUE);
+  g_assert_cmpuint (changed, ==, 1);
+  g_assert_cmpuint (clair_row_item_get_index (slot), ==, 2);
+}
+
+/* Past a few thousand rows the order is worked out on a worker thread; the slots follow when
+ * it is applied, not before. */
+static void
+test_slots_follow_worker (void)
+{
+  const guint n = 12000;
+  g_autoptr(ClairRowList) rows = make_rows (n);
+  g_autoptr(ClairRowView) view = clair_row_view_new ();
+  g_autoptr(ClairRowItem) first = NULL;
+  ClairRowQuery query = { CLAIR_FILTER_NOT_MINIMAL, 0.15, NULL, CLAIR_SORT_DISTANCE, FALSE };
+  guint expected = 0;
+
+  clair_row_view_set_rows (view, rows);
+  wait_until_applied (view);
+  first = g_list_model_get_item (G_LIST_MODEL (view), 0);
+  clair_row_view_set_query (view, &query);
+  g_assert_true (clair_row_view_get_pending (view));
+  g_assert_cmpuint (clair_row_item_get_index (first), ==, 0);
+  wait_until_applied (view);
+
+  for (guint i = 0; i < n; i++)
+    if (i % 7 != 6 && (i % 10) / 10.0f < 0.15f)
+      expected++;
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (view)), ==, expected);
+  /* Least distance first: similarity 0.1 (distance 0.9) before 0.0; ties in row order. */
+  g_assert_cmpuint (clair_row_item_get_index (first), ==, 1);
+  g_assert_cmpfloat (clair_row_item_get_distance (first), <=,
+                     clair_row_item_get_distance (clair_row_view_peek_row (view, expected - 1)));
+  for (guint i = 1; i < expected; i++)
+    {
+      ClairRowItem *a = clair_row_view_peek_row (view, i - 1);
+      ClairRowItem *b = clair_row_view_peek_row (view, i);
+
+      g_assert_cmpfloat (clair_row_item_get_distance (a), <=, clair_row_item_get_distance (b));
+      if (clair_row_item_get_distance (a) == clair_row_item_get_distance (b))
+        g_assert_cmpuint (clair_row_item_get_index (a), <, clair_row_item_get_index (b));
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/row-view/slots-follow-the-query", test_slots_follow_the_query);
+  g_test_add_func ("/row-view/slot-forwards", test_slot_forwards);
+  g_test_add_func ("/row-view/slots-outlive-the-view", test_slots_outlive_the_view);
+  g_test_add_func ("/row-view/slots-follow-worker", test_slots_follow_worker);
+  return g_test_run ();
+}
