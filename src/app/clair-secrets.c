@@ -331,6 +331,12 @@ clair_secrets_store_async (ClairSecrets        *self,
   g_task_set_source_tag (task, clair_secrets_store_async);
   g_task_set_task_data (task, data, (GDestroyNotify) store_data_free);
 
+  /* Cancelled already: libsecret is not even asked. Asked, it would start connecting to the
+   * session bus with a cancelled cancellable, and GDBus keeps that "cancelled" as the shared
+   * connection's answer for the next callers (the lookups that follow) while it lives. */
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
   g_hash_table_replace (self->session, g_strdup (data->base_url), g_strdup (api_key));
 
   data->attributes = attributes_new (data->base_url);
