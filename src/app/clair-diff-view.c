@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gi18n.h>
 
 #include "clair-diff.h"
 #include "clair-diff-view.h"
@@ -787,6 +788,28 @@ create_view (GtkSourceBuffer *buffer,
   return GTK_SOURCE_VIEW (view);
 }
 
+/* A pane: its title above its scroller. */
+static GtkWidget *
+create_pane (const char *title,
+             GtkWidget  *scroller)
+{
+  GtkWidget *pane = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *label = gtk_label_new (title);
+
+  gtk_widget_add_css_class (pane, "pane");
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (label, "caption-heading");
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_widget_add_css_class (label, "pane-title");
+  gtk_box_append (GTK_BOX (pane), label);
+  gtk_box_append (GTK_BOX (pane), scroller);
+  /* The view inside is known by the same name. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scroller))),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+  return pane;
+}
+
 static GtkSourceBuffer *
 create_buffer (void)
 {
@@ -939,6 +962,7 @@ static void
 clair_diff_view_init (ClairDiffView *self)
 {
   GtkWidget *split, *original_scroller, *revision_scroller, *inline_scroller;
+  GtkWidget *original_pane, *revision_pane;
 
   self->ops = g_array_new (FALSE, FALSE, sizeof (OpChars));
   self->changes = g_array_new (FALSE, FALSE, sizeof (Change));
@@ -950,23 +974,21 @@ clair_diff_view_init (ClairDiffView *self)
   self->original_view = create_view (self->original_buffer, &original_scroller);
   self->revision_view = create_view (self->revision_buffer, &revision_scroller);
   self->inline_view = create_view (self->inline_buffer, &inline_scroller);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->original_view),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, "Original", -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->revision_view),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, "Revision", -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->inline_view),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, "Changes inline", -1);
+  original_pane = create_pane (_("Original"), original_scroller);
+  revision_pane = create_pane (_("Revision"), revision_scroller);
 
   split = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
   gtk_box_set_homogeneous (GTK_BOX (split), TRUE);
-  gtk_box_append (GTK_BOX (split), original_scroller);
-  gtk_box_append (GTK_BOX (split), revision_scroller);
-  gtk_widget_add_css_class (original_scroller, "view");
-  gtk_widget_set_margin_end (original_scroller, 1);
+  gtk_box_append (GTK_BOX (split), original_pane);
+  gtk_box_append (GTK_BOX (split), revision_pane);
+  gtk_widget_set_margin_end (original_pane, 1);
 
   self->stack = gtk_stack_new ();
   gtk_stack_add_named (GTK_STACK (self->stack), split, "split");
-  gtk_stack_add_named (GTK_STACK (self->stack), inline_scroller, "inline");
+  gtk_stack_add_named (GTK_STACK (self->stack),
+                       /* Translators: the title of the single pane that shows the revision's
+                        * changes to the original inline. */
+                       create_pane (_("Changes Inline"), inline_scroller), "inline");
   gtk_widget_set_hexpand (self->stack, TRUE);
 
   self->overview = g_object_new (CLAIR_TYPE_DIFF_OVERVIEW, NULL);
