@@ -347,6 +347,36 @@ setup_column (ClairWindow         *self,
   gtk_column_view_column_set_factory (column, factory);
 }
 
+/* The column headers are short (an icon column has none): each says what it shows in a tooltip
+ * and to assistive technologies. GTK 4.8 has no API for a column's header widget; they are the
+ * children of the column view's header row, in column order. */
+static void
+describe_column_headers (ClairWindow *self)
+{
+  const struct
+  {
+    const char *name;
+    const char *tooltip;
+  } headers[] = {
+    { N_("Row"), N_("Row number in the dataset") },
+    { N_("Status"), N_("Status: pending, running, revised or failed") },
+    { N_("Task"), NULL },
+    { N_("Similarity"), N_("Similarity of the revision to the original (token Jaccard); low means not minimal") },
+    { N_("Edit distance"), N_("Edit distance from the original to the revision (character Levenshtein, normalised)") },
+    { N_("Decision"), N_("Decision: accepted, rejected, skipped or edited") },
+  };
+  GtkWidget *header = gtk_widget_get_first_child (GTK_WIDGET (self->column_view));
+  GtkWidget *title = header ? gtk_widget_get_first_child (header) : NULL;
+
+  for (guint i = 0; title != NULL && i < G_N_ELEMENTS (headers); i++, title = gtk_widget_get_next_sibling (title))
+    {
+      gtk_accessible_update_property (GTK_ACCESSIBLE (title), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _(headers[i].name), -1);
+      if (headers[i].tooltip != NULL)
+        gtk_widget_set_tooltip_text (title, _(headers[i].tooltip));
+    }
+}
+
 /* Sorting. The column view's sorter says which column is sorted and in which direction, but
  * GTK 4.8 has no API to ask it; so each column's sorter, when probed, names itself and answers
  * "smaller", and the view's sorter answers with the first (primary) column's verdict, reversed
@@ -1520,6 +1550,7 @@ clair_window_init (ClairWindow *self)
   setup_column (self, self->similarity_column, COLUMN_SIMILARITY);
   setup_column (self, self->distance_column, COLUMN_DISTANCE);
   setup_column (self, self->decision_column, COLUMN_DECISION);
+  describe_column_headers (self);
   set_sorter (self->index_column, CLAIR_SORT_INDEX);
   set_sorter (self->status_column, CLAIR_SORT_STATUS);
   set_sorter (self->similarity_column, CLAIR_SORT_SIMILARITY);

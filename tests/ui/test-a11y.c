@@ -509,6 +509,25 @@ test_main_window (void)
   g_assert_true (wait_until (diff_idle, clair_window_get_diff_view (window), 5000));
   check_names (GTK_WIDGET (window), "main window, revised row", known_found, failures);
 
+  /* Every column header is named, and those that show an icon column or an abbreviation say
+   * what they mean in a tooltip: the header row is the column view's first child. */
+  {
+    GtkWidget *header = gtk_widget_get_first_child (GTK_WIDGET (window->column_view));
+    guint n_titles = 0, n_tooltips = 0;
+
+    for (GtkWidget *title = gtk_widget_get_first_child (header); title; title = gtk_widget_get_next_sibling (title))
+      {
+        g_autofree char *label = own_label (title);
+
+        if (label == NULL)
+          g_string_append_printf (failures, "column header %u has no accessible name\n", n_titles);
+        n_tooltips += gtk_widget_get_tooltip_text (title) != NULL;
+        n_titles++;
+      }
+    g_assert_cmpuint (n_titles, ==, g_list_model_get_n_items (gtk_column_view_get_columns (window->column_view)));
+    g_assert_cmpuint (n_tooltips, ==, n_titles - 1);
+  }
+
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.edit", NULL));
   iterate_for (50);
   g_assert_true (clair_diff_view_get_editable (CLAIR_DIFF_VIEW (clair_window_get_diff_view (window))));
