@@ -339,10 +339,13 @@ clair_export_dialog_init (ClairExportDialog *self)
   self->format_row = adw_combo_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->format_row), _("Format"));
   adw_combo_row_set_model (ADW_COMBO_ROW (self->format_row), G_LIST_MODEL (format_model));
+  /* The choices are long ("TRL — prompt, chosen, rejected"): shown whole under the title. */
+  adw_combo_row_set_use_subtitle (ADW_COMBO_ROW (self->format_row), TRUE);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->format_row);
   self->selection_row = adw_combo_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->selection_row), _("Rows"));
   adw_combo_row_set_model (ADW_COMBO_ROW (self->selection_row), G_LIST_MODEL (selection_model));
+  adw_combo_row_set_use_subtitle (ADW_COMBO_ROW (self->selection_row), TRUE);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->selection_row);
   row = adw_action_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Include the rationale"));
