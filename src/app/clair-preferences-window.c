@@ -270,6 +270,9 @@ key_changed_cb (ClairPreferencesWindow *self)
 {
   if (self->filling)
     return;
+  /* What the user types wins over what the keyring answers after. */
+  g_cancellable_cancel (self->key_lookup);
+  g_clear_object (&self->key_lookup);
   g_clear_handle_id (&self->key_store_id, g_source_remove);
   self->key_store_id = g_timeout_add (500, store_key_cb, self);
 }
