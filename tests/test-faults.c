@@ -313,6 +313,19 @@ test_fault_scenario (gconstpointer data)
   deadline = g_get_monotonic_time () + 240 * G_USEC_PER_SEC;
   while (!run->done && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
+  if (!run->done)
+    {
+      g_autoptr(JsonNode) late = test_server_stats (&run->server);
+      g_autofree char *late_text = json_to_string (late, FALSE);
+
+      /* Where it stood, for the log: a stall and a slow machine look different here. */
+      clair_runner_get_progress (run->runner, &progress);
+      g_test_message ("%s: not done after %.1f s: state %s, done %u/%u, in flight %u, limit %u, "
+                      "retries %u; server: %.2000s", run->scenario->name, progress.elapsed,
+                      clair_runner_state_to_string (clair_runner_get_state (run->runner)),
+                      progress.done, progress.total, progress.in_flight, progress.limit,
+                      progress.retries, late_text);
+    }
 
   /* The run completes. */
   g_assert_true (run->done);
