@@ -666,6 +666,107 @@ test_bulk_decisions (Fixture       *fixture,
   }
 }
 
+/* An import in batches: another connection reads the rows committed so far while the rest is
+ * imported, and a cancelled import takes back the batches it had committed. */
+typedef struct
+{
+  const char   *project_path;
+  guint         batch;
+  guint         seen_at;       /* the progress at which another connection looked */
+  guint         seen_rows;     /* and how many rows it found */
+  guint         seen_from;     /* rows it found from index 100 on */
+  GCancellable *cancel_at_2nd; /* cancelled once two batches are committed */
+} BatchWatch;
+
+static void
+batch_progress_cb (guint64  done,
+                   guint64  total,
+                   gpointer user_data)
+{
+  BatchWatch *watch = user_data;
+
+  if (watch->seen_at == 0 && done >= 2 * watch->batch && done < total)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ClairProject) other = clair_project_open (watch->project_path, CLAIR_PROJECT_OPEN_READ_ONLY, &error);
+      g_autoptr(GArray) summaries = NULL;
+      g_autoptr(GArray) from = NULL;
+
+      g_assert_no_error (error);
+      summaries = clair_project_get_summaries (other, &error);
+      g_assert_no_error (error);
+      from = clair_project_get_summaries_from (other, 100, &error);
+      g_assert_no_error (error);
+      watch->seen_at = done;
+      watch->seen_rows = summaries->len;
+      watch->seen_from = from->len;
+      for (guint i = 0; i < summaries->len; i++)
+        g_assert_cmpuint (g_array_index (summaries, ClairRowSummary, i).index, ==, i);
+      g_assert_cmpuint (g_array_index (from, ClairRowSummary, 0).index, ==, 100);
+      if (watch->cancel_at_2nd != NULL)
+        g_cancellable_cancel (watch->cancel_at_2nd);
+    }
+}
+
+static void
+test_import_batches (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  const guint n = 5000;
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClairDataset) dataset = NULL;
+  g_autoptr(ClairProject) project = NULL;
+  g_autoptr(GArray) all = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autofree char *second_path = g_build_filename (fixture->dir, "second.clair", NULL);
+  ClairMapping mapping = { (char *) "task", (char *) "student_solution" };
+  ClairImportReport report = { 0 };
+  BatchWatch watch = { fixture->project_path, 1000, 0, 0, 0, NULL };
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (text, "{\"task\":\"Task %u\",\"student_solution\":\"Answer %u\"}\n", i, i);
+  write_file (fixture->dataset, text->str);
+  dataset = clair_dataset_open (fixture->dataset, CLAIR_FORMAT_UNKNOWN, &error);
+  g_assert_no_error (error);
+
+  project = clair_project_open (fixture->project_path, CLAIR_PROJECT_OPEN_CREATE, &error);
+  g_assert_no_error (error);
+  clair_project_set_import_batch (project, watch.batch);
+  g_assert_true (clair_project_import_dataset (project, dataset, &mapping, NULL, batch_progress_cb,
+                                               &watch, &report, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.n_imported, ==, n);
+  clair_import_report_clear (&report);
+  /* Mid-import, every row before the reported progress was there, and none after. */
+  g_assert_cmpuint (watch.seen_at, >=, 2 * watch.batch);
+  g_assert_cmpuint (watch.seen_rows, ==, watch.seen_at);
+  g_assert_cmpuint (watch.seen_from, ==, watch.seen_at - 100);
+  all = clair_project_get_summaries (project, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->len, ==, n);
+  g_clear_object (&project);
+
+  /* Cancelled after two batches: the project is left empty, and can take the import again. */
+  project = clair_project_open (second_path, CLAIR_PROJECT_OPEN_CREATE, &error);
+  g_assert_no_error (error);
+  clair_project_set_import_batch (project, watch.batch);
+  watch.project_path = second_path;
+  watch.seen_at = 0;
+  watch.cancel_at_2nd = cancellable;
+  g_assert_false (clair_project_import_dataset (project, dataset, &mapping, cancellable, batch_progress_cb,
+                                                &watch, &report, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpuint (watch.seen_rows, >=, 2 * watch.batch);
+  g_assert_cmpuint (clair_project_get_n_rows (project), ==, 0);
+  g_assert_false (clair_project_has_rows (project));
+  g_assert_true (clair_project_import_dataset (project, dataset, &mapping, NULL, NULL, NULL, &report, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (clair_project_get_n_rows (project), ==, n);
+  clair_import_report_clear (&report);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -675,6 +776,7 @@ main (int    argc,
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/project/import-and-reopen", test_import_and_reopen);
+  ADD ("/project/import-batches", test_import_batches);
   ADD ("/project/attempts-and-status", test_attempts_and_status);
   ADD ("/project/decisions", test_decisions);
   ADD ("/project/search", test_search);

@@ -27,6 +27,7 @@ struct _ClairProject
   sqlite3   *db;
   GRecMutex  lock;
   gboolean   read_only;
+  guint      import_batch;      /* rows per commit at import; 0: one transaction */
 
   /* Prepared statements, created on first use. */
   sqlite3_stmt *stmt_get_setting;
@@ -680,6 +681,15 @@ is_cancelled (GCancellable  *cancellable,
   return g_cancellable_set_error_if_cancelled (cancellable, error);
 }
 
+void
+clair_project_set_import_batch (ClairProject *self,
+                                guint         n_rows)
+{
+  g_return_if_fail (CLAIR_IS_PROJECT (self));
+
+  self->import_batch = n_rows;
+}
+
 gboolean
 clair_project_import_dataset (ClairProject        *self,
                               ClairDataset        *dataset,
@@ -724,8 +734,10 @@ clair_project_import_dataset (ClairProject        *self,
   /* A fresh import writes the whole dataset once. In WAL mode every page would be written twice
    * (into the WAL, then checkpointed into the file), so the import runs with a rollback journal —
    * which journals nothing for pages that did not exist before — and switches back to WAL at the
-   * end. When another connection has the file open the switch is refused and WAL stays. */
-  if (!self->read_only)
+   * end. When another connection has the file open the switch is refused and WAL stays.
+   * An import in batches stays in WAL, so other connections read the rows committed so far
+   * without ever waiting for the writer. */
+  if (!self->read_only && self->import_batch == 0)
     sqlite3_exec (self->db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
 
   if (!exec_sql (self, "BEGIN IMMEDIATE", "start the import", error))
@@ -746,7 +758,12 @@ clair_project_import_dataset (ClairProject        *self,
       g_autoptr(GError) row_error = NULL;
       g_autoptr(ClairRow) row = NULL;
 
-      if ((i & 1023) == 0)
+      /* A batch is committed before the progress that counts it is reported. */
+      if (self->import_batch > 0 && i > 0 && i % self->import_batch == 0 &&
+          (!exec_sql (self, "COMMIT", "store imported rows", error) ||
+           !exec_sql (self, "BEGIN IMMEDIATE", "go on with the import", error)))
+        goto rollback;
+      if ((i & 1023) == 0 || (self->import_batch > 0 && i % self->import_batch == 0))
         {
           if (is_cancelled (cancellable, error))
             goto rollback;
@@ -814,11 +831,15 @@ clair_project_import_dataset (ClairProject        *self,
 
 rollback:
   sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  /* Batches already committed go too: a failed import leaves no rows, as a single one would. */
+  if (self->import_batch > 0)
+    sqlite3_exec (self->db, "BEGIN IMMEDIATE; DELETE FROM rows; DELETE FROM skipped; COMMIT",
+                  NULL, NULL, NULL);
 
 out:
   g_clear_pointer (&insert_row, sqlite3_finalize);
   g_clear_pointer (&insert_skipped, sqlite3_finalize);
-  if (!self->read_only)
+  if (!self->read_only && self->import_batch == 0)
     sqlite3_exec (self->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
   g_rec_mutex_unlock (&self->lock);
 
@@ -1007,6 +1028,14 @@ GArray *
 clair_project_get_summaries (ClairProject  *self,
                              GError       **error)
 {
+  return clair_project_get_summaries_from (self, 0, error);
+}
+
+GArray *
+clair_project_get_summaries_from (ClairProject  *self,
+                                  guint          first,
+                                  GError       **error)
+{
   g_autoptr(GArray) summaries = NULL;
   sqlite3_stmt *stmt = NULL;
 
@@ -1014,12 +1043,14 @@ clair_project_get_summaries (ClairProject  *self,
 
   g_rec_mutex_lock (&self->lock);
   summaries = g_array_sized_new (FALSE, FALSE, sizeof (ClairRowSummary),
-                                 (guint) pragma_int (self, "SELECT count(*) FROM rows"));
+                                 first == 0 ? (guint) pragma_int (self, "SELECT count(*) FROM rows") : 0);
   if (sqlite3_prepare_v2 (self->db,
                           "SELECT r.idx, r.status, d.decision, d.edited_revision IS NOT NULL, "
                           "       r.n_attempts, r.jaccard, r.levenshtein_norm "
-                          "FROM rows r LEFT JOIN decisions d ON d.row_idx = r.idx ORDER BY r.idx",
-                          -1, &stmt, NULL) != SQLITE_OK)
+                          "FROM rows r LEFT JOIN decisions d ON d.row_idx = r.idx "
+                          "WHERE r.idx >= ?1 ORDER BY r.idx",
+                          -1, &stmt, NULL) != SQLITE_OK ||
+      sqlite3_bind_int64 (stmt, 1, first) != SQLITE_OK)
     {
       set_sqlite_error (error, self->db, self->path, "list rows");
       g_clear_pointer (&summaries, g_array_unref);

@@ -146,8 +146,9 @@ ClairProject   *clair_project_open_reader    (ClairProject          *self,
 const char     *clair_project_get_path       (ClairProject          *self);
 guint           clair_project_get_n_rows     (ClairProject          *self);
 
-/* Imports every row of @dataset (indexing it if needed) in one transaction. A bad row never
- * disappears silently: it is listed in @report with its line and reason. */
+/* Imports every row of @dataset (indexing it if needed) in one transaction, or in batches (see
+ * clair_project_set_import_batch()). A bad row never disappears silently: it is listed in
+ * @report with its line and reason. A failed or cancelled import leaves no row. */
 gboolean        clair_project_import_dataset (ClairProject          *self,
                                               ClairDataset          *dataset,
                                               const ClairMapping    *mapping,
@@ -156,6 +157,12 @@ gboolean        clair_project_import_dataset (ClairProject          *self,
                                               gpointer               user_data,
                                               ClairImportReport     *report,
                                               GError               **error);
+/* Makes the next imports commit every @n_rows rows (0, the default: once, at the end), so other
+ * connections can show the rows while the rest is imported; the progress for row i is reported
+ * after the rows before it are committed, when i is a multiple of @n_rows. Slower than one
+ * transaction (the rows go through the write-ahead log). */
+void            clair_project_set_import_batch (ClairProject        *self,
+                                                guint                n_rows);
 gboolean        clair_project_has_rows       (ClairProject          *self);
 /* Rows skipped at import. Returns an array of ClairSkippedRow. */
 GArray         *clair_project_get_skipped    (ClairProject          *self);
@@ -190,6 +197,10 @@ GPtrArray      *clair_project_get_attempts   (ClairProject          *self,
 /* Summaries of every row in index order. */
 GArray         *clair_project_get_summaries  (ClairProject          *self,
                                               GError               **error);
+/* Summaries of the rows whose index is @first or more, in index order. */
+GArray         *clair_project_get_summaries_from (ClairProject      *self,
+                                                  guint              first,
+                                                  GError           **error);
 /* Indexes of rows whose task, original or revision contains @needle (case-insensitive). */
 GArray         *clair_project_search         (ClairProject          *self,
                                               const char            *needle,
