@@ -327,6 +327,42 @@ clair_row_list_new (GArray *summaries)
   return self;
 }
 
+void
+clair_row_list_append (ClairRowList *self,
+                       GArray       *summaries)
+{
+  guint old_n;
+  gint64 last;
+
+  g_return_if_fail (CLAIR_IS_ROW_LIST (self));
+  g_return_if_fail (summaries != NULL);
+
+  old_n = self->items->len;
+  last = old_n > 0 ? (gint64) ((ClairRowItem *) g_ptr_array_index (self->items, old_n - 1))->summary.index : -1;
+  for (guint i = 0; i < summaries->len; i++)
+    {
+      const ClairRowSummary *summary = &g_array_index (summaries, ClairRowSummary, i);
+
+      /* Index order is what find_position relies on: rows already listed are not added twice. */
+      if ((gint64) summary->index <= last)
+        continue;
+      g_ptr_array_add (self->items, clair_row_item_new (summary));
+      last = summary->index;
+    }
+  if (self->items->len > old_n)
+    g_list_model_items_changed (G_LIST_MODEL (self), old_n, 0, self->items->len - old_n);
+}
+
+guint
+clair_row_list_last_index (ClairRowList *self)
+{
+  g_return_val_if_fail (CLAIR_IS_ROW_LIST (self), G_MAXUINT);
+
+  if (self->items->len == 0)
+    return G_MAXUINT;
+  return ((ClairRowItem *) g_ptr_array_index (self->items, self->items->len - 1))->summary.index;
+}
+
 guint
 clair_row_list_find_position (ClairRowList *self,
                               guint         index)

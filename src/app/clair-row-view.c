@@ -390,6 +390,13 @@ clair_row_view_refresh_now (ClairRowView *self)
       apply (self, g_array_new (FALSE, FALSE, sizeof (guint)));
       return;
     }
+  /* Every row in row order: nothing to work out. */
+  if (query_is_identity (&self->query))
+    {
+      if (self->visible != NULL || self->n_visible != n_rows (self))
+        apply (self, NULL);
+      return;
+    }
   job = job_new (self);
   apply (self, compute (job));
   job_free (job);
@@ -402,19 +409,12 @@ clair_row_view_refresh (ClairRowView *self)
 
   g_return_if_fail (CLAIR_IS_ROW_VIEW (self));
 
-  if (n_rows (self) <= SYNC_LIMIT)
+  if (n_rows (self) <= SYNC_LIMIT || query_is_identity (&self->query))
     {
       clair_row_view_refresh_now (self);
       return;
     }
   self->generation++;
-  if (query_is_identity (&self->query) && self->visible == NULL && self->n_visible == n_rows (self))
-    {
-      /* Already every row in row order. */
-      g_cancellable_cancel (self->cancellable);
-      g_clear_object (&self->cancellable);
-      return;
-    }
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
@@ -438,9 +438,13 @@ clair_row_view_set_rows (ClairRowView *self,
   /* Empty first, while the old rows can still be asked for. */
   if (self->n_visible > 0)
     apply (self, g_array_new (FALSE, FALSE, sizeof (guint)));
+  if (self->rows != NULL)
+    g_signal_handlers_disconnect_by_func (self->rows, clair_row_view_refresh, self);
   g_set_object (&self->rows, rows);
   if (rows == NULL)
     return;
+  /* Rows added later (while a dataset is imported) are shown as the query decides. */
+  g_signal_connect_swapped (rows, "items-changed", G_CALLBACK (clair_row_view_refresh), self);
   /* Every row at once, so the list fills while the query is worked out. */
   apply (self, NULL);
   clair_row_view_refresh (self);
@@ -551,6 +555,8 @@ clair_row_view_finalize (GObject *object)
 
   /* Slots outlive the view when a widget still holds them: they stop reporting to it. */
   update_slots (self, 0);
+  if (self->rows != NULL)
+    g_signal_handlers_disconnect_by_func (self->rows, clair_row_view_refresh, self);
   g_clear_pointer (&self->slots, g_hash_table_unref);
   g_clear_object (&self->rows);
   g_clear_pointer (&self->visible, g_array_unref);

@@ -270,6 +270,61 @@ test_slots_follow_worker (void)
     }
 }
 
+/* Rows appended to the list (a dataset still being imported) show up as the query decides, on
+ * the worker too, without taking the slots shown. */
+static void
+test_rows_appended (void)
+{
+  g_autoptr(ClairRowList) rows = make_rows (10);
+  g_autoptr(ClairRowList) more = make_rows (20000);
+  g_autoptr(ClairRowView) view = clair_row_view_new ();
+  g_autoptr(ClairRowItem) first = NULL;
+  g_autoptr(GArray) tail = g_array_new (FALSE, FALSE, sizeof (ClairRowSummary));
+  ItemsChanged record = { 0 };
+  ClairRowQuery query = { CLAIR_FILTER_NOT_MINIMAL, 0.15, NULL, CLAIR_SORT_NONE, FALSE };
+
+  clair_row_view_set_rows (view, rows);
+  first = g_list_model_get_item (G_LIST_MODEL (view), 0);
+  g_signal_connect (view, "items-changed", G_CALLBACK (items_changed_cb), &record);
+
+  /* Rows 10–99, and again 5–99: those already listed are not added twice. */
+  for (guint i = 5; i < 100; i++)
+    g_array_append_val (tail, *clair_row_item_get_summary (clair_row_list_peek (more, i)));
+  clair_row_list_append (rows, tail);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (rows)), ==, 100);
+  g_assert_cmpuint (clair_row_list_last_index (rows), ==, 99);
+  g_assert_cmpuint (clair_row_list_find_position (rows, 57), ==, 57);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (view)), ==, 100);
+  g_assert_cmpuint (record.position, ==, 10);
+  g_assert_cmpuint (record.added, ==, 90);
+  g_assert_cmpuint (record.removed, ==, 0);
+  g_assert_cmpuint (clair_row_item_get_index (first), ==, 0);
+
+  /* Filtered: only the new rows that pass are added. */
+  clair_row_view_set_query (view, &query);
+  g_array_set_size (tail, 0);
+  for (guint i = 100; i < 20000; i++)
+    g_array_append_val (tail, *clair_row_item_get_summary (clair_row_list_peek (more, i)));
+  clair_row_list_append (rows, tail);
+  wait_until_applied (view);
+  {
+    guint expected = 0;
+
+    for (guint i = 0; i < 20000; i++)
+      if (i % 7 != 6 && (i % 10) / 10.0f < 0.15f)
+        expected++;
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (view)), ==, expected);
+  }
+  g_assert_cmpuint (clair_row_item_get_index (clair_row_view_peek_row (view, 0)), ==, 0);
+  g_assert_cmpuint (clair_row_item_get_index (clair_row_view_peek_row (view, 2)), ==, 10);
+
+  /* Back to every row: at once, no worker needed. */
+  query.filter = CLAIR_FILTER_ALL;
+  clair_row_view_set_query (view, &query);
+  g_assert_false (clair_row_view_get_pending (view));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (view)), ==, 20000);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -280,5 +335,6 @@ main (int   argc,
   g_test_add_func ("/row-view/slot-forwards", test_slot_forwards);
   g_test_add_func ("/row-view/slots-outlive-the-view", test_slots_outlive_the_view);
   g_test_add_func ("/row-view/slots-follow-worker", test_slots_follow_worker);
+  g_test_add_func ("/row-view/rows-appended", test_rows_appended);
   return g_test_run ();
 }
