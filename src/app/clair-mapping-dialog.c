@@ -33,11 +33,16 @@ struct _ClairMappingDialog
   volatile gint  n_done;
   guint          n_total;
   gboolean       importing;
+  gboolean       started;         /* the first rows are in: the window shows the import */
   gboolean       indexed;
   gint           preview_shown;
 };
 
-enum { IMPORTED, N_SIGNALS };
+enum { IMPORTED, IMPORT_STARTED, IMPORT_FAILED, N_SIGNALS };
+
+/* Rows per commit: once the first batch is in, the window shows the rows while the rest is
+ * imported (a 1 GB dataset takes seconds). */
+#define IMPORT_BATCH 8192
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (ClairMappingDialog, clair_mapping_dialog, ADW_TYPE_WINDOW)
@@ -244,6 +249,7 @@ typedef struct
 {
   ClairMapping  mapping;
   char         *path;
+  gboolean      existed;   /* the project file was there before */
 } ImportData;
 
 static void
@@ -265,21 +271,15 @@ import_thread (GTask        *task,
   g_autoptr(ClairProject) project = NULL;
   ClairImportReport report = { 0 };
   GError *error = NULL;
-  gboolean existed = g_file_test (data->path, G_FILE_TEST_EXISTS);
 
-  if (!clair_dataset_index (self->dataset, cancellable, &error) ||
-      (project = clair_project_open (data->path, CLAIR_PROJECT_OPEN_CREATE, &error)) == NULL ||
+  if (clair_dataset_index (self->dataset, cancellable, &error) &&
+      (project = clair_project_open (data->path, CLAIR_PROJECT_OPEN_CREATE, &error)) != NULL)
+    clair_project_set_import_batch (project, IMPORT_BATCH);
+  if (project == NULL ||
       !clair_project_import_dataset (project, self->dataset, &data->mapping, cancellable,
                                      import_progress_cb, self, &report, &error))
     {
       g_clear_object (&project);
-      if (!existed)
-        for (guint i = 0; i < 3; i++)
-          {
-            static const char * const suffixes[] = { "", "-wal", "-shm" };
-            g_autofree char *file = g_strconcat (data->path, suffixes[i], NULL);
-            g_unlink (file);
-          }
       clair_import_report_clear (&report);
       g_task_return_error (task, error);
       return;
@@ -298,6 +298,13 @@ progress_tick_cb (gpointer user_data)
     gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress), done / (double) self->n_total);
   else
     gtk_progress_bar_pulse (GTK_PROGRESS_BAR (self->progress));
+  /* The first batch is committed: the window takes over, showing the rows as they come. */
+  if (!self->started && done >= IMPORT_BATCH)
+    {
+      self->started = TRUE;
+      gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
+      g_signal_emit (self, signals[IMPORT_STARTED], 0, self->project_path);
+    }
   return G_SOURCE_CONTINUE;
 }
 
@@ -308,10 +315,30 @@ import_done_cb (GObject      *source,
 {
   g_autoptr(ClairMappingDialog) self = user_data;
   g_autoptr(GError) error = NULL;
+  ImportData *data = g_task_get_task_data (G_TASK (result));
 
   g_clear_handle_id (&self->progress_id, g_source_remove);
   self->importing = FALSE;
   if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      /* The window showing the import lets go of the project first; then it goes. */
+      if (self->started)
+        g_signal_emit (self, signals[IMPORT_FAILED], 0,
+                       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? NULL : error->message);
+      if (!data->existed)
+        for (guint i = 0; i < 3; i++)
+          {
+            static const char * const suffixes[] = { "", "-wal", "-shm" };
+            g_autofree char *file = g_strconcat (data->path, suffixes[i], NULL);
+            g_unlink (file);
+          }
+      if (self->started)
+        {
+          gtk_window_destroy (GTK_WINDOW (self));
+          return;
+        }
+    }
+  if (error != NULL)
     {
       GtkWidget *dialog;
 
@@ -346,6 +373,7 @@ clair_mapping_dialog_import (ClairMappingDialog *self)
       return;
     }
   data->path = g_strdup (self->project_path);
+  data->existed = g_file_test (data->path, G_FILE_TEST_EXISTS);
   self->importing = TRUE;
   gtk_widget_set_sensitive (self->import_button, FALSE);
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "importing");
@@ -361,6 +389,25 @@ static void
 import_clicked_cb (ClairMappingDialog *self)
 {
   clair_mapping_dialog_import (self);
+}
+
+void
+clair_mapping_dialog_cancel_import (ClairMappingDialog *self)
+{
+  g_return_if_fail (CLAIR_IS_MAPPING_DIALOG (self));
+
+  g_cancellable_cancel (self->cancellable);
+}
+
+void
+clair_mapping_dialog_get_import_progress (ClairMappingDialog *self,
+                                          guint              *done,
+                                          guint              *total)
+{
+  g_return_if_fail (CLAIR_IS_MAPPING_DIALOG (self));
+
+  *done = (guint) g_atomic_int_get (&self->n_done);
+  *total = (guint) self->n_total;
 }
 
 static void
@@ -448,6 +495,13 @@ clair_mapping_dialog_class_init (ClairMappingDialogClass *klass)
   object_class->finalize = clair_mapping_dialog_finalize;
   signals[IMPORTED] = g_signal_new ("imported", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                     NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* The first rows are in the project (its path): the dialog hides and the import goes on. */
+  signals[IMPORT_STARTED] = g_signal_new ("import-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                          NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* After "import-started": the import failed (the message) or was cancelled (NULL), and the
+   * project it made is gone. */
+  signals[IMPORT_FAILED] = g_signal_new ("import-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                         NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
   gtk_widget_class_add_binding_action (GTK_WIDGET_CLASS (klass), GDK_KEY_Escape, 0, "window.close", NULL);
 }
 

@@ -7,6 +7,7 @@
 
 #include "clair-diff-view.h"
 #include "clair-export-dialog.h"
+#include "clair-mapping-dialog.h"
 #include "clair-window-private.h"
 
 /* Curation: decisions, edits, notes, undo and redo, navigation, and the window's keymap.
@@ -32,8 +33,11 @@ void
 _clair_window_update_actions (ClairWindow *self)
 {
   gboolean has_project = self->project != NULL && !self->busy;
-  gboolean can_bulk = has_project && self->bulk_cancellable == NULL;
-  gboolean has_row = has_project && self->record != NULL;
+  /* While a dataset is imported the rows can be read, not decided on or run. */
+  gboolean importing = _clair_window_is_importing (self);
+  gboolean can_write = has_project && !importing;
+  gboolean can_bulk = can_write && self->bulk_cancellable == NULL;
+  gboolean has_row = can_write && self->record != NULL;
   gboolean has_attempt = has_row && self->record->attempt != NULL;
   gboolean can_revise = has_row && clair_record_get_chosen (self->record) != NULL;
   gboolean running = _clair_window_run_is_active (self);
@@ -46,19 +50,24 @@ _clair_window_update_actions (ClairWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-raw", has_attempt && self->record->attempt->raw_output);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reparse", has_attempt && self->record->attempt->raw_output);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.rerun", has_row);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.rerun-selection", has_project);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.rerun-selection", can_write);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo", can_bulk && self->undo_stack->len > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.redo", can_bulk && self->redo_stack->len > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next-row", has_project);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.previous-row", has_project);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next-change", can_revise);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.previous-change", can_revise);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", has_project);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", can_write);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", has_project);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.bulk-accept", can_bulk);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.bulk-reject", can_bulk);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", has_project);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", can_write);
+  /* Once the import is done (its last rows being read), there is nothing left to stop. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop",
+                                 running || (importing && !self->import_finishing));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->note_entry), !importing);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->stop_button),
+                               importing ? _("Stop the Import") : _("Stop the Run"));
   gtk_widget_set_sensitive (GTK_WIDGET (self->stats_button), has_project);
 
   if (running && !paused)
@@ -887,7 +896,13 @@ stop_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
-  _clair_window_run_stop (CLAIR_WINDOW (widget));
+  ClairWindow *self = CLAIR_WINDOW (widget);
+
+  /* The dialog running the import says when it stopped ("import-failed"). */
+  if (_clair_window_is_importing (self))
+    clair_mapping_dialog_cancel_import (CLAIR_MAPPING_DIALOG (self->import_dialog));
+  else
+    _clair_window_run_stop (self);
 }
 
 static void

@@ -86,11 +86,207 @@ _clair_window_fill_recent (ClairWindow *self)
   gtk_widget_set_visible (self->recent_group, n > 0);
 }
 
+/* A long import: once its first rows are in, the mapping dialog hides and the window opens the
+ * project, reads the rows committed since every half second (the import commits in batches,
+ * and WAL lets this read while it writes) and shows the progress in the header. Decisions and
+ * runs wait for the end; reading, searching and filtering do not. */
+
+#define IMPORT_TICK_MS 500
+
+gboolean
+_clair_window_is_importing (ClairWindow *self)
+{
+  return self->import_dialog != NULL;
+}
+
+static void
+forget_import (ClairWindow *self)
+{
+  if (self->import_dialog != NULL)
+    g_signal_handlers_disconnect_by_data (self->import_dialog, self);
+  g_clear_object (&self->import_dialog);
+  g_clear_handle_id (&self->import_tick_id, g_source_remove);
+  self->import_finishing = FALSE;
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_box), FALSE);
+}
+
+void
+_clair_window_import_stop (ClairWindow *self)
+{
+  g_autoptr(GObject) dialog = NULL;
+
+  if (self->import_dialog == NULL)
+    return;
+  dialog = g_object_ref (self->import_dialog);
+  forget_import (self);
+  /* The dialog removes the project it was making once its import has stopped. */
+  clair_mapping_dialog_cancel_import (CLAIR_MAPPING_DIALOG (dialog));
+}
+
+typedef struct
+{
+  ClairRowList *rows;      /* the list the rows go to */
+  guint         first;     /* the first index not listed yet */
+  gboolean      last;      /* read after the import ended */
+} ImportRead;
+
+static void
+import_read_free (ImportRead *read)
+{
+  g_clear_object (&read->rows);
+  g_free (read);
+}
+
+static void
+import_read_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  ClairProject *reader = source_object;
+  ImportRead *read = task_data;
+  GError *error = NULL;
+  GArray *summaries = clair_project_get_summaries_from (reader, read->first, &error);
+
+  if (summaries == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, summaries, (GDestroyNotify) g_array_unref);
+}
+
+static void read_new_rows (ClairWindow *self);
+
+static void
+finish_import (ClairWindow *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
+  g_autofree char *message = NULL;
+
+  forget_import (self);
+  _clair_window_refresh_counts (self);
+  _clair_window_update_actions (self);
+  message = g_strdup_printf (ngettext ("Imported %u row", "Imported %u rows", n), n);
+  _clair_window_toast (self, message);
+}
+
+static void
+import_read_done_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(ClairWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) summaries = g_task_propagate_pointer (G_TASK (result), &error);
+  ImportRead *read = g_task_get_task_data (G_TASK (result));
+
+  if (read->rows != self->rows)
+    return;
+  self->import_polling = FALSE;
+  if (summaries == NULL)
+    g_warning ("Could not read the rows imported so far: %s", error->message);
+  else if (summaries->len > 0)
+    {
+      clair_row_list_append (self->rows, summaries);
+      _clair_window_refresh_counts (self);
+    }
+  if (read->last)
+    finish_import (self);
+  else if (self->import_finishing)
+    read_new_rows (self);
+}
+
+static void
+read_new_rows (ClairWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+  ImportRead *read;
+  guint last;
+
+  /* Still reading the first rows (load_thread), or the last read is not back. */
+  if (self->rows == NULL || self->reader == NULL || self->import_polling)
+    return;
+  read = g_new0 (ImportRead, 1);
+  read->rows = g_object_ref (self->rows);
+  last = clair_row_list_last_index (self->rows);
+  read->first = last == G_MAXUINT ? 0 : last + 1;
+  read->last = self->import_finishing;
+  self->import_polling = TRUE;
+  task = g_task_new (self->reader, self->cancellable, import_read_done_cb, g_object_ref (self));
+  g_task_set_source_tag (task, read_new_rows);
+  g_task_set_task_data (task, read, (GDestroyNotify) import_read_free);
+  g_task_run_in_thread (task, import_read_thread);
+}
+
+static gboolean
+import_tick_cb (gpointer user_data)
+{
+  ClairWindow *self = user_data;
+  guint done = 0, total = 0;
+  g_autofree char *text = NULL;
+
+  clair_mapping_dialog_get_import_progress (CLAIR_MAPPING_DIALOG (self->import_dialog), &done, &total);
+  if (self->import_finishing)
+    done = total;
+  /* Translators: rows of the dataset read so far, of all its rows; the plural follows the total. */
+  text = g_strdup_printf (ngettext ("Importing %u of %u row", "Importing %u of %u rows", total), done, total);
+  gtk_label_set_text (self->progress_label, text);
+  gtk_progress_bar_set_fraction (self->progress_bar, total > 0 ? done / (double) total : 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_box), TRUE);
+  read_new_rows (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+import_started_cb (ClairMappingDialog *dialog,
+                   const char         *path,
+                   ClairWindow        *self)
+{
+  clair_window_open_project (self, path);
+  if (self->project == NULL)
+    {
+      clair_mapping_dialog_cancel_import (dialog);
+      return;
+    }
+  self->import_dialog = g_object_ref (G_OBJECT (dialog));
+  self->import_tick_id = g_timeout_add (IMPORT_TICK_MS, import_tick_cb, self);
+  import_tick_cb (self);
+  _clair_window_update_actions (self);
+}
+
+static void
+import_failed_cb (ClairMappingDialog *dialog,
+                  const char         *message,
+                  ClairWindow        *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (G_OBJECT (dialog) != self->import_dialog)
+    return;
+  forget_import (self);
+  /* The dialog removes the project after this: let go of it first. */
+  _clair_window_close_project (self);
+  if (message == NULL)
+    {
+      _clair_window_toast (self, _("Import cancelled"));
+      return;
+    }
+  g_set_error_literal (&error, CLAIR_ERROR, CLAIR_ERROR_FAILED, message);
+  _clair_window_show_error (self, _("Could Not Import the Dataset"), error);
+}
+
 static void
 imported_cb (ClairMappingDialog *dialog,
              const char         *path,
              ClairWindow        *self)
 {
+  /* A long import the window shows: one last read, then it is done. */
+  if (G_OBJECT (dialog) == self->import_dialog)
+    {
+      self->import_finishing = TRUE;
+      _clair_window_update_actions (self);
+      import_tick_cb (self);
+      return;
+    }
   clair_window_open_project (self, path);
 }
 
@@ -145,6 +341,8 @@ clair_window_open_file (ClairWindow *self,
     }
   dialog = clair_mapping_dialog_new (GTK_WINDOW (self), dataset);
   g_signal_connect_object (dialog, "imported", G_CALLBACK (imported_cb), self, 0);
+  g_signal_connect_object (dialog, "import-started", G_CALLBACK (import_started_cb), self, 0);
+  g_signal_connect_object (dialog, "import-failed", G_CALLBACK (import_failed_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 

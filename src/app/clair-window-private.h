@@ -106,6 +106,12 @@ struct _ClairWindow
   GPtrArray            *edit_group;      /* the change an edit session will push */
   guint                 edit_save_id;
 
+  /* A long import whose rows the window shows as they come (clair-window-open.c) */
+  GObject              *import_dialog;   /* the ClairMappingDialog running it, hidden */
+  guint                 import_tick_id;
+  gboolean              import_polling;  /* new rows being read */
+  gboolean              import_finishing; /* the import is done: one last read */
+
   /* Run state (clair-window-run.c) */
   gpointer              run;
 };
@@ -137,6 +143,11 @@ void     _clair_decision_change_free       (ClairDecisionChange *change);
 void     _clair_window_open_dialog         (ClairWindow    *self);
 void     _clair_window_setup_drop          (ClairWindow    *self);
 void     _clair_window_fill_recent         (ClairWindow    *self);
+gboolean _clair_window_is_importing        (ClairWindow    *self);
+/* Closes the project and shows the empty window. */
+void     _clair_window_close_project       (ClairWindow    *self);
+/* Cancels the import the window shows, if any, and stops following it. */
+void     _clair_window_import_stop         (ClairWindow    *self);
 void     _clair_window_add_recent          (ClairWindow    *self,
                                             const char     *path);
 

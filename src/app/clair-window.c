@@ -838,6 +838,7 @@ load_thread (GTask        *task,
 static void
 clear_project (ClairWindow *self)
 {
+  _clair_window_import_stop (self);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
@@ -856,6 +857,15 @@ clear_project (ClairWindow *self)
   self->current_row = -1;
   g_ptr_array_set_size (self->undo_stack, 0);
   g_ptr_array_set_size (self->redo_stack, 0);
+}
+
+void
+_clair_window_close_project (ClairWindow *self)
+{
+  clear_project (self);
+  adw_window_title_set_subtitle (self->window_title, NULL);
+  gtk_stack_set_visible_child_name (self->main_stack, "empty");
+  _clair_window_update_actions (self);
 }
 
 static void
@@ -888,9 +898,7 @@ load_done_cb (GObject      *source,
   if (result == NULL)
     {
       _clair_window_show_error (self, _("Could Not Open the Project"), error);
-      clear_project (self);
-      gtk_stack_set_visible_child_name (self->main_stack, "empty");
-      _clair_window_update_actions (self);
+      _clair_window_close_project (self);
       return;
     }
   self->reader = g_steal_pointer (&result->reader);

@@ -881,6 +881,150 @@ test_stats_filter (void)
   remove_tree (dir);
 }
 
+/* A long import fills the list as it goes: the mapping dialog hides once the first rows are in,
+ * the window shows them and the progress, decisions and runs wait for the end. Stopping it
+ * removes the project it was making. */
+
+#define IMPORT_ROWS 200000
+
+static gboolean
+importing_with_rows (gpointer data)
+{
+  ClairWindow *window = data;
+
+  return _clair_window_is_importing (window) && !clair_window_get_busy (window) &&
+         g_list_model_get_n_items (clair_window_get_rows (window)) > 0;
+}
+
+static gboolean
+row_one_shown (gpointer data)
+{
+  ClairWindow *window = data;
+
+  return clair_window_get_current_row (window) == 1 && window->record != NULL && window->record->index == 1;
+}
+
+static gboolean
+stack_settled (gpointer data)
+{
+  ClairWindow *window = data;
+
+  return !gtk_stack_get_transition_running (window->main_stack) &&
+         !gtk_stack_get_transition_running (window->detail_stack);
+}
+
+static void
+stop_import_cb (ClairMappingDialog *dialog,
+                const char         *path,
+                ClairWindow        *window)
+{
+  g_assert_true (_clair_window_is_importing (window));
+  g_assert_nonnull (clair_window_get_project (window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL));
+}
+
+static gboolean
+import_over (gpointer data)
+{
+  return !_clair_window_is_importing (CLAIR_WINDOW (data));
+}
+
+static gboolean
+project_closed (gpointer data)
+{
+  return clair_window_get_project (CLAIR_WINDOW (data)) == NULL;
+}
+
+static char *
+write_long_dataset (const char *dir,
+                    const char *name)
+{
+  char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GString) text = g_string_sized_new (IMPORT_ROWS * 64);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < IMPORT_ROWS; i++)
+    g_string_append_printf (text, "{\"task\":\"Add %u and 1.\",\"student_solution\":\"%u\"}\n", i, i);
+  g_file_set_contents (path, text->str, text->len, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+test_import_progressive (void)
+{
+  g_autofree char *dir = make_temp_dir ("clair-ui-XXXXXX");
+  g_autofree char *dataset_path = write_long_dataset (dir, "long.jsonl");
+  g_autofree char *project_path = g_strconcat (dataset_path, ".clair", NULL);
+  g_autofree char *cancelled_path = write_long_dataset (dir, "cancelled.jsonl");
+  g_autofree char *cancelled_project = g_strconcat (cancelled_path, ".clair", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (dataset_path);
+  g_autoptr(GFile) cancelled_file = g_file_new_for_path (cancelled_path);
+  ClairWindow *window;
+  ClairMappingDialog *mapping;
+  ClairProjectCounts counts;
+  guint n_early;
+
+  window = open_window (NULL);
+  clair_window_open_file (window, file);
+  mapping = find_window (CLAIR_TYPE_MAPPING_DIALOG, 5000);
+  iterate_for (100);
+  clair_mapping_dialog_import (mapping);
+
+  /* Early on: some rows shown, not all, the dialog gone, the progress in the header, and
+   * nothing that writes to the project. */
+  g_assert_true (wait_until (importing_with_rows, window, 20000));
+  n_early = g_list_model_get_n_items (clair_window_get_rows (window));
+  g_test_message ("%u of %u rows shown when the window took over", n_early, IMPORT_ROWS);
+  g_assert_cmpuint (n_early, >=, 1);
+  g_assert_cmpuint (n_early, <, IMPORT_ROWS);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (mapping)));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->progress_box)));
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (window->progress_label), "Importing "));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (window->reject_button)));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (window->run_button)));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (window->stop_button)));
+  /* The rows shown can be read already. */
+  g_assert_true (clair_window_select_row (window, 1));
+  g_assert_true (wait_until (row_one_shown, window, 5000));
+  g_assert_true (wait_until (stack_settled, window, 5000));
+  iterate_for (50);
+  screenshot (GTK_WIDGET (window), "screenshot-importing.png");
+
+  /* Then all of them, and the window is whole again. */
+  g_assert_true (wait_until (import_over, window, 60000));
+  g_assert_cmpuint (g_list_model_get_n_items (clair_window_get_rows (window)), ==, IMPORT_ROWS);
+  g_assert_true (clair_project_get_counts (clair_window_get_project (window), &counts, NULL));
+  g_assert_cmpuint (counts.n_rows, ==, IMPORT_ROWS);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window->progress_box)));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (window->reject_button)));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (window->run_button)));
+  g_assert_cmpstr (clair_project_get_path (clair_window_get_project (window)), ==, project_path);
+
+  /* Stopped half-way: the window closes the project and the file is gone. */
+  clair_window_open_file (window, cancelled_file);
+  mapping = find_window (CLAIR_TYPE_MAPPING_DIALOG, 5000);
+  iterate_for (100);
+  /* At once, as the window takes over: a fast machine imports the rest in a second. */
+  g_signal_connect_after (mapping, "import-started", G_CALLBACK (stop_import_cb), window);
+  clair_mapping_dialog_import (mapping);
+  g_assert_true (wait_until (project_closed, window, 20000));
+  g_assert_false (_clair_window_is_importing (window));
+  iterate_for (200);
+  g_assert_false (g_file_test (cancelled_project, G_FILE_TEST_EXISTS));
+  {
+    g_autofree char *wal = g_strconcat (cancelled_project, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (cancelled_project, "-shm", NULL);
+
+    g_assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
+    g_assert_false (g_file_test (shm, G_FILE_TEST_EXISTS));
+  }
+  g_assert_true (g_file_test (project_path, G_FILE_TEST_IS_REGULAR));
+
+  destroy_and_finalize (window);
+  remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -900,6 +1044,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/templates", test_templates);
   g_test_add_func ("/ui/mapping", test_mapping);
+  g_test_add_func ("/ui/import-progressive", test_import_progressive);
   g_test_add_func ("/ui/stats-filter", test_stats_filter);
   g_test_add_func ("/ui/end-to-end", test_end_to_end);
   g_test_add_func ("/ui/run/refused", test_run_refused);
