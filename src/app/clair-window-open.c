@@ -107,6 +107,8 @@ forget_import (ClairWindow *self)
   g_clear_object (&self->import_dialog);
   g_clear_handle_id (&self->import_tick_id, g_source_remove);
   self->import_finishing = FALSE;
+  /* A read still out finds another list when it is back, and leaves it alone. */
+  self->import_polling = FALSE;
   gtk_widget_set_visible (GTK_WIDGET (self->progress_box), FALSE);
 }
 
