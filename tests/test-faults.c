@@ -317,13 +317,14 @@ test_fault_scenario (gconstpointer data)
     {
       g_autoptr(JsonNode) late = test_server_stats (&run->server);
       g_autofree char *late_text = json_to_string (late, FALSE);
+      g_autofree char *jobs = clair_runner_describe_jobs (run->runner);
 
       /* Where it stood, for the log: a stall and a slow machine look different here. */
       clair_runner_get_progress (run->runner, &progress);
-      g_test_message ("%s: not done after %.1f s: state %s, done %u/%u, in flight %u, limit %u, "
+      g_test_message ("%s: not done after %.1f s: state %s, done %u/%u, in flight %u (%s), limit %u, "
                       "retries %u; server: %.2000s", run->scenario->name, progress.elapsed,
                       clair_runner_state_to_string (clair_runner_get_state (run->runner)),
-                      progress.done, progress.total, progress.in_flight, progress.limit,
+                      progress.done, progress.total, progress.in_flight, jobs, progress.limit,
                       progress.retries, late_text);
     }
 

@@ -612,10 +612,29 @@ test_stop_and_pause (void)
     g_assert_cmpint (json_object_get_int_member (during, "chat_requests"), ==,
                      json_object_get_int_member (before, "chat_requests"));
     clair_runner_resume (runner);
+    /* In flight (the server takes 400 ms): each row says it waits for the server. */
+    until = g_get_monotonic_time () + 200 * 1000;
+    while (g_get_monotonic_time () < until)
+      g_main_context_iteration (NULL, FALSE);
+    {
+      g_autofree char *jobs = clair_runner_describe_jobs (runner);
+      ClairRunProgress progress;
+
+      clair_runner_get_progress (runner, &progress);
+      g_assert_cmpuint (progress.in_flight, ==, 5);
+      g_assert_nonnull (strstr (jobs, "row 0: waiting for the server for "));
+      g_assert_nonnull (strstr (jobs, "(attempt 1)"));
+      g_assert_null (strstr (jobs, "row 5:"));
+    }
     while (!is_final (clair_runner_get_state (runner)))
       g_main_context_iteration (NULL, TRUE);
     g_assert_cmpint (clair_runner_get_state (runner), ==, CLAIR_RUNNER_FINISHED);
     assert_counts (&f, 0, 30, 0, 0);
+    {
+      g_autofree char *jobs = clair_runner_describe_jobs (runner);
+
+      g_assert_cmpstr (jobs, ==, "");
+    }
   }
 
   clair_run_options_clear (&options);

@@ -21,6 +21,9 @@
 #define MAX_RECONNECTS    3
 /* Below the usual server keep-alive of 5 s, so we close idle sockets before the server does. */
 #define IDLE_TIMEOUT_S    4
+/* How long after cancelling a request (its deadline passed, or the caller cancelled) it completes
+ * even if libsoup never calls back: a run must not wait forever for one lost callback. */
+#define BACKSTOP_MS       5000
 
 struct _ClairClient
 {
@@ -47,6 +50,9 @@ typedef struct
   gulong          outer_handler;
   GSource        *deadline;
   gboolean        timed_out;
+  GTask          *task;           /* not a reference: the task owns this */
+  GSource        *backstop;       /* completes the task if libsoup does not, after a cancel */
+  gboolean        completed;
   SoupMessage    *msg;
   GInputStream   *in;
   guint8         *buf;
@@ -605,6 +611,11 @@ request_free (Request *req)
       g_source_destroy (req->deadline);
       g_source_unref (req->deadline);
     }
+  if (req->backstop != NULL)
+    {
+      g_source_destroy (req->backstop);
+      g_source_unref (req->backstop);
+    }
   g_clear_object (&req->cancellable);
   g_clear_object (&req->msg);
   g_clear_object (&req->in);
@@ -629,8 +640,17 @@ complete (GTask            *task,
           GError           *error)
 {
   Request *req = g_task_get_task_data (task);
-  ClairReply *reply = g_steal_pointer (&req->reply);
+  ClairReply *reply;
 
+  /* Completed already by the backstop: a late callback only lets go of its reference. */
+  if (req->completed)
+    {
+      g_clear_error (&error);
+      g_object_unref (task);
+      return;
+    }
+  req->completed = TRUE;
+  reply = g_steal_pointer (&req->reply);
   reply->action = action;
   g_clear_error (&reply->error);
   reply->error = error;
@@ -644,6 +664,11 @@ complete (GTask            *task,
     {
       g_source_destroy (req->deadline);
       g_clear_pointer (&req->deadline, g_source_unref);
+    }
+  if (req->backstop != NULL)
+    {
+      g_source_destroy (req->backstop);
+      g_clear_pointer (&req->backstop, g_source_unref);
     }
   g_task_return_pointer (task, reply, (GDestroyNotify) clair_reply_free);
   g_object_unref (task);
@@ -978,6 +1003,11 @@ read_cb (GObject      *source,
   gssize n;
 
   n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+  if (req->completed)
+    {
+      g_clear_error (&error);
+      return;
+    }
   if (n < 0)
     {
       if (req->reply->http_status >= 200 && req->reply->http_status < 300 &&
@@ -1051,6 +1081,12 @@ send_cb (GObject      *source,
   guint status;
 
   req->in = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  if (req->completed)
+    {
+      g_clear_object (&req->in);
+      g_clear_error (&error);
+      return;
+    }
   if (req->in == NULL)
     {
       /* A keep-alive connection the server had already closed fails before any header arrives.
@@ -1121,12 +1157,43 @@ send_message (GTask *task)
 }
 
 static gboolean
+backstop_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  Request *req = g_task_get_task_data (task);
+
+  if (!req->completed)
+    {
+      g_debug ("No callback from libsoup %u ms after cancelling a request to %s: completing it",
+               BACKSTOP_MS, req->self->base_url);
+      complete_with_transport_error (g_object_ref (task),
+                                     g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                          "Operation was cancelled"));
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* Cancels the request, and makes sure it completes soon after even if libsoup does not call
+ * back (complete_with_transport_error tells a deadline from the caller's cancel). */
+static void
+cancel_request (Request *req)
+{
+  g_cancellable_cancel (req->cancellable);
+  if (req->completed || req->backstop != NULL)
+    return;
+  req->backstop = g_timeout_source_new (BACKSTOP_MS);
+  g_source_set_callback (req->backstop, backstop_cb, g_object_ref (req->task), g_object_unref);
+  g_source_set_static_name (req->backstop, "[clair] request backstop");
+  g_source_attach (req->backstop, g_main_context_get_thread_default ());
+}
+
+static gboolean
 deadline_cb (gpointer user_data)
 {
   Request *req = user_data;
 
   req->timed_out = TRUE;
-  g_cancellable_cancel (req->cancellable);
+  cancel_request (req);
   return G_SOURCE_REMOVE;
 }
 
@@ -1134,9 +1201,7 @@ static void
 outer_cancelled_cb (GCancellable *outer,
                     gpointer      user_data)
 {
-  GCancellable *inner = user_data;
-
-  g_cancellable_cancel (inner);
+  cancel_request (user_data);
 }
 
 void
@@ -1173,12 +1238,14 @@ clair_client_chat_async (ClairClient         *self,
   task = g_task_new (self, NULL, callback, user_data);
   g_task_set_source_tag (task, clair_client_chat_async);
   g_task_set_task_data (task, req, (GDestroyNotify) request_free);
+  req->task = task;
 
   if (cancellable != NULL)
     {
+      /* Disconnected in request_free, so req outlives the handler. */
       req->outer = g_object_ref (cancellable);
       req->outer_handler = g_cancellable_connect (cancellable, G_CALLBACK (outer_cancelled_cb),
-                                                  g_object_ref (req->cancellable), g_object_unref);
+                                                  req, NULL);
     }
 
   if (self->timeout > 0)

@@ -32,6 +32,8 @@ typedef struct
   guint         n_attempts;
   gint64        started_at;
   guint         retry_source;
+  const char   *phase;         /* where the job is, for clair_runner_describe_jobs() */
+  gint64        phase_since;
   ClairReply   *reply;
   ClairAttempt *attempt;
   char         *failure;
@@ -168,6 +170,14 @@ job_free (Job *job)
 /* The preparing thread: records → prompts → hash and body. */
 
 static void maybe_finish (ClairRunner *self);
+
+static void
+set_phase (Job        *job,
+           const char *phase)
+{
+  job->phase = phase;
+  job->phase_since = g_get_monotonic_time ();
+}
 
 static gboolean
 fill_idle_cb (gpointer user_data)
@@ -631,10 +641,12 @@ chat_cb (GObject      *source,
           self->limit++;
           self->since_limited = 0;
         }
+      set_phase (job, "being parsed and saved");
       g_thread_pool_push (self->analysers, job, NULL);
       break;
 
     case CLAIR_REPLY_FAIL_ROW:
+      set_phase (job, "being parsed and saved");
       g_thread_pool_push (self->analysers, job, NULL);
       break;
 
@@ -676,7 +688,8 @@ chat_cb (GObject      *source,
             }
           job->failure = g_strdup_printf ("%s (gave up after %u attempts)",
                                           reply->error->message, job->n_attempts);
-          g_thread_pool_push (self->analysers, job, NULL);
+          set_phase (job, "being parsed and saved");
+      g_thread_pool_push (self->analysers, job, NULL);
           break;
         }
       else
@@ -692,6 +705,7 @@ chat_cb (GObject      *source,
                 self->limit = MAX (1, self->limit / 2);
               self->paused_until = MAX (self->paused_until, now + (gint64) delay * 1000);
             }
+          set_phase (job, "waiting to retry");
           job->retry_source = g_timeout_add (delay, retry_cb, job);
         }
       break;
@@ -720,6 +734,7 @@ static void
 send_job (ClairRunner *self,
           Job         *job)
 {
+  set_phase (job, "waiting for the server");
   job->n_attempts++;
   job->started_at = g_get_real_time ();
   clair_client_chat_async (self->client, job->body, self->options.stream, self->cancellable,
@@ -1055,6 +1070,28 @@ clair_runner_stop (ClairRunner *self)
         }
     }
   maybe_finish (self);
+}
+
+char *
+clair_runner_describe_jobs (ClairRunner *self)
+{
+  GString *out = g_string_new (NULL);
+  gint64 now = g_get_monotonic_time ();
+  GHashTableIter iter;
+  gpointer key;
+
+  g_return_val_if_fail (CLAIR_IS_RUNNER (self), NULL);
+
+  g_hash_table_iter_init (&iter, self->active);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      const Job *job = key;
+
+      g_string_append_printf (out, "%srow %u: %s for %.1f s (attempt %u)", out->len ? "; " : "",
+                              job->row, job->phase ? job->phase : "starting",
+                              (now - job->phase_since) / 1e6, job->n_attempts);
+    }
+  return g_string_free (out, FALSE);
 }
 
 ClairRunnerState

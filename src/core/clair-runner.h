@@ -93,6 +93,9 @@ void              clair_runner_resume      (ClairRunner            *self);
 /* Cancels rows in flight (they stay pending), keeps every finished result, then STOPPED. */
 void              clair_runner_stop        (ClairRunner            *self);
 ClairRunnerState  clair_runner_get_state   (ClairRunner            *self);
+/* One line per row in flight: where it is and for how long ("row 12: waiting for the server for
+ * 0.8 s (attempt 2)"), for logs and for finding out why a run does not end. */
+char             *clair_runner_describe_jobs (ClairRunner          *self);
 void              clair_runner_get_progress (ClairRunner           *self,
                                             ClairRunProgress       *progress);
 /* Why the run FAILED, a sentence saying what to fix; NULL otherwise. */
