@@ -329,25 +329,25 @@ clair_row_list_new (GArray *summaries)
 
 void
 clair_row_list_append (ClairRowList *self,
-                       GArray       *summaries)
+                       ClairRowList *more)
 {
   guint old_n;
   gint64 last;
 
   g_return_if_fail (CLAIR_IS_ROW_LIST (self));
-  g_return_if_fail (summaries != NULL);
+  g_return_if_fail (CLAIR_IS_ROW_LIST (more));
 
   old_n = self->items->len;
   last = old_n > 0 ? (gint64) ((ClairRowItem *) g_ptr_array_index (self->items, old_n - 1))->summary.index : -1;
-  for (guint i = 0; i < summaries->len; i++)
+  for (guint i = 0; i < more->items->len; i++)
     {
-      const ClairRowSummary *summary = &g_array_index (summaries, ClairRowSummary, i);
+      ClairRowItem *item = g_ptr_array_index (more->items, i);
 
       /* Index order is what find_position relies on: rows already listed are not added twice. */
-      if ((gint64) summary->index <= last)
+      if ((gint64) item->summary.index <= last)
         continue;
-      g_ptr_array_add (self->items, clair_row_item_new (summary));
-      last = summary->index;
+      g_ptr_array_add (self->items, g_object_ref (item));
+      last = item->summary.index;
     }
   if (self->items->len > old_n)
     g_list_model_items_changed (G_LIST_MODEL (self), old_n, 0, self->items->len - old_n);

@@ -50,10 +50,11 @@ G_DECLARE_FINAL_TYPE (ClairRowList, clair_row_list, CLAIR, ROW_LIST, GObject)
 
 /* A GListModel of ClairRowItem in row order, built from the project's summaries. */
 ClairRowList          *clair_row_list_new           (GArray                *summaries);
-/* Adds the rows of @summaries that come after the last one listed (rows arriving while a
- * dataset is imported), in index order. */
+/* Adds the items of @more that come after the last one listed (rows arriving while a dataset
+ * is imported), in index order. @more can be built on a worker thread, so the main loop does
+ * not make an item per row. */
 void                   clair_row_list_append        (ClairRowList          *self,
-                                                     GArray                *summaries);
+                                                     ClairRowList          *more);
 /* The index of the last row, G_MAXUINT when the list is empty. */
 guint                  clair_row_list_last_index    (ClairRowList          *self);
 ClairRowItem          *clair_row_list_lookup        (ClairRowList          *self,

@@ -280,6 +280,7 @@ test_rows_appended (void)
   g_autoptr(ClairRowView) view = clair_row_view_new ();
   g_autoptr(ClairRowItem) first = NULL;
   g_autoptr(GArray) tail = g_array_new (FALSE, FALSE, sizeof (ClairRowSummary));
+  g_autoptr(ClairRowList) tail_rows = NULL;
   ItemsChanged record = { 0 };
   ClairRowQuery query = { CLAIR_FILTER_NOT_MINIMAL, 0.15, NULL, CLAIR_SORT_NONE, FALSE };
 
@@ -290,7 +291,8 @@ test_rows_appended (void)
   /* Rows 10–99, and again 5–99: those already listed are not added twice. */
   for (guint i = 5; i < 100; i++)
     g_array_append_val (tail, *clair_row_item_get_summary (clair_row_list_peek (more, i)));
-  clair_row_list_append (rows, tail);
+  tail_rows = clair_row_list_new (tail);
+  clair_row_list_append (rows, tail_rows);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (rows)), ==, 100);
   g_assert_cmpuint (clair_row_list_last_index (rows), ==, 99);
   g_assert_cmpuint (clair_row_list_find_position (rows, 57), ==, 57);
@@ -305,7 +307,9 @@ test_rows_appended (void)
   g_array_set_size (tail, 0);
   for (guint i = 100; i < 20000; i++)
     g_array_append_val (tail, *clair_row_item_get_summary (clair_row_list_peek (more, i)));
-  clair_row_list_append (rows, tail);
+  g_clear_object (&tail_rows);
+  tail_rows = clair_row_list_new (tail);
+  clair_row_list_append (rows, tail_rows);
   wait_until_applied (view);
   {
     guint expected = 0;
