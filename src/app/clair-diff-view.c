@@ -176,6 +176,8 @@ struct _ClairDiffView
   guint              ignore_whitespace : 1;
   guint              setting_text : 1;
   guint              syncing : 1;
+  guint              settle_tick;     /* both views scroll to a change: no syncing meanwhile */
+  guint              settle_frames;
 };
 
 G_DEFINE_FINAL_TYPE (ClairDiffView, clair_diff_view, GTK_TYPE_WIDGET)
@@ -636,7 +638,7 @@ sync_scroll (ClairDiffView *self,
   int y, line_top, height, to_y, to_height, offset;
   double fraction;
 
-  if (self->syncing || self->inline_mode)
+  if (self->syncing || self->settle_tick != 0 || self->inline_mode)
     return;
   y = (int) gtk_adjustment_get_value (from_adj);
   gtk_text_view_get_line_at_y (from, &iter, y, &line_top);
@@ -695,6 +697,21 @@ scroll_view_to (GtkSourceView *view,
   gtk_text_view_scroll_to_mark (GTK_TEXT_VIEW (view), mark, 0.0, TRUE, 0.0, 0.3);
 }
 
+/* Each view scrolls to its side of a change at its next layout; the second frame after that is
+ * drawn with both in place. */
+static gboolean
+settle_tick_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  ClairDiffView *self = CLAIR_DIFF_VIEW (widget);
+
+  if (++self->settle_frames < 3)
+    return G_SOURCE_CONTINUE;
+  self->settle_tick = 0;
+  return G_SOURCE_REMOVE;
+}
+
 static void
 show_current_change (ClairDiffView *self)
 {
@@ -707,7 +724,11 @@ show_current_change (ClairDiffView *self)
     scroll_view_to (self->inline_view, change->i0);
   else
     {
-      /* Scroll both; syncing stays off until they have settled so neither drags the other. */
+      /* Scroll both; syncing stays off until they have settled, so neither drags the other
+       * away from its change (line heights not measured yet make the mapping approximate). */
+      self->settle_frames = 0;
+      if (self->settle_tick == 0)
+        self->settle_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), settle_tick_cb, NULL, NULL);
       scroll_view_to (self->original_view, change->a0);
       scroll_view_to (self->revision_view, change->b0);
     }
@@ -837,6 +858,11 @@ clair_diff_view_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->debounce_id, g_source_remove);
+  if (self->settle_tick != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->settle_tick);
+      self->settle_tick = 0;
+    }
   g_clear_pointer (&self->box, gtk_widget_unparent);
   g_clear_object (&self->original_buffer);
   g_clear_object (&self->revision_buffer);
