@@ -7,7 +7,6 @@
 
 #include "clair-error.h"
 #include "clair-mapping-dialog.h"
-#include "clair-stats.h"
 #include "clair-window-private.h"
 
 /* Opening: the file chooser, drag and drop, the mapping step for datasets, recent projects. */
@@ -197,7 +196,7 @@ import_read_done_cb (GObject      *source,
   else
     clair_row_list_append (self->rows, more);
   if (read->has_counts)
-    clair_stats_set_counts (CLAIR_STATS (gtk_menu_button_get_popover (self->stats_button)), &read->counts);
+    _clair_window_show_counts (self, &read->counts);
   if (read->last)
     finish_import (self);
   else if (self->import_finishing)

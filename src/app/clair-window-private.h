@@ -122,6 +122,8 @@ void     _clair_window_setup_shortcuts     (ClairWindow    *self);
 void     _clair_window_refresh_row         (ClairWindow    *self,
                                             guint           index);
 void     _clair_window_refresh_counts      (ClairWindow    *self);
+void     _clair_window_show_counts         (ClairWindow    *self,
+                                            const ClairProjectCounts *counts);
 void     _clair_window_show_record         (ClairWindow    *self,
                                             int             index);
 void     _clair_window_toast               (ClairWindow    *self,

@@ -1209,7 +1209,15 @@ _clair_window_refresh_counts (ClairWindow *self)
 
   if (self->project == NULL || !clair_project_get_counts (self->project, &counts, NULL))
     return;
-  clair_stats_set_counts (CLAIR_STATS (gtk_menu_button_get_popover (self->stats_button)), &counts);
+  _clair_window_show_counts (self, &counts);
+}
+
+/* Counts made elsewhere (a worker thread while a dataset is imported). */
+void
+_clair_window_show_counts (ClairWindow              *self,
+                           const ClairProjectCounts *counts)
+{
+  clair_stats_set_counts (CLAIR_STATS (gtk_menu_button_get_popover (self->stats_button)), counts);
 }
 
 static void
