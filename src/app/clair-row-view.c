@@ -13,6 +13,16 @@
  * millisecond); longer ones on a worker. */
 #define SYNC_LIMIT 5000
 
+/* GTK 4.8's list views keep widgets for up to 200 rows around the row at the top of the view,
+ * whether or not they are on screen. A list that grows from nothing (a project opened, a filter
+ * that showed a few rows lifted) would have all of them made, bound and measured in one turn of
+ * the main loop: 60–130 ms on two cores with software rendering. So while the list is short, it
+ * grows by REVEAL_STEP rows a turn; past REVEAL_LIMIT, the rest comes at once (GTK makes no
+ * widgets for it). "changed" is emitted when the whole list is there. The steps run before the
+ * frame clock's work: behind it, they could wait as long as frames keep coming late. */
+#define REVEAL_STEP  64
+#define REVEAL_LIMIT 256
+
 struct _ClairRowView
 {
   GObject        parent_instance;
@@ -22,6 +32,8 @@ struct _ClairRowView
   GArray        *visible;     /* of guint positions in @rows; NULL: every row in row order */
   GArray        *inverse;     /* of guint: position in the view by position in @rows, built on demand */
   guint          n_visible;
+  guint          n_announced; /* the length the list model reports: n_visible once revealed */
+  guint          reveal_id;   /* the idle that announces the next rows */
   guint          generation;
   GCancellable  *cancellable; /* the recomputation running on a worker */
   GHashTable    *slots;       /* of SlotRef by position: the items handed out and still alive */
@@ -298,27 +310,113 @@ update_slots (ClairRowView *self,
                                  row_at (self, g_array_index (positions, guint, i)));
 }
 
+/* Whether most items widgets hold are at @position or past it: GTK 4.8 keeps widgets for the
+ * 200 rows around the top one shown, and a few more (the focused row and its neighbours). */
+static gboolean
+shown_past (ClairRowView *self,
+            guint         position)
+{
+  GHashTableIter iter;
+  gpointer key;
+  guint before = 0;
+
+  g_hash_table_iter_init (&iter, self->slots);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (GPOINTER_TO_UINT (key) < position)
+      before++;
+  return before * 8 < g_hash_table_size (self->slots);
+}
+
+/* Tells the list model's users that it is @n_items long now. */
+static void
+announce (ClairRowView *self,
+          guint         n_items)
+{
+  guint old_n = self->n_announced;
+
+  self->n_announced = n_items;
+  if (n_items < old_n)
+    g_list_model_items_changed (G_LIST_MODEL (self), n_items, old_n - n_items, 0);
+  else if (n_items > old_n)
+    g_list_model_items_changed (G_LIST_MODEL (self), old_n, 0, n_items - old_n);
+}
+
+/* How long the list may be after its next step. */
+static guint
+next_step (ClairRowView *self)
+{
+  if (self->n_announced >= REVEAL_LIMIT)
+    return self->n_visible;
+  return MIN (self->n_visible, self->n_announced + REVEAL_STEP);
+}
+
+static gboolean
+reveal_cb (gpointer user_data)
+{
+  ClairRowView *self = user_data;
+
+  announce (self, next_step (self));
+  if (self->n_announced < self->n_visible)
+    return G_SOURCE_CONTINUE;
+  self->reveal_id = 0;
+  g_signal_emit (self, signals[CHANGED], 0);
+  return G_SOURCE_REMOVE;
+}
+
+/* Announces what is left of the list at once. */
+static void
+finish_reveal (ClairRowView *self)
+{
+  if (self->reveal_id == 0)
+    return;
+  g_clear_handle_id (&self->reveal_id, g_source_remove);
+  announce (self, self->n_visible);
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
 static void
 apply (ClairRowView *self,
        GArray       *visible)
 {
-  guint old_n = self->n_visible;
   guint new_n = visible ? visible->len : n_rows (self);
+  guint first;
 
-  if (old_n == 0 && new_n == 0)
-    return;
+  if (self->n_announced == 0 && new_n == 0)
+    {
+      g_clear_pointer (&visible, g_array_unref);
+      return;
+    }
   /* Before anything changes, so handlers still see the old list. */
+  g_clear_handle_id (&self->reveal_id, g_source_remove);
   g_signal_emit (self, signals[BEFORE_CHANGE], 0);
   g_clear_pointer (&self->visible, g_array_unref);
   g_clear_pointer (&self->inverse, g_array_unref);
   self->visible = visible;
   self->n_visible = new_n;
-  update_slots (self, new_n);
-  if (new_n < old_n)
-    g_list_model_items_changed (G_LIST_MODEL (self), new_n, old_n - new_n, 0);
-  else if (new_n > old_n)
-    g_list_model_items_changed (G_LIST_MODEL (self), old_n, 0, new_n - old_n);
-  g_signal_emit (self, signals[CHANGED], 0);
+  /* When the list gets shorter than the rows on screen (it was scrolled far down), GTK would
+   * keep its place at the new end and make 200 rows of widgets there, only to make them again
+   * where the list is scrolled to next (its top, or the row being read): the list starts over
+   * from its top instead. */
+  if (new_n < self->n_announced && shown_past (self, new_n))
+    {
+      guint old_n = self->n_announced;
+
+      update_slots (self, 0);
+      self->n_announced = 0;
+      first = next_step (self);
+      self->n_announced = first;
+      g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, first);
+    }
+  else
+    {
+      first = new_n > self->n_announced ? next_step (self) : new_n;
+      update_slots (self, first);
+      announce (self, first);
+    }
+  if (first < new_n)
+    self->reveal_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, reveal_cb, self, NULL);
+  else
+    g_signal_emit (self, signals[CHANGED], 0);
 }
 
 void
@@ -326,7 +424,15 @@ clair_row_view_update_shown (ClairRowView *self)
 {
   g_return_if_fail (CLAIR_IS_ROW_VIEW (self));
 
-  update_slots (self, self->n_visible);
+  update_slots (self, self->n_announced);
+}
+
+guint
+clair_row_view_get_n_shown (ClairRowView *self)
+{
+  g_return_val_if_fail (CLAIR_IS_ROW_VIEW (self), 0);
+
+  return self->n_visible;
 }
 
 ClairRowItem *
@@ -375,12 +481,11 @@ computed_cb (GObject      *source,
   apply (self, g_steal_pointer (&job->visible));
 }
 
-void
-clair_row_view_refresh_now (ClairRowView *self)
+/* Works the query out on this thread; the list may still grow over the next turns. */
+static void
+refresh_here (ClairRowView *self)
 {
   Job *job;
-
-  g_return_if_fail (CLAIR_IS_ROW_VIEW (self));
 
   self->generation++;
   g_cancellable_cancel (self->cancellable);
@@ -403,6 +508,15 @@ clair_row_view_refresh_now (ClairRowView *self)
 }
 
 void
+clair_row_view_refresh_now (ClairRowView *self)
+{
+  g_return_if_fail (CLAIR_IS_ROW_VIEW (self));
+
+  refresh_here (self);
+  finish_reveal (self);
+}
+
+void
 clair_row_view_refresh (ClairRowView *self)
 {
   g_autoptr(GTask) task = NULL;
@@ -411,7 +525,7 @@ clair_row_view_refresh (ClairRowView *self)
 
   if (n_rows (self) <= SYNC_LIMIT || query_is_identity (&self->query))
     {
-      clair_row_view_refresh_now (self);
+      refresh_here (self);
       return;
     }
   self->generation++;
@@ -436,7 +550,7 @@ clair_row_view_set_rows (ClairRowView *self,
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   /* Empty first, while the old rows can still be asked for. */
-  if (self->n_visible > 0)
+  if (self->n_announced > 0)
     apply (self, g_array_new (FALSE, FALSE, sizeof (guint)));
   if (self->rows != NULL)
     g_signal_handlers_disconnect_by_func (self->rows, clair_row_view_refresh, self);
@@ -466,7 +580,7 @@ gboolean
 clair_row_view_get_pending (ClairRowView *self)
 {
   g_return_val_if_fail (CLAIR_IS_ROW_VIEW (self), FALSE);
-  return self->cancellable != NULL;
+  return self->cancellable != NULL || self->reveal_id != 0;
 }
 
 guint
@@ -480,7 +594,7 @@ clair_row_view_find (ClairRowView *self,
   if (self->rows == NULL || (position = clair_row_list_find_position (self->rows, index)) == G_MAXUINT)
     return G_MAXUINT;
   if (self->visible == NULL)
-    return position;
+    return position < self->n_announced ? position : G_MAXUINT;
   if (self->inverse == NULL)
     {
       guint n = n_rows (self);
@@ -491,7 +605,8 @@ clair_row_view_find (ClairRowView *self,
       for (guint i = 0; i < self->visible->len; i++)
         g_array_index (self->inverse, guint, g_array_index (self->visible, guint, i)) = i;
     }
-  return g_array_index (self->inverse, guint, position);
+  position = g_array_index (self->inverse, guint, position);
+  return position < self->n_announced ? position : G_MAXUINT;
 }
 
 /* GListModel */
@@ -505,7 +620,7 @@ clair_row_view_get_item_type (GListModel *model)
 static guint
 clair_row_view_get_n_items (GListModel *model)
 {
-  return CLAIR_ROW_VIEW (model)->n_visible;
+  return CLAIR_ROW_VIEW (model)->n_announced;
 }
 
 static gpointer
@@ -515,7 +630,7 @@ clair_row_view_get_item (GListModel *model,
   ClairRowView *self = CLAIR_ROW_VIEW (model);
   SlotRef *ref;
 
-  if (position >= self->n_visible)
+  if (position >= self->n_announced)
     return NULL;
   if ((ref = g_hash_table_lookup (self->slots, GUINT_TO_POINTER (position))) != NULL)
     return g_object_ref (ref->slot);
@@ -545,6 +660,7 @@ clair_row_view_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->reveal_id, g_source_remove);
   G_OBJECT_CLASS (clair_row_view_parent_class)->dispose (object);
 }
 

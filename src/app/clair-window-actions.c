@@ -808,7 +808,7 @@ bulk_action (GtkWidget  *widget,
   _clair_window_leave_edit (self);
   if (_clair_window_get_selected_indexes (self, indexes) <= 1)
     {
-      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->view));
+      guint n = clair_row_view_get_n_shown (self->view);
 
       g_array_set_size (indexes, 0);
       for (guint i = 0; i < n; i++)

@@ -94,11 +94,14 @@ struct _ClairWindow
   guint                 search_timeout_id;
   GArray               *task_queue;      /* row indexes whose task to load */
   gboolean              task_loading;
+  guint                 visible_tasks_id; /* works out which rows are on screen */
   ClairRecord          *record;          /* the row in the detail view */
   int                   current_row;
   gboolean              loading_record;  /* TRUE while filling the detail view */
   gboolean              busy;
   gboolean              select_first;
+  gulong                page_painted_id; /* rows wait for the page's first paint */
+  guint                 show_rows_id;
   GPtrArray            *undo_stack;      /* of GPtrArray of ClairDecisionChange */
   GPtrArray            *redo_stack;
   GCancellable         *bulk_cancellable; /* set while a bulk change runs on a worker */

@@ -114,7 +114,8 @@ typedef enum
   COLUMN_DECISION,
 } ColumnKind;
 
-static void request_task (ClairWindow *self, ClairRowItem *item);
+static void queue_visible_tasks (ClairWindow *self);
+static void set_busy (ClairWindow *self, gboolean busy);
 
 static char *
 highlight_markup (const char *text,
@@ -204,7 +205,7 @@ update_cell (GtkListItem *list_item)
         if (task == NULL)
           {
             gtk_label_set_text (GTK_LABEL (child), "");
-            request_task (self, item);
+            queue_visible_tasks (self);
           }
         else
           {
@@ -432,7 +433,7 @@ sorter_changed_cb (GtkSorter       *sorter,
 static void
 update_list_state (ClairWindow *self)
 {
-  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->view));
+  guint shown = clair_row_view_get_n_shown (self->view);
   guint total = self->rows ? g_list_model_get_n_items (G_LIST_MODEL (self->rows)) : 0;
   g_autofree char *text = NULL;
 
@@ -503,6 +504,12 @@ view_changed_cb (ClairRowView *view,
   guint shown_at;
 
   update_list_state (self);
+  /* A project read is loaded once its list is whole. */
+  if (self->busy && self->rows != NULL)
+    {
+      set_busy (self, FALSE);
+      _clair_window_update_actions (self);
+    }
   /* A freshly loaded project selects its first row as soon as the filter lets one through. */
   if (self->select_first && g_list_model_get_n_items (G_LIST_MODEL (self->selection)) > 0)
     {
@@ -693,7 +700,7 @@ task_summary (const char *task)
 
   while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r' || *p == '#')
     p++;
-  for (; *p && out->len < 240; p = g_utf8_next_char (p))
+  for (; *p && out->len < 120; p = g_utf8_next_char (p))
     {
       gunichar c = g_utf8_get_char (p);
 
@@ -788,6 +795,53 @@ request_task (ClairWindow  *self,
   load_task_batch (self);
 }
 
+/* GTK 4.8 binds 200 rows around the top one shown, a screenful of which is on screen; each task
+ * shown costs the main loop a label layout. So tasks are read for the rows on screen and a few
+ * around them, worked out from the scroll position (the rows are all one height). */
+#define TASK_MARGIN 8
+
+static gboolean
+load_visible_tasks_cb (gpointer user_data)
+{
+  ClairWindow *self = user_data;
+  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->column_view));
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->view));
+  double upper = adjustment ? gtk_adjustment_get_upper (adjustment) : 0;
+  double page = adjustment ? gtk_adjustment_get_page_size (adjustment) : 0;
+  double value = adjustment ? gtk_adjustment_get_value (adjustment) : 0;
+  guint first = 0, last;
+
+  self->visible_tasks_id = 0;
+  if (n == 0 || self->rows == NULL)
+    return G_SOURCE_REMOVE;
+  if (upper <= 0 || page <= 0)
+    last = TASK_BATCH_MAX;
+  else
+    {
+      first = (guint) CLAMP (floor (value / upper * n), 0, n - 1);
+      last = (guint) CLAMP (ceil ((value + page) / upper * n), 0, n - 1);
+    }
+  first = first > TASK_MARGIN ? first - TASK_MARGIN : 0;
+  last = MIN ((guint64) last + TASK_MARGIN, n - 1);
+  for (guint i = first; i <= last; i++)
+    {
+      ClairRowItem *row = clair_row_view_peek_row (self->view, i);
+
+      if (row != NULL && clair_row_item_get_task (row) == NULL)
+        request_task (self, row);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* Coalesced; before the frame clock's work, which on a slow machine can keep coming. The
+ * adjustment says again when a layout moved it. */
+static void
+queue_visible_tasks (ClairWindow *self)
+{
+  if (self->visible_tasks_id == 0)
+    self->visible_tasks_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, load_visible_tasks_cb, self, NULL);
+}
+
 /* Loading a project: open it, then read the summaries of every row on a worker thread. */
 
 typedef struct
@@ -860,6 +914,21 @@ unref_in_thread (gpointer object)
 }
 
 static void
+forget_page_paint (ClairWindow *self)
+{
+  if (self->page_painted_id != 0)
+    {
+      GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+
+      /* Unrealized since, the clock is gone and took the handler with it. */
+      if (clock != NULL)
+        g_signal_handler_disconnect (clock, self->page_painted_id);
+      self->page_painted_id = 0;
+    }
+  g_clear_handle_id (&self->show_rows_id, g_source_remove);
+}
+
+static void
 clear_project (ClairWindow *self)
 {
   _clair_window_import_stop (self);
@@ -876,7 +945,9 @@ clear_project (ClairWindow *self)
   g_clear_object (&self->project);
   g_clear_pointer (&self->record, clair_record_free);
   g_clear_pointer (&self->search_matches, g_hash_table_unref);
+  forget_page_paint (self);
   g_array_set_size (self->task_queue, 0);
+  g_clear_handle_id (&self->visible_tasks_id, g_source_remove);
   self->task_loading = FALSE;
   self->current_row = -1;
   g_ptr_array_set_size (self->undo_stack, 0);
@@ -902,6 +973,43 @@ set_busy (ClairWindow *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
+/* Puts the loaded rows in the list, which selects the first. */
+static void
+show_rows (ClairWindow *self)
+{
+  self->select_first = TRUE;
+  clair_row_view_set_rows (self->view, self->rows);
+  _clair_window_refilter (self);
+  /* With rows, the list's "changed" says when it is whole (view_changed_cb). */
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->rows)) == 0)
+    set_busy (self, FALSE);
+  gtk_stack_set_visible_child_name (self->main_stack, "project");
+  /* While a dataset is imported, every count would read the rows again on this thread: the
+   * import's reads bring the counts instead. */
+  if (!_clair_window_is_importing (self))
+    _clair_window_refresh_counts (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
+  _clair_window_update_actions (self);
+}
+
+static gboolean
+show_rows_idle_cb (gpointer user_data)
+{
+  ClairWindow *self = user_data;
+
+  self->show_rows_id = 0;
+  show_rows (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+page_painted_cb (ClairWindow *self)
+{
+  forget_page_paint (self);
+  /* In a turn of its own, not in the frame just painted (and not behind the next ones). */
+  self->show_rows_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, show_rows_idle_cb, self, NULL);
+}
+
 static void
 load_done_cb (GObject      *source,
               GAsyncResult *res,
@@ -912,15 +1020,16 @@ load_done_cb (GObject      *source,
   LoadResult *result = g_task_propagate_pointer (G_TASK (res), &error);
   ClairProject *project = g_task_get_task_data (G_TASK (res));
   g_autofree char *basename = NULL;
+  GdkFrameClock *clock;
 
   if (project != self->project)
     {
       g_clear_pointer (&result, load_result_free);
       return;
     }
-  set_busy (self, FALSE);
   if (result == NULL)
     {
+      set_busy (self, FALSE);
       _clair_window_show_error (self, _("Could Not Open the Project"), error);
       _clair_window_close_project (self);
       return;
@@ -929,19 +1038,18 @@ load_done_cb (GObject      *source,
   self->rows = g_steal_pointer (&result->rows);
   load_result_free (result);
 
-  self->select_first = TRUE;
-  clair_row_view_set_rows (self->view, self->rows);
-  _clair_window_refilter (self);
   basename = g_path_get_basename (clair_project_get_path (self->project));
   adw_window_title_set_subtitle (self->window_title, basename);
-  gtk_stack_set_visible_child_name (self->main_stack, "project");
   gtk_stack_set_visible_child_name (self->detail_stack, "none");
-  /* While a dataset is imported, every count would read the rows again on this thread: the
-   * import's reads bring the counts instead. */
-  if (!_clair_window_is_importing (self))
-    _clair_window_refresh_counts (self);
-  gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
-  _clair_window_update_actions (self);
+  /* Showing the page (list, detail view, source views) and filling a screenful of row widgets
+   * take some 50 ms each on two cores with software rendering; in one turn of the main loop they
+   * held it past 100 ms. So the page is painted empty first, and the rows go in after. */
+  gtk_stack_set_visible_child_name (self->main_stack, "project");
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+  if (clock == NULL)
+    show_rows (self);
+  else
+    self->page_painted_id = g_signal_connect_swapped (clock, "after-paint", G_CALLBACK (page_painted_cb), self);
 }
 
 void
@@ -1560,6 +1668,10 @@ clair_window_init (ClairWindow *self)
   self->current_row = -1;
   self->cancellable = g_cancellable_new ();
   self->task_queue = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_signal_connect_object (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->column_view)), "value-changed",
+                           G_CALLBACK (queue_visible_tasks), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->column_view)), "changed",
+                           G_CALLBACK (queue_visible_tasks), self, G_CONNECT_SWAPPED);
   self->undo_stack = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
   self->redo_stack = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
   self->threshold = g_settings_get_double (self->settings, "not-minimal-threshold");

@@ -39,11 +39,12 @@ count_cb (gpointer  object,
 
 /* Row i has similarity (i % 10) / 10, except every seventh row, which has none yet. */
 static ClairRowList *
-make_rows (guint n)
+make_rows_from (guint first,
+                guint n)
 {
   g_autoptr(GArray) summaries = g_array_sized_new (FALSE, TRUE, sizeof (ClairRowSummary), n);
 
-  for (guint i = 0; i < n; i++)
+  for (guint i = first; i < first + n; i++)
     {
       ClairRowSummary s = { 0 };
 
@@ -54,6 +55,12 @@ make_rows (guint n)
       g_array_append_val (summaries, s);
     }
   return clair_row_list_new (summaries);
+}
+
+static ClairRowList *
+make_rows (guint n)
+{
+  return make_rows_from (0, n);
 }
 
 static guint
@@ -296,9 +303,14 @@ test_rows_appended (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (rows)), ==, 100);
   g_assert_cmpuint (clair_row_list_last_index (rows), ==, 99);
   g_assert_cmpuint (clair_row_list_find_position (rows, 57), ==, 57);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (view)), ==, 100);
+  /* A short list grows 64 rows a turn. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (view)), ==, 74);
   g_assert_cmpuint (record.position, ==, 10);
-  g_assert_cmpuint (record.added, ==, 90);
+  g_assert_cmpuint (record.added, ==, 64);
+  wait_until_applied (view);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (view)), ==, 100);
+  g_assert_cmpuint (record.position, ==, 74);
+  g_assert_cmpuint (record.added, ==, 26);
   g_assert_cmpuint (record.removed, ==, 0);
   g_assert_cmpuint (clair_row_item_get_index (first), ==, 0);
 
@@ -329,6 +341,62 @@ test_rows_appended (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (view)), ==, 20000);
 }
 
+/* A list that grows from nothing is announced a few dozen rows a turn until it is a few hundred
+ * long, then whole; "changed" comes once, at the end; rows not announced yet are not found. */
+static void
+test_reveal_in_steps (void)
+{
+  g_autoptr(ClairRowList) rows = make_rows (1000);
+  g_autoptr(ClairRowList) few = make_rows_from (1000, 30);
+  g_autoptr(ClairRowView) view = clair_row_view_new ();
+  g_autoptr(GArray) steps = g_array_new (FALSE, FALSE, sizeof (guint));
+  ItemsChanged record = { 0 };
+  guint view_changed = 0;
+
+  g_signal_connect (view, "items-changed", G_CALLBACK (items_changed_cb), &record);
+  g_signal_connect (view, "changed", G_CALLBACK (count_cb), &view_changed);
+  clair_row_view_set_rows (view, rows);
+  g_assert_true (clair_row_view_get_pending (view));
+  g_assert_cmpuint (view_changed, ==, 0);
+  g_assert_cmpuint (clair_row_view_find (view, 10), ==, 10);
+  g_assert_cmpuint (clair_row_view_find (view, 500), ==, G_MAXUINT);
+  g_assert_true (clair_row_view_peek_row (view, 500) == clair_row_list_lookup (rows, 500));
+  g_assert_cmpuint (clair_row_view_get_n_shown (view), ==, 1000);
+  while (clair_row_view_get_pending (view))
+    {
+      guint n = g_list_model_get_n_items (G_LIST_MODEL (view));
+
+      g_array_append_val (steps, n);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_cmpuint (steps->len, ==, 4);
+  g_assert_cmpuint (g_array_index (steps, guint, 0), ==, 64);
+  g_assert_cmpuint (g_array_index (steps, guint, 1), ==, 128);
+  g_assert_cmpuint (g_array_index (steps, guint, 2), ==, 192);
+  g_assert_cmpuint (g_array_index (steps, guint, 3), ==, 256);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (view)), ==, 1000);
+  g_assert_cmpuint (record.position, ==, 256);
+  g_assert_cmpuint (record.added, ==, 744);
+  g_assert_cmpuint (view_changed, ==, 1);
+  g_assert_cmpuint (clair_row_view_find (view, 500), ==, 500);
+
+  /* A list already a few hundred long grows at once. */
+  clair_row_list_append (rows, few);
+  g_assert_false (clair_row_view_get_pending (view));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (view)), ==, 1030);
+  g_assert_cmpuint (view_changed, ==, 2);
+
+  /* Asked for now, the list is whole at once. */
+  clair_row_view_set_rows (view, NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (view)), ==, 0);
+  clair_row_view_set_rows (view, rows);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (view)), ==, 64);
+  clair_row_view_refresh_now (view);
+  g_assert_false (clair_row_view_get_pending (view));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (view)), ==, 1030);
+  g_assert_cmpuint (clair_row_view_find (view, 1029), ==, 1029);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -340,5 +408,6 @@ main (int   argc,
   g_test_add_func ("/row-view/slots-outlive-the-view", test_slots_outlive_the_view);
   g_test_add_func ("/row-view/slots-follow-worker", test_slots_follow_worker);
   g_test_add_func ("/row-view/rows-appended", test_rows_appended);
+  g_test_add_func ("/row-view/reveal-in-steps", test_reveal_in_steps);
   return g_test_run ();
 }
