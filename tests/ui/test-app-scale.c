@@ -30,11 +30,14 @@
  * test itself runs in place of an event handler (activating an action, setting a filter). Work
  * in worker threads does not count, which is the point: it does not freeze the window.
  *
- * The test builds a 400k-row project (short, varied texts; a finished run with metrics, failures
- * and a few decisions), opens it in a ClairWindow and goes through what an annotator does: open,
- * scroll top to bottom, switch the status filter, search, sort by a metric, select rows, show the
- * statistics, bulk-accept a filtered list, export through the dialog. Each phase's time and largest
- * gap is printed (with peak RSS).
+ * The test imports a 400k-row dataset through the mapping step (the window shows the rows as they
+ * come in), then opens a 400k-row project (short, varied texts; a finished run with metrics,
+ * failures and a few decisions) and goes through what an annotator does: open, scroll top to
+ * bottom, switch the status filter, search, sort by a metric, select rows, show the statistics,
+ * bulk-accept a filtered list, export through the dialog. Each phase's time and largest gap is
+ * printed (with peak RSS). The watchdog runs from the window's first frame to the end: the steps
+ * between phases (clearing a sort and searching while the list is scrolled far down, say) are
+ * held to the same limits.
  *
  * A gap is measured twice: in wall-clock time, and in CPU time the main thread spent in it (its
  * CLOCK_THREAD_CPUTIME_ID). The second is the work the app did while holding the loop; the first
@@ -42,21 +45,19 @@
  * (Xvfb, software rendering, the import thread, a noisy host) adds tens of milliseconds the app
  * cannot help. The test fails when the main thread worked 100 ms or more in one gap, or when a
  * gap lasted 150 ms or more whatever the reason (a lock the main thread waited on shows there).
- * The phases that
- * change the whole list (filter, search, sort) stay near 40–60 ms on two cores under Xvfb with
- * software rendering because the row list keeps its widgets and points them at other rows
- * (ClairRowView's slots); before that, GTK 4.8 took down and built again every visible row's
- * widgets, and those phases reached 100 ms.
+ *
+ * What keeps GTK 4.8's list within that at 400k rows: its list views keep widgets for 200 rows
+ * around the top one shown, and making, binding and measuring them costs 20–30 ms. The row list
+ * never makes them for nothing: when the whole list changes (filter, search, sort) its widgets
+ * are pointed at other rows (ClairRowView's slots); a list that grows from nothing grows 64 rows
+ * a turn; one that shrinks past the rows on screen starts over from its top instead of building
+ * them at its new end first; and the tasks, the costly text, are read only for the rows on
+ * screen.
  *
  * CLAIR_SCALE_ROWS=N runs it at another size (e.g. 20000 for a quick check). */
 
 #define MAX_GAP_MS      100   /* CPU time the main thread spent in one gap */
 #define MAX_WALL_GAP_MS 150   /* wall-clock time of one gap */
-/* Known short of the target: when a long import hands over to the window, the window shows the
- * project page for the first time (list, detail view, source views) while the import thread
- * runs: 65–145 ms of main-thread work on this machine. Measured and reported like the others
- * (a message names it when it is over 100 ms), failed only above this. */
-#define IMPORT_MAX_GAP_MS 200
 
 static guint n_rows = 400000;
 
@@ -82,6 +83,11 @@ static struct
   gint64  started;
   Phase   phases[32];
   guint   n_phases;
+  gboolean in_phase;
+  /* Between phases (the steps that set one up: clearing a sort, a search), measured alike */
+  gint64  between_max_gap;
+  gint64  between_max_cpu_gap;
+  const char *between_where; /* the phase before the longest of them */
 } dog;
 
 /* CLAIR_SCALE_TRACE=1 prints every long gap and the frame-clock stages of slow frames. */
@@ -117,6 +123,12 @@ note_gap (gint64 now,
                 (cpu - dog.last_cpu) / 1000.0, dog.last_tick / 1e6, now / 1e6);
   dog.max_gap = MAX (dog.max_gap, now - dog.last_tick);
   dog.max_cpu_gap = MAX (dog.max_cpu_gap, cpu - dog.last_cpu);
+  if (!dog.in_phase && (now - dog.last_tick > dog.between_max_gap || cpu - dog.last_cpu > dog.between_max_cpu_gap))
+    {
+      dog.between_max_gap = MAX (dog.between_max_gap, now - dog.last_tick);
+      dog.between_max_cpu_gap = MAX (dog.between_max_cpu_gap, cpu - dog.last_cpu);
+      dog.between_where = dog.n_phases > 0 ? dog.phases[dog.n_phases - 1].name : "the start";
+    }
   dog.last_tick = now;
   dog.last_cpu = cpu;
 }
@@ -131,6 +143,9 @@ watchdog_tick (gpointer user_data)
 static void
 phase_begin (void)
 {
+  /* The time since the last tick counts for the steps before. */
+  note_gap (g_get_monotonic_time (), thread_cpu_us ());
+  dog.in_phase = TRUE;
   dog.started = dog.last_tick = g_get_monotonic_time ();
   dog.last_cpu = thread_cpu_us ();
   dog.max_gap = 0;
@@ -147,6 +162,7 @@ phase_end (const char *name)
   g_assert_cmpuint (dog.n_phases, <, G_N_ELEMENTS (dog.phases));
   phase = &dog.phases[dog.n_phases++];
   note_gap (now, thread_cpu_us ());
+  dog.in_phase = FALSE;
   phase->name = name;
   phase->ms = (now - dog.started) / 1000.0;
   phase->max_gap_ms = dog.max_gap / 1000.0;
@@ -405,6 +421,9 @@ test_scale (void)
       for (guint i = 0; i < G_N_ELEMENTS (stages); i++)
         g_signal_connect (clock, stages[i], G_CALLBACK (frame_stage_cb), (gpointer) stages[i]);
     }
+  /* From here to the end, in the phases and between them. */
+  dog.last_tick = g_get_monotonic_time ();
+  dog.last_cpu = thread_cpu_us ();
   watchdog_id = g_timeout_add_full (G_PRIORITY_HIGH, 5, watchdog_tick, NULL, NULL);
 
   /* Import the dataset through the mapping step: the list fills as the rows come in, and the
@@ -563,31 +582,31 @@ test_scale (void)
   g_assert_cmpint (g_stat (export_path, &st), ==, 0);
   g_assert_cmpint (st.st_size, >, n_rows * 20);
 
+  note_gap (g_get_monotonic_time (), thread_cpu_us ());
   g_source_remove (watchdog_id);
 
   g_test_message ("%u rows: open %.0f ms, filter %.0f ms (5 switches), search %.0f ms (2 searches),"
                   " export %.0f ms; peak RSS %.0f MB", n_rows, phase_ms ("open"), phase_ms ("filter"),
                   phase_ms ("search"), phase_ms ("export"), peak_rss_mb ());
 
-  /* Every phase kept the window responsive. */
-  for (guint i = 0; i < dog.n_phases; i++)
+  /* Every phase kept the window responsive, and so did the steps between them. */
+  g_test_message ("between phases: longest main-loop gap %.1f ms (most CPU in one %.1f ms), after %s",
+                  dog.between_max_gap / 1000.0, dog.between_max_cpu_gap / 1000.0,
+                  dog.between_where ? dog.between_where : "none");
+  for (guint i = 0; i <= dog.n_phases; i++)
     {
-      const Phase *p = &dog.phases[i];
-      gboolean import = g_str_equal (p->name, "import");
-      int cpu_limit = import ? IMPORT_MAX_GAP_MS : MAX_GAP_MS;
-      int wall_limit = import ? IMPORT_MAX_GAP_MS + (MAX_WALL_GAP_MS - MAX_GAP_MS) : MAX_WALL_GAP_MS;
+      Phase between = { "the steps between phases", 0, dog.between_max_gap / 1000.0,
+                        dog.between_max_cpu_gap / 1000.0, 0, FALSE };
+      const Phase *p = i < dog.n_phases ? &dog.phases[i] : &between;
 
       if (p->unfinished)
         g_test_fail_printf ("%s did not finish within 30 s", p->name);
-      else if (p->max_cpu_gap_ms >= cpu_limit)
-        g_test_fail_printf ("%s worked %.1f ms in one turn of the main loop (limit %d ms)",
-                            p->name, p->max_cpu_gap_ms, cpu_limit);
-      else if (p->max_gap_ms >= wall_limit)
-        g_test_fail_printf ("%s held the main loop for %.1f ms (limit %d ms of wall-clock time)",
-                            p->name, p->max_gap_ms, wall_limit);
       else if (p->max_cpu_gap_ms >= MAX_GAP_MS)
-        g_test_message ("%s worked %.1f ms in one turn of the main loop: over the %d ms target",
-                        p->name, p->max_cpu_gap_ms, MAX_GAP_MS);
+        g_test_fail_printf ("%s worked %.1f ms in one turn of the main loop (limit %d ms)",
+                            p->name, p->max_cpu_gap_ms, MAX_GAP_MS);
+      else if (p->max_gap_ms >= MAX_WALL_GAP_MS)
+        g_test_fail_printf ("%s held the main loop for %.1f ms (limit %d ms of wall-clock time)",
+                            p->name, p->max_gap_ms, MAX_WALL_GAP_MS);
     }
 
   gtk_window_destroy (GTK_WINDOW (window));
