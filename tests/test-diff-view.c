@@ -138,6 +138,26 @@ offset_visible (GtkSourceView *view,
   return location.y >= visible.y && location.y + location.height <= visible.y + visible.height;
 }
 
+/* Waits (2 s at most) for both sides to show line @line of the revision, where its change is. */
+static void
+wait_for_change_shown (ClairDiffView *view,
+                       int            line_number)
+{
+  GtkTextBuffer *revision = GTK_TEXT_BUFFER (clair_diff_view_get_revision_buffer (view));
+  gint64 deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+  GtkTextIter line;
+
+  gtk_text_buffer_get_iter_at_line (revision, &line, line_number);
+  gtk_text_iter_forward_chars (&line, strlen ("Line 10 says something "));
+  while (g_get_monotonic_time () < deadline
+         && !(offset_visible (clair_diff_view_get_revision_view (view), gtk_text_iter_get_offset (&line))
+              && offset_visible (clair_diff_view_get_original_view (view), gtk_text_iter_get_offset (&line))))
+    g_main_context_iteration (NULL, FALSE);
+  iterate_for (50);
+  g_assert_true (offset_visible (clair_diff_view_get_revision_view (view), gtk_text_iter_get_offset (&line)));
+  g_assert_true (offset_visible (clair_diff_view_get_original_view (view), gtk_text_iter_get_offset (&line)));
+}
+
 static void
 test_navigation (void)
 {
@@ -145,34 +165,19 @@ test_navigation (void)
   GtkWidget *window = window_with_view (&view, 600, 200);
   g_autofree char *a = long_text (FALSE);
   g_autofree char *b = long_text (TRUE);
-  GtkTextBuffer *revision;
   int expected_lines[] = { 10, 60, 110 };
-  gint64 deadline;
 
   clair_diff_view_set_texts (view, a, b);
   iterate_for (100);
   g_assert_cmpuint (clair_diff_view_get_n_changes (view), ==, 3);
   g_assert_cmpint (clair_diff_view_get_current_change (view), ==, -1);
-  revision = GTK_TEXT_BUFFER (clair_diff_view_get_revision_buffer (view));
 
   for (int i = 0; i < 3; i++)
     {
-      g_autofree char *ranges = NULL;
-      GtkTextIter line;
-
       g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "diff.next-change", NULL));
       g_assert_cmpint (clair_diff_view_get_current_change (view), ==, i);
       /* The change is scrolled into view on both sides (scrolling happens at the next layout). */
-      gtk_text_buffer_get_iter_at_line (revision, &line, expected_lines[i]);
-      gtk_text_iter_forward_chars (&line, strlen ("Line 10 says something "));
-      deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
-      while (g_get_monotonic_time () < deadline
-             && !(offset_visible (clair_diff_view_get_revision_view (view), gtk_text_iter_get_offset (&line))
-                  && offset_visible (clair_diff_view_get_original_view (view), gtk_text_iter_get_offset (&line))))
-        g_main_context_iteration (NULL, FALSE);
-      iterate_for (50);
-      g_assert_true (offset_visible (clair_diff_view_get_revision_view (view), gtk_text_iter_get_offset (&line)));
-      g_assert_true (offset_visible (clair_diff_view_get_original_view (view), gtk_text_iter_get_offset (&line)));
+      wait_for_change_shown (view, expected_lines[i]);
     }
   /* At the last change, next does nothing; previous walks back. */
   gtk_widget_activate_action (GTK_WIDGET (view), "diff.next-change", NULL);
@@ -181,6 +186,7 @@ test_navigation (void)
   g_assert_cmpint (clair_diff_view_get_current_change (view), ==, 1);
   gtk_widget_activate_action (GTK_WIDGET (view), "diff.previous-change", NULL);
   g_assert_cmpint (clair_diff_view_get_current_change (view), ==, 0);
+  wait_for_change_shown (view, expected_lines[0]);
 
   /* Scrolling one side brings the other along, anchored on the shared text. */
   {

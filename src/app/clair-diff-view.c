@@ -178,6 +178,8 @@ struct _ClairDiffView
   guint              syncing : 1;
   guint              settle_tick;     /* both views scroll to a change: no syncing meanwhile */
   guint              settle_frames;
+  gboolean           original_arrived; /* showed its change since the settling began */
+  gboolean           revision_arrived;
 };
 
 G_DEFINE_FINAL_TYPE (ClairDiffView, clair_diff_view, GTK_TYPE_WIDGET)
@@ -668,15 +670,31 @@ update_viewport (ClairDiffView *self)
   gtk_widget_queue_draw (GTK_WIDGET (self->overview));
 }
 
+static gboolean shows_target (GtkSourceView *view);
+static void     end_settling (ClairDiffView *self);
+
+/* A view that had come to its change and leaves it while settling was scrolled away (by the
+ * reader): syncing is back on at once. */
+static void
+check_left (ClairDiffView *self,
+            GtkSourceView *view,
+            gboolean       arrived)
+{
+  if (self->settle_tick != 0 && !self->syncing && arrived && !shows_target (view))
+    end_settling (self);
+}
+
 static void
 original_scrolled_cb (ClairDiffView *self)
 {
+  check_left (self, self->original_view, self->original_arrived);
   sync_scroll (self, GTK_TEXT_VIEW (self->original_view), GTK_TEXT_VIEW (self->revision_view), TRUE);
 }
 
 static void
 revision_scrolled_cb (ClairDiffView *self)
 {
+  check_left (self, self->revision_view, self->revision_arrived);
   sync_scroll (self, GTK_TEXT_VIEW (self->revision_view), GTK_TEXT_VIEW (self->original_view), FALSE);
   update_viewport (self);
 }
@@ -697,8 +715,40 @@ scroll_view_to (GtkSourceView *view,
   gtk_text_view_scroll_to_mark (GTK_TEXT_VIEW (view), mark, 0.0, TRUE, 0.0, 0.3);
 }
 
-/* Each view scrolls to its side of a change at its next layout; the second frame after that is
- * drawn with both in place. */
+/* Whether the view shows the line its target mark (the change scrolled to) is on. */
+static gboolean
+shows_target (GtkSourceView *view)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+  GtkTextMark *mark = gtk_text_buffer_get_mark (buffer, "clair-diff-target");
+  GdkRectangle visible, location;
+  GtkTextIter iter;
+
+  if (mark == NULL)
+    return TRUE;
+  gtk_text_buffer_get_iter_at_mark (buffer, &iter, mark);
+  gtk_text_view_get_visible_rect (GTK_TEXT_VIEW (view), &visible);
+  gtk_text_view_get_iter_location (GTK_TEXT_VIEW (view), &iter, &location);
+  return location.y >= visible.y && location.y + location.height <= visible.y + visible.height;
+}
+
+/* Each view scrolls to its side of a change at one of its next layouts (a long text is measured
+ * over several): syncing waits until both show their change and a frame has been drawn so, or
+ * a second at most. */
+#define SETTLE_MIN_FRAMES   3
+#define SETTLE_RETRY_FRAMES 5
+#define SETTLE_MAX_FRAMES   60
+
+static void
+rescroll (GtkSourceView *view)
+{
+  GtkTextMark *mark = gtk_text_buffer_get_mark (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)),
+                                                "clair-diff-target");
+
+  if (mark != NULL)
+    gtk_text_view_scroll_to_mark (GTK_TEXT_VIEW (view), mark, 0.0, TRUE, 0.0, 0.3);
+}
+
 static gboolean
 settle_tick_cb (GtkWidget     *widget,
                 GdkFrameClock *clock,
@@ -706,10 +756,32 @@ settle_tick_cb (GtkWidget     *widget,
 {
   ClairDiffView *self = CLAIR_DIFF_VIEW (widget);
 
-  if (++self->settle_frames < 3)
+  self->settle_frames++;
+  self->original_arrived |= shows_target (self->original_view);
+  self->revision_arrived |= shows_target (self->revision_view);
+  /* GtkTextView can drop a scroll it put off until its lines were measured (the highlighting
+   * remeasures them): asked again until it is there. */
+  if (self->settle_frames % SETTLE_RETRY_FRAMES == 0)
+    {
+      if (!self->original_arrived)
+        rescroll (self->original_view);
+      if (!self->revision_arrived)
+        rescroll (self->revision_view);
+    }
+  if (self->settle_frames < SETTLE_MAX_FRAMES &&
+      (self->settle_frames < SETTLE_MIN_FRAMES || !self->original_arrived || !self->revision_arrived))
     return G_SOURCE_CONTINUE;
   self->settle_tick = 0;
   return G_SOURCE_REMOVE;
+}
+
+static void
+end_settling (ClairDiffView *self)
+{
+  if (self->settle_tick == 0)
+    return;
+  gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->settle_tick);
+  self->settle_tick = 0;
 }
 
 static void
@@ -727,6 +799,7 @@ show_current_change (ClairDiffView *self)
       /* Scroll both; syncing stays off until they have settled, so neither drags the other
        * away from its change (line heights not measured yet make the mapping approximate). */
       self->settle_frames = 0;
+      self->original_arrived = self->revision_arrived = FALSE;
       if (self->settle_tick == 0)
         self->settle_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), settle_tick_cb, NULL, NULL);
       scroll_view_to (self->original_view, change->a0);
@@ -858,11 +931,7 @@ clair_diff_view_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->debounce_id, g_source_remove);
-  if (self->settle_tick != 0)
-    {
-      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->settle_tick);
-      self->settle_tick = 0;
-    }
+  end_settling (self);
   g_clear_pointer (&self->box, gtk_widget_unparent);
   g_clear_object (&self->original_buffer);
   g_clear_object (&self->revision_buffer);
