@@ -158,6 +158,35 @@ highlight_markup (const char *text,
   return g_string_free (out, FALSE);
 }
 
+/* A cell pointed at another row often shows the same thing: GTK lays a label out again, and
+ * restyles a widget given its classes again, even when nothing changed. */
+static void
+set_cell_text (GtkLabel   *label,
+               const char *text)
+{
+  if (gtk_label_get_use_markup (label) || g_strcmp0 (gtk_label_get_text (label), text) != 0)
+    gtk_label_set_text (label, text);
+}
+
+static void
+set_cell_icon (GtkWidget  *image,
+               const char *icon,
+               const char *name,
+               const char *css)
+{
+  /* The presentation's strings are static: compared by address. */
+  if (g_object_get_data (G_OBJECT (image), "clair-icon") == icon &&
+      g_object_get_data (G_OBJECT (image), "clair-css") == css &&
+      g_object_get_data (G_OBJECT (image), "clair-name") == name)
+    return;
+  gtk_image_set_from_icon_name (GTK_IMAGE (image), icon);
+  gtk_widget_set_css_classes (image, (const char *[]) { css, NULL });
+  gtk_accessible_update_property (GTK_ACCESSIBLE (image), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+  g_object_set_data (G_OBJECT (image), "clair-icon", (gpointer) icon);
+  g_object_set_data (G_OBJECT (image), "clair-css", (gpointer) css);
+  g_object_set_data (G_OBJECT (image), "clair-name", (gpointer) name);
+}
+
 static void
 format_metric (GtkLabel *label,
                double    value)
@@ -165,11 +194,11 @@ format_metric (GtkLabel *label,
   char buf[32];
 
   if (isnan (value))
-    gtk_label_set_text (label, "—");
+    set_cell_text (label, "—");
   else
     {
       g_snprintf (buf, sizeof buf, "%.2f", value);
-      gtk_label_set_text (label, buf);
+      set_cell_text (label, buf);
     }
 }
 
@@ -190,13 +219,11 @@ update_cell (GtkListItem *list_item)
     {
     case COLUMN_INDEX:
       g_snprintf (buf, sizeof buf, "%u", clair_row_item_get_index (item));
-      gtk_label_set_text (GTK_LABEL (child), buf);
+      set_cell_text (GTK_LABEL (child), buf);
       break;
     case COLUMN_STATUS:
       status_presentation (item, &icon, &name, &css);
-      gtk_image_set_from_icon_name (GTK_IMAGE (child), icon);
-      gtk_widget_set_css_classes (child, (const char *[]) { css, NULL });
-      gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+      set_cell_icon (child, icon, name, css);
       break;
     case COLUMN_TASK:
       {
@@ -204,9 +231,11 @@ update_cell (GtkListItem *list_item)
 
         if (task == NULL)
           {
-            gtk_label_set_text (GTK_LABEL (child), "");
+            set_cell_text (GTK_LABEL (child), "");
             queue_visible_tasks (self);
           }
+        else if (self->search_text == NULL || *self->search_text == '\0')
+          set_cell_text (GTK_LABEL (child), task);
         else
           {
             g_autofree char *markup = highlight_markup (task, self->search_text);
@@ -227,9 +256,7 @@ update_cell (GtkListItem *list_item)
       break;
     case COLUMN_DECISION:
       decision_presentation (item, &icon, &name, &css);
-      gtk_image_set_from_icon_name (GTK_IMAGE (child), icon);
-      gtk_widget_set_css_classes (child, (const char *[]) { css, NULL });
-      gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+      set_cell_icon (child, icon, name, css);
       break;
     default:
       g_assert_not_reached ();

@@ -397,6 +397,78 @@ test_reveal_in_steps (void)
   g_assert_cmpuint (clair_row_view_find (view, 1029), ==, 1029);
 }
 
+/* A list that shrinks past the slots held (a list widget scrolled far down) starts over from its
+ * top, and the slots held move there in their order, pointing at the rows now there: a list
+ * widget finds them among the items it let go of and keeps their widgets. */
+static void
+test_shrink_moves_slots_to_top (void)
+{
+  g_autoptr(ClairRowList) rows = make_rows (1000);
+  g_autoptr(ClairRowView) view = clair_row_view_new ();
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
+  ItemsChanged record = { 0 };
+  guint view_changed = 0;
+  ClairRowQuery query = { CLAIR_FILTER_NOT_MINIMAL, 0.15, NULL, CLAIR_SORT_NONE, FALSE };
+  guint expected = 0;
+
+  clair_row_view_set_rows (view, rows);
+  wait_until_applied (view);
+  /* A screenful far down (positions 900–979), and the focused row at 2. */
+  for (guint i = 900; i < 980; i++)
+    g_ptr_array_add (held, g_list_model_get_item (G_LIST_MODEL (view), i));
+  g_ptr_array_add (held, g_list_model_get_item (G_LIST_MODEL (view), 2));
+  g_signal_connect (view, "items-changed", G_CALLBACK (items_changed_cb), &record);
+  g_signal_connect (view, "changed", G_CALLBACK (count_cb), &view_changed);
+
+  /* Similarity below 0.15, no pending row: a tenth of the rows, less every seventh. */
+  clair_row_view_set_query (view, &query);
+  for (guint i = 0; i < 1000; i++)
+    if (i % 7 != 6 && (i % 10) / 10.0f < 0.15f)
+      expected++;
+  g_assert_cmpuint (record.n_signals, ==, 1);
+  g_assert_cmpuint (record.position, ==, 0);
+  g_assert_cmpuint (record.removed, ==, 1000);
+  g_assert_cmpuint (record.added, ==, 81);
+  /* In their order: the focused row's slot first, then the screenful. */
+  for (guint i = 0; i < 81; i++)
+    {
+      g_autoptr(ClairRowItem) item = g_list_model_get_item (G_LIST_MODEL (view), i);
+      ClairRowItem *was = g_ptr_array_index (held, i == 0 ? 80 : i - 1);
+
+      g_assert_true (item == was);
+      g_assert_cmpuint (clair_row_item_get_index (item), ==, clair_row_item_get_index (clair_row_view_peek_row (view, i)));
+    }
+  g_assert_cmpuint (clair_row_item_get_index (clair_row_view_peek_row (view, 2)), ==, 10);
+  wait_until_applied (view);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (view)), ==, expected);
+  g_assert_cmpuint (view_changed, ==, 1);
+
+  /* Shorter than the slots held: as many as it is long move, in their order. */
+  g_ptr_array_set_size (held, 0);
+  query.filter = CLAIR_FILTER_ALL;
+  clair_row_view_set_query (view, &query);
+  wait_until_applied (view);
+  for (guint i = 900; i < 980; i++)
+    g_ptr_array_add (held, g_list_model_get_item (G_LIST_MODEL (view), i));
+  query.matches = g_hash_table_new (NULL, NULL);
+  for (guint i = 3; i < 6; i++)
+    g_hash_table_add (query.matches, GUINT_TO_POINTER (i));
+  record.n_signals = 0;
+  clair_row_view_set_query (view, &query);
+  g_clear_pointer (&query.matches, g_hash_table_unref);
+  g_assert_cmpuint (record.n_signals, ==, 1);
+  g_assert_cmpuint (record.removed, ==, 1000);
+  g_assert_cmpuint (record.added, ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(ClairRowItem) item = g_list_model_get_item (G_LIST_MODEL (view), i);
+
+      g_assert_true (item == g_ptr_array_index (held, i));
+      g_assert_cmpuint (clair_row_item_get_index (item), ==, 3 + i);
+    }
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (view), 3));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -409,5 +481,6 @@ main (int   argc,
   g_test_add_func ("/row-view/slots-follow-worker", test_slots_follow_worker);
   g_test_add_func ("/row-view/rows-appended", test_rows_appended);
   g_test_add_func ("/row-view/reveal-in-steps", test_reveal_in_steps);
+  g_test_add_func ("/row-view/shrink-moves-slots-to-top", test_shrink_moves_slots_to_top);
   return g_test_run ();
 }
