@@ -1025,6 +1025,7 @@ show_rows_idle_cb (gpointer user_data)
   ClairWindow *self = user_data;
 
   self->show_rows_id = 0;
+  forget_page_paint (self);
   show_rows (self);
   return G_SOURCE_REMOVE;
 }
@@ -1073,10 +1074,14 @@ load_done_cb (GObject      *source,
    * held it past 100 ms. So the page is painted empty first, and the rows go in after. */
   gtk_stack_set_visible_child_name (self->main_stack, "project");
   clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
-  if (clock == NULL)
-    show_rows (self);
-  else
-    self->page_painted_id = g_signal_connect_swapped (clock, "after-paint", G_CALLBACK (page_painted_cb), self);
+  if (clock == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+    {
+      show_rows (self);
+      return;
+    }
+  self->page_painted_id = g_signal_connect_swapped (clock, "after-paint", G_CALLBACK (page_painted_cb), self);
+  /* A window that paints nothing (minimized) gets its rows all the same. */
+  self->show_rows_id = g_timeout_add (250, show_rows_idle_cb, self);
 }
 
 void

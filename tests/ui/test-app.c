@@ -71,6 +71,18 @@ test_templates (void)
   g_assert_null (clair_window_get_project (window));
   destroy_and_finalize (window);
 
+  /* A window that paints nothing (hidden, still realized) reads its project all the same: its
+   * rows wait for a paint only while it paints. */
+  window = open_window (NULL);
+  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+  iterate_for (50);
+  g_assert_true (gtk_widget_get_realized (GTK_WIDGET (window)));
+  clair_window_open_project (window, project_path);
+  g_assert_true (wait_until (window_has_rows, window, 10000));
+  g_assert_cmpuint (g_list_model_get_n_items (clair_window_get_rows (window)), ==, 20);
+  g_assert_cmpint (clair_window_get_current_row (window), ==, 0);
+  destroy_and_finalize (window);
+
   window = open_window (project_path);
   g_assert_cmpuint (g_list_model_get_n_items (clair_window_get_rows (window)), ==, 20);
   g_assert_cmpint (clair_window_get_current_row (window), ==, 0);
