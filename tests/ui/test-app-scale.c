@@ -317,6 +317,22 @@ window_loaded (gpointer data)
          window->rows != NULL && clair_window_get_current_row (window) >= 0;
 }
 
+/* Every row the list shows on screen has its task. */
+static gboolean
+tasks_on_screen (gpointer data)
+{
+  ClairWindow *window = data;
+  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (window->column_view));
+  double rows_per_px = n_rows / gtk_adjustment_get_upper (adjustment);
+  guint first = (guint) (gtk_adjustment_get_value (adjustment) * rows_per_px);
+  guint last = (guint) ((gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment)) * rows_per_px);
+
+  for (guint i = first; i < last && i < n_rows; i++)
+    if (clair_row_item_get_task (clair_row_view_peek_row (window->view, i)) == NULL)
+      return FALSE;
+  return last > first;
+}
+
 static gboolean
 list_settled (gpointer data)
 {
@@ -477,6 +493,16 @@ test_scale (void)
     }
   phase_end ("scroll");
   g_assert_cmpfloat (gtk_adjustment_get_value (vadjustment), >, 0);
+  /* Tasks are read for the rows on screen only: those of a screenful far down are there soon
+   * after it is shown, and a row a page away from it has none. */
+  gtk_adjustment_set_value (vadjustment, gtk_adjustment_get_upper (vadjustment) * 0.37);
+  g_assert_true (wait_until (tasks_on_screen, window, 10000));
+  {
+    double rows_per_px = n_rows / gtk_adjustment_get_upper (vadjustment);
+    guint far = (guint) ((gtk_adjustment_get_value (vadjustment) + 3 * gtk_adjustment_get_page_size (vadjustment)) * rows_per_px);
+
+    g_assert_null (clair_row_item_get_task (clair_row_view_peek_row (window->view, far)));
+  }
   gtk_adjustment_set_value (vadjustment, 0);
   iterate_for (200);
 
