@@ -699,20 +699,33 @@ revision_scrolled_cb (ClairDiffView *self)
   update_viewport (self);
 }
 
+/* Where a view is scrolled to: the change shown. */
+#define TARGET_MARK "clair-diff-target"
+
+/* Scrolls @view to its target mark, a third of the way down (when its lines are measured). */
+static void
+rescroll (GtkSourceView *view)
+{
+  GtkTextMark *mark = gtk_text_buffer_get_mark (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), TARGET_MARK);
+
+  if (mark != NULL)
+    gtk_text_view_scroll_to_mark (GTK_TEXT_VIEW (view), mark, 0.0, TRUE, 0.0, 0.3);
+}
+
 static void
 scroll_view_to (GtkSourceView *view,
                 int            offset)
 {
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
-  GtkTextMark *mark = gtk_text_buffer_get_mark (buffer, "clair-diff-target");
+  GtkTextMark *mark = gtk_text_buffer_get_mark (buffer, TARGET_MARK);
   GtkTextIter iter;
 
   gtk_text_buffer_get_iter_at_offset (buffer, &iter, offset);
   if (mark == NULL)
-    mark = gtk_text_buffer_create_mark (buffer, "clair-diff-target", &iter, TRUE);
+    gtk_text_buffer_create_mark (buffer, TARGET_MARK, &iter, TRUE);
   else
     gtk_text_buffer_move_mark (buffer, mark, &iter);
-  gtk_text_view_scroll_to_mark (GTK_TEXT_VIEW (view), mark, 0.0, TRUE, 0.0, 0.3);
+  rescroll (view);
 }
 
 /* Whether the view shows the line its target mark (the change scrolled to) is on. */
@@ -720,7 +733,7 @@ static gboolean
 shows_target (GtkSourceView *view)
 {
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
-  GtkTextMark *mark = gtk_text_buffer_get_mark (buffer, "clair-diff-target");
+  GtkTextMark *mark = gtk_text_buffer_get_mark (buffer, TARGET_MARK);
   GdkRectangle visible, location;
   GtkTextIter iter;
 
@@ -739,15 +752,6 @@ shows_target (GtkSourceView *view)
 #define SETTLE_RETRY_FRAMES 5
 #define SETTLE_MAX_FRAMES   60
 
-static void
-rescroll (GtkSourceView *view)
-{
-  GtkTextMark *mark = gtk_text_buffer_get_mark (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)),
-                                                "clair-diff-target");
-
-  if (mark != NULL)
-    gtk_text_view_scroll_to_mark (GTK_TEXT_VIEW (view), mark, 0.0, TRUE, 0.0, 0.3);
-}
 
 static gboolean
 settle_tick_cb (GtkWidget     *widget,

@@ -1010,7 +1010,6 @@ show_rows (ClairWindow *self)
   /* With rows, the list's "changed" says when it is whole (view_changed_cb). */
   if (g_list_model_get_n_items (G_LIST_MODEL (self->rows)) == 0)
     set_busy (self, FALSE);
-  gtk_stack_set_visible_child_name (self->main_stack, "project");
   /* While a dataset is imported, every count would read the rows again on this thread: the
    * import's reads bring the counts instead. */
   if (!_clair_window_is_importing (self))
