@@ -7,8 +7,10 @@
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
 
 #include "clair-prompt.h"
+#include "test-util.h"
 
 /* The `clair` binary end to end, as scripts use it: exit codes, stdout, one-line errors. */
 
@@ -198,7 +200,7 @@ test_workflow (void)
     "\"finish_reason\":\"stop\"}]}},\"error\":null}\n");
   run_clair (&import_results, "import-results", project, results, NULL);
   g_assert_cmpint (import_results.status, ==, 0);
-  g_assert_nonnull (strstr (import_results.err, "Imported 2 results"));
+  g_assert_cmpstr (import_results.out, ==, "imported 2, errors 0, rows in the batch without a result 0\n");
 
   run_clair (&decide, "decide", project, "--row", "2", "accept", "--revision-file", edited,
              "--note", "tightened", NULL);
@@ -241,6 +243,116 @@ test_workflow (void)
 
   run_clair (&bad_format, "export", project, "--format", "parquet", "-o", export_path, NULL);
   g_assert_cmpint (bad_format.status, ==, 2);
+}
+
+/* A CLAIR answer for @row as a batch output line. */
+static void
+append_result (GString    *out,
+               const char *custom_id,
+               const char *revision)
+{
+  g_string_append_printf (out,
+    "{\"custom_id\":\"%s\",\"response\":{\"status_code\":200,\"body\":{\"model\":\"m\",\"choices\":"
+    "[{\"message\":{\"content\":\"{teacher_reasoning}: fix\\n{corrected_student_solution}: %s\"},"
+    "\"finish_reason\":\"stop\"}]}},\"error\":null}\n", custom_id, revision);
+}
+
+static gint64
+server_chat_requests (const char *url)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) message = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *base = g_strndup (url, strstr (url, "/v1") - url);
+  g_autofree char *stats = g_strdup_printf ("%s/stats", base);
+
+  message = soup_message_new ("GET", stats);
+  body = soup_session_send_and_read (session, message, NULL, &error);
+  g_assert_no_error (error);
+  json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body), &error);
+  g_assert_no_error (error);
+  return json_object_get_int_member (json_node_get_object (json_parser_get_root (parser)), "chat_requests");
+}
+
+/* The batch round trip: export the requests, import their results (several files, some lines
+ * bad), and a run with the same settings pays for nothing that came back. A row decided before
+ * its result arrived keeps the reviewed revision. */
+static void
+test_batch_round_trip (void)
+{
+  g_autofree char *dataset = write_tmp ("batch.jsonl", dataset_text);
+  g_autofree char *project = tmp_path ("batch.clair");
+  g_autofree char *requests = tmp_path ("requests.jsonl");
+  g_autofree char *pairs = tmp_path ("batch-pairs.jsonl");
+  g_autofree char *edited = write_tmp ("batch-edit.txt", "Jupiter, clearly.");
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *exported = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(GString) good = g_string_new (NULL);
+  g_autoptr(GString) mixed = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_auto(Result) import = { 0 };
+  g_auto(Result) batch = { 0 };
+  g_auto(Result) results = { 0 };
+  g_auto(Result) decide = { 0 };
+  g_auto(Result) late = { 0 };
+  g_auto(Result) show = { 0 };
+  g_auto(Result) run = { 0 };
+  g_auto(Result) export = { 0 };
+
+  run_clair (&import, "import", dataset, "-p", project, NULL);
+  g_assert_cmpint (import.status, ==, 0);
+  run_clair (&batch, "export", project, "--format", "batch-requests", "--model", "teacher-m",
+             "-o", requests, NULL);
+  g_assert_cmpint (batch.status, ==, 0);
+  g_assert_nonnull (strstr (batch.err, "Wrote 3 requests"));
+
+  /* Row 2 is decided (by hand, with an edit) before its batch result arrives. */
+  run_clair (&decide, "decide", project, "--row", "2", "accept", "--revision-file", edited, NULL);
+  g_assert_cmpint (decide.status, ==, 0);
+
+  append_result (good, "row-0", "42.");
+  first = write_tmp ("results-1.jsonl", good->str);
+  append_result (mixed, "row-7", "nope");                       /* line 1: no such row */
+  g_string_append (mixed, "not json at all\n");                 /* line 2 */
+  append_result (mixed, "row-2", "Jupiter");                    /* line 3: good, row decided */
+  append_result (mixed, "row-0", "42 again");                   /* line 4: duplicate */
+  second = write_tmp ("results-2.jsonl", mixed->str);
+  run_clair (&results, "import-results", project, first, second, NULL);
+  g_assert_cmpint (results.status, ==, 3);
+  g_assert_cmpstr (results.out, ==, "imported 2, errors 3, rows in the batch without a result 1\n");
+  g_assert_nonnull (strstr (results.err, "results-2.jsonl:1: custom_id “row-7”: the project has no row 7"));
+  g_assert_nonnull (strstr (results.err, "results-2.jsonl:2: not a batch output record"));
+  g_assert_nonnull (strstr (results.err, "results-2.jsonl:4: custom_id “row-0” again"));
+  g_assert_nonnull (strstr (results.err, "1 row already had a decision"));
+
+  run_clair (&show, "show", project, "--row", "2", NULL);
+  g_assert_nonnull (strstr (show.out, "A newer revision since your decision"));
+
+  /* The accepted row still exports the text its annotator wrote. */
+  run_clair (&export, "export", project, "--format", "trl", "-o", pairs, NULL);
+  g_assert_cmpint (export.status, ==, 0);
+  g_assert_true (g_file_get_contents (pairs, &exported, NULL, &error));
+  g_assert_nonnull (strstr (exported, "\"chosen\":\"Jupiter, clearly.\""));
+
+  server = start_test_server ("", &url);
+  if (server == NULL)
+    {
+      g_test_skip ("CLAIR_TEST_SERVER is not set");
+      return;
+    }
+  run_clair (&run, "run", project, "--base-url", url, "--model", "teacher-m", "--rerun", "all", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  /* Only row 1 had no result: one request, not three. */
+  g_assert_cmpint (server_chat_requests (url), ==, 1);
+  g_subprocess_force_exit (server);
+
+  run_clair (&late, "decide", project, "--row", "2", "--latest", "accept", NULL);
+  g_assert_cmpint (late.status, ==, 0);
 }
 
 static void
@@ -298,6 +410,7 @@ main (int    argc,
 
   g_test_add_func ("/cli/help-and-usage", test_help_and_usage);
   g_test_add_func ("/cli/workflow", test_workflow);
+  g_test_add_func ("/cli/batch-round-trip", test_batch_round_trip);
   g_test_add_func ("/cli/errors", test_errors);
 
   rc = g_test_run ();

@@ -462,6 +462,20 @@ test_migration (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpstr (record->note, ==, "kept");
   g_assert_cmpstr (record->attempt->revision, ==, "S!");
+  /* The old decision is tied to the attempt its annotator saw: a later one does not replace it. */
+  {
+    ClairAttempt *attempt = clair_attempt_new ();
+    g_autoptr(ClairRecord) after = NULL;
+
+    attempt->row = 0;
+    attempt->status = CLAIR_ROW_REVISED;
+    attempt->revision = g_strdup ("S!!");
+    g_assert_true (clair_project_add_attempts (project, &attempt, 1, &error));
+    clair_attempt_free (attempt);
+    after = clair_project_get_record (project, 0, &error);
+    g_assert_cmpstr (clair_record_get_chosen (after), ==, "S!");
+    g_assert_true (clair_record_has_newer_revision (after));
+  }
   g_clear_object (&project);
 
   g_assert_cmpint (sqlite3_open (fixture->project_path, &db), ==, SQLITE_OK);
@@ -547,7 +561,7 @@ test_readers_during_write (Fixture       *fixture,
   g_assert_no_error (error);
 
   g_assert_cmpint (sqlite3_open (fixture->project_path, &db), ==, SQLITE_OK);
-  exec_or_die (db, "BEGIN IMMEDIATE; INSERT INTO decisions VALUES (1, 2, NULL, NULL, 1);");
+  exec_or_die (db, "BEGIN IMMEDIATE; INSERT INTO decisions (row_idx, decision, edited_revision, note, decided_at) VALUES (1, 2, NULL, NULL, 1);");
 
   for (guint i = 0; i < 2; i++)
     {

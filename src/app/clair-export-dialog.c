@@ -7,6 +7,8 @@
 
 #include "clair-export-dialog.h"
 
+#include <string.h>
+
 struct _ClairExportDialog
 {
   AdwWindow     parent_instance;
@@ -20,6 +22,14 @@ struct _ClairExportDialog
   GtkWidget    *stack;
   GtkWidget    *progress;
   GtkWidget    *progress_label;
+  GtkWidget    *summary_label;
+  GtkWidget    *summary_spinner;
+  GtkWidget    *columns_row;
+  GPtrArray    *column_checks;   /* of GtkCheckButton, one per source column */
+  char        **columns;
+  GCancellable *preview_cancellable;
+  guint         preview_id;
+  double        not_minimal_below;
   char         *destination;
   gboolean      destination_chosen;
   GCancellable *cancellable;
@@ -84,10 +94,227 @@ suggest_destination (ClairExportDialog *self)
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self->destination_row), self->destination);
 }
 
+/* The options as chosen; the column lists borrow the dialog's strings until the next change. */
+static void
+get_options (ClairExportDialog  *self,
+             ClairExportOptions *options,
+             GPtrArray          *dropped)
+{
+  guint format = adw_combo_row_get_selected (ADW_COMBO_ROW (self->format_row));
+  guint selection = adw_combo_row_get_selected (ADW_COMBO_ROW (self->selection_row));
+
+  memset (options, 0, sizeof *options);
+  options->format = formats[MIN (format, G_N_ELEMENTS (formats) - 1)].format;
+  options->selection = selections[MIN (selection, G_N_ELEMENTS (selections) - 1)].selection;
+  options->include_rationale = gtk_switch_get_active (GTK_SWITCH (self->rationale_switch));
+  options->not_minimal_below = self->not_minimal_below;
+  for (guint i = 0; i < self->column_checks->len; i++)
+    if (!gtk_check_button_get_active (g_ptr_array_index (self->column_checks, i)))
+      g_ptr_array_add (dropped, g_strdup (self->columns[i]));
+  g_ptr_array_add (dropped, NULL);
+  options->drop_columns = (const char * const *) dropped->pdata;
+}
+
+static char *
+describe_summary (const ClairExportOptions *options,
+                  const ClairExportSummary *summary)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  gulong n = (gulong) MIN (summary->n_rows, G_MAXULONG);
+
+  switch (options->format)
+    {
+    case CLAIR_EXPORT_BATCH_REQUESTS:
+      g_string_append_printf (text, ngettext ("%lu request", "%lu requests", n), n);
+      break;
+    case CLAIR_EXPORT_DISTILABEL:
+      g_string_append_printf (text, ngettext ("%lu row", "%lu rows", n), n);
+      break;
+    case CLAIR_EXPORT_TRL:
+    case CLAIR_EXPORT_TRL_CHAT:
+    case CLAIR_EXPORT_KTO:
+    case CLAIR_EXPORT_CONTEXTUAL:
+    default:
+      /* Translators: "12 pairs (3 edited, 2 dropped as identical, 1 not minimal)". */
+      g_string_append_printf (text, ngettext ("%lu pair", "%lu pairs", n), n);
+      g_string_append_printf (text, _(" (%lu edited, %lu dropped as identical, %lu not minimal)"),
+                              (gulong) summary->n_edited, (gulong) summary->n_identical,
+                              (gulong) summary->n_not_minimal);
+      break;
+    }
+  if (summary->n_rejected > 0)
+    {
+      g_string_append (text, "\n");
+      g_string_append_printf (text, ngettext ("%lu rejected row left out", "%lu rejected rows left out",
+                                              (gulong) summary->n_rejected),
+                              (gulong) summary->n_rejected);
+    }
+  if (summary->n_newer > 0)
+    {
+      g_string_append (text, "\n");
+      g_string_append_printf (text, ngettext ("%lu row has a newer revision not reviewed yet; the "
+                                              "reviewed one goes out",
+                                              "%lu rows have a newer revision not reviewed yet; the "
+                                              "reviewed ones go out", (gulong) summary->n_newer),
+                              (gulong) summary->n_newer);
+    }
+  if (summary->renamed != NULL && summary->renamed[0] != NULL)
+    {
+      g_string_append (text, "\n");
+      g_string_append (text, _("Renamed so the trainer does not read them:"));
+      for (guint i = 0; summary->renamed[i] != NULL; i++)
+        g_string_append_printf (text, "%s %s → source_%s", i ? "," : "", summary->renamed[i],
+                                summary->renamed[i]);
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+typedef struct
+{
+  ClairExportOptions  options;
+  GPtrArray          *dropped;
+  ClairExportSummary  summary;
+} PreviewData;
+
+static void
+preview_data_free (PreviewData *data)
+{
+  g_ptr_array_unref (data->dropped);
+  clair_export_summary_clear (&data->summary);
+  g_free (data);
+}
+
+static void
+preview_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  ClairExportDialog *self = source_object;
+  PreviewData *data = task_data;
+  g_autoptr(ClairProject) reader = NULL;
+  GError *error = NULL;
+
+  reader = clair_project_open_reader (self->project, &error);
+  if (reader == NULL || !clair_export_preview (reader, &data->options, cancellable, &data->summary, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+preview_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(ClairExportDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  PreviewData *data = g_task_get_task_data (G_TASK (result));
+  g_autofree char *text = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      text = g_strdup_printf (_("Could not count the rows: %s"), error->message);
+    }
+  else
+    text = describe_summary (&data->options, &data->summary);
+  gtk_spinner_stop (GTK_SPINNER (self->summary_spinner));
+  gtk_widget_set_visible (self->summary_spinner, FALSE);
+  gtk_label_set_text (GTK_LABEL (self->summary_label), text);
+}
+
+static gboolean
+preview_cb (gpointer user_data)
+{
+  ClairExportDialog *self = user_data;
+  g_autoptr(GTask) task = NULL;
+  PreviewData *data = g_new0 (PreviewData, 1);
+
+  self->preview_id = 0;
+  data->dropped = g_ptr_array_new_with_free_func (g_free);
+  get_options (self, &data->options, data->dropped);
+  task = g_task_new (self, self->preview_cancellable, preview_done_cb, g_object_ref (self));
+  g_task_set_source_tag (task, preview_cb);
+  g_task_set_task_data (task, data, (GDestroyNotify) preview_data_free);
+  g_task_run_in_thread (task, preview_thread);
+  return G_SOURCE_REMOVE;
+}
+
+/* Counts again after a change, on a worker; a count still running for older options is dropped. */
+static void
+schedule_preview (ClairExportDialog *self)
+{
+  if (self->project == NULL)
+    return;
+  g_cancellable_cancel (self->preview_cancellable);
+  g_clear_object (&self->preview_cancellable);
+  self->preview_cancellable = g_cancellable_new ();
+  g_clear_handle_id (&self->preview_id, g_source_remove);
+  self->preview_id = g_timeout_add (120, preview_cb, self);
+  gtk_widget_set_visible (self->summary_spinner, TRUE);
+  gtk_spinner_start (GTK_SPINNER (self->summary_spinner));
+}
+
+static void
+update_columns_subtitle (ClairExportDialog *self)
+{
+  guint n_on = 0;
+  g_autofree char *subtitle = NULL;
+
+  for (guint i = 0; i < self->column_checks->len; i++)
+    n_on += gtk_check_button_get_active (g_ptr_array_index (self->column_checks, i));
+  subtitle = g_strdup_printf (ngettext ("%u of %u column passes through", "%u of %u columns pass through",
+                                        self->column_checks->len),
+                              n_on, self->column_checks->len);
+  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (self->columns_row), subtitle);
+}
+
+static void
+column_toggled_cb (ClairExportDialog *self)
+{
+  update_columns_subtitle (self);
+  schedule_preview (self);
+}
+
 static void
 format_changed_cb (ClairExportDialog *self)
 {
   suggest_destination (self);
+  schedule_preview (self);
+}
+
+static void
+fill_columns (ClairExportDialog *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  self->columns = clair_export_list_columns (self->project, &error);
+  if (self->columns == NULL)
+    {
+      g_warning ("Could not list the source columns: %s", error->message);
+      self->columns = g_new0 (char *, 1);
+    }
+  for (guint i = 0; self->columns[i] != NULL; i++)
+    {
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *check = gtk_check_button_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), self->columns[i]);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      gtk_check_button_set_active (GTK_CHECK_BUTTON (check), TRUE);
+      gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      self->columns[i], -1);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
+      g_signal_connect_swapped (check, "toggled", G_CALLBACK (column_toggled_cb), self);
+      g_ptr_array_add (self->column_checks, check);
+      adw_expander_row_add_row (ADW_EXPANDER_ROW (self->columns_row), row);
+    }
+  gtk_widget_set_visible (self->columns_row, self->column_checks->len > 0);
+  update_columns_subtitle (self);
 }
 
 static void
@@ -103,14 +330,17 @@ export_progress_cb (guint64  done,
 
 typedef struct
 {
-  ClairExportOptions options;
-  char              *path;
-  guint64            n_written;
+  ClairExportOptions  options;
+  GPtrArray          *dropped;
+  char               *path;
+  ClairExportSummary  summary;
 } ExportData;
 
 static void
 export_data_free (ExportData *data)
 {
+  g_ptr_array_unref (data->dropped);
+  clair_export_summary_clear (&data->summary);
   g_free (data->path);
   g_free (data);
 }
@@ -130,7 +360,7 @@ export_thread (GTask        *task,
   reader = clair_project_open_reader (self->project, &error);
   if (reader == NULL ||
       !clair_export_to_file (reader, &data->options, data->path, cancellable, export_progress_cb,
-                             self, &data->n_written, &error))
+                             self, &data->summary, &error))
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
@@ -175,7 +405,7 @@ export_done_cb (GObject      *source,
       gtk_window_present (GTK_WINDOW (dialog));
       return;
     }
-  g_signal_emit (self, signals[EXPORTED], 0, data->path, (guint64) data->n_written);
+  g_signal_emit (self, signals[EXPORTED], 0, data->path, (guint64) data->summary.n_rows);
   gtk_window_destroy (GTK_WINDOW (self));
 }
 
@@ -184,18 +414,14 @@ clair_export_dialog_export (ClairExportDialog *self)
 {
   g_autoptr(GTask) task = NULL;
   ExportData *data;
-  guint format, selection;
 
   g_return_if_fail (CLAIR_IS_EXPORT_DIALOG (self));
 
   if (self->exporting || self->destination == NULL)
     return;
-  format = adw_combo_row_get_selected (ADW_COMBO_ROW (self->format_row));
-  selection = adw_combo_row_get_selected (ADW_COMBO_ROW (self->selection_row));
   data = g_new0 (ExportData, 1);
-  data->options.format = formats[MIN (format, G_N_ELEMENTS (formats) - 1)].format;
-  data->options.selection = selections[MIN (selection, G_N_ELEMENTS (selections) - 1)].selection;
-  data->options.include_rationale = gtk_switch_get_active (GTK_SWITCH (self->rationale_switch));
+  data->dropped = g_ptr_array_new_with_free_func (g_free);
+  get_options (self, &data->options, data->dropped);
   data->path = g_strdup (self->destination);
 
   self->exporting = TRUE;
@@ -259,7 +485,9 @@ clair_export_dialog_dispose (GObject *object)
   ClairExportDialog *self = CLAIR_EXPORT_DIALOG (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->preview_cancellable);
   g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_clear_handle_id (&self->preview_id, g_source_remove);
   G_OBJECT_CLASS (clair_export_dialog_parent_class)->dispose (object);
 }
 
@@ -270,6 +498,9 @@ clair_export_dialog_finalize (GObject *object)
 
   g_clear_object (&self->project);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->preview_cancellable);
+  g_clear_pointer (&self->column_checks, g_ptr_array_unref);
+  g_clear_pointer (&self->columns, g_strfreev);
   g_clear_pointer (&self->destination, g_free);
   G_OBJECT_CLASS (clair_export_dialog_parent_class)->finalize (object);
 }
@@ -310,8 +541,11 @@ clair_export_dialog_init (ClairExportDialog *self)
   g_autoptr(GtkStringList) selection_model = NULL;
 
   self->cancellable = g_cancellable_new ();
+  self->preview_cancellable = g_cancellable_new ();
+  self->column_checks = g_ptr_array_new ();
+  self->not_minimal_below = 0.5;
   gtk_window_set_title (GTK_WINDOW (self), _("Export"));
-  gtk_window_set_default_size (GTK_WINDOW (self), 640, 500);
+  gtk_window_set_default_size (GTK_WINDOW (self), 640, 640);
   gtk_window_set_modal (GTK_WINDOW (self), TRUE);
 
   adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (header), FALSE);
@@ -335,7 +569,9 @@ clair_export_dialog_init (ClairExportDialog *self)
   group = adw_preferences_group_new ();
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Pairs"));
   adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group),
-                                         _("Chosen is the revision (your edit when you made one), rejected the original answer."));
+                                         _("Chosen is the revision (your edit when you made one), rejected "
+                                           "the original answer. Rejected rows and pairs whose revision "
+                                           "equals the original are never written as pairs."));
   self->format_row = adw_combo_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->format_row), _("Format"));
   adw_combo_row_set_model (ADW_COMBO_ROW (self->format_row), G_LIST_MODEL (format_model));
@@ -356,6 +592,33 @@ clair_export_dialog_init (ClairExportDialog *self)
                                   _("Include the rationale"), -1);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), self->rationale_switch);
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), self->rationale_switch);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+  self->columns_row = adw_expander_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->columns_row), _("Source Columns"));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->columns_row);
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (group));
+
+  /* What the export will hold, counted before anything is written. */
+  group = adw_preferences_group_new ();
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Result"));
+  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  gtk_widget_add_css_class (row, "card");
+  self->summary_spinner = gtk_spinner_new ();
+  gtk_widget_set_margin_start (self->summary_spinner, 12);
+  gtk_widget_set_valign (self->summary_spinner, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (row), self->summary_spinner);
+  self->summary_label = gtk_label_new (_("Counting…"));
+  gtk_label_set_wrap (GTK_LABEL (self->summary_label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (self->summary_label), 0);
+  gtk_label_set_selectable (GTK_LABEL (self->summary_label), TRUE);
+  gtk_widget_set_hexpand (self->summary_label, TRUE);
+  gtk_widget_set_margin_top (self->summary_label, 12);
+  gtk_widget_set_margin_bottom (self->summary_label, 12);
+  gtk_widget_set_margin_start (self->summary_label, 12);
+  gtk_widget_set_margin_end (self->summary_label, 12);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->summary_label), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("What the export will hold"), -1);
+  gtk_box_append (GTK_BOX (row), self->summary_label);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (group));
 
@@ -397,6 +660,8 @@ clair_export_dialog_init (ClairExportDialog *self)
   adw_window_set_content (ADW_WINDOW (self), box);
 
   g_signal_connect_swapped (self->format_row, "notify::selected", G_CALLBACK (format_changed_cb), self);
+  g_signal_connect_swapped (self->selection_row, "notify::selected", G_CALLBACK (schedule_preview), self);
+  g_signal_connect_swapped (self->rationale_switch, "notify::active", G_CALLBACK (schedule_preview), self);
 }
 
 GtkWidget *
@@ -410,7 +675,39 @@ clair_export_dialog_new (GtkWindow    *parent,
   self = g_object_new (CLAIR_TYPE_EXPORT_DIALOG, "transient-for", parent, NULL);
   self->project = g_object_ref (project);
   suggest_destination (self);
+  fill_columns (self);
+  schedule_preview (self);
   return GTK_WIDGET (self);
+}
+
+void
+clair_export_dialog_set_not_minimal_below (ClairExportDialog *self,
+                                           double             threshold)
+{
+  g_return_if_fail (CLAIR_IS_EXPORT_DIALOG (self));
+
+  self->not_minimal_below = threshold;
+  schedule_preview (self);
+}
+
+const char *
+clair_export_dialog_get_summary (ClairExportDialog *self)
+{
+  g_return_val_if_fail (CLAIR_IS_EXPORT_DIALOG (self), NULL);
+
+  return gtk_label_get_text (GTK_LABEL (self->summary_label));
+}
+
+void
+clair_export_dialog_set_column_active (ClairExportDialog *self,
+                                       const char        *column,
+                                       gboolean           active)
+{
+  g_return_if_fail (CLAIR_IS_EXPORT_DIALOG (self));
+
+  for (guint i = 0; i < self->column_checks->len; i++)
+    if (g_str_equal (self->columns[i], column))
+      gtk_check_button_set_active (g_ptr_array_index (self->column_checks, i), active);
 }
 
 void

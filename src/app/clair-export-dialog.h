@@ -23,6 +23,15 @@ void        clair_export_dialog_set_include_rationale (ClairExportDialog *self,
 const char *clair_export_dialog_get_destination (ClairExportDialog    *self);
 void        clair_export_dialog_set_destination (ClairExportDialog    *self,
                                                  const char           *path);
+/* Pairs below this token similarity are counted as not minimal in the summary. */
+void        clair_export_dialog_set_not_minimal_below (ClairExportDialog *self,
+                                                 double                threshold);
+/* The summary shown ("12 pairs (3 edited, …)"), counted again on a worker after every change. */
+const char *clair_export_dialog_get_summary     (ClairExportDialog    *self);
+/* Whether a source column passes through, as its check box in the column list says. */
+void        clair_export_dialog_set_column_active (ClairExportDialog  *self,
+                                                 const char           *column,
+                                                 gboolean              active);
 /* Starts the export, as the Export button does. */
 void        clair_export_dialog_export          (ClairExportDialog    *self);
 

@@ -867,6 +867,7 @@ export_action (GtkWidget  *widget,
     return;
   _clair_window_leave_edit (self);
   dialog = clair_export_dialog_new (GTK_WINDOW (self), self->project);
+  clair_export_dialog_set_not_minimal_below (CLAIR_EXPORT_DIALOG (dialog), self->threshold);
   g_signal_connect_object (dialog, "exported", G_CALLBACK (exported_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }

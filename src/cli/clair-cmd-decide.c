@@ -23,8 +23,12 @@ clair_cmd_decide (int    argc,
   g_autofree char *revision = NULL;
   g_autofree char *note = NULL;
   ClairDecision decision;
+  ClairAttempt *decided_on;
+  gboolean latest = FALSE;
   gint64 row = -1;
   GOptionEntry entries[] = {
+    { "latest", 0, 0, G_OPTION_ARG_NONE, &latest,
+      N_("Decide on the row's newest revision (one that came after an earlier decision)"), NULL },
     { "row", 'r', 0, G_OPTION_ARG_INT64, &row, N_("The row to decide"), N_("N") },
     { "revision-file", 0, 0, G_OPTION_ARG_FILENAME, &revision_file,
       N_("Replace the revision with the text of FILE (an edit)"), N_("FILE") },
@@ -35,6 +39,9 @@ clair_cmd_decide (int    argc,
 
   context = g_option_context_new (_("PROJECT --row N accept|reject|skip — record a decision"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (context,
+    _("A decision is about the revision shown by “clair show --row N”. When a newer revision came "
+      "after an earlier decision, that one stays what exports use until you decide with --latest."));
   if ((rc = clair_cli_parse (context, "decide", &argc, &argv)) >= 0)
     return rc;
   if (argc != 3)
@@ -62,10 +69,14 @@ clair_cmd_decide (int    argc,
   if (record == NULL)
     return clair_cli_fail ("%s", error->message);
 
+  /* The attempt `clair show` shows: the one decided on before, unless asked for the newest. */
+  decided_on = latest ? clair_record_get_latest (record) : record->attempt;
+
   /* Keep an earlier edit or note unless this call replaces it. */
-  if (!clair_project_set_decision (project, (guint) row, decision,
-                                   revision ? revision : record->edited_revision,
-                                   note ? note : record->note, &error))
+  if (!clair_project_set_decision_on (project, (guint) row,
+                                      decided_on != NULL ? decided_on->id : CLAIR_ATTEMPT_NONE, decision,
+                                      revision ? revision : record->edited_revision,
+                                      note ? note : record->note, &error))
     return clair_cli_fail ("%s", error->message);
 
   return CLAIR_EXIT_OK;

@@ -4,12 +4,89 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include <glib/gi18n.h>
 
 #include "clair-cli.h"
 #include "clair-export.h"
 #include "clair-project.h"
+
+static char **
+split_columns (const char *list)
+{
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+
+  if (list == NULL)
+    return NULL;
+  parts = g_strsplit (list, ",", -1);
+  names = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_strstrip (parts[i]);
+      if (parts[i][0] != '\0')
+        g_ptr_array_add (names, g_strdup (parts[i]));
+    }
+  g_ptr_array_add (names, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
+}
+
+static void
+print_summary (const ClairExportOptions *options,
+               const ClairExportSummary *summary,
+               const char               *output)
+{
+  g_autofree char *n_rows = g_strdup_printf ("%" G_GUINT64_FORMAT, summary->n_rows);
+  gboolean pairs = options->format != CLAIR_EXPORT_DISTILABEL &&
+                   options->format != CLAIR_EXPORT_BATCH_REQUESTS;
+  gulong n = (gulong) MIN (summary->n_rows, G_MAXULONG);
+
+  if (options->format == CLAIR_EXPORT_BATCH_REQUESTS)
+    fprintf (stderr, g_dngettext (GETTEXT_PACKAGE, "Wrote %s request", "Wrote %s requests", n), n_rows);
+  else if (pairs)
+    fprintf (stderr, g_dngettext (GETTEXT_PACKAGE, "Wrote %s pair", "Wrote %s pairs", n), n_rows);
+  else
+    fprintf (stderr, g_dngettext (GETTEXT_PACKAGE, "Wrote %s row", "Wrote %s rows", n), n_rows);
+  if (pairs)
+    fprintf (stderr, _(" (%" G_GUINT64_FORMAT " edited, %" G_GUINT64_FORMAT " not minimal)"),
+             summary->n_edited, summary->n_not_minimal);
+  if (options->format == CLAIR_EXPORT_KTO)
+    fprintf (stderr, _(" as %" G_GUINT64_FORMAT " lines"), summary->n_lines);
+  if (g_strv_length (summary->files) > 1)
+    fprintf (stderr, _(" to %u files:\n"), g_strv_length (summary->files));
+  else
+    fprintf (stderr, _(" to %s\n"), g_str_equal (output, "-") ? _("standard output") : output);
+  for (guint i = 0; g_strv_length (summary->files) > 1 && summary->files[i] != NULL; i++)
+    fprintf (stderr, "  %s\n", summary->files[i]);
+
+  if (summary->n_identical > 0)
+    fprintf (stderr, _("Dropped %" G_GUINT64_FORMAT " identical pairs (the revision equals the original)\n"),
+             summary->n_identical);
+  if (summary->n_rejected > 0)
+    fprintf (stderr, _("Left out %" G_GUINT64_FORMAT " rejected rows\n"), summary->n_rejected);
+  if (summary->n_newer > 0)
+    fprintf (stderr, _("%" G_GUINT64_FORMAT " rows have a newer revision nobody reviewed yet: the "
+                       "reviewed one went out\n"), summary->n_newer);
+  if (summary->n_adjacent > 0)
+    fprintf (stderr, _("%" G_GUINT64_FORMAT " lines follow a line of the same prompt (too many rows "
+                       "share one prompt to keep them apart)\n"), summary->n_adjacent);
+  if (summary->renamed != NULL && summary->renamed[0] != NULL)
+    {
+      fprintf (stderr, _("Source columns renamed so the trainer does not read them:"));
+      for (guint i = 0; summary->renamed[i] != NULL; i++)
+        fprintf (stderr, "%s %s → source_%s", i ? "," : "", summary->renamed[i], summary->renamed[i]);
+      fputc ('\n', stderr);
+    }
+  if (summary->left_out != NULL && summary->left_out[0] != NULL)
+    {
+      g_autofree char *names = g_strjoinv (", ", summary->left_out);
+
+      fprintf (stderr, _("Source columns left out: %s\n"), names);
+    }
+  if (summary->warning != NULL)
+    fprintf (stderr, _("clair: warning: %s\n"), summary->warning);
+}
 
 int
 clair_cmd_export (int    argc,
@@ -22,20 +99,31 @@ clair_cmd_export (int    argc,
   g_autofree char *selection_name = NULL;
   g_autofree char *output = NULL;
   g_autofree char *model = NULL;
+  g_autofree char *keep = NULL;
+  g_autofree char *drop = NULL;
+  g_auto(GStrv) keep_columns = NULL;
+  g_auto(GStrv) drop_columns = NULL;
   gboolean include_rationale = FALSE;
+  double not_minimal = 0.5;
   ClairExportOptions options = { 0 };
+  ClairExportSummary summary = { 0 };
   ClairGenParams params;
-  guint64 n_written = 0;
-  g_autofree char *n_written_text = NULL;
   gboolean ok;
   GOptionEntry entries[] = {
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format_name,
       N_("trl, trl-chat, kto, contextual, distilabel or batch-requests"), N_("FORMAT") },
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("File to write"), N_("FILE") },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
+      N_("File to write (- for standard output)"), N_("FILE") },
     { "select", 's', 0, G_OPTION_ARG_STRING, &selection_name,
       N_("accepted (default), revised or all"), N_("WHICH") },
     { "include-rationale", 0, 0, G_OPTION_ARG_NONE, &include_rationale,
       N_("Add the teacher's rationale as \"rational\""), NULL },
+    { "keep-columns", 0, 0, G_OPTION_ARG_STRING, &keep,
+      N_("Only these source columns pass through (comma-separated)"), N_("A,B") },
+    { "drop-columns", 0, 0, G_OPTION_ARG_STRING, &drop,
+      N_("These source columns do not pass through (comma-separated)"), N_("A,B") },
+    { "not-minimal-below", 0, 0, G_OPTION_ARG_DOUBLE, &not_minimal,
+      N_("Count pairs whose token similarity is below this as not minimal (default 0.5)"), N_("X") },
     { "model", 'm', 0, G_OPTION_ARG_STRING, &model,
       N_("Model for batch requests (default: the project's)"), N_("NAME") },
     { NULL }
@@ -47,7 +135,13 @@ clair_cmd_export (int    argc,
   g_option_context_set_description (context,
     _("Selections: accepted = accepted rows (edited revisions count, with the edited text); "
       "revised = every revised row not rejected; all = every row with a revision.\n"
-      "For batch-requests, “all” writes every row and the others write rows not yet revised."));
+      "Pair formats (trl, trl-chat, kto, contextual) never hold a rejected row, nor a pair whose "
+      "revision equals the original. distilabel writes every row for “all”, with a decision column.\n"
+      "Source columns pass through, but one named like a key TRL reads (prompt, chosen, rejected, "
+      "completion, label, messages, …) is written as source_NAME; kto leaves the source's chosen "
+      "and rejected out.\n"
+      "For batch-requests, “all” writes every row and the others write rows not yet revised; files "
+      "over 50,000 requests or 190 MB are split into FILE-00001-of-0000N.jsonl."));
   if ((rc = clair_cli_parse (context, "export", &argc, &argv)) >= 0)
     return rc;
   if (argc != 2)
@@ -56,17 +150,23 @@ clair_cmd_export (int    argc,
     return clair_cli_usage_error ("export", _("--format must be one of trl, trl-chat, kto, "
                                               "contextual, distilabel, batch-requests"));
   if (output == NULL)
-    return clair_cli_usage_error ("export", _("-o FILE is required"));
+    return clair_cli_usage_error ("export", _("-o FILE is required (- for standard output)"));
   options.selection = CLAIR_EXPORT_SELECT_ACCEPTED;
   if (selection_name != NULL &&
       !clair_export_selection_from_string (selection_name, &options.selection))
     return clair_cli_usage_error ("export", _("--select must be accepted, revised or all"));
+  if (!(not_minimal >= 0 && not_minimal <= 1))
+    return clair_cli_usage_error ("export", _("--not-minimal-below must be between 0 and 1"));
   options.include_rationale = include_rationale;
+  options.keep_columns = (const char * const *) (keep_columns = split_columns (keep));
+  options.drop_columns = (const char * const *) (drop_columns = split_columns (drop));
+  options.not_minimal_below = not_minimal;
 
   project = clair_cli_open_project (argv[1], FALSE);
   if (project == NULL)
     return CLAIR_EXIT_FAILURE;
 
+  clair_gen_params_init (&params);
   if (!clair_project_load_params (project, &params, &error))
     return clair_cli_fail ("%s", error->message);
   if (model != NULL)
@@ -76,15 +176,14 @@ clair_cmd_export (int    argc,
     }
   options.params = &params;
 
-  ok = clair_export_to_file (project, &options, output, NULL, NULL, NULL, &n_written, &error);
+  ok = clair_export_to_file (project, &options, output, NULL, NULL, NULL, &summary, &error);
   clair_gen_params_clear (&params);
   if (!ok)
-    return clair_cli_fail ("%s", error->message);
-
-  n_written_text = g_strdup_printf ("%" G_GUINT64_FORMAT, n_written);
-  /* Translators: the first %s is a number of lines, the second a file name. */
-  fprintf (stderr, g_dngettext (GETTEXT_PACKAGE, "Wrote %s line to %s\n", "Wrote %s lines to %s\n",
-                                (gulong) MIN (n_written, G_MAXULONG)),
-           n_written_text, output);
+    {
+      clair_export_summary_clear (&summary);
+      return clair_cli_fail ("%s", error->message);
+    }
+  print_summary (&options, &summary, output);
+  clair_export_summary_clear (&summary);
   return CLAIR_EXIT_OK;
 }

@@ -24,6 +24,14 @@ append_string_member (GString    *out,
 }
 
 /* One row as a JSON object: the fields scripts need, with the same names as the exports. */
+static ClairRowStatus
+row_status (ClairRecord *record)
+{
+  ClairAttempt *latest = clair_record_get_latest (record);
+
+  return latest != NULL ? latest->status : CLAIR_ROW_PENDING;
+}
+
 static char *
 record_to_json (ClairRecord *record)
 {
@@ -34,9 +42,11 @@ record_to_json (ClairRecord *record)
   clair_json_append_int (out, record->index);
   clair_json_append_key (out, "line", FALSE);
   clair_json_append_int (out, record->line);
-  append_string_member (out, "status",
-                        clair_row_status_to_string (attempt ? attempt->status : CLAIR_ROW_PENDING));
+  append_string_member (out, "status", clair_row_status_to_string (row_status (record)));
   append_string_member (out, "decision", clair_decision_to_string (record->decision));
+  /* A revision that came after the decision: the decision (and exports) keep the one below. */
+  append_string_member (out, "newer_revision",
+                        clair_record_has_newer_revision (record) ? record->newer->revision : NULL);
   clair_json_append_key (out, "edited", FALSE);
   g_string_append (out, record->edited_revision ? "true" : "false");
   append_string_member (out, "task", record->task);
@@ -78,13 +88,21 @@ record_to_json (ClairRecord *record)
 }
 
 static void
-print_record_text (ClairRecord *record)
+print_record_text (ClairRecord *record,
+                   gboolean     latest)
 {
-  ClairAttempt *attempt = record->attempt;
+  ClairAttempt *attempt = latest ? clair_record_get_latest (record) : record->attempt;
 
   printf (_("Row %u (line %u) — %s, %s%s\n"), record->index, record->line,
-          clair_row_status_to_string (attempt ? attempt->status : CLAIR_ROW_PENDING),
+          clair_row_status_to_string (row_status (record)),
           clair_decision_to_string (record->decision), record->edited_revision ? _(", edited") : "");
+  if (clair_record_has_newer_revision (record) && !latest)
+    printf (_("A newer revision since your decision: exports keep the revision you reviewed (below). "
+              "See the new one with --latest; decide on it with “clair decide --row %u --latest”.\n"),
+            record->index);
+  else if (clair_record_has_newer_revision (record))
+    printf (_("The newer revision since your decision (exports keep the one you reviewed until you "
+              "decide with “clair decide --row %u --latest”).\n"), record->index);
   printf ("\n## %s\n%s\n", _("Task"), record->task);
   printf ("\n## %s\n%s\n", _("Original"), record->solution);
   if (attempt != NULL)
@@ -113,6 +131,8 @@ print_summary_line (ClairRecord *record)
   g_autofree char *task = g_strndup (record->task, 512);
   ClairAttempt *attempt = record->attempt;
   char similarity[16] = "-";
+  g_autofree char *decision = g_strconcat (clair_decision_to_string (record->decision),
+                                           clair_record_has_newer_revision (record) ? "*" : "", NULL);
 
   g_strdelimit (task, "\n\r\t", ' ');
   if (g_utf8_strlen (task, -1) > 60)
@@ -123,9 +143,8 @@ print_summary_line (ClairRecord *record)
   if (attempt != NULL && attempt->has_metrics)
     g_snprintf (similarity, sizeof similarity, "%.3f", attempt->metrics.jaccard);
 
-  printf ("%6u  %-12s  %-8s  %6s  %s\n", record->index,
-          clair_row_status_to_string (attempt ? attempt->status : CLAIR_ROW_PENDING),
-          clair_decision_to_string (record->decision), similarity, task);
+  printf ("%6u  %-12s  %-9s  %6s  %s\n", record->index, clair_row_status_to_string (row_status (record)),
+          decision, similarity, task);
 }
 
 static gboolean
@@ -153,8 +172,11 @@ clair_cmd_show (int    argc,
   g_autoptr(GError) error = NULL;
   gint64 row = -1;
   gboolean json = FALSE;
+  gboolean latest = FALSE;
   GOptionEntry entries[] = {
     { "row", 'r', 0, G_OPTION_ARG_INT64, &row, N_("Show one row in full"), N_("N") },
+    { "latest", 0, 0, G_OPTION_ARG_NONE, &latest,
+      N_("Show the row's newest revision, also one that came after a decision"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON (one object per line)"), NULL },
     { NULL }
   };
@@ -185,12 +207,12 @@ clair_cmd_show (int    argc,
           puts (text);
         }
       else
-        print_record_text (record);
+        print_record_text (record, latest);
       return CLAIR_EXIT_OK;
     }
 
   if (!json)
-    printf ("%6s  %-12s  %-8s  %6s  %s\n", _("row"), _("status"), _("decision"), _("sim."), _("task"));
+    printf ("%6s  %-12s  %-9s  %6s  %s\n", _("row"), _("status"), _("decision"), _("sim."), _("task"));
   if (!clair_project_foreach_record (project, NULL, show_each_cb, GINT_TO_POINTER (json), &error))
     return clair_cli_fail ("%s", error->message);
 

@@ -106,6 +106,7 @@ clair_reply_free (ClairReply *reply)
   clair_api_error_clear (&reply->api_error);
   g_free (reply->content);
   g_free (reply->reasoning);
+  g_free (reply->refusal);
   g_free (reply->finish_reason);
   g_free (reply->model);
   g_free (reply);
@@ -786,6 +787,21 @@ append_reasoning (Request    *req,
   g_string_append (req->reasoning, reasoning);
 }
 
+/* A streamed refusal comes in pieces; it is a sentence or two, so a server that never stops
+ * sending one is cut off. */
+static void
+append_refusal (ClairReply *reply,
+                const char *piece)
+{
+  char *joined;
+
+  if (piece == NULL || (reply->refusal != NULL && strlen (reply->refusal) > 4096))
+    return;
+  joined = g_strconcat (reply->refusal ? reply->refusal : "", piece, NULL);
+  g_free (reply->refusal);
+  reply->refusal = joined;
+}
+
 /* An "error" object inside a 200 answer or stream. */
 static gboolean
 take_embedded_error (Request    *req,
@@ -866,6 +882,7 @@ sse_event_cb (const char *event,
                     req->delta (content, n, req->delta_data);
                 }
               append_reasoning (req, delta);
+              append_refusal (reply, member_string (delta, "refusal"));
             }
           if (finish != NULL)
             {
@@ -954,6 +971,7 @@ finish_whole_body (GTask *task)
       if (message != NULL)
         {
           reply->content = g_strdup (member_string (message, "content"));
+          reply->refusal = g_strdup (member_string (message, "refusal"));
           append_reasoning (req, message);
         }
     }

@@ -58,6 +58,7 @@ typedef struct
   gint64            retry_after_ms;     /* -1 when the server gave no hint */
   char             *content;            /* choices[0].message.content (or the streamed text) */
   char             *reasoning;          /* "reasoning" / "reasoning_content" when present */
+  char             *refusal;            /* an OpenAI "refusal" (why there is no content), or NULL */
   char             *finish_reason;
   char             *model;              /* the model that answered */
   gint64            prompt_tokens;      /* -1 when unknown */

@@ -15,6 +15,7 @@
 #include "clair-error.h"
 #include "clair-export.h"
 #include "clair-json.h"
+#include "clair-jscan.h"
 #include "clair-parse.h"
 
 /* Export writers. Each preset writes one JSON object per line (KTO two), streamed from the project
@@ -80,125 +81,389 @@ clair_export_selection_from_string (const char           *name,
   return FALSE;
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Where the lines go                                                                          */
+
+/* OpenAI's Batch API takes at most 50,000 requests and 200 MB per file; stay a little under. */
+#define BATCH_MAX_REQUESTS 50000
+#define BATCH_MAX_BYTES    (190 * 1000 * 1000)
+
+typedef struct
+{
+  char     *target;      /* the file meant: a symbolic link resolved, or "-" */
+  char     *tmp_path;    /* the temporary file being written; NULL when streaming */
+  GPtrArray *parts;      /* finished temporary files (batch requests split into several) */
+  FILE     *file;
+  gboolean  stream;      /* a FIFO, a device or standard output, written directly */
+  mode_t    mode;        /* the replaced file's permissions */
+  guint64   part_bytes;
+  guint64   part_lines;
+} Output;
+
+static gboolean
+set_errno_error (GError     **error,
+                 int          saved_errno,
+                 const char  *format,
+                 ...) G_GNUC_PRINTF (3, 4);
+
+static gboolean
+set_errno_error (GError     **error,
+                 int          saved_errno,
+                 const char  *format,
+                 ...)
+{
+  g_autofree char *what = NULL;
+  va_list args;
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "%s: %s", what,
+               g_strerror (saved_errno));
+  return FALSE;
+}
+
+/* Follows symbolic links (also dangling ones: the export creates their target). */
+static char *
+resolve_target (const char  *path,
+                GError     **error)
+{
+  g_autofree char *current = g_strdup (path);
+
+  for (guint depth = 0; depth < 40; depth++)
+    {
+      GStatBuf st;
+      g_autofree char *link = NULL;
+
+      if (g_lstat (current, &st) != 0 || !S_ISLNK (st.st_mode))
+        return g_steal_pointer (&current);
+      link = g_file_read_link (current, error);
+      if (link == NULL)
+        return NULL;
+      if (g_path_is_absolute (link))
+        {
+          g_free (current);
+          current = g_steal_pointer (&link);
+        }
+      else
+        {
+          g_autofree char *dir = g_path_get_dirname (current);
+          char *joined = g_build_filename (dir, link, NULL);
+
+          g_free (current);
+          current = joined;
+        }
+    }
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_LINKS,
+               "Too many symbolic links in “%s”", path);
+  return NULL;
+}
+
+static gboolean
+start_part (Output  *out,
+            GError **error)
+{
+  int fd;
+
+  g_assert (out->file == NULL);
+  out->tmp_path = g_strdup_printf ("%s.XXXXXX", out->target);
+  fd = g_mkstemp_full (out->tmp_path, O_WRONLY | O_CLOEXEC, 0644);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_clear_pointer (&out->tmp_path, g_free);
+      return set_errno_error (error, saved_errno, "Could not create a file next to “%s”", out->target);
+    }
+  if (out->mode != 0)
+    fchmod (fd, out->mode);
+  out->file = fdopen (fd, "w");
+  setvbuf (out->file, NULL, _IOFBF, 1 << 20);
+  out->part_bytes = 0;
+  out->part_lines = 0;
+  return TRUE;
+}
+
+static gboolean
+output_open (Output      *out,
+             const char  *path,
+             GError     **error)
+{
+  GStatBuf st;
+  int fd;
+
+  out->parts = g_ptr_array_new_with_free_func (g_free);
+  if (g_str_equal (path, "-"))
+    {
+      out->target = g_strdup ("-");
+      out->stream = TRUE;
+      fd = dup (STDOUT_FILENO);
+      if (fd < 0)
+        return set_errno_error (error, errno, "Could not write to %s", "standard output");
+      out->file = fdopen (fd, "w");
+      return TRUE;
+    }
+
+  out->target = resolve_target (path, error);
+  if (out->target == NULL)
+    return FALSE;
+  if (g_stat (out->target, &st) == 0)
+    {
+      if (S_ISDIR (st.st_mode))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY,
+                       "“%s” is a folder; give a file name to export to", out->target);
+          return FALSE;
+        }
+      if (!S_ISREG (st.st_mode))
+        {
+          /* A FIFO or a device cannot be replaced: its reader is waiting on it. */
+          out->stream = TRUE;
+          fd = g_open (out->target, O_WRONLY | O_CLOEXEC | O_NOCTTY, 0);
+          if (fd < 0)
+            return set_errno_error (error, errno, "Could not open “%s”", out->target);
+          out->file = fdopen (fd, "w");
+          return TRUE;
+        }
+      out->mode = st.st_mode & 0777;
+    }
+  return start_part (out, error);
+}
+
+static gboolean
+finish_part (Output  *out,
+             GError **error)
+{
+  FILE *file = g_steal_pointer (&out->file);
+
+  if (fflush (file) != 0 || (!out->stream && fsync (fileno (file)) != 0))
+    {
+      int saved_errno = errno;
+
+      fclose (file);
+      return set_errno_error (error, saved_errno, "Could not write “%s”", out->target);
+    }
+  if (fclose (file) != 0)
+    return set_errno_error (error, errno, "Could not write “%s”", out->target);
+  if (out->tmp_path != NULL)
+    g_ptr_array_add (out->parts, g_steal_pointer (&out->tmp_path));
+  return TRUE;
+}
+
+/* batch.jsonl → batch-00002-of-00003.jsonl */
+static char *
+part_name (const char *target,
+           guint       k,
+           guint       n)
+{
+  const char *base = strrchr (target, '/');
+  const char *ext;
+
+  base = base != NULL ? base + 1 : target;
+  if (g_str_has_suffix (base, ".jsonl"))
+    ext = target + strlen (target) - strlen (".jsonl");
+  else if ((ext = strrchr (base, '.')) == NULL || ext == base)
+    ext = target + strlen (target);
+  return g_strdup_printf ("%.*s-%05u-of-%05u%s", (int) (ext - target), target, k, n, ext);
+}
+
+/* Moves the finished files into place; @files receives their names. */
+static gboolean
+output_commit (Output     *out,
+               GPtrArray  *files,
+               GError    **error)
+{
+  if (!finish_part (out, error))
+    return FALSE;
+  if (out->stream)
+    {
+      g_ptr_array_add (files, g_strdup (out->target));
+      return TRUE;
+    }
+  for (guint i = 0; i < out->parts->len; i++)
+    {
+      g_autofree char *name = out->parts->len == 1 ? g_strdup (out->target)
+                                                    : part_name (out->target, i + 1, out->parts->len);
+
+      if (g_rename (g_ptr_array_index (out->parts, i), name) != 0)
+        return set_errno_error (error, errno, "Could not move the export into place at “%s”", name);
+      /* Renamed: nothing left to remove. */
+      g_free (out->parts->pdata[i]);
+      out->parts->pdata[i] = NULL;
+      g_ptr_array_add (files, g_steal_pointer (&name));
+    }
+  return TRUE;
+}
+
+static void
+output_clear (Output *out)
+{
+  if (out->file != NULL)
+    fclose (out->file);
+  if (out->tmp_path != NULL)
+    g_unlink (out->tmp_path);
+  for (guint i = 0; out->parts != NULL && i < out->parts->len; i++)
+    if (g_ptr_array_index (out->parts, i) != NULL)
+      g_unlink (g_ptr_array_index (out->parts, i));
+  g_clear_pointer (&out->parts, g_ptr_array_unref);
+  g_clear_pointer (&out->tmp_path, g_free);
+  g_clear_pointer (&out->target, g_free);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Which source columns pass through                                                           */
+
+/* Every column a TRL trainer or its data utilities read (trl/data_utils.py, the DPO, KTO, reward,
+ * SFT, CPO, ORPO and BCO trainers): a source column of that name would change what it learns. */
+static const char * const trainer_keys[] = {
+  "prompt", "chosen", "rejected", "completion", "label", "messages", "text", "conversations",
+  "tools", "chat_template_kwargs", "image", "images", "margin", "input_ids", "labels",
+  "prompt_ids", "chosen_ids", "rejected_ids", "completion_ids", "chosen_input_ids",
+  "rejected_input_ids", "prompt_input_ids", "completion_input_ids", "completion_mask",
+  "assistant_masks", "seq_lengths", "ref_chosen_logps", "ref_rejected_logps", "ref_logps",
+  "ref_KL_logps", "KL_completion_ids", NULL
+};
+/* Keys the presets write themselves. */
+static const char * const pair_own_keys[] = { "rational", "prompt_id", NULL };
+static const char * const distilabel_keys[] = {
+  "task", "student_solution", "revision", "rational", "model_name", "distilabel_metadata",
+  "decision", NULL
+};
+
+typedef enum
+{
+  COLUMN_PASS = 1,
+  COLUMN_RENAME,      /* written as "source_NAME" */
+  COLUMN_LEAVE_OUT,
+} ColumnAction;
+
+static gboolean
+in_list (const char * const *list,
+         const char         *name)
+{
+  return list != NULL && g_strv_contains (list, name);
+}
+
+static gboolean
+is_pair_format (ClairExportFormat format)
+{
+  return format == CLAIR_EXPORT_TRL || format == CLAIR_EXPORT_TRL_CHAT ||
+         format == CLAIR_EXPORT_KTO || format == CLAIR_EXPORT_CONTEXTUAL;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The export                                                                                  */
+
+typedef struct
+{
+  guint64  key;
+  char    *line;
+  gsize    len;
+} PendingLine;
+
 typedef struct
 {
   const ClairExportOptions *options;
   ClairPrompt              *prompt;
   ClairGenParams           *params;
-  FILE                     *file;
+  Output                   *out;           /* NULL: count only */
   GString                  *line;
+  GString                  *chosen;        /* the chosen text as it goes out */
+  GString                  *key;
+  GHashTable               *columns;       /* source column name → ColumnAction */
+  GPtrArray                *renamed;
+  GPtrArray                *left_out;
+  GArray                   *batch;         /* of ClairBatchEntry */
+  GQueue                    pending;       /* KTO lines held back from a line of the same prompt */
+  guint64                   last_key;
+  gboolean                  has_last;
+  guint                     pass;          /* KTO: 0 the desirable lines, 1 the undesirable ones */
+  guint                     n_passes;
   GCancellable             *cancellable;
   ClairProgressFunc         progress;
   gpointer                  progress_data;
-  guint64                   n_rows;
+  guint64                   n_rows_total;
   guint64                   n_seen;
-  guint64                   n_written;
+  ClairExportSummary       *summary;
   GError                   *error;
 } ExportState;
 
-/* Skips one JSON value starting at @p; the input is the dataset layer's own output and therefore
- * valid JSON, so this only tracks strings and nesting. */
-static const char *
-skip_value (const char *p)
+static ColumnAction
+column_action (ExportState *state,
+               const char  *name)
 {
-  int depth = 0;
+  const ClairExportOptions *options = state->options;
+  gpointer cached = g_hash_table_lookup (state->columns, name);
+  ColumnAction action = COLUMN_PASS;
+  const char *base = name;
 
-  do
-    {
-      switch (*p)
-        {
-        case '"':
-          for (p++; *p && *p != '"'; p++)
-            if (*p == '\\' && p[1])
-              p++;
-          break;
-        case '{':
-        case '[':
-          depth++;
-          break;
-        case '}':
-        case ']':
-          depth--;
-          break;
-        case '\0':
-          return p;
-        default:
-          /* A number or literal at the top: it ends before the next delimiter. */
-          if (depth == 0)
-            {
-              while (p[1] != '\0' && p[1] != ',' && p[1] != '}' && p[1] != ']' &&
-                     !g_ascii_isspace (p[1]))
-                p++;
-              return p + 1;
-            }
-          break;
-        }
-      p++;
-    }
-  while (depth > 0);
+  if (cached != NULL)
+    return GPOINTER_TO_INT (cached);
 
-  return p;
+  /* "source_prompt" is renamed too, so it never meets a renamed "prompt". */
+  while (g_str_has_prefix (base, "source_"))
+    base += strlen ("source_");
+
+  if (in_list (options->drop_columns, name) ||
+      (options->keep_columns != NULL && !in_list (options->keep_columns, name)))
+    action = COLUMN_LEAVE_OUT;
+  else if (options->format == CLAIR_EXPORT_KTO &&
+           (g_str_equal (name, "chosen") || g_str_equal (name, "rejected")))
+    action = COLUMN_LEAVE_OUT;   /* the source's own pair has no place among unpaired lines */
+  else if (options->format == CLAIR_EXPORT_DISTILABEL ? in_list (distilabel_keys, base)
+                                                      : in_list (trainer_keys, base) ||
+                                                        in_list (pair_own_keys, base))
+    action = COLUMN_RENAME;
+
+  g_hash_table_insert (state->columns, g_strdup (name), GINT_TO_POINTER (action));
+  if (action == COLUMN_RENAME)
+    g_ptr_array_add (state->renamed, g_strdup (name));
+  else if (action == COLUMN_LEAVE_OUT)
+    g_ptr_array_add (state->left_out, g_strdup (name));
+  return action;
 }
 
-/* Appends the members of @extra_json (a JSON object) to @out, each preceded by a comma, leaving
- * out members named in @reserved so a dataset column can never shadow a field of the preset. */
+/* Appends the source columns of @extra_json (a JSON object) that pass through, each preceded by
+ * a comma. */
 static void
-append_extra_members (GString           *out,
-                      const char        *extra_json,
-                      const char * const *reserved)
+append_extra_members (ExportState *state,
+                      const char  *extra_json)
 {
-  const char *p = extra_json;
+  GString *out = state->line;
+  ClairJscanIter iter;
+  ClairJscanSpan key;
+  ClairJscanSpan value;
+  ClairJscanError jerr;
+  const char *end;
 
-  if (p == NULL)
+  if (extra_json == NULL)
     return;
-  while (*p && *p != '{')
-    p++;
-  if (*p != '{')
+  end = extra_json + strlen (extra_json);
+  if (!clair_jscan_object_begin (&iter, clair_jscan_skip_ws (extra_json, end), end, &jerr))
     return;
-  p++;
-
-  for (;;)
+  while (clair_jscan_object_next (&iter, &key, &value, &jerr) > 0)
     {
-      const char *key_start;
-      const char *key_end;
-      const char *value_start;
-      const char *value_end;
-      gboolean skip = FALSE;
+      ColumnAction action;
 
-      while (*p && (g_ascii_isspace (*p) || *p == ','))
-        p++;
-      if (*p != '"')
-        return;
+      g_string_truncate (state->key, 0);
+      if (memchr (key.start, '\\', key.len) != NULL)
+        clair_jscan_unescape_append (state->key, key.start, key.len);
+      else
+        g_string_append_len (state->key, key.start + 1, key.len - 2);
 
-      key_start = p;
-      for (p++; *p && *p != '"'; p++)
-        if (*p == '\\' && p[1])
-          p++;
-      if (*p != '"')
-        return;
-      key_end = ++p;
-
-      while (*p && (g_ascii_isspace (*p) || *p == ':'))
-        p++;
-      value_start = p;
-      value_end = skip_value (p);
-      p = value_end;
-
-      for (guint i = 0; reserved[i] != NULL; i++)
+      action = column_action (state, state->key->str);
+      if (action == COLUMN_LEAVE_OUT)
+        continue;
+      g_string_append_c (out, ',');
+      if (action == COLUMN_RENAME)
         {
-          gsize len = strlen (reserved[i]);
-
-          if ((gsize) (key_end - key_start) == len + 2 &&
-              memcmp (key_start + 1, reserved[i], len) == 0)
-            skip = TRUE;
+          g_string_append (out, "\"source_");
+          clair_json_append_raw (out, key.start + 1, key.len - 1);
         }
-      if (!skip)
-        {
-          g_string_append_c (out, ',');
-          g_string_append_len (out, key_start, key_end - key_start);
-          g_string_append_c (out, ':');
-          g_string_append_len (out, value_start, value_end - value_start);
-        }
+      else
+        clair_json_append_raw (out, key.start, key.len);
+      g_string_append_c (out, ':');
+      clair_json_append_raw (out, value.start, value.len);
     }
 }
 
@@ -214,12 +479,6 @@ append_message (GString    *out,
   g_string_append_c (out, '}');
 }
 
-static char *
-sha256_hex (const char *text)
-{
-  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, text, -1);
-}
-
 static const char *
 record_rationale (ClairRecord *record)
 {
@@ -228,46 +487,110 @@ record_rationale (ClairRecord *record)
   return "";
 }
 
-static gboolean
-record_is_selected (ClairRecord          *record,
-                    ClairExportSelection  selection,
-                    ClairExportFormat     format)
+static gsize
+trimmed_length (const char *text,
+                gsize       len)
 {
-  gboolean revised = record->attempt != NULL && record->attempt->status == CLAIR_ROW_REVISED;
-  gboolean has_chosen = clair_record_get_chosen (record) != NULL;
-
-  if (format == CLAIR_EXPORT_BATCH_REQUESTS)
-    {
-      /* Batch files are for rows that still need a revision; "all" writes every row. */
-      if (selection == CLAIR_EXPORT_SELECT_ALL)
-        return TRUE;
-      return !revised && record->edited_revision == NULL;
-    }
-
-  if (!has_chosen)
-    return FALSE;
-
-  switch (selection)
-    {
-    case CLAIR_EXPORT_SELECT_ACCEPTED:
-      return record->decision == CLAIR_DECISION_ACCEPTED ||
-             (record->edited_revision != NULL && record->decision != CLAIR_DECISION_REJECTED);
-    case CLAIR_EXPORT_SELECT_REVISED:
-      return record->decision != CLAIR_DECISION_REJECTED;
-    case CLAIR_EXPORT_SELECT_ALL:
-    default:
-      return TRUE;
-    }
+  while (len > 0 && g_ascii_isspace (text[len - 1]))
+    len--;
+  return len;
 }
 
-static const char * const trl_reserved[] = { "prompt", "chosen", "rejected", "rational", NULL };
-static const char * const kto_reserved[] = { "prompt", "completion", "label", "rational", NULL };
-static const char * const contextual_reserved[] = {
-  "prompt", "chosen", "rejected", "rational", "prompt_id", NULL
-};
-static const char * const distilabel_reserved[] = {
-  "task", "student_solution", "revision", "rational", "model_name", "distilabel_metadata", NULL
-};
+/* The chosen text as it goes out: its trailing whitespace replaced by the original's, so an
+ * editor's final newline (or a parser's strip) never becomes the difference a pair teaches. */
+static void
+normalise_chosen (GString    *out,
+                  const char *chosen,
+                  const char *original)
+{
+  gsize original_len = strlen (original);
+  gsize original_end = trimmed_length (original, original_len);
+
+  g_string_truncate (out, 0);
+  g_string_append_len (out, chosen, trimmed_length (chosen, strlen (chosen)));
+  g_string_append_len (out, original + original_end, original_len - original_end);
+}
+
+static gboolean
+is_accepted (ClairRecord *record)
+{
+  return record->decision == CLAIR_DECISION_ACCEPTED ||
+         (record->edited_revision != NULL && record->decision != CLAIR_DECISION_REJECTED);
+}
+
+static double
+chosen_jaccard (ClairRecord *record,
+                const char  *chosen)
+{
+  ClairMetrics metrics;
+
+  if (record->edited_revision == NULL && record->attempt != NULL && record->attempt->has_metrics)
+    return record->attempt->metrics.jaccard;
+  clair_metrics_compute (record->solution, chosen, &metrics);
+  return metrics.jaccard;
+}
+
+/* Decides whether @record goes out, and counts it (once, in the first pass). Pair formats leave
+ * out rejected rows and pairs whose two sides are the same, in every selection. */
+static gboolean
+select_record (ExportState *state,
+               ClairRecord *record)
+{
+  const ClairExportOptions *options = state->options;
+  ClairExportSummary *summary = state->summary;
+  gboolean count = state->pass == 0;
+  const char *chosen = clair_record_get_chosen (record);
+
+  if (options->format == CLAIR_EXPORT_BATCH_REQUESTS)
+    {
+      ClairAttempt *latest = clair_record_get_latest (record);
+
+      /* Batch files are for rows that still need a revision; "all" writes every row. */
+      if (options->selection != CLAIR_EXPORT_SELECT_ALL &&
+          ((latest != NULL && latest->status == CLAIR_ROW_REVISED) || record->edited_revision != NULL))
+        return FALSE;
+      summary->n_rows += count;
+      return TRUE;
+    }
+
+  if (options->format == CLAIR_EXPORT_DISTILABEL)
+    {
+      /* A row format: every row for "all", the decision in a column. */
+      if ((options->selection == CLAIR_EXPORT_SELECT_ACCEPTED && !is_accepted (record)) ||
+          (options->selection == CLAIR_EXPORT_SELECT_REVISED &&
+           (chosen == NULL || record->decision == CLAIR_DECISION_REJECTED)))
+        return FALSE;
+    }
+  else
+    {
+      if (chosen == NULL)
+        return FALSE;
+      if (options->selection == CLAIR_EXPORT_SELECT_ACCEPTED && !is_accepted (record))
+        return FALSE;
+      if (record->decision == CLAIR_DECISION_REJECTED)
+        {
+          summary->n_rejected += count;
+          return FALSE;
+        }
+      normalise_chosen (state->chosen, chosen, record->solution);
+      if (g_str_equal (state->chosen->str, record->solution))
+        {
+          summary->n_identical += count;
+          return FALSE;
+        }
+    }
+
+  if (count)
+    {
+      summary->n_rows++;
+      summary->n_edited += record->edited_revision != NULL;
+      summary->n_newer += clair_record_has_newer_revision (record);
+      if (chosen != NULL && options->not_minimal_below > 0 && is_pair_format (options->format) &&
+          chosen_jaccard (record, chosen) < options->not_minimal_below)
+        summary->n_not_minimal++;
+    }
+  return TRUE;
+}
 
 static void
 write_rationale_if_asked (ExportState *state,
@@ -292,7 +615,7 @@ format_trl (ExportState *state,
       g_string_append (out, "{\"prompt\":[");
       append_message (out, "user", record->task);
       g_string_append (out, "],\"chosen\":[");
-      append_message (out, "assistant", clair_record_get_chosen (record));
+      append_message (out, "assistant", state->chosen->str);
       g_string_append (out, "],\"rejected\":[");
       append_message (out, "assistant", record->solution);
       g_string_append_c (out, ']');
@@ -302,12 +625,12 @@ format_trl (ExportState *state,
       g_string_append (out, "{\"prompt\":");
       clair_json_append_string (out, record->task, -1);
       g_string_append (out, ",\"chosen\":");
-      clair_json_append_string (out, clair_record_get_chosen (record), -1);
+      clair_json_append_string (out, state->chosen->str, state->chosen->len);
       g_string_append (out, ",\"rejected\":");
       clair_json_append_string (out, record->solution, -1);
     }
   write_rationale_if_asked (state, record);
-  append_extra_members (out, record->extra_json, trl_reserved);
+  append_extra_members (state, record->extra_json);
   g_string_append (out, "}\n");
 }
 
@@ -316,18 +639,19 @@ format_kto (ExportState *state,
             ClairRecord *record)
 {
   GString *out = state->line;
+  gboolean desirable = state->pass == 0;
 
-  for (int label = 1; label >= 0; label--)
-    {
-      g_string_append (out, "{\"prompt\":");
-      clair_json_append_string (out, record->task, -1);
-      g_string_append (out, ",\"completion\":");
-      clair_json_append_string (out, label ? clair_record_get_chosen (record) : record->solution, -1);
-      g_string_append (out, label ? ",\"label\":true" : ",\"label\":false");
-      write_rationale_if_asked (state, record);
-      append_extra_members (out, record->extra_json, kto_reserved);
-      g_string_append (out, "}\n");
-    }
+  g_string_append (out, "{\"prompt\":");
+  clair_json_append_string (out, record->task, -1);
+  g_string_append (out, ",\"completion\":");
+  if (desirable)
+    clair_json_append_string (out, state->chosen->str, state->chosen->len);
+  else
+    clair_json_append_string (out, record->solution, -1);
+  g_string_append (out, desirable ? ",\"label\":true" : ",\"label\":false");
+  write_rationale_if_asked (state, record);
+  append_extra_members (state, record->extra_json);
+  g_string_append (out, "}\n");
 }
 
 static void
@@ -335,14 +659,14 @@ format_contextual (ExportState *state,
                    ClairRecord *record)
 {
   GString *out = state->line;
-  g_autofree char *prompt_id = sha256_hex (record->task);
+  g_autofree char *prompt_id = g_compute_checksum_for_string (G_CHECKSUM_SHA256, record->task, -1);
 
   g_string_append (out, "{\"prompt\":");
   clair_json_append_string (out, record->task, -1);
   g_string_append (out, ",\"chosen\":[");
   append_message (out, "user", record->task);
   g_string_append_c (out, ',');
-  append_message (out, "assistant", clair_record_get_chosen (record));
+  append_message (out, "assistant", state->chosen->str);
   g_string_append (out, "],\"rejected\":[");
   append_message (out, "user", record->task);
   g_string_append_c (out, ',');
@@ -351,8 +675,34 @@ format_contextual (ExportState *state,
   clair_json_append_string (out, record_rationale (record), -1);
   g_string_append (out, ",\"prompt_id\":");
   clair_json_append_string (out, prompt_id, -1);
-  append_extra_members (out, record->extra_json, contextual_reserved);
+  append_extra_members (state, record->extra_json);
   g_string_append (out, "}\n");
+}
+
+/* distilabel's own rationale of the reply (its format_output), so "rational" is the text a
+ * distilabel pipeline would have stored; ours where its rule finds none. */
+static char *
+distilabel_rationale (ClairAttempt *attempt)
+{
+  g_autoptr(ClairParseResult) parsed = NULL;
+
+  if (attempt == NULL || attempt->status != CLAIR_ROW_REVISED)
+    return NULL;
+  if (attempt->raw_output != NULL)
+    parsed = clair_parse_reply_distilabel (attempt->raw_output);
+  if (parsed != NULL && parsed->rationale != NULL)
+    return g_steal_pointer (&parsed->rationale);
+  return g_strdup (attempt->rationale);
+}
+
+static void
+append_token_count (GString *out,
+                    gint64   value)
+{
+  if (value >= 0)
+    clair_json_append_int (out, value);
+  else
+    g_string_append (out, "null");
 }
 
 static void
@@ -363,39 +713,37 @@ format_distilabel (ExportState *state,
   ClairAttempt *attempt = record->attempt;
   g_autofree char *system = clair_prompt_render_system (state->prompt, record->task, record->solution);
   g_autofree char *user = clair_prompt_render_user (state->prompt, record->task, record->solution);
-  const char *model = NULL;
-
-  if (attempt != NULL)
-    model = attempt->model_reported != NULL ? attempt->model_reported : attempt->model_requested;
+  g_autofree char *rationale = distilabel_rationale (attempt);
+  /* distilabel names the model it was asked for (its LLM's model_name), on every answer. */
+  gboolean answered = attempt != NULL && attempt->status != CLAIR_ROW_FAILED;
 
   /* distilabel keeps the input columns first, then adds the step's outputs. */
   g_string_append (out, "{\"task\":");
   clair_json_append_string (out, record->task, -1);
   g_string_append (out, ",\"student_solution\":");
   clair_json_append_string (out, record->solution, -1);
-  append_extra_members (out, record->extra_json, distilabel_reserved);
+  append_extra_members (state, record->extra_json);
   g_string_append (out, ",\"revision\":");
   clair_json_append_string (out, clair_record_get_chosen (record), -1);
   g_string_append (out, ",\"rational\":");
-  clair_json_append_string (out, attempt != NULL ? attempt->rationale : NULL, -1);
+  clair_json_append_string (out, rationale, -1);
   g_string_append (out, ",\"model_name\":");
-  clair_json_append_string (out, model, -1);
+  clair_json_append_string (out, answered ? attempt->model_requested : NULL, -1);
+  g_string_append (out, ",\"decision\":");
+  if (record->decision == CLAIR_DECISION_NONE)
+    g_string_append (out, record->edited_revision != NULL ? "\"accepted\"" : "null");
+  else
+    clair_json_append_string (out, clair_decision_to_string (record->decision), -1);
   g_string_append (out, ",\"distilabel_metadata\":{\"raw_input_c_l_a_i_r_0\":[");
   append_message (out, "system", system);
   g_string_append_c (out, ',');
   append_message (out, "user", user);
   g_string_append (out, "],\"raw_output_c_l_a_i_r_0\":");
-  clair_json_append_string (out, attempt != NULL ? attempt->raw_output : NULL, -1);
+  clair_json_append_string (out, answered ? attempt->raw_output : NULL, -1);
   g_string_append (out, ",\"statistics_c_l_a_i_r_0\":{\"input_tokens\":");
-  if (attempt != NULL && attempt->prompt_tokens >= 0)
-    clair_json_append_int (out, attempt->prompt_tokens);
-  else
-    g_string_append (out, "null");
+  append_token_count (out, answered ? attempt->prompt_tokens : -1);
   g_string_append (out, ",\"output_tokens\":");
-  if (attempt != NULL && attempt->completion_tokens >= 0)
-    clair_json_append_int (out, attempt->completion_tokens);
-  else
-    g_string_append (out, "null");
+  append_token_count (out, answered ? attempt->completion_tokens : -1);
   g_string_append (out, "}}}\n");
 }
 
@@ -407,11 +755,142 @@ format_batch_request (ExportState *state,
   g_autofree char *system = clair_prompt_render_system (state->prompt, record->task, record->solution);
   g_autofree char *user = clair_prompt_render_user (state->prompt, record->task, record->solution);
   g_autofree char *body = clair_request_build_body (state->params, system, user, FALSE);
+  /* The hash of exactly this body: what a run with the same settings computes for the row. */
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, body, -1);
+  ClairBatchEntry entry = { record->index, { 0 } };
+
+  g_strlcpy (entry.request_hash, hash, sizeof entry.request_hash);
+  g_array_append_val (state->batch, entry);
 
   g_string_append_printf (out, "{\"custom_id\":\"row-%u\",\"method\":\"POST\","
                           "\"url\":\"/v1/chat/completions\",\"body\":", record->index);
   g_string_append (out, body);
   g_string_append (out, "}\n");
+}
+
+static gboolean
+write_out (ExportState *state,
+           const char  *line,
+           gsize        len)
+{
+  Output *out = state->out;
+
+  state->summary->n_lines++;
+  if (out == NULL)
+    return TRUE;
+  if (fwrite (line, 1, len, out->file) != len)
+    {
+      set_errno_error (&state->error, errno, "Could not write “%s”", out->target);
+      return FALSE;
+    }
+  out->part_bytes += len;
+  out->part_lines++;
+  return TRUE;
+}
+
+/* Batch requests: a new file before a line that would pass the limits. */
+static gboolean
+split_if_needed (ExportState *state,
+                 gsize        len)
+{
+  const ClairExportOptions *options = state->options;
+  Output *out = state->out;
+  guint64 max_lines = options->max_requests_per_file ? options->max_requests_per_file : BATCH_MAX_REQUESTS;
+  guint64 max_bytes = options->max_bytes_per_file ? options->max_bytes_per_file : BATCH_MAX_BYTES;
+
+  if (out == NULL)
+    return TRUE;
+  if (len > max_bytes)
+    {
+      g_set_error (&state->error, CLAIR_ERROR, CLAIR_ERROR_FAILED,
+                   "The request of one row is %" G_GSIZE_FORMAT " bytes, more than a batch file may "
+                   "hold (%" G_GUINT64_FORMAT ")", len, max_bytes);
+      return FALSE;
+    }
+  if (out->part_lines == 0 || (out->part_lines < max_lines && out->part_bytes + len <= max_bytes))
+    return TRUE;
+  if (out->stream)
+    {
+      g_set_error (&state->error, CLAIR_ERROR, CLAIR_ERROR_FAILED,
+                   "The batch needs several files (at most %" G_GUINT64_FORMAT " requests and "
+                   "%" G_GUINT64_FORMAT " bytes each); export it to a regular file",
+                   max_lines, max_bytes);
+      return FALSE;
+    }
+  return finish_part (out, &state->error) && start_part (out, &state->error);
+}
+
+static guint64
+prompt_key (const char *task)
+{
+  guint64 hash = 14695981039346656037ull;
+
+  for (const guchar *p = (const guchar *) task; *p; p++)
+    hash = (hash ^ *p) * 1099511628211ull;
+  return hash;
+}
+
+static void
+pending_line_free (PendingLine *pending)
+{
+  g_free (pending->line);
+  g_free (pending);
+}
+
+/* KTO: TRL pairs each completion with the prompt of the line before it to estimate the KL term,
+ * so a line is held back while it would follow a line of the same prompt. */
+static gboolean
+emit_kto_line (ExportState *state,
+               guint64      key)
+{
+  PendingLine *pending;
+
+  if (state->has_last && key == state->last_key)
+    {
+      pending = g_new0 (PendingLine, 1);
+      pending->key = key;
+      pending->len = state->line->len;
+      pending->line = g_strndup (state->line->str, state->line->len);
+      g_queue_push_tail (&state->pending, pending);
+      return TRUE;
+    }
+  if (!write_out (state, state->line->str, state->line->len))
+    return FALSE;
+  state->last_key = key;
+  state->has_last = TRUE;
+  while ((pending = g_queue_peek_head (&state->pending)) != NULL && pending->key != state->last_key)
+    {
+      g_queue_pop_head (&state->pending);
+      state->last_key = pending->key;
+      if (!write_out (state, pending->line, pending->len))
+        {
+          pending_line_free (pending);
+          return FALSE;
+        }
+      pending_line_free (pending);
+    }
+  return TRUE;
+}
+
+/* At the very end, lines that could not be kept apart go out anyway, and are counted. */
+static gboolean
+flush_kto_lines (ExportState *state)
+{
+  PendingLine *pending;
+
+  while ((pending = g_queue_pop_head (&state->pending)) != NULL)
+    {
+      gboolean ok;
+
+      state->summary->n_adjacent += state->has_last && pending->key == state->last_key;
+      state->last_key = pending->key;
+      state->has_last = TRUE;
+      ok = write_out (state, pending->line, pending->len);
+      pending_line_free (pending);
+      if (!ok)
+        return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -426,10 +905,10 @@ export_record_cb (ClairRecord *record,
       if (g_cancellable_set_error_if_cancelled (state->cancellable, &state->error))
         return FALSE;
       if (state->progress != NULL)
-        state->progress (state->n_seen, state->n_rows, state->progress_data);
+        state->progress (state->n_seen, state->n_rows_total * state->n_passes, state->progress_data);
     }
 
-  if (!record_is_selected (record, state->options->selection, state->options->format))
+  if (!select_record (state, record))
     return TRUE;
 
   g_string_truncate (state->line, 0);
@@ -443,7 +922,7 @@ export_record_cb (ClairRecord *record,
       break;
     case CLAIR_EXPORT_KTO:
       format_kto (state, record);
-      break;
+      return emit_kto_line (state, prompt_key (record->task));
     case CLAIR_EXPORT_CONTEXTUAL:
       format_contextual (state, record);
       break;
@@ -452,53 +931,93 @@ export_record_cb (ClairRecord *record,
       break;
     case CLAIR_EXPORT_BATCH_REQUESTS:
       format_batch_request (state, record);
+      if (!split_if_needed (state, state->line->len))
+        return FALSE;
       break;
     default:
       g_assert_not_reached ();
     }
 
-  if (fwrite (state->line->str, 1, state->line->len, state->file) != state->line->len)
-    {
-      int saved_errno = errno;
-      g_set_error (&state->error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "Could not write the export: %s", g_strerror (saved_errno));
-      return FALSE;
-    }
-  state->n_written += state->options->format == CLAIR_EXPORT_KTO ? 2 : 1;
-  return TRUE;
+  return write_out (state, state->line->str, state->line->len);
 }
 
-gboolean
-clair_export_to_file (ClairProject              *project,
-                      const ClairExportOptions  *options,
-                      const char                *path,
-                      GCancellable              *cancellable,
-                      ClairProgressFunc          progress,
-                      gpointer                   user_data,
-                      guint64                   *n_written,
-                      GError                   **error)
+void
+clair_export_summary_clear (ClairExportSummary *summary)
+{
+  g_clear_pointer (&summary->renamed, g_strfreev);
+  g_clear_pointer (&summary->left_out, g_strfreev);
+  g_clear_pointer (&summary->files, g_strfreev);
+  g_clear_pointer (&summary->warning, g_free);
+  memset (summary, 0, sizeof *summary);
+}
+
+static char **
+steal_strv (GPtrArray *array)
+{
+  g_ptr_array_add (array, NULL);
+  return (char **) g_ptr_array_free (array, FALSE);
+}
+
+/* Records the request written for each row, through a connection of its own (the export may read
+ * from a read-only one). A failure does not undo the export: it becomes the summary's warning. */
+static void
+record_batch (ClairProject       *project,
+              ExportState        *state,
+              ClairExportSummary *summary)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClairProject) writer = clair_project_open (clair_project_get_path (project),
+                                                       CLAIR_PROJECT_OPEN_DEFAULT, &error);
+
+  if (writer == NULL ||
+      !clair_project_store_batch (writer, state->params->model, (ClairBatchEntry *) state->batch->data,
+                                  state->batch->len, &error))
+    summary->warning = g_strdup_printf ("The batch was written, but the project could not record its "
+                                        "requests (%s): a later run may ask for these rows again",
+                                        error->message);
+}
+
+static gboolean
+run_export (ClairProject              *project,
+            const ClairExportOptions  *options,
+            Output                    *out,
+            GCancellable              *cancellable,
+            ClairProgressFunc          progress,
+            gpointer                   user_data,
+            ClairExportSummary        *summary,
+            GError                   **error)
 {
   g_autoptr(ClairPrompt) own_prompt = NULL;
-  g_autoptr(GString) line = NULL;
-  g_autofree char *tmp_path = NULL;
+  g_autoptr(GString) line = g_string_sized_new (16384);
+  g_autoptr(GString) chosen = g_string_sized_new (4096);
+  g_autoptr(GString) key = g_string_sized_new (64);
+  g_autoptr(GHashTable) columns = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
   ClairGenParams own_params;
   ExportState state = { 0 };
   gboolean ok = FALSE;
-  int fd;
-
-  g_return_val_if_fail (CLAIR_IS_PROJECT (project), FALSE);
-  g_return_val_if_fail (options != NULL, FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
 
   clair_gen_params_init (&own_params);
+  memset (summary, 0, sizeof *summary);
 
   state.options = options;
   state.prompt = options->prompt;
   state.params = options->params;
+  state.out = out;
+  state.line = line;
+  state.chosen = chosen;
+  state.key = key;
+  state.columns = columns;
+  state.renamed = g_ptr_array_new_with_free_func (g_free);
+  state.left_out = g_ptr_array_new_with_free_func (g_free);
+  state.batch = g_array_new (FALSE, FALSE, sizeof (ClairBatchEntry));
+  g_queue_init (&state.pending);
   state.cancellable = cancellable;
   state.progress = progress;
   state.progress_data = user_data;
-  state.n_rows = clair_project_get_n_rows (project);
+  state.summary = summary;
+  state.n_rows_total = clair_project_get_n_rows (project);
+  state.n_passes = options->format == CLAIR_EXPORT_KTO ? 2 : 1;
 
   if (state.prompt == NULL)
     state.prompt = own_prompt = clair_project_load_prompt (project);
@@ -517,334 +1036,128 @@ clair_export_to_file (ClairProject              *project,
       goto out;
     }
 
-  tmp_path = g_strdup_printf ("%s.XXXXXX", path);
-  fd = g_mkstemp_full (tmp_path, O_WRONLY | O_CLOEXEC, 0644);
-  if (fd < 0)
+  /* KTO writes every desirable line, then every undesirable one: a prompt's two lines are as far
+   * apart as the file allows. */
+  for (state.pass = 0; state.pass < state.n_passes; state.pass++)
     {
-      int saved_errno = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "Could not create a file next to “%s”: %s", path, g_strerror (saved_errno));
-      g_clear_pointer (&tmp_path, g_free);
-      goto out;
+      if (!clair_project_foreach_record (project, cancellable, export_record_cb, &state, error))
+        goto out;
+      if (state.error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&state.error));
+          goto out;
+        }
     }
-  state.file = fdopen (fd, "w");
-  setvbuf (state.file, NULL, _IOFBF, 1 << 20);
-  line = g_string_sized_new (16384);
-  state.line = line;
-
-  if (!clair_project_foreach_record (project, cancellable, export_record_cb, &state, error))
-    goto out;
-  if (state.error != NULL)
+  if (!flush_kto_lines (&state))
     {
       g_propagate_error (error, g_steal_pointer (&state.error));
       goto out;
     }
+  if (out != NULL && !output_commit (out, files, error))
+    goto out;
 
-  if (fflush (state.file) != 0 || fsync (fileno (state.file)) != 0)
-    {
-      int saved_errno = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "Could not write “%s”: %s", path, g_strerror (saved_errno));
-      goto out;
-    }
-  if (fclose (g_steal_pointer (&state.file)) != 0)
-    {
-      int saved_errno = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "Could not write “%s”: %s", path, g_strerror (saved_errno));
-      goto out;
-    }
-  if (g_rename (tmp_path, path) != 0)
-    {
-      int saved_errno = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "Could not move the export into place at “%s”: %s", path, g_strerror (saved_errno));
-      goto out;
-    }
-  g_clear_pointer (&tmp_path, g_free);
-
+  if (out != NULL && options->format == CLAIR_EXPORT_BATCH_REQUESTS && state.batch->len > 0)
+    record_batch (project, &state, summary);
   if (progress != NULL)
-    progress (state.n_rows, state.n_rows, user_data);
-  if (n_written != NULL)
-    *n_written = state.n_written;
+    progress (state.n_rows_total, state.n_rows_total, user_data);
   ok = TRUE;
 
 out:
+  summary->renamed = steal_strv (g_steal_pointer (&state.renamed));
+  summary->left_out = steal_strv (g_steal_pointer (&state.left_out));
+  summary->files = steal_strv (g_steal_pointer (&files));
+  g_array_unref (state.batch);
+  g_queue_clear_full (&state.pending, (GDestroyNotify) pending_line_free);
   g_clear_error (&state.error);
-  if (state.file != NULL)
-    fclose (state.file);
-  if (tmp_path != NULL)
-    g_unlink (tmp_path);
   clair_gen_params_clear (&own_params);
   return ok;
 }
 
-/* json-glib 1.6 has no _with_default getters for objects and arrays. */
-static JsonObject *
-member_object (JsonObject *object,
-               const char *name)
+gboolean
+clair_export_to_file (ClairProject              *project,
+                      const ClairExportOptions  *options,
+                      const char                *path,
+                      GCancellable              *cancellable,
+                      ClairProgressFunc          progress,
+                      gpointer                   user_data,
+                      ClairExportSummary        *summary,
+                      GError                   **error)
 {
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+  ClairExportSummary own_summary;
+  Output out = { 0 };
+  gboolean ok;
 
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
+  g_return_val_if_fail (CLAIR_IS_PROJECT (project), FALSE);
+  g_return_val_if_fail (options != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
 
-static JsonArray *
-member_array (JsonObject *object,
-              const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
-}
-
-static const char *
-member_string (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static gint64
-member_int (JsonObject *object,
-            const char *name,
-            gint64      default_value)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
-    return default_value;
-  return json_node_get_int (node);
-}
-
-/* Reads "row-N" (or a bare number) into a row index. */
-static gboolean
-parse_custom_id (const char *custom_id,
-                 guint      *index)
-{
-  guint64 value;
-
-  if (custom_id == NULL)
-    return FALSE;
-  if (g_str_has_prefix (custom_id, "row-"))
-    custom_id += 4;
-  if (!g_ascii_string_to_unsigned (custom_id, 10, 0, G_MAXUINT - 1, &value, NULL))
-    return FALSE;
-  *index = (guint) value;
-  return TRUE;
-}
-
-static char *
-describe_error_node (JsonNode *node)
-{
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return NULL;
-  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-    return g_strdup (json_node_get_string (node));
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    {
-      JsonObject *object = json_node_get_object (node);
-      const char *message = member_string (object, "message");
-      if (message != NULL)
-        return g_strdup (message);
-    }
-  return json_to_string (node, FALSE);
-}
-
-/* Turns one output line into an attempt; returns NULL with @error for a line that is not a batch
- * output record at all. */
-static ClairAttempt *
-attempt_from_result_line (ClairProject          *project,
-                          JsonObject            *line,
-                          ClairPrompt           *prompt,
-                          const ClairGenParams  *params,
-                          GError               **error)
-{
-  g_autoptr(ClairAttempt) attempt = clair_attempt_new ();
-  g_autoptr(ClairRecord) record = NULL;
-  g_autofree char *error_text = NULL;
-  JsonObject *response;
-  JsonObject *body = NULL;
-  guint index;
-
-  if (!parse_custom_id (member_string (line, "custom_id"), &index))
-    {
-      g_set_error_literal (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA,
-                           "no custom_id of the form “row-N”");
-      return NULL;
-    }
-  record = clair_project_get_record (project, index, error);
-  if (record == NULL)
-    return NULL;
-
-  attempt->row = index;
-  attempt->model_requested = g_strdup (params->model);
-  if (params->model != NULL)
-    {
-      g_autofree char *system = clair_prompt_render_system (prompt, record->task, record->solution);
-      g_autofree char *user = clair_prompt_render_user (prompt, record->task, record->solution);
-
-      /* The hash of the request this project would send, so a later run does not pay again. */
-      attempt->request_hash = clair_request_hash (params, system, user);
-    }
-  attempt->finished_at = attempt->started_at = g_get_real_time ();
-  error_text = describe_error_node (json_object_get_member (line, "error"));
-
-  response = member_object (line, "response");
-  if (response != NULL)
-    {
-      attempt->http_status = member_int (response, "status_code", 0);
-      body = member_object (response, "body");
-    }
-
-  if (error_text == NULL && body != NULL && attempt->http_status >= 200 && attempt->http_status < 300)
-    {
-      JsonArray *choices = member_array (body, "choices");
-      JsonObject *usage = member_object (body, "usage");
-      JsonObject *choice = NULL;
-      JsonObject *message = NULL;
-      g_autoptr(ClairParseResult) parsed = NULL;
-
-      attempt->model_reported = g_strdup (member_string (body, "model"));
-      if (usage != NULL)
-        {
-          attempt->prompt_tokens = member_int (usage, "prompt_tokens", -1);
-          attempt->completion_tokens = member_int (usage, "completion_tokens", -1);
-        }
-      if (choices != NULL && json_array_get_length (choices) > 0 &&
-          JSON_NODE_HOLDS_OBJECT (json_array_get_element (choices, 0)))
-        choice = json_array_get_object_element (choices, 0);
-      if (choice != NULL)
-        {
-          attempt->finish_reason = g_strdup (member_string (choice, "finish_reason"));
-          message = member_object (choice, "message");
-        }
-      if (message != NULL)
-        attempt->raw_output = g_strdup (member_string (message, "content"));
-
-      if (attempt->raw_output == NULL)
-        {
-          attempt->status = CLAIR_ROW_PARSE_FAILED;
-          attempt->parse_status = g_strdup (clair_parse_status_to_string (CLAIR_PARSE_NO_MARKER));
-          attempt->error = g_strdup ("The response holds no message content");
-          return g_steal_pointer (&attempt);
-        }
-
-      parsed = clair_parse_reply (attempt->raw_output, attempt->finish_reason);
-      attempt->status = parsed->status == CLAIR_PARSE_OK ? CLAIR_ROW_REVISED : CLAIR_ROW_PARSE_FAILED;
-      attempt->parse_status = g_strdup (clair_parse_status_to_string (parsed->status));
-      attempt->revision = g_strdup (parsed->revision);
-      attempt->rationale = g_strdup (parsed->rationale);
-      attempt->marker = g_strdup (parsed->marker);
-      attempt->error = g_strdup (parsed->reason);
-      if (parsed->revision != NULL)
-        {
-          clair_metrics_compute (record->solution, parsed->revision, &attempt->metrics);
-          attempt->has_metrics = TRUE;
-        }
-      return g_steal_pointer (&attempt);
-    }
-
-  attempt->status = CLAIR_ROW_FAILED;
-  if (error_text != NULL)
-    attempt->error = g_steal_pointer (&error_text);
-  else if (body != NULL && json_object_has_member (body, "error"))
-    attempt->error = describe_error_node (json_object_get_member (body, "error"));
-  if (attempt->error == NULL)
-    attempt->error = g_strdup_printf ("The batch job answered HTTP %u for this row", attempt->http_status);
-  return g_steal_pointer (&attempt);
+  if (summary == NULL)
+    summary = &own_summary;
+  memset (summary, 0, sizeof *summary);
+  ok = output_open (&out, path, error) &&
+       run_export (project, options, &out, cancellable, progress, user_data, summary, error);
+  output_clear (&out);
+  if (summary == &own_summary)
+    clair_export_summary_clear (&own_summary);
+  return ok;
 }
 
 gboolean
-clair_import_results (ClairProject  *project,
-                      const char    *path,
-                      guint         *n_imported,
-                      guint         *n_failed,
-                      GError       **error)
+clair_export_preview (ClairProject              *project,
+                      const ClairExportOptions  *options,
+                      GCancellable              *cancellable,
+                      ClairExportSummary        *summary,
+                      GError                   **error)
 {
-  g_autoptr(GPtrArray) attempts = NULL;
-  g_autoptr(JsonParser) parser = NULL;
-  g_autofree char *contents = NULL;
-  g_autoptr(ClairPrompt) prompt = NULL;
-  ClairGenParams params;
-  gsize length;
-  guint line_no = 0;
-  guint failed = 0;
-  const char *p;
-  const char *end;
-
   g_return_val_if_fail (CLAIR_IS_PROJECT (project), FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (options != NULL, FALSE);
+  g_return_val_if_fail (summary != NULL, FALSE);
 
-  if (!g_file_get_contents (path, &contents, &length, error))
-    return FALSE;
+  return run_export (project, options, NULL, cancellable, NULL, NULL, summary, error);
+}
 
-  if (!clair_project_load_params (project, &params, error))
-    return FALSE;
+typedef struct
+{
+  GPtrArray  *names;
+  GHashTable *seen;
+  guint       n;
+} ColumnScan;
 
-  prompt = clair_project_load_prompt (project);
-  attempts = g_ptr_array_new_with_free_func ((GDestroyNotify) clair_attempt_free);
-  parser = json_parser_new ();
+static gboolean
+scan_columns_cb (ClairRecord *record,
+                 gpointer     user_data)
+{
+  ColumnScan *scan = user_data;
+  const char *end = record->extra_json + strlen (record->extra_json);
+  ClairJscanIter iter;
+  ClairJscanSpan key;
+  ClairJscanSpan value;
+  ClairJscanError jerr;
 
-  /* Parse everything first: a malformed file stores nothing. */
-  for (p = contents, end = contents + length; p < end; )
+  if (clair_jscan_object_begin (&iter, clair_jscan_skip_ws (record->extra_json, end), end, &jerr))
+    while (clair_jscan_object_next (&iter, &key, &value, &jerr) > 0)
+      {
+        char *name = clair_jscan_unescape (key.start, key.len, NULL);
+
+        if (g_hash_table_add (scan->seen, name))
+          g_ptr_array_add (scan->names, g_strdup (name));
+      }
+  return ++scan->n < 200;
+}
+
+char **
+clair_export_list_columns (ClairProject  *project,
+                           GError       **error)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  ColumnScan scan = { g_ptr_array_new_with_free_func (g_free), seen, 0 };
+
+  g_return_val_if_fail (CLAIR_IS_PROJECT (project), NULL);
+
+  if (!clair_project_foreach_record (project, NULL, scan_columns_cb, &scan, error))
     {
-      const char *eol = memchr (p, '\n', end - p);
-      gsize len = (eol ? eol : end) - p;
-      g_autoptr(GError) local_error = NULL;
-      JsonNode *root;
-      ClairAttempt *attempt;
-
-      line_no++;
-      if (len == 0 || (len == 1 && *p == '\r'))
-        {
-          p += len + 1;
-          continue;
-        }
-
-      if (!json_parser_load_from_data (parser, p, len, &local_error) ||
-          (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-        {
-          g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA,
-                       "%s: line %u is not a batch output record: %s", path, line_no,
-                       local_error ? local_error->message : "expected a JSON object");
-          clair_gen_params_clear (&params);
-          return FALSE;
-        }
-
-      attempt = attempt_from_result_line (project, json_node_get_object (root), prompt, &params,
-                                          &local_error);
-      if (attempt == NULL)
-        {
-          g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA,
-                       "%s: line %u: %s", path, line_no, local_error->message);
-          clair_gen_params_clear (&params);
-          return FALSE;
-        }
-
-      if (attempt->status != CLAIR_ROW_REVISED)
-        failed++;
-      g_ptr_array_add (attempts, attempt);
-      p += len + 1;
+      g_ptr_array_unref (scan.names);
+      return NULL;
     }
-
-  clair_gen_params_clear (&params);
-
-  for (guint i = 0; i < attempts->len; i += 256)
-    {
-      guint n = MIN (256, attempts->len - i);
-
-      if (!clair_project_add_attempts (project, (ClairAttempt **) attempts->pdata + i, n, error))
-        return FALSE;
-    }
-
-  if (n_imported != NULL)
-    *n_imported = attempts->len;
-  if (n_failed != NULL)
-    *n_failed = failed;
-  return TRUE;
+  return steal_strv (scan.names);
 }

@@ -41,25 +41,60 @@ typedef struct
   /* For batch requests: */
   ClairPrompt          *prompt;              /* NULL = the project's prompt */
   ClairGenParams       *params;              /* NULL = the project's parameters */
+  /* Which source columns pass through (by their names in the dataset). A column named like a key
+   * the trainer or the preset reads never passes through under that name: it is written as
+   * "source_NAME" (KTO leaves the source's "chosen" and "rejected" out). */
+  const char * const   *keep_columns;        /* only these (NULL: every column) */
+  const char * const   *drop_columns;        /* never these (NULL: none) */
+  /* Pairs whose token Jaccard similarity is below this are counted as not minimal (0: no count). */
+  double                not_minimal_below;
+  /* Batch requests are split into files of at most this many requests and bytes (0: OpenAI's
+   * limits, 50,000 requests and 190 MB). */
+  guint                 max_requests_per_file;
+  guint64               max_bytes_per_file;
 } ClairExportOptions;
 
-/* Streams the selected rows to @path through a temporary file renamed into place, so a failed or
- * cancelled export never leaves a half-written file. Memory use does not grow with the rows. */
+/* What an export wrote, or would write (clair_export_preview()). */
+typedef struct
+{
+  guint64  n_lines;          /* lines written (KTO: two per pair) */
+  guint64  n_rows;           /* rows exported */
+  guint64  n_edited;         /* of those, with the annotator's edit */
+  guint64  n_not_minimal;    /* of those, pairs below options->not_minimal_below */
+  guint64  n_newer;          /* of those, rows with a newer revision not reviewed yet (the reviewed
+                              * one went out) */
+  guint64  n_identical;      /* pairs left out: the revision equals the original */
+  guint64  n_rejected;       /* rows left out of a pair format: the annotator rejected them */
+  guint64  n_adjacent;       /* KTO lines that could not be kept apart from a line of the same prompt */
+  char   **renamed;          /* source columns written as "source_NAME" */
+  char   **left_out;         /* source columns left out */
+  char   **files;            /* the files written, in order */
+  char    *warning;          /* a problem that did not stop the export, or NULL */
+} ClairExportSummary;
+
+void        clair_export_summary_clear         (ClairExportSummary        *summary);
+
+/* Streams the selected rows to @path. A regular file (or a symbolic link's target) is replaced
+ * atomically: a failed or cancelled export never leaves a half-written file. A FIFO or a device
+ * (and "-", standard output) is written directly. Batch requests larger than the limits go to
+ * several files named PATH-00001-of-0000N.jsonl, and the request sent for each row is recorded in
+ * the project. Memory use does not grow with the rows. */
 gboolean    clair_export_to_file               (ClairProject              *project,
                                                 const ClairExportOptions  *options,
                                                 const char                *path,
                                                 GCancellable              *cancellable,
                                                 ClairProgressFunc          progress,
                                                 gpointer                   user_data,
-                                                guint64                   *n_written,
+                                                ClairExportSummary        *summary,
                                                 GError                   **error);
-
-/* Reads an OpenAI Batch API or `vllm run-batch` output file, joins it on custom_id ("row-N"),
- * parses each reply and stores it as an attempt. */
-gboolean    clair_import_results               (ClairProject              *project,
-                                                const char                *path,
-                                                guint                     *n_imported,
-                                                guint                     *n_failed,
+/* Counts what clair_export_to_file() would write, without writing. */
+gboolean    clair_export_preview               (ClairProject              *project,
+                                                const ClairExportOptions  *options,
+                                                GCancellable              *cancellable,
+                                                ClairExportSummary        *summary,
+                                                GError                   **error);
+/* The source columns that can pass through to an export (those of the first rows), in order. */
+char      **clair_export_list_columns          (ClairProject              *project,
                                                 GError                   **error);
 
 G_END_DECLS

@@ -22,6 +22,41 @@ static const guint8 needs_care[256] = {
   2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
 };
 
+/* Copies valid UTF-8 (or validated JSON text), writing U+2028, U+2029 and U+0085 as escapes: JSON
+ * allows them raw inside strings, but line readers such as Python's str.splitlines() split on them
+ * and would cut a JSONL line in two. They only occur inside strings, so escaping keeps JSON valid. */
+void
+clair_json_append_raw (GString    *out,
+                       const char *text,
+                       gsize       len)
+{
+  const guchar *p = (const guchar *) text;
+  const guchar *end = p + len;
+
+  while (p < end)
+    {
+      const guchar *run = p;
+
+      while (p < end && *p != 0xe2 && *p != 0xc2)
+        p++;
+      g_string_append_len (out, (const char *) run, p - run);
+      if (p >= end)
+        break;
+      if (p[0] == 0xe2 && end - p >= 3 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9))
+        {
+          g_string_append (out, p[2] == 0xa8 ? "\\u2028" : "\\u2029");
+          p += 3;
+        }
+      else if (p[0] == 0xc2 && end - p >= 2 && p[1] == 0x85)
+        {
+          g_string_append (out, "\\u0085");
+          p += 2;
+        }
+      else
+        g_string_append_c (out, (char) *p++);
+    }
+}
+
 void
 clair_json_append_string (GString    *out,
                           const char *str,
@@ -66,13 +101,13 @@ clair_json_append_string (GString    *out,
           /* Include a possible partial sequence cut at the run's end. */
           if (g_utf8_validate ((const char *) p, stop - p, &valid_end))
             {
-              g_string_append_len (out, (const char *) p, stop - p);
+              clair_json_append_raw (out, (const char *) p, stop - p);
               p = stop;
             }
           else
             {
               if ((const guchar *) valid_end > p)
-                g_string_append_len (out, (const char *) p, (const guchar *) valid_end - p);
+                clair_json_append_raw (out, (const char *) p, (const guchar *) valid_end - p);
               g_string_append (out, "\xef\xbf\xbd");
               p = (const guchar *) valid_end + 1;
             }

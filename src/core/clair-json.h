@@ -8,11 +8,16 @@ G_BEGIN_DECLS
 /* A small, fast JSON writer used on every hot path (request bodies, exports, batch files).
  * json-glib's generator is slow for bulk work and writes doubles such as 1e-08 as "1e-08.0";
  * these helpers write valid JSON for any input: invalid UTF-8 becomes U+FFFD, control characters
- * are escaped. */
+ * are escaped, and so are U+2028, U+2029 and U+0085. */
 
 void clair_json_append_string (GString    *out,
                                const char *str,
                                gssize      len);
+/* Appends valid UTF-8 or validated JSON text as it is, but for U+2028, U+2029 and U+0085, which
+ * go out as \u escapes (Python's str.splitlines() splits lines on them). */
+void clair_json_append_raw    (GString    *out,
+                               const char *text,
+                               gsize       len);
 void clair_json_append_double (GString    *out,
                                double      value);
 void clair_json_append_int    (GString    *out,

@@ -60,6 +60,19 @@ G_DEFINE_FINAL_TYPE (ClairProject, clair_project, G_TYPE_OBJECT)
   "completion_tokens, latency_ms, started_at, finished_at, has_metrics, jaccard, levenshtein, " \
   "levenshtein_norm, changed_share, length_ratio, similarity_ratio"
 
+#define ATTEMPT_COLUMNS_OF(t) \
+  t ".id, " t ".row_idx, " t ".request_hash, " t ".status, " t ".http_status, " t ".error, " \
+  t ".raw_output, " t ".revision, " t ".rationale, " t ".marker, " t ".parse_status, " \
+  t ".finish_reason, " t ".model_requested, " t ".model_reported, " t ".prompt_tokens, " \
+  t ".completion_tokens, " t ".latency_ms, " t ".started_at, " t ".finished_at, " \
+  t ".has_metrics, " t ".jaccard, " t ".levenshtein, " t ".levenshtein_norm, " \
+  t ".changed_share, " t ".length_ratio, " t ".similarity_ratio"
+
+#define N_ATTEMPT_COLUMNS 26
+
+/* Whether a decisions row (alias d) holds a decision or an edit, not just a note. */
+#define DECIDED_SQL "(d.decision != 0 OR d.edited_revision IS NOT NULL)"
+
 /* Schema version 1: the first release. */
 static const char schema_v1[] =
   "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -99,10 +112,20 @@ static const char schema_v2[] =
   "  WHERE latest_attempt IS NOT NULL;"
   "CREATE INDEX rows_by_status ON rows (status);";
 
+/* Version 3 ties each decision to the attempt it was made on (older decisions to the row's latest
+ * attempt, the one the annotator saw), and records the requests written to batch files. */
+static const char schema_v3[] =
+  "ALTER TABLE decisions ADD COLUMN attempt_id INTEGER;"
+  "UPDATE decisions SET attempt_id = (SELECT r.latest_attempt FROM rows r WHERE r.idx = decisions.row_idx);"
+  "CREATE TABLE batch_requests ("
+  "  row_idx INTEGER PRIMARY KEY REFERENCES rows (idx),"
+  "  request_hash TEXT NOT NULL, model TEXT, exported_at INTEGER NOT NULL, result_attempt INTEGER);";
+
 static const char * const migrations[] = {
   NULL,       /* version 0: an empty file */
   schema_v1,
   schema_v2,
+  schema_v3,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CLAIR_PROJECT_SCHEMA_VERSION + 1);
@@ -173,6 +196,42 @@ clair_attempt_new (void)
 }
 
 void
+clair_attempt_take_answer (ClairAttempt *attempt,
+                           char         *content,
+                           const char   *refusal)
+{
+  g_autoptr(ClairParseResult) parsed = NULL;
+
+  g_return_if_fail (attempt != NULL);
+
+  if (content != NULL)
+    {
+      parsed = clair_parse_reply (content, attempt->finish_reason);
+      attempt->raw_output = content;
+      attempt->status = parsed->status == CLAIR_PARSE_OK ? CLAIR_ROW_REVISED : CLAIR_ROW_PARSE_FAILED;
+      attempt->parse_status = g_strdup (clair_parse_status_to_string (parsed->status));
+      attempt->revision = g_steal_pointer (&parsed->revision);
+      attempt->rationale = g_steal_pointer (&parsed->rationale);
+      attempt->marker = g_steal_pointer (&parsed->marker);
+      attempt->error = g_steal_pointer (&parsed->reason);
+    }
+  else
+    {
+      attempt->status = CLAIR_ROW_PARSE_FAILED;
+      attempt->parse_status = g_strdup (clair_parse_status_to_string (CLAIR_PARSE_NO_MARKER));
+    }
+
+  /* A refusal is the reason there is no revision; it wins over "no marker found". */
+  if (attempt->status != CLAIR_ROW_REVISED && refusal != NULL && refusal[0] != '\0')
+    {
+      g_free (attempt->error);
+      attempt->error = g_strdup_printf ("The model refused: %s", refusal);
+    }
+  else if (content == NULL)
+    attempt->error = g_strdup ("The model answered without any text (its content was null)");
+}
+
+void
 clair_attempt_free (ClairAttempt *attempt)
 {
   if (attempt == NULL)
@@ -199,6 +258,7 @@ clair_record_free (ClairRecord *record)
   g_free (record->solution);
   g_free (record->extra_json);
   g_clear_pointer (&record->attempt, clair_attempt_free);
+  g_clear_pointer (&record->newer, clair_attempt_free);
   g_free (record->edited_revision);
   g_free (record->note);
   g_free (record);
@@ -214,6 +274,30 @@ clair_record_get_chosen (ClairRecord *record)
   if (record->attempt != NULL && record->attempt->status == CLAIR_ROW_REVISED)
     return record->attempt->revision;
   return NULL;
+}
+
+ClairAttempt *
+clair_record_get_latest (ClairRecord *record)
+{
+  g_return_val_if_fail (record != NULL, NULL);
+
+  return record->newer != NULL ? record->newer : record->attempt;
+}
+
+gboolean
+clair_record_has_newer_revision (ClairRecord *record)
+{
+  g_return_val_if_fail (record != NULL, FALSE);
+
+  return record->newer != NULL && record->newer->status == CLAIR_ROW_REVISED;
+}
+
+gboolean
+clair_record_is_decided (ClairRecord *record)
+{
+  g_return_val_if_fail (record != NULL, FALSE);
+
+  return record->decision != CLAIR_DECISION_NONE || record->edited_revision != NULL;
 }
 
 void
@@ -938,6 +1022,7 @@ clair_project_get_record (ClairProject  *self,
   g_autoptr(ClairRecord) record = NULL;
   sqlite3_stmt *stmt;
   gint64 latest = 0;
+  gint64 tied = 0;
 
   g_return_val_if_fail (CLAIR_IS_PROJECT (self), NULL);
 
@@ -967,12 +1052,9 @@ clair_project_get_record (ClairProject  *self,
   record->n_attempts = sqlite3_column_int (stmt, 6);
   sqlite3_reset (stmt);
 
-  if (latest > 0)
-    record->attempt = get_attempt_locked (self, latest);
-
   stmt = prepare (self, &self->stmt_get_decision,
-                  "SELECT decision, edited_revision, note, decided_at FROM decisions WHERE row_idx = ?",
-                  error);
+                  "SELECT decision, edited_revision, note, decided_at, attempt_id FROM decisions "
+                  "WHERE row_idx = ?", error);
   if (stmt == NULL)
     {
       g_clear_pointer (&record, clair_record_free);
@@ -985,8 +1067,18 @@ clair_project_get_record (ClairProject  *self,
       record->edited_revision = column_strdup (stmt, 1);
       record->note = column_strdup (stmt, 2);
       record->decided_at = sqlite3_column_int64 (stmt, 3);
+      tied = sqlite3_column_int64 (stmt, 4);
     }
   sqlite3_reset (stmt);
+
+  /* A decision keeps the attempt it was made on current; a later one waits as "newer". */
+  if (clair_record_is_decided (record) && tied != latest)
+    {
+      record->attempt = tied > 0 ? get_attempt_locked (self, tied) : NULL;
+      record->newer = latest > 0 ? get_attempt_locked (self, latest) : NULL;
+    }
+  else if (latest > 0)
+    record->attempt = get_attempt_locked (self, latest);
 
 out:
   g_rec_mutex_unlock (&self->lock);
@@ -1252,16 +1344,35 @@ store_attempt_locked (ClairProject  *self,
   return TRUE;
 }
 
-gboolean
-clair_project_add_attempts (ClairProject  *self,
-                            ClairAttempt **attempts,
-                            guint          n_attempts,
-                            GError       **error)
+/* Marks the batch request @attempt answers (same row, same request), if a batch asked for it. */
+static gboolean
+mark_batch_result_locked (ClairProject  *self,
+                          ClairAttempt  *attempt,
+                          GError       **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean ok;
+
+  if (sqlite3_prepare_v2 (self->db,
+                          "UPDATE batch_requests SET result_attempt = ?1 "
+                          "WHERE row_idx = ?2 AND request_hash IS ?3", -1, &stmt, NULL) != SQLITE_OK)
+    return set_sqlite_error (error, self->db, self->path, "record a batch result");
+  sqlite3_bind_int64 (stmt, 1, attempt->id);
+  sqlite3_bind_int64 (stmt, 2, attempt->row);
+  bind_text (stmt, 3, attempt->request_hash);
+  ok = sqlite3_step (stmt) == SQLITE_DONE;
+  sqlite3_finalize (stmt);
+  return ok || set_sqlite_error (error, self->db, self->path, "record a batch result");
+}
+
+static gboolean
+add_attempts (ClairProject  *self,
+              ClairAttempt **attempts,
+              guint          n_attempts,
+              gboolean       batch_results,
+              GError       **error)
 {
   gboolean ret = FALSE;
-
-  g_return_val_if_fail (CLAIR_IS_PROJECT (self), FALSE);
-  g_return_val_if_fail (attempts != NULL || n_attempts == 0, FALSE);
 
   if (n_attempts == 0)
     return TRUE;
@@ -1272,10 +1383,11 @@ clair_project_add_attempts (ClairProject  *self,
 
   for (guint i = 0; i < n_attempts; i++)
     {
-      if (!store_attempt_locked (self, attempts[i], error))
+      if (!store_attempt_locked (self, attempts[i], error) ||
+          (batch_results && !mark_batch_result_locked (self, attempts[i], error)))
         {
           sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
-          for (guint j = 0; j < i; j++)
+          for (guint j = 0; j <= i; j++)
             attempts[j]->id = 0;
           goto out;
         }
@@ -1291,6 +1403,113 @@ clair_project_add_attempts (ClairProject  *self,
 out:
   g_rec_mutex_unlock (&self->lock);
   return ret;
+}
+
+gboolean
+clair_project_add_attempts (ClairProject  *self,
+                            ClairAttempt **attempts,
+                            guint          n_attempts,
+                            GError       **error)
+{
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), FALSE);
+  g_return_val_if_fail (attempts != NULL || n_attempts == 0, FALSE);
+
+  return add_attempts (self, attempts, n_attempts, FALSE, error);
+}
+
+gboolean
+clair_project_add_batch_results (ClairProject  *self,
+                                 ClairAttempt **attempts,
+                                 guint          n_attempts,
+                                 GError       **error)
+{
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), FALSE);
+  g_return_val_if_fail (attempts != NULL || n_attempts == 0, FALSE);
+
+  return add_attempts (self, attempts, n_attempts, TRUE, error);
+}
+
+gboolean
+clair_project_store_batch (ClairProject          *self,
+                           const char            *model,
+                           const ClairBatchEntry *entries,
+                           guint                  n_entries,
+                           GError               **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 now = g_get_real_time ();
+  gboolean ok;
+
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), FALSE);
+  g_return_val_if_fail (entries != NULL || n_entries == 0, FALSE);
+
+  g_rec_mutex_lock (&self->lock);
+  ok = exec_sql (self, "BEGIN IMMEDIATE", "start recording the batch", error);
+  if (ok && sqlite3_prepare_v2 (self->db,
+                                "INSERT OR REPLACE INTO batch_requests "
+                                "(row_idx, request_hash, model, exported_at, result_attempt) "
+                                "VALUES (?, ?, ?, ?, NULL)", -1, &stmt, NULL) != SQLITE_OK)
+    ok = set_sqlite_error (error, self->db, self->path, "record the batch");
+  for (guint i = 0; ok && i < n_entries; i++)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_bind_int64 (stmt, 1, entries[i].row);
+      bind_text (stmt, 2, entries[i].request_hash);
+      bind_text (stmt, 3, model);
+      sqlite3_bind_int64 (stmt, 4, now);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        ok = set_sqlite_error (error, self->db, self->path, "record the batch");
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  if (ok)
+    ok = exec_sql (self, "COMMIT", "record the batch", error);
+  if (!ok)
+    sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  g_rec_mutex_unlock (&self->lock);
+  return ok;
+}
+
+gboolean
+clair_project_get_batch_request (ClairProject  *self,
+                                 guint          row,
+                                 char         **request_hash,
+                                 char         **model)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean found = FALSE;
+
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), FALSE);
+
+  g_rec_mutex_lock (&self->lock);
+  if (sqlite3_prepare_v2 (self->db, "SELECT request_hash, model FROM batch_requests WHERE row_idx = ?",
+                          -1, &stmt, NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, row);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          found = TRUE;
+          if (request_hash != NULL)
+            *request_hash = column_strdup (stmt, 0);
+          if (model != NULL)
+            *model = column_strdup (stmt, 1);
+        }
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_rec_mutex_unlock (&self->lock);
+  return found;
+}
+
+guint
+clair_project_count_batch_missing (ClairProject *self)
+{
+  int n;
+
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), 0);
+
+  g_rec_mutex_lock (&self->lock);
+  n = pragma_int (self, "SELECT count(*) FROM batch_requests WHERE result_attempt IS NULL");
+  g_rec_mutex_unlock (&self->lock);
+  return MAX (n, 0);
 }
 
 gboolean
@@ -1316,7 +1535,8 @@ clair_project_reparse (ClairProject  *self,
       g_rec_mutex_unlock (&self->lock);
       return FALSE;
     }
-  attempt = record->attempt;
+  /* The row's status follows its latest attempt, whichever one a decision keeps current. */
+  attempt = clair_record_get_latest (record);
   if (attempt == NULL || attempt->raw_output == NULL)
     {
       g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND,
@@ -1470,11 +1690,13 @@ clair_project_get_revised_hash (ClairProject *self,
   return hash;
 }
 
-/* Writes one row's decision (deleting it when nothing is left to keep); the caller holds the
+/* Writes one row's decision (deleting it when nothing is left to keep), tied to @attempt_id
+ * (CLAIR_ATTEMPT_LATEST: the row's latest attempt; CLAIR_ATTEMPT_NONE: none); the caller holds the
  * lock. Autocommit unless the caller opened a transaction. */
 static gboolean
 write_decision (ClairProject   *self,
                 guint           index,
+                gint64          attempt_id,
                 ClairDecision   decision,
                 const char     *edited_revision,
                 const char     *note,
@@ -1488,12 +1710,31 @@ write_decision (ClairProject   *self,
     stmt = prepare (self, &self->stmt_clear_decision, "DELETE FROM decisions WHERE row_idx = ?", error);
   else
     stmt = prepare (self, &self->stmt_set_decision,
-                    "INSERT INTO decisions (row_idx, decision, edited_revision, note, decided_at) "
-                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (row_idx) DO UPDATE SET "
+                    "INSERT INTO decisions (row_idx, decision, edited_revision, note, decided_at, attempt_id) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?6 > 0 THEN ?6 WHEN ?6 = 0 THEN "
+                    "(SELECT latest_attempt FROM rows WHERE idx = ?1) END) "
+                    "ON CONFLICT (row_idx) DO UPDATE SET "
                     "decision = excluded.decision, edited_revision = excluded.edited_revision, "
-                    "note = excluded.note, decided_at = excluded.decided_at", error);
+                    "note = excluded.note, decided_at = excluded.decided_at, "
+                    "attempt_id = excluded.attempt_id", error);
   if (stmt == NULL)
     return FALSE;
+
+  if (!clear && attempt_id > 0)
+    {
+      g_autofree char *sql = sqlite3_mprintf ("SELECT count(*) FROM attempts WHERE id = %lld AND row_idx = %u",
+                                              (long long) attempt_id, index);
+      int found = pragma_int (self, sql);
+
+      sqlite3_free (g_steal_pointer (&sql));
+      if (found != 1)
+        {
+          g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND,
+                       "Row %u has no attempt %" G_GINT64_FORMAT " in project “%s”", index,
+                       attempt_id, self->path);
+          return FALSE;
+        }
+    }
 
   sqlite3_bind_int64 (stmt, 1, index);
   if (!clear)
@@ -1502,6 +1743,7 @@ write_decision (ClairProject   *self,
       bind_text (stmt, 3, edited_revision);
       bind_text (stmt, 4, note);
       sqlite3_bind_int64 (stmt, 5, g_get_real_time ());
+      sqlite3_bind_int64 (stmt, 6, MAX (attempt_id, CLAIR_ATTEMPT_NONE));
     }
   if (sqlite3_step (stmt) != SQLITE_DONE)
     ret = set_sqlite_error (error, self->db, self->path, "save the decision");
@@ -1516,6 +1758,19 @@ clair_project_set_decision (ClairProject   *self,
                             const char     *edited_revision,
                             const char     *note,
                             GError        **error)
+{
+  return clair_project_set_decision_on (self, index, CLAIR_ATTEMPT_LATEST, decision, edited_revision,
+                                        note, error);
+}
+
+gboolean
+clair_project_set_decision_on (ClairProject   *self,
+                               guint           index,
+                               gint64          attempt_id,
+                               ClairDecision   decision,
+                               const char     *edited_revision,
+                               const char     *note,
+                               GError        **error)
 {
   gboolean ret = FALSE;
 
@@ -1537,7 +1792,7 @@ clair_project_set_decision (ClairProject   *self,
   }
 
   /* Autocommit: the decision is on disk (in the WAL) when this returns. */
-  ret = write_decision (self, index, decision, edited_revision, note, error);
+  ret = write_decision (self, index, attempt_id, decision, edited_revision, note, error);
 
 out:
   g_rec_mutex_unlock (&self->lock);
@@ -1581,8 +1836,9 @@ clair_project_read_decisions (ClairProject  *self,
         return NULL;
       g_rec_mutex_lock (&self->lock);
       stmt = prepare (self, &self->stmt_read_decision,
-                      "SELECT r.status, d.decision, d.edited_revision, d.note FROM rows r "
-                      "LEFT JOIN decisions d ON d.row_idx = r.idx WHERE r.idx = ?", error);
+                      "SELECT r.status, d.decision, d.edited_revision, d.note, "
+                      "       CASE WHEN d.row_idx IS NULL THEN 0 ELSE coalesce(d.attempt_id, -1) END "
+                      "FROM rows r LEFT JOIN decisions d ON d.row_idx = r.idx WHERE r.idx = ?", error);
       ok = stmt != NULL && exec_sql (self, "BEGIN", "start reading decisions", error);
       for (; ok && done < end; done++)
         {
@@ -1601,6 +1857,7 @@ clair_project_read_decisions (ClairProject  *self,
                                                                              : sqlite3_column_int (stmt, 1);
               state.edited_revision = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
               state.note = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+              state.attempt_id = sqlite3_column_int64 (stmt, 4);
               g_array_append_val (states, state);
             }
           else if (rc != SQLITE_DONE)
@@ -1646,7 +1903,8 @@ clair_project_write_decisions (ClairProject              *self,
         {
           const ClairDecisionState *state = &states[done];
 
-          ok = write_decision (self, state->index, state->decision, state->edited_revision, state->note, error);
+          ok = write_decision (self, state->index, state->attempt_id, state->decision,
+                               state->edited_revision, state->note, error);
         }
       if (ok)
         ok = exec_sql (self, "COMMIT", "save the decisions", error);
@@ -1737,6 +1995,9 @@ decisions:
       counts->n_edited += sqlite3_column_int64 (stmt, 2);
     }
   g_clear_pointer (&stmt, sqlite3_finalize);
+  counts->n_newer = MAX (pragma_int (self, "SELECT count(*) FROM decisions d JOIN rows r ON r.idx = d.row_idx "
+                                          "WHERE " DECIDED_SQL " AND r.status = 1 "
+                                          "AND d.attempt_id IS NOT r.latest_attempt"), 0);
   counts->by_decision[CLAIR_DECISION_NONE] =
     counts->n_rows - counts->by_decision[CLAIR_DECISION_ACCEPTED]
     - counts->by_decision[CLAIR_DECISION_REJECTED] - counts->by_decision[CLAIR_DECISION_SKIPPED];
@@ -1776,16 +2037,16 @@ clair_project_foreach_record (ClairProject     *self,
 
   if (sqlite3_prepare_v2 (self->db,
                           "SELECT r.idx, r.line, r.task, r.solution, r.extra, r.n_attempts, "
-                          "       d.decision, d.edited_revision, d.note, d.decided_at, a.id, "
-                          "       a.row_idx, a.request_hash, a.status, a.http_status, a.error, "
-                          "       a.raw_output, a.revision, a.rationale, a.marker, a.parse_status, "
-                          "       a.finish_reason, a.model_requested, a.model_reported, "
-                          "       a.prompt_tokens, a.completion_tokens, a.latency_ms, a.started_at, "
-                          "       a.finished_at, a.has_metrics, a.jaccard, a.levenshtein, "
-                          "       a.levenshtein_norm, a.changed_share, a.length_ratio, "
-                          "       a.similarity_ratio "
+                          "       d.decision, d.edited_revision, d.note, d.decided_at, "
+                          ATTEMPT_COLUMNS_OF ("a") ", " ATTEMPT_COLUMNS_OF ("n") " "
                           "FROM rows r LEFT JOIN decisions d ON d.row_idx = r.idx "
-                          "LEFT JOIN attempts a ON a.id = r.latest_attempt ORDER BY r.idx",
+                          /* The current attempt: the one decided on, else the latest. */
+                          "LEFT JOIN attempts a ON a.id = CASE WHEN " DECIDED_SQL " THEN d.attempt_id "
+                          "                                    ELSE r.latest_attempt END "
+                          /* The latest, when a decision keeps an older one current. */
+                          "LEFT JOIN attempts n ON n.id = r.latest_attempt AND " DECIDED_SQL " "
+                          "                    AND d.attempt_id IS NOT r.latest_attempt "
+                          "ORDER BY r.idx",
                           -1, &stmt, NULL) != SQLITE_OK)
     {
       set_sqlite_error (error, self->db, self->path, "read rows");
@@ -1811,6 +2072,8 @@ clair_project_foreach_record (ClairProject     *self,
       record->decided_at = sqlite3_column_int64 (stmt, 9);
       if (sqlite3_column_type (stmt, 10) != SQLITE_NULL)
         record->attempt = attempt_from_statement (stmt, 10);
+      if (sqlite3_column_type (stmt, 10 + N_ATTEMPT_COLUMNS) != SQLITE_NULL)
+        record->newer = attempt_from_statement (stmt, 10 + N_ATTEMPT_COLUMNS);
 
       if (!func (record, user_data))
         break;

@@ -11,7 +11,7 @@
 G_BEGIN_DECLS
 
 /* The schema version this build writes; older projects are migrated, newer ones refused. */
-#define CLAIR_PROJECT_SCHEMA_VERSION 2
+#define CLAIR_PROJECT_SCHEMA_VERSION 3
 
 typedef enum
 {
@@ -61,10 +61,24 @@ typedef struct
 } ClairAttempt;
 
 ClairAttempt   *clair_attempt_new            (void);
+/* Fills the attempt's outcome from a model's answer: @content (taken; may be NULL, the reply had
+ * no text) is parsed with attempt->finish_reason; @refusal (an OpenAI refusal, or NULL) becomes
+ * the reason when no revision came. Metrics are left to the caller. */
+void            clair_attempt_take_answer    (ClairAttempt   *attempt,
+                                              char           *content,
+                                              const char     *refusal);
 void            clair_attempt_free           (ClairAttempt   *attempt);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClairAttempt, clair_attempt_free)
 
-/* A row with its latest attempt and the annotator's decision. */
+/* Which attempt a decision is about, for clair_project_set_decision_on() and ClairDecisionState. */
+#define CLAIR_ATTEMPT_LATEST 0     /* the row's latest attempt when the decision is written */
+#define CLAIR_ATTEMPT_NONE   (-1)  /* no attempt: the row had none when it was decided */
+
+/* A row, its current attempt and the annotator's decision.
+ *
+ * A decision (or an edit) is tied to the attempt the annotator reviewed. A result that arrives
+ * later (a rerun, an imported batch) never replaces it: the reviewed attempt stays current, so
+ * exports keep the reviewed text, and the newer one waits in @newer until someone reviews it. */
 typedef struct
 {
   guint           index;
@@ -72,7 +86,8 @@ typedef struct
   char           *task;
   char           *solution;
   char           *extra_json;
-  ClairAttempt   *attempt;            /* the latest attempt, NULL when never run */
+  ClairAttempt   *attempt;            /* current: the one decided on, else the latest; NULL if none */
+  ClairAttempt   *newer;              /* the latest attempt when it came after the decision, else NULL */
   guint           n_attempts;
   ClairDecision   decision;
   char           *edited_revision;    /* NULL unless the annotator edited the revision */
@@ -81,8 +96,15 @@ typedef struct
 } ClairRecord;
 
 void            clair_record_free            (ClairRecord    *record);
-/* The text that goes out as "chosen": the edited revision when there is one, else the parsed one. */
+/* The text that goes out as "chosen": the edited revision when there is one, else the current
+ * attempt's parsed revision. */
 const char     *clair_record_get_chosen      (ClairRecord    *record);
+/* The row's latest attempt, whether or not it is current. */
+ClairAttempt   *clair_record_get_latest      (ClairRecord    *record);
+/* TRUE when a revision arrived after the row was decided (or edited) and nobody reviewed it yet. */
+gboolean        clair_record_has_newer_revision (ClairRecord *record);
+/* TRUE when the row carries a decision or an edit (a note alone is not a decision). */
+gboolean        clair_record_is_decided      (ClairRecord    *record);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClairRecord, clair_record_free)
 
 /* What the row list needs of every row, kept small so 400k rows fit comfortably. */
@@ -230,9 +252,19 @@ GArray         *clair_project_list_rows_to_run (ClairProject        *self,
 char           *clair_project_get_revised_hash (ClairProject        *self,
                                               guint                  index);
 
-/* Commits at once. @edited_revision NULL clears an edit; @note NULL clears the note. */
+/* Commits at once. @edited_revision NULL clears an edit; @note NULL clears the note. The decision
+ * is about the row's latest attempt. */
 gboolean        clair_project_set_decision   (ClairProject          *self,
                                               guint                  index,
+                                              ClairDecision          decision,
+                                              const char            *edited_revision,
+                                              const char            *note,
+                                              GError               **error);
+/* The same, about the attempt @attempt_id of that row (or CLAIR_ATTEMPT_LATEST or _NONE): what the
+ * annotator was shown when deciding. An attempt of another row is refused. */
+gboolean        clair_project_set_decision_on (ClairProject         *self,
+                                              guint                  index,
+                                              gint64                 attempt_id,
                                               ClairDecision          decision,
                                               const char            *edited_revision,
                                               const char            *note,
@@ -246,6 +278,7 @@ typedef struct
   char          *edited_revision;
   char          *note;
   gboolean       has_revision;   /* read only: the latest attempt is revised */
+  gint64         attempt_id;     /* the attempt decided on; CLAIR_ATTEMPT_LATEST / _NONE as above */
 } ClairDecisionState;
 
 void            clair_decision_state_clear   (ClairDecisionState    *state);
@@ -273,6 +306,7 @@ typedef struct
   guint  by_status[4];       /* indexed by ClairRowStatus */
   guint  by_decision[4];     /* indexed by ClairDecision */
   guint  n_edited;
+  guint  n_newer;            /* decided rows with a newer revision nobody reviewed yet */
   guint  n_skipped_at_import;
   gint64 prompt_tokens;
   gint64 completion_tokens;
@@ -281,6 +315,34 @@ typedef struct
 gboolean        clair_project_get_counts     (ClairProject          *self,
                                               ClairProjectCounts    *counts,
                                               GError               **error);
+
+/* Batch jobs (OpenAI Batch API, vllm run-batch): the exact request written for each row, so an
+ * imported result carries that request's hash and a later run with the same settings does not
+ * pay for the row again. */
+typedef struct
+{
+  guint  row;
+  char   request_hash[65];   /* SHA-256 of the request body, in hex */
+} ClairBatchEntry;
+
+/* Records (replacing earlier records of the same rows) what a batch file asked of each row. */
+gboolean        clair_project_store_batch    (ClairProject          *self,
+                                              const char            *model,
+                                              const ClairBatchEntry *entries,
+                                              guint                  n_entries,
+                                              GError               **error);
+/* The request hash and model recorded for @row, or FALSE when no batch asked for it. */
+gboolean        clair_project_get_batch_request (ClairProject       *self,
+                                              guint                  row,
+                                              char                 **request_hash,
+                                              char                 **model);
+/* Stores attempts like clair_project_add_attempts() and marks the batch requests they answer. */
+gboolean        clair_project_add_batch_results (ClairProject       *self,
+                                              ClairAttempt         **attempts,
+                                              guint                  n_attempts,
+                                              GError               **error);
+/* Rows a batch asked for that have no result yet. */
+guint           clair_project_count_batch_missing (ClairProject     *self);
 
 typedef gboolean (*ClairRecordFunc) (ClairRecord *record,
                                      gpointer     user_data);

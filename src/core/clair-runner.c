@@ -220,6 +220,7 @@ prepare_job (ClairRunner  *self,
   g_autofree char *system = NULL;
   g_autofree char *user = NULL;
   char *body;
+  ClairAttempt *latest;
   Job *job;
 
   record = clair_project_get_record (reader, row, error);
@@ -233,10 +234,11 @@ prepare_job (ClairRunner  *self,
   job->runner = self;
   job->row = row;
   job->hash = clair_request_hash (&self->params, system, user);
-  /* Not paid for twice: a row whose last good answer came from this very request is skipped. */
-  if (!self->options.force && record->attempt != NULL &&
-      record->attempt->status == CLAIR_ROW_REVISED &&
-      g_strcmp0 (record->attempt->request_hash, job->hash) == 0)
+  /* Not paid for twice: a row whose last good answer came from this very request is skipped
+   * (the latest answer, whichever one a decision keeps current). */
+  latest = clair_record_get_latest (record);
+  if (!self->options.force && latest != NULL && latest->status == CLAIR_ROW_REVISED &&
+      g_strcmp0 (latest->request_hash, job->hash) == 0)
     {
       job->unchanged = TRUE;
       return job;
@@ -322,25 +324,7 @@ make_attempt (ClairRunner *self,
     }
 
   attempt->finish_reason = g_steal_pointer (&reply->finish_reason);
-  if (reply->content == NULL)
-    {
-      attempt->status = CLAIR_ROW_PARSE_FAILED;
-      attempt->parse_status = g_strdup (clair_parse_status_to_string (CLAIR_PARSE_NO_MARKER));
-      attempt->error = g_strdup ("The model answered without any text (its content was null)");
-      return attempt;
-    }
-  else
-    {
-      g_autoptr(ClairParseResult) parsed = clair_parse_reply (reply->content, attempt->finish_reason);
-
-      attempt->raw_output = g_steal_pointer (&reply->content);
-      attempt->status = parsed->status == CLAIR_PARSE_OK ? CLAIR_ROW_REVISED : CLAIR_ROW_PARSE_FAILED;
-      attempt->parse_status = g_strdup (clair_parse_status_to_string (parsed->status));
-      attempt->revision = g_steal_pointer (&parsed->revision);
-      attempt->rationale = g_steal_pointer (&parsed->rationale);
-      attempt->marker = g_steal_pointer (&parsed->marker);
-      attempt->error = g_steal_pointer (&parsed->reason);
-    }
+  clair_attempt_take_answer (attempt, g_steal_pointer (&reply->content), reply->refusal);
 
   if (attempt->revision != NULL && job->solution != NULL)
     {

@@ -98,19 +98,21 @@ main (int    argc,
     {
       ClairExportOptions options = { format, CLAIR_EXPORT_SELECT_ALL, FALSE, NULL, NULL };
       double times[5];
-      guint64 written = 0;
+      ClairExportSummary summary = { 0 };
 
       for (guint run = 0; run < G_N_ELEMENTS (times); run++)
         {
           gint64 start = g_get_monotonic_time ();
 
-          clair_export_to_file (project, &options, out, NULL, NULL, NULL, &written, &error);
+          clair_export_summary_clear (&summary);
+          clair_export_to_file (project, &options, out, NULL, NULL, NULL, &summary, &error);
           g_assert_no_error (error);
           times[run] = (g_get_monotonic_time () - start) / 1e6;
         }
       qsort (times, G_N_ELEMENTS (times), sizeof times[0], compare_doubles);
       printf ("%-12s %" G_GUINT64_FORMAT " lines: median %.3f s (min %.3f, max %.3f)\n",
-              clair_export_format_to_string (format), written, times[2], times[0], times[4]);
+              clair_export_format_to_string (format), summary.n_lines, times[2], times[0], times[4]);
+      clair_export_summary_clear (&summary);
     }
   g_unlink (out);
 
