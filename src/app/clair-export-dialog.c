@@ -253,6 +253,7 @@ schedule_preview (ClairExportDialog *self)
   self->preview_cancellable = g_cancellable_new ();
   g_clear_handle_id (&self->preview_id, g_source_remove);
   self->preview_id = g_timeout_add (120, preview_cb, self);
+  gtk_label_set_text (GTK_LABEL (self->summary_label), _("Counting…"));
   gtk_widget_set_visible (self->summary_spinner, TRUE);
   gtk_spinner_start (GTK_SPINNER (self->summary_spinner));
 }

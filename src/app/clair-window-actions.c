@@ -50,6 +50,9 @@ _clair_window_update_actions (ClairWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-raw", has_attempt && self->record->attempt->raw_output);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reparse", has_attempt && self->record->attempt->raw_output);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.rerun", has_row);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.review-newer",
+                                 has_row && (clair_record_has_newer_revision (self->record) ||
+                                             self->newer_shown));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.rerun-selection", can_write);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo", can_bulk && self->undo_stack->len > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.redo", can_bulk && self->redo_stack->len > 0);
@@ -89,9 +92,33 @@ _clair_window_update_actions (ClairWindow *self)
 }
 
 /* Writes one row's decision and keeps the list item and the detail view in step. */
+/* The attempt a decision made now is about: the one the detail view shows. */
+static gint64
+shown_attempt (ClairWindow *self)
+{
+  if (self->record == NULL)
+    return CLAIR_ATTEMPT_LATEST;
+  return self->record->attempt != NULL ? self->record->attempt->id : CLAIR_ATTEMPT_NONE;
+}
+
+/* The attempt the row's decision is about now, to restore on undo. */
+static gint64
+decided_attempt (ClairWindow *self)
+{
+  ClairRecord *record = self->record;
+  ClairAttempt *attempt;
+
+  if (!clair_record_is_decided (record))
+    return CLAIR_ATTEMPT_LATEST;
+  /* While the newer revision is shown, the decision is still about the other one. */
+  attempt = self->newer_shown ? record->newer : record->attempt;
+  return attempt != NULL ? attempt->id : CLAIR_ATTEMPT_NONE;
+}
+
 static gboolean
 apply_decision (ClairWindow   *self,
                 guint          index,
+                gint64         attempt_id,
                 ClairDecision  decision,
                 const char    *edit,
                 const char    *note,
@@ -99,7 +126,7 @@ apply_decision (ClairWindow   *self,
 {
   ClairRowItem *item;
 
-  if (!clair_project_set_decision (self->project, index, decision, edit, note, error))
+  if (!clair_project_set_decision_on (self->project, index, attempt_id, decision, edit, note, error))
     return FALSE;
   item = self->rows ? clair_row_list_lookup (self->rows, index) : NULL;
   if (item != NULL)
@@ -202,10 +229,13 @@ clair_window_decide (ClairWindow   *self,
   change->old_decision = self->record->decision;
   change->old_edit = g_strdup (self->record->edited_revision);
   change->old_note = g_strdup (self->record->note);
+  change->old_attempt = decided_attempt (self);
   change->new_decision = decision;
   change->new_edit = g_strdup (self->record->edited_revision);
   change->new_note = g_strdup (self->record->note);
-  if (!apply_decision (self, change->index, decision, change->new_edit, change->new_note, &error))
+  change->new_attempt = shown_attempt (self);
+  if (!apply_decision (self, change->index, change->new_attempt, decision, change->new_edit,
+                       change->new_note, &error))
     {
       _clair_decision_change_free (change);
       _clair_window_show_error (self, _("Could Not Save the Decision"), error);
@@ -285,7 +315,8 @@ write_group (ClairProject  *project,
                                    old ? change->old_decision : change->new_decision,
                                    old ? change->old_edit : change->new_edit,
                                    old ? change->old_note : change->new_note,
-                                   FALSE };
+                                   FALSE,
+                                   old ? change->old_attempt : change->new_attempt };
 
       g_array_append_val (states, state);
     }
@@ -328,6 +359,8 @@ bulk_thread (GTask        *task,
           change->old_decision = state->decision;
           change->old_edit = g_strdup (state->edited_revision);
           change->old_note = g_strdup (state->note);
+          /* A bulk decision keeps each row tied to the revision it was decided on. */
+          change->old_attempt = change->new_attempt = state->attempt_id;
           change->new_decision = job->decision;
           change->new_edit = g_strdup (state->edited_revision);
           change->new_note = g_strdup (state->note);
@@ -477,7 +510,7 @@ undo_redo (ClairWindow *self,
     {
       ClairDecisionChange *change = g_ptr_array_index (group, undo ? group->len - 1 - i : i);
 
-      if (!apply_decision (self, change->index,
+      if (!apply_decision (self, change->index, undo ? change->old_attempt : change->new_attempt,
                            undo ? change->old_decision : change->new_decision,
                            undo ? change->old_edit : change->new_edit,
                            undo ? change->old_note : change->new_note, &error))
@@ -539,10 +572,14 @@ save_edit (ClairWindow *self)
       change->old_edit = g_strdup (self->record->edited_revision);
       change->old_note = g_strdup (self->record->note);
       change->new_note = g_strdup (self->record->note);
+      /* An edit is made on the revision shown. */
+      change->old_attempt = decided_attempt (self);
+      change->new_attempt = shown_attempt (self);
       self->edit_group = change_group_new ();
       g_ptr_array_add (self->edit_group, change);
     }
-  if (!apply_decision (self, self->record->index, self->record->decision, edit, self->record->note, &error))
+  if (!apply_decision (self, self->record->index, shown_attempt (self), self->record->decision, edit,
+                       self->record->note, &error))
     {
       _clair_window_show_error (self, _("Could Not Save the Edit"), error);
       return;
@@ -648,9 +685,21 @@ note_changed_cb (GtkEditable *entry,
 
   if (self->loading_record || self->record == NULL || g_strcmp0 (note, self->record->note) == 0)
     return;
-  if (!apply_decision (self, self->record->index, self->record->decision,
+  /* A note leaves the decision tied where it was. */
+  if (!apply_decision (self, self->record->index, decided_attempt (self), self->record->decision,
                        self->record->edited_revision, note, &error))
     _clair_window_show_error (self, _("Could Not Save the Note"), error);
+}
+
+static void
+review_newer_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  ClairWindow *self = CLAIR_WINDOW (widget);
+
+  _clair_window_leave_edit (self);
+  _clair_window_toggle_newer (self);
 }
 
 static void
@@ -934,6 +983,7 @@ _clair_window_install_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.show-raw", NULL, show_raw_action);
   gtk_widget_class_install_action (widget_class, "win.reparse", NULL, reparse_action);
+  gtk_widget_class_install_action (widget_class, "win.review-newer", NULL, review_newer_action);
   gtk_widget_class_install_action (widget_class, "win.rerun", NULL, rerun_action);
   gtk_widget_class_install_action (widget_class, "win.rerun-selection", NULL, rerun_action);
   gtk_widget_class_install_action (widget_class, "win.bulk-accept", NULL, bulk_action);

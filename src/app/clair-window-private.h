@@ -17,9 +17,11 @@ typedef struct
   ClairDecision  old_decision;
   char          *old_edit;
   char          *old_note;
+  gint64         old_attempt;    /* the attempt decided on, as ClairDecisionState's attempt_id */
   ClairDecision  new_decision;
   char          *new_edit;
   char          *new_note;
+  gint64         new_attempt;
 } ClairDecisionChange;
 
 struct _ClairWindow
@@ -63,6 +65,11 @@ struct _ClairWindow
   GtkToggleButton      *edit_button;
   GtkToggleButton      *inline_button;
   GtkBox               *error_box;
+  GtkBox               *newer_box;       /* "a newer revision since your decision" */
+  GtkLabel             *newer_label;
+  GtkButton            *newer_button;
+  int                   showing_newer;   /* the row whose newer revision was asked for, or -1 */
+  gboolean              newer_shown;     /* self->record's attempt and newer are swapped */
   GtkLabel             *error_title;
   GtkLabel             *error_label;
   GtkSourceView        *task_view;
@@ -142,6 +149,7 @@ guint    _clair_window_get_selected_indexes (ClairWindow   *self,
 void     _clair_window_move                (ClairWindow    *self,
                                             int             delta);
 void     _clair_window_leave_edit          (ClairWindow    *self);
+void     _clair_window_toggle_newer        (ClairWindow    *self);
 void     _clair_decision_change_free       (ClairDecisionChange *change);
 
 /* clair-window-open.c */

@@ -1235,6 +1235,47 @@ update_decision_label (ClairWindow *self)
   gtk_label_set_text (self->row_status_label, text);
 }
 
+/* A revision that came after the row was decided (a rerun, an imported batch) does not replace
+ * the one reviewed: the window shows the reviewed one, which exports use, and offers the new one.
+ * While the new one is shown, a decision is about it. */
+static void
+show_newer_banner (ClairWindow *self)
+{
+  ClairRecord *record = self->record;
+  gboolean showing = self->showing_newer == (int) record->index && clair_record_has_newer_revision (record);
+
+  self->newer_shown = showing;
+  if (showing)
+    {
+      /* Swap: the newer attempt is shown (and decided on); the reviewed one waits. */
+      ClairAttempt *reviewed = record->attempt;
+
+      record->attempt = record->newer;
+      record->newer = reviewed;
+      gtk_label_set_text (self->newer_label,
+                          _("This is the newer revision. Your earlier decision still goes to the "
+                            "export until you decide on this one."));
+      gtk_button_set_label (self->newer_button, _("_Back to the Reviewed Revision"));
+    }
+  else if (clair_record_has_newer_revision (record))
+    {
+      gtk_label_set_text (self->newer_label,
+                          _("A newer revision arrived after your decision. The export keeps the "
+                            "revision you reviewed, shown here."));
+      gtk_button_set_label (self->newer_button, _("_Review the New Revision"));
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->newer_box), showing || clair_record_has_newer_revision (record));
+}
+
+void
+_clair_window_toggle_newer (ClairWindow *self)
+{
+  if (self->record == NULL)
+    return;
+  self->showing_newer = self->showing_newer == (int) self->record->index ? -1 : (int) self->record->index;
+  _clair_window_show_record (self, self->record->index);
+}
+
 void
 _clair_window_show_record (ClairWindow *self,
                            int          index)
@@ -1264,7 +1305,10 @@ _clair_window_show_record (ClairWindow *self,
   _clair_window_leave_edit (self);
   g_clear_pointer (&self->record, clair_record_free);
   self->record = record;
+  if (self->current_row != index)
+    self->showing_newer = -1;
   self->current_row = index;
+  show_newer_banner (self);
   attempt = record->attempt;
   self->loading_record = TRUE;
 
@@ -1329,7 +1373,7 @@ _clair_window_refresh_row (ClairWindow *self,
   if (item == NULL || record == NULL)
     return;
   summary = *clair_row_item_get_summary (item);
-  summary.status = record->attempt ? record->attempt->status : CLAIR_ROW_PENDING;
+  summary.status = clair_record_get_latest (record) ? clair_record_get_latest (record)->status : CLAIR_ROW_PENDING;
   summary.decision = record->decision;
   summary.edited = record->edited_revision != NULL;
   summary.n_attempts = MIN (record->n_attempts, 255);
@@ -1632,6 +1676,9 @@ clair_window_class_init (ClairWindowClass *klass)
   BIND (edit_button);
   BIND (inline_button);
   BIND (error_box);
+  BIND (newer_box);
+  BIND (newer_label);
+  BIND (newer_button);
   BIND (error_title);
   BIND (error_label);
   BIND (task_view);
@@ -1697,6 +1744,7 @@ clair_window_init (ClairWindow *self)
 
   self->settings = g_settings_new (BASE_APP_ID);
   self->current_row = -1;
+  self->showing_newer = -1;
   self->cancellable = g_cancellable_new ();
   self->task_queue = g_array_new (FALSE, FALSE, sizeof (guint));
   g_signal_connect_object (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->column_view)), "value-changed",

@@ -758,6 +758,112 @@ test_bulk (void)
   remove_tree (dir);
 }
 
+static void
+add_revision_attempt (ClairProject *project,
+                      guint         row,
+                      const char   *revision)
+{
+  ClairAttempt *attempt = clair_attempt_new ();
+
+  attempt->row = row;
+  attempt->status = CLAIR_ROW_REVISED;
+  attempt->revision = g_strdup (revision);
+  attempt->parse_status = g_strdup ("ok");
+  g_assert_true (clair_project_add_attempts (project, &attempt, 1, NULL));
+  clair_attempt_free (attempt);
+}
+
+static gboolean
+summary_counted (gpointer data)
+{
+  const char *text = clair_export_dialog_get_summary (data);
+
+  return text != NULL && strstr (text, "pair") != NULL;
+}
+
+/* A revision that arrives after a decision: the window shows the reviewed one with a banner, the
+ * new one on request, and a decision made then is about the new one. The export dialog counts the
+ * result before anything is written. */
+static void
+test_newer_revision (void)
+{
+  g_autofree char *dir = make_temp_dir ("clair-ui-XXXXXX");
+  g_autofree char *project_path = make_project (dir);
+  g_autofree char *text = NULL;
+  ClairExportDialog *export;
+  ClairWindow *window;
+  ClairDiffView *diff;
+
+  {
+    g_autoptr(ClairProject) project = clair_project_open (project_path, CLAIR_PROJECT_OPEN_DEFAULT, NULL);
+    g_autoptr(ClairRecord) record = clair_project_get_record (project, 2, NULL);
+
+    add_revision_attempt (project, 0, "The reviewed revision.");
+    g_assert_true (clair_project_set_decision (project, 0, CLAIR_DECISION_ACCEPTED, NULL, NULL, NULL));
+    add_revision_attempt (project, 0, "A newer revision.");
+    add_revision_attempt (project, 1, "Row one, revised.");
+    add_revision_attempt (project, 2, record->solution);   /* identical to the original */
+    g_assert_true (clair_project_set_decision (project, 1, CLAIR_DECISION_REJECTED, NULL, NULL, NULL));
+  }
+
+  window = open_window (project_path);
+  diff = CLAIR_DIFF_VIEW (clair_window_get_diff_view (window));
+  g_assert_true (clair_window_select_row (window, 0));
+  iterate_for (50);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->newer_box)));
+  text = clair_diff_view_get_revision_text (diff);
+  g_assert_cmpstr (text, ==, "The reviewed revision.");
+  g_clear_pointer (&text, g_free);
+  screenshot (GTK_WIDGET (window), "screenshot-newer-revision.png");
+
+  /* The export dialog says what would go out, live. */
+  activate (window, "win.export");
+  export = find_window (CLAIR_TYPE_EXPORT_DIALOG, 5000);
+  clair_export_dialog_set_format (export, CLAIR_EXPORT_TRL);
+  clair_export_dialog_set_selection (export, CLAIR_EXPORT_SELECT_ALL);
+  g_assert_true (wait_until (summary_counted, export, 10000));
+  g_test_message ("summary: %s", clair_export_dialog_get_summary (export));
+  g_assert_true (g_str_has_prefix (clair_export_dialog_get_summary (export),
+                                   "1 pair (0 edited, 1 dropped as identical, 1 not minimal)"));
+  g_assert_nonnull (strstr (clair_export_dialog_get_summary (export), "1 rejected row left out"));
+  g_assert_nonnull (strstr (clair_export_dialog_get_summary (export), "newer revision"));
+  iterate_for (100);
+  screenshot (GTK_WIDGET (export), "screenshot-export-summary.png");
+  gtk_window_destroy (GTK_WINDOW (export));
+  iterate_for (50);
+
+  activate (window, "win.review-newer");
+  iterate_for (50);
+  text = clair_diff_view_get_revision_text (diff);
+  g_assert_cmpstr (text, ==, "A newer revision.");
+  g_clear_pointer (&text, g_free);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->newer_box)));
+
+  /* Accepting now is about the new revision: exports use it from here on. */
+  activate (window, "win.accept");
+  {
+    g_autoptr(ClairRecord) record = clair_project_get_record (clair_window_get_project (window), 0, NULL);
+
+    g_assert_cmpstr (clair_record_get_chosen (record), ==, "A newer revision.");
+    g_assert_false (clair_record_has_newer_revision (record));
+  }
+  g_assert_true (clair_window_select_row (window, 0));
+  iterate_for (50);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window->newer_box)));
+
+  /* Undo ties the decision back to the revision it was made on. */
+  activate (window, "win.undo");
+  {
+    g_autoptr(ClairRecord) record = clair_project_get_record (clair_window_get_project (window), 0, NULL);
+
+    g_assert_cmpstr (clair_record_get_chosen (record), ==, "The reviewed revision.");
+    g_assert_true (clair_record_has_newer_revision (record));
+  }
+
+  destroy_and_finalize (window);
+  remove_tree (dir);
+}
+
 /* kill -9 right after deciding: every decision is in the project when it reopens. */
 static void
 test_kill9 (void)
@@ -1052,6 +1158,7 @@ main (int   argc,
   g_test_add_func ("/ui/run/pause-stop", test_run_pause_stop);
   g_test_add_func ("/ui/run/key", test_run_key);
   g_test_add_func ("/ui/bulk", test_bulk);
+  g_test_add_func ("/ui/newer-revision", test_newer_revision);
   g_test_add_func ("/ui/kill9", test_kill9);
   g_test_add_func ("/ui/kill9/child", test_kill9_child);
   status = g_test_run ();
