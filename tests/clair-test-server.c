@@ -42,6 +42,7 @@
  *   no-done=1         end a stream without [DONE]
  *   finish=REASON     finish_reason (default "stop")
  *   null-content=1    "content": null
+ *   refusal=TEXT      "content": null and an OpenAI "refusal" of TEXT
  *   served=NAME       the model name reported (default: the requested name + "-served")
  *   size=BYTES        pad the generated revision to about this size
  *   replay=1          answer with the fixture's recorded reply for the row's task (--fixtures)
@@ -79,6 +80,7 @@ typedef struct
   gboolean    no_done;
   char       *finish;
   gboolean    null_content;
+  char       *refusal;
   char       *served;
   int         size;
   gboolean    replay;
@@ -153,6 +155,7 @@ directives_copy (const Directives *src,
   dest->message = g_strdup (src->message);
   dest->code = g_strdup (src->code);
   dest->finish = g_strdup (src->finish);
+  dest->refusal = g_strdup (src->refusal);
   dest->served = g_strdup (src->served);
 }
 
@@ -164,6 +167,7 @@ directives_clear (Directives *dir)
   g_free (dir->code);
   g_free (dir->finish);
   g_free (dir->served);
+  g_free (dir->refusal);
 }
 
 /* ---- Fault matrix (added for tests/test-faults.c) ------------------------------------------ */
@@ -277,6 +281,8 @@ directives_apply (Directives *dir,
         (g_free (dir->finish), dir->finish = g_strdup (value));
       else if (g_str_equal (key, "null-content"))
         dir->null_content = atoi (value) != 0;
+      else if (g_str_equal (key, "refusal"))
+        (g_free (dir->refusal), dir->refusal = g_strdup (value));
       else if (g_str_equal (key, "served"))
         (g_free (dir->served), dir->served = g_strdup (value));
       else if (g_str_equal (key, "size"))
@@ -439,10 +445,15 @@ completion_body (Pending *p)
                           ++server.serial, g_get_real_time () / G_USEC_PER_SEC);
   clair_json_append_string (out, served_model (p), -1);
   g_string_append (out, ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":");
-  if (p->dir.null_content)
+  if (p->dir.null_content || p->dir.refusal != NULL)
     g_string_append (out, "null");
   else
     clair_json_append_string (out, p->content, -1);
+  if (p->dir.refusal != NULL)
+    {
+      g_string_append (out, ",\"refusal\":");
+      clair_json_append_string (out, p->dir.refusal, -1);
+    }
   g_string_append (out, "},\"finish_reason\":");
   clair_json_append_string (out, p->dir.finish ? p->dir.finish : "stop", -1);
   g_string_append (out, "}],");

@@ -301,6 +301,8 @@ test_batch_round_trip (void)
   g_auto(Result) decide = { 0 };
   g_auto(Result) late = { 0 };
   g_auto(Result) show = { 0 };
+  g_auto(Result) show_json = { 0 };
+  g_auto(Result) to_stdout = { 0 };
   g_auto(Result) run = { 0 };
   g_auto(Result) export = { 0 };
 
@@ -332,6 +334,14 @@ test_batch_round_trip (void)
 
   run_clair (&show, "show", project, "--row", "2", NULL);
   g_assert_nonnull (strstr (show.out, "A newer revision since your decision"));
+  g_assert_nonnull (strstr (show.out, "Jupiter, clearly."));
+  run_clair (&show_json, "show", project, "--row", "2", "--json", NULL);
+  g_assert_nonnull (strstr (show_json.out, "\"newer_revision\":\"Jupiter\""));
+
+  /* "-" is standard output. */
+  run_clair (&to_stdout, "export", project, "--format", "trl", "-o", "-", NULL);
+  g_assert_cmpint (to_stdout.status, ==, 0);
+  g_assert_nonnull (strstr (to_stdout.out, "{\"prompt\":\"Largest planet?\",\"chosen\":\"Jupiter, clearly.\""));
 
   /* The accepted row still exports the text its annotator wrote. */
   run_clair (&export, "export", project, "--format", "trl", "-o", pairs, NULL);

@@ -10,6 +10,7 @@
 #include <libsoup/soup.h>
 
 #include "clair-client.h"
+#include "clair-project.h"
 #include "clair-error.h"
 #include "clair-request.h"
 #include "clair-sse.h"
@@ -470,6 +471,24 @@ test_stream_equals_plain (void)
     }
 }
 
+/* An OpenAI refusal comes with no content: it is kept, and a row without a revision says why. */
+static void
+test_refusal (void)
+{
+  g_autoptr(Server) server = server_start (NULL);
+  g_autoptr(ClairClient) client = client_for (server, 2);
+  g_autoptr(ClairReply) reply = chat (client, "mock;refusal=I can't help with that.", FALSE);
+  g_autoptr(ClairAttempt) attempt = clair_attempt_new ();
+
+  g_assert_no_error (reply->error);
+  g_assert_null (reply->content);
+  g_assert_cmpstr (reply->refusal, ==, "I can't help with that.");
+
+  clair_attempt_take_answer (attempt, g_steal_pointer (&reply->content), reply->refusal);
+  g_assert_cmpint (attempt->status, ==, CLAIR_ROW_PARSE_FAILED);
+  g_assert_cmpstr (attempt->error, ==, "The model refused: I can't help with that.");
+}
+
 static void
 test_replay_fixture (void)
 {
@@ -748,6 +767,7 @@ main (int    argc,
   g_test_add_func ("/client/plain-reply", test_plain_reply);
   g_test_add_func ("/client/stream-equals-plain", test_stream_equals_plain);
   g_test_add_func ("/client/replay-fixture", test_replay_fixture);
+  g_test_add_func ("/client/refusal", test_refusal);
   g_test_add_func ("/client/broken-answers", test_broken_answers);
   g_test_add_func ("/client/deadline", test_deadline);
   g_test_add_func ("/client/cancel", test_cancel);

@@ -230,6 +230,22 @@ test_int_and_key (void)
   g_string_free (out, TRUE);
 }
 
+/* U+2028, U+2029 and U+0085 are valid raw in JSON strings, but Python's str.splitlines() (and
+ * readers built on it) would cut a JSONL line there: they go out escaped. */
+static void
+test_line_separators (void)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GString) raw = g_string_new (NULL);
+
+  clair_json_append_string (out, "a\xe2\x80\xa8" "b\xe2\x80\xa9" "c\xc2\x85" "d\xe2\x80\xa6" "e\xc2\xa9", -1);
+  g_assert_cmpstr (out->str, ==, "\"a\\u2028b\\u2029c\\u0085d\xe2\x80\xa6" "e\xc2\xa9\"");
+
+  /* Copied JSON text gets the same treatment, and nothing else changes. */
+  clair_json_append_raw (raw, "{\"k\":\"x\xe2\x80\xa8y\"}", strlen ("{\"k\":\"x\xe2\x80\xa8y\"}"));
+  g_assert_cmpstr (raw->str, ==, "{\"k\":\"x\\u2028y\"}");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -242,6 +258,7 @@ main (int   argc,
   g_test_add_func ("/json/every-byte", test_every_byte);
   g_test_add_func ("/json/doubles", test_doubles);
   g_test_add_func ("/json/int-and-key", test_int_and_key);
+  g_test_add_func ("/json/line-separators", test_line_separators);
 
   return g_test_run ();
 }
