@@ -70,6 +70,7 @@ info_project (const char *path)
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) skipped = NULL;
   ClairProjectCounts counts;
+  guint n_newer;
   g_autofree char *prompt_tokens = NULL;
   g_autofree char *completion_tokens = NULL;
   static const char * const setting_keys[] = { "source.path", "source.format", "source.size",
@@ -106,9 +107,9 @@ info_project (const char *path)
           counts.by_decision[CLAIR_DECISION_NONE], counts.by_decision[CLAIR_DECISION_ACCEPTED],
           counts.by_decision[CLAIR_DECISION_REJECTED], counts.by_decision[CLAIR_DECISION_SKIPPED],
           counts.n_edited);
-  if (counts.n_newer > 0)
+  if ((n_newer = clair_project_count_newer (project)) > 0)
     printf (_("Review:   %u decided rows have a newer revision nobody reviewed yet "
-              "(exports keep the reviewed one; see clair show)\n"), counts.n_newer);
+              "(exports keep the reviewed one; see clair show)\n"), n_newer);
   prompt_tokens = g_strdup_printf ("%" G_GINT64_FORMAT, counts.prompt_tokens);
   completion_tokens = g_strdup_printf ("%" G_GINT64_FORMAT, counts.completion_tokens);
   /* Translators: the first %s is a number of prompt tokens, the second of completion tokens. */

@@ -1995,9 +1995,6 @@ decisions:
       counts->n_edited += sqlite3_column_int64 (stmt, 2);
     }
   g_clear_pointer (&stmt, sqlite3_finalize);
-  counts->n_newer = MAX (pragma_int (self, "SELECT count(*) FROM decisions d JOIN rows r ON r.idx = d.row_idx "
-                                          "WHERE " DECIDED_SQL " AND r.status = 1 "
-                                          "AND d.attempt_id IS NOT r.latest_attempt"), 0);
   counts->by_decision[CLAIR_DECISION_NONE] =
     counts->n_rows - counts->by_decision[CLAIR_DECISION_ACCEPTED]
     - counts->by_decision[CLAIR_DECISION_REJECTED] - counts->by_decision[CLAIR_DECISION_SKIPPED];
@@ -2012,6 +2009,20 @@ fail:
 out:
   g_rec_mutex_unlock (&self->lock);
   return ret;
+}
+
+guint
+clair_project_count_newer (ClairProject *self)
+{
+  int n;
+
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), 0);
+
+  g_rec_mutex_lock (&self->lock);
+  n = pragma_int (self, "SELECT count(*) FROM decisions d JOIN rows r ON r.idx = d.row_idx "
+                        "WHERE " DECIDED_SQL " AND r.status = 1 AND d.attempt_id IS NOT r.latest_attempt");
+  g_rec_mutex_unlock (&self->lock);
+  return MAX (n, 0);
 }
 
 gboolean

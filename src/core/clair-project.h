@@ -306,7 +306,6 @@ typedef struct
   guint  by_status[4];       /* indexed by ClairRowStatus */
   guint  by_decision[4];     /* indexed by ClairDecision */
   guint  n_edited;
-  guint  n_newer;            /* decided rows with a newer revision nobody reviewed yet */
   guint  n_skipped_at_import;
   gint64 prompt_tokens;
   gint64 completion_tokens;
@@ -343,6 +342,10 @@ gboolean        clair_project_add_batch_results (ClairProject       *self,
                                               GError               **error);
 /* Rows a batch asked for that have no result yet. */
 guint           clair_project_count_batch_missing (ClairProject     *self);
+
+/* Decided rows with a newer revision nobody reviewed yet (a scan of every decision: not for the
+ * counts refreshed after each decision). */
+guint           clair_project_count_newer    (ClairProject          *self);
 
 typedef gboolean (*ClairRecordFunc) (ClairRecord *record,
                                      gpointer     user_data);
