@@ -49,10 +49,10 @@ print_summary (const ClairExportOptions *options,
   else
     fprintf (stderr, g_dngettext (GETTEXT_PACKAGE, "Wrote %s row", "Wrote %s rows", n), n_rows);
   if (pairs)
-    fprintf (stderr, _(" (%" G_GUINT64_FORMAT " edited, %" G_GUINT64_FORMAT " not minimal)"),
-             summary->n_edited, summary->n_not_minimal);
+    fprintf (stderr, _(" (%lu edited, %lu not minimal)"),
+             (gulong) summary->n_edited, (gulong) summary->n_not_minimal);
   if (options->format == CLAIR_EXPORT_KTO)
-    fprintf (stderr, _(" as %" G_GUINT64_FORMAT " lines"), summary->n_lines);
+    fprintf (stderr, _(" as %lu lines"), (gulong) summary->n_lines);
   if (g_strv_length (summary->files) > 1)
     fprintf (stderr, _(" to %u files:\n"), g_strv_length (summary->files));
   else
@@ -61,16 +61,16 @@ print_summary (const ClairExportOptions *options,
     fprintf (stderr, "  %s\n", summary->files[i]);
 
   if (summary->n_identical > 0)
-    fprintf (stderr, _("Dropped %" G_GUINT64_FORMAT " identical pairs (the revision equals the original)\n"),
-             summary->n_identical);
+    fprintf (stderr, _("Dropped %lu identical pairs (the revision equals the original)\n"),
+             (gulong) summary->n_identical);
   if (summary->n_rejected > 0)
-    fprintf (stderr, _("Left out %" G_GUINT64_FORMAT " rejected rows\n"), summary->n_rejected);
+    fprintf (stderr, _("Left out %lu rejected rows\n"), (gulong) summary->n_rejected);
   if (summary->n_newer > 0)
-    fprintf (stderr, _("%" G_GUINT64_FORMAT " rows have a newer revision nobody reviewed yet: the "
-                       "reviewed one went out\n"), summary->n_newer);
+    fprintf (stderr, _("%lu rows have a newer revision nobody reviewed yet: the reviewed one went out\n"),
+             (gulong) summary->n_newer);
   if (summary->n_adjacent > 0)
-    fprintf (stderr, _("%" G_GUINT64_FORMAT " lines follow a line of the same prompt (too many rows "
-                       "share one prompt to keep them apart)\n"), summary->n_adjacent);
+    fprintf (stderr, _("%lu lines follow a line of the same prompt (too many rows share one prompt to "
+                       "keep them apart)\n"), (gulong) summary->n_adjacent);
   if (summary->renamed != NULL && summary->renamed[0] != NULL)
     {
       fprintf (stderr, _("Source columns renamed so the trainer does not read them:"));
