@@ -269,7 +269,7 @@ update_columns_subtitle (ClairExportDialog *self)
   subtitle = g_strdup_printf (ngettext ("%u of %u column passes through", "%u of %u columns pass through",
                                         self->column_checks->len),
                               n_on, self->column_checks->len);
-  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (self->columns_row), subtitle);
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->columns_row), subtitle);
 }
 
 static void
@@ -312,7 +312,7 @@ fill_columns (ClairExportDialog *self)
       adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
       g_signal_connect_swapped (check, "toggled", G_CALLBACK (column_toggled_cb), self);
       g_ptr_array_add (self->column_checks, check);
-      adw_expander_row_add_row (ADW_EXPANDER_ROW (self->columns_row), row);
+      adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->columns_row), row);
     }
   gtk_widget_set_visible (self->columns_row, self->column_checks->len > 0);
   update_columns_subtitle (self);
@@ -594,10 +594,11 @@ clair_export_dialog_init (ClairExportDialog *self)
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), self->rationale_switch);
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), self->rationale_switch);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
-  self->columns_row = adw_expander_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->columns_row), _("Source Columns"));
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->columns_row);
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (group));
+
+  /* Filled from the project's first rows; a column named like a key the trainer reads is renamed. */
+  self->columns_row = adw_preferences_group_new ();
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->columns_row), _("Source Columns"));
 
   /* What the export will hold, counted before anything is written. */
   group = adw_preferences_group_new ();
@@ -622,6 +623,8 @@ clair_export_dialog_init (ClairExportDialog *self)
   gtk_box_append (GTK_BOX (row), self->summary_label);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (group));
+
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (self->columns_row));
 
   group = adw_preferences_group_new ();
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Destination"));
