@@ -890,12 +890,14 @@ test_column_collisions (Fixture       *fixture,
   g_auto(GStrv) lines = NULL;
   g_auto(GStrv) columns = NULL;
   g_autoptr(GError) error = NULL;
+  char *joined;
   JsonObject *row;
 
   columns = clair_export_list_columns (fixture->project, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (g_strjoinv (",", columns), ==,
-                   "prompt_id,chosen,messages,label,source_prompt,score_chosen,note");
+  joined = g_strjoinv (",", columns);
+  g_assert_cmpstr (joined, ==, "prompt_id,chosen,messages,label,source_prompt,score_chosen,note");
+  g_free (joined);
 
   trl = export_with (fixture, &options, &summary);
   lines = g_strsplit (trl, "\n", -1);
@@ -914,7 +916,9 @@ test_column_collisions (Fixture       *fixture,
   /* U+2028 inside a passed-through value goes out escaped. */
   g_assert_nonnull (strstr (lines[0], "line\\u2028separator"));
   g_assert_null (strstr (trl, "\xe2\x80\xa8"));
-  g_assert_cmpstr (g_strjoinv (",", summary.renamed), ==, "prompt_id,chosen,messages,label,source_prompt");
+  joined = g_strjoinv (",", summary.renamed);
+  g_assert_cmpstr (joined, ==, "prompt_id,chosen,messages,label,source_prompt");
+  g_free (joined);
   clair_export_summary_clear (&summary);
 
   /* KTO: the source's chosen and rejected never reach the file. */
