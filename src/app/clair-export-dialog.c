@@ -169,34 +169,69 @@ describe_summary (const ClairExportOptions *options,
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
+/* One export or one count: the options as chosen, and what came of them. */
 typedef struct
 {
   ClairExportOptions  options;
   GPtrArray          *dropped;
+  char               *path;      /* NULL: count only */
   ClairExportSummary  summary;
-} PreviewData;
+} ExportData;
+
+static ExportData *
+export_data_new (ClairExportDialog *self,
+                 const char        *path)
+{
+  ExportData *data = g_new0 (ExportData, 1);
+
+  data->dropped = g_ptr_array_new_with_free_func (g_free);
+  get_options (self, &data->options, data->dropped);
+  data->path = g_strdup (path);
+  return data;
+}
 
 static void
-preview_data_free (PreviewData *data)
+export_data_free (ExportData *data)
 {
   g_ptr_array_unref (data->dropped);
   clair_export_summary_clear (&data->summary);
+  g_free (data->path);
   g_free (data);
 }
 
 static void
-preview_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
+export_progress_cb (guint64  done,
+                    guint64  total,
+                    gpointer user_data)
+{
+  ClairExportDialog *self = user_data;
+
+  g_atomic_int_set (&self->n_done, (gint) MIN (done, G_MAXINT));
+  g_atomic_int_set (&self->n_total, (gint) MIN (total, G_MAXINT));
+}
+
+/* On a reader connection, so decisions made meanwhile in the window never wait for it. */
+static void
+export_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
 {
   ClairExportDialog *self = source_object;
-  PreviewData *data = task_data;
+  ExportData *data = task_data;
   g_autoptr(ClairProject) reader = NULL;
   GError *error = NULL;
+  gboolean ok;
 
   reader = clair_project_open_reader (self->project, &error);
-  if (reader == NULL || !clair_export_preview (reader, &data->options, cancellable, &data->summary, &error))
+  if (reader == NULL)
+    ok = FALSE;
+  else if (data->path == NULL)
+    ok = clair_export_preview (reader, &data->options, cancellable, &data->summary, &error);
+  else
+    ok = clair_export_to_file (reader, &data->options, data->path, cancellable, export_progress_cb,
+                               self, &data->summary, &error);
+  if (!ok)
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
@@ -209,7 +244,7 @@ preview_done_cb (GObject      *source,
 {
   g_autoptr(ClairExportDialog) self = user_data;
   g_autoptr(GError) error = NULL;
-  PreviewData *data = g_task_get_task_data (G_TASK (result));
+  ExportData *data = g_task_get_task_data (G_TASK (result));
   g_autofree char *text = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
@@ -230,15 +265,13 @@ preview_cb (gpointer user_data)
 {
   ClairExportDialog *self = user_data;
   g_autoptr(GTask) task = NULL;
-  PreviewData *data = g_new0 (PreviewData, 1);
+  ExportData *data = export_data_new (self, NULL);
 
   self->preview_id = 0;
-  data->dropped = g_ptr_array_new_with_free_func (g_free);
-  get_options (self, &data->options, data->dropped);
   task = g_task_new (self, self->preview_cancellable, preview_done_cb, g_object_ref (self));
   g_task_set_source_tag (task, preview_cb);
-  g_task_set_task_data (task, data, (GDestroyNotify) preview_data_free);
-  g_task_run_in_thread (task, preview_thread);
+  g_task_set_task_data (task, data, (GDestroyNotify) export_data_free);
+  g_task_run_in_thread (task, export_thread);
   return G_SOURCE_REMOVE;
 }
 
@@ -318,54 +351,6 @@ fill_columns (ClairExportDialog *self)
   update_columns_subtitle (self);
 }
 
-static void
-export_progress_cb (guint64  done,
-                    guint64  total,
-                    gpointer user_data)
-{
-  ClairExportDialog *self = user_data;
-
-  g_atomic_int_set (&self->n_done, (gint) MIN (done, G_MAXINT));
-  g_atomic_int_set (&self->n_total, (gint) MIN (total, G_MAXINT));
-}
-
-typedef struct
-{
-  ClairExportOptions  options;
-  GPtrArray          *dropped;
-  char               *path;
-  ClairExportSummary  summary;
-} ExportData;
-
-static void
-export_data_free (ExportData *data)
-{
-  g_ptr_array_unref (data->dropped);
-  clair_export_summary_clear (&data->summary);
-  g_free (data->path);
-  g_free (data);
-}
-
-static void
-export_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  ClairExportDialog *self = source_object;
-  ExportData *data = task_data;
-  g_autoptr(ClairProject) reader = NULL;
-  GError *error = NULL;
-
-  /* A reader connection, so decisions made meanwhile in the window never wait for the export. */
-  reader = clair_project_open_reader (self->project, &error);
-  if (reader == NULL ||
-      !clair_export_to_file (reader, &data->options, data->path, cancellable, export_progress_cb,
-                             self, &data->summary, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
 
 static gboolean
 tick_cb (gpointer user_data)
@@ -420,10 +405,7 @@ clair_export_dialog_export (ClairExportDialog *self)
 
   if (self->exporting || self->destination == NULL)
     return;
-  data = g_new0 (ExportData, 1);
-  data->dropped = g_ptr_array_new_with_free_func (g_free);
-  get_options (self, &data->options, data->dropped);
-  data->path = g_strdup (self->destination);
+  data = export_data_new (self, self->destination);
 
   self->exporting = TRUE;
   gtk_widget_set_sensitive (self->export_button, FALSE);
