@@ -40,6 +40,7 @@ struct _ClairProject
   sqlite3_stmt *stmt_set_decision;
   sqlite3_stmt *stmt_read_decision;
   sqlite3_stmt *stmt_clear_decision;
+  sqlite3_stmt *stmt_attempt_of_row;
 
   /* clair_project_get_counts() keeps the figures that only change with rows and attempts
    * (counts by status, rows skipped at import, tokens) for as long as neither this connection
@@ -432,6 +433,7 @@ clair_project_finalize (GObject *object)
   g_clear_pointer (&self->stmt_set_decision, sqlite3_finalize);
   g_clear_pointer (&self->stmt_read_decision, sqlite3_finalize);
   g_clear_pointer (&self->stmt_clear_decision, sqlite3_finalize);
+  g_clear_pointer (&self->stmt_attempt_of_row, sqlite3_finalize);
   if (self->db != NULL)
     sqlite3_close_v2 (self->db);
   g_rec_mutex_clear (&self->lock);
@@ -1722,12 +1724,17 @@ write_decision (ClairProject   *self,
 
   if (!clear && attempt_id > 0)
     {
-      g_autofree char *sql = sqlite3_mprintf ("SELECT count(*) FROM attempts WHERE id = %lld AND row_idx = %u",
-                                              (long long) attempt_id, index);
-      int found = pragma_int (self, sql);
+      sqlite3_stmt *check = prepare (self, &self->stmt_attempt_of_row,
+                                     "SELECT 1 FROM attempts WHERE id = ? AND row_idx = ?", error);
+      gboolean found;
 
-      sqlite3_free (g_steal_pointer (&sql));
-      if (found != 1)
+      if (check == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (check, 1, attempt_id);
+      sqlite3_bind_int64 (check, 2, index);
+      found = sqlite3_step (check) == SQLITE_ROW;
+      sqlite3_reset (check);
+      if (!found)
         {
           g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND,
                        "Row %u has no attempt %" G_GINT64_FORMAT " in project “%s”", index,
