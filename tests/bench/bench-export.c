@@ -43,7 +43,7 @@ build_project (const char *path,
                           " '{\"id\":\"x\"}', 1, ?1 + 1, 1, 0.9, 0.1)", -1, &row_stmt, NULL);
   sqlite3_prepare_v2 (db, "INSERT INTO attempts (id, row_idx, status, raw_output, revision, rationale,"
                           " model_requested, prompt_tokens, completion_tokens, has_metrics, jaccard)"
-                          " VALUES (?1 + 1, ?1, 1, ?2, ?2, 'Because.', 'm', 500, 600, 1, 0.9)",
+                          " VALUES (?1 + 1, ?1, 1, ?2, ?2 || ' Revised.', 'Because.', 'm', 500, 600, 1, 0.9)",
                       -1, &attempt_stmt, NULL);
   for (guint i = 0; i < n_rows; i++)
     {
@@ -64,6 +64,23 @@ build_project (const char *path,
   sqlite3_finalize (attempt_stmt);
   sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
   sqlite3_close (db);
+
+  /* Every third row accepted, through the project, as the window does it. */
+  project = clair_project_open (path, CLAIR_PROJECT_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GArray) states = g_array_new (FALSE, TRUE, sizeof (ClairDecisionState));
+
+    for (guint i = 0; i < n_rows; i += 3)
+      {
+        ClairDecisionState state = { i, CLAIR_DECISION_ACCEPTED, NULL, NULL, FALSE };
+
+        g_array_append_val (states, state);
+      }
+    g_assert_true (clair_project_write_decisions (project, (ClairDecisionState *) states->data, states->len,
+                                                  NULL, NULL, &error));
+    g_assert_no_error (error);
+  }
 }
 
 static int
@@ -81,7 +98,9 @@ main (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(ClairProject) project = NULL;
   guint n_rows = argc > 1 ? (guint) atoi (argv[1]) : 400000;
-  g_autofree char *path = g_strdup_printf ("/tmp/clair-bench-export-%u.clair", n_rows);
+  /* Per schema version: a file built by another version is not reused. */
+  g_autofree char *path = g_strdup_printf ("/tmp/clair-bench-export-v%d-%u.clair",
+                                           CLAIR_PROJECT_SCHEMA_VERSION, n_rows);
   const char *out = "/tmp/clair-bench-export.jsonl";
   struct rusage usage;
 
