@@ -45,6 +45,11 @@
  *   refusal=TEXT      "content": null and an OpenAI "refusal" of TEXT
  *   served=NAME       the model name reported (default: the requested name + "-served")
  *   size=BYTES        pad the generated revision to about this size
+ *   chunk-size=N      stream the content N characters an event (default 24)
+ *   content-json=J    the (non-streamed) content as this JSON text, verbatim ("\"a\\u0000b\"")
+ *   usage-json=J      the usage object as this JSON text, verbatim
+ *   redirect=CODE     answer CODE (301, 302, 303, 307, 308) with Location: /elsewhere, a path that
+ *                     answers any method with a well-formed CLAIR reply nobody asked for
  *   replay=1          answer with the fixture's recorded reply for the row's task (--fixtures)
  *   chaos=P           (fault matrix) give a random fraction P of requests one fault picked at
  *                     random from chaos-kinds=KIND+KIND… (429, 500, 503, drop, html, hang; all
@@ -83,6 +88,10 @@ typedef struct
   char       *refusal;
   char       *served;
   int         size;
+  int         chunk_size;
+  guint       redirect;
+  char       *content_json;
+  char       *usage_json;
   gboolean    replay;
   double      chaos;         /* fault matrix: see chaos_pick() */
   guint       chaos_kinds;   /* bits of chaos_names[]; 0 = all */
@@ -156,6 +165,8 @@ directives_copy (const Directives *src,
   dest->code = g_strdup (src->code);
   dest->finish = g_strdup (src->finish);
   dest->refusal = g_strdup (src->refusal);
+  dest->content_json = g_strdup (src->content_json);
+  dest->usage_json = g_strdup (src->usage_json);
   dest->served = g_strdup (src->served);
 }
 
@@ -168,6 +179,8 @@ directives_clear (Directives *dir)
   g_free (dir->finish);
   g_free (dir->served);
   g_free (dir->refusal);
+  g_free (dir->content_json);
+  g_free (dir->usage_json);
 }
 
 /* ---- Fault matrix (added for tests/test-faults.c) ------------------------------------------ */
@@ -287,6 +300,14 @@ directives_apply (Directives *dir,
         (g_free (dir->served), dir->served = g_strdup (value));
       else if (g_str_equal (key, "size"))
         dir->size = atoi (value);
+      else if (g_str_equal (key, "chunk-size"))
+        dir->chunk_size = atoi (value);
+      else if (g_str_equal (key, "content-json"))
+        (g_free (dir->content_json), dir->content_json = g_strdup (value));
+      else if (g_str_equal (key, "usage-json"))
+        (g_free (dir->usage_json), dir->usage_json = g_strdup (value));
+      else if (g_str_equal (key, "redirect"))
+        dir->redirect = atoi (value);
       else if (g_str_equal (key, "replay"))
         dir->replay = atoi (value) != 0;
       else if (g_str_equal (key, "chaos"))
@@ -447,6 +468,8 @@ completion_body (Pending *p)
   g_string_append (out, ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":");
   if (p->dir.null_content || p->dir.refusal != NULL)
     g_string_append (out, "null");
+  else if (p->dir.content_json != NULL)
+    g_string_append (out, p->dir.content_json);
   else
     clair_json_append_string (out, p->content, -1);
   if (p->dir.refusal != NULL)
@@ -457,7 +480,10 @@ completion_body (Pending *p)
   g_string_append (out, "},\"finish_reason\":");
   clair_json_append_string (out, p->dir.finish ? p->dir.finish : "stop", -1);
   g_string_append (out, "}],");
-  append_usage (out, p->prompt_tokens, completion_tokens (p));
+  if (p->dir.usage_json != NULL)
+    g_string_append_printf (out, "\"usage\":%s", p->dir.usage_json);
+  else
+    append_usage (out, p->prompt_tokens, completion_tokens (p));
   g_string_append_c (out, '}');
   return g_string_free (out, FALSE);
 }
@@ -657,14 +683,15 @@ split_chunks (Pending *p)
 {
   const char *s = p->content;
   const char *end = s + strlen (s);
+  int chunk = p->dir.chunk_size > 0 ? p->dir.chunk_size : 24;
 
   p->chunks = g_ptr_array_new_with_free_func (g_free);
   while (s < end)
     {
       const char *stop = s;
 
-      /* About 24 bytes a chunk, never inside a character. */
-      for (int i = 0; i < 24 && stop < end; i++)
+      /* About 24 characters a chunk (or chunk-size), never inside a character. */
+      for (int i = 0; i < chunk && stop < end; i++)
         stop = g_utf8_next_char (stop);
       g_ptr_array_add (p->chunks, g_strndup (s, stop - s));
       s = stop;
@@ -888,6 +915,15 @@ handle_chat (SoupServerMessage *msg)
     p->model = g_strdup (model);
   directives_apply (&p->dir, soup_message_headers_get_one (headers, "X-Clair-Test"));
 
+  if (p->dir.redirect != 0)
+    {
+      soup_server_message_set_redirect (msg, p->dir.redirect, "/elsewhere");
+      directives_clear (&p->dir);
+      g_free (p->model);
+      g_free (p);
+      return;
+    }
+
   p->stream = json_object_get_boolean_member_with_default (root, "stream", FALSE);
   if (json_object_has_member (root, "stream_options") &&
       JSON_NODE_HOLDS_OBJECT (json_object_get_member (root, "stream_options")))
@@ -1028,6 +1064,18 @@ handler_cb (SoupServer        *soup_server,
     }
   else if (g_str_equal (path, "/stats"))
     handle_stats (msg);
+  else if (g_str_equal (path, "/elsewhere"))
+    {
+      /* Where redirect= points: an origin that never saw the prompt, answering anyway. */
+      static const char reply[] = "{\"id\":\"x\",\"object\":\"chat.completion\",\"model\":\"elsewhere\","
+        "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
+        "\"{teacher_reasoning}: none\\n{corrected_student_solution}: An answer from elsewhere.\"},"
+        "\"finish_reason\":\"stop\"}]}";
+
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, reply,
+                                        strlen (reply));
+    }
   else if (g_str_equal (path, "/reset") && g_str_equal (method, "POST"))
     {
       g_hash_table_remove_all (server.per_row);

@@ -489,6 +489,76 @@ test_refusal (void)
   g_assert_cmpstr (attempt->error, ==, "The model refused: I can't help with that.");
 }
 
+/* A stream of deltas that never ends is cut off at the bound of a whole body (64 MiB), and the row
+ * fails with the reason instead of growing without limit. */
+static void
+test_stream_cap (void)
+{
+  g_autoptr(Server) server = server_start (NULL);
+  g_autoptr(ClairClient) client = client_for (server, 2);
+  g_autoptr(ClairReply) reply = chat (client, "mock;size=70000000;chunk-size=65536", TRUE);
+
+  g_assert_cmpint (reply->action, ==, CLAIR_REPLY_FAIL_ROW);
+  g_assert_error (reply->error, CLAIR_ERROR, CLAIR_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (reply->error->message, "larger than 64 MiB"));
+  g_assert_null (reply->content);
+
+  /* Under the bound, the same stream is fine. */
+  {
+    g_autoptr(ClairReply) small = chat (client, "mock;size=2000000;chunk-size=65536", TRUE);
+
+    g_assert_no_error (small->error);
+    g_assert_cmpuint (strlen (small->content), >, 2000000);
+  }
+}
+
+/* A redirect is never followed for a chat request: 301/302/303 would turn the POST into a GET and
+ * store what another origin answers as a revision. The row fails and says where it was sent. */
+static void
+test_no_redirect (void)
+{
+  static const guint codes[] = { 301, 302, 303, 307, 308 };
+  g_autoptr(Server) server = server_start (NULL);
+  g_autoptr(ClairClient) client = client_for (server, 2);
+
+  for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
+    {
+      g_autofree char *model = g_strdup_printf ("mock;redirect=%u", codes[i]);
+      g_autoptr(ClairReply) reply = chat (client, model, FALSE);
+
+      g_test_message ("%u: %s", codes[i], reply->error ? reply->error->message : reply->content);
+      g_assert_cmpint (reply->action, ==, CLAIR_REPLY_FAIL_ROW);
+      g_assert_null (reply->content);
+      g_assert_nonnull (reply->error);
+      g_assert_nonnull (strstr (reply->error->message, "redirects to"));
+      g_assert_nonnull (strstr (reply->error->message, "/elsewhere"));
+    }
+}
+
+/* Reply content is data: \u0000 does not cut it short, a lone surrogate becomes U+FFFD (as on
+ * import), and token counts out of range are dropped, not converted with undefined behaviour. */
+static void
+test_content_kept (void)
+{
+  g_autoptr(Server) server = server_start (NULL);
+  g_autoptr(ClairClient) client = client_for (server, 2);
+  g_autoptr(ClairReply) reply = NULL;
+  g_autoptr(ClairReply) huge = NULL;
+
+  reply = chat (client, "mock;content-json=\"before\\u0000after \\ud800 lone \\ud83d\\ude00 pair\"", FALSE);
+  g_assert_no_error (reply->error);
+  g_assert_cmpstr (reply->content, ==, "before\xef\xbf\xbd" "after \xef\xbf\xbd lone \xf0\x9f\x98\x80 pair");
+  g_assert_true (g_utf8_validate (reply->content, -1, NULL));
+
+  huge = chat (client, "mock;usage-json={\"prompt_tokens\":1e999}", FALSE);
+  g_assert_no_error (huge->error);
+  g_assert_cmpint (huge->prompt_tokens, ==, -1);
+  g_clear_pointer (&huge, clair_reply_free);
+  huge = chat (client, "mock;usage-json={\"completion_tokens\":-1e999}", FALSE);
+  g_assert_no_error (huge->error);
+  g_assert_cmpint (huge->completion_tokens, ==, -1);
+}
+
 static void
 test_replay_fixture (void)
 {
@@ -768,6 +838,9 @@ main (int    argc,
   g_test_add_func ("/client/stream-equals-plain", test_stream_equals_plain);
   g_test_add_func ("/client/replay-fixture", test_replay_fixture);
   g_test_add_func ("/client/refusal", test_refusal);
+  g_test_add_func ("/client/stream-cap", test_stream_cap);
+  g_test_add_func ("/client/no-redirect", test_no_redirect);
+  g_test_add_func ("/client/content-kept", test_content_kept);
   g_test_add_func ("/client/broken-answers", test_broken_answers);
   g_test_add_func ("/client/deadline", test_deadline);
   g_test_add_func ("/client/cancel", test_cancel);

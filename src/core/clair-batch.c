@@ -10,6 +10,7 @@
 #include "clair-batch.h"
 #include "clair-error.h"
 #include "clair-jscan.h"
+#include "clair-json.h"
 #include "clair-parse.h"
 
 /* Reading batch output back: OpenAI Batch API output and error files and `vllm run-batch` output,
@@ -216,6 +217,8 @@ read_line (ImportState *state,
   g_autoptr(ClairRecord) record = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *error_text = NULL;
+  g_autofree char *sanitized = NULL;
+  gsize sanitized_len = 0;
   ClairJscanError jerr;
   JsonNode *root;
   JsonObject *line;
@@ -226,7 +229,16 @@ read_line (ImportState *state,
   guint index;
 
   /* The scanner first: json-glib 1.6 would take "{…}{…}" as one object. */
-  if (!clair_jscan_validate (text, len, &jerr) ||
+  if (clair_jscan_validate (text, len, &jerr))
+    {
+      /* \u0000 and lone surrogates become U+FFFD, as in datasets and live replies. */
+      sanitized = clair_json_sanitize_escapes (text, len, &sanitized_len);
+      if (sanitized != NULL)
+        (text = sanitized, len = sanitized_len);
+    }
+  else
+    text = NULL;
+  if (text == NULL ||
       !json_parser_load_from_data (state->parser, text, len, &local_error) ||
       (root = json_parser_get_root (state->parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {

@@ -12,6 +12,7 @@
 #include "clair-client.h"
 #include "clair-error.h"
 #include "clair-jscan.h"
+#include "clair-json.h"
 #include "clair-sse.h"
 
 /* Bodies larger than this are refused: no chat completion is that big. */
@@ -67,6 +68,7 @@ typedef struct
   gint64          start_us;
   gboolean        done_seen;
   gboolean        stream_failed;
+  gboolean        stream_too_large;   /* the streamed text passed MAX_BODY_SIZE */
   GError         *stream_parse_error;
 } Request;
 
@@ -144,9 +146,16 @@ member_int (JsonObject *object,
   if (node == NULL || JSON_NODE_TYPE (node) != JSON_NODE_VALUE)
     return -1;
   if (json_node_get_value_type (node) == G_TYPE_INT64)
-    return json_node_get_int (node);
+    return MAX (json_node_get_int (node), -1);
   if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
-    return (gint64) json_node_get_double (node);
+    {
+      double value = json_node_get_double (node);
+
+      /* 1e999 reads as infinity; converting it (or any double past gint64) is undefined. */
+      if (!(value >= 0 && value < 9.0e15))
+        return -1;
+      return (gint64) value;
+    }
   return -1;
 }
 
@@ -270,8 +279,15 @@ load_json (JsonParser *parser,
            const char *data,
            gsize       len)
 {
+  g_autofree char *sanitized = NULL;
+  gsize sanitized_len = 0;
+
   if (!clair_jscan_validate (data, len, NULL))
     return FALSE;
+  /* A reply is data: \u0000 must not cut it short, nor a lone surrogate make it invalid text. */
+  sanitized = clair_json_sanitize_escapes (data, len, &sanitized_len);
+  if (sanitized != NULL)
+    return json_parser_load_from_data (parser, sanitized, sanitized_len, NULL);
   return json_parser_load_from_data (parser, data, len, NULL);
 }
 
@@ -784,7 +800,9 @@ append_reasoning (Request    *req,
     return;
   if (req->reasoning == NULL)
     req->reasoning = g_string_new (NULL);
-  g_string_append (req->reasoning, reasoning);
+  /* Thinking is kept for display only: a server that never stops thinking is cut off. */
+  if (req->reasoning->len < MAX_BODY_SIZE)
+    g_string_append_len (req->reasoning, reasoning, MIN (strlen (reasoning), MAX_BODY_SIZE - req->reasoning->len));
 }
 
 /* A streamed refusal comes in pieces; it is a sentence or two, so a server that never stops
@@ -877,6 +895,13 @@ sse_event_cb (const char *event,
                 {
                   gsize n = strlen (content);
 
+                  /* The same bound as a whole body: a stream of deltas that never ends must
+                   * not grow one row without limit. */
+                  if (req->text->len + n > MAX_BODY_SIZE)
+                    {
+                      req->stream_too_large = TRUE;
+                      return FALSE;
+                    }
                   g_string_append_len (req->text, content, n);
                   if (req->delta != NULL)
                     req->delta (content, n, req->delta_data);
@@ -909,6 +934,20 @@ finish_whole_body (GTask *task)
 
   content_type = soup_message_headers_get_content_type (soup_message_get_response_headers (req->msg),
                                                         NULL);
+  if (reply->http_status >= 300 && reply->http_status < 400)
+    {
+      const char *location = soup_message_headers_get_one (soup_message_get_response_headers (req->msg),
+                                                           "Location");
+      g_autofree char *target = location != NULL ? summarise_text (location, strlen (location))
+                                                 : g_strdup ("nowhere given");
+
+      complete (task, CLAIR_REPLY_FAIL_ROW,
+                g_error_new (CLAIR_ERROR, CLAIR_ERROR_HTTP,
+                             "HTTP %u from %s: the server redirects to %s; chat requests are not "
+                             "sent on to another address (set the base URL to the server itself)",
+                             reply->http_status, self->base_url, target));
+      return;
+    }
   if (reply->http_status < 200 || reply->http_status >= 300)
     {
       ClairReplyAction action;
@@ -997,6 +1036,15 @@ finish_stream (GTask *task)
   if (req->stream_parse_error != NULL)
     {
       complete (task, CLAIR_REPLY_RETRY, g_steal_pointer (&req->stream_parse_error));
+      return;
+    }
+  if (req->stream_too_large)
+    {
+      /* Asking again would only pay for the same flood: the row fails with the reason. */
+      complete (task, CLAIR_REPLY_FAIL_ROW,
+                g_error_new (CLAIR_ERROR, CLAIR_ERROR_PROTOCOL,
+                             "%s streamed an answer larger than %d MiB; the attempt was stopped",
+                             self->base_url, MAX_BODY_SIZE / (1024 * 1024)));
       return;
     }
   if (!req->done_seen)
@@ -1158,8 +1206,10 @@ send_message (GTask *task)
   /* A new SoupMessage per attempt: a sent message cannot be sent again. */
   g_clear_object (&req->msg);
   req->msg = soup_message_new_from_uri (SOUP_METHOD_POST, self->chat_uri);
-  /* Without IDEMPOTENT, libsoup never reuses a keep-alive connection for a POST. */
-  soup_message_add_flags (req->msg, SOUP_MESSAGE_IDEMPOTENT);
+  /* Without IDEMPOTENT, libsoup never reuses a keep-alive connection for a POST. A redirect is
+   * never followed: libsoup would turn the POST into a GET after 301/302/303, and whatever
+   * the new origin answers, without ever seeing the prompt, would be stored as a revision. */
+  soup_message_add_flags (req->msg, SOUP_MESSAGE_IDEMPOTENT | SOUP_MESSAGE_NO_REDIRECT);
   soup_message_set_request_body_from_bytes (req->msg, "application/json", req->body);
   headers = soup_message_get_request_headers (req->msg);
   soup_message_headers_replace (headers, "Accept",

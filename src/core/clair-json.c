@@ -57,6 +57,97 @@ clair_json_append_raw (GString    *out,
     }
 }
 
+static int
+hex_value (const char *p)
+{
+  int value = 0;
+
+  for (int i = 0; i < 4; i++)
+    {
+      int digit = g_ascii_xdigit_value (p[i]);
+
+      if (digit < 0)
+        return -1;
+      value = value * 16 + digit;
+    }
+  return value;
+}
+
+char *
+clair_json_sanitize_escapes (const char *text,
+                             gsize       len,
+                             gsize      *out_len)
+{
+  const char *end = text + len;
+  const char *p = text;
+  const char *copied = text;
+  GString *out = NULL;
+  gboolean in_string = FALSE;
+
+  g_return_val_if_fail (text != NULL || len == 0, NULL);
+
+  while (p < end)
+    {
+      if (!in_string)
+        {
+          in_string = *p++ == '"';
+          continue;
+        }
+      if (*p == '"')
+        {
+          in_string = FALSE;
+          p++;
+          continue;
+        }
+      if (*p != '\\' || p + 1 >= end)
+        {
+          p++;
+          continue;
+        }
+      if (p[1] != 'u' || end - p < 6)
+        {
+          p += 2;   /* \n, \", \\ …: never the start of a \u escape */
+          continue;
+        }
+
+      {
+        int unit = hex_value (p + 2);
+        gsize span = 6;
+        gboolean replace = unit == 0;
+
+        if (unit >= 0xd800 && unit <= 0xdbff)
+          {
+            /* A high surrogate must be followed by a low one. */
+            int low = end - p >= 12 && p[6] == '\\' && p[7] == 'u' ? hex_value (p + 8) : -1;
+
+            if (low >= 0xdc00 && low <= 0xdfff)
+              span = 12;
+            else
+              replace = TRUE;
+          }
+        else if (unit >= 0xdc00 && unit <= 0xdfff)
+          replace = TRUE;
+
+        if (replace)
+          {
+            if (out == NULL)
+              out = g_string_sized_new (len + 16);
+            g_string_append_len (out, copied, p - copied);
+            g_string_append (out, "\\ufffd");
+            copied = p + span;
+          }
+        p += span;
+      }
+    }
+
+  if (out == NULL)
+    return NULL;
+  g_string_append_len (out, copied, end - copied);
+  if (out_len != NULL)
+    *out_len = out->len;
+  return g_string_free (out, FALSE);
+}
+
 void
 clair_json_append_string (GString    *out,
                           const char *str,

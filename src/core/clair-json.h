@@ -18,6 +18,12 @@ void clair_json_append_string (GString    *out,
 void clair_json_append_raw    (GString    *out,
                                const char *text,
                                gsize       len);
+/* JSON text with every \u0000 and every lone surrogate escape (\ud800 without its partner) written
+ * as \ufffd, as dataset rows are read: json-glib would cut a string at the NUL, and a lone
+ * surrogate is not text. @text must be valid JSON. Returns NULL when nothing needed replacing. */
+char *clair_json_sanitize_escapes (const char *text,
+                                   gsize       len,
+                                   gsize      *out_len);
 void clair_json_append_double (GString    *out,
                                double      value);
 void clair_json_append_int    (GString    *out,

@@ -375,15 +375,26 @@ prepare (ClairProject  *self,
   return *cache;
 }
 
-static void
+/* Returns SQLite's result: a text over SQLite's length limit is not bound (the column would
+ * silently be NULL), so writers check it. */
+static int
 bind_text (sqlite3_stmt *stmt,
            int           column,
            const char   *text)
 {
   if (text == NULL)
-    sqlite3_bind_null (stmt, column);
-  else
-    sqlite3_bind_text (stmt, column, text, -1, SQLITE_STATIC);
+    return sqlite3_bind_null (stmt, column);
+  return sqlite3_bind_text (stmt, column, text, -1, SQLITE_STATIC);
+}
+
+static gboolean
+set_bind_error (GError     **error,
+                ClairProject *self,
+                const char   *what)
+{
+  g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_FAILED,
+               "Could not %s in “%s”: a text is larger than the project can hold", what, self->path);
+  return FALSE;
 }
 
 static void
@@ -700,8 +711,13 @@ clair_project_set_setting (ClairProject  *self,
                             "INSERT INTO settings (key, value) VALUES (?, ?) "
                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value", error)))
     {
-      sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 2, value, -1, SQLITE_STATIC);
+      if ((sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC) |
+           sqlite3_bind_text (stmt, 2, value, -1, SQLITE_STATIC)) != SQLITE_OK)
+        {
+          sqlite3_reset (stmt);
+          g_rec_mutex_unlock (&self->lock);
+          return set_bind_error (error, self, "save a setting");
+        }
       if (sqlite3_step (stmt) == SQLITE_DONE)
         ret = TRUE;
       else
@@ -878,9 +894,15 @@ clair_project_import_dataset (ClairProject        *self,
 
       sqlite3_bind_int64 (insert_row, 1, row->index);
       sqlite3_bind_int64 (insert_row, 2, row->line);
-      sqlite3_bind_text (insert_row, 3, row->task, -1, SQLITE_STATIC);
-      sqlite3_bind_text (insert_row, 4, row->solution, -1, SQLITE_STATIC);
-      sqlite3_bind_text (insert_row, 5, row->extra_json ? row->extra_json : "{}", -1, SQLITE_STATIC);
+      if ((sqlite3_bind_text (insert_row, 3, row->task, -1, SQLITE_STATIC) |
+           sqlite3_bind_text (insert_row, 4, row->solution, -1, SQLITE_STATIC) |
+           sqlite3_bind_text (insert_row, 5, row->extra_json ? row->extra_json : "{}", -1,
+                              SQLITE_STATIC)) != SQLITE_OK)
+        {
+          g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA,
+                       "Row %u (line %u) is larger than a project can hold", row->index, row->line);
+          goto rollback;
+        }
       if (sqlite3_step (insert_row) != SQLITE_DONE)
         {
           set_sqlite_error (error, self->db, self->path, "store a row");
@@ -1271,6 +1293,7 @@ store_attempt_locked (ClairProject  *self,
 {
   sqlite3_stmt *stmt;
   int c = 1;
+  int bound = SQLITE_OK;
   gboolean with_metrics = attempt->has_metrics;
 
   self->rows_generation++;
@@ -1286,18 +1309,18 @@ store_attempt_locked (ClairProject  *self,
     return FALSE;
 
   sqlite3_bind_int64 (stmt, c++, attempt->row);
-  bind_text (stmt, c++, attempt->request_hash);
+  bound |= bind_text (stmt, c++, attempt->request_hash);
   sqlite3_bind_int (stmt, c++, attempt->status);
   sqlite3_bind_int (stmt, c++, attempt->http_status);
-  bind_text (stmt, c++, attempt->error);
-  bind_text (stmt, c++, attempt->raw_output);
-  bind_text (stmt, c++, attempt->revision);
-  bind_text (stmt, c++, attempt->rationale);
-  bind_text (stmt, c++, attempt->marker);
-  bind_text (stmt, c++, attempt->parse_status);
-  bind_text (stmt, c++, attempt->finish_reason);
-  bind_text (stmt, c++, attempt->model_requested);
-  bind_text (stmt, c++, attempt->model_reported);
+  bound |= bind_text (stmt, c++, attempt->error);
+  bound |= bind_text (stmt, c++, attempt->raw_output);
+  bound |= bind_text (stmt, c++, attempt->revision);
+  bound |= bind_text (stmt, c++, attempt->rationale);
+  bound |= bind_text (stmt, c++, attempt->marker);
+  bound |= bind_text (stmt, c++, attempt->parse_status);
+  bound |= bind_text (stmt, c++, attempt->finish_reason);
+  bound |= bind_text (stmt, c++, attempt->model_requested);
+  bound |= bind_text (stmt, c++, attempt->model_reported);
   sqlite3_bind_int64 (stmt, c++, attempt->prompt_tokens);
   sqlite3_bind_int64 (stmt, c++, attempt->completion_tokens);
   sqlite3_bind_double (stmt, c++, attempt->latency_ms);
@@ -1311,6 +1334,11 @@ store_attempt_locked (ClairProject  *self,
   bind_real (stmt, c++, attempt->metrics.length_ratio, with_metrics);
   bind_real (stmt, c++, attempt->metrics.similarity_ratio, with_metrics);
 
+  if (bound != SQLITE_OK)
+    {
+      sqlite3_reset (stmt);
+      return set_bind_error (error, self, "store a result");
+    }
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
       sqlite3_reset (stmt);
@@ -1567,12 +1595,13 @@ clair_project_reparse (ClairProject  *self,
                               "changed_share = ?11, length_ratio = ?12, similarity_ratio = ?13 "
                               "WHERE id = ?14", -1, &stmt, NULL) == SQLITE_OK)
         {
-          sqlite3_bind_int (stmt, 1, status);
-          bind_text (stmt, 2, parsed->revision);
-          bind_text (stmt, 3, parsed->rationale);
-          bind_text (stmt, 4, parsed->marker);
-          bind_text (stmt, 5, clair_parse_status_to_string (parsed->status));
-          bind_text (stmt, 6, parsed->reason);
+          int bound = sqlite3_bind_int (stmt, 1, status);
+
+          bound |= bind_text (stmt, 2, parsed->revision);
+          bound |= bind_text (stmt, 3, parsed->rationale);
+          bound |= bind_text (stmt, 4, parsed->marker);
+          bound |= bind_text (stmt, 5, clair_parse_status_to_string (parsed->status));
+          bound |= bind_text (stmt, 6, parsed->reason);
           sqlite3_bind_int (stmt, 7, with_metrics);
           bind_real (stmt, 8, metrics.jaccard, with_metrics);
           bind_real (stmt, 9, metrics.levenshtein, with_metrics);
@@ -1581,7 +1610,7 @@ clair_project_reparse (ClairProject  *self,
           bind_real (stmt, 12, metrics.length_ratio, with_metrics);
           bind_real (stmt, 13, metrics.similarity_ratio, with_metrics);
           sqlite3_bind_int64 (stmt, 14, attempt->id);
-          ret = sqlite3_step (stmt) == SQLITE_DONE;
+          ret = bound == SQLITE_OK && sqlite3_step (stmt) == SQLITE_DONE;
           g_clear_pointer (&stmt, sqlite3_finalize);
         }
       if (ret &&
@@ -1747,8 +1776,11 @@ write_decision (ClairProject   *self,
   if (!clear)
     {
       sqlite3_bind_int (stmt, 2, decision);
-      bind_text (stmt, 3, edited_revision);
-      bind_text (stmt, 4, note);
+      if ((bind_text (stmt, 3, edited_revision) | bind_text (stmt, 4, note)) != SQLITE_OK)
+        {
+          sqlite3_reset (stmt);
+          return set_bind_error (error, self, "save the decision");
+        }
       sqlite3_bind_int64 (stmt, 5, g_get_real_time ());
       sqlite3_bind_int64 (stmt, 6, MAX (attempt_id, CLAIR_ATTEMPT_NONE));
     }
