@@ -48,6 +48,8 @@
  *   chunk-size=N      stream the content N characters an event (default 24)
  *   content-json=J    the (non-streamed) content as this JSON text, verbatim ("\"a\\u0000b\"")
  *   usage-json=J      the usage object as this JSON text, verbatim
+ *   echo-auth=1       the error message (with status=) repeats the request's Authorization header,
+ *                     as careless servers and proxies' error pages do
  *   redirect=CODE     answer CODE (301, 302, 303, 307, 308) with Location: /elsewhere, a path that
  *                     answers any method with a well-formed CLAIR reply nobody asked for
  *   replay=1          answer with the fixture's recorded reply for the row's task (--fixtures)
@@ -90,6 +92,7 @@ typedef struct
   int         size;
   int         chunk_size;
   guint       redirect;
+  gboolean    echo_auth;
   char       *content_json;
   char       *usage_json;
   gboolean    replay;
@@ -306,6 +309,8 @@ directives_apply (Directives *dir,
         (g_free (dir->content_json), dir->content_json = g_strdup (value));
       else if (g_str_equal (key, "usage-json"))
         (g_free (dir->usage_json), dir->usage_json = g_strdup (value));
+      else if (g_str_equal (key, "echo-auth"))
+        dir->echo_auth = atoi (value) != 0;
       else if (g_str_equal (key, "redirect"))
         dir->redirect = atoi (value);
       else if (g_str_equal (key, "replay"))
@@ -495,7 +500,12 @@ set_error_response (Pending *p,
   SoupServerMessage *msg = p->msg;
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
   const char *shape = p->dir.shape ? p->dir.shape : "openai";
-  const char *message = p->dir.message ? p->dir.message : "the test server was told to fail";
+  const char *authorization = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                           "Authorization");
+  g_autofree char *echoed = g_strdup_printf ("invalid request header Authorization: %s",
+                                             authorization ? authorization : "(none)");
+  const char *message = p->dir.echo_auth ? echoed
+                      : p->dir.message ? p->dir.message : "the test server was told to fail";
   g_autoptr(GString) body = g_string_new (NULL);
   const char *content_type = "application/json";
 

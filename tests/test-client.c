@@ -10,6 +10,7 @@
 #include <libsoup/soup.h>
 
 #include "clair-client.h"
+#include "clair-endpoint.h"
 #include "clair-project.h"
 #include "clair-error.h"
 #include "clair-request.h"
@@ -559,6 +560,58 @@ test_content_kept (void)
   g_assert_cmpint (huge->completion_tokens, ==, -1);
 }
 
+/* A key the server echoes back (in an error message, an HTML page, or the answer itself) never
+ * reaches the reply: nothing the runner stores or the app shows holds it. */
+static void
+test_key_redacted (void)
+{
+  static const char key[] = "sk-proj-Zq3xT9vLm2Kp8Rw4Ny6Bc1Ds5Ef7Gh0Jk";
+  static const char * const shapes[] = { "openai", "vllm", "tgi", "html", "text" };
+  g_autoptr(Server) server = server_start (NULL);
+  g_autoptr(ClairClient) client = client_for (server, 2);
+  g_autoptr(ClairReply) answer = NULL;
+  g_autofree char *model = NULL;
+
+  clair_client_set_api_key (client, key);
+  for (guint i = 0; i < G_N_ELEMENTS (shapes); i++)
+    {
+      g_autofree char *directives = g_strdup_printf ("mock;status=400;echo-auth=1;shape=%s", shapes[i]);
+      g_autoptr(ClairReply) reply = chat (client, directives, FALSE);
+
+      g_test_message ("%s: %s", shapes[i], reply->error->message);
+      g_assert_nonnull (reply->error);
+      g_assert_null (strstr (reply->error->message, key));
+      g_assert_null (strstr (reply->error->message, "Zq3xT9vLm2"));
+      g_assert_null (g_strrstr (reply->api_error.message ? reply->api_error.message : "", "Zq3xT9vLm2"));
+    }
+  {
+    g_autoptr(ClairReply) reply = chat (client, "mock;status=400;echo-auth=1", FALSE);
+
+    g_assert_nonnull (strstr (reply->error->message, "Bearer [redacted]"));
+  }
+
+  /* An answer that repeats the key keeps everything but the key. */
+  model = g_strdup_printf ("mock;content-json=\"my key is %s ok\"", key);
+  answer = chat (client, model, FALSE);
+  g_assert_no_error (answer->error);
+  g_assert_cmpstr (answer->content, ==, "my key is [redacted] ok");
+}
+
+/* Credentials in the address are refused, and the refusal does not repeat them. */
+static void
+test_url_credentials (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClairClient) client = clair_client_new ("http://alice:s3cretPassw0rd@127.0.0.1:8000/v1", 2, &error);
+  g_autofree char *bare = clair_endpoint_strip_credentials ("https://u:p@example.org:8443/v1?x=@");
+
+  g_assert_null (client);
+  g_assert_error (error, CLAIR_ERROR, CLAIR_ERROR_FAILED);
+  g_assert_null (strstr (error->message, "s3cretPassw0rd"));
+  g_assert_nonnull (strstr (error->message, "http://127.0.0.1:8000/v1"));
+  g_assert_cmpstr (bare, ==, "https://example.org:8443/v1?x=@");
+}
+
 static void
 test_replay_fixture (void)
 {
@@ -841,6 +894,8 @@ main (int    argc,
   g_test_add_func ("/client/stream-cap", test_stream_cap);
   g_test_add_func ("/client/no-redirect", test_no_redirect);
   g_test_add_func ("/client/content-kept", test_content_kept);
+  g_test_add_func ("/client/key-redacted", test_key_redacted);
+  g_test_add_func ("/client/url-credentials", test_url_credentials);
   g_test_add_func ("/client/broken-answers", test_broken_answers);
   g_test_add_func ("/client/deadline", test_deadline);
   g_test_add_func ("/client/cancel", test_cancel);

@@ -781,6 +781,26 @@ test_import_batches (Fixture       *fixture,
   clair_import_report_clear (&report);
 }
 
+/* A password in the server address is never saved in the project. */
+static void
+test_url_credentials_refused (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClairProject) project = clair_project_open (fixture->project_path, CLAIR_PROJECT_OPEN_CREATE,
+                                                        &error);
+  g_autofree char *stored = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (clair_project_set_setting (project, "run.base_url", "http://127.0.0.1:8000/v1", &error));
+  g_assert_false (clair_project_set_setting (project, "run.base_url", "http://bob:hunter22@127.0.0.1:8000/v1",
+                                             &error));
+  g_assert_error (error, CLAIR_ERROR, CLAIR_ERROR_FAILED);
+  g_assert_null (strstr (error->message, "hunter22"));
+  stored = clair_project_get_setting (project, "run.base_url");
+  g_assert_cmpstr (stored, ==, "http://127.0.0.1:8000/v1");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -789,6 +809,7 @@ main (int    argc,
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/project/url-credentials-refused", test_url_credentials_refused);
   ADD ("/project/import-and-reopen", test_import_and_reopen);
   ADD ("/project/import-batches", test_import_batches);
   ADD ("/project/attempts-and-status", test_attempts_and_status);

@@ -304,6 +304,11 @@ base_url_changed_cb (ClairPreferencesWindow *self)
     gtk_widget_add_css_class (self->base_url_row, "warning");
   else
     gtk_widget_remove_css_class (self->base_url_row, "warning");
+  /* A password in the address would be saved with it: saving refuses, the row shows why. */
+  if (!clair_endpoint_check_url (url, NULL))
+    gtk_widget_add_css_class (self->base_url_row, "error");
+  else
+    gtk_widget_remove_css_class (self->base_url_row, "error");
 
   /* A key typed for the previous URL belongs to that one. */
   if (self->key_store_id != 0)

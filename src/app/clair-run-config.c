@@ -8,6 +8,8 @@
 
 #include "clair-run-config.h"
 
+#include "clair-endpoint.h"
+
 static char *
 project_setting (ClairProject *project,
                  const char   *key)
@@ -69,6 +71,9 @@ clair_run_config_save (const ClairRunConfig  *config,
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
   const ClairGenParams *params = &config->params;
 
+  /* Settings are written to disk: an address with a password in it is refused before anything. */
+  if (config->base_url != NULL && !clair_endpoint_check_url (config->base_url, error))
+    return FALSE;
   g_settings_delay (settings);
   g_settings_set_string (settings, "base-url", config->base_url ? config->base_url : "");
   g_settings_set_string (settings, "model", params->model ? params->model : "");

@@ -12,6 +12,7 @@
 #include "clair-jscan.h"
 #include "clair-json.h"
 #include "clair-parse.h"
+#include "clair-redact.h"
 
 /* Reading batch output back: OpenAI Batch API output and error files and `vllm run-batch` output,
  * one JSON object a line, in any order, joined to rows by custom_id. A bad line is reported and
@@ -301,6 +302,13 @@ read_line (ImportState *state,
       if (attempt->error == NULL)
         attempt->error = g_strdup_printf ("the batch job answered HTTP %u for this row",
                                           attempt->http_status);
+      /* A server's words: anything shaped like a credential goes before they are stored. */
+      {
+        char *redacted = clair_redact (attempt->error, NULL);
+
+        g_free (attempt->error);
+        attempt->error = redacted;
+      }
       if (attempt->http_status != 0)
         add_problem (state, where, "row %u failed (HTTP %u): %s", index, attempt->http_status,
                      attempt->error);

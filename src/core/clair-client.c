@@ -12,7 +12,9 @@
 #include "clair-client.h"
 #include "clair-error.h"
 #include "clair-jscan.h"
+#include "clair-endpoint.h"
 #include "clair-json.h"
+#include "clair-redact.h"
 #include "clair-sse.h"
 
 /* Bodies larger than this are refused: no chat completion is that big. */
@@ -519,6 +521,8 @@ clair_client_new (const char  *base_url,
 
   g_return_val_if_fail (base_url != NULL, NULL);
 
+  if (!clair_endpoint_check_url (base_url, error))
+    return NULL;
   trimmed = g_strstrip (g_strdup (base_url));
   len = strlen (trimmed);
   while (len > 0 && trimmed[len - 1] == '/')
@@ -651,6 +655,28 @@ request_free (Request *req)
   g_free (req);
 }
 
+/* The key as sent, for redaction (NULL without one). */
+static const char *
+api_key_of (ClairClient *self)
+{
+  return self->authorization != NULL ? self->authorization + strlen ("Bearer ") : NULL;
+}
+
+/* A server's words (an error page may repeat the Authorization header) are redacted before
+ * anyone stores or shows them. */
+static void
+redact_in_place (char       **text,
+                 const char  *secret)
+{
+  char *redacted;
+
+  if (*text == NULL)
+    return;
+  redacted = clair_redact (*text, secret);
+  g_free (*text);
+  *text = redacted;
+}
+
 static void
 complete (GTask            *task,
           ClairReplyAction  action,
@@ -676,6 +702,14 @@ complete (GTask            *task,
     reply->content = g_strndup (req->text->str, req->text->len);
   if (req->reasoning != NULL && req->reasoning->len > 0 && reply->reasoning == NULL)
     reply->reasoning = g_strndup (req->reasoning->str, req->reasoning->len);
+
+  /* Messages lose anything shaped like a credential; answers (data) only the key itself. */
+  if (reply->error != NULL)
+    redact_in_place (&reply->error->message, api_key_of (req->self));
+  redact_in_place (&reply->api_error.message, api_key_of (req->self));
+  reply->content = clair_redact_secret (reply->content, api_key_of (req->self));
+  reply->reasoning = clair_redact_secret (reply->reasoning, api_key_of (req->self));
+  reply->refusal = clair_redact_secret (reply->refusal, api_key_of (req->self));
 
   if (req->deadline != NULL)
     {
@@ -1393,6 +1427,7 @@ models_cb (GObject      *source,
       ClairReplyAction action;
 
       clair_api_error_parse (&api_error, status, NULL, body, len);
+      redact_in_place (&api_error.message, api_key_of (self));
       action = clair_reply_action_for_status (status, &api_error);
       g_task_return_new_error (task, CLAIR_ERROR,
                                action == CLAIR_REPLY_FATAL ? CLAIR_ERROR_FATAL_HTTP : CLAIR_ERROR_HTTP,

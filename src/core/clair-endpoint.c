@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "clair-endpoint.h"
+#include "clair-error.h"
 
 gboolean
 clair_endpoint_host_is_loopback (const char *host)
@@ -58,4 +59,53 @@ clair_endpoint_is_insecure (const char *url)
   if (g_ascii_strcasecmp (scheme, "http") == 0)
     return !clair_endpoint_host_is_loopback (host);
   return TRUE;
+}
+
+/* The part of @url after "scheme://" and before the host, when there is one ("user:pw@"). */
+static const char *
+find_userinfo_end (const char *url)
+{
+  const char *start = strstr (url, "://");
+  const char *end;
+  const char *at;
+
+  if (start == NULL)
+    return NULL;
+  start += 3;
+  end = start + strcspn (start, "/?#");
+  at = memchr (start, '@', end - start);
+  return at;
+}
+
+char *
+clair_endpoint_strip_credentials (const char *url)
+{
+  const char *at;
+  const char *start;
+
+  g_return_val_if_fail (url != NULL, NULL);
+
+  at = find_userinfo_end (url);
+  if (at == NULL)
+    return g_strdup (url);
+  start = strstr (url, "://") + 3;
+  return g_strdup_printf ("%.*s%s", (int) (start - url), url, at + 1);
+}
+
+gboolean
+clair_endpoint_check_url (const char  *url,
+                          GError     **error)
+{
+  g_autofree char *bare = NULL;
+
+  g_return_val_if_fail (url != NULL, FALSE);
+
+  if (find_userinfo_end (url) == NULL)
+    return TRUE;
+  bare = clair_endpoint_strip_credentials (url);
+  g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_FAILED,
+               "The server address holds a user name or password (before “@”); it is kept in "
+               "projects and settings, so it must not: give %s and put the key in CLAIR_API_KEY "
+               "or in Preferences (the keyring)", bare);
+  return FALSE;
 }

@@ -8,6 +8,7 @@
 
 #include <sqlite3.h>
 
+#include "clair-endpoint.h"
 #include "clair-error.h"
 #include "clair-parse.h"
 #include "clair-project.h"
@@ -699,6 +700,10 @@ clair_project_set_setting (ClairProject  *self,
 
   g_return_val_if_fail (CLAIR_IS_PROJECT (self), FALSE);
   g_return_val_if_fail (key != NULL, FALSE);
+
+  /* Never an API key, and never a password in an address either. */
+  if (value != NULL && g_str_equal (key, "run.base_url") && !clair_endpoint_check_url (value, error))
+    return FALSE;
 
   g_rec_mutex_lock (&self->lock);
   if (value == NULL)
