@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
@@ -781,6 +782,85 @@ test_import_batches (Fixture       *fixture,
   clair_import_report_clear (&report);
 }
 
+/* Another program's SQLite database is refused before anything is written to it: it keeps its
+ * journal mode (switching it to WAL would change it for good). */
+static void
+test_foreign_untouched (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClairProject) project = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open (fixture->project_path, &db), ==, SQLITE_OK);
+  exec_or_die (db, "CREATE TABLE notes (x); INSERT INTO notes VALUES (1);");
+  sqlite3_close (db);
+
+  project = clair_project_open (fixture->project_path, CLAIR_PROJECT_OPEN_DEFAULT, &error);
+  g_assert_null (project);
+  g_assert_error (error, CLAIR_ERROR, CLAIR_ERROR_CORRUPT);
+
+  g_assert_cmpint (sqlite3_open (fixture->project_path, &db), ==, SQLITE_OK);
+  sqlite3_prepare_v2 (db, "PRAGMA journal_mode", -1, &stmt, NULL);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "delete");
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
+/* A project on a read-only mount can be read; opening it to write says "read-only". Needs root
+ * (a tmpfs mounted, then remounted read-only); skipped elsewhere. */
+static void
+test_read_only_mount (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClairProject) reader = NULL;
+  g_autoptr(ClairProject) writer = NULL;
+  g_autoptr(ClairRecord) record = NULL;
+  g_autofree char *mount_dir = g_build_filename (fixture->dir, "ro", NULL);
+  g_autofree char *copy = g_build_filename (mount_dir, "data.clair", NULL);
+  g_autofree char *command = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
+  int status = -1;
+
+  {
+    g_autoptr(ClairProject) made = import_fixture (fixture);
+  }
+  g_assert_true (g_file_get_contents (fixture->project_path, &contents, &length, &error));
+  g_mkdir (mount_dir, 0700);
+  command = g_strdup_printf ("mount -t tmpfs none '%s'", mount_dir);
+  if (getuid () != 0 || !g_spawn_command_line_sync (command, NULL, NULL, &status, NULL) || status != 0)
+    {
+      g_test_skip ("mounting a tmpfs needs root");
+      return;
+    }
+  g_assert_true (g_file_set_contents (copy, contents, length, &error));
+  g_free (command);
+  command = g_strdup_printf ("mount -o remount,ro '%s'", mount_dir);
+  g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, &status, NULL));
+  g_assert_cmpint (status, ==, 0);
+
+  reader = clair_project_open (copy, CLAIR_PROJECT_OPEN_READ_ONLY, &error);
+  g_assert_no_error (error);
+  record = clair_project_get_record (reader, 0, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (record->task);
+
+  writer = clair_project_open (copy, CLAIR_PROJECT_OPEN_DEFAULT, &error);
+  g_assert_null (writer);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "read-only"));
+
+  g_clear_object (&reader);
+  g_free (command);
+  command = g_strdup_printf ("umount '%s'", mount_dir);
+  g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, &status, NULL));
+  g_rmdir (mount_dir);
+}
+
 /* A password in the server address is never saved in the project. */
 static void
 test_url_credentials_refused (Fixture       *fixture,
@@ -810,6 +890,8 @@ main (int    argc,
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/project/url-credentials-refused", test_url_credentials_refused);
+  ADD ("/project/foreign-untouched", test_foreign_untouched);
+  ADD ("/project/read-only-mount", test_read_only_mount);
   ADD ("/project/import-and-reopen", test_import_and_reopen);
   ADD ("/project/import-batches", test_import_batches);
   ADD ("/project/attempts-and-status", test_attempts_and_status);

@@ -483,33 +483,39 @@ pragma_int (ClairProject *self,
   return value;
 }
 
+/* Refuses a file that is not a project (another program's SQLite database) before anything is
+ * written to it: switching a foreign database to WAL would change it for good. An empty file is
+ * a new project. */
+static gboolean
+check_identity (ClairProject  *self,
+                GError       **error)
+{
+  int app_id = pragma_int (self, "PRAGMA application_id");
+  int version = pragma_int (self, "PRAGMA user_version");
+
+  if (app_id < 0 || version < 0)
+    return set_sqlite_error (error, self->db, self->path, "read the project format");
+  if ((app_id != 0 && app_id != CLAIR_APPLICATION_ID) ||
+      (app_id == 0 && version == 0 && pragma_int (self, "SELECT count(*) FROM sqlite_master") > 0))
+    {
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_CORRUPT,
+                   "“%s” is an SQLite database but not a CLAIR Studio project", self->path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Brings the schema to the current version, one migration per step, all in one transaction. */
 static gboolean
 migrate (ClairProject  *self,
          GError       **error)
 {
-  int app_id;
   int version;
 
   self->rows_generation++;
-  app_id = pragma_int (self, "PRAGMA application_id");
   version = pragma_int (self, "PRAGMA user_version");
-  if (app_id < 0 || version < 0)
+  if (version < 0)
     return set_sqlite_error (error, self->db, self->path, "read the schema version");
-
-  if (app_id != 0 && app_id != CLAIR_APPLICATION_ID)
-    {
-      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_CORRUPT,
-                   "“%s” is an SQLite database but not a CLAIR Studio project", self->path);
-      return FALSE;
-    }
-
-  if (app_id == 0 && version == 0 && pragma_int (self, "SELECT count(*) FROM sqlite_master") > 0)
-    {
-      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_CORRUPT,
-                   "“%s” is an SQLite database but not a CLAIR Studio project", self->path);
-      return FALSE;
-    }
 
   if (version > CLAIR_PROJECT_SCHEMA_VERSION)
     {
@@ -557,6 +563,21 @@ migrate (ClairProject  *self,
   return exec_sql (self, "COMMIT", "finish the upgrade", error);
 }
 
+static gboolean
+reopen_immutable (ClairProject  *self,
+                  GError       **error)
+{
+  g_autofree char *uri = NULL;
+  g_autofree char *escaped = g_uri_escape_string (self->path, "/", FALSE);
+
+  g_clear_pointer (&self->db, sqlite3_close_v2);
+  uri = g_strdup_printf ("file:%s?immutable=1", escaped);
+  if (sqlite3_open_v2 (uri, &self->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX,
+                       NULL) != SQLITE_OK)
+    return set_sqlite_error (error, self->db, self->path, "open the file");
+  return TRUE;
+}
+
 ClairProject *
 clair_project_open (const char             *path,
                     ClairProjectOpenFlags   flags,
@@ -596,6 +617,26 @@ clair_project_open (const char             *path,
 
   /* Readers wait for a writer's short transactions instead of failing. */
   sqlite3_busy_timeout (self->db, 10000);
+
+  /* On a read-only file or mount SQLite quietly opens for reading only. */
+  if (!self->read_only && sqlite3_db_readonly (self->db, "main") == 1)
+    {
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_FAILED,
+                   "Project “%s” is read-only (the file, or the disk it is on, cannot be written): "
+                   "it can be shown and exported, not changed", path);
+      return NULL;
+    }
+
+  if (!check_identity (self, error))
+    {
+      /* A WAL project on a read-only mount cannot make its shared-memory file: nobody can be
+       * writing it there, so it is read as immutable. */
+      if (!self->read_only || sqlite3_errcode (self->db) != SQLITE_CANTOPEN)
+        return NULL;
+      g_clear_error (error);
+      if (!reopen_immutable (self, error) || !check_identity (self, error))
+        return NULL;
+    }
 
   if (!self->read_only)
     {
