@@ -400,6 +400,142 @@ test_errors (void)
   g_assert_cmpint (no_row.status, ==, 2);
 }
 
+/* What rows, server replies and file names may hold to take over a terminal: a window title
+ * (OSC 0, ended by BEL), a screen clear, and a line that looks like clair's own. */
+#define HOSTILE          "\x1b]0;pwned\x07\x1b[2J\nclair: everything is fine"
+#define HOSTILE_JSON     "\\u001b]0;pwned\\u0007\\u001b[2J\\nclair: everything is fine"
+#define HOSTILE_ESCAPED  "\\e]0;pwned\\x07\\e[2J"
+#define HOSTILE_LINE     HOSTILE_ESCAPED "\\x0aclair: everything is fine"
+
+/* The offset of the first byte a terminal would act on (a C0 control other than the newline, and
+ * the tab when @tabs, DEL, a C1 control, or a byte that is not UTF-8), or -1. */
+static gssize
+find_control (const char *text,
+              gboolean    tabs)
+{
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char_validated (p, -1);
+
+      if (c == (gunichar) -1 || c == (gunichar) -2 || (c >= 0x7f && c <= 0x9f) ||
+          (c < 0x20 && c != '\n' && !(tabs && c == '\t')))
+        return p - text;
+    }
+  return -1;
+}
+
+/* Asserts that @result printed nothing a terminal acts on and forged no line of its own. */
+static void
+assert_inert (const Result *result,
+              gboolean      multi_line)
+{
+  g_assert_cmpint (find_control (result->out, multi_line), ==, -1);
+  g_assert_cmpint (find_control (result->err, FALSE), ==, -1);
+  if (!multi_line)
+    g_assert_null (strstr (result->out, "\nclair: everything is fine"));
+  g_assert_null (strstr (result->err, "\nclair: everything is fine"));
+}
+
+static void
+test_hostile_text (void)
+{
+  g_autofree char *dataset = write_tmp ("hostile" HOSTILE ".jsonl",
+    "{\"question\":\"Task " HOSTILE_JSON "\",\"answer\":\"Answer " HOSTILE_JSON
+    " \\u0085\\u009b2J\\u007f\"}\n");
+  g_autofree char *project = tmp_path ("hostile" HOSTILE ".jsonl.clair");
+  g_autofree char *results = write_tmp ("results" HOSTILE ".jsonl",
+    "{\"custom_id\":\"row-0\",\"response\":{\"status_code\":500,\"body\":{\"error\":{\"message\":"
+    "\"Boom " HOSTILE_JSON "\"}}},\"error\":null}\n");
+  g_autofree char *missing = tmp_path ("missing" HOSTILE ".clair");
+  g_autofree char *not_utf8 = tmp_path ("latin1-\xe9\xff" HOSTILE ".jsonl");
+  g_autofree char *export_path = tmp_path ("pairs" HOSTILE ".jsonl");
+  g_auto(Result) import = { 0 };
+  g_auto(Result) import_results = { 0 };
+  g_auto(Result) decide = { 0 };
+  g_auto(Result) list = { 0 };
+  g_auto(Result) show = { 0 };
+  g_auto(Result) info = { 0 };
+  g_auto(Result) dataset_info = { 0 };
+  g_auto(Result) show_missing = { 0 };
+  g_auto(Result) info_missing = { 0 };
+  g_auto(Result) info_not_utf8 = { 0 };
+  g_auto(Result) diff_missing = { 0 };
+  g_auto(Result) export = { 0 };
+
+  run_clair (&import, "import", dataset, NULL);
+  g_assert_cmpint (import.status, ==, 0);
+  assert_inert (&import, FALSE);
+  g_assert_nonnull (strstr (import.err, "hostile" HOSTILE_LINE ".jsonl.clair"));
+
+  /* A failed row, as a batch job reports it: the server's message is printed as a problem line. */
+  run_clair (&import_results, "import-results", project, results, NULL);
+  g_assert_cmpint (import_results.status, ==, 3);
+  assert_inert (&import_results, FALSE);
+  g_assert_nonnull (strstr (import_results.err, "results" HOSTILE_LINE ".jsonl:1: "
+                            "row 0 failed (HTTP 500): Boom " HOSTILE_LINE "\n"));
+
+  run_clair (&decide, "decide", project, "--row", "0", "skip", "--note", "Note " HOSTILE, NULL);
+  g_assert_cmpint (decide.status, ==, 0);
+
+  run_clair (&list, "show", project, NULL);
+  g_assert_cmpint (list.status, ==, 0);
+  assert_inert (&list, FALSE);
+  g_assert_nonnull (strstr (list.out, "Task " HOSTILE_ESCAPED " clair: everything is fine"));
+
+  /* One row in full prints its texts as blocks: their own line breaks stay. */
+  run_clair (&show, "show", project, "--row", "0", NULL);
+  g_assert_cmpint (show.status, ==, 0);
+  assert_inert (&show, TRUE);
+  g_assert_nonnull (strstr (show.out, "\nTask " HOSTILE_ESCAPED "\nclair: everything is fine\n"));
+  g_assert_nonnull (strstr (show.out, "\nAnswer " HOSTILE_ESCAPED "\nclair: everything is fine "
+                                      "\\xc2\\x85\\xc2\\x9b2J\\x7f\n"));
+  g_assert_nonnull (strstr (show.out, "\nBoom " HOSTILE_ESCAPED "\n"));
+  g_assert_nonnull (strstr (show.out, "\nNote " HOSTILE_ESCAPED "\n"));
+
+  run_clair (&info, "info", project, NULL);
+  g_assert_cmpint (info.status, ==, 0);
+  assert_inert (&info, FALSE);
+  g_assert_nonnull (strstr (info.out, "Project:  "));
+  g_assert_nonnull (strstr (info.out, "hostile" HOSTILE_LINE ".jsonl.clair\n"));
+  g_assert_nonnull (strstr (info.out, "hostile" HOSTILE_LINE ".jsonl\n"));
+
+  run_clair (&dataset_info, "info", dataset, NULL);
+  g_assert_cmpint (dataset_info.status, ==, 0);
+  assert_inert (&dataset_info, FALSE);
+  g_assert_nonnull (strstr (dataset_info.out, "hostile" HOSTILE_LINE ".jsonl\n"));
+
+  run_clair (&export, "export", project, "--format", "distilabel", "--select", "all",
+             "-o", export_path, NULL);
+  assert_inert (&export, FALSE);
+  g_assert_nonnull (strstr (export.err, "pairs" HOSTILE_LINE ".jsonl"));
+
+  /* Failures name the file on one line. */
+  run_clair (&show_missing, "show", missing, NULL);
+  g_assert_cmpint (show_missing.status, ==, 1);
+  assert_inert (&show_missing, FALSE);
+  g_assert_true (is_one_line (show_missing.err));
+  g_assert_nonnull (strstr (show_missing.err, "missing" HOSTILE_LINE ".clair"));
+
+  run_clair (&info_missing, "info", missing, NULL);
+  g_assert_cmpint (info_missing.status, ==, 1);
+  assert_inert (&info_missing, FALSE);
+  g_assert_true (is_one_line (info_missing.err));
+  g_assert_nonnull (strstr (info_missing.err, "missing" HOSTILE_LINE ".clair"));
+
+  /* `clair diff` reports through the launcher's own copy of the error helpers. */
+  run_clair (&diff_missing, "diff", dataset, missing, NULL);
+  g_assert_cmpint (diff_missing.status, ==, 1);
+  assert_inert (&diff_missing, FALSE);
+  g_assert_true (is_one_line (diff_missing.err));
+  g_assert_nonnull (strstr (diff_missing.err, HOSTILE_LINE));
+
+  /* A name that is not UTF-8 shows its bytes; the output stays text. */
+  run_clair (&info_not_utf8, "info", not_utf8, NULL);
+  g_assert_cmpint (info_not_utf8.status, ==, 1);
+  assert_inert (&info_not_utf8, FALSE);
+  g_assert_nonnull (strstr (info_not_utf8.err, "latin1-\\xe9\\xff" HOSTILE_LINE ".jsonl"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -422,6 +558,7 @@ main (int    argc,
   g_test_add_func ("/cli/workflow", test_workflow);
   g_test_add_func ("/cli/batch-round-trip", test_batch_round_trip);
   g_test_add_func ("/cli/errors", test_errors);
+  g_test_add_func ("/cli/hostile-text", test_hostile_text);
 
   rc = g_test_run ();
 

@@ -4,6 +4,9 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -255,6 +258,121 @@ test_csv_header_names (void)
   g_autoptr(ClairDataset) dataset = open_indexed ("names.csv", "a,,a,\"b,c\"\n1,2,3,4\n");
 
   assert_columns (dataset, "a,column_2,a.1,b,c");
+}
+
+static void
+test_csv_header_duplicates (void)
+{
+  /* A renamed duplicate never takes a name the header already has, nor one given earlier. */
+  g_autoptr(ClairDataset) dataset = open_indexed ("duplicates.csv",
+                                                  "a,a,a.1,a,,b,a.2,b,column_5\n"
+                                                  "1,2,3,4,5,6,7,8,9\n");
+  g_autoptr(ClairDataset) json = open_text ("duplicates.jsonl", "{\"a\":1,\"b\":2,\"a\":3}\n");
+
+  assert_columns (dataset, "a,a.1,a.1.1,a.2,column_5,b,a.2.1,b.1,column_5.1");
+  /* In JSON a key given twice is one column. */
+  assert_columns (json, "a,b");
+}
+
+/* A CSV of @n_columns named c0, c1… where the second half repeats the first (to be renamed
+ * “c0.1”…), and one row of values v0, v1… */
+static char *
+wide_csv (guint n_columns)
+{
+  GString *text = g_string_sized_new (n_columns * 16);
+
+  for (guint i = 0; i < n_columns; i++)
+    g_string_append_printf (text, "%sc%u", i > 0 ? "," : "", i % (n_columns / 2));
+  g_string_append_c (text, '\n');
+  for (guint i = 0; i < n_columns; i++)
+    g_string_append_printf (text, "%sv%u", i > 0 ? "," : "", i);
+  g_string_append_c (text, '\n');
+  return g_string_free (text, FALSE);
+}
+
+/* The processor time this thread has used, in microseconds: unlike the wall clock, it does not
+ * count the time other processes of a busy machine run instead. */
+static gint64
+thread_cpu_time (void)
+{
+  struct timespec now;
+
+  g_assert_cmpint (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &now), ==, 0);
+  return (gint64) now.tv_sec * G_USEC_PER_SEC + now.tv_nsec / 1000;
+}
+
+/* Opens, indexes and reads the only row of a wide_csv() file, checking what it finds; returns
+ * the processor time that took, in microseconds. */
+static gint64
+open_wide_csv (const char *path,
+               guint       n_columns)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClairDataset) dataset = NULL;
+  g_autoptr(ClairRow) row = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *last = g_strdup_printf ("c%u.1", n_columns / 2 - 1);
+  g_autofree char *last_value = g_strdup_printf ("v%u", n_columns - 1);
+  g_autofree char *renamed = g_strdup_printf ("\"c0.1\":\"v%u\"", n_columns / 2);
+  const char * const *columns;
+  gint64 start = thread_cpu_time ();
+  gint64 elapsed;
+
+  dataset = clair_dataset_open (path, CLAIR_FORMAT_UNKNOWN, &error);
+  g_assert_no_error (error);
+  g_assert_true (clair_dataset_index (dataset, NULL, &error));
+  g_assert_no_error (error);
+  row = read_row (dataset, 0, "c0", last);
+  json = clair_dataset_read_row_json (dataset, 0, &error);
+  g_assert_no_error (error);
+  elapsed = thread_cpu_time () - start;
+
+  columns = clair_dataset_get_columns (dataset);
+  g_assert_cmpuint (g_strv_length ((char **) columns), ==, n_columns);
+  g_assert_cmpstr (columns[n_columns - 1], ==, last);
+  g_assert_cmpstr (row->task, ==, "v0");
+  g_assert_cmpstr (row->solution, ==, last_value);
+  g_assert_nonnull (strstr (row->extra_json, "\"c1\":\"v1\""));
+  g_assert_nonnull (strstr (row->extra_json, renamed));
+  g_assert_nonnull (strstr (json, renamed));
+  return elapsed;
+}
+
+static void
+test_csv_wide (void)
+{
+  /* Sixteen times the columns must cost about sixteen times the time, not 256 times: a linear
+   * search per header name made 100,000 columns take 12 s. The large file is compared with a
+   * small one on the same machine, in processor time, taking the best of a few tries; the bound
+   * sits halfway (on a log scale) between linear and quadratic, as cache effects and a busy
+   * machine make linear code measure up to twice its ideal. */
+  const guint small = 2000;
+  const guint large = 32000;
+  const double bound = 64.0;
+  g_autofree char *small_text = wide_csv (small);
+  g_autofree char *large_text = wide_csv (large);
+  g_autofree char *small_path = write_file ("wide-small.csv", small_text, -1);
+  g_autofree char *large_path = write_file ("wide-large.csv", large_text, -1);
+  gint64 small_time = G_MAXINT64;
+  gint64 large_time = G_MAXINT64;
+  double ratio = 0;
+
+  for (guint i = 0; i < 5; i++)
+    small_time = MIN (small_time, open_wide_csv (small_path, small));
+  small_time = MAX (small_time, 1);
+  /* Tries again only near the bound, where noise could have put it: quadratic code is far over. */
+  for (guint i = 0; i < 3 && (i == 0 || (ratio >= bound && ratio < 2 * bound)); i++)
+    {
+      large_time = MIN (large_time, open_wide_csv (large_path, large));
+      ratio = (double) large_time / small_time;
+    }
+
+  g_test_message ("%u columns: %.1f ms; %u columns: %.1f ms (%.1f times as long)", small,
+                  small_time / 1000.0, large, large_time / 1000.0, ratio);
+  if (ratio >= bound)
+    g_error ("%u columns took %.1f times as long as %u (%.1f ms against %.1f ms): the header or "
+             "row handling is not linear", large, ratio, small, large_time / 1000.0,
+             small_time / 1000.0);
 }
 
 static void
@@ -591,6 +709,109 @@ test_missing_file (void)
   g_assert_null (dataset);
   g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
   assert_message_has (error, "nope.jsonl");
+}
+
+/* A header of @n_columns columns named c0, c1… separated by @delimiter, and one row. */
+static char *
+header_of (guint n_columns,
+           char  delimiter)
+{
+  GString *text = g_string_sized_new (n_columns * 8);
+
+  for (guint i = 0; i < n_columns; i++)
+    {
+      if (i > 0)
+        g_string_append_c (text, delimiter);
+      g_string_append_printf (text, "c%u", i);
+    }
+  g_string_append (text, "\n1\n");
+  return g_string_free (text, FALSE);
+}
+
+static void
+test_too_many_columns (void)
+{
+  g_autofree char *at_limit = header_of (CLAIR_DATASET_MAX_COLUMNS, ',');
+  g_autofree char *over_limit = header_of (CLAIR_DATASET_MAX_COLUMNS + 1, '\t');
+  g_autoptr(GString) json = g_string_new ("{");
+  g_autofree char *csv_expected = g_strdup_printf ("line 1: the header has more than %u columns",
+                                                   CLAIR_DATASET_MAX_COLUMNS);
+  g_autofree char *json_expected = g_strdup_printf ("the row has more than %u columns",
+                                                    CLAIR_DATASET_MAX_COLUMNS);
+  g_autoptr(ClairDataset) widest = open_text ("widest.csv", at_limit);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(ClairDataset) dataset = NULL;
+
+  g_assert_cmpuint (g_strv_length ((char **) clair_dataset_get_columns (widest)), ==,
+                    CLAIR_DATASET_MAX_COLUMNS);
+  assert_open_fails ("too-wide.tsv", over_limit, CLAIR_ERROR_TOO_LARGE, csv_expected);
+
+  for (guint i = 0; i <= CLAIR_DATASET_MAX_COLUMNS; i++)
+    g_string_append_printf (json, "%s\"c%u\":%u", i > 0 ? "," : "", i, i);
+  g_string_append (json, "}\n");
+  path = write_file ("too-wide.jsonl", json->str, json->len);
+  dataset = clair_dataset_open (path, CLAIR_FORMAT_UNKNOWN, &error);
+  g_assert_null (dataset);
+  g_assert_error (error, CLAIR_ERROR, CLAIR_ERROR_TOO_LARGE);
+  assert_message_has (error, "too-wide.jsonl");
+  assert_message_has (error, "line 1, column");
+  assert_message_has (error, json_expected);
+}
+
+static void
+assert_not_regular (const char *path,
+                    const char *kind)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClairDataset) dataset = clair_dataset_open (path, CLAIR_FORMAT_UNKNOWN, &error);
+  g_autofree char *expected = g_strdup_printf ("“%s” is not a regular file (%s)", path, kind);
+
+  g_assert_null (dataset);
+  g_assert_error (error, CLAIR_ERROR, CLAIR_ERROR_UNSUPPORTED);
+  assert_message_has (error, expected);
+}
+
+static void
+test_not_regular (void)
+{
+  /* Opening a FIFO for reading blocks until a writer comes, so a regression would hang: the checks
+   * run in a subprocess that fails when it takes too long. */
+  if (g_test_subprocess ())
+    {
+      g_autofree char *fifo = g_build_filename (tmp_dir, "fifo.jsonl", NULL);
+      g_autofree char *link = g_build_filename (tmp_dir, "fifo-link.csv", NULL);
+
+      g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+      g_assert_cmpint (symlink (fifo, link), ==, 0);
+      assert_not_regular (fifo, "a FIFO");
+      assert_not_regular (link, "a FIFO");
+      assert_not_regular ("/dev/null", "a character device");
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 10 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
+static void
+test_symlink (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *target = write_file ("target.jsonl",
+                                        "{\"task\":\"t\",\"student_solution\":\"s\"}\n", -1);
+  g_autofree char *link = g_build_filename (tmp_dir, "link.jsonl", NULL);
+  g_autoptr(ClairDataset) dataset = NULL;
+  g_autoptr(ClairRow) row = NULL;
+
+  g_assert_cmpint (symlink (target, link), ==, 0);
+  dataset = clair_dataset_open (link, CLAIR_FORMAT_UNKNOWN, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (clair_dataset_get_path (dataset), ==, link);
+  g_assert_true (clair_dataset_index (dataset, NULL, &error));
+  g_assert_no_error (error);
+  row = read_row (dataset, 0, "task", "student_solution");
+  g_assert_cmpstr (row->solution, ==, "s");
 }
 
 static void
@@ -1061,6 +1282,9 @@ main (int    argc,
   g_test_add_func ("/dataset/json/array", test_json_array);
   g_test_add_func ("/dataset/csv/rfc4180", test_csv_rfc4180);
   g_test_add_func ("/dataset/csv/header-names", test_csv_header_names);
+  g_test_add_func ("/dataset/csv/header-duplicates", test_csv_header_duplicates);
+  g_test_add_func ("/dataset/csv/wide", test_csv_wide);
+  g_test_add_func ("/dataset/csv/too-many-columns", test_too_many_columns);
   g_test_add_func ("/dataset/tsv", test_tsv);
   g_test_add_func ("/dataset/sniff", test_sniff);
   g_test_add_func ("/dataset/mapping/guess", test_mapping_guess);
@@ -1076,6 +1300,8 @@ main (int    argc,
   g_test_add_func ("/dataset/malformed/too-large", test_too_large);
   g_test_add_func ("/dataset/malformed/csv", test_csv_malformed);
   g_test_add_func ("/dataset/malformed/json-array", test_json_array_malformed);
+  g_test_add_func ("/dataset/open/not-regular", test_not_regular);
+  g_test_add_func ("/dataset/open/symlink", test_symlink);
   g_test_add_func ("/dataset/row-out-of-range", test_row_out_of_range);
   g_test_add_func ("/dataset/checksum", test_checksum);
   g_test_add_func ("/dataset/index/progressive", test_progressive);

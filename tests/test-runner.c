@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -155,12 +156,14 @@ fixture_clear (Fixture *f)
 {
   g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
   g_autofree char *shm = g_strconcat (f->path, "-shm", NULL);
+  g_autofree char *run_lock = g_strconcat (f->path, "-run", NULL);
   g_autofree char *data = g_build_filename (f->dir, "data.jsonl", NULL);
 
   g_clear_object (&f->project);
   g_unlink (f->path);
   g_unlink (wal);
   g_unlink (shm);
+  g_unlink (run_lock);
   g_unlink (data);
   g_rmdir (f->dir);
   g_free (f->path);
@@ -804,6 +807,81 @@ test_unreachable_server (void)
   fixture_clear (&f);
 }
 
+/* Two runners on one project, each with its own ClairProject as two processes (or two windows)
+ * would have: the second is refused while the first goes, and may start once it ended. */
+static void
+test_lock_second_runner (void)
+{
+  const guint n_rows = 12;
+  g_autoptr(Server) server = server_start ("latency=200");
+  g_autoptr(ClairProject) other = NULL;
+  g_autoptr(ClairRunner) first = NULL;
+  g_autoptr(ClairRunner) second = NULL;
+  g_autoptr(ClairRunner) third = NULL;
+  g_autoptr(JsonObject) stats = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = NULL;
+  ClairRunOptions options;
+  Events ev = EVENTS_INIT;
+  Fixture f;
+  guint again[] = { 0, 1 };
+
+  fixture_init (&f, n_rows, "mock");
+  other = clair_project_open (f.path, CLAIR_PROJECT_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  clair_run_options_init (&options);
+  options.concurrency = 4;
+
+  first = make_runner (&f, server, &options);
+  g_assert_true (clair_runner_start (first, &error));
+  g_assert_no_error (error);
+
+  /* 12 rows at 200 ms, 4 at a time: the first runs for 600 ms at least. */
+  second = clair_runner_new (other, &options, &error);
+  g_assert_no_error (error);
+  g_assert_false (clair_runner_start (second, &error));
+  g_assert_error (error, CLAIR_ERROR, CLAIR_ERROR_BUSY);
+  expected = g_strdup_printf ("a run is already going on this project (pid %d)", (int) getpid ());
+  g_assert_nonnull (strstr (error->message, expected));
+  g_assert_cmpint (clair_runner_get_state (second), ==, CLAIR_RUNNER_IDLE);
+  g_clear_error (&error);
+
+  /* The refused runner closed its own descriptor of the lock file, which would have dropped a
+   * POSIX record lock of this process: the first must still hold it. */
+  g_clear_object (&second);
+  g_assert_false (clair_project_check_run_lock (other, &error));
+  g_assert_error (error, CLAIR_ERROR, CLAIR_ERROR_BUSY);
+  g_clear_error (&error);
+
+  while (!is_final (clair_runner_get_state (first)))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (clair_runner_get_state (first), ==, CLAIR_RUNNER_FINISHED);
+  assert_counts (&f, 0, n_rows, 0, 0);
+
+  /* Let go at the final state, not only when the runner is disposed. */
+  g_assert_true (clair_project_check_run_lock (other, &error));
+  g_assert_no_error (error);
+  options.rows = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_array_append_vals (options.rows, again, G_N_ELEMENTS (again));
+  options.force = TRUE;
+  third = clair_runner_new (other, &options, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run (third, &ev), ==, CLAIR_RUNNER_FINISHED);
+  g_assert_cmpuint (ev.finished, ==, G_N_ELEMENTS (again));
+
+  /* Every row was paid for once, and the two asked again once more. */
+  stats = server_stats (server);
+  g_assert_cmpint (json_object_get_int_member (stats, "chat_requests"), ==,
+                   n_rows + G_N_ELEMENTS (again));
+
+  events_clear (&ev);
+  clair_run_options_clear (&options);
+  g_clear_object (&first);
+  g_clear_object (&third);
+  g_clear_object (&other);
+  fixture_clear (&f);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* `clair run`, spawned as scripts use it. */
 
@@ -873,6 +951,144 @@ remove_dir (const char *dir)
       g_unlink (path);
     }
   g_rmdir (dir);
+}
+
+static void
+wait_for_requests (Server *server,
+                   gint64  n)
+{
+  for (;;)
+    {
+      g_autoptr(JsonObject) now = server_stats (server);
+
+      if (json_object_get_int_member (now, "chat_requests") >= n)
+        return;
+      g_usleep (5000);
+    }
+}
+
+/* A second `clair run` of a project while one goes: refused, naming the first's pid, before it
+ * changes any setting; every row is paid for once. */
+static void
+test_cli_second_run_refused (void)
+{
+  const guint n_rows = 40;
+  g_autoptr(Server) server = server_start ("latency=300");
+  g_autofree char *dir = g_dir_make_tmp ("clair-lock-XXXXXX", NULL);
+  g_autofree char *dataset = write_dataset (dir, n_rows);
+  g_autofree char *project_path = g_strconcat (dataset, ".clair", NULL);
+  g_autofree char *expected = NULL;
+  g_autofree char *summary = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GSubprocess) first = NULL;
+  g_autoptr(GSubprocess) second = NULL;
+  g_autoptr(ClairProject) project = NULL;
+  g_autoptr(GError) error = NULL;
+  ClairGenParams params;
+
+  /* 40 rows at 300 ms, 4 at a time: some 3 s. */
+  first = spawn_clair (NULL, &error, dataset, "--base-url", server->url, "--model", "mock",
+                       "--concurrency", "4", NULL);
+  g_assert_no_error (error);
+  expected = g_strdup_printf ("a run is already going on this project (pid %s)",
+                              g_subprocess_get_identifier (first));
+  wait_for_requests (server, 1);
+
+  second = spawn_clair (NULL, &error, project_path, "--model", "other", NULL);
+  g_assert_no_error (error);
+  g_assert_cmpint (finish_clair (second, &out, &err), ==, 1);
+  g_test_message ("refused: %s", err);
+  g_assert_nonnull (strstr (err, expected));
+  g_assert_cmpstr (out, ==, "");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  {
+    /* The two runs did overlap: the first was not done when the second was turned away. */
+    g_autoptr(JsonObject) stats = server_stats (server);
+    g_assert_cmpint (json_object_get_int_member (stats, "chat_requests"), <, n_rows);
+  }
+
+  g_assert_cmpint (finish_clair (first, &out, &err), ==, 0);
+  summary = g_strdup_printf ("revised %u, parse-failed 0, failed 0, pending 0\n", n_rows);
+  g_assert_cmpstr (out, ==, summary);
+  {
+    g_autoptr(JsonObject) stats = server_stats (server);
+    g_assert_cmpint (json_object_get_int_member (stats, "chat_requests"), ==, n_rows);
+  }
+
+  /* The refused run left the model of the run going alone. */
+  project = clair_project_open (project_path, CLAIR_PROJECT_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  clair_gen_params_init (&params);
+  g_assert_true (clair_project_load_params (project, &params, &error));
+  g_assert_cmpstr (params.model, ==, "mock");
+  clair_gen_params_clear (&params);
+
+  g_clear_object (&project);
+  remove_dir (dir);
+}
+
+/* kill -9 of a run holding the lock: the kernel drops it, the file stays behind with the dead
+ * pid, and the next run starts and finishes the project. */
+static void
+test_cli_lock_released_by_kill (void)
+{
+  const guint n_rows = 40;
+  g_autoptr(Server) server = server_start ("latency=300");
+  g_autofree char *dir = g_dir_make_tmp ("clair-lock-kill-XXXXXX", NULL);
+  g_autofree char *dataset = write_dataset (dir, n_rows);
+  g_autofree char *project_path = g_strconcat (dataset, ".clair", NULL);
+  g_autofree char *lock_path = g_strconcat (project_path, "-run", NULL);
+  g_autofree char *victim_pid = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *summary = NULL;
+  g_autofree char *lock_contents = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GSubprocess) victim = NULL;
+  g_autoptr(GSubprocess) refused = NULL;
+  g_autoptr(GSubprocess) last = NULL;
+  g_autoptr(JsonObject) stats = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 requests;
+
+  victim = spawn_clair (NULL, &error, dataset, "--base-url", server->url, "--model", "mock",
+                        "--concurrency", "4", NULL);
+  g_assert_no_error (error);
+  victim_pid = g_strdup (g_subprocess_get_identifier (victim));
+  wait_for_requests (server, 8);
+
+  /* It does hold the lock… */
+  refused = spawn_clair (NULL, &error, project_path, NULL);
+  g_assert_no_error (error);
+  g_assert_cmpint (finish_clair (refused, &out, &err), ==, 1);
+  expected = g_strdup_printf ("a run is already going on this project (pid %s)", victim_pid);
+  g_assert_nonnull (strstr (err, expected));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* …until it dies without a chance to let go. */
+  g_subprocess_send_signal (victim, SIGKILL);
+  g_subprocess_wait (victim, NULL, NULL);
+  g_assert_true (g_subprocess_get_if_signaled (victim));
+  g_assert_true (g_file_get_contents (lock_path, &lock_contents, NULL, NULL));
+  g_assert_true (g_str_has_prefix (lock_contents, victim_pid));
+
+  last = spawn_clair (NULL, &error, project_path, "--concurrency", "8", NULL);
+  g_assert_no_error (error);
+  g_assert_cmpint (finish_clair (last, &out, &err), ==, 0);
+  summary = g_strdup_printf ("revised %u, parse-failed 0, failed 0, pending 0\n", n_rows);
+  g_assert_cmpstr (out, ==, summary);
+
+  /* The refused run sent nothing; only the rows in flight at the kill were asked twice. */
+  stats = server_stats (server);
+  requests = json_object_get_int_member (stats, "chat_requests");
+  g_test_message ("%" G_GINT64_FORMAT " requests for %u rows", requests, n_rows);
+  g_assert_cmpint (requests, >=, n_rows);
+  g_assert_cmpint (requests, <=, n_rows + 4);
+
+  remove_dir (dir);
 }
 
 static void
@@ -1102,9 +1318,12 @@ main (int    argc,
   g_test_add_func ("/runner/streaming", test_streaming_run);
   g_test_add_func ("/runner/parse-failures", test_parse_failures);
   g_test_add_func ("/runner/unreachable-server", test_unreachable_server);
+  g_test_add_func ("/runner/lock/second-runner-refused", test_lock_second_runner);
   g_test_add_func ("/run-cli/resume-after-kill", test_cli_resume_after_kill);
   g_test_add_func ("/run-cli/key-and-exit-codes", test_cli_key_and_exit_codes);
   g_test_add_func ("/run-cli/interrupt", test_cli_interrupt);
+  g_test_add_func ("/run-cli/lock/second-run-refused", test_cli_second_run_refused);
+  g_test_add_func ("/run-cli/lock/released-by-kill", test_cli_lock_released_by_kill);
 
   return g_test_run ();
 }

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -584,6 +585,113 @@ test_insecure_endpoint_warned (Fixture       *fixture,
   cli_result_clear (&result);
 }
 
+/* ------------------------------------------------------------------------------------------------
+ * No key in a core file: a real SIGQUIT, with core files allowed (ulimit -c unlimited). */
+
+static void
+allow_core_files (gpointer user_data)
+{
+  struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
+
+  setrlimit (RLIMIT_CORE, &unlimited);
+  test_util_die_with_parent (NULL);
+}
+
+static char *
+find_core_file (const char *dir)
+{
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+    if (g_str_has_prefix (name, "core"))
+      return g_build_filename (dir, name, NULL);
+  return NULL;
+}
+
+/* Runs `clair run` against a server that never answers, quits it with SIGQUIT while it waits and
+ * returns the core file it left in @dir, if any. */
+static char *
+quit_running_cli (Fixture    *fixture,
+                  const char *base_url,
+                  const char *key)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dataset_path = path_in (fixture, "quit.jsonl");
+  g_autofree char *project_path = g_strdup_printf ("%s/quit-%s.clair", fixture->dir, key ? "key" : "nokey");
+  g_autofree char *url_arg = g_strdup_printf ("--base-url=%s", base_url);
+
+  g_file_set_contents (dataset_path, "{\"task\":\"T\",\"student_solution\":\"S\"}\n", -1, &error);
+  g_assert_no_error (error);
+  g_subprocess_launcher_set_cwd (launcher, fixture->dir);
+  g_subprocess_launcher_set_child_setup (launcher, allow_core_files, NULL, NULL);
+  g_subprocess_launcher_unsetenv (launcher, "CLAIR_API_KEY");
+  if (key != NULL)
+    g_subprocess_launcher_setenv (launcher, "CLAIR_API_KEY", key, TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("CLAIR_CLI"), "run", dataset_path,
+                                         "--project", project_path, url_arg, "--model=mock", NULL);
+  g_assert_no_error (error);
+  /* Long enough for the request to be in flight (the server holds it). */
+  g_usleep (800 * 1000);
+  g_subprocess_send_signal (process, SIGQUIT);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (process));
+  g_assert_cmpint (g_subprocess_get_term_sig (process), ==, SIGQUIT);
+  return find_core_file (fixture->dir);
+}
+
+static void
+test_no_key_in_core (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GSubprocess) server = NULL;
+  g_autofree char *base_url = NULL;
+  g_autofree char *pattern = NULL;
+  g_autofree char *control = NULL;
+  g_autofree char *with_key = NULL;
+
+  if (g_getenv ("CLAIR_CLI") == NULL || g_getenv ("CLAIR_TEST_SERVER") == NULL)
+    {
+      g_test_skip ("CLAIR_CLI or CLAIR_TEST_SERVER is not set");
+      return;
+    }
+  /* Core files must land in the working directory for this test to see them. */
+  if (!g_file_get_contents ("/proc/sys/kernel/core_pattern", &pattern, NULL, NULL) ||
+      pattern[0] == '|' || pattern[0] == '/')
+    {
+      g_test_skip ("core files go elsewhere here (core_pattern)");
+      return;
+    }
+  server = start_test_server ("hang=1", &base_url);
+  g_assert_nonnull (server);
+
+  /* Without a key the process dumps core as usual: the test can see a core file. */
+  control = quit_running_cli (fixture, base_url, NULL);
+  if (control == NULL)
+    {
+      g_test_skip ("this system writes no core files, even when allowed");
+      return;
+    }
+  g_unlink (control);
+
+  /* Holding a key, it marks itself non-dumpable: no core file, so no key on disk. */
+  with_key = quit_running_cli (fixture, base_url, TEST_KEY);
+  if (with_key != NULL)
+    {
+      g_autofree char *contents = NULL;
+      gsize len = 0;
+
+      g_file_get_contents (with_key, &contents, &len, NULL);
+      g_test_message ("a core file was written (%" G_GSIZE_FORMAT " bytes)", len);
+      assert_no_key_in (with_key, contents, len);
+    }
+  g_assert_null (with_key);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -595,6 +703,8 @@ main (int    argc,
               test_tls_self_signed_client, fixture_teardown);
   g_test_add ("/secrets/tls-self-signed/cli", Fixture, NULL, fixture_setup,
               test_tls_self_signed_cli, fixture_teardown);
+  g_test_add ("/secrets/no-key-in-core", Fixture, NULL, fixture_setup, test_no_key_in_core,
+              fixture_teardown);
   g_test_add ("/secrets/key-never-leaks", Fixture, NULL, fixture_setup, test_key_never_leaks,
               fixture_teardown);
   g_test_add ("/secrets/insecure-endpoint-warned", Fixture, NULL, fixture_setup,

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "clair-secrets.h"
+#include "clair-secret.h"
 
 /* API keys in the keyring, with a session-only fallback.
  *
@@ -89,7 +90,7 @@ clair_secrets_free_key (char *key)
   if (key == NULL)
     return;
 
-  explicit_bzero (key, strlen (key));
+  clair_secret_wipe (key);
   g_free (key);
 }
 
@@ -321,6 +322,9 @@ clair_secrets_store_async (ClairSecrets        *self,
   g_return_if_fail (CLAIR_IS_SECRETS (self));
   g_return_if_fail (base_url != NULL);
   g_return_if_fail (api_key != NULL && api_key[0] != '\0');
+
+  /* A process holding a key never writes a core file. */
+  clair_secret_protect_process ();
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
   data = g_new0 (StoreData, 1);
@@ -441,6 +445,8 @@ clair_secrets_lookup_finish (ClairSecrets  *self,
   g_return_val_if_fail (CLAIR_IS_SECRETS (self), NULL);
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
+  /* The key arrives here: from now on no core file. */
+  clair_secret_protect_process ();
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 

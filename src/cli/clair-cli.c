@@ -16,15 +16,18 @@ clair_cli_fail (const char *format,
                 ...)
 {
   g_autofree char *message = NULL;
+  g_autofree char *escaped = NULL;
   va_list args;
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
-  /* One line: scripts read the first line of stderr as the reason. */
-  g_strdelimit (message, "\n", ' ');
-  fprintf (stderr, "clair: %s\n", message);
+  /* One line: scripts read the first line of stderr as the reason. Escaping the newlines too (not
+   * only the controls a terminal acts on) keeps it one, and shows where a name or a server's
+   * message held one. */
+  escaped = clair_cli_escape (message);
+  fprintf (stderr, "clair: %s\n", escaped);
   return CLAIR_EXIT_FAILURE;
 }
 
@@ -34,13 +37,16 @@ clair_cli_usage_error (const char *subcommand,
                        ...)
 {
   g_autofree char *message = NULL;
+  g_autofree char *escaped = NULL;
   va_list args;
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
-  fprintf (stderr, "clair %s: %s\n", subcommand, message);
+  /* Option errors quote the command line, and many messages quote a file name. */
+  escaped = clair_cli_escape (message);
+  fprintf (stderr, "clair %s: %s\n", subcommand, escaped);
   fprintf (stderr, _("Run “clair %s --help” for usage.\n"), subcommand);
   return CLAIR_EXIT_USAGE;
 }

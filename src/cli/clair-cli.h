@@ -17,10 +17,20 @@ enum
   CLAIR_EXIT_PARTIAL = 3,   /* clair run: some rows failed */
 };
 
-/* Prints "clair: MESSAGE" on stderr and returns CLAIR_EXIT_FAILURE. */
+/* @text for a terminal, with what a terminal would act on shown as escapes: ESC as \e, other C0
+ * controls, DEL, C1 controls and bytes that are not UTF-8 as \xHH (see clair-cli-escape.c).
+ * Escape outside text once, where it is printed: never a format (its newlines are meant), nor
+ * arguments of clair_cli_fail() and clair_cli_usage_error(), which escape their message. NULL for
+ * NULL. */
+char *clair_cli_escape       (const char   *text);
+/* The same for a multi-line text printed on purpose: newlines and tabs stay. */
+char *clair_cli_escape_block (const char   *text);
+
+/* Prints "clair: MESSAGE" on stderr, escaped to one line, and returns CLAIR_EXIT_FAILURE. */
 int  clair_cli_fail        (const char   *format,
                             ...) G_GNUC_PRINTF (1, 2);
-/* Prints "clair SUBCOMMAND: MESSAGE" and the hint to use --help; returns CLAIR_EXIT_USAGE. */
+/* Prints "clair SUBCOMMAND: MESSAGE", escaped to one line, and the hint to use --help; returns
+ * CLAIR_EXIT_USAGE. */
 int  clair_cli_usage_error (const char   *subcommand,
                             const char   *format,
                             ...) G_GNUC_PRINTF (2, 3);

@@ -53,12 +53,23 @@ print_summary (const ClairExportOptions *options,
              (gulong) summary->n_edited, (gulong) summary->n_not_minimal);
   if (options->format == CLAIR_EXPORT_KTO)
     fprintf (stderr, _(" as %lu lines"), (gulong) summary->n_lines);
+  /* File and column names are the user's and the dataset's: escaped. */
   if (g_strv_length (summary->files) > 1)
     fprintf (stderr, _(" to %u files:\n"), g_strv_length (summary->files));
+  else if (g_str_equal (output, "-"))
+    fprintf (stderr, _(" to %s\n"), _("standard output"));
   else
-    fprintf (stderr, _(" to %s\n"), g_str_equal (output, "-") ? _("standard output") : output);
+    {
+      g_autofree char *shown = clair_cli_escape (output);
+
+      fprintf (stderr, _(" to %s\n"), shown);
+    }
   for (guint i = 0; g_strv_length (summary->files) > 1 && summary->files[i] != NULL; i++)
-    fprintf (stderr, "  %s\n", summary->files[i]);
+    {
+      g_autofree char *shown = clair_cli_escape (summary->files[i]);
+
+      fprintf (stderr, "  %s\n", shown);
+    }
 
   if (summary->n_identical > 0)
     fprintf (stderr, _("Dropped %lu identical pairs (the revision equals the original)\n"),
@@ -75,17 +86,26 @@ print_summary (const ClairExportOptions *options,
     {
       fprintf (stderr, _("Source columns renamed so the trainer does not read them:"));
       for (guint i = 0; summary->renamed[i] != NULL; i++)
-        fprintf (stderr, "%s %s → source_%s", i ? "," : "", summary->renamed[i], summary->renamed[i]);
+        {
+          g_autofree char *name = clair_cli_escape (summary->renamed[i]);
+
+          fprintf (stderr, "%s %s → source_%s", i ? "," : "", name, name);
+        }
       fputc ('\n', stderr);
     }
   if (summary->left_out != NULL && summary->left_out[0] != NULL)
     {
-      g_autofree char *names = g_strjoinv (", ", summary->left_out);
+      g_autofree char *joined = g_strjoinv (", ", summary->left_out);
+      g_autofree char *names = clair_cli_escape (joined);
 
       fprintf (stderr, _("Source columns left out: %s\n"), names);
     }
   if (summary->warning != NULL)
-    fprintf (stderr, _("clair: warning: %s\n"), summary->warning);
+    {
+      g_autofree char *warning = clair_cli_escape (summary->warning);
+
+      fprintf (stderr, _("clair: warning: %s\n"), warning);
+    }
 }
 
 int

@@ -41,8 +41,13 @@ clair_cmd_import_results (int    argc,
     return CLAIR_EXIT_FAILURE;
 
   ok = clair_import_results_files (project, (const char * const *) argv + 2, &report, &error);
+  /* A problem line quotes the file name and the server's message: one line each, escaped. */
   for (guint i = 0; report.problems != NULL && i < report.problems->len; i++)
-    fprintf (stderr, "%s\n", (const char *) g_ptr_array_index (report.problems, i));
+    {
+      g_autofree char *problem = clair_cli_escape (g_ptr_array_index (report.problems, i));
+
+      fprintf (stderr, "%s\n", problem);
+    }
   if (!ok)
     {
       clair_import_results_report_clear (&report);

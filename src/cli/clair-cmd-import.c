@@ -88,11 +88,12 @@ clair_cli_print_import_report (const char              *project_path,
                                const ClairImportReport *report)
 {
   guint n_skipped = report->skipped ? report->skipped->len : 0;
+  g_autofree char *shown_path = clair_cli_escape (project_path);
 
   /* Translators: %u is a number of rows, %s the project file. */
   fprintf (stderr, g_dngettext (GETTEXT_PACKAGE, "Imported %u row into %s\n",
                                 "Imported %u rows into %s\n", report->n_imported),
-           report->n_imported, project_path);
+           report->n_imported, shown_path);
   if (n_skipped == 0)
     return;
 
@@ -101,13 +102,17 @@ clair_cli_print_import_report (const char              *project_path,
   for (guint i = 0; i < n_skipped; i++)
     {
       const ClairSkippedRow *row = &g_array_index (report->skipped, ClairSkippedRow, i);
+      g_autofree char *reason = NULL;
 
       if (i == 20 && n_skipped > 21)
         {
-          fprintf (stderr, _("  … and %u more (see “clair info %s”)\n"), n_skipped - 20, project_path);
+          fprintf (stderr, _("  … and %u more (see “clair info %s”)\n"),
+                   n_skipped - 20, shown_path);
           break;
         }
-      fprintf (stderr, _("  row %u: %s\n"), row->index, row->reason);
+      /* A reason may quote the row's text. */
+      reason = clair_cli_escape (row->reason);
+      fprintf (stderr, _("  row %u: %s\n"), row->index, reason);
     }
 }
 

@@ -35,6 +35,7 @@ info_dataset (const char *path)
   g_autoptr(GError) error = NULL;
   g_autofree char *columns = NULL;
   g_autofree char *size_text = NULL;
+  g_autofree char *shown_path = clair_cli_escape (path);
   guint64 size;
   ClairMapping mapping = { 0 };
 
@@ -42,10 +43,15 @@ info_dataset (const char *path)
   if (dataset == NULL || !clair_dataset_index (dataset, NULL, &error))
     return clair_cli_fail ("%s", error->message);
 
-  columns = g_strjoinv (", ", (char **) clair_dataset_get_columns (dataset));
+  /* Column names come from the dataset's header or keys. */
+  {
+    g_autofree char *joined = g_strjoinv (", ", (char **) clair_dataset_get_columns (dataset));
+
+    columns = clair_cli_escape (joined);
+  }
   size = clair_dataset_get_size (dataset);
   size_text = g_strdup_printf ("%" G_GUINT64_FORMAT, size);
-  printf (_("Dataset:  %s\n"), path);
+  printf (_("Dataset:  %s\n"), shown_path);
   printf (_("Format:   %s\n"), clair_format_to_string (clair_dataset_get_format (dataset)));
   /* Translators: %s is a size in bytes; pad the label like the lines around it. */
   printf (g_dngettext (GETTEXT_PACKAGE, "Size:     %s byte\n", "Size:     %s bytes\n",
@@ -54,8 +60,12 @@ info_dataset (const char *path)
   printf (_("Rows:     %u\n"), clair_dataset_get_n_rows (dataset));
   printf (_("Columns:  %s\n"), columns);
   if (clair_mapping_guess (clair_dataset_get_columns (dataset), &mapping))
-    printf (_("Mapping:  task ← %s, student_solution ← %s (guessed)\n"),
-            mapping.task_column, mapping.solution_column);
+    {
+      g_autofree char *task = clair_cli_escape (mapping.task_column);
+      g_autofree char *solution = clair_cli_escape (mapping.solution_column);
+
+      printf (_("Mapping:  task ← %s, student_solution ← %s (guessed)\n"), task, solution);
+    }
   else
     printf ("%s\n", _("Mapping:  no guess; name the columns with --task-column and --solution-column"));
   clair_mapping_clear (&mapping);
@@ -73,6 +83,7 @@ info_project (const char *path)
   guint n_newer;
   g_autofree char *prompt_tokens = NULL;
   g_autofree char *completion_tokens = NULL;
+  g_autofree char *shown_path = clair_cli_escape (path);
   static const char * const setting_keys[] = { "source.path", "source.format", "source.size",
                                                "source.checksum", "run.base_url" };
 
@@ -82,17 +93,23 @@ info_project (const char *path)
   if (!clair_project_get_counts (project, &counts, &error))
     return clair_cli_fail ("%s", error->message);
 
-  printf (_("Project:  %s\n"), path);
+  /* Settings hold the dataset's file and column names and the server's address: escaped. */
+  printf (_("Project:  %s\n"), shown_path);
   for (guint i = 0; i < G_N_ELEMENTS (setting_keys); i++)
     {
       g_autofree char *value = clair_project_get_setting (project, setting_keys[i]);
+      g_autofree char *shown = clair_cli_escape (value);
+
       if (value != NULL)
-        printf ("%-9s %s\n", setting_keys[i], value);
+        printf ("%-9s %s\n", setting_keys[i], shown);
     }
   {
-    g_autofree char *task = clair_project_get_setting (project, "mapping.task");
-    g_autofree char *solution = clair_project_get_setting (project, "mapping.solution");
-    g_autofree char *params = clair_project_get_setting (project, "run.params");
+    g_autofree char *stored_task = clair_project_get_setting (project, "mapping.task");
+    g_autofree char *stored_solution = clair_project_get_setting (project, "mapping.solution");
+    g_autofree char *stored_params = clair_project_get_setting (project, "run.params");
+    g_autofree char *task = clair_cli_escape (stored_task);
+    g_autofree char *solution = clair_cli_escape (stored_solution);
+    g_autofree char *params = clair_cli_escape (stored_params);
 
     if (task != NULL)
       printf (_("Mapping:  task ← %s, student_solution ← %s\n"), task, solution);
@@ -122,7 +139,9 @@ info_project (const char *path)
       for (guint i = 0; i < skipped->len; i++)
         {
           const ClairSkippedRow *row = &g_array_index (skipped, ClairSkippedRow, i);
-          printf (_("  row %u: %s\n"), row->index, row->reason);
+          g_autofree char *reason = clair_cli_escape (row->reason);
+
+          printf (_("  row %u: %s\n"), row->index, reason);
         }
     }
 

@@ -37,9 +37,14 @@ is_project_file (const char *path)
 {
   static const char magic[] = "SQLite format 3";
   char header[sizeof magic] = { 0 };
-  FILE *file = fopen (path, "rb");
+  FILE *file;
   gboolean is_sqlite = FALSE;
 
+  /* Opening a FIFO for reading blocks until something writes to it: leave anything that is not a
+   * regular file to the dataset import, which refuses it with a clear message. */
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return FALSE;
+  file = fopen (path, "rb");
   if (file == NULL)
     return FALSE;
   if (fread (header, 1, sizeof header, file) == sizeof header)
@@ -110,8 +115,10 @@ row_failed_cb (ClairRunner *runner,
                const char  *message,
                RunState    *state)
 {
+  g_autofree char *escaped = clair_cli_escape (message);
+
   clear_line (state);
-  fprintf (stderr, _("row %u failed: %s\n"), row, message);
+  fprintf (stderr, _("row %u failed: %s\n"), row, escaped);
 }
 
 static void
@@ -339,6 +346,10 @@ clair_cmd_run (int    argc,
   project = clair_cli_open_project (project_path, TRUE);
   if (project == NULL)
     return CLAIR_EXIT_FAILURE;
+  /* A run refused for another one going on must not have rewritten that run's settings first.
+   * The runner takes the lock itself when it starts; this only refuses earlier. */
+  if (!clair_project_check_run_lock (project, &error))
+    return clair_cli_fail ("%s", error->message);
 
   /* The settings given here replace the stored ones and are kept for the next run. */
   {
@@ -380,8 +391,13 @@ clair_cmd_run (int    argc,
     g_autofree char *url = clair_project_get_setting (project, "run.base_url");
 
     if (options.api_key != NULL && clair_endpoint_is_insecure (url))
-      fprintf (stderr, _("clair: warning: %s is plain HTTP to another machine; the API key and the "
-                         "data travel unencrypted\n"), url);
+      {
+        g_autofree char *escaped = clair_cli_escape (url);
+
+        fprintf (stderr,
+                 _("clair: warning: %s is plain HTTP to another machine; the API key and the "
+                   "data travel unencrypted\n"), escaped);
+      }
   }
 
   options.concurrency = concurrency;
@@ -422,7 +438,7 @@ clair_cmd_run (int    argc,
 
   final = clair_runner_get_state (runner);
   if (final == CLAIR_RUNNER_FAILED)
-    fprintf (stderr, "clair: %s\n", clair_runner_get_error (runner));
+    clair_cli_fail ("%s", clair_runner_get_error (runner));
   else if (final == CLAIR_RUNNER_STOPPED)
     fprintf (stderr, _("Stopped; run the same command again to continue.\n"));
 

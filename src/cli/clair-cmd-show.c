@@ -87,6 +87,16 @@ record_to_json (ClairRecord *record)
   return g_string_free (out, FALSE);
 }
 
+/* A heading and a text of the row: the text is the dataset's or a server's, printed as a block. */
+static void
+print_section (const char *heading,
+               const char *text)
+{
+  g_autofree char *escaped = clair_cli_escape_block (text);
+
+  printf ("\n## %s\n%s\n", heading, escaped);
+}
+
 static void
 print_record_text (ClairRecord *record,
                    gboolean     latest)
@@ -103,16 +113,16 @@ print_record_text (ClairRecord *record,
   else if (clair_record_has_newer_revision (record))
     printf (_("The newer revision since your decision (exports keep the one you reviewed until you "
               "decide with “clair decide --row %u --latest”).\n"), record->index);
-  printf ("\n## %s\n%s\n", _("Task"), record->task);
-  printf ("\n## %s\n%s\n", _("Original"), record->solution);
+  print_section (_("Task"), record->task);
+  print_section (_("Original"), record->solution);
   if (attempt != NULL)
     {
       if (attempt->revision != NULL)
-        printf ("\n## %s\n%s\n", _("Revision"), attempt->revision);
+        print_section (_("Revision"), attempt->revision);
       if (attempt->rationale != NULL)
-        printf ("\n## %s\n%s\n", _("Rationale"), attempt->rationale);
+        print_section (_("Rationale"), attempt->rationale);
       if (attempt->error != NULL)
-        printf ("\n## %s\n%s\n", _("Error"), attempt->error);
+        print_section (_("Error"), attempt->error);
       if (attempt->has_metrics)
         printf ("\n%s: jaccard %.3f, levenshtein %.0f (%.3f), changed %.3f, length ratio %.3f\n",
                 _("Metrics"), attempt->metrics.jaccard, attempt->metrics.levenshtein,
@@ -120,31 +130,38 @@ print_record_text (ClairRecord *record,
                 attempt->metrics.length_ratio);
     }
   if (record->edited_revision != NULL)
-    printf ("\n## %s\n%s\n", _("Edited revision"), record->edited_revision);
+    print_section (_("Edited revision"), record->edited_revision);
   if (record->note != NULL)
-    printf ("\n## %s\n%s\n", _("Note"), record->note);
+    print_section (_("Note"), record->note);
 }
 
 static void
 print_summary_line (ClairRecord *record)
 {
   g_autofree char *task = g_strndup (record->task, 512);
+  g_autofree char *escaped = NULL;
   ClairAttempt *attempt = record->attempt;
   char similarity[16] = "-";
   g_autofree char *decision = g_strconcat (clair_decision_to_string (record->decision),
                                            clair_record_has_newer_revision (record) ? "*" : "", NULL);
 
   g_strdelimit (task, "\n\r\t", ' ');
-  if (g_utf8_strlen (task, -1) > 60)
+  /* Escaped before it is cut: the escaped text is valid UTF-8 (g_strndup may have split a
+   * character), and the column then holds at most 60 characters, escapes included. */
+  escaped = clair_cli_escape (task);
+  if (g_utf8_strlen (escaped, -1) > 60)
     {
-      char *cut = g_utf8_offset_to_pointer (task, 59);
-      strcpy (cut, "…");
+      const char *cut = g_utf8_offset_to_pointer (escaped, 59);
+      char *shortened = g_strdup_printf ("%.*s…", (int) (cut - escaped), escaped);
+
+      g_free (escaped);
+      escaped = shortened;
     }
   if (attempt != NULL && attempt->has_metrics)
     g_snprintf (similarity, sizeof similarity, "%.3f", attempt->metrics.jaccard);
 
   printf ("%6u  %-12s  %-9s  %6s  %s\n", record->index, clair_row_status_to_string (row_status (record)),
-          decision, similarity, task);
+          decision, similarity, escaped);
 }
 
 static gboolean

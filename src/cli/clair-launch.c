@@ -47,22 +47,26 @@ find_full_tool (void)
 
 /* clair-cli.c's helpers that `clair diff` uses, here so that the launcher does not link the
  * project and dataset code (and with it SQLite and JSON-GLib) that the rest of clair-cli.c needs.
- * They print exactly what those print; test-cli checks the diff usage errors through this program. */
+ * They print exactly what those print, escaped with clair-cli-escape.c as there; test-cli checks
+ * the diff usage errors and a diff failure naming a hostile file through this program. */
 
 int
 clair_cli_fail (const char *format,
                 ...)
 {
   g_autofree char *message = NULL;
+  g_autofree char *escaped = NULL;
   va_list args;
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
-  /* One line: scripts read the first line of stderr as the reason. */
-  g_strdelimit (message, "\n", ' ');
-  fprintf (stderr, "clair: %s\n", message);
+  /* One line: scripts read the first line of stderr as the reason. Escaping the newlines too (not
+   * only the controls a terminal acts on) keeps it one, and shows where a name or a server's
+   * message held one. */
+  escaped = clair_cli_escape (message);
+  fprintf (stderr, "clair: %s\n", escaped);
   return CLAIR_EXIT_FAILURE;
 }
 
@@ -72,13 +76,16 @@ clair_cli_usage_error (const char *subcommand,
                        ...)
 {
   g_autofree char *message = NULL;
+  g_autofree char *escaped = NULL;
   va_list args;
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
-  fprintf (stderr, "clair %s: %s\n", subcommand, message);
+  /* Option errors quote the command line, and many messages quote a file name. */
+  escaped = clair_cli_escape (message);
+  fprintf (stderr, "clair %s: %s\n", subcommand, escaped);
   fprintf (stderr, _("Run “clair %s --help” for usage.\n"), subcommand);
   return CLAIR_EXIT_USAGE;
 }
@@ -118,7 +125,6 @@ main (int    argc,
 
   full = find_full_tool ();
   execv (full, argv);
-  fprintf (stderr, "clair: cannot run %s: %s; the installation is incomplete, reinstall CLAIR Studio\n",
-           full, g_strerror (errno));
-  return CLAIR_EXIT_FAILURE;
+  return clair_cli_fail ("cannot run %s: %s; the installation is incomplete, "
+                         "reinstall CLAIR Studio", full, g_strerror (errno));
 }

@@ -75,7 +75,11 @@ main (int    argc,
         return commands[i].func (argc - 1, argv + 1);
     }
 
-  fprintf (stderr, _("clair: unknown command “%s”\n"), argv[1]);
+  {
+    g_autofree char *command = clair_cli_escape (argv[1]);
+
+    fprintf (stderr, _("clair: unknown command “%s”\n"), command);
+  }
   fprintf (stderr, "%s\n", _("Run “clair --help” for the list of commands."));
   return CLAIR_EXIT_USAGE;
 }

@@ -12,7 +12,7 @@
 #include "clair-jscan.h"
 #include "clair-json.h"
 #include "clair-parse.h"
-#include "clair-redact.h"
+#include "clair-secret.h"
 
 /* Reading batch output back: OpenAI Batch API output and error files and `vllm run-batch` output,
  * one JSON object a line, in any order, joined to rows by custom_id. A bad line is reported and
@@ -304,7 +304,7 @@ read_line (ImportState *state,
                                           attempt->http_status);
       /* A server's words: anything shaped like a credential goes before they are stored. */
       {
-        char *redacted = clair_redact (attempt->error, NULL);
+        char *redacted = clair_secret_redact (attempt->error, NULL);
 
         g_free (attempt->error);
         attempt->error = redacted;

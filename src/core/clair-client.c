@@ -14,7 +14,7 @@
 #include "clair-jscan.h"
 #include "clair-endpoint.h"
 #include "clair-json.h"
-#include "clair-redact.h"
+#include "clair-secret.h"
 #include "clair-sse.h"
 
 /* Bodies larger than this are refused: no chat completion is that big. */
@@ -474,6 +474,7 @@ clair_client_finalize (GObject *object)
   g_clear_pointer (&self->base_url, g_free);
   g_clear_pointer (&self->chat_uri, g_uri_unref);
   g_clear_pointer (&self->models_uri, g_uri_unref);
+  clair_secret_wipe (self->authorization);
   g_clear_pointer (&self->authorization, g_free);
   g_clear_pointer (&self->headers, g_hash_table_unref);
 
@@ -581,11 +582,14 @@ clair_client_set_api_key (ClairClient *self,
 {
   g_return_if_fail (CLAIR_IS_CLIENT (self));
 
-  if (self->authorization != NULL)
-    memset (self->authorization, 0, strlen (self->authorization));
+  clair_secret_wipe (self->authorization);
   g_clear_pointer (&self->authorization, g_free);
   if (api_key != NULL && api_key[0] != '\0')
-    self->authorization = g_strconcat ("Bearer ", api_key, NULL);
+    {
+      /* From now on a crash must not write the key into a core file. */
+      clair_secret_protect_process ();
+      self->authorization = g_strconcat ("Bearer ", api_key, NULL);
+    }
 }
 
 void
@@ -672,7 +676,7 @@ redact_in_place (char       **text,
 
   if (*text == NULL)
     return;
-  redacted = clair_redact (*text, secret);
+  redacted = clair_secret_redact (*text, secret);
   g_free (*text);
   *text = redacted;
 }
@@ -707,9 +711,9 @@ complete (GTask            *task,
   if (reply->error != NULL)
     redact_in_place (&reply->error->message, api_key_of (req->self));
   redact_in_place (&reply->api_error.message, api_key_of (req->self));
-  reply->content = clair_redact_secret (reply->content, api_key_of (req->self));
-  reply->reasoning = clair_redact_secret (reply->reasoning, api_key_of (req->self));
-  reply->refusal = clair_redact_secret (reply->refusal, api_key_of (req->self));
+  reply->content = clair_secret_redact_key (reply->content, api_key_of (req->self));
+  reply->reasoning = clair_secret_redact_key (reply->reasoning, api_key_of (req->self));
+  reply->refusal = clair_secret_redact_key (reply->refusal, api_key_of (req->self));
 
   if (req->deadline != NULL)
     {

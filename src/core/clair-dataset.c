@@ -3,9 +3,14 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include "clair-dataset.h"
 #include "clair-error.h"
@@ -429,13 +434,16 @@ release_behind_reader (ClairDataset *self,
 /* CSV records */
 
 /* Parses the record at @p into @fields. Strict mode fails on text after a closing quote; lenient
- * mode (indexing) only cares where the record ends. Returns the start of the next record, or NULL
- * when a quoted field never closes. */
+ * mode (indexing) only cares where the record ends. The header passes CLAIR_DATASET_MAX_COLUMNS
+ * as @max_fields and stops there, so that one huge line of commas cannot fill memory with fields;
+ * rows pass G_MAXUINT. Returns the start of the next record, or NULL when a quoted field never
+ * closes or the header is too wide. */
 static const char *
 csv_parse_record (ClairDataset *self,
                   const char   *p,
                   guint         line,
                   gboolean      strict,
+                  guint         max_fields,
                   GArray       *fields,
                   guint        *next_line,
                   GError      **error)
@@ -446,6 +454,14 @@ csv_parse_record (ClairDataset *self,
   for (guint n_fields = 0; ; n_fields++)
     {
       CsvField field = { p, 0, line, FALSE };
+
+      if (G_UNLIKELY (n_fields == max_fields))
+        {
+          set_error_at (self, error, CLAIR_ERROR_TOO_LARGE, line, 0,
+                        "the header has more than %u columns, the most a dataset may have; keep "
+                        "the columns you need and save the file again", max_fields);
+          return NULL;
+        }
 
       if (p < end && *p == '"')
         {
@@ -639,41 +655,86 @@ sniff_format (ClairDataset *self)
   return tabs > commas ? CLAIR_FORMAT_TSV : CLAIR_FORMAT_CSV;
 }
 
-static void
-set_columns (ClairDataset *self,
-             GPtrArray    *names)
+/* The column names of a header, in order, with a hash set of them: a linear search for every new
+ * name made a header of 100,000 columns take seconds to open. */
+typedef struct
 {
-  self->n_columns = names->len;
-  g_ptr_array_add (names, NULL);
-  self->columns = (char **) g_ptr_array_free (names, FALSE);
+  GPtrArray  *names;
+  GHashTable *taken;         /* the strings of @names, not owned */
+  GHashTable *next_suffix;   /* a duplicated name → the next “.n” to try */
+} ColumnNames;
+
+static void
+column_names_init (ColumnNames *names)
+{
+  names->names = g_ptr_array_new_with_free_func (g_free);
+  names->taken = g_hash_table_new (g_str_hash, g_str_equal);
+  names->next_suffix = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
+
+static void
+column_names_clear (ColumnNames *names)
+{
+  /* @taken points into @names: it goes first. */
+  g_clear_pointer (&names->taken, g_hash_table_unref);
+  g_clear_pointer (&names->next_suffix, g_hash_table_unref);
+  g_clear_pointer (&names->names, g_ptr_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ColumnNames, column_names_clear)
 
 static gboolean
-names_contain (GPtrArray  *names,
-               const char *name)
+column_names_contain (const ColumnNames *names,
+                      const char        *name)
 {
-  for (guint i = 0; i < names->len; i++)
-    if (strcmp (g_ptr_array_index (names, i), name) == 0)
-      return TRUE;
-  return FALSE;
+  return g_hash_table_contains (names->taken, name);
 }
 
-/* Adds @name to @names, renaming a duplicate "name.1", "name.2"… as pandas does. */
+/* Adds @name, which must not be there yet, taking ownership. */
 static void
-add_column_name (GPtrArray *names,
-                 char      *name)
+column_names_take (ColumnNames *names,
+                   char        *name)
 {
-  char *unique = name;
+  g_hash_table_add (names->taken, name);
+  g_ptr_array_add (names->names, name);
+}
 
-  for (guint n = 1; names_contain (names, unique); n++)
+/* Adds @name, renaming a duplicate "name.1", "name.2"… as pandas does. Names are only ever added,
+ * so every suffix below the one a name got last time is still taken: starting from there keeps a
+ * header of thousands of copies of one name linear too. */
+static void
+column_names_add_unique (ColumnNames *names,
+                         char        *name)
+{
+  char *unique = NULL;
+  guint n;
+
+  if (!column_names_contain (names, name))
     {
-      if (unique != name)
-        g_free (unique);
-      unique = g_strdup_printf ("%s.%u", name, n);
+      column_names_take (names, name);
+      return;
     }
-  if (unique != name)
-    g_free (name);
-  g_ptr_array_add (names, unique);
+
+  n = MAX (GPOINTER_TO_UINT (g_hash_table_lookup (names->next_suffix, name)), 1);
+  do
+    {
+      g_free (unique);
+      unique = g_strdup_printf ("%s.%u", name, n++);
+    }
+  while (column_names_contain (names, unique));
+  g_hash_table_insert (names->next_suffix, name, GUINT_TO_POINTER (n));
+  column_names_take (names, unique);
+}
+
+static void
+set_columns (ClairDataset *self,
+             ColumnNames  *names)
+{
+  GPtrArray *array = g_steal_pointer (&names->names);
+
+  self->n_columns = array->len;
+  g_ptr_array_add (array, NULL);
+  self->columns = (char **) g_ptr_array_free (array, FALSE);
 }
 
 static gboolean
@@ -683,13 +744,14 @@ json_columns_from_object (ClairDataset *self,
                           const char   *end,
                           GError      **error)
 {
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_auto(ColumnNames) names = { NULL, NULL, NULL };
   ClairJscanIter iter;
   ClairJscanSpan key;
   ClairJscanSpan value;
   ClairJscanError jerr;
   int ret;
 
+  column_names_init (&names);
   if (!clair_jscan_object_begin (&iter, clair_jscan_skip_ws (self->data + offset, end), end, &jerr))
     {
       set_json_error (self, error, offset, line, &jerr);
@@ -699,17 +761,32 @@ json_columns_from_object (ClairDataset *self,
     {
       char *name = clair_jscan_unescape (key.start, key.len, NULL);
 
-      if (names_contain (names, name))
-        g_free (name);
-      else
-        g_ptr_array_add (names, name);
+      /* A key given twice is one column: JSON keeps the last value. */
+      if (column_names_contain (&names, name))
+        {
+          g_free (name);
+          continue;
+        }
+      if (names.names->len == CLAIR_DATASET_MAX_COLUMNS)
+        {
+          guint key_line;
+          guint key_column;
+
+          g_free (name);
+          locate (self, offset, line, key.start, &key_line, &key_column);
+          set_error_at (self, error, CLAIR_ERROR_TOO_LARGE, key_line, key_column,
+                        "the row has more than %u columns, the most a dataset may have; keep the "
+                        "columns you need and save the file again", CLAIR_DATASET_MAX_COLUMNS);
+          return FALSE;
+        }
+      column_names_take (&names, name);
     }
   if (ret < 0)
     {
       set_json_error (self, error, offset, line, &jerr);
       return FALSE;
     }
-  set_columns (self, g_steal_pointer (&names));
+  set_columns (self, &names);
   return TRUE;
 }
 
@@ -791,7 +868,7 @@ open_csv (ClairDataset *self,
   const char *next;
   guint next_line;
   g_autoptr(GArray) fields = g_array_new (FALSE, FALSE, sizeof (CsvField));
-  GPtrArray *names;
+  g_auto(ColumnNames) names = { NULL, NULL, NULL };
 
   /* Blank lines before the header are not the header. */
   while (p < end && (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')))
@@ -806,31 +883,114 @@ open_csv (ClairDataset *self,
       return FALSE;
     }
 
-  next = csv_parse_record (self, p, line, TRUE, fields, &next_line, error);
+  next = csv_parse_record (self, p, line, TRUE, CLAIR_DATASET_MAX_COLUMNS, fields, &next_line,
+                           error);
   if (next == NULL)
     return FALSE;
 
-  names = g_ptr_array_new_with_free_func (g_free);
+  column_names_init (&names);
   for (guint i = 0; i < fields->len; i++)
     {
       char *name = csv_field_text (self, &g_array_index (fields, CsvField, i), i, error);
 
       if (name == NULL)
-        {
-          g_ptr_array_unref (names);
-          return FALSE;
-        }
+        return FALSE;
       if (*name == '\0')
         {
           g_free (name);
           name = g_strdup_printf ("column_%u", i + 1);
         }
-      add_column_name (names, name);
+      column_names_add_unique (&names, name);
     }
-  set_columns (self, names);
+  set_columns (self, &names);
   self->scan_pos = next - self->data;
   self->scan_line = next_line;
   return TRUE;
+}
+
+/* What a file that is not a regular file is, for messages. */
+static const char *
+describe_file_type (mode_t mode)
+{
+  if (S_ISFIFO (mode))
+    return "a FIFO";
+  if (S_ISSOCK (mode))
+    return "a socket";
+  if (S_ISCHR (mode))
+    return "a character device";
+  if (S_ISBLK (mode))
+    return "a block device";
+  return "an unusual kind of file";
+}
+
+static gboolean
+check_file_type (ClairDataset  *self,
+                 mode_t         mode,
+                 GError       **error)
+{
+  if (S_ISREG (mode))
+    return TRUE;
+  if (S_ISDIR (mode))
+    g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_UNSUPPORTED,
+                 "“%s” is a folder; choose a JSONL, JSON, CSV or TSV file", self->display_name);
+  else
+    g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_UNSUPPORTED,
+                 "“%s” is not a regular file (%s); save the dataset to a file and open that",
+                 self->display_name, describe_file_type (mode));
+  return FALSE;
+}
+
+static void
+set_errno_error (ClairDataset  *self,
+                 GError       **error,
+                 int            saved_errno)
+{
+  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+               "Could not open “%s”: %s", self->display_name, g_strerror (saved_errno));
+}
+
+/* Maps @self->path when it is a regular file or a symbolic link to one. Opening a FIFO for reading
+ * blocks until something writes to it, maybe forever, and opening a device may act on it, so the
+ * type is checked before opening. It is checked again on what was opened, in case the file was
+ * replaced in between; O_NONBLOCK keeps that open from blocking on a FIFO. */
+static gboolean
+map_regular_file (ClairDataset  *self,
+                  GError       **error)
+{
+  GStatBuf st;
+  int fd;
+  gboolean ok;
+
+  if (g_stat (self->path, &st) != 0)
+    {
+      set_errno_error (self, error, errno);
+      return FALSE;
+    }
+  if (!check_file_type (self, st.st_mode, error))
+    return FALSE;
+
+  fd = g_open (self->path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      set_errno_error (self, error, errno);
+      return FALSE;
+    }
+  if (fstat (fd, &st) != 0)
+    {
+      set_errno_error (self, error, errno);
+      ok = FALSE;
+    }
+  else
+    ok = check_file_type (self, st.st_mode, error);
+  if (ok)
+    {
+      self->mapped = g_mapped_file_new_from_fd (fd, FALSE, error);
+      if (self->mapped == NULL)
+        g_prefix_error (error, "“%s”: ", self->display_name);
+      ok = self->mapped != NULL;
+    }
+  close (fd);
+  return ok;
 }
 
 ClairDataset *
@@ -848,14 +1008,7 @@ clair_dataset_open (const char  *path,
   self->path = g_strdup (path);
   self->display_name = g_filename_display_name (path);
 
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_UNSUPPORTED,
-                   "“%s” is a folder; choose a JSONL, JSON, CSV or TSV file", self->display_name);
-      return NULL;
-    }
-  self->mapped = g_mapped_file_new (path, FALSE, error);
-  if (self->mapped == NULL)
+  if (!map_regular_file (self, error))
     return NULL;
   self->data = g_mapped_file_get_contents (self->mapped);
   self->size = g_mapped_file_get_length (self->mapped);
@@ -1136,7 +1289,8 @@ index_csv (IndexRun  *run,
               line++;
               p = newline ? newline + 1 : end;
             }
-          else if ((p = csv_parse_record (self, p, line, FALSE, NULL, &line, error)) == NULL)
+          else if ((p = csv_parse_record (self, p, line, FALSE, G_MAXUINT, NULL, &line,
+                                          error)) == NULL)
             return FALSE;
         }
 
@@ -1588,7 +1742,8 @@ read_csv_fields (ClairDataset *self,
   g_autoptr(GArray) fields = g_array_sized_new (FALSE, FALSE, sizeof (CsvField), self->n_columns);
   guint next_line;
 
-  if (csv_parse_record (self, self->data + offset, line, TRUE, fields, &next_line, error) == NULL)
+  if (csv_parse_record (self, self->data + offset, line, TRUE, G_MAXUINT, fields, &next_line,
+                        error) == NULL)
     return NULL;
   if (fields->len != self->n_columns)
     {

@@ -8,6 +8,10 @@ G_BEGIN_DECLS
 /* The largest single field a dataset may hold; larger ones fail their row with a clear message. */
 #define CLAIR_DATASET_MAX_FIELD (16u * 1024u * 1024u)
 
+/* The most columns a dataset may have. A wider header fails to open with a clear message rather
+ * than filling memory: CLAIR needs two columns, and no view can show 65,536. */
+#define CLAIR_DATASET_MAX_COLUMNS (64u * 1024u)
+
 typedef enum
 {
   CLAIR_FORMAT_UNKNOWN,
@@ -52,7 +56,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClairRow, clair_row_free)
 G_DECLARE_FINAL_TYPE (ClairDataset, clair_dataset, CLAIR, DATASET, GObject)
 
 /* Maps the file and reads enough to know its format and columns; does not index. With
- * CLAIR_FORMAT_UNKNOWN the format comes from the extension, then the content. */
+ * CLAIR_FORMAT_UNKNOWN the format comes from the extension, then the content. Refuses, without
+ * opening it, anything that is not a regular file (or a symbolic link to one): a FIFO, a socket,
+ * a device. */
 ClairDataset        *clair_dataset_open             (const char           *path,
                                                      ClairFormat           format,
                                                      GError              **error);

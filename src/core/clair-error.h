@@ -25,6 +25,7 @@ typedef enum
   CLAIR_ERROR_TIMEOUT,          /* the per-request deadline passed */
   CLAIR_ERROR_INTERRUPTED,      /* a connection dropped or a stream ended early */
   CLAIR_ERROR_UNREACHABLE,      /* nothing answers at the address, or the name does not resolve */
+  CLAIR_ERROR_BUSY,             /* another run holds the project's run lock */
 } ClairError;
 
 GQuark clair_error_quark (void);

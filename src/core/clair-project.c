@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#define _GNU_SOURCE   /* F_OFD_SETLK, F_OFD_GETLK */
 #define G_LOG_DOMAIN "clair-project"
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <glib/gstdio.h>
 #include <sqlite3.h>
 
 #include "clair-endpoint.h"
@@ -690,6 +695,174 @@ clair_project_get_n_rows (ClairProject *self)
   g_rec_mutex_unlock (&self->lock);
 
   return n < 0 ? 0 : (guint) n;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The run lock (see the header). Not SQLite's locks: they come and go with each transaction, and
+ * a POSIX lock taken on the project file itself would be dropped when SQLite closes any of its
+ * descriptors of it. An OFD lock belongs to one open file description, so it also keeps out a
+ * second ClairProject in the same process, and it dies with its process. */
+
+struct _ClairProjectLock
+{
+  int fd;   /* -1: the file system could not lock, nothing is held */
+};
+
+static char *
+run_lock_path (ClairProject *self)
+{
+  return g_strconcat (self->path, "-run", NULL);
+}
+
+static struct flock
+whole_file (short type)
+{
+  struct flock region = { .l_type = type, .l_whence = SEEK_SET };
+
+  return region;
+}
+
+/* The pid the holder wrote, or 0. It writes it right after taking the lock, so an empty file is
+ * given a moment to fill. */
+static gint64
+read_holder_pid (int fd)
+{
+  for (guint i = 0; i < 10; i++)
+    {
+      char line[32] = { 0 };
+      ssize_t len = pread (fd, line, sizeof line - 1, 0);
+      char *end = NULL;
+      gint64 pid;
+
+      if (len > 0)
+        {
+          pid = g_ascii_strtoll (line, &end, 10);
+          return end != line && *end == '\n' && pid > 0 ? pid : 0;
+        }
+      g_usleep (5000);
+    }
+  return 0;
+}
+
+static void
+set_busy_error (GError     **error,
+                const char  *project_path,
+                int          fd)
+{
+  gint64 pid = read_holder_pid (fd);
+  g_autofree char *holder = NULL;
+
+  holder = pid > 0 ? g_strdup_printf (" (pid %" G_GINT64_FORMAT ")", pid) : g_strdup ("");
+  g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_BUSY,
+               "“%s” is busy: a run is already going on this project%s. Let it finish or stop "
+               "it, then run again.", project_path, holder);
+}
+
+/* Written over whatever a killed holder left, then cut to length, so a reader finds one whole
+ * line at any moment. Only the message needs it: without it the lock still holds. */
+static void
+write_holder_pid (int fd)
+{
+  char line[32];
+  int len = g_snprintf (line, sizeof line, "%d\n", (int) getpid ());
+
+  if (pwrite (fd, line, len, 0) != len || ftruncate (fd, len) < 0)
+    g_debug ("Could not write the pid into the run lock: %s", g_strerror (errno));
+}
+
+/* A file system that cannot lock, or a directory where the file cannot be made, should not stop
+ * every run: the run goes on unguarded, and says so. */
+static ClairProjectLock *
+lock_unavailable (const char *path,
+                  int         saved_errno)
+{
+  ClairProjectLock *lock = g_new0 (ClairProjectLock, 1);
+
+  g_warning ("Could not lock “%s” (%s): a second run of this project would not be refused",
+             path, g_strerror (saved_errno));
+  lock->fd = -1;
+  return lock;
+}
+
+ClairProjectLock *
+clair_project_lock_run (ClairProject  *self,
+                        GError       **error)
+{
+  g_autofree char *path = NULL;
+  struct flock region = whole_file (F_WRLCK);
+  ClairProjectLock *lock;
+  GStatBuf project_stat;
+  int mode = 0644;
+  int fd;
+
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  path = run_lock_path (self);
+  /* The project's permissions, as SQLite gives its -wal and -shm files: whoever may write the
+   * project may take the lock. */
+  if (g_stat (self->path, &project_stat) == 0)
+    mode = project_stat.st_mode & 0666;
+  fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, mode);
+  if (fd < 0)
+    return lock_unavailable (path, errno);
+
+  if (fcntl (fd, F_OFD_SETLK, &region) < 0)
+    {
+      int saved_errno = errno;
+      gboolean busy = saved_errno == EAGAIN || saved_errno == EACCES;
+
+      if (busy)
+        set_busy_error (error, self->path, fd);
+      close (fd);
+      return busy ? NULL : lock_unavailable (path, saved_errno);
+    }
+
+  write_holder_pid (fd);
+  lock = g_new0 (ClairProjectLock, 1);
+  lock->fd = fd;
+  return lock;
+}
+
+void
+clair_project_lock_free (ClairProjectLock *lock)
+{
+  if (lock == NULL)
+    return;
+  if (lock->fd >= 0)
+    {
+      /* Emptied while still held, so nobody is shown the pid of a run that ended; closing the
+       * descriptor (O_CLOEXEC: no child inherits it) drops the lock. */
+      if (ftruncate (lock->fd, 0) < 0)
+        g_debug ("Could not empty the run lock: %s", g_strerror (errno));
+      close (lock->fd);
+    }
+  g_free (lock);
+}
+
+gboolean
+clair_project_check_run_lock (ClairProject  *self,
+                              GError       **error)
+{
+  g_autofree char *path = NULL;
+  struct flock region = whole_file (F_WRLCK);
+  gboolean held;
+  int fd;
+
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  path = run_lock_path (self);
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  /* No file: no run ever held the lock here. An unreadable one: clair_project_lock_run()
+   * decides. */
+  if (fd < 0)
+    return TRUE;
+  held = fcntl (fd, F_OFD_GETLK, &region) == 0 && region.l_type != F_UNLCK;
+  if (held)
+    set_busy_error (error, self->path, fd);
+  close (fd);
+  return !held;
 }
 
 gboolean

@@ -168,6 +168,27 @@ ClairProject   *clair_project_open_reader    (ClairProject          *self,
 const char     *clair_project_get_path       (ClairProject          *self);
 guint           clair_project_get_n_rows     (ClairProject          *self);
 
+/* The run lock: at most one run per project file, whichever process or ClairProject object starts
+ * it, so no row is paid for twice. It is an open-file-description lock (fcntl F_OFD_SETLK) on
+ * "PROJECT-run" next to the project, which holds the holder's pid for the message; the kernel
+ * drops it when the holder's process ends, even by kill -9. SQLite's own locks on the project are
+ * left alone. The file stays behind (empty after a run that ended, with a dead pid after a
+ * crash); it may be deleted when no run is going. */
+typedef struct _ClairProjectLock ClairProjectLock;
+
+/* Takes the run lock, or fails with CLAIR_ERROR_BUSY ("… a run is already going on this project
+ * (pid N) …") when a run holds it. On a file system that cannot lock, warns and returns a lock
+ * that holds nothing rather than refuse every run. */
+ClairProjectLock *clair_project_lock_run     (ClairProject          *self,
+                                              GError               **error);
+/* Lets go of the run lock. */
+void            clair_project_lock_free      (ClairProjectLock      *lock);
+/* FALSE with CLAIR_ERROR_BUSY when a run holds the lock now; takes nothing, so it only lets a
+ * caller refuse early: clair_project_lock_run() is what keeps a second run out. */
+gboolean        clair_project_check_run_lock (ClairProject          *self,
+                                              GError               **error);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClairProjectLock, clair_project_lock_free)
+
 /* Imports every row of @dataset (indexing it if needed) in one transaction, or in batches (see
  * clair_project_set_import_batch()). A bad row never disappears silently: it is listed in
  * @report with its line and reason. A failed or cancelled import leaves no row. */

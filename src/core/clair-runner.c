@@ -51,6 +51,7 @@ struct _ClairRunner
   GObject           parent_instance;
 
   ClairProject     *project;
+  ClairProjectLock *run_lock;        /* held from clair_runner_start() to the final state */
   ClairClient      *client;
   ClairGenParams    params;
   ClairPrompt      *prompt;
@@ -476,6 +477,9 @@ maybe_finish (ClairRunner *self)
   g_clear_pointer (&self->writer_thread, g_thread_join);
   g_queue_clear_full (&self->ready, (GDestroyNotify) job_free);
   g_clear_handle_id (&self->pause_source, g_source_remove);
+  /* Every result is committed now; let go before the final state is announced, so a listener
+   * may start the next run from its handler. */
+  g_clear_pointer (&self->run_lock, clair_project_lock_free);
 
   if (self->error != NULL)
     final = CLAIR_RUNNER_FAILED;
@@ -810,6 +814,7 @@ clair_runner_dispose (GObject *object)
     self->state = CLAIR_RUNNER_STOPPED;
   g_cancellable_cancel (self->cancellable);
   shutdown_threads (self);
+  g_clear_pointer (&self->run_lock, clair_project_lock_free);
   g_clear_handle_id (&self->pause_source, g_source_remove);
   g_clear_object (&self->client);
 
@@ -975,6 +980,12 @@ clair_runner_start (ClairRunner  *self,
   g_return_val_if_fail (CLAIR_IS_RUNNER (self), FALSE);
   g_return_val_if_fail (self->state == CLAIR_RUNNER_IDLE, FALSE);
 
+  /* Taken before the rows are listed: a run that just ended has committed all it will, so the
+   * pending rows listed next are truly pending. */
+  self->run_lock = clair_project_lock_run (self->project, error);
+  if (self->run_lock == NULL)
+    return FALSE;
+
   if (self->options.rows != NULL)
     {
       self->rows = g_array_sized_new (FALSE, FALSE, sizeof (guint), self->options.rows->len);
@@ -986,7 +997,10 @@ clair_runner_start (ClairRunner  *self,
                                                    self->options.first, self->options.last,
                                                    self->options.limit, error);
       if (self->rows == NULL)
-        return FALSE;
+        {
+          g_clear_pointer (&self->run_lock, clair_project_lock_free);
+          return FALSE;
+        }
     }
 
   self->context = g_main_context_ref_thread_default ();

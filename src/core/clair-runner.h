@@ -82,7 +82,9 @@ ClairRunner      *clair_runner_new         (ClairProject           *project,
                                             const ClairRunOptions  *options,
                                             GError                **error);
 ClairClient      *clair_runner_get_client  (ClairRunner            *self);
-/* Lists the rows and starts sending. Returns FALSE when the rows cannot be listed. */
+/* Takes the project's run lock (clair_project_lock_run()) until the run reaches its final state
+ * or the runner is disposed, lists the rows and starts sending. Returns FALSE with
+ * CLAIR_ERROR_BUSY when another run holds the lock, or when the rows cannot be listed. */
 gboolean          clair_runner_start       (ClairRunner            *self,
                                             GError                **error);
 /* Signals: row-started (row), row-retry (row), row-delta (row, text), row-finished (row,

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "clair-redact"
+#define G_LOG_DOMAIN "clair-secret"
 
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/prctl.h>
 
-#include "clair-redact.h"
+#include "clair-secret.h"
 
 #define REDACTED "[redacted]"
 
@@ -28,7 +30,7 @@ token_length (const char *p)
 }
 
 char *
-clair_redact_secret (char       *text,
+clair_secret_redact_key (char       *text,
                      const char *secret)
 {
   gsize secret_len;
@@ -83,7 +85,7 @@ credential_at (const char *p,
 }
 
 char *
-clair_redact (const char *text,
+clair_secret_redact (const char *text,
               const char *secret)
 {
   GString *out;
@@ -108,5 +110,19 @@ clair_redact (const char *text,
       else
         g_string_append_c (out, *p++);
     }
-  return clair_redact_secret (g_string_free (out, FALSE), secret);
+  return clair_secret_redact_key (g_string_free (out, FALSE), secret);
+}
+
+void
+clair_secret_wipe (char *secret)
+{
+  if (secret != NULL)
+    explicit_bzero (secret, strlen (secret));
+}
+
+void
+clair_secret_protect_process (void)
+{
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+    g_warning ("Could not mark the process non-dumpable: %s", g_strerror (errno));
 }
