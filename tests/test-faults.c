@@ -284,6 +284,11 @@ scenario_cleanup (ScenarioRun *run)
   g_unlink (shm);
   g_unlink (run->project_path);
   g_unlink (dataset);
+  {
+    g_autofree char *lock = g_strconcat (run->project_path, "-run", NULL);   /* the run lock */
+
+    g_unlink (lock);
+  }
   g_rmdir (run->dir);
   g_clear_pointer (&run->project_path, g_free);
   g_clear_pointer (&run->dir, g_free);
@@ -521,11 +526,13 @@ test_rate_limit_recovers (void)
     g_autofree char *wal = g_strconcat (project_path, "-wal", NULL);
     g_autofree char *shm = g_strconcat (project_path, "-shm", NULL);
     g_autofree char *dataset = g_build_filename (dir, "rows.jsonl", NULL);
+    g_autofree char *lock = g_strconcat (project_path, "-run", NULL);   /* the run lock */
 
     g_unlink (wal);
     g_unlink (shm);
     g_unlink (project_path);
     g_unlink (dataset);
+    g_unlink (lock);
     g_rmdir (dir);
   }
 }
