@@ -363,6 +363,9 @@ import_file (ImportState  *state,
   mapped = g_mapped_file_new (path, FALSE, error);
   if (mapped == NULL)
     return FALSE;
+  /* An empty file maps to NULL: nothing to read. */
+  if (g_mapped_file_get_length (mapped) == 0)
+    return TRUE;
   p = g_mapped_file_get_contents (mapped);
   end = p + g_mapped_file_get_length (mapped);
 

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include "clair-batch.h"
 #include "clair-error.h"
 #include "clair-export.h"
 #include "clair-project.h"
@@ -185,26 +186,29 @@ fuzz_results_import (const uint8_t *data,
 {
   g_autofree char *path = fuzz_path ("results.jsonl");
   g_autoptr(GError) error = NULL;
-  guint before, n_imported = 0, n_failed = 0;
+  const char *paths[] = { path, NULL };
+  ClairImportResultsReport report = { 0 };
+  guint before;
 
   fuzz_write_file (path, data, size);
   /* Attempt counts saturate at 255 per row: start again before they can. */
   if (count_attempts (results_project) > 200)
     reset_results_project ();
   before = count_attempts (results_project);
-  if (clair_import_results (results_project, path, &n_imported, &n_failed, &error))
+  /* Bad lines are reported, not fatal: only a file that cannot be read fails the import. */
+  g_assert (clair_import_results_files (results_project, paths, &report, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.n_revised, <=, report.n_imported);
+  g_assert_cmpuint (report.problems->len, ==, report.n_errors);
+  for (guint i = 0; i < report.problems->len; i++)
     {
-      g_assert_no_error (error);
-      g_assert_cmpuint (n_failed, <=, n_imported);
-      if (before + n_imported < 255)
-        g_assert_cmpuint (count_attempts (results_project), ==, before + n_imported);
+      const char *problem = g_ptr_array_index (report.problems, i);
+
+      g_assert (problem[0] != '\0' && g_utf8_validate (problem, -1, NULL));
     }
-  else
-    {
-      g_assert (error != NULL && error->message[0] != '\0');
-      g_assert (g_utf8_validate (error->message, -1, NULL));
-      g_assert_cmpuint (count_attempts (results_project), ==, before);
-    }
+  if (before + report.n_imported < 255)
+    g_assert_cmpuint (count_attempts (results_project), ==, before + report.n_imported);
+  clair_import_results_report_clear (&report);
 }
 
 int
