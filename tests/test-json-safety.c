@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "clair-escape.h"
 #include "clair-export.h"
 #include "clair-jscan.h"
 #include "clair-json.h"
@@ -706,6 +707,51 @@ test_python_oracle (void)
   g_unlink (path);
 }
 
+static void
+collect_text (GMarkupParseContext *context,
+              const char          *text,
+              gsize                text_len,
+              gpointer             user_data,
+              GError             **error)
+{
+  g_string_append_len (user_data, text, text_len);
+}
+
+/* Text from outside made visible for a terminal or a label: controls and stray bytes become
+ * escapes, newlines stay only in blocks, and for markup the three special characters are escaped
+ * too, so that what results parses as Pango markup and reads as the original did. */
+static void
+test_escape_controls (void)
+{
+  static const char hostile[] = "a\x1b[2J\x07 <b>&amp;</b>\n\tz \xc2\x9b \x9b é";
+  g_autofree char *line = clair_escape_controls (hostile, CLAIR_ESCAPE_LINE);
+  g_autofree char *block = clair_escape_controls (hostile, CLAIR_ESCAPE_BLOCK);
+  g_autofree char *markup = clair_escape_controls (hostile, CLAIR_ESCAPE_LINE | CLAIR_ESCAPE_MARKUP);
+  g_autofree char *parsed = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpstr (line, ==, "a\\e[2J\\x07 <b>&amp;</b>\\x0a\\x09z \\xc2\\x9b \\x9b é");
+  g_assert_cmpstr (block, ==, "a\\e[2J\\x07 <b>&amp;</b>\n\tz \\xc2\\x9b \\x9b é");
+  g_assert_cmpstr (markup, ==, "a\\e[2J\\x07 &lt;b&gt;&amp;amp;&lt;/b&gt;\\x0a\\x09z \\xc2\\x9b \\x9b é");
+  g_assert_true (g_utf8_validate (line, -1, NULL));
+  /* Markup that parses back to exactly the line form. */
+  {
+    g_autofree char *wrapped = g_strconcat ("<m>", markup, "</m>", NULL);
+    GMarkupParseContext *context;
+    GString *text = g_string_new (NULL);
+    GMarkupParser parser = { .text = collect_text };
+
+    context = g_markup_parse_context_new (&parser, 0, text, NULL);
+    g_assert_true (g_markup_parse_context_parse (context, wrapped, -1, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_markup_parse_context_end_parse (context, &error));
+    g_markup_parse_context_free (context);
+    parsed = g_string_free (text, FALSE);
+  }
+  g_assert_cmpstr (parsed, ==, line);
+  g_assert_null (clair_escape_controls (NULL, CLAIR_ESCAPE_LINE));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -719,6 +765,7 @@ main (int    argc,
   g_test_add_func ("/json-safety/request-body", test_request_body);
   g_test_add_func ("/json-safety/exports", test_exports);
   g_test_add_func ("/json-safety/python-oracle", test_python_oracle);
+  g_test_add_func ("/json-safety/escape-controls", test_escape_controls);
 
   return g_test_run ();
 }

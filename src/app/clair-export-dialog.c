@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "clair-export-dialog.h"
+#include "clair-escape.h"
 
 #include <string.h>
 
@@ -68,6 +69,16 @@ static const struct
   { CLAIR_EXPORT_SELECT_ALL, N_("Every row with a revision") },
 };
 
+
+/* Where the file goes, as the user reads it: never markup, controls visible. */
+static void
+set_destination_subtitle (ClairExportDialog *self)
+{
+  g_autofree char *visible = clair_escape_controls (self->destination, CLAIR_ESCAPE_LINE);
+
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->destination_row), visible);
+}
+
 static void
 suggest_destination (ClairExportDialog *self)
 {
@@ -91,7 +102,7 @@ suggest_destination (ClairExportDialog *self)
   path = g_strdup_printf ("%s/%s-%s.jsonl", dir, base, formats[MIN (format, G_N_ELEMENTS (formats) - 1)].suffix);
   g_free (self->destination);
   self->destination = g_steal_pointer (&path);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->destination_row), self->destination);
+  set_destination_subtitle (self);
 }
 
 /* The options as chosen; the column lists borrow the dialog's strings until the next change. */
@@ -246,6 +257,7 @@ preview_done_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   ExportData *data = g_task_get_task_data (G_TASK (result));
   g_autofree char *text = NULL;
+  g_autofree char *visible = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
@@ -257,7 +269,8 @@ preview_done_cb (GObject      *source,
     text = describe_summary (&data->options, &data->summary);
   gtk_spinner_stop (GTK_SPINNER (self->summary_spinner));
   gtk_widget_set_visible (self->summary_spinner, FALSE);
-  gtk_label_set_text (GTK_LABEL (self->summary_label), text);
+  visible = clair_escape_controls (text, CLAIR_ESCAPE_BLOCK);
+  gtk_label_set_text (GTK_LABEL (self->summary_label), visible);
 }
 
 static gboolean
@@ -334,8 +347,9 @@ fill_columns (ClairExportDialog *self)
     {
       GtkWidget *row = adw_action_row_new ();
       GtkWidget *check = gtk_check_button_new ();
+      g_autofree char *visible = clair_escape_controls (self->columns[i], CLAIR_ESCAPE_LINE);
 
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), self->columns[i]);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), visible);
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       gtk_check_button_set_active (GTK_CHECK_BUTTON (check), TRUE);
       gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
@@ -381,12 +395,14 @@ export_done_cb (GObject      *source,
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       GtkWidget *dialog;
+      g_autofree char *message = NULL;
 
       gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "options");
       gtk_widget_set_sensitive (self->export_button, TRUE);
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Export Failed"), error->message);
+      message = clair_escape_controls (error->message, CLAIR_ESCAPE_BLOCK);
+      dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Export Failed"), message);
       adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
       gtk_window_present (GTK_WINDOW (dialog));
       return;
@@ -611,6 +627,7 @@ clair_export_dialog_init (ClairExportDialog *self)
   group = adw_preferences_group_new ();
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Destination"));
   self->destination_row = adw_action_row_new ();
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (self->destination_row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->destination_row), _("File"));
   gtk_widget_add_css_class (self->destination_row, "property");
   button = gtk_button_new_with_mnemonic (_("C_hoose…"));
@@ -741,5 +758,5 @@ clair_export_dialog_set_destination (ClairExportDialog *self,
   g_free (self->destination);
   self->destination = g_strdup (path);
   self->destination_chosen = TRUE;
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->destination_row), path);
+  set_destination_subtitle (self);
 }

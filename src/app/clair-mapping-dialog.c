@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "clair-escape.h"
 #include "clair-mapping-dialog.h"
 #include "clair-project.h"
 
@@ -57,6 +58,7 @@ shorten (const char *text,
          guint       max_chars)
 {
   GString *out = g_string_new (NULL);
+  char *escaped;
   guint n = 0;
 
   for (const char *p = text; *p && n < max_chars; p = g_utf8_next_char (p), n++)
@@ -66,7 +68,10 @@ shorten (const char *text,
     }
   if (g_utf8_strlen (text, -1) > max_chars)
     g_string_append (out, "…");
-  return g_string_free (out, FALSE);
+  /* Dataset text, shown as it is: a control character in it stays visible as an escape. */
+  escaped = clair_escape_controls (out->str, CLAIR_ESCAPE_LINE);
+  g_string_free (out, TRUE);
+  return escaped;
 }
 
 static const char *
@@ -114,7 +119,9 @@ update_preview (ClairMappingDialog *self)
       gtk_widget_set_margin_bottom (box, 8);
       if (row == NULL)
         {
-          task = gtk_label_new (error->message);
+          g_autofree char *message = clair_escape_controls (error->message, CLAIR_ESCAPE_LINE);
+
+          task = gtk_label_new (message);
           gtk_widget_add_css_class (task, "error");
           answer = NULL;
           g_ptr_array_add (self->preview_tasks, g_strdup (""));
@@ -227,9 +234,11 @@ index_done_cb (GObject      *source,
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
+      g_autofree char *message = clair_escape_controls (error->message, CLAIR_ESCAPE_LINE);
+
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->project_row), error->message);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->project_row), message);
       gtk_widget_set_sensitive (self->import_button, FALSE);
       return;
     }
@@ -359,12 +368,13 @@ import_done_cb (GObject      *source,
   if (error != NULL)
     {
       GtkWidget *dialog;
+      g_autofree char *message = clair_escape_controls (error->message, CLAIR_ESCAPE_BLOCK);
 
       gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "mapping");
       update_preview (self);
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Could Not Import the Dataset"), error->message);
+      dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Could Not Import the Dataset"), message);
       adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
       gtk_window_present (GTK_WINDOW (dialog));
       return;
@@ -570,6 +580,7 @@ build_content (ClairMappingDialog *self)
   group = adw_preferences_group_new ();
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Project"));
   self->project_row = adw_action_row_new ();
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (self->project_row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->project_row), _("Saved as"));
   gtk_widget_add_css_class (self->project_row, "property");
   button = gtk_button_new_with_mnemonic (_("C_hange…"));
@@ -707,12 +718,15 @@ void
 clair_mapping_dialog_set_project_path (ClairMappingDialog *self,
                                        const char         *path)
 {
+  g_autofree char *visible = NULL;
+
   g_return_if_fail (CLAIR_IS_MAPPING_DIALOG (self));
   g_return_if_fail (path != NULL);
 
   g_free (self->project_path);
   self->project_path = g_strdup (path);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->project_row), path);
+  visible = clair_escape_controls (path, CLAIR_ESCAPE_LINE);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->project_row), visible);
 }
 
 guint

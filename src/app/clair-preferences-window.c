@@ -9,6 +9,7 @@
 
 #include "clair-client.h"
 #include "clair-endpoint.h"
+#include "clair-escape.h"
 #include "clair-preferences-window.h"
 #include "clair-prompt.h"
 #include "clair-run-config.h"
@@ -340,6 +341,17 @@ probed_cb (GObject      *source,
     show_key_note (self);
 }
 
+/* What went wrong, in the server's words where it answered: kept visible, control characters
+ * shown as escapes. */
+static void
+set_test_error (ClairPreferencesWindow *self,
+                const GError           *error)
+{
+  g_autofree char *message = clair_escape_controls (error->message, CLAIR_ESCAPE_BLOCK);
+
+  gtk_label_set_text (GTK_LABEL (self->test_label), message);
+}
+
 static void
 models_cb (GObject      *source,
            GAsyncResult *result,
@@ -356,7 +368,7 @@ models_cb (GObject      *source,
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      gtk_label_set_text (GTK_LABEL (self->test_label), error->message);
+      set_test_error (self, error);
       gtk_widget_remove_css_class (self->test_label, "success");
       gtk_widget_add_css_class (self->test_label, "error");
       g_signal_emit (self, signals[MODELS_LISTED], 0, -1);
@@ -394,7 +406,7 @@ clair_preferences_window_test_connection (ClairPreferencesWindow *self)
   client = clair_client_new (url, 2, &error);
   if (client == NULL)
     {
-      gtk_label_set_text (GTK_LABEL (self->test_label), error->message);
+      set_test_error (self, error);
       gtk_widget_add_css_class (self->test_label, "error");
       g_signal_emit (self, signals[MODELS_LISTED], 0, -1);
       return;

@@ -895,7 +895,8 @@ exported_cb (ClairExportDialog *dialog,
   g_autofree char *message = g_strdup_printf (ngettext ("Exported %s row to %s", "Exported %s rows to %s",
                                                         (gulong) MIN (n_written, G_MAXULONG)),
                                               count, name);
-  AdwToast *toast = adw_toast_new (message);
+  g_autofree char *title = clair_escape_controls (message, CLAIR_ESCAPE_LINE | CLAIR_ESCAPE_MARKUP);
+  AdwToast *toast = adw_toast_new (title);
 
   adw_toast_set_button_label (toast, _("Open _Folder"));
   adw_toast_set_action_name (toast, "win.open-folder");

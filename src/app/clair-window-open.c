@@ -60,6 +60,8 @@ _clair_window_fill_recent (ClairWindow *self)
       g_autofree char *name = NULL;
       g_autofree char *dir = NULL;
       g_autofree char *dir_display = NULL;
+      g_autofree char *visible_name = NULL;
+      g_autofree char *visible_dir = NULL;
       GtkWidget *row;
 
       if (!g_file_test (recent[i], G_FILE_TEST_IS_REGULAR))
@@ -70,8 +72,12 @@ _clair_window_fill_recent (ClairWindow *self)
                       ? g_strconcat ("~", dir + strlen (g_get_home_dir ()), NULL)
                       : g_strdup (dir);
       row = adw_action_row_new ();
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), dir_display);
+      /* File names are shown as they are, never read as markup, controls made visible. */
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      visible_name = clair_escape_controls (name, CLAIR_ESCAPE_LINE);
+      visible_dir = clair_escape_controls (dir_display, CLAIR_ESCAPE_LINE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), visible_name);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), visible_dir);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
       g_object_set_data_full (G_OBJECT (row), "clair-path", g_strdup (recent[i]), g_free);

@@ -3,6 +3,7 @@
 
 #include <gtksourceview/gtksource.h>
 
+#include "clair-escape.h"
 #include "clair-row-item.h"
 #include "clair-row-view.h"
 #include "clair-window.h"

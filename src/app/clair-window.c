@@ -1047,6 +1047,7 @@ load_done_cb (GObject      *source,
   LoadResult *result = g_task_propagate_pointer (G_TASK (res), &error);
   ClairProject *project = g_task_get_task_data (G_TASK (res));
   g_autofree char *basename = NULL;
+  g_autofree char *display_name = NULL;
   GdkFrameClock *clock;
 
   if (project != self->project)
@@ -1066,7 +1067,8 @@ load_done_cb (GObject      *source,
   load_result_free (result);
 
   basename = g_path_get_basename (clair_project_get_path (self->project));
-  adw_window_title_set_subtitle (self->window_title, basename);
+  display_name = clair_escape_controls (basename, CLAIR_ESCAPE_LINE);
+  adw_window_title_set_subtitle (self->window_title, display_name);
   gtk_stack_set_visible_child_name (self->detail_stack, "none");
   /* Showing the page (list, detail view, source views) and filling a screenful of row widgets
    * take some 50 ms each on two cores with software rendering; in one turn of the main loop they
@@ -1337,6 +1339,8 @@ _clair_window_show_record (ClairWindow *self,
   if (attempt && (attempt->status == CLAIR_ROW_FAILED || attempt->status == CLAIR_ROW_PARSE_FAILED))
     {
       g_autofree char *heading = NULL;
+      g_autofree char *message = clair_escape_controls (attempt->error ? attempt->error : "",
+                                                        CLAIR_ESCAPE_BLOCK);
 
       if (attempt->status == CLAIR_ROW_FAILED && attempt->http_status)
         heading = g_strdup_printf (_("The server answered %u"), attempt->http_status);
@@ -1345,7 +1349,8 @@ _clair_window_show_record (ClairWindow *self,
       else
         heading = g_strdup (_("The answer held no usable revision"));
       gtk_label_set_text (self->error_title, heading);
-      gtk_label_set_text (self->error_label, attempt->error ? attempt->error : "");
+      /* The server's words, kept visible: a control character in them shows as \e or \xHH. */
+      gtk_label_set_text (self->error_label, message);
       gtk_widget_set_visible (GTK_WIDGET (self->error_box), TRUE);
     }
   else
@@ -1502,7 +1507,10 @@ void
 _clair_window_toast (ClairWindow *self,
                      const char  *message)
 {
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+  /* A toast's title is markup, and messages name files and hold servers' words. */
+  g_autofree char *title = clair_escape_controls (message, CLAIR_ESCAPE_LINE | CLAIR_ESCAPE_MARKUP);
+
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
 }
 
 void
@@ -1510,9 +1518,10 @@ _clair_window_show_error (ClairWindow  *self,
                           const char   *heading,
                           const GError *error)
 {
+  g_autofree char *body = error ? clair_escape_controls (error->message, CLAIR_ESCAPE_BLOCK) : NULL;
   GtkWidget *dialog;
 
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, error ? error->message : NULL);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
   gtk_window_present (GTK_WINDOW (dialog));
 }

@@ -781,6 +781,53 @@ summary_counted (gpointer data)
   return text != NULL && strstr (text, "pair") != NULL;
 }
 
+/* Hostile text stays visible: a server's message with ESC and BEL in it, and a project file
+ * whose name holds a control character and markup, show as escapes in the error banner, the
+ * window's subtitle and a toast, never as raw control characters or broken markup. */
+static void
+test_hostile_text (void)
+{
+  g_autofree char *dir = make_temp_dir ("clair-ui-XXXXXX");
+  g_autofree char *plain_path = make_project (dir);
+  g_autofree char *project_path = g_build_filename (dir, "a&b\x1b[2Jc<i>.clair", NULL);
+  const char *shown;
+  ClairWindow *window;
+
+  g_assert_cmpint (g_rename (plain_path, project_path), ==, 0);
+  {
+    g_autoptr(ClairProject) project = clair_project_open (project_path, CLAIR_PROJECT_OPEN_DEFAULT, NULL);
+    ClairAttempt *attempt = clair_attempt_new ();
+
+    g_assert_nonnull (project);
+    attempt->row = 0;
+    attempt->status = CLAIR_ROW_FAILED;
+    attempt->http_status = 500;
+    attempt->error = g_strdup ("upstream said \x1b]0;owned\x07 and \x1b[31mred");
+    g_assert_true (clair_project_add_attempts (project, &attempt, 1, NULL));
+    clair_attempt_free (attempt);
+  }
+
+  window = open_window (project_path);
+  g_assert_true (clair_window_select_row (window, 0));
+  iterate_for (50);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->error_box)));
+  shown = gtk_label_get_text (window->error_label);
+  g_test_message ("error banner: %s", shown);
+  g_assert_null (strchr (shown, '\x1b'));
+  g_assert_null (strchr (shown, '\x07'));
+  g_assert_cmpstr (shown, ==, "upstream said \\e]0;owned\\x07 and \\e[31mred");
+
+  shown = adw_window_title_get_subtitle (window->window_title);
+  g_assert_cmpstr (shown, ==, "a&b\\e[2Jc<i>.clair");
+
+  /* A toast naming the file: its title is markup, so the name must arrive escaped. */
+  _clair_window_toast (window, "Exported 1 row to a&b\x1b.jsonl");
+  iterate_for (50);
+  screenshot (GTK_WIDGET (window), "screenshot-hostile-text.png");
+  destroy_and_finalize (window);
+  remove_tree (dir);
+}
+
 /* A revision that arrives after a decision: the window shows the reviewed one with a banner, the
  * new one on request, and a decision made then is about the new one. The export dialog counts the
  * result before anything is written. */
@@ -1161,6 +1208,7 @@ main (int   argc,
   g_test_add_func ("/ui/run/key", test_run_key);
   g_test_add_func ("/ui/bulk", test_bulk);
   g_test_add_func ("/ui/newer-revision", test_newer_revision);
+  g_test_add_func ("/ui/hostile-text", test_hostile_text);
   g_test_add_func ("/ui/kill9", test_kill9);
   g_test_add_func ("/ui/kill9/child", test_kill9_child);
   status = g_test_run ();
