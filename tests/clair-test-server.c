@@ -53,9 +53,13 @@
  *   redirect=CODE     answer CODE (301, 302, 303, 307, 308) with Location: /elsewhere, a path that
  *                     answers any method with a well-formed CLAIR reply nobody asked for
  *   replay=1          answer with the fixture's recorded reply for the row's task (--fixtures)
+ *   endless=1         answer 200 with a body that never ends (streamed: content deltas; else one
+ *                     JSON string that keeps growing), 4 KiB every 20 ms until the client goes
  *   chaos=P           (fault matrix) give a random fraction P of requests one fault picked at
- *                     random from chaos-kinds=KIND+KIND… (429, 500, 503, drop, html, hang; all
- *                     by default); /stats counts them under "chaos"
+ *                     random from chaos-kinds=KIND+KIND… (429, 500, 503, drop, html, hang, and
+ *                     the hostile ones: echo = a 400 whose message repeats the Authorization
+ *                     header, redirect = a 302 to /elsewhere, endless = endless=1; all by
+ *                     default); /stats counts them under "chaos"
  *   hold-until=N      park requests (before their latency starts) until N are in flight at once,
  *                     then answer them all; after that nothing more is parked (until
  *                     POST /reset). Makes a concurrency peak exact however slow the client is
@@ -83,6 +87,7 @@ typedef struct
   gboolean    drop;
   gboolean    hang;
   gboolean    html;
+  gboolean    endless;
   gboolean    stream_error;
   gboolean    no_done;
   char       *finish;
@@ -128,7 +133,7 @@ static struct
   char       *last_accept;
   char       *last_content_type;
   guint64     serial;
-  guint64     chaos_counts[6];
+  guint64     chaos_counts[9];
   GPtrArray  *held;          /* Pending, parked by hold-until=N */
   gboolean    hold_reached;  /* N were in flight at once */
   gboolean    hold_over;     /* reached or timed out: park no more */
@@ -188,7 +193,8 @@ directives_clear (Directives *dir)
 
 /* ---- Fault matrix (added for tests/test-faults.c) ------------------------------------------ */
 
-static const char *const chaos_names[] = { "429", "500", "503", "drop", "html", "hang" };
+static const char *const chaos_names[] = { "429", "500", "503", "drop", "html", "hang",
+                                           "echo", "redirect", "endless" };
 
 static guint
 chaos_parse_kinds (const char *value)
@@ -203,7 +209,9 @@ chaos_parse_kinds (const char *value)
   return mask;
 }
 
-#define CHAOS_HANG 5
+#define CHAOS_HANG     5
+#define CHAOS_REDIRECT 7
+#define CHAOS_ENDLESS  8
 
 /* With probability dir.chaos, turns this request into one fault chosen at random; returns the
  * index of the fault in chaos_names[], or -1. */
@@ -231,8 +239,18 @@ chaos_pick (Directives *dir)
     dir->drop = TRUE;
   else if (pick == 4)
     dir->html = TRUE;
-  else
+  else if (pick == CHAOS_HANG)
     dir->hang = TRUE;
+  else if (pick == 6)
+    {
+      dir->status = 400;
+      dir->fail = 1.0;
+      dir->echo_auth = TRUE;
+    }
+  else if (pick == CHAOS_REDIRECT)
+    dir->redirect = 302;
+  else
+    dir->endless = TRUE;
   return (int) pick;
 }
 
@@ -289,6 +307,8 @@ directives_apply (Directives *dir,
         dir->hang = atoi (value) != 0;
       else if (g_str_equal (key, "html"))
         dir->html = atoi (value) != 0;
+      else if (g_str_equal (key, "endless"))
+        dir->endless = atoi (value) != 0;
       else if (g_str_equal (key, "stream-error"))
         dir->stream_error = atoi (value) != 0;
       else if (g_str_equal (key, "no-done"))
@@ -688,6 +708,36 @@ send_next_chunk_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* endless=1: 4 KiB more every 20 ms, never the end, until the client gives up (the message
+ * finishes when it disconnects). */
+static gboolean
+send_endless_cb (gpointer user_data)
+{
+  Pending *p = user_data;
+  SoupMessageBody *body = soup_server_message_get_response_body (p->msg);
+  char piece[4 * 1024];
+
+  p->timer = 0;
+  if (p->finished)
+    return G_SOURCE_REMOVE;
+  memset (piece, 'x', sizeof piece - 1);
+  piece[sizeof piece - 1] = '\0';
+  if (p->stream)
+    {
+      g_autoptr(GString) out = g_string_new ("{\"id\":\"chatcmpl-test\",\"object\":\"chat.completion.chunk\","
+                                             "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"");
+
+      g_string_append (out, piece);
+      g_string_append (out, "\"},\"finish_reason\":null}]}");
+      append_chunk (p, out->str);
+    }
+  else
+    soup_message_body_append (body, SOUP_MEMORY_COPY, piece, sizeof piece - 1);
+  soup_server_message_unpause (p->msg);
+  p->timer = g_timeout_add (20, send_endless_cb, p);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 split_chunks (Pending *p)
 {
@@ -770,6 +820,24 @@ answer_cb (gpointer user_data)
     }
 
   soup_server_message_set_status (msg, 200, NULL);
+  if (p->dir.endless)
+    {
+      SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+      soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+      soup_message_headers_set_content_type (headers, p->stream ? "text/event-stream" : "application/json",
+                                             NULL);
+      if (!p->stream)
+        {
+          static const char head[] = "{\"id\":\"chatcmpl-test\",\"object\":\"chat.completion\","
+                                     "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+                                     "\"content\":\"";
+
+          soup_message_body_append (soup_server_message_get_response_body (msg), SOUP_MEMORY_STATIC,
+                                    head, strlen (head));
+        }
+      return send_endless_cb (p);
+    }
   if (p->stream)
     {
       SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
@@ -994,7 +1062,15 @@ handle_chat (SoupServerMessage *msg)
   /* A chaos hang is never answered, and while its message is paused the server does not see the
    * client close the connection: it stays out of the in-flight count. */
   p->chaos = chaos_pick (&p->dir);
-  p->counted = p->chaos != CHAOS_HANG;
+  if (p->chaos == CHAOS_REDIRECT)
+    {
+      soup_server_message_set_redirect (msg, p->dir.redirect, "/elsewhere");
+      pending_free (p);
+      return;
+    }
+  /* Nor is an endless body: the server learns that its client went only at a later write, after
+   * the client may have sent the row's next request. */
+  p->counted = p->chaos != CHAOS_HANG && p->chaos != CHAOS_ENDLESS;
   if (p->counted)
     {
       server.in_flight++;
