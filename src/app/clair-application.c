@@ -172,6 +172,22 @@ static const GActionEntry app_actions[] = {
   { "quit", quit_action_cb },
 };
 
+/* The style chosen in the menu: the system's, or always light or dark. */
+static void
+color_scheme_changed_cb (GSettings  *settings,
+                         const char *key,
+                         gpointer    user_data)
+{
+  g_autofree char *scheme = g_settings_get_string (settings, "color-scheme");
+  AdwColorScheme value = ADW_COLOR_SCHEME_DEFAULT;
+
+  if (g_str_equal (scheme, "light"))
+    value = ADW_COLOR_SCHEME_FORCE_LIGHT;
+  else if (g_str_equal (scheme, "dark"))
+    value = ADW_COLOR_SCHEME_FORCE_DARK;
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), value);
+}
+
 static void
 clair_application_startup (GApplication *application)
 {
@@ -182,6 +198,13 @@ clair_application_startup (GApplication *application)
   self->settings = g_settings_new (BASE_APP_ID);
   gtk_window_set_default_icon_name (APP_ID);
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
+  {
+    g_autoptr(GAction) scheme = g_settings_create_action (self->settings, "color-scheme");
+
+    g_action_map_add_action (G_ACTION_MAP (self), scheme);
+  }
+  g_signal_connect (self->settings, "changed::color-scheme", G_CALLBACK (color_scheme_changed_cb), NULL);
+  color_scheme_changed_cb (self->settings, "color-scheme", NULL);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", (const char *[]) { "<Control>q", NULL });
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", (const char *[]) { "<Control>comma", NULL });
 }

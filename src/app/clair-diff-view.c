@@ -175,6 +175,7 @@ struct _ClairDiffView
   guint              editable : 1;
   guint              ignore_whitespace : 1;
   guint              setting_text : 1;
+  guint              no_revision : 1;   /* nothing to compare yet: the original shown plain */
   guint              syncing : 1;
   guint              settle_tick;     /* both views scroll to a change: no syncing meanwhile */
   guint              settle_frames;
@@ -550,6 +551,14 @@ recompute (ClairDiffView *self)
   const char *original = self->original_text ? self->original_text : "";
   ClairDiffFlags flags = self->ignore_whitespace ? CLAIR_DIFF_IGNORE_WHITESPACE : CLAIR_DIFF_FLAGS_NONE;
 
+  /* A row with no revision yet is not a revision that deleted everything: compared with itself,
+   * the original shows as plain text, with no change to step through. */
+  if (self->no_revision)
+    {
+      g_free (revision);
+      revision = g_strdup (original);
+    }
+
   self->generation++;
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -588,6 +597,7 @@ revision_changed_cb (ClairDiffView *self)
 {
   if (self->setting_text)
     return;
+  self->no_revision = FALSE;
   g_clear_handle_id (&self->debounce_id, g_source_remove);
   self->debounce_id = g_timeout_add (DEBOUNCE_MS, debounce_cb, self);
 }
@@ -1145,6 +1155,7 @@ clair_diff_view_set_texts (ClairDiffView *self,
   gtk_text_buffer_set_text (GTK_TEXT_BUFFER (self->revision_buffer), revision ? revision : "", -1);
   gtk_text_buffer_end_irreversible_action (GTK_TEXT_BUFFER (self->revision_buffer));
   self->setting_text = FALSE;
+  self->no_revision = revision == NULL;
 
   if (self->current_change != -1)
     {

@@ -10,7 +10,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ClairDiffView, clair_diff_view, CLAIR, DIFF_VIEW, GtkWidget)
 
 GtkWidget       *clair_diff_view_new                  (void);
-/* Shows @original ⇄ @revision (either may be NULL for empty) and diffs them. */
+/* Shows @original ⇄ @revision and diffs them. A NULL @revision means none yet: the original is
+ * shown as plain text (nothing marked deleted) and the revision side stays empty. */
 void             clair_diff_view_set_texts            (ClairDiffView *self,
                                                        const char    *original,
                                                        const char    *revision);

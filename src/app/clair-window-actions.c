@@ -39,12 +39,14 @@ _clair_window_update_actions (ClairWindow *self)
   gboolean can_bulk = can_write && self->bulk_cancellable == NULL;
   gboolean has_row = can_write && self->record != NULL;
   gboolean has_attempt = has_row && self->record->attempt != NULL;
-  gboolean can_revise = has_row && clair_record_get_chosen (self->record) != NULL;
+  /* A revision to decide on: the chosen one, or the partial revision of a truncated answer. */
+  gboolean can_revise = has_row && clair_record_get_shown_revision (self->record) != NULL;
   gboolean running = _clair_window_run_is_active (self);
   gboolean paused = _clair_window_run_is_paused (self);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.accept", can_revise);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reject", has_row);
+  /* Rejecting needs something to reject: a row with no revision is skipped, or run again. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reject", can_revise);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.skip", has_row);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.edit", can_revise);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-raw", has_attempt && self->record->attempt->raw_output);
@@ -68,7 +70,7 @@ _clair_window_update_actions (ClairWindow *self)
   /* Once the import is done (its last rows being read), there is nothing left to stop. */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop",
                                  running || (importing && !self->import_finishing));
-  gtk_widget_set_sensitive (GTK_WIDGET (self->note_entry), !importing);
+  clair_record_pane_set_note_sensitive (self->record_pane, !importing);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->stop_button),
                                importing ? _("Stop the Import") : _("Stop the Run"));
   gtk_widget_set_sensitive (GTK_WIDGET (self->stats_button), has_project);
@@ -232,6 +234,11 @@ clair_window_decide (ClairWindow   *self,
   change->old_attempt = decided_attempt (self);
   change->new_decision = decision;
   change->new_edit = g_strdup (self->record->edited_revision);
+  /* Accepting what a truncated answer held keeps that text as the row's edit: it is what the
+   * annotator saw and approved, and what the export then carries. */
+  if (decision == CLAIR_DECISION_ACCEPTED && change->new_edit == NULL &&
+      clair_record_get_chosen (self->record) == NULL)
+    change->new_edit = g_strdup (clair_record_get_partial_revision (self->record));
   change->new_note = g_strdup (self->record->note);
   change->new_attempt = shown_attempt (self);
   if (!apply_decision (self, change->index, change->new_attempt, decision, change->new_edit,
@@ -558,7 +565,10 @@ save_edit (ClairWindow *self)
   if (self->record == NULL)
     return;
   text = clair_diff_view_get_revision_text (CLAIR_DIFF_VIEW (self->diff_view));
-  parsed = self->record->attempt ? self->record->attempt->revision : NULL;
+  /* Only a revised attempt's revision counts as no edit; a truncated one's partial text, once
+   * touched, is the annotator's. */
+  parsed = self->record->attempt && self->record->attempt->status == CLAIR_ROW_REVISED
+             ? self->record->attempt->revision : NULL;
   /* Typing the parsed revision back clears the edit. */
   edit = g_strcmp0 (text, parsed) == 0 ? NULL : text;
   if (g_strcmp0 (edit, self->record->edited_revision) == 0)
@@ -590,6 +600,9 @@ save_edit (ClairWindow *self)
     g_free (change->new_edit);
     change->new_edit = g_strdup (edit);
   }
+  if (edit != NULL)
+    clair_record_pane_show_edited_metrics (self->record_pane, self->record->solution, edit);
+  _clair_window_update_record_status (self);
 }
 
 static gboolean
@@ -619,8 +632,7 @@ _clair_window_leave_edit (ClairWindow *self)
     return;
   g_clear_handle_id (&self->edit_save_id, g_source_remove);
   save_edit (self);
-  clair_diff_view_set_editable (CLAIR_DIFF_VIEW (self->diff_view), FALSE);
-  gtk_toggle_button_set_active (self->edit_button, FALSE);
+  clair_record_pane_set_editing (self->record_pane, FALSE);
   if (self->edit_group != NULL)
     {
       push_undo (self, g_steal_pointer (&self->edit_group));
@@ -651,12 +663,8 @@ edit_action (GtkWidget  *widget,
       return;
     }
   if (clair_diff_view_get_inline (view))
-    {
-      clair_diff_view_set_inline (view, FALSE);
-      gtk_toggle_button_set_active (self->inline_button, FALSE);
-    }
-  clair_diff_view_set_editable (view, TRUE);
-  gtk_toggle_button_set_active (self->edit_button, TRUE);
+    clair_record_pane_set_inline (self->record_pane, FALSE);
+  clair_record_pane_set_editing (self->record_pane, TRUE);
   gtk_widget_grab_focus (GTK_WIDGET (clair_diff_view_get_revision_view (view)));
 }
 
@@ -676,11 +684,11 @@ leave_edit_action (GtkWidget  *widget,
 
 /* Notes are saved as typed, like edits. */
 static void
-note_changed_cb (GtkEditable *entry,
-                 ClairWindow *self)
+note_changed_cb (ClairRecordPane *pane,
+                 ClairWindow     *self)
 {
   g_autoptr(GError) error = NULL;
-  const char *text = gtk_editable_get_text (entry);
+  const char *text = clair_record_pane_get_note (pane);
   const char *note = text && *text ? text : NULL;
 
   if (self->loading_record || self->record == NULL || g_strcmp0 (note, self->record->note) == 0)
@@ -743,8 +751,7 @@ inline_action (GtkWidget  *widget,
 
   if (inline_mode)
     _clair_window_leave_edit (self);
-  clair_diff_view_set_inline (view, inline_mode);
-  gtk_toggle_button_set_active (self->inline_button, inline_mode);
+  clair_record_pane_set_inline (self->record_pane, inline_mode);
   g_settings_set_boolean (self->settings, "inline-diff", inline_mode);
 }
 
@@ -956,6 +963,153 @@ stop_action (GtkWidget  *widget,
     _clair_window_run_stop (self);
 }
 
+/* N: the next row shown (after the current one, round to the top) that has no decision. */
+static void
+next_undecided_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  ClairWindow *self = CLAIR_WINDOW (widget);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->view));
+  guint start = self->current_row >= 0 ? clair_row_view_find (self->view, self->current_row) : G_MAXUINT;
+
+  _clair_window_leave_edit (self);
+  for (guint step = 1; step <= n; step++)
+    {
+      guint position = start == G_MAXUINT ? step - 1 : (start + step) % n;
+      ClairRowItem *item = clair_row_view_peek_row (self->view, position);
+
+      if (item != NULL && clair_row_item_get_decision (item) == CLAIR_DECISION_NONE)
+        {
+          clair_window_select_row (self, clair_row_item_get_index (item));
+          return;
+        }
+    }
+  _clair_window_toast (self, _("Every row shown has a decision"));
+}
+
+/* G: a small entry for a row number. */
+static void
+go_to_row_activate_cb (GtkEntry    *entry,
+                       ClairWindow *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
+  guint64 index;
+  g_autofree char *message = NULL;
+
+  gtk_popover_popdown (GTK_POPOVER (self->go_to_popover));
+  if (!g_ascii_string_to_unsigned (g_strstrip ((char *) text), 10, 0, G_MAXUINT, &index, NULL))
+    {
+      message = g_strdup_printf (_("“%s” is not a row number"), text);
+      _clair_window_toast (self, message);
+      return;
+    }
+  _clair_window_leave_edit (self);
+  /* Back to the list, on the row asked for. */
+  gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
+  if (!clair_window_select_row (self, (guint) index))
+    {
+      message = g_strdup_printf (_("Row %u is not among the rows shown"), (guint) index);
+      _clair_window_toast (self, message);
+    }
+}
+
+static void
+go_to_row_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  ClairWindow *self = CLAIR_WINDOW (widget);
+  GtkWidget *entry;
+
+  if (self->go_to_popover == NULL)
+    {
+      entry = gtk_entry_new ();
+      gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_DIGITS);
+      gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Row number"));
+      gtk_editable_set_width_chars (GTK_EDITABLE (entry), 12);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("Go to row number"), -1);
+      g_signal_connect (entry, "activate", G_CALLBACK (go_to_row_activate_cb), self);
+      self->go_to_popover = gtk_popover_new ();
+      gtk_popover_set_child (GTK_POPOVER (self->go_to_popover), entry);
+      gtk_widget_set_parent (self->go_to_popover, GTK_WIDGET (self->window_title));
+    }
+  entry = gtk_popover_get_child (GTK_POPOVER (self->go_to_popover));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  gtk_popover_popup (GTK_POPOVER (self->go_to_popover));
+  gtk_widget_grab_focus (entry);
+}
+
+static void
+toggle_sidebar_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  ClairWindow *self = CLAIR_WINDOW (widget);
+
+  adw_flap_set_reveal_flap (self->flap, !adw_flap_get_reveal_flap (self->flap));
+}
+
+/* Single keys decide, as annotators expect (Prodigy, Label Studio): whenever the focus is not in
+ * a text field, A accepts, R rejects, S skips, E edits, U undoes, N goes to the next undecided row,
+ * G to a row number, J/K to the next or previous row. A capture-phase controller, so a read-only
+ * text view or a button with the focus does not swallow them; a field being typed in always
+ * keeps its letters. */
+static gboolean
+focus_takes_text (ClairWindow *self)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  for (GtkWidget *w = focus; w != NULL; w = gtk_widget_get_parent (w))
+    {
+      if (GTK_IS_EDITABLE (w) && gtk_editable_get_editable (GTK_EDITABLE (w)))
+        return TRUE;
+      if (GTK_IS_TEXT_VIEW (w))
+        return gtk_text_view_get_editable (GTK_TEXT_VIEW (w));
+    }
+  return FALSE;
+}
+
+static gboolean
+single_key_cb (GtkEventControllerKey *controller,
+               guint                  keyval,
+               guint                  keycode,
+               GdkModifierType        state,
+               ClairWindow           *self)
+{
+  static const struct { guint keyval; const char *action; } keys[] = {
+    { GDK_KEY_a, "win.accept" },
+    { GDK_KEY_r, "win.reject" },
+    { GDK_KEY_s, "win.skip" },
+    { GDK_KEY_e, "win.edit" },
+    { GDK_KEY_u, "win.undo" },
+    { GDK_KEY_n, "win.next-undecided" },
+    { GDK_KEY_g, "win.go-to-row" },
+    { GDK_KEY_j, "win.next-row" },
+    { GDK_KEY_k, "win.previous-row" },
+  };
+
+  if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SUPER_MASK | GDK_SHIFT_MASK)) != 0)
+    return FALSE;
+  /* Escape leaves the editor before the source view can take it for itself. */
+  if (keyval == GDK_KEY_Escape && self->diff_view != NULL &&
+      clair_diff_view_get_editable (CLAIR_DIFF_VIEW (self->diff_view)))
+    {
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.leave-edit", NULL);
+      return TRUE;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    if (keys[i].keyval == gdk_keyval_to_lower (keyval))
+      {
+        if (focus_takes_text (self))
+          return FALSE;
+        gtk_widget_activate_action (GTK_WIDGET (self), keys[i].action, NULL);
+        return TRUE;
+      }
+  return FALSE;
+}
+
 static void
 add_shortcut (GtkShortcutController *controller,
               const char            *trigger,
@@ -994,6 +1148,9 @@ _clair_window_install_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.open-folder", "s", open_folder_action);
   gtk_widget_class_install_action (widget_class, "win.run", NULL, run_action);
   gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
+  gtk_widget_class_install_action (widget_class, "win.next-undecided", NULL, next_undecided_action);
+  gtk_widget_class_install_action (widget_class, "win.go-to-row", NULL, go_to_row_action);
+  gtk_widget_class_install_action (widget_class, "win.toggle-sidebar", NULL, toggle_sidebar_action);
 
   /* Keys that text fields do not use work everywhere; plain letters and Ctrl+Z only when no
    * text has focus (bubble phase, after the focused widget). */
@@ -1003,10 +1160,7 @@ _clair_window_install_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "win.undo", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.redo", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Z, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.redo", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, 0, "win.edit", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.leave-edit", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_j, 0, "win.next-row", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, 0, "win.previous-row", NULL);
 }
 
 /* Shortcuts that must win over the focused widget (a text view would otherwise take Ctrl+Enter
@@ -1029,8 +1183,14 @@ _clair_window_setup_shortcuts (ClairWindow *self)
   add_shortcut (shortcuts, "<Control>d", "win.inline");
   add_shortcut (shortcuts, "<Control>r", "win.rerun");
   add_shortcut (shortcuts, "<Control><Shift>r", "win.run");
+  add_shortcut (shortcuts, "F9", "win.toggle-sidebar");
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  controller = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  g_signal_connect (controller, "key-pressed", G_CALLBACK (single_key_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
 
   g_signal_connect (self->diff_view, "revision-changed", G_CALLBACK (revision_changed_cb), self);
-  g_signal_connect (self->note_entry, "changed", G_CALLBACK (note_changed_cb), self);
+  g_signal_connect (self->record_pane, "note-changed", G_CALLBACK (note_changed_cb), self);
 }

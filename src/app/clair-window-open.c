@@ -74,6 +74,9 @@ _clair_window_fill_recent (ClairWindow *self)
       row = adw_action_row_new ();
       /* File names are shown as they are, never read as markup, controls made visible. */
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      /* One line each, ellipsised: a long path must not set the window's smallest width. */
+      adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 1);
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 1);
       visible_name = clair_escape_controls (name, CLAIR_ESCAPE_LINE);
       visible_dir = clair_escape_controls (dir_display, CLAIR_ESCAPE_LINE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), visible_name);

@@ -4,6 +4,7 @@
 #include <gtksourceview/gtksource.h>
 
 #include "clair-escape.h"
+#include "clair-record-pane.h"
 #include "clair-row-item.h"
 #include "clair-row-view.h"
 #include "clair-window.h"
@@ -45,7 +46,13 @@ struct _ClairWindow
   GtkWidget            *recent_group;
   GtkLabel             *loading_label;
   GtkProgressBar       *loading_bar;
-  GtkPaned             *paned;
+  AdwFlap              *flap;            /* the row list beside the record, or over it */
+  GtkWidget            *sidebar;
+  GtkToggleButton      *sidebar_button;
+  GtkWidget            *go_to_popover;   /* G: a row number, made when first asked for */
+  guint                 focus_row_id;    /* the list's cursor follows the selection */
+  guint                 focus_row_position;
+  guint                 focus_row_tries;
   GtkDropDown          *filter_dropdown;
   GtkSearchEntry       *search_entry;
   GtkStack             *list_stack;
@@ -58,31 +65,12 @@ struct _ClairWindow
   GtkColumnViewColumn  *decision_column;
   GtkLabel             *list_count_label;
   GtkStack             *detail_stack;
-  GtkLabel             *row_title;
-  GtkLabel             *row_status_label;
-  GtkButton            *accept_button;
-  GtkButton            *reject_button;
-  GtkButton            *skip_button;
-  GtkToggleButton      *edit_button;
-  GtkToggleButton      *inline_button;
-  GtkBox               *error_box;
-  GtkBox               *newer_box;       /* "a newer revision since your decision" */
-  GtkLabel             *newer_label;
-  GtkButton            *newer_button;
+  ClairRecordPane      *record_pane;
   int                   showing_newer;   /* the row whose newer revision was asked for, or -1 */
   gboolean              newer_shown;     /* self->record's attempt and newer are swapped */
-  GtkLabel             *error_title;
-  GtkLabel             *error_label;
-  GtkSourceView        *task_view;
-  GtkWidget            *diff_slot;
-  GtkExpander          *rationale_expander;
-  GtkLabel             *rationale_label;
-  GtkEntry             *note_entry;
-  GtkFlowBox           *meta_box;
-  GtkButton            *raw_button;
 
   /* Not from the template */
-  GtkWidget            *diff_view;
+  GtkWidget            *diff_view;       /* the record pane's */
   GSettings            *settings;
   ClairProject         *project;
   ClairProject         *reader;          /* second connection for worker threads */
@@ -142,6 +130,12 @@ void     _clair_window_toast               (ClairWindow    *self,
 void     _clair_window_show_error          (ClairWindow    *self,
                                             const char     *heading,
                                             const GError   *error);
+/* The same, with a button that opens Preferences (where a run's settings are fixed). */
+void     _clair_window_show_run_error      (ClairWindow    *self,
+                                            const char     *heading,
+                                            const GError   *error);
+/* The record pane's status pill again (running, decided, edited). */
+void     _clair_window_update_record_status (ClairWindow   *self);
 void     _clair_window_set_threshold       (ClairWindow    *self,
                                             double          threshold);
 void     _clair_window_refilter            (ClairWindow    *self);
@@ -174,6 +168,8 @@ void     _clair_window_run_toggle          (ClairWindow    *self);
 void     _clair_window_run_stop            (ClairWindow    *self);
 void     _clair_window_run_rows            (ClairWindow    *self,
                                             GArray         *indexes);
+gboolean _clair_window_run_is_row_running  (ClairWindow    *self,
+                                            guint           index);
 const char *_clair_window_run_get_live_text (ClairWindow   *self,
                                             guint           index);
 

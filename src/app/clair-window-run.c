@@ -59,6 +59,15 @@ _clair_window_run_is_paused (ClairWindow *self)
          clair_runner_get_state (run->runner) == CLAIR_RUNNER_PAUSED;
 }
 
+gboolean
+_clair_window_run_is_row_running (ClairWindow *self,
+                                  guint        index)
+{
+  Run *run = get_run (self);
+
+  return run != NULL && run->running != NULL && g_hash_table_contains (run->running, GUINT_TO_POINTER (index));
+}
+
 const char *
 _clair_window_run_get_live_text (ClairWindow *self,
                                  guint        index)
@@ -162,9 +171,12 @@ update_progress (Run *run)
     /* Translators: thousands of tokens used so far, then completion tokens per second. */
     add_part (text, g_strdup_printf (_("%.1fk tokens, %.0f tokens/s"),
                                      (p.prompt_tokens + p.completion_tokens) / 1000.0, p.tokens_per_second));
-  if (p.eta >= 0 && p.done > 0 && p.done < p.total && !paused)
+  if (p.eta >= 1 && p.done > 0 && p.done < p.total && !paused)
     /* Translators: the time left, in minutes and seconds. */
     add_part (text, g_strdup_printf (_("%d:%02d left"), (int) p.eta / 60, (int) p.eta % 60));
+  else if (p.done < p.total && p.in_flight > 0 && p.done > 0 && !paused)
+    /* The last answers are on their way: no clock that says nothing is left. */
+    add_part (text, g_strdup (_("finishing")));
   if (paused)
     add_part (text, g_strdup (_("paused")));
   gtk_label_set_text (self->progress_label, text->str);
@@ -187,13 +199,7 @@ live_update_cb (gpointer user_data)
   live = g_hash_table_lookup (run->live, GUINT_TO_POINTER (self->record->index));
   if (live == NULL || clair_record_get_chosen (self->record) != NULL)
     return G_SOURCE_REMOVE;
-  {
-    g_autoptr(ClairParseResult) parsed = clair_parse_reply (live->str, NULL);
-
-    if (parsed->revision != NULL)
-      clair_diff_view_set_texts (CLAIR_DIFF_VIEW (self->diff_view), self->record->solution, parsed->revision);
-    gtk_label_set_text (self->rationale_label, parsed->rationale ? parsed->rationale : live->str);
-  }
+  clair_record_pane_set_live_text (self->record_pane, self->record->solution, live->str);
   return G_SOURCE_REMOVE;
 }
 
@@ -204,7 +210,11 @@ row_started_cb (ClairRunner *runner,
 {
   g_hash_table_add (run->running, GUINT_TO_POINTER (row));
   if (run->window != NULL)
-    mark_running (run, row, TRUE);
+    {
+      mark_running (run, row, TRUE);
+      if (run->window->record != NULL && run->window->record->index == row)
+        _clair_window_update_record_status (run->window);
+    }
 }
 
 static void
@@ -321,8 +331,8 @@ finish_run (Run *run)
                              run->config.base_url, unreachable->message);
       else
         error = g_error_new_literal (CLAIR_ERROR, CLAIR_ERROR_FATAL_HTTP, clair_runner_get_error (run->runner));
-      _clair_window_show_error (self, unreachable ? _("Could Not Reach the Endpoint")
-                                                  : _("The Server Refused the Run"), error);
+      _clair_window_show_run_error (self, unreachable ? _("Could Not Reach the Endpoint")
+                                                      : _("The Server Refused the Run"), error);
       g_clear_pointer (&waiting, g_array_unref);
     }
   else if (state == CLAIR_RUNNER_STOPPED)
@@ -343,6 +353,10 @@ finish_run (Run *run)
   run_free (run);
   _clair_window_refresh_counts (self);
   _clair_window_update_actions (self);
+  /* Text streamed for the row on screen is void now (stopped, or its result arrived): show the
+   * row as stored. */
+  if (self->record != NULL && !clair_diff_view_get_editable (CLAIR_DIFF_VIEW (self->diff_view)))
+    _clair_window_show_record (self, self->record->index);
 
   if (waiting != NULL && waiting->len > 0)
     start_run (self, waiting, TRUE);

@@ -333,6 +333,8 @@ cell_setup_cb (GtkSignalListItemFactory *factory,
       break;
     }
   gtk_list_item_set_child (list_item, child);
+  /* The cell knows its list item, so a row widget can be found by position (focus_row). */
+  g_object_set_data (G_OBJECT (child), "clair-list-item", list_item);
 }
 
 static void
@@ -500,6 +502,56 @@ find_list_view (GtkWidget *widget)
   return NULL;
 }
 
+/* The position of the row widget @row of the list, from the list item of its first cell. */
+static guint
+row_widget_position (GtkWidget *row)
+{
+  for (GtkWidget *cell = gtk_widget_get_first_child (row); cell; cell = gtk_widget_get_next_sibling (cell))
+    for (GtkWidget *child = gtk_widget_get_first_child (cell); child; child = gtk_widget_get_next_sibling (child))
+      {
+        GtkListItem *item = g_object_get_data (G_OBJECT (child), "clair-list-item");
+
+        if (item != NULL)
+          return gtk_list_item_get_position (item);
+      }
+  return GTK_INVALID_LIST_POSITION;
+}
+
+/* J, K, N, a decision: the list's own cursor moves with the selection when the list has the
+ * focus, so that the next ↓ goes on from the row being read, not from where the list last had
+ * it. GTK 4.8 follows the focused row widget. Returns FALSE when that row has no widget yet (the
+ * list has still to scroll there). */
+static gboolean
+focus_row (ClairWindow *self)
+{
+  GtkWidget *list = find_list_view (GTK_WIDGET (self->column_view));
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  if (list == NULL || focus == NULL || !gtk_widget_is_ancestor (focus, list))
+    return TRUE;
+  for (GtkWidget *row = gtk_widget_get_first_child (list); row; row = gtk_widget_get_next_sibling (row))
+    if (gtk_widget_get_visible (row) && row_widget_position (row) == self->focus_row_position)
+      {
+        if (focus != row)
+          gtk_widget_grab_focus (row);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static gboolean
+focus_row_cb (gpointer user_data)
+{
+  ClairWindow *self = user_data;
+
+  if (focus_row (self) || ++self->focus_row_tries > 20)
+    {
+      self->focus_row_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 select_position (ClairWindow *self,
                  guint        position)
@@ -509,6 +561,10 @@ select_position (ClairWindow *self,
   gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
   if (list != NULL)
     gtk_widget_activate_action (list, "list.scroll-to-item", "u", position);
+  self->focus_row_position = position;
+  self->focus_row_tries = 0;
+  if (!focus_row (self) && self->focus_row_id == 0)
+    self->focus_row_id = g_timeout_add (25, focus_row_cb, self);
 }
 
 /* When the list changes (a new filter, search or sort), its positions hold other rows: the
@@ -558,6 +614,15 @@ view_changed_cb (ClairRowView *view,
     }
   else if (self->current_row >= 0 && g_list_model_get_n_items (G_LIST_MODEL (self->view)) > 0)
     select_position (self, 0);
+}
+
+/* A row picked (Enter, double click) from the list laid over a narrow window: the list makes
+ * way for the record. */
+static void
+row_activated_cb (ClairWindow *self)
+{
+  if (adw_flap_get_folded (self->flap))
+    adw_flap_set_reveal_flap (self->flap, FALSE);
 }
 
 static void
@@ -1121,122 +1186,6 @@ clair_window_open_project (ClairWindow *self,
 
 /* The detail view */
 
-static void
-add_meta (ClairWindow *self,
-          const char  *name,
-          const char  *value)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
-  GtkWidget *key = gtk_label_new (name);
-  GtkWidget *val = gtk_label_new (value);
-
-  gtk_widget_add_css_class (key, "dim-label");
-  gtk_widget_add_css_class (key, "caption");
-  gtk_widget_add_css_class (val, "caption");
-  gtk_widget_add_css_class (val, "numeric");
-  gtk_label_set_selectable (GTK_LABEL (val), TRUE);
-  gtk_label_set_ellipsize (GTK_LABEL (val), PANGO_ELLIPSIZE_MIDDLE);
-  gtk_label_set_max_width_chars (GTK_LABEL (val), 40);
-  gtk_box_append (GTK_BOX (box), key);
-  gtk_box_append (GTK_BOX (box), val);
-  gtk_flow_box_append (self->meta_box, box);
-}
-
-static void
-fill_metadata (ClairWindow *self)
-{
-  ClairAttempt *attempt = self->record->attempt;
-  GtkWidget *child;
-  char buf[64];
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->meta_box))) != NULL)
-    gtk_flow_box_remove (self->meta_box, child);
-
-  if (attempt == NULL)
-    {
-      add_meta (self, _("Line"), (g_snprintf (buf, sizeof buf, "%u", self->record->line), buf));
-      add_meta (self, _("Attempts"), _("none yet"));
-      return;
-    }
-  if (attempt->model_requested)
-    add_meta (self, _("Model"), attempt->model_requested);
-  if (attempt->model_reported && g_strcmp0 (attempt->model_reported, attempt->model_requested) != 0)
-    add_meta (self, _("Answered by"), attempt->model_reported);
-  if (attempt->prompt_tokens >= 0 || attempt->completion_tokens >= 0)
-    {
-      g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT " → %" G_GINT64_FORMAT,
-                  MAX (attempt->prompt_tokens, 0), MAX (attempt->completion_tokens, 0));
-      add_meta (self, _("Tokens"), buf);
-    }
-  if (attempt->latency_ms > 0)
-    {
-      g_snprintf (buf, sizeof buf, "%.1f s", attempt->latency_ms / 1000.0);
-      add_meta (self, _("Latency"), buf);
-    }
-  if (attempt->finish_reason)
-    add_meta (self, _("Finish"), attempt->finish_reason);
-  if (attempt->marker)
-    add_meta (self, _("Marker"), attempt->marker);
-  if (attempt->has_metrics)
-    {
-      g_snprintf (buf, sizeof buf, "%.3f", attempt->metrics.jaccard);
-      add_meta (self, _("Jaccard"), buf);
-      g_snprintf (buf, sizeof buf, "%.0f (%.3f)", attempt->metrics.levenshtein,
-                  attempt->metrics.levenshtein_norm);
-      add_meta (self, _("Levenshtein"), buf);
-      g_snprintf (buf, sizeof buf, "%.0f %%", attempt->metrics.changed_share * 100.0);
-      add_meta (self, _("Changed"), buf);
-      g_snprintf (buf, sizeof buf, "%.2f", attempt->metrics.length_ratio);
-      add_meta (self, _("Length ratio"), buf);
-    }
-  g_snprintf (buf, sizeof buf, "%u", self->record->n_attempts);
-  add_meta (self, _("Attempts"), buf);
-}
-
-static const char *
-row_status_text (ClairRecord *record)
-{
-  if (record->attempt == NULL)
-    return _("Pending");
-  switch (record->attempt->status)
-    {
-    case CLAIR_ROW_REVISED:
-      return _("Revised");
-    case CLAIR_ROW_PARSE_FAILED:
-      return _("No usable revision");
-    case CLAIR_ROW_FAILED:
-      return _("Failed");
-    case CLAIR_ROW_PENDING:
-    default:
-      return _("Pending");
-    }
-}
-
-static void
-update_decision_label (ClairWindow *self)
-{
-  g_autofree char *text = NULL;
-  const char *decision = NULL;
-
-  switch (self->record->decision)
-    {
-    case CLAIR_DECISION_ACCEPTED: decision = _("Accepted"); break;
-    case CLAIR_DECISION_REJECTED: decision = _("Rejected"); break;
-    case CLAIR_DECISION_SKIPPED: decision = _("Skipped"); break;
-    case CLAIR_DECISION_NONE:
-    default: break;
-    }
-  if (decision && self->record->edited_revision)
-    text = g_strdup_printf ("%s · %s · %s", row_status_text (self->record), decision, _("Edited"));
-  else if (decision)
-    text = g_strdup_printf ("%s · %s", row_status_text (self->record), decision);
-  else if (self->record->edited_revision)
-    text = g_strdup_printf ("%s · %s", row_status_text (self->record), _("Edited"));
-  else
-    text = g_strdup (row_status_text (self->record));
-  gtk_label_set_text (self->row_status_label, text);
-}
-
 /* A revision that came after the row was decided (a rerun, an imported batch) does not replace
  * the one reviewed: the window shows the reviewed one, which exports use, and offers the new one.
  * While the new one is shown, a decision is about it. */
@@ -1254,19 +1203,31 @@ show_newer_banner (ClairWindow *self)
 
       record->attempt = record->newer;
       record->newer = reviewed;
-      gtk_label_set_text (self->newer_label,
-                          _("This is the newer revision. Your earlier decision still goes to the "
-                            "export until you decide on this one."));
-      gtk_button_set_label (self->newer_button, _("_Back to the Reviewed Revision"));
     }
-  else if (clair_record_has_newer_revision (record))
-    {
-      gtk_label_set_text (self->newer_label,
-                          _("A newer revision arrived after your decision. The export keeps the "
-                            "revision you reviewed, shown here."));
-      gtk_button_set_label (self->newer_button, _("_Review the New Revision"));
-    }
-  gtk_widget_set_visible (GTK_WIDGET (self->newer_box), showing || clair_record_has_newer_revision (record));
+}
+
+/* What the pane needs to know beside the record. */
+static ClairRecordPaneFlags
+record_flags (ClairWindow *self)
+{
+  ClairRecordPaneFlags flags = 0;
+
+  if (self->record == NULL)
+    return 0;
+  if (_clair_window_run_is_row_running (self, self->record->index))
+    flags |= CLAIR_RECORD_PANE_RUNNING;
+  if (self->newer_shown)
+    flags |= CLAIR_RECORD_PANE_NEWER_SHOWN;
+  else if (clair_record_has_newer_revision (self->record))
+    flags |= CLAIR_RECORD_PANE_HAS_NEWER;
+  return flags;
+}
+
+void
+_clair_window_update_record_status (ClairWindow *self)
+{
+  if (self->record != NULL)
+    clair_record_pane_update_status (self->record_pane, self->record, record_flags (self));
 }
 
 void
@@ -1284,9 +1245,6 @@ _clair_window_show_record (ClairWindow *self,
 {
   g_autoptr(GError) error = NULL;
   ClairRecord *record;
-  ClairAttempt *attempt;
-  const char *revision;
-  g_autofree char *title = NULL;
 
   if (self->project == NULL || index < 0)
     {
@@ -1311,52 +1269,9 @@ _clair_window_show_record (ClairWindow *self,
     self->showing_newer = -1;
   self->current_row = index;
   show_newer_banner (self);
-  attempt = record->attempt;
   self->loading_record = TRUE;
-
-  title = g_strdup_printf (_("Row %u"), record->index);
-  gtk_label_set_text (self->row_title, title);
-  update_decision_label (self);
-
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->task_view)),
-                            record->task, -1);
-
-  clair_diff_view_set_editable (CLAIR_DIFF_VIEW (self->diff_view), FALSE);
-  gtk_toggle_button_set_active (self->edit_button, FALSE);
-  revision = clair_record_get_chosen (record);
-  if (revision == NULL)
-    revision = _clair_window_run_get_live_text (self, record->index);
-  clair_diff_view_set_texts (CLAIR_DIFF_VIEW (self->diff_view), record->solution, revision);
-
-  if (attempt && attempt->rationale && *attempt->rationale)
-    gtk_label_set_text (self->rationale_label, attempt->rationale);
-  else
-    gtk_label_set_text (self->rationale_label, attempt ? _("No rationale in this answer.")
-                                                       : _("Not revised yet."));
-
-  gtk_editable_set_text (GTK_EDITABLE (self->note_entry), record->note ? record->note : "");
-
-  if (attempt && (attempt->status == CLAIR_ROW_FAILED || attempt->status == CLAIR_ROW_PARSE_FAILED))
-    {
-      g_autofree char *heading = NULL;
-      g_autofree char *message = clair_escape_controls (attempt->error ? attempt->error : "",
-                                                        CLAIR_ESCAPE_BLOCK);
-
-      if (attempt->status == CLAIR_ROW_FAILED && attempt->http_status)
-        heading = g_strdup_printf (_("The server answered %u"), attempt->http_status);
-      else if (attempt->status == CLAIR_ROW_FAILED)
-        heading = g_strdup (_("The request failed"));
-      else
-        heading = g_strdup (_("The answer held no usable revision"));
-      gtk_label_set_text (self->error_title, heading);
-      /* The server's words, kept visible: a control character in them shows as \e or \xHH. */
-      gtk_label_set_text (self->error_label, message);
-      gtk_widget_set_visible (GTK_WIDGET (self->error_box), TRUE);
-    }
-  else
-    gtk_widget_set_visible (GTK_WIDGET (self->error_box), FALSE);
-
-  fill_metadata (self);
+  clair_record_pane_show (self->record_pane, record, record_flags (self),
+                          _clair_window_run_get_live_text (self, record->index));
   gtk_stack_set_visible_child_name (self->detail_stack, "row");
   self->loading_record = FALSE;
   _clair_window_update_actions (self);
@@ -1526,6 +1441,35 @@ _clair_window_show_error (ClairWindow  *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+static void
+run_error_response_cb (AdwMessageDialog *dialog,
+                       const char       *response,
+                       ClairWindow      *self)
+{
+  if (g_strcmp0 (response, "preferences") == 0)
+    gtk_widget_activate_action (GTK_WIDGET (self), "app.preferences", NULL);
+}
+
+void
+_clair_window_show_run_error (ClairWindow  *self,
+                              const char   *heading,
+                              const GError *error)
+{
+  g_autofree char *body = error ? clair_escape_controls (error->message, CLAIR_ESCAPE_BLOCK) : NULL;
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "close", _("_Close"),
+                                    "preferences", _("Open _Preferences"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "preferences",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "preferences");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (run_error_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 /* GObject */
 
 static void
@@ -1566,6 +1510,8 @@ clair_window_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->selection);
   g_clear_object (&self->view);
+  g_clear_pointer (&self->go_to_popover, gtk_widget_unparent);
+  g_clear_handle_id (&self->focus_row_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), CLAIR_TYPE_WINDOW);
   G_OBJECT_CLASS (clair_window_parent_class)->dispose (object);
 }
@@ -1613,7 +1559,6 @@ clair_window_close_request_save (ClairWindow *self)
   g_settings_set_int (self->settings, "window-width", width);
   g_settings_set_int (self->settings, "window-height", height);
   g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (GTK_WINDOW (self)));
-  g_settings_set_int (self->settings, "sidebar-width", gtk_paned_get_position (self->paned));
 }
 
 static gboolean
@@ -1646,7 +1591,7 @@ clair_window_class_init (ClairWindowClass *klass)
                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  g_type_ensure (GTK_SOURCE_TYPE_VIEW);
+  g_type_ensure (CLAIR_TYPE_RECORD_PANE);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/clair-window.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, ClairWindow, name)
   BIND (toast_overlay);
@@ -1664,7 +1609,9 @@ clair_window_class_init (ClairWindowClass *klass)
   BIND (recent_group);
   BIND (loading_label);
   BIND (loading_bar);
-  BIND (paned);
+  BIND (flap);
+  BIND (sidebar);
+  BIND (sidebar_button);
   BIND (filter_dropdown);
   BIND (search_entry);
   BIND (list_stack);
@@ -1677,52 +1624,10 @@ clair_window_class_init (ClairWindowClass *klass)
   BIND (decision_column);
   BIND (list_count_label);
   BIND (detail_stack);
-  BIND (row_title);
-  BIND (row_status_label);
-  BIND (accept_button);
-  BIND (reject_button);
-  BIND (skip_button);
-  BIND (edit_button);
-  BIND (inline_button);
-  BIND (error_box);
-  BIND (newer_box);
-  BIND (newer_label);
-  BIND (newer_button);
-  BIND (error_title);
-  BIND (error_label);
-  BIND (task_view);
-  BIND (diff_slot);
-  BIND (rationale_expander);
-  BIND (rationale_label);
-  BIND (note_entry);
-  BIND (meta_box);
-  BIND (raw_button);
+  BIND (record_pane);
 #undef BIND
 
   _clair_window_install_actions (widget_class);
-}
-
-static void
-setup_task_view (ClairWindow *self)
-{
-  GtkSourceLanguageManager *languages = gtk_source_language_manager_get_default ();
-  GtkSourceLanguage *markdown = gtk_source_language_manager_get_language (languages, "markdown");
-  GtkSourceBuffer *buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->task_view)));
-  AdwStyleManager *style = adw_style_manager_get_default ();
-  GtkSourceStyleSchemeManager *schemes = gtk_source_style_scheme_manager_get_default ();
-  const char *scheme = adw_style_manager_get_dark (style) ? "Adwaita-dark" : "Adwaita";
-
-  if (markdown != NULL)
-    gtk_source_buffer_set_language (buffer, markdown);
-  gtk_source_buffer_set_style_scheme (buffer, gtk_source_style_scheme_manager_get_scheme (schemes, scheme));
-}
-
-static void
-dark_changed_cb (AdwStyleManager *style,
-                 GParamSpec      *pspec,
-                 ClairWindow     *self)
-{
-  setup_task_view (self);
 }
 
 /* The window's stylesheet, loaded once per display whether or not a ClairApplication runs
@@ -1772,19 +1677,15 @@ clair_window_init (ClairWindow *self)
                                g_settings_get_int (self->settings, "window-height"));
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
-  gtk_paned_set_position (self->paned, g_settings_get_int (self->settings, "sidebar-width"));
-  g_settings_bind (self->settings, "show-rationale", self->rationale_expander, "expanded",
-                   G_SETTINGS_BIND_DEFAULT);
+  /* The row list beside the record while both fit at their smallest, over it (shown on demand)
+   * in a narrower window; the record keeps the width. The button shows or hides the list in
+   * either case (its visibility never follows the fold: that changes during allocation). */
+  gtk_widget_set_size_request (self->sidebar, CLAMP (g_settings_get_int (self->settings, "sidebar-width"), 300, 520), -1);
+  g_object_bind_property (self->flap, "reveal-flap", self->sidebar_button, "active",
+                          G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
 
-  /* The diff view */
-  self->diff_view = clair_diff_view_new ();
-  gtk_widget_set_vexpand (self->diff_view, TRUE);
-  gtk_box_append (GTK_BOX (self->diff_slot), self->diff_view);
-  clair_diff_view_set_inline (CLAIR_DIFF_VIEW (self->diff_view),
-                              g_settings_get_boolean (self->settings, "inline-diff"));
-  setup_task_view (self);
-  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
-                           G_CALLBACK (dark_changed_cb), self, 0);
+  /* The record pane's diff view, which the actions drive. */
+  self->diff_view = GTK_WIDGET (clair_record_pane_get_diff_view (self->record_pane));
 
   /* The list: rows → filter → sort (by the clicked column) → selection. */
   setup_column (self, self->index_column, COLUMN_INDEX);
@@ -1812,6 +1713,7 @@ clair_window_init (ClairWindow *self)
   g_signal_connect (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb), self);
   g_signal_connect (self->search_entry, "stop-search", G_CALLBACK (search_stop_cb), self);
   g_signal_connect (self->search_entry, "activate", G_CALLBACK (search_activate_cb), self);
+  g_signal_connect_swapped (self->column_view, "activate", G_CALLBACK (row_activated_cb), self);
 
   /* Statistics */
   {
@@ -1849,6 +1751,14 @@ clair_window_get_current_row (ClairWindow *self)
 {
   g_return_val_if_fail (CLAIR_IS_WINDOW (self), -1);
   return self->current_row;
+}
+
+GtkWidget *
+clair_window_get_record_pane (ClairWindow *self)
+{
+  g_return_val_if_fail (CLAIR_IS_WINDOW (self), NULL);
+
+  return GTK_WIDGET (self->record_pane);
 }
 
 GtkWidget *

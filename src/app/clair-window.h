@@ -29,6 +29,8 @@ void          clair_window_decide           (ClairWindow      *self,
                                              ClairDecision     decision);
 /* The ClairDiffView of the detail view. */
 GtkWidget    *clair_window_get_diff_view    (ClairWindow      *self);
+/* The pane showing the current row (a ClairRecordPane). */
+GtkWidget    *clair_window_get_record_pane  (ClairWindow      *self);
 /* The list as currently filtered and sorted (a GtkSelectionModel of ClairRowItem). */
 GListModel   *clair_window_get_rows         (ClairWindow      *self);
 /* TRUE while the project is loading or indexing. */

@@ -485,7 +485,7 @@ detail_shown (gpointer data)
 {
   ClairWindow *window = data;
 
-  return g_strcmp0 (gtk_stack_get_visible_child_name (window->detail_stack), "row") == 0;
+  return gtk_widget_get_mapped (clair_window_get_record_pane (window));
 }
 
 /* The main window: empty, then with a project and a revised row in the detail view, in the

@@ -255,7 +255,7 @@ child_note (guint row)
   g_free (after.note);
   after.note = g_strdup_printf ("note %u for row %u — “quoted”", ++child.serial, row);
   log_state ('I', row, &after);
-  gtk_editable_set_text (GTK_EDITABLE (child.window->note_entry), after.note);
+  clair_record_pane_set_note (CLAIR_RECORD_PANE (clair_window_get_record_pane (child.window)), after.note);
   state_copy (&after, &child.states[row]);
   log_state ('D', row, &after);
   state_clear (&after);

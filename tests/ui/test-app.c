@@ -15,6 +15,7 @@
 #include "clair-export-dialog.h"
 #include "clair-histogram.h"
 #include "clair-mapping-dialog.h"
+#include "clair-metrics.h"
 #include "clair-preferences-window.h"
 #include "clair-row-item.h"
 #include "clair-secrets.h"
@@ -810,8 +811,8 @@ test_hostile_text (void)
   window = open_window (project_path);
   g_assert_true (clair_window_select_row (window, 0));
   iterate_for (50);
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->error_box)));
-  shown = gtk_label_get_text (window->error_label);
+  shown = clair_record_pane_get_error_text (CLAIR_RECORD_PANE (clair_window_get_record_pane (window)));
+  g_assert_nonnull (shown);
   g_test_message ("error banner: %s", shown);
   g_assert_null (strchr (shown, '\x1b'));
   g_assert_null (strchr (shown, '\x07'));
@@ -824,6 +825,168 @@ test_hostile_text (void)
   _clair_window_toast (window, "Exported 1 row to a&b\x1b.jsonl");
   iterate_for (50);
   screenshot (GTK_WIDGET (window), "screenshot-hostile-text.png");
+  destroy_and_finalize (window);
+  remove_tree (dir);
+}
+
+/* The diff is what the window is for: on a long revised row, each diff pane's visible height is
+ * at least 55 % of a 1280×800 window, and 40 % of an 800×600 one (where the row list folds away),
+ * also on a truncated row that shows its error banner. The task and rationale fit their content
+ * up to a cap; the metrics take one line. */
+typedef struct
+{
+  ClairWindow *window;
+  int          width;
+  int          height;
+} Sized;
+
+static gboolean
+window_is_sized (gpointer data)
+{
+  Sized *sized = data;
+
+  /* Without a window manager GTK draws its own frame: the window widget is the size asked for
+   * less that margin. */
+  return ABS (gtk_widget_get_width (GTK_WIDGET (sized->window)) - sized->width) <= 20 &&
+         ABS (gtk_widget_get_height (GTK_WIDGET (sized->window)) - sized->height) <= 20;
+}
+
+static double
+diff_share (ClairWindow *window,
+            const char  *what)
+{
+  ClairDiffView *diff = CLAIR_DIFF_VIEW (clair_window_get_diff_view (window));
+  GtkWidget *original = gtk_widget_get_parent (GTK_WIDGET (clair_diff_view_get_original_view (diff)));
+  GtkWidget *revision = gtk_widget_get_parent (GTK_WIDGET (clair_diff_view_get_revision_view (diff)));
+  int window_height = gtk_widget_get_height (GTK_WIDGET (window));
+  int shown = MIN (gtk_widget_get_height (original), gtk_widget_get_height (revision));
+
+  g_test_message ("%s: window %d×%d, diff panes %d px high (%.2f), task part %d px",
+                  what, gtk_widget_get_width (GTK_WIDGET (window)), window_height, shown,
+                  shown / (double) window_height,
+                  gtk_widget_get_height (clair_record_pane_get_task_part (CLAIR_RECORD_PANE (clair_window_get_record_pane (window)))));
+  return shown / (double) window_height;
+}
+
+/* GTK 4.8 sizes a window once, when it is shown: a window of each size. */
+static ClairWindow *
+open_window_sized (const char *project_path,
+                   int         width,
+                   int         height)
+{
+  ClairWindow *window = clair_window_new (NULL);
+  Sized sized = { window, width, height };
+
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  gtk_window_present (GTK_WINDOW (window));
+  clair_window_open_project (window, project_path);
+  g_assert_true (wait_until (window_has_rows, window, 10000));
+  if (!wait_until (window_is_sized, &sized, 5000))
+    {
+      int min_width, min_height;
+
+      gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+      gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_VERTICAL, -1, &min_height, NULL, NULL, NULL);
+      g_error ("asked for %d×%d, got %d×%d (the window needs at least %d×%d)", width, height,
+               gtk_widget_get_width (GTK_WIDGET (window)), gtk_widget_get_height (GTK_WIDGET (window)),
+               min_width, min_height);
+    }
+  iterate_for (200);
+  return window;
+}
+
+static void
+test_diff_space (void)
+{
+  g_autofree char *dir = make_temp_dir ("clair-ui-XXXXXX");
+  g_autofree char *project_path = make_project (dir);
+  g_autoptr(GString) revision = g_string_new (NULL);
+  g_autoptr(GSettings) settings = g_settings_new (BASE_APP_ID);
+  ClairRecordPane *pane;
+  ClairWindow *window;
+  double share;
+
+  for (guint i = 0; i < 120; i++)
+    g_string_append_printf (revision, "Sentence %u of a long revised answer, which fills the panes. ", i);
+  g_settings_set_boolean (settings, "show-task", TRUE);
+  g_settings_set_boolean (settings, "show-rationale", TRUE);
+  {
+    g_autoptr(ClairProject) project = clair_project_open (project_path, CLAIR_PROJECT_OPEN_DEFAULT, NULL);
+    ClairAttempt *attempt = clair_attempt_new ();
+
+    g_autoptr(ClairRecord) row3 = clair_project_get_record (project, 3, NULL);
+    ClairAttempt *revised = clair_attempt_new ();
+
+    revised->row = 3;
+    revised->status = CLAIR_ROW_REVISED;
+    revised->revision = g_strdup (revision->str);
+    revised->parse_status = g_strdup ("ok");
+    clair_metrics_compute (row3->solution, revised->revision, &revised->metrics);
+    revised->has_metrics = TRUE;
+    g_assert_true (clair_project_add_attempts (project, &revised, 1, NULL));
+    clair_attempt_free (revised);
+    /* A truncated answer: its partial revision and its banner. */
+    attempt->row = 4;
+    attempt->finish_reason = g_strdup ("length");
+    g_string_prepend (revision, "{teacher_reasoning}: Several fixes, listed below.\n1. One.\n2. Two.\n\n"
+                                "{corrected_student_solution}: ");
+    clair_attempt_take_answer (attempt, g_strdup (revision->str), NULL);
+    g_assert_cmpint (attempt->status, ==, CLAIR_ROW_PARSE_FAILED);
+    g_assert_cmpstr (attempt->parse_status, ==, "truncated");
+    g_assert_true (clair_project_add_attempts (project, &attempt, 1, NULL));
+    clair_attempt_free (attempt);
+  }
+
+  window = open_window_sized (project_path, 1280, 800);
+  pane = CLAIR_RECORD_PANE (clair_window_get_record_pane (window));
+  g_assert_true (clair_window_select_row (window, 3));
+  iterate_for (300);
+  share = diff_share (window, "1280×800, revised");
+  screenshot (GTK_WIDGET (window), "screenshot-diff-1280x800.png");
+  g_assert_cmpfloat (share, >=, 0.55);
+  /* The metrics take one line, and name the figures. */
+  g_assert_nonnull (strstr (clair_record_pane_get_metrics_text (pane), "Similarity"));
+
+  /* The truncated row: its partial revision can be decided on, under its banner. */
+  g_assert_true (clair_window_select_row (window, 4));
+  iterate_for (300);
+  g_assert_nonnull (clair_record_pane_get_error_text (pane));
+  g_assert_cmpstr (clair_record_pane_get_status_text (pane), ==, "Truncated");
+  g_assert_true (gtk_widget_get_sensitive (find_actionable (GTK_WIDGET (window), "win.accept")));
+  share = diff_share (window, "1280×800, truncated with banner");
+  g_assert_cmpfloat (share, >=, 0.45);
+
+  /* A small window: the list folds away, the diff keeps its share. */
+  destroy_and_finalize (window);
+  window = open_window_sized (project_path, 800, 600);
+  pane = CLAIR_RECORD_PANE (clair_window_get_record_pane (window));
+  g_assert_true (clair_window_select_row (window, 4));
+  iterate_for (300);
+  share = diff_share (window, "800×600, truncated with banner");
+  screenshot (GTK_WIDGET (window), "screenshot-diff-800x600.png");
+  g_assert_cmpfloat (share, >=, 0.40);
+  g_assert_true (clair_window_select_row (window, 3));
+  iterate_for (300);
+  share = diff_share (window, "800×600, revised");
+  g_assert_cmpfloat (share, >=, 0.40);
+
+  /* Accepting the truncated row keeps its partial text as the row's edit, which exports carry. */
+  g_assert_true (clair_window_select_row (window, 4));
+  iterate_for (100);
+  activate (window, "win.accept");
+  {
+    g_autoptr(ClairRecord) record = clair_project_get_record (clair_window_get_project (window), 4, NULL);
+
+    g_assert_cmpint (record->decision, ==, CLAIR_DECISION_ACCEPTED);
+    g_assert_nonnull (record->edited_revision);
+    g_assert_true (g_str_has_prefix (record->edited_revision, "Sentence 0 of a long revised answer"));
+  }
+  /* A pending row: nothing to reject. */
+  g_assert_true (clair_window_select_row (window, 5));
+  iterate_for (100);
+  g_assert_false (gtk_widget_get_sensitive (find_actionable (GTK_WIDGET (window), "win.reject")));
+  g_assert_cmpint (clair_diff_view_get_n_changes (CLAIR_DIFF_VIEW (clair_window_get_diff_view (window))), ==, 0);
+
   destroy_and_finalize (window);
   remove_tree (dir);
 }
@@ -857,7 +1020,7 @@ test_newer_revision (void)
   diff = CLAIR_DIFF_VIEW (clair_window_get_diff_view (window));
   g_assert_true (clair_window_select_row (window, 0));
   iterate_for (50);
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->newer_box)));
+  g_assert_true (clair_record_pane_get_newer_text (CLAIR_RECORD_PANE (clair_window_get_record_pane (window))) != NULL);
   text = clair_diff_view_get_revision_text (diff);
   g_assert_cmpstr (text, ==, "The reviewed revision.");
   g_clear_pointer (&text, g_free);
@@ -886,7 +1049,7 @@ test_newer_revision (void)
   text = clair_diff_view_get_revision_text (diff);
   g_assert_cmpstr (text, ==, "A newer revision.");
   g_clear_pointer (&text, g_free);
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->newer_box)));
+  g_assert_true (clair_record_pane_get_newer_text (CLAIR_RECORD_PANE (clair_window_get_record_pane (window))) != NULL);
 
   /* Accepting now is about the new revision: exports use it from here on. */
   activate (window, "win.accept");
@@ -898,7 +1061,7 @@ test_newer_revision (void)
   }
   g_assert_true (clair_window_select_row (window, 0));
   iterate_for (50);
-  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window->newer_box)));
+  g_assert_false (clair_record_pane_get_newer_text (CLAIR_RECORD_PANE (clair_window_get_record_pane (window))) != NULL);
 
   /* Undo ties the decision back to the revision it was made on. */
   activate (window, "win.undo");
@@ -924,6 +1087,13 @@ test_kill9 (void)
 
   if (g_test_subprocess ())
     return;
+  {
+    /* Rows with a revision, which a reject is about. */
+    g_autoptr(ClairProject) revised = clair_project_open (project_path, CLAIR_PROJECT_OPEN_DEFAULT, NULL);
+
+    add_revision_attempt (revised, 0, "Row zero, revised.");
+    add_revision_attempt (revised, 2, "Row two, revised.");
+  }
   g_setenv ("CLAIR_KILL9_PROJECT", project_path, TRUE);
   g_test_trap_subprocess ("/ui/kill9/child", 30 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_failed ();
@@ -956,7 +1126,8 @@ test_kill9_child (void)
   activate (window, "win.skip");        /* row 1 */
   activate (window, "win.reject");      /* row 2 */
   activate (window, "win.previous-row");
-  gtk_editable_set_text (GTK_EDITABLE (window->note_entry), "a note typed just before the crash");
+  clair_record_pane_set_note (CLAIR_RECORD_PANE (clair_window_get_record_pane (window)),
+                              "a note typed just before the crash");
   /* No idle, no close, no flush: the process dies here. */
   raise (SIGKILL);
 }
@@ -1139,7 +1310,7 @@ test_import_progressive (void)
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (mapping)));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->progress_box)));
   g_assert_true (g_str_has_prefix (gtk_label_get_text (window->progress_label), "Importing "));
-  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (window->reject_button)));
+  g_assert_false (gtk_widget_get_sensitive (find_actionable (GTK_WIDGET (window), "win.skip")));
   g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (window->run_button)));
   g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (window->stop_button)));
   /* The rows shown can be read already. */
@@ -1152,7 +1323,7 @@ test_import_progressive (void)
   g_assert_true (clair_project_get_counts (clair_window_get_project (window), &counts, NULL));
   g_assert_cmpuint (counts.n_rows, ==, IMPORT_ROWS);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window->progress_box)));
-  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (window->reject_button)));
+  g_assert_true (gtk_widget_get_sensitive (find_actionable (GTK_WIDGET (window), "win.skip")));
   g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (window->run_button)));
   g_assert_cmpstr (clair_project_get_path (clair_window_get_project (window)), ==, project_path);
 
@@ -1209,6 +1380,7 @@ main (int   argc,
   g_test_add_func ("/ui/bulk", test_bulk);
   g_test_add_func ("/ui/newer-revision", test_newer_revision);
   g_test_add_func ("/ui/hostile-text", test_hostile_text);
+  g_test_add_func ("/ui/diff-space", test_diff_space);
   g_test_add_func ("/ui/kill9", test_kill9);
   g_test_add_func ("/ui/kill9/child", test_kill9_child);
   status = g_test_run ();

@@ -268,6 +268,39 @@ test_keyboard_workflow (void)
   expect_decision (project_path, 8, CLAIR_DECISION_SKIPPED, "Ctrl+F, kibibyte, Return, Alt+S");
   g_assert_cmpint (decision (project_path, 6), ==, CLAIR_DECISION_NONE);
 
+  /* Single keys, with the list focused (the search cleared). G goes to a row, J moves on, A
+   * accepts, U undoes, R rejects, S skips; each decision moves to the next row. */
+  press ("ctrl+f");
+  press ("Escape");
+  press ("g");
+  type_text ("5");
+  press ("Return");
+  press ("j");
+  press ("a");
+  expect_decision (project_path, 6, CLAIR_DECISION_ACCEPTED, "G 5 Return, J, A");
+  press ("u");
+  expect_decision (project_path, 6, CLAIR_DECISION_NONE, "U");
+  press ("r");
+  expect_decision (project_path, 6, CLAIR_DECISION_REJECTED, "R (after U, on row 6)");
+  press ("s");
+  expect_decision (project_path, 7, CLAIR_DECISION_SKIPPED, "S on row 7");
+
+  /* One cursor: K goes back to row 7, and the list's ↓ goes on from there (not from where the
+   * list had its cursor before), so A lands on row 8. */
+  press ("k");
+  press ("Down");
+  press ("a");
+  expect_decision (project_path, 8, CLAIR_DECISION_ACCEPTED, "K, Down, A");
+  g_assert_cmpint (decision (project_path, 7), ==, CLAIR_DECISION_SKIPPED);
+
+  /* N: the next row with no decision (rows 0-8 are decided but 4; from row 9 on, row 9). */
+  press ("g");
+  type_text ("2");
+  press ("Return");
+  press ("n");
+  press ("s");
+  expect_decision (project_path, 4, CLAIR_DECISION_SKIPPED, "G 2 Return, N, S");
+
   /* Quit from the keyboard; the app must go within a moment. */
   press ("ctrl+q");
   {
@@ -292,8 +325,11 @@ test_keyboard_workflow (void)
   g_assert_cmpint (decision (project_path, 1), ==, CLAIR_DECISION_REJECTED);
   g_assert_cmpint (decision (project_path, 2), ==, CLAIR_DECISION_SKIPPED);
   g_assert_cmpint (decision (project_path, 3), ==, CLAIR_DECISION_ACCEPTED);
+  g_assert_cmpint (decision (project_path, 4), ==, CLAIR_DECISION_SKIPPED);
   g_assert_cmpint (decision (project_path, 5), ==, CLAIR_DECISION_REJECTED);
-  g_assert_cmpint (decision (project_path, 8), ==, CLAIR_DECISION_SKIPPED);
+  g_assert_cmpint (decision (project_path, 6), ==, CLAIR_DECISION_REJECTED);
+  g_assert_cmpint (decision (project_path, 7), ==, CLAIR_DECISION_SKIPPED);
+  g_assert_cmpint (decision (project_path, 8), ==, CLAIR_DECISION_ACCEPTED);
   for (guint i = 9; i < 20; i++)
     g_assert_cmpint (decision (project_path, i), ==, CLAIR_DECISION_NONE);
   {
