@@ -85,7 +85,9 @@ info_project (const char *path)
   g_autofree char *completion_tokens = NULL;
   g_autofree char *shown_path = clair_cli_escape (path);
   static const char * const setting_keys[] = { "source.path", "source.format", "source.size",
-                                               "source.checksum", "run.base_url" };
+                                               "source.checksum", "hub.repository", "hub.revision",
+                                               "hub.sha", "hub.config", "hub.split", "hub.files",
+                                               "hub.endpoint", "run.base_url" };
 
   project = clair_cli_open_project (path, FALSE);
   if (project == NULL)
