@@ -463,9 +463,13 @@ stand_thread (gpointer user_data)
   return NULL;
 }
 
+/* Started by the first test that needs it, after the tests that change the environment: setenv()
+ * is not safe once other threads run. */
 static void
 stand_start (void)
 {
+  if (stand.thread != NULL)
+    return;
   g_mutex_init (&stand.lock);
   g_cond_init (&stand.ready);
   stand.blobs = g_ptr_array_new_with_free_func (g_free);
@@ -512,9 +516,11 @@ static ClairHub *
 make_hub (const char *cache_name,
           const char *token)
 {
-  ClairHub *hub = clair_hub_new ();
+  ClairHub *hub = NULL;
   g_autofree char *cache = g_build_filename (tmpdir, cache_name, NULL);
 
+  stand_start ();
+  hub = clair_hub_new ();
   clair_hub_set_endpoint (hub, stand.hub_url);
   clair_hub_set_cache_dir (hub, cache);
   clair_hub_set_token (hub, token);
@@ -1151,6 +1157,7 @@ run_clair (Result     *result,
   const char *arg;
   va_list ap;
 
+  stand_start ();
   g_ptr_array_add (args, (gpointer) g_getenv ("CLAIR_CLI"));
   va_start (ap, offline);
   while ((arg = va_arg (ap, const char *)) != NULL)
@@ -1257,6 +1264,20 @@ test_cli_import (void)
   g_assert_cmpint (info.status, ==, 0);
   g_assert_nonnull (strstr (info.out, "hub.sha   " SHA_JSONL));
   g_assert_nonnull (strstr (info.out, "hub.repository org/gated"));
+
+  /* What a dataset holds, before downloading it. */
+  {
+    g_auto(Result) listing = { 0 };
+
+    run_clair (&listing, dir, NULL, FALSE, "info", "hf://datasets/org/converted", NULL);
+    g_assert_cmpint (listing.status, ==, 0);
+    g_assert_nonnull (strstr (listing.out, "Revision: main (" SHA_CONVERTED ")"));
+    g_assert_nonnull (strstr (listing.out, "Parquet conversion"));
+    /* g_format_size() puts a no-break space before the unit. */
+    g_assert_nonnull (strstr (listing.out, "Config default:\n  train        2 files, 370.0\xc2\xa0kB\n"
+                                           "  test         1 file, 5.0\xc2\xa0kB\n"));
+    g_assert_nonnull (strstr (listing.out, "Config extra:\n"));
+  }
 
   /* The token is nowhere: not in the project, its journal, stdout or stderr. */
   assert_no_token_in_file (project_path);
@@ -1375,7 +1396,6 @@ test_cli_run_and_recent (void)
   g_auto(Result) run = { 0 };
   g_auto(Result) usage = { 0 };
   g_auto(GStrv) recent = NULL;
-  g_autofree char *data_home = g_build_filename (tmpdir, "cli-home", NULL);
 
   /* `clair run hf://…` imports first, as for a local file; the bogus server then fails the run. */
   run_clair (&run, dir, GOOD_TOKEN, FALSE, "run", "--base-url", "http://127.0.0.1:9/v1", "--model", "m",
@@ -1389,8 +1409,8 @@ test_cli_run_and_recent (void)
   g_assert_cmpint (usage.status, ==, 2);
   g_assert_nonnull (strstr (usage.err, "for hf:// datasets"));
 
-  /* The datasets opened are remembered for the start page, newest first. */
-  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  /* The datasets opened are remembered for the start page, newest first (XDG_DATA_HOME is the
+   * CLI's, set in main()). */
   recent = clair_hub_recent_load ();
   g_assert_nonnull (recent[0]);
   g_assert_cmpstr (recent[0], ==, "org/jsonl");
@@ -1411,6 +1431,11 @@ main (int    argc,
   g_setenv ("HOME", home, TRUE);
   g_setenv ("XDG_CACHE_HOME", tmpdir, TRUE);
   g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent", TRUE);
+  {
+    g_autofree char *data_home = g_build_filename (tmpdir, "cli-home", NULL);
+
+    g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  }
   g_unsetenv ("HF_TOKEN");
   g_unsetenv ("HF_ENDPOINT");
   g_unsetenv ("HF_HUB_OFFLINE");
@@ -1421,7 +1446,6 @@ main (int    argc,
   g_test_add_func ("/hub/parse", test_parse);
   g_test_add_func ("/hub/token-order", test_token_order);
 
-  stand_start ();
   g_test_add_func ("/hub/list-converted", test_list_converted);
   g_test_add_func ("/hub/list-repo-files", test_list_repo_files);
   g_test_add_func ("/hub/token-to-hub-only", test_token_to_hub_only);
