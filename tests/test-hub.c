@@ -8,6 +8,10 @@
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
+#ifdef CLAIR_HAVE_LIBSECRET
+#include <libsecret/secret.h>
+#endif
+
 #include "clair-error.h"
 #include "clair-hub.h"
 #include "clair-project.h"
@@ -59,6 +63,8 @@ typedef struct
 
 static Stand stand;
 static char *tmpdir;
+/* The session bus the `clair` runs see: none, but in the keyring test. */
+static const char *cli_bus_address = "unix:path=/nonexistent";
 
 static const char train_jsonl[] =
   "{\"task\":\"What is 2+2?\",\"student_solution\":\"5\",\"id\":1}\n"
@@ -1171,7 +1177,7 @@ run_clair (Result     *result,
   g_subprocess_launcher_setenv (launcher, "HOME", home, TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", cache, TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent", TRUE);
+  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", cli_bus_address, TRUE);
   g_subprocess_launcher_unsetenv (launcher, "HF_HOME");
   g_subprocess_launcher_unsetenv (launcher, "HF_TOKEN_PATH");
   if (token != NULL)
@@ -1418,6 +1424,162 @@ test_cli_run_and_recent (void)
   g_assert_true (g_strv_contains ((const char * const *) recent, "org/jsonl@" SHA_JSONL));
 }
 
+/* The keyring, third after HF_TOKEN and the token file: a real gnome-keyring-daemon on a private
+ * bus, in a subprocess (the bus address is set in the environment before any thread starts). */
+#ifdef CLAIR_HAVE_LIBSECRET
+typedef struct
+{
+  GMainLoop *loop;
+  gboolean   exited;
+} Daemon;
+
+static void
+name_appeared_cb (GDBusConnection *connection,
+                  const char      *name,
+                  const char      *owner,
+                  gpointer         user_data)
+{
+  Daemon *daemon = user_data;
+
+  g_main_loop_quit (daemon->loop);
+}
+
+static void
+daemon_exited_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Daemon *daemon = user_data;
+
+  daemon->exited = TRUE;
+  g_main_loop_quit (daemon->loop);
+}
+
+static void
+keyring_scenario (void)
+{
+  g_autoptr(ClairHub) hub = NULL;
+  g_autoptr(ClairHub) with_env = NULL;
+  g_autoptr(ClairHubListing) listing = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = make_dir ("cli-keyring");
+  g_autofree char *project_path = g_build_filename (dir, "gated.clair", NULL);
+  char *token;
+  g_auto(Result) import = { 0 };
+
+  stand_start ();
+  g_assert_null (clair_hub_token_lookup (stand.hub_url, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (clair_hub_token_store (stand.hub_url, GOOD_TOKEN, NULL, &error));
+  g_assert_no_error (error);
+  /* The endpoint is the key, written with or without its trailing slash. */
+  {
+    g_autofree char *slash = g_strconcat (stand.hub_url, "/", NULL);
+
+    token = clair_hub_token_lookup (slash, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (token, ==, GOOD_TOKEN);
+    clair_hub_token_free (token);
+  }
+
+  /* Nothing in the environment or the token file: the keyring's token, asked for explicitly. */
+  hub = make_hub ("cache-keyring", NULL);
+  g_assert_false (clair_hub_has_token (hub));
+  g_assert_true (clair_hub_load_keyring_token (hub, NULL));
+  g_assert_cmpstr (clair_hub_get_token_source (hub), ==, "keyring");
+  listing = clair_hub_list (hub, "org/gated", NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  /* The CLI finds it too, and it ends up nowhere. */
+  cli_bus_address = g_getenv ("DBUS_SESSION_BUS_ADDRESS");
+  run_clair (&import, dir, NULL, FALSE, "import", "hf://datasets/org/gated", NULL);
+  g_assert_cmpint (import.status, ==, 0);
+  g_assert_null (strstr (import.err, "GoodToken"));
+  assert_no_token_in_file (project_path);
+
+  /* HF_TOKEN comes before the keyring. */
+  with_env = clair_hub_new ();
+  clair_hub_set_token (with_env, BAD_TOKEN);
+  g_assert_true (clair_hub_load_keyring_token (with_env, NULL));
+  g_assert_cmpstr (clair_hub_get_token_source (with_env), ==, "set");
+
+  g_assert_true (clair_hub_token_clear (stand.hub_url, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_null (clair_hub_token_lookup (stand.hub_url, NULL, &error));
+  g_assert_no_error (error);
+}
+#endif
+
+static void
+test_keyring (void)
+{
+#ifdef CLAIR_HAVE_LIBSECRET
+  g_autofree char *daemon = g_find_program_in_path ("gnome-keyring-daemon");
+
+  if (daemon == NULL)
+    {
+      g_test_skip ("gnome-keyring-daemon is not installed (package gnome-keyring)");
+      return;
+    }
+
+  if (g_test_subprocess ())
+    {
+      g_autofree char *run = g_build_filename (tmpdir, "run", NULL);
+      GTestDBus *bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+      g_autoptr(GSubprocessLauncher) launcher = NULL;
+      g_autoptr(GSubprocess) keyring = NULL;
+      g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+      g_autoptr(GError) error = NULL;
+      Daemon state = { loop, FALSE };
+      GOutputStream *input;
+      guint watch;
+
+      g_assert_cmpint (g_mkdir_with_parents (run, 0700), ==, 0);
+      g_setenv ("XDG_RUNTIME_DIR", run, TRUE);
+      g_test_dbus_up (bus);
+
+      launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                            G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+      /* The malloc checks are for our code (gnome-keyring-daemon 42 trips over them). */
+      g_subprocess_launcher_unsetenv (launcher, "MALLOC_PERTURB_");
+      g_subprocess_launcher_unsetenv (launcher, "MALLOC_CHECK_");
+      g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
+      keyring = g_subprocess_launcher_spawn (launcher, &error, daemon, "--foreground", "--unlock",
+                                             "--components=secrets", NULL);
+      g_assert_no_error (error);
+      input = g_subprocess_get_stdin_pipe (keyring);
+      g_output_stream_write_all (input, "test-password", strlen ("test-password"), NULL, NULL,
+                                 &error);
+      g_assert_no_error (error);
+      g_output_stream_close (input, NULL, &error);
+      g_assert_no_error (error);
+
+      g_subprocess_wait_async (keyring, NULL, daemon_exited_cb, &state);
+      watch = g_bus_watch_name (G_BUS_TYPE_SESSION, "org.freedesktop.secrets",
+                                G_BUS_NAME_WATCHER_FLAGS_NONE, name_appeared_cb, NULL,
+                                &state, NULL);
+      g_main_loop_run (loop);
+      g_bus_unwatch_name (watch);
+      g_assert_false (state.exited);
+
+      keyring_scenario ();
+
+      g_subprocess_send_signal (keyring, SIGTERM);
+      while (!state.exited)
+        g_main_context_iteration (NULL, TRUE);
+      /* libsecret holds the bus connection, which g_test_dbus_down() would wait 30 s for. */
+      secret_service_disconnect ();
+      g_test_dbus_stop (bus);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+#else
+  g_test_skip ("built without libsecret");
+#endif
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1445,6 +1607,8 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/hub/parse", test_parse);
   g_test_add_func ("/hub/token-order", test_token_order);
+  if (g_getenv ("CLAIR_CLI") != NULL)
+    g_test_add_func ("/hub/keyring", test_keyring);
 
   g_test_add_func ("/hub/list-converted", test_list_converted);
   g_test_add_func ("/hub/list-repo-files", test_list_repo_files);
