@@ -567,6 +567,10 @@ test_parse (void)
     { "hf://datasets/Org-1/na.me_2@v1.0", "Org-1/na.me_2", "v1.0", NULL },
     { "hf://datasets/org/name@refs%2Fconvert%2Fparquet/default/train/0000.parquet", "org/name",
       "refs/convert/parquet", "default/train/0000.parquet" },
+    { "hf://datasets/org/name@refs/convert/parquet/default/train/0000.parquet", "org/name",
+      "refs/convert/parquet", "default/train/0000.parquet" },
+    { "hf://datasets/org/name@refs/pr/12", "org/name", "refs/pr/12", NULL },
+    { "hf://datasets/org/name@refs/heads/x", "org/name", "refs", "heads/x" },
     { "hf://datasets/org/name/data/train.jsonl", "org/name", NULL, "data/train.jsonl" },
     { "org/name", "org/name", NULL, NULL },
     { "org/name@" SHA_JSONL, "org/name", SHA_JSONL, NULL },
@@ -674,6 +678,7 @@ test_list_converted (void)
   g_assert_true (clair_hub_listing_is_converted (listing));
   g_assert_cmpstr (clair_hub_listing_get_sha (listing), ==, SHA_CONVERTED);
   g_assert_cmpstr (clair_hub_listing_get_revision (listing), ==, "main");
+  g_assert_cmpstr (clair_hub_listing_get_files_sha (listing), ==, SHA_PARQUET);
   configs = clair_hub_listing_get_configs (listing);
   g_assert_cmpstr (configs[0], ==, "default");
   g_assert_cmpstr (configs[1], ==, "extra");
@@ -707,6 +712,7 @@ test_list_repo_files (void)
   listing = clair_hub_list (hub, "org/jsonl", NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_false (clair_hub_listing_is_converted (listing));
+  g_assert_cmpstr (clair_hub_listing_get_files_sha (listing), ==, SHA_JSONL);
   g_assert_cmpstr (clair_hub_listing_get_configs (listing)[0], ==, "default");
   split = clair_hub_listing_get_split (listing, "default", "train");
   g_assert_nonnull (split);
@@ -808,6 +814,8 @@ test_cache_hit (void)
         {
           /* Only the revision lookup: listing and file come from the cache. */
           g_assert_cmpuint (count (&stand.hub_requests), ==, 1);
+          g_assert_cmpstr (clair_hub_listing_get_files_sha (listing), ==, SHA_PARQUET);
+          g_assert_true (clair_hub_listing_is_converted (listing));
           g_assert_cmpuint (count (&stand.cdn_requests), ==, 0);
         }
     }
@@ -1364,6 +1372,24 @@ test_cli_failures (void)
       listing = g_dir_open (dir, 0, NULL);
       g_assert_null (g_dir_read_name (listing));
     }
+
+  /* A converted split is downloaded, then opened as a dataset; the stand-in's shards are bytes,
+   * not Parquet, so the import fails after the download, and leaves no project. */
+  {
+    g_auto(Result) converted = { 0 };
+    g_autoptr(GDir) listing = NULL;
+    g_autofree char *cached = g_build_filename (tmpdir, "cli-cache", "clair-studio", "hub", "org",
+                                                "converted", SHA_PARQUET, "default", "test",
+                                                "0000.parquet", NULL);
+
+    run_clair (&converted, dir, NULL, FALSE, "import", "--split", "test", "hf://datasets/org/converted",
+               NULL);
+    g_assert_cmpint (converted.status, ==, 1);
+    g_assert_true (g_str_has_prefix (converted.err, "clair: "));
+    assert_file_is (cached, blob_bytes ("org/converted", SHA_PARQUET, "default/test/0000.parquet"));
+    listing = g_dir_open (dir, 0, NULL);
+    g_assert_null (g_dir_read_name (listing));
+  }
 
   /* A body cut half-way: a message saying to run again, no project; running again resumes. */
   {

@@ -182,8 +182,10 @@ clair_cli_hub_fetch (const char  *uri,
           one = g_ptr_array_ref (chosen->files);
           g_hash_table_replace (settings, g_strdup ("hub.config"), g_strdup (chosen->config));
           g_hash_table_replace (settings, g_strdup ("hub.split"), g_strdup (chosen->split));
-          g_hash_table_replace (settings, g_strdup ("hub.converted"),
-                                g_strdup (clair_hub_listing_is_converted (listing) ? "parquet" : "no"));
+          /* The Hub's conversion lives on its own branch, refs/convert/parquet, at this commit. */
+          if (clair_hub_listing_is_converted (listing))
+            g_hash_table_replace (settings, g_strdup ("hub.parquet_sha"),
+                                  g_strdup (clair_hub_listing_get_files_sha (listing)));
         }
     }
   if (progress.shown)

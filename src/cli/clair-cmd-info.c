@@ -139,6 +139,7 @@ info_project (const char *path)
   static const char * const setting_keys[] = { "source.path", "source.format", "source.size",
                                                "source.checksum", "hub.repository", "hub.revision",
                                                "hub.sha", "hub.config", "hub.split", "hub.files",
+                                               "hub.parquet_sha",
                                                "hub.endpoint", "run.base_url" };
 
   project = clair_cli_open_project (path, FALSE);

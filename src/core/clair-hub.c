@@ -49,6 +49,7 @@ struct _ClairHubListing
   char      *repo_id;
   char      *revision;
   char      *sha;
+  char      *files_sha;    /* the conversion branch's commit, for a converted listing */
   gboolean   converted;
   gboolean   offline;
   GPtrArray *splits;       /* of ClairHubSplit */
@@ -169,6 +170,34 @@ is_sha (const char *text)
   return TRUE;
 }
 
+/* The length of an unescaped "refs/convert/NAME" or "refs/pr/N" at @p (huggingface_hub's file
+ * system reads them so), else 0. */
+static gsize
+special_ref_length (const char *p)
+{
+  gsize n;
+
+  if (g_str_has_prefix (p, "refs/convert/"))
+    {
+      n = strlen ("refs/convert/");
+      if (!g_ascii_isalnum (p[n]) && p[n] != '_')
+        return 0;
+      while (g_ascii_isalnum (p[n]) || p[n] == '_')
+        n++;
+      return n;
+    }
+  if (g_str_has_prefix (p, "refs/pr/"))
+    {
+      n = strlen ("refs/pr/");
+      if (!g_ascii_isdigit (p[n]))
+        return 0;
+      while (g_ascii_isdigit (p[n]))
+        n++;
+      return n;
+    }
+  return 0;
+}
+
 gboolean
 clair_hub_ref_parse (const char   *text,
                      ClairHubRef  *ref,
@@ -210,8 +239,12 @@ clair_hub_ref_parse (const char   *text,
   rest = name_end;
   if (*rest == '@')
     {
-      const char *end = strchr (rest + 1, '/');
-      g_autofree char *escaped = end ? g_strndup (rest + 1, end - (rest + 1)) : g_strdup (rest + 1);
+      const char *end = rest + 1 + special_ref_length (rest + 1);
+      g_autofree char *escaped = NULL;
+
+      /* A revision ends at the next "/", but for the refs that hold slashes themselves. */
+      end = strchr (end, '/');
+      escaped = end ? g_strndup (rest + 1, end - (rest + 1)) : g_strdup (rest + 1);
 
       revision = g_uri_unescape_string (escaped, NULL);
       if (!is_safe_revision (revision))
@@ -344,6 +377,7 @@ clair_hub_listing_unref (ClairHubListing *listing)
   g_free (listing->repo_id);
   g_free (listing->revision);
   g_free (listing->sha);
+  g_free (listing->files_sha);
   g_ptr_array_unref (listing->splits);
   g_ptr_array_unref (listing->repo_files);
   g_strfreev (listing->configs);
@@ -369,6 +403,13 @@ clair_hub_listing_get_sha (ClairHubListing *listing)
 {
   g_return_val_if_fail (listing != NULL, NULL);
   return listing->sha;
+}
+
+const char *
+clair_hub_listing_get_files_sha (ClairHubListing *listing)
+{
+  g_return_val_if_fail (listing != NULL, NULL);
+  return listing->files_sha != NULL ? listing->files_sha : listing->sha;
 }
 
 gboolean
@@ -774,13 +815,17 @@ gboolean
 clair_hub_load_keyring_token (ClairHub     *self,
                               GCancellable *cancellable)
 {
+  g_autofree char *endpoint = NULL;
   char *token;
 
   g_return_val_if_fail (CLAIR_IS_HUB (self), FALSE);
 
   if (clair_hub_has_token (self))
     return TRUE;
-  token = clair_hub_token_lookup (self->endpoint, cancellable, NULL);
+  g_mutex_lock (&self->lock);
+  endpoint = g_strdup (self->endpoint);
+  g_mutex_unlock (&self->lock);
+  token = clair_hub_token_lookup (endpoint, cancellable, NULL);
   if (token == NULL)
     return FALSE;
   g_mutex_lock (&self->lock);
@@ -1608,6 +1653,8 @@ add_converted_splits (Op               *op,
         }
     }
   listing->converted = listing->splits->len > 0;
+  if (listing->converted && convert_sha != NULL)
+    listing->files_sha = g_steal_pointer (&convert_sha);
   return listing->converted;
 }
 
@@ -1669,6 +1716,11 @@ save_listing (Op              *op,
   clair_json_append_string (out, op->endpoint, -1);
   clair_json_append_key (out, "converted", FALSE);
   g_string_append (out, listing->converted ? "true" : "false");
+  if (listing->files_sha != NULL)
+    {
+      clair_json_append_key (out, "files_sha", FALSE);
+      clair_json_append_string (out, listing->files_sha, -1);
+    }
   clair_json_append_key (out, "repo_files", FALSE);
   g_string_append_c (out, '[');
   for (guint i = 0; i < listing->repo_files->len; i++)
@@ -1756,6 +1808,8 @@ load_listing (Op         *op,
 
   listing = listing_new (op->repo_id, revision, sha);
   listing->converted = json_object_get_boolean_member_with_default (root, "converted", FALSE);
+  if (is_sha (member_string (root, "files_sha")))
+    listing->files_sha = g_strdup (member_string (root, "files_sha"));
   files = json_object_get_array_member (root, "repo_files");
   for (guint i = 0; i < json_array_get_length (files); i++)
     {
@@ -1936,15 +1990,15 @@ clair_hub_list (ClairHub      *self,
                    _("“%s” is not a revision name"), revision);
       return NULL;
     }
-  if (self->endpoint_uri == NULL)
+  op = op_new (self, repo_id);
+  if (op->endpoint_uri == NULL || (g_strcmp0 (g_uri_get_scheme (op->endpoint_uri), "http") != 0 &&
+                                   g_strcmp0 (g_uri_get_scheme (op->endpoint_uri), "https") != 0))
     {
       g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_FAILED,
                    _("“%s” is not a Hub address: HF_ENDPOINT must be an http:// or https:// URL"),
-                   self->endpoint);
+                   op->endpoint);
       return NULL;
     }
-
-  op = op_new (self, repo_id);
   return list_op (op, revision ? revision : "main", cancellable, error);
 }
 

@@ -67,6 +67,9 @@ const char          *clair_hub_listing_get_repo_id  (ClairHubListing *listing);
 const char          *clair_hub_listing_get_revision (ClairHubListing *listing);
 /* The commit it resolved to (40 hex digits). */
 const char          *clair_hub_listing_get_sha      (ClairHubListing *listing);
+/* The commit the splits' files are read at: the conversion branch's (refs/convert/parquet) for a
+ * converted listing, else clair_hub_listing_get_sha(). */
+const char          *clair_hub_listing_get_files_sha (ClairHubListing *listing);
 /* TRUE when the splits are the Hub's Parquet conversion, FALSE when they are the repository's own
  * data files (JSONL, JSON, CSV, TSV, Parquet). */
 gboolean             clair_hub_listing_is_converted (ClairHubListing *listing);
@@ -111,7 +114,9 @@ void         clair_hub_set_endpoint       (ClairHub            *self,
 void         clair_hub_set_token          (ClairHub            *self,
                                            const char          *token);
 gboolean     clair_hub_has_token          (ClairHub            *self);
-/* Where the token came from: "HF_TOKEN", the token file's path, "keyring", "set", or NULL. */
+/* Where the token came from: "HF_TOKEN", the token file's path, "keyring", "set", or NULL.
+ * The setters and this getter are for the thread that owns @self; the list and download calls may
+ * run in any thread (each works on a copy of the settings taken when it starts). */
 const char  *clair_hub_get_token_source   (ClairHub            *self);
 /* Without a token yet, looks in the keyring (blocking; a second or so at most when no keyring
  * answers). Returns TRUE when a token is now set. */
