@@ -1200,6 +1200,8 @@ run_clair (Result     *result,
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (process, NULL, NULL, &result->out, &result->err, &error);
   g_assert_no_error (error);
+  if (!g_subprocess_get_if_exited (process))
+    g_printerr ("clair died; its stderr:\n%s\n", result->err);
   g_assert_true (g_subprocess_get_if_exited (process));
   result->status = g_subprocess_get_exit_status (process);
 }
@@ -1599,7 +1601,24 @@ test_keyring (void)
       return;
     }
 
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  /* Once a process has talked to the keyring, GDBus's shared session connection, its worker
+   * thread and the messages it holds live until exit (GIO's design), and the private bus cannot be
+   * finalized without waiting 30 s for libsecret to let go of it (see test-secrets.c): under
+   * AddressSanitizer this scenario and the `clair` it runs are checked for memory errors, not for
+   * leaks. The environment is changed before any thread of this process starts. */
+  {
+    const char *asan = g_getenv ("ASAN_OPTIONS");
+    g_autofree char *saved = g_strdup (asan);
+    g_autofree char *options = g_strconcat (asan ? asan : "", asan ? ":" : "", "detect_leaks=0", NULL);
+
+    g_assert_null (stand.thread);
+    g_setenv ("ASAN_OPTIONS", options, TRUE);
+    g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+    if (saved != NULL)
+      g_setenv ("ASAN_OPTIONS", saved, TRUE);
+    else
+      g_unsetenv ("ASAN_OPTIONS");
+  }
   g_test_trap_assert_passed ();
 #else
   g_test_skip ("built without libsecret");

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "clair-cli.h"
+#include "clair-error.h"
 #include "clair-hub.h"
 #include "clair-json.h"
 
@@ -104,6 +105,108 @@ files_json (GPtrArray *files)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+/* The keyring is the last place a token may be, and asking it means D-Bus: it is asked only when
+ * the Hub refused what was asked without a token. TRUE when it held one (try again). */
+gboolean
+clair_cli_hub_try_keyring (ClairHub     *hub,
+                           const GError *error)
+{
+  gboolean found;
+
+  if (!g_error_matches (error, CLAIR_ERROR, CLAIR_ERROR_FATAL_HTTP) || clair_hub_has_token (hub) ||
+      g_getenv ("HF_HUB_DISABLE_IMPLICIT_TOKEN") != NULL)
+    return FALSE;
+  found = clair_hub_load_keyring_token (hub, NULL);
+  clair_hub_keyring_release ();
+  return found;
+}
+
+ClairHubListing *
+clair_cli_hub_list (ClairHub    *hub,
+                    const char  *repo_id,
+                    const char  *revision,
+                    GError     **error)
+{
+  GError *local_error = NULL;
+  ClairHubListing *listing = clair_hub_list (hub, repo_id, revision, NULL, &local_error);
+
+  if (listing == NULL && clair_cli_hub_try_keyring (hub, local_error))
+    {
+      g_clear_error (&local_error);
+      listing = clair_hub_list (hub, repo_id, revision, NULL, &local_error);
+    }
+  if (listing == NULL)
+    g_propagate_error (error, local_error);
+  return listing;
+}
+
+/* The listing and the download with @hub's token as it is. */
+static char *
+fetch_with (ClairHub          *hub,
+            const ClairHubRef *ref,
+            const char        *revision,
+            const char        *config,
+            const char        *split,
+            GHashTable        *settings,
+            GError           **error)
+{
+  g_autoptr(ClairHubListing) listing = NULL;
+  g_autoptr(GPtrArray) files = g_ptr_array_new ();
+  g_autofree char *path = NULL;
+  Progress progress = { 0, FALSE, ref->repo_id };
+
+  listing = clair_hub_list (hub, ref->repo_id, revision, NULL, error);
+  if (listing == NULL)
+    return NULL;
+  if (clair_hub_listing_is_offline (listing))
+    {
+      g_autofree char *name = clair_cli_escape (ref->repo_id);
+
+      /* Translators: %s is a dataset such as ORG/NAME, then a commit hash. */
+      fprintf (stderr, _("The Hub cannot be reached: using the cached copy of %s at %s\n"),
+               name, clair_hub_listing_get_sha (listing));
+    }
+
+  if (ref->path != NULL)
+    {
+      GPtrArray *all = clair_hub_listing_get_repo_files (listing);
+
+      path = clair_hub_download_file (hub, listing, ref->path, download_progress_cb, &progress,
+                                      NULL, error);
+      for (guint i = 0; i < all->len; i++)
+        if (g_str_equal (((ClairHubFile *) g_ptr_array_index (all, i))->path, ref->path))
+          g_ptr_array_add (files, g_ptr_array_index (all, i));
+    }
+  else
+    {
+      const ClairHubSplit *chosen = clair_hub_listing_choose (listing, config, split, error);
+
+      if (chosen == NULL)
+        return NULL;
+      path = clair_hub_download_split (hub, listing, chosen, download_progress_cb, &progress,
+                                       NULL, error);
+      g_ptr_array_extend (files, chosen->files, NULL, NULL);
+      g_hash_table_replace (settings, g_strdup ("hub.config"), g_strdup (chosen->config));
+      g_hash_table_replace (settings, g_strdup ("hub.split"), g_strdup (chosen->split));
+      /* The Hub's conversion lives on its own branch, refs/convert/parquet, at this commit. */
+      if (clair_hub_listing_is_converted (listing))
+        g_hash_table_replace (settings, g_strdup ("hub.parquet_sha"),
+                              g_strdup (clair_hub_listing_get_files_sha (listing)));
+    }
+  if (progress.shown)
+    fprintf (stderr, "\r\033[K");
+  if (path == NULL)
+    return NULL;
+
+  g_hash_table_replace (settings, g_strdup ("hub.endpoint"), g_strdup (clair_hub_get_endpoint (hub)));
+  g_hash_table_replace (settings, g_strdup ("hub.repository"), g_strdup (ref->repo_id));
+  g_hash_table_replace (settings, g_strdup ("hub.revision"),
+                        g_strdup (clair_hub_listing_get_revision (listing)));
+  g_hash_table_replace (settings, g_strdup ("hub.sha"), g_strdup (clair_hub_listing_get_sha (listing)));
+  g_hash_table_replace (settings, g_strdup ("hub.files"), files_json (files));
+  return g_steal_pointer (&path);
+}
+
 gboolean
 clair_cli_hub_fetch (const char  *uri,
                      const char  *revision,
@@ -114,96 +217,42 @@ clair_cli_hub_fetch (const char  *uri,
                      GError     **error)
 {
   g_autoptr(ClairHub) hub = NULL;
-  g_autoptr(ClairHubListing) listing = NULL;
-  g_autoptr(GPtrArray) one = NULL;
-  g_autofree char *path = NULL;
-  Progress progress = { 0 };
+  GError *local_error = NULL;
   ClairHubRef ref;
-  gboolean ok = FALSE;
+  char *path = NULL;
 
   if (!clair_hub_ref_parse (uri, &ref, error))
     return FALSE;
   if (revision != NULL && ref.revision != NULL && !g_str_equal (revision, ref.revision))
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                   _("--revision %s and “@%s” in the dataset name disagree: give one"),
-                   revision, ref.revision);
-      goto out;
-    }
-  if (ref.path != NULL && (config != NULL || split != NULL))
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                   _("--config and --split choose among the Hub's splits; “%s” names one file "
-                     "already"), uri);
-      goto out;
-    }
-  if (revision == NULL)
-    revision = ref.revision;
-
-  hub = clair_hub_new ();
-  /* The keyring comes last, after HF_TOKEN and the token file. */
-  clair_hub_load_keyring_token (hub, NULL);
-  listing = clair_hub_list (hub, ref.repo_id, revision, NULL, error);
-  if (listing == NULL)
-    goto out;
-  if (clair_hub_listing_is_offline (listing))
-    {
-      g_autofree char *name = clair_cli_escape (ref.repo_id);
-
-      /* Translators: %s is a dataset such as ORG/NAME, then a commit hash. */
-      fprintf (stderr, _("The Hub cannot be reached: using the cached copy of %s at %s\n"),
-               name, clair_hub_listing_get_sha (listing));
-    }
-
-  progress.repo_id = ref.repo_id;
-  progress.last = 0;
-  if (ref.path != NULL)
-    {
-      path = clair_hub_download_file (hub, listing, ref.path, download_progress_cb, &progress,
-                                      NULL, error);
-      if (path != NULL)
-        {
-          GPtrArray *all = clair_hub_listing_get_repo_files (listing);
-
-          one = g_ptr_array_new ();
-          for (guint i = 0; i < all->len; i++)
-            if (g_str_equal (((ClairHubFile *) g_ptr_array_index (all, i))->path, ref.path))
-              g_ptr_array_add (one, g_ptr_array_index (all, i));
-        }
-    }
+    g_set_error (&local_error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                 _("--revision %s and “@%s” in the dataset name disagree: give one"),
+                 revision, ref.revision);
+  else if (ref.path != NULL && (config != NULL || split != NULL))
+    g_set_error (&local_error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                 _("--config and --split choose among the Hub's splits; “%s” names one file "
+                   "already"), uri);
   else
     {
-      const ClairHubSplit *chosen = clair_hub_listing_choose (listing, config, split, error);
-
-      if (chosen != NULL)
+      if (revision == NULL)
+        revision = ref.revision;
+      hub = clair_hub_new ();
+      path = fetch_with (hub, &ref, revision, config, split, settings, &local_error);
+      /* A gated dataset's files may be refused while its listing was not: either way, once. */
+      if (path == NULL && clair_cli_hub_try_keyring (hub, local_error))
         {
-          path = clair_hub_download_split (hub, listing, chosen, download_progress_cb, &progress,
-                                           NULL, error);
-          one = g_ptr_array_ref (chosen->files);
-          g_hash_table_replace (settings, g_strdup ("hub.config"), g_strdup (chosen->config));
-          g_hash_table_replace (settings, g_strdup ("hub.split"), g_strdup (chosen->split));
-          /* The Hub's conversion lives on its own branch, refs/convert/parquet, at this commit. */
-          if (clair_hub_listing_is_converted (listing))
-            g_hash_table_replace (settings, g_strdup ("hub.parquet_sha"),
-                                  g_strdup (clair_hub_listing_get_files_sha (listing)));
+          g_clear_error (&local_error);
+          path = fetch_with (hub, &ref, revision, config, split, settings, &local_error);
         }
+      if (path != NULL)
+        clair_hub_recent_add (ref.repo_id, revision);
     }
-  if (progress.shown)
-    fprintf (stderr, "\r\033[K");
-  if (path == NULL)
-    goto out;
 
-  g_hash_table_replace (settings, g_strdup ("hub.endpoint"), g_strdup (clair_hub_get_endpoint (hub)));
-  g_hash_table_replace (settings, g_strdup ("hub.repository"), g_strdup (ref.repo_id));
-  g_hash_table_replace (settings, g_strdup ("hub.revision"),
-                        g_strdup (clair_hub_listing_get_revision (listing)));
-  g_hash_table_replace (settings, g_strdup ("hub.sha"), g_strdup (clair_hub_listing_get_sha (listing)));
-  g_hash_table_replace (settings, g_strdup ("hub.files"), files_json (one));
-  clair_hub_recent_add (ref.repo_id, revision);
-  *local_path = g_steal_pointer (&path);
-  ok = TRUE;
-
-out:
   clair_hub_ref_clear (&ref);
-  return ok;
+  if (path == NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  *local_path = path;
+  return TRUE;
 }

@@ -4,6 +4,7 @@
 #include <glib.h>
 
 #include "clair-dataset.h"
+#include "clair-hub.h"
 #include "clair-project.h"
 
 G_BEGIN_DECLS
@@ -87,6 +88,13 @@ gboolean clair_cli_hub_fetch           (const char              *uri,
                                         char                   **local_path,
                                         GHashTable              *settings,
                                         GError                 **error);
+/* The listing, with the keyring asked for a token when the Hub refused without one. */
+ClairHubListing *clair_cli_hub_list    (ClairHub                *hub,
+                                        const char              *repo_id,
+                                        const char              *revision,
+                                        GError                 **error);
+gboolean clair_cli_hub_try_keyring     (ClairHub                *hub,
+                                        const GError            *error);
 void     clair_cli_print_import_report (const char              *project_path,
                                         const ClairImportReport *report);
 /* Opens an existing project or prints why not; NULL then. */

@@ -86,8 +86,7 @@ info_hub (const char *uri)
 
   if (!clair_hub_ref_parse (uri, &ref, &error))
     return clair_cli_fail ("%s", error->message);
-  clair_hub_load_keyring_token (hub, NULL);
-  listing = clair_hub_list (hub, ref.repo_id, ref.revision, NULL, &error);
+  listing = clair_cli_hub_list (hub, ref.repo_id, ref.revision, &error);
   clair_hub_ref_clear (&ref);
   if (listing == NULL)
     return clair_cli_fail ("%s", error->message);

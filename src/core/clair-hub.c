@@ -2671,6 +2671,26 @@ clair_hub_token_store (const char    *endpoint,
 #endif
 }
 
+#ifdef CLAIR_HAVE_LIBSECRET
+typedef struct
+{
+  gboolean  done;
+  char     *secret;
+  GError   *error;
+} Lookup;
+
+static void
+lookup_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Lookup *lookup = user_data;
+
+  lookup->secret = secret_password_lookup_finish (result, &lookup->error);
+  lookup->done = TRUE;
+}
+#endif
+
 char *
 clair_hub_token_lookup (const char    *endpoint,
                         GCancellable  *cancellable,
@@ -2678,18 +2698,34 @@ clair_hub_token_lookup (const char    *endpoint,
 {
 #ifdef CLAIR_HAVE_LIBSECRET
   g_autoptr(GHashTable) attributes = NULL;
-  char *secret;
-  char *token;
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  Lookup lookup = { FALSE, NULL, NULL };
+  char *token = NULL;
 
   g_return_val_if_fail (endpoint != NULL, NULL);
 
+  /* The asynchronous call in a context of our own rather than the synchronous one: what libsecret
+   * and GDBus leave queued for the context they were called in can then be dispatched here, not
+   * left in a context nobody runs. */
   attributes = token_attributes (endpoint);
-  secret = secret_password_lookupv_sync (token_schema (), attributes, cancellable, error);
-  if (secret == NULL)
+  g_main_context_push_thread_default (context);
+  secret_password_lookupv (token_schema (), attributes, cancellable, lookup_cb, &lookup);
+  while (!lookup.done)
+    g_main_context_iteration (context, TRUE);
+  while (g_main_context_iteration (context, FALSE))
+    ;
+  g_main_context_pop_thread_default (context);
+
+  if (lookup.error != NULL)
+    {
+      g_propagate_error (error, lookup.error);
+      return NULL;
+    }
+  if (lookup.secret == NULL)
     return NULL;
   clair_secret_protect_process ();
-  token = g_strdup (secret);
-  secret_password_free (secret);
+  token = g_strdup (lookup.secret);
+  secret_password_free (lookup.secret);
   return token;
 #else
   return NULL;
@@ -2717,6 +2753,14 @@ clair_hub_token_clear (const char    *endpoint,
   return TRUE;
 #else
   return TRUE;
+#endif
+}
+
+void
+clair_hub_keyring_release (void)
+{
+#ifdef CLAIR_HAVE_LIBSECRET
+  secret_service_disconnect ();
 #endif
 }
 

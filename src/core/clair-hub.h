@@ -195,6 +195,9 @@ gboolean     clair_hub_token_clear        (const char          *endpoint,
                                            GCancellable        *cancellable,
                                            GError             **error);
 void         clair_hub_token_free         (char                *token);
+/* For a program that runs no main loop (the CLI), once it is done with the keyring: drops the
+ * Secret Service connection and what it left queued. */
+void         clair_hub_keyring_release    (void);
 
 /* Hub datasets opened recently (newest first, at most 20), for the start page: each a
  * "ORG/NAME" with an optional "@REVISION", read from and written to
