@@ -648,6 +648,10 @@ test_token_order (void)
   g_assert_cmpstr (clair_hub_get_token_source (from_env), ==, "HF_TOKEN");
   g_assert_cmpstr (clair_hub_get_endpoint (from_env), ==, "http://127.0.0.1:9");
 
+  /* A mirror's password is not repeated where the endpoint is shown. */
+  clair_hub_set_endpoint (from_env, "https://user:secret-pass@mirror.example/hf/");
+  g_assert_cmpstr (clair_hub_get_endpoint (from_env), ==, "https://user@mirror.example/hf");
+
   g_setenv ("HF_HUB_DISABLE_IMPLICIT_TOKEN", "1", TRUE);
   disabled = clair_hub_new ();
   g_assert_false (clair_hub_has_token (disabled));
@@ -889,12 +893,14 @@ test_resume (void)
   g_assert_false (g_file_test (final, G_FILE_TEST_EXISTS));
   g_assert_cmpint (g_stat (part, &st), ==, 0);
   g_assert_cmpint (st.st_size, ==, 150000);
+  g_assert_cmpint (clair_hub_get_cached_size (hub, listing, train), ==, 150000);
 
   stand_reset_counts ();
   local = clair_hub_download_split (hub, listing, train, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
   assert_file_is (final, blob_bytes ("org/converted", SHA_PARQUET, "default/train/0000.parquet"));
+  g_assert_cmpint (clair_hub_get_cached_size (hub, listing, train), ==, train->size);
   /* The second shard came whole (no Range); the first was resumed where it stopped. */
   g_assert_cmpuint (count (&stand.cdn_requests), ==, 2);
   g_mutex_lock (&stand.lock);

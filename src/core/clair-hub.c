@@ -63,6 +63,7 @@ struct _ClairHub
 
   GMutex    lock;           /* the token and settings, read by worker threads */
   char     *endpoint;
+  char     *endpoint_shown;  /* without a password, for messages and projects */
   GUri     *endpoint_uri;
   char     *token;
   char     *token_source;
@@ -80,6 +81,7 @@ typedef struct
 {
   SoupSession      *session;
   char             *endpoint;
+  char             *endpoint_shown;
   GUri             *endpoint_uri;
   char             *token;
   char             *cache_dir;
@@ -616,6 +618,7 @@ clair_hub_finalize (GObject *object)
   g_clear_pointer (&self->token, g_free);
   g_clear_pointer (&self->token_source, g_free);
   g_clear_pointer (&self->endpoint, g_free);
+  g_clear_pointer (&self->endpoint_shown, g_free);
   g_clear_pointer (&self->endpoint_uri, g_uri_unref);
   g_clear_pointer (&self->cache_dir, g_free);
   g_mutex_clear (&self->lock);
@@ -754,7 +757,7 @@ const char *
 clair_hub_get_endpoint (ClairHub *self)
 {
   g_return_val_if_fail (CLAIR_IS_HUB (self), NULL);
-  return self->endpoint;
+  return self->endpoint_shown;
 }
 
 void
@@ -774,9 +777,17 @@ clair_hub_set_endpoint (ClairHub   *self,
 
   g_mutex_lock (&self->lock);
   g_free (self->endpoint);
+  g_free (self->endpoint_shown);
   g_clear_pointer (&self->endpoint_uri, g_uri_unref);
   self->endpoint = g_steal_pointer (&trimmed);
   self->endpoint_uri = g_uri_parse (self->endpoint, SOUP_HTTP_URI_FLAGS, NULL);
+  /* A mirror's address may hold a password: it is not repeated in messages or projects. */
+  self->endpoint_shown = self->endpoint_uri != NULL
+                         ? g_uri_to_string_partial (self->endpoint_uri, G_URI_HIDE_PASSWORD)
+                         : g_strdup (self->endpoint);
+  len = strlen (self->endpoint_shown);
+  while (len > 0 && self->endpoint_shown[len - 1] == '/')
+    self->endpoint_shown[--len] = '\0';
   g_mutex_unlock (&self->lock);
 }
 
@@ -883,6 +894,7 @@ op_new (ClairHub   *self,
 
   g_mutex_lock (&self->lock);
   op->endpoint = g_strdup (self->endpoint);
+  op->endpoint_shown = g_strdup (self->endpoint_shown);
   op->endpoint_uri = self->endpoint_uri ? g_uri_ref (self->endpoint_uri) : NULL;
   op->token = g_strdup (self->token);
   op->cache_dir = g_strdup (self->cache_dir);
@@ -906,6 +918,7 @@ op_free (Op *op)
 {
   g_clear_object (&op->session);
   g_free (op->endpoint);
+  g_free (op->endpoint_shown);
   g_clear_pointer (&op->endpoint_uri, g_uri_unref);
   clair_secret_wipe (op->token);
   g_free (op->token);
@@ -1028,7 +1041,7 @@ set_status_error (Op          *op,
   const char *code = soup_message_headers_get_one (headers, "X-Error-Code");
   g_autofree char *server = server_text (op, soup_message_headers_get_one (headers, "X-Error-Message"));
   g_autofree char *detail = server ? g_strdup_printf (" (%s)", server) : g_strdup ("");
-  g_autofree char *page = g_strdup_printf ("%s/datasets/%s", op->endpoint, op->repo_id);
+  g_autofree char *page = g_strdup_printf ("%s/datasets/%s", op->endpoint_shown, op->repo_id);
 
   if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN)
     {
@@ -1055,7 +1068,7 @@ set_status_error (Op          *op,
     {
       if (g_strcmp0 (code, "RepoNotFound") == 0 || what == WHAT_DATASET)
         g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND,
-                     _("There is no dataset “%s” on %s%s"), op->repo_id, op->endpoint, detail);
+                     _("There is no dataset “%s” on %s%s"), op->repo_id, op->endpoint_shown, detail);
       else if (g_strcmp0 (code, "RevisionNotFound") == 0 || what == WHAT_REVISION)
         g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND,
                      _("Dataset “%s” has no revision “%s”%s"), op->repo_id, revision, detail);
@@ -1102,7 +1115,7 @@ set_network_error (Op           *op,
     }
   g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_UNREACHABLE,
                _("Could not reach %s (for the Hub at %s): %s"),
-               g_uri_get_host (uri) ? g_uri_get_host (uri) : "?", op->endpoint,
+               g_uri_get_host (uri) ? g_uri_get_host (uri) : "?", op->endpoint_shown,
                reason ? reason : "?");
 }
 
@@ -1996,7 +2009,7 @@ clair_hub_list (ClairHub      *self,
     {
       g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_FAILED,
                    _("“%s” is not a Hub address: HF_ENDPOINT must be an http:// or https:// URL"),
-                   op->endpoint);
+                   op->endpoint_shown);
       return NULL;
     }
   return list_op (op, revision ? revision : "main", cancellable, error);
@@ -2355,6 +2368,36 @@ download_split_op (Op                  *op,
   if (split->files->len > 1 && same_dir && folder_is_split_only (listing, split, first_dir))
     return g_path_get_dirname (first);
   return g_steal_pointer (&first);
+}
+
+gint64
+clair_hub_get_cached_size (ClairHub            *self,
+                           ClairHubListing     *listing,
+                           const ClairHubSplit *split)
+{
+  g_autoptr(Op) op = NULL;
+  g_autofree char *repo_dir = NULL;
+  gint64 bytes = 0;
+
+  g_return_val_if_fail (CLAIR_IS_HUB (self), 0);
+  g_return_val_if_fail (listing != NULL, 0);
+  g_return_val_if_fail (split != NULL, 0);
+
+  op = op_new (self, listing->repo_id);
+  repo_dir = repo_cache_dir (op);
+  for (guint i = 0; i < split->files->len; i++)
+    {
+      const ClairHubFile *file = g_ptr_array_index (split->files, i);
+      g_autofree char *final = g_build_filename (repo_dir, file->local, NULL);
+      g_autofree char *part = g_strconcat (final, ".part", NULL);
+      GStatBuf st;
+
+      if (g_stat (final, &st) == 0 && S_ISREG (st.st_mode))
+        bytes += st.st_size;
+      else if (g_stat (part, &st) == 0 && S_ISREG (st.st_mode))
+        bytes += file->size >= 0 ? MIN (st.st_size, file->size) : st.st_size;
+    }
+  return bytes;
 }
 
 char *

@@ -151,6 +151,11 @@ ClairHubListing *clair_hub_list_finish    (ClairHub            *self,
                                            GAsyncResult        *result,
                                            GError             **error);
 
+/* How many bytes of @split the cache holds already (whole files and resumable parts), to show
+ * beside its size before downloading. No request. */
+gint64       clair_hub_get_cached_size    (ClairHub            *self,
+                                           ClairHubListing     *listing,
+                                           const ClairHubSplit *split);
 /* Downloads every file of @split (what is cached already is not asked for again) and returns the
  * local path to open with clair_dataset_open(): the file when there is one, else the folder
  * holding the shards (or the first shard when the folder holds other files too). */
