@@ -59,6 +59,8 @@ typedef struct
   int           rate_limited;    /* 429s left for org/ratelimited */
   char         *cut_path;        /* the CDN sends half of it once, then cuts the connection */
   char         *stall_path;      /* the CDN sends half of it once, then nothing */
+  char         *expired_path;    /* the CDN answers 403, as for an expired signed link */
+  gboolean      wrong_ranges;    /* the CDN answers a range request from the file's start */
 } Stand;
 
 static Stand stand;
@@ -354,7 +356,7 @@ cdn_cb (SoupServer        *server,
   const Blob *blob;
   gsize len;
   const char *data;
-  gboolean cut, stall;
+  gboolean cut, stall, expired, wrong_ranges;
   SoupRange *ranges = NULL;
   int n_ranges = 0;
 
@@ -384,12 +386,21 @@ cdn_cb (SoupServer        *server,
   g_mutex_lock (&stand.lock);
   cut = g_strcmp0 (stand.cut_path, file) == 0;
   stall = g_strcmp0 (stand.stall_path, file) == 0;
+  expired = g_strcmp0 (stand.expired_path, file) == 0;
+  wrong_ranges = stand.wrong_ranges;
   if (cut)
     g_clear_pointer (&stand.cut_path, g_free);
   if (stall)
     g_clear_pointer (&stand.stall_path, g_free);
   g_mutex_unlock (&stand.lock);
 
+  if (expired)
+    {
+      soup_server_message_set_status (msg, 403, NULL);
+      soup_server_message_set_response (msg, "text/xml", SOUP_MEMORY_STATIC,
+                                        "<Error>Request has expired</Error>", 34);
+      return;
+    }
   if (cut || stall)
     {
       /* Promise the whole file, send half. */
@@ -412,7 +423,7 @@ cdn_cb (SoupServer        *server,
 
   if (soup_message_headers_get_ranges (request, len, &ranges, &n_ranges) && n_ranges == 1)
     {
-      goffset start = ranges[0].start;
+      goffset start = wrong_ranges ? 0 : ranges[0].start;
       goffset end = ranges[0].end;
 
       soup_message_headers_free_ranges (request, ranges);
@@ -988,6 +999,44 @@ test_errors (void)
   g_assert_error (error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND);
   g_assert_nonnull (strstr (error->message, "no file “data/vanished.csv”"));
   g_clear_error (&error);
+
+  /* The CDN refuses an expired link: said to be the download server, not the dataset's terms. */
+  g_mutex_lock (&stand.lock);
+  stand.expired_path = g_strdup ("data/test.jsonl");
+  g_mutex_unlock (&stand.lock);
+  g_assert_null (clair_hub_download_file (anonymous, listing, "data/test.jsonl", NULL, NULL, NULL, &error));
+  g_assert_error (error, CLAIR_ERROR, CLAIR_ERROR_HTTP);
+  g_assert_nonnull (strstr (error->message, "download server 127.0.0.1 answered HTTP 403"));
+  g_assert_null (strstr (error->message, "terms"));
+  g_clear_error (&error);
+  g_mutex_lock (&stand.lock);
+  g_clear_pointer (&stand.expired_path, g_free);
+  g_mutex_unlock (&stand.lock);
+
+  /* A server answering a range request with another range: the part is dropped, not spliced. */
+  {
+    g_autofree char *part = g_build_filename (tmpdir, "cache-errors", "org", "jsonl", SHA_JSONL,
+                                              "data", "train.jsonl.part", NULL);
+    g_autofree char *part_dir = g_path_get_dirname (part);
+    g_autofree char *local = NULL;
+
+    g_assert_cmpint (g_mkdir_with_parents (part_dir, 0700), ==, 0);
+    g_assert_true (g_file_set_contents (part, train_jsonl, 10, NULL));
+    g_mutex_lock (&stand.lock);
+    stand.wrong_ranges = TRUE;
+    g_mutex_unlock (&stand.lock);
+    g_assert_null (clair_hub_download_file (anonymous, listing, "data/train.jsonl", NULL, NULL, NULL, &error));
+    g_assert_error (error, CLAIR_ERROR, CLAIR_ERROR_PROTOCOL);
+    g_assert_nonnull (strstr (error->message, "another part"));
+    g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+    g_clear_error (&error);
+    g_mutex_lock (&stand.lock);
+    stand.wrong_ranges = FALSE;
+    g_mutex_unlock (&stand.lock);
+    local = clair_hub_download_file (anonymous, listing, "data/train.jsonl", NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    assert_file_is (local, blob_bytes ("org/jsonl", SHA_JSONL, "data/train.jsonl"));
+  }
 
   /* 429: Retry-After honoured, then it works. */
   g_mutex_lock (&stand.lock);

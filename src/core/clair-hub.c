@@ -1233,6 +1233,16 @@ send_following (Op            *op,
                 return NULL;
               break;   /* start again from the first URL */
             }
+          if (!is_hub_origin (op, uri) && status != STATUS_TOO_MANY_REQUESTS)
+            {
+              /* The CDN the Hub sent us to: its links expire, and it knows nothing of tokens. */
+              g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_HTTP,
+                           _("The download server %s answered HTTP %u for file “%s” of dataset "
+                             "“%s”; run the command again for a fresh link"),
+                           g_uri_get_host (uri) ? g_uri_get_host (uri) : "?", status, name,
+                           op->repo_id);
+              return NULL;
+            }
           set_status_error (op, msg, what, name, revision, error);
           return NULL;
         }
@@ -2170,6 +2180,22 @@ download_one (Op                 *op,
             g_debug ("Could not truncate %s", part);
           have = 0;
         }
+      if (in != NULL && status == SOUP_STATUS_PARTIAL_CONTENT)
+        {
+          goffset start = -1, end = -1, length = -1;
+
+          /* The rest from where the part ends, not another piece. */
+          if (!soup_message_headers_get_content_range (soup_message_get_response_headers (msg),
+                                                       &start, &end, &length) ||
+              start != (goffset) have)
+            {
+              g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_PROTOCOL,
+                           _("The download server sent another part of file “%s” of dataset “%s” "
+                             "than the one asked for"), file->path, op->repo_id);
+              g_unlink (part);
+              goto fail;
+            }
+        }
       if (in != NULL)
         {
           total = answer_total (msg);
@@ -2225,8 +2251,13 @@ download_one (Op                 *op,
       g_autofree char *have_text = g_strdup_printf ("%" G_GUINT64_FORMAT, have);
 
       if (expected >= 0 && have > (guint64) expected)
-        g_unlink (part);
-      if (expected >= 0)
+        {
+          g_unlink (part);
+          g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_PROTOCOL,
+                       _("The Hub sent more than the %" G_GINT64_FORMAT " bytes it listed for "
+                         "file “%s” of dataset “%s”"), expected, file->path, op->repo_id);
+        }
+      else if (expected >= 0)
         g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_INTERRUPTED,
                      _("The download of “%s” of dataset “%s” ended after %s of %" G_GINT64_FORMAT
                        " bytes; run the same command again to resume it"),
