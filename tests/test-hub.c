@@ -1565,10 +1565,21 @@ keyring_scenario (void)
     clair_hub_token_free (token);
   }
 
-  /* Nothing in the environment or the token file: the keyring's token, asked for explicitly. */
+  /* Nothing in the environment or the token file: the keyring's token, asked for explicitly
+   * (as the app does, in a worker thread). */
   hub = make_hub ("cache-keyring", NULL);
   g_assert_false (clair_hub_has_token (hub));
-  g_assert_true (clair_hub_load_keyring_token (hub, NULL));
+  {
+    g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+    AsyncState state = { loop };
+
+    clair_hub_load_keyring_token_async (hub, NULL, async_done_cb, &state);
+    g_main_loop_run (loop);
+    g_assert_true (clair_hub_load_keyring_token_finish (hub, state.result, &error));
+    g_assert_no_error (error);
+    g_clear_object (&state.result);
+  }
+  g_assert_true (clair_hub_has_token (hub));
   g_assert_cmpstr (clair_hub_get_token_source (hub), ==, "keyring");
   listing = clair_hub_list (hub, "org/gated", NULL, NULL, &error);
   g_assert_no_error (error);

@@ -846,6 +846,41 @@ clair_hub_load_keyring_token (ClairHub     *self,
   return clair_hub_has_token (self);
 }
 
+static void
+keyring_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  g_task_return_boolean (task, clair_hub_load_keyring_token (source_object, cancellable));
+}
+
+void
+clair_hub_load_keyring_token_async (ClairHub            *self,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CLAIR_IS_HUB (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, clair_hub_load_keyring_token_async);
+  g_task_run_in_thread (task, keyring_thread);
+}
+
+gboolean
+clair_hub_load_keyring_token_finish (ClairHub      *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (CLAIR_IS_HUB (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 const char *
 clair_hub_get_cache_dir (ClairHub *self)
 {

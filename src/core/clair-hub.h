@@ -122,6 +122,14 @@ const char  *clair_hub_get_token_source   (ClairHub            *self);
  * answers). Returns TRUE when a token is now set. */
 gboolean     clair_hub_load_keyring_token (ClairHub            *self,
                                            GCancellable        *cancellable);
+/* The same in a worker thread, for the app; finish returns TRUE when a token is now set. */
+void         clair_hub_load_keyring_token_async  (ClairHub            *self,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+gboolean     clair_hub_load_keyring_token_finish (ClairHub            *self,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
 const char  *clair_hub_get_cache_dir      (ClairHub            *self);
 void         clair_hub_set_cache_dir      (ClairHub            *self,
                                            const char          *cache_dir);
