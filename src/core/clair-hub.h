@@ -8,12 +8,14 @@ G_BEGIN_DECLS
 /* Datasets on the Hugging Face Hub: names, tokens, listing, cached resumable downloads.
  *
  * A dataset is named as huggingface_hub's file system names it, "hf://datasets/ORG/NAME", with an
- * optional "@REVISION" (a branch, tag or commit; "/" written as %2F) and an optional path of one
- * file in the repository after the name; plain "ORG/NAME" works too.
+ * optional "@REVISION" (a branch, tag or commit; "/" written as %2F, but for refs/convert/NAME and
+ * refs/pr/N) and an optional path of one file in the repository after the name; plain "ORG/NAME"
+ * works too.
  *
  * The Hub's address is https://huggingface.co, or HF_ENDPOINT. The token is HF_TOKEN, else the
  * token file of huggingface_hub (HF_TOKEN_PATH, else $HF_HOME/token, HF_HOME defaulting to
- * ~/.cache/huggingface), else the keyring (clair_hub_token_store()). It is sent to the Hub's own
+ * ~/.cache/huggingface; HF_HUB_DISABLE_IMPLICIT_TOKEN=1: none), else the keyring
+ * (clair_hub_token_store(), asked only through clair_hub_load_keyring_token()). It is sent to the Hub's own
  * host only: downloads are redirected to a CDN, which never sees it. It never appears in an error
  * message, a project or a log.
  *
@@ -21,7 +23,19 @@ G_BEGIN_DECLS
  * revision resolved to) with the listing of that commit, so opening a dataset again costs one
  * request (the revision lookup), and none when offline (HF_HUB_OFFLINE=1, or the Hub unreachable)
  * once it was opened. Downloads go to PATH.part first, are resumed with a Range request after a
- * cancel or a crash, and become PATH only once their size is verified. */
+ * cancel or a crash, and become PATH only once their size is verified.
+ *
+ * Errors are in the CLAIR_ERROR domain, with messages a user can act on:
+ *   CLAIR_ERROR_FATAL_HTTP   401/403 from the Hub: gated, private, or a refused token (the message
+ *                            says to accept the terms and log in; the app can offer its token entry)
+ *   CLAIR_ERROR_NOT_FOUND    no such dataset, revision, config, split or file (naming which)
+ *   CLAIR_ERROR_HTTP         429 after the bounded retries (with the wait), other statuses
+ *   CLAIR_ERROR_UNREACHABLE  network failures, or offline without the files in the cache
+ *   CLAIR_ERROR_INTERRUPTED  a body cut short: the .part stays, the next download resumes it
+ *   CLAIR_ERROR_PROTOCOL     answers that are not what the Hub sends
+ *   CLAIR_ERROR_BUSY         another process is downloading the same file
+ *   CLAIR_ERROR_UNSUPPORTED  a split of several files that are not Parquet
+ *   G_IO_ERROR_CANCELLED     cancelled (the .part stays for the next time) */
 
 /* The default Hub address. */
 #define CLAIR_HUB_DEFAULT_ENDPOINT "https://huggingface.co"
