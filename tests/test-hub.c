@@ -1486,12 +1486,38 @@ test_cli_run_and_recent (void)
   g_auto(Result) usage = { 0 };
   g_auto(GStrv) recent = NULL;
 
-  /* `clair run hf://…` imports first, as for a local file; the bogus server then fails the run. */
-  run_clair (&run, dir, GOOD_TOKEN, FALSE, "run", "--base-url", "http://127.0.0.1:9/v1", "--model", "m",
-             "--retries", "0", "hf://datasets/org/jsonl", NULL);
-  g_assert_nonnull (strstr (run.err, "Imported 3 rows into jsonl.clair"));
-  g_assert_null (strstr (run.err, "GoodToken"));
-  g_assert_null (strstr (run.out, "GoodToken"));
+  /* `clair run hf://…` imports first, as for a local file, then revises every row. */
+  {
+    g_autoptr(GSubprocess) server = NULL;
+    g_autofree char *url = NULL;
+    g_auto(Result) info = { 0 };
+    g_auto(Result) again = { 0 };
+
+    server = start_test_server ("", &url);
+    if (server == NULL)
+      {
+        g_test_skip ("CLAIR_TEST_SERVER is not set");
+        return;
+      }
+    run_clair (&run, dir, GOOD_TOKEN, FALSE, "run", "--base-url", url, "--model", "teacher-m",
+               "hf://datasets/org/jsonl", NULL);
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.err, "Imported 3 rows into jsonl.clair"));
+    g_assert_null (strstr (run.err, "GoodToken"));
+    g_assert_null (strstr (run.out, "GoodToken"));
+    run_clair (&info, dir, NULL, FALSE, "info", "jsonl.clair", NULL);
+    g_assert_nonnull (strstr (info.out, "revised 3"));
+    g_assert_nonnull (strstr (info.out, "hub.repository org/jsonl"));
+
+    /* Run again: the project is continued, without a request to the Hub. */
+    stand_reset_counts ();
+    run_clair (&again, dir, NULL, FALSE, "run", "--base-url", url, "--model", "teacher-m",
+               "hf://datasets/org/jsonl", NULL);
+    g_assert_cmpint (again.status, ==, 0);
+    g_assert_null (strstr (again.err, "Imported"));
+    g_assert_cmpuint (count (&stand.hub_requests), ==, 0);
+    g_subprocess_force_exit (server);
+  }
 
   /* Hub options on a local file are a usage error. */
   run_clair (&usage, dir, NULL, FALSE, "import", "--split", "train", "local.jsonl", NULL);
@@ -1503,8 +1529,16 @@ test_cli_run_and_recent (void)
   recent = clair_hub_recent_load ();
   g_assert_nonnull (recent[0]);
   g_assert_cmpstr (recent[0], ==, "org/jsonl");
-  g_assert_true (g_strv_contains ((const char * const *) recent, "org/gated"));
-  g_assert_true (g_strv_contains ((const char * const *) recent, "org/jsonl@" SHA_JSONL));
+  g_clear_pointer (&recent, g_strfreev);
+
+  /* Opening one again moves it to the front, once; a revision is part of the entry. */
+  clair_hub_recent_add ("org/b", "refs/pr/1");
+  clair_hub_recent_add ("org/jsonl", NULL);
+  recent = clair_hub_recent_load ();
+  g_assert_cmpstr (recent[0], ==, "org/jsonl");
+  g_assert_cmpstr (recent[1], ==, "org/b@refs%2Fpr%2F1");
+  for (guint i = 2; recent[i] != NULL; i++)
+    g_assert_cmpstr (recent[i], !=, "org/jsonl");
 }
 
 /* The keyring, third after HF_TOKEN and the token file: a real gnome-keyring-daemon on a private
