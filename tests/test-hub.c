@@ -14,6 +14,7 @@
 
 #include "clair-error.h"
 #include "clair-hub.h"
+#include "clair-hub-private.h"
 #include "clair-project.h"
 #include "test-util.h"
 
@@ -748,6 +749,57 @@ test_list_repo_files (void)
   g_assert_null (clair_hub_listing_choose (listing, NULL, "dev", &error));
   g_assert_nonnull (strstr (error->message, "no split “dev”"));
   g_assert_nonnull (strstr (error->message, "train, validation, test"));
+}
+
+/* Whatever a Hub or a mirror answers, nothing outside the dataset's cache folder is named, and
+ * nothing but a web address is downloaded from. */
+static void
+test_hostile_answers (void)
+{
+  static const char revision[] =
+    "{\"sha\":\"" SHA_JSONL "\",\"siblings\":["
+    "{\"rfilename\":\"../../.bashrc.jsonl\",\"size\":1},{\"rfilename\":\"/etc/x.jsonl\"},"
+    "{\"rfilename\":\"a//b.csv\"},{\"rfilename\":\"ok/./x.json\"},{\"rfilename\":\"a\\\\b.csv\"},"
+    "{\"rfilename\":\"good.jsonl\",\"size\":-5},{\"rfilename\":7}]}";
+  static const char parquet[] =
+    "{\"../x\":{\"train\":[\"https://h/0.parquet\"]},"
+    "\"c\":{\"../s\":[\"https://h/1.parquet\"],"
+    "\"t\":[\"file:///etc/0.parquet\",\"https://h/a/0.parquet\",\"https://h/b/0.parquet\",7,\"x\"]}}";
+  static const char branch[] = "{\"sha\":\"../../../../../../tmp\",\"siblings\":[]}";
+  g_autoptr(ClairHubListing) listing = NULL;
+  g_autofree char *cached = NULL;
+  GPtrArray *files;
+  const ClairHubSplit *split;
+  const ClairHubFile *file;
+
+  listing = _clair_hub_listing_from_answers ("org/name", revision, strlen (revision), parquet,
+                                             strlen (parquet), branch, strlen (branch), &cached);
+  g_assert_nonnull (listing);
+  files = clair_hub_listing_get_repo_files (listing);
+  g_assert_cmpuint (files->len, ==, 1);
+  file = g_ptr_array_index (files, 0);
+  g_assert_cmpstr (file->path, ==, "good.jsonl");
+  g_assert_cmpint (file->size, ==, -1);
+  g_assert_cmpstr (file->local, ==, SHA_JSONL "/good.jsonl");
+
+  /* One config, "c", with one split, "t", of one shard from a web address (the first one given for
+   * shard 0); the conversion branch's bogus commit is not used. */
+  g_assert_cmpstr (clair_hub_listing_get_configs (listing)[0], ==, "c");
+  g_assert_null (clair_hub_listing_get_configs (listing)[1]);
+  split = clair_hub_listing_get_split (listing, "c", "t");
+  g_assert_nonnull (split);
+  g_assert_cmpuint (split->files->len, ==, 1);
+  file = g_ptr_array_index (split->files, 0);
+  g_assert_cmpstr (file->url, ==, "https://h/a/0.parquet");
+  g_assert_true (g_str_has_prefix (file->local, SHA_JSONL "/"));
+  g_assert_null (strstr (file->local, ".."));
+  g_assert_cmpstr (clair_hub_listing_get_files_sha (listing), ==, SHA_JSONL);
+  g_assert_null (strstr (cached, "/etc"));
+
+  /* An answer without a commit makes no listing. */
+  g_assert_null (_clair_hub_listing_from_answers ("org/name", "{\"sha\":\"main\"}", 14, "", 0, "", 0,
+                                                  NULL));
+  g_assert_null (_clair_hub_listing_from_answers ("org/name", "{}[]", 4, "", 0, "", 0, NULL));
 }
 
 /* Downloads */
@@ -1757,6 +1809,7 @@ main (int    argc,
 
   g_test_add_func ("/hub/list-converted", test_list_converted);
   g_test_add_func ("/hub/list-repo-files", test_list_repo_files);
+  g_test_add_func ("/hub/hostile-answers", test_hostile_answers);
   g_test_add_func ("/hub/token-to-hub-only", test_token_to_hub_only);
   g_test_add_func ("/hub/cache-hit", test_cache_hit);
   g_test_add_func ("/hub/resume", test_resume);

@@ -21,6 +21,7 @@
 
 #include "clair-error.h"
 #include "clair-hub.h"
+#include "clair-hub-private.h"
 #include "clair-jscan.h"
 #include "clair-json.h"
 #include "clair-secret.h"
@@ -939,12 +940,6 @@ op_new (ClairHub   *self,
   op->max_retries = self->max_retries;
   op->repo_id = repo_id;
   op->total = -1;
-  /* Redirects are followed by hand (see send_following), so the session never follows one. */
-  op->session = g_object_new (SOUP_TYPE_SESSION,
-                              "user-agent", "clair-studio/" PACKAGE_VERSION " ",
-                              "timeout", 60,
-                              "idle-timeout", 30,
-                              NULL);
   return op;
 }
 
@@ -1216,6 +1211,14 @@ send_following (Op            *op,
                 soup_message_headers_set_range (request_headers, (goffset) range_from, -1);
             }
 
+          /* Made at the first request, in the thread that makes them all. Redirects are followed
+           * by hand (above), so the session never follows one. */
+          if (op->session == NULL)
+            op->session = g_object_new (SOUP_TYPE_SESSION,
+                                        "user-agent", "clair-studio/" PACKAGE_VERSION " ",
+                                        "timeout", 60,
+                                        "idle-timeout", 30,
+                                        NULL);
           in = soup_session_send (op->session, msg, cancellable, &local_error);
           if (in == NULL)
             {
@@ -1284,7 +1287,29 @@ send_following (Op            *op,
     }
 }
 
-/* Reads a whole JSON body into a parser (one JSON value, at most MAX_JSON_BODY bytes). */
+/* One JSON object, or NULL. json-glib 1.6 would take "{}[1]" as one value: the scanner checks
+ * there is exactly one first. */
+static JsonNode *
+parse_object (const char *data,
+              gsize       len)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *sanitized = NULL;
+  gsize sanitized_len = 0;
+  gboolean loaded;
+
+  if (!clair_jscan_validate (data, len, NULL))
+    return NULL;
+  sanitized = clair_json_sanitize_escapes (data, len, &sanitized_len);
+  loaded = sanitized != NULL ? json_parser_load_from_data (parser, sanitized, sanitized_len, NULL)
+                             : json_parser_load_from_data (parser, data, len, NULL);
+  if (!loaded || json_parser_get_root (parser) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return NULL;
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+/* Reads a whole JSON body (one JSON object, at most MAX_JSON_BODY bytes). */
 static JsonNode *
 get_json (Op            *op,
           const char    *url,
@@ -1297,11 +1322,9 @@ get_json (Op            *op,
   g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(GInputStream) in = NULL;
   g_autoptr(GByteArray) body = g_byte_array_new ();
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree guint8 *buf = g_malloc (READ_CHUNK);
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *sanitized = NULL;
-  gsize sanitized_len = 0;
+  JsonNode *root;
   gssize n;
 
   in = send_following (op, url, FALSE, 0, what, name, revision, &msg, cancellable, error);
@@ -1325,20 +1348,12 @@ get_json (Op            *op,
       set_network_error (op, uri, local_error, error);
       return NULL;
     }
-  /* json-glib 1.6 would take "{}[1]" as one value: the scanner checks there is exactly one. */
-  if (!clair_jscan_validate ((const char *) body->data, body->len, NULL) ||
-      ((sanitized = clair_json_sanitize_escapes ((const char *) body->data, body->len,
-                                                 &sanitized_len)) != NULL
-         ? !json_parser_load_from_data (parser, sanitized, sanitized_len, NULL)
-         : !json_parser_load_from_data (parser, (const char *) body->data, body->len, NULL)) ||
-      json_parser_get_root (parser) == NULL || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    {
-      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_PROTOCOL,
-                   _("The Hub's answer for %s of dataset “%s” is not the JSON object expected"),
-                   name, op->repo_id);
-      return NULL;
-    }
-  return json_node_copy (json_parser_get_root (parser));
+  root = parse_object ((const char *) body->data, body->len);
+  if (root == NULL)
+    g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_PROTOCOL,
+                 _("The Hub's answer for %s of dataset “%s” is not the JSON object expected"),
+                 name, op->repo_id);
+  return root;
 }
 
 /* Listing */
@@ -1607,50 +1622,28 @@ converted_path (GHashTable *siblings,
   return NULL;
 }
 
-/* GET /api/datasets/ID/parquet, and the conversion branch's files for their sizes and commit.
- * FALSE without an error when the dataset has no conversion. */
+/* TRUE when @split has shard @n already (an answer listing one twice). */
 static gboolean
-add_converted_splits (Op               *op,
-                      ClairHubListing  *listing,
-                      GCancellable     *cancellable,
-                      GError          **error)
+split_has_shard (const ClairHubSplit *split,
+                 gint64               n)
 {
-  g_autofree char *url = g_strdup_printf ("%s/api/datasets/%s/parquet", op->endpoint, op->repo_id);
-  g_autofree char *convert_sha = NULL;
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(JsonNode) branch = NULL;
-  g_autoptr(GHashTable) siblings = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GList) configs = NULL;
-  JsonObject *object;
+  for (guint i = 0; i < split->files->len; i++)
+    if (shard_number (((ClairHubFile *) g_ptr_array_index (split->files, i))->path) == n)
+      return TRUE;
+  return FALSE;
+}
 
-  root = get_json (op, url, WHAT_LISTING, "the Parquet listing", listing->revision, cancellable,
-                   &local_error);
-  if (root == NULL)
-    {
-      /* No conversion (yet, or ever): the repository's own files. */
-      if (g_error_matches (local_error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND) ||
-          g_error_matches (local_error, CLAIR_ERROR, CLAIR_ERROR_PROTOCOL))
-        return FALSE;
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
+/* The splits of a Parquet API answer; @siblings (path → size) are the conversion branch's files at
+ * @convert_sha (NULL when it could not be listed). */
+static gboolean
+add_converted_from (Op              *op,
+                    ClairHubListing *listing,
+                    JsonObject      *object,
+                    const char      *convert_sha,
+                    GHashTable      *siblings)
+{
+  g_autoptr(GList) configs = json_object_get_members (object);
 
-  branch = lookup_revision (op, CONVERT_REVISION, &convert_sha, cancellable, &local_error);
-  if (branch == NULL)
-    {
-      if (!g_error_matches (local_error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND))
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      g_clear_error (&local_error);
-    }
-  siblings = branch ? read_siblings (json_node_get_object (branch))
-                    : g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-
-  object = json_node_get_object (root);
-  configs = json_object_get_members (object);
   for (GList *c = configs; c != NULL; c = c->next)
     {
       JsonNode *config_node = json_object_get_member (object, c->data);
@@ -1684,7 +1677,11 @@ add_converted_splits (Op               *op,
               g_autofree char *local = NULL;
               g_autofree char *api_path = NULL;
 
-              if (n < 0)
+              if (n < 0 || split_has_shard (split, n))
+                continue;
+              /* Only a web address is downloaded from (the token goes to the Hub's own only). */
+              if (path == NULL && !g_str_has_prefix (file_url, "https://") &&
+                  !g_str_has_prefix (file_url, "http://"))
                 continue;
               if (path != NULL)
                 {
@@ -1712,8 +1709,50 @@ add_converted_splits (Op               *op,
     }
   listing->converted = listing->splits->len > 0;
   if (listing->converted && convert_sha != NULL)
-    listing->files_sha = g_steal_pointer (&convert_sha);
+    listing->files_sha = g_strdup (convert_sha);
   return listing->converted;
+}
+
+/* GET /api/datasets/ID/parquet, and the conversion branch's files for their sizes and commit.
+ * FALSE without an error when the dataset has no conversion. */
+static gboolean
+add_converted_splits (Op               *op,
+                      ClairHubListing  *listing,
+                      GCancellable     *cancellable,
+                      GError          **error)
+{
+  g_autofree char *url = g_strdup_printf ("%s/api/datasets/%s/parquet", op->endpoint, op->repo_id);
+  g_autofree char *convert_sha = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonNode) branch = NULL;
+  g_autoptr(GHashTable) siblings = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  root = get_json (op, url, WHAT_LISTING, "the Parquet listing", listing->revision, cancellable,
+                   &local_error);
+  if (root == NULL)
+    {
+      /* No conversion (yet, or ever): the repository's own files. */
+      if (g_error_matches (local_error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND) ||
+          g_error_matches (local_error, CLAIR_ERROR, CLAIR_ERROR_PROTOCOL))
+        return FALSE;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  branch = lookup_revision (op, CONVERT_REVISION, &convert_sha, cancellable, &local_error);
+  if (branch == NULL)
+    {
+      if (!g_error_matches (local_error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      g_clear_error (&local_error);
+    }
+  siblings = branch ? read_siblings (json_node_get_object (branch))
+                    : g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  return add_converted_from (op, listing, json_node_get_object (root), convert_sha, siblings);
 }
 
 /* The cache */
@@ -1760,13 +1799,11 @@ append_file_json (GString            *out,
   g_string_append_c (out, '}');
 }
 
-static void
-save_listing (Op              *op,
-              ClairHubListing *listing)
+static GString *
+listing_to_json (Op              *op,
+                 ClairHubListing *listing)
 {
-  g_autoptr(GString) out = g_string_new ("{");
-  g_autofree char *path = listing_cache_path (op, listing->sha);
-  g_autofree char *dir = g_path_get_dirname (path);
+  GString *out = g_string_new ("{");
 
   clair_json_append_key (out, "version", TRUE);
   clair_json_append_int (out, 1);
@@ -1810,6 +1847,16 @@ save_listing (Op              *op,
       g_string_append (out, "]}");
     }
   g_string_append (out, "]}\n");
+  return out;
+}
+
+static void
+save_listing (Op              *op,
+              ClairHubListing *listing)
+{
+  g_autoptr(GString) out = listing_to_json (op, listing);
+  g_autofree char *path = listing_cache_path (op, listing->sha);
+  g_autofree char *dir = g_path_get_dirname (path);
 
   /* A cache that cannot be written only costs requests next time. */
   if (g_mkdir_with_parents (dir, 0700) != 0 ||
@@ -1837,27 +1884,23 @@ read_file_json (Op       *op,
   return hub_file_new (path, member_size (object, "size"), url, local);
 }
 
-/* The cached listing of @sha, or NULL. A listing made for another endpoint is not used. */
+/* A listing as listing_to_json() wrote it, or NULL. One made for another endpoint is not used. */
 static ClairHubListing *
-load_listing (Op         *op,
-              const char *revision,
-              const char *sha)
+listing_from_json (Op         *op,
+                   const char *revision,
+                   const char *sha,
+                   const char *text,
+                   gsize       len)
 {
-  g_autofree char *path = listing_cache_path (op, sha);
-  g_autofree char *text = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonNode) whole = parse_object (text, len);
   g_autoptr(ClairHubListing) listing = NULL;
-  gsize len = 0;
   JsonObject *root;
   JsonArray *files;
   JsonArray *splits;
 
-  if (!g_file_get_contents (path, &text, &len, NULL) ||
-      !clair_jscan_validate (text, len, NULL) ||
-      !json_parser_load_from_data (parser, text, len, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (whole == NULL)
     return NULL;
-  root = json_node_get_object (json_parser_get_root (parser));
+  root = json_node_get_object (whole);
   if (g_strcmp0 (member_string (root, "endpoint"), op->endpoint) != 0 ||
       !json_object_has_member (root, "repo_files") || !json_object_has_member (root, "splits") ||
       !JSON_NODE_HOLDS_ARRAY (json_object_get_member (root, "repo_files")) ||
@@ -1906,6 +1949,21 @@ load_listing (Op         *op,
     }
   listing_finish (listing);
   return g_steal_pointer (&listing);
+}
+
+/* The cached listing of @sha, or NULL. */
+static ClairHubListing *
+load_listing (Op         *op,
+              const char *revision,
+              const char *sha)
+{
+  g_autofree char *path = listing_cache_path (op, sha);
+  g_autofree char *text = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents (path, &text, &len, NULL))
+    return NULL;
+  return listing_from_json (op, revision, sha, text, len);
 }
 
 static char *
@@ -1958,6 +2016,26 @@ list_offline (Op           *op,
   return NULL;
 }
 
+/* The repository's files from a revision answer, downloaded at the listing's commit. */
+static void
+add_repo_files (Op              *op,
+                ClairHubListing *listing,
+                JsonObject      *revision_root)
+{
+  g_autoptr(GHashTable) siblings = read_siblings (revision_root);
+  g_autoptr(GList) paths = g_hash_table_get_keys (siblings);
+
+  for (GList *l = paths; l != NULL; l = l->next)
+    {
+      g_autofree char *url = resolve_url (op, listing->sha, l->data);
+      g_autofree char *local = g_build_filename (listing->sha, (char *) l->data, NULL);
+
+      g_ptr_array_add (listing->repo_files,
+                       hub_file_new (l->data, sibling_size (siblings, l->data), url, local));
+    }
+  g_ptr_array_sort (listing->repo_files, compare_files);
+}
+
 static ClairHubListing *
 list_op (Op            *op,
          const char    *revision,
@@ -1966,9 +2044,7 @@ list_op (Op            *op,
 {
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(GHashTable) siblings = NULL;
   g_autoptr(ClairHubListing) listing = NULL;
-  g_autoptr(GList) paths = NULL;
   g_autofree char *sha = NULL;
 
   if (op->offline)
@@ -1991,17 +2067,7 @@ list_op (Op            *op,
     return g_steal_pointer (&listing);
 
   listing = listing_new (op->repo_id, revision, sha);
-  siblings = read_siblings (json_node_get_object (root));
-  paths = g_hash_table_get_keys (siblings);
-  for (GList *l = paths; l != NULL; l = l->next)
-    {
-      g_autofree char *url = resolve_url (op, sha, l->data);
-      g_autofree char *local = g_build_filename (sha, (char *) l->data, NULL);
-
-      g_ptr_array_add (listing->repo_files,
-                       hub_file_new (l->data, sibling_size (siblings, l->data), url, local));
-    }
-  g_ptr_array_sort (listing->repo_files, compare_files);
+  add_repo_files (op, listing, json_node_get_object (root));
 
   /* The Hub converts the default branch only: another revision is read from its own files. */
   if (g_str_equal (revision, "main") || g_str_equal (revision, sha))
@@ -2016,6 +2082,61 @@ list_op (Op            *op,
     add_repo_splits (op, listing);
   listing_finish (listing);
   save_listing (op, listing);
+  return g_steal_pointer (&listing);
+}
+
+ClairHubListing *
+_clair_hub_listing_from_answers (const char  *repo_id,
+                                 const char  *revision_json,
+                                 gsize        revision_len,
+                                 const char  *parquet_json,
+                                 gsize        parquet_len,
+                                 const char  *convert_json,
+                                 gsize        convert_len,
+                                 char       **cached)
+{
+  g_autoptr(Op) op = g_new0 (Op, 1);
+  g_autoptr(JsonNode) root = parse_object (revision_json, revision_len);
+  g_autoptr(JsonNode) parquet = parse_object (parquet_json, parquet_len);
+  g_autoptr(JsonNode) branch = parse_object (convert_json, convert_len);
+  g_autoptr(ClairHubListing) listing = NULL;
+  g_autoptr(ClairHubListing) again = NULL;
+  g_autoptr(GString) first = NULL;
+  g_autoptr(GString) second = NULL;
+  const char *sha;
+  const char *convert_sha;
+
+  op->endpoint = g_strdup ("https://hub.example");
+  op->endpoint_shown = g_strdup (op->endpoint);
+  op->repo_id = repo_id;
+  sha = root ? member_string (json_node_get_object (root), "sha") : NULL;
+  if (!is_sha (sha))
+    return NULL;
+  listing = listing_new (repo_id, "main", sha);
+  add_repo_files (op, listing, json_node_get_object (root));
+  if (parquet != NULL)
+    {
+      g_autoptr(GHashTable) siblings = NULL;
+
+      convert_sha = branch ? member_string (json_node_get_object (branch), "sha") : NULL;
+      if (!is_sha (convert_sha))
+        convert_sha = NULL;
+      siblings = convert_sha ? read_siblings (json_node_get_object (branch))
+                             : g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      add_converted_from (op, listing, json_node_get_object (parquet), convert_sha, siblings);
+    }
+  if (!listing->converted)
+    add_repo_splits (op, listing);
+  listing_finish (listing);
+
+  /* What the cache holds reads back as the same listing. */
+  first = listing_to_json (op, listing);
+  again = listing_from_json (op, "main", sha, first->str, first->len);
+  g_assert (again != NULL);
+  second = listing_to_json (op, again);
+  g_assert (g_string_equal (first, second));
+  if (cached != NULL)
+    *cached = g_strdup (first->str);
   return g_steal_pointer (&listing);
 }
 
