@@ -265,6 +265,11 @@ clair_cmd_import (int    argc,
 
   context = g_option_context_new (_("DATASET — import a JSONL, JSON, CSV or TSV dataset into a project"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (context,
+      _("DATASET may also be a Hugging Face dataset: hf://datasets/ORG/NAME, with @REVISION and the "
+        "path of one file if wanted. It is downloaded into the cache (~/.cache/clair-studio/hub), "
+        "with the token of HF_TOKEN or of “huggingface-cli login” for gated and private ones; "
+        "“clair info hf://datasets/ORG/NAME” lists its configs and splits."));
   if ((rc = clair_cli_parse (context, "import", &argc, &argv)) >= 0)
     return rc;
   if (argc != 2)
