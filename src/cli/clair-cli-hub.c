@@ -198,11 +198,13 @@ fetch_with (ClairHub          *hub,
   if (path == NULL)
     return NULL;
 
-  g_hash_table_replace (settings, g_strdup ("hub.endpoint"), g_strdup (clair_hub_get_endpoint (hub)));
+  g_hash_table_replace (settings, g_strdup ("hub.endpoint"),
+                        g_strdup (clair_hub_get_endpoint (hub)));
   g_hash_table_replace (settings, g_strdup ("hub.repository"), g_strdup (ref->repo_id));
   g_hash_table_replace (settings, g_strdup ("hub.revision"),
                         g_strdup (clair_hub_listing_get_revision (listing)));
-  g_hash_table_replace (settings, g_strdup ("hub.sha"), g_strdup (clair_hub_listing_get_sha (listing)));
+  g_hash_table_replace (settings, g_strdup ("hub.sha"),
+                        g_strdup (clair_hub_listing_get_sha (listing)));
   g_hash_table_replace (settings, g_strdup ("hub.files"), files_json (files));
   return g_steal_pointer (&path);
 }

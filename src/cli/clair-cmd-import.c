@@ -266,18 +266,20 @@ clair_cmd_import (int    argc,
   context = g_option_context_new (_("DATASET — import a JSONL, JSON, CSV or TSV dataset into a project"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_description (context,
-      _("DATASET may also be a Hugging Face dataset: hf://datasets/ORG/NAME, with @REVISION and the "
-        "path of one file if wanted. It is downloaded into the cache (~/.cache/clair-studio/hub), "
-        "with the token of HF_TOKEN or of “huggingface-cli login” for gated and private ones; "
-        "“clair info hf://datasets/ORG/NAME” lists its configs and splits."));
+      _("DATASET may also be a Hugging Face dataset: hf://datasets/ORG/NAME, with @REVISION and "
+        "the path of one file if wanted. It is downloaded into the cache "
+        "(~/.cache/clair-studio/hub), with the token of HF_TOKEN or of “huggingface-cli login” "
+        "for gated and private ones; “clair info hf://datasets/ORG/NAME” lists its configs and "
+        "splits."));
   if ((rc = clair_cli_parse (context, "import", &argc, &argv)) >= 0)
     return rc;
   if (argc != 2)
     return clair_cli_usage_error ("import", _("expected one DATASET"));
 
   if (project_path == NULL)
-    project_path = clair_hub_is_uri (argv[1]) ? clair_cli_hub_default_project (argv[1], config, split)
-                                              : g_strconcat (argv[1], ".clair", NULL);
+    project_path = clair_hub_is_uri (argv[1])
+                   ? clair_cli_hub_default_project (argv[1], config, split)
+                   : g_strconcat (argv[1], ".clair", NULL);
 
   if (!clair_cli_import_source (argv[1], revision, config, split, project_path, task_column,
                                 solution_column, &error))

@@ -99,7 +99,7 @@ info_hub (const char *uri)
     printf (_("Revision: %s (%s)\n"), revision, clair_hub_listing_get_sha (listing));
   }
   if (clair_hub_listing_is_offline (listing))
-    printf ("%s\n", _("Cached:   the Hub could not be asked; this is the listing kept from before"));
+    printf ("%s\n", _("Cached:   the Hub could not be asked; this listing was kept from before"));
   printf ("%s\n", clair_hub_listing_is_converted (listing)
                    ? _("Files:    the Hub's Parquet conversion")
                    : _("Files:    the repository's own data files"));

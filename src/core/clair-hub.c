@@ -596,7 +596,8 @@ clair_hub_listing_choose (ClairHubListing *listing,
       if (splits->len == 1)
         return g_ptr_array_index (splits, 0);
       g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND,
-                   _("Config “%s” of dataset “%s” has several splits: choose one with --split (%s)"),
+                   _("Config “%s” of dataset “%s” has several splits: choose one with --split "
+                     "(%s)"),
                    config, listing->repo_id, split_names);
       return NULL;
     }
@@ -1069,7 +1070,8 @@ set_status_error (Op          *op,
   SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
   guint status = soup_message_get_status (msg);
   const char *code = soup_message_headers_get_one (headers, "X-Error-Code");
-  g_autofree char *server = server_text (op, soup_message_headers_get_one (headers, "X-Error-Message"));
+  g_autofree char *server = server_text (op, soup_message_headers_get_one (headers,
+                                                                         "X-Error-Message"));
   g_autofree char *detail = server ? g_strdup_printf (" (%s)", server) : g_strdup ("");
   g_autofree char *page = g_strdup_printf ("%s/datasets/%s", op->endpoint_shown, op->repo_id);
 
@@ -1098,7 +1100,8 @@ set_status_error (Op          *op,
     {
       if (g_strcmp0 (code, "RepoNotFound") == 0 || what == WHAT_DATASET)
         g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND,
-                     _("There is no dataset “%s” on %s%s"), op->repo_id, op->endpoint_shown, detail);
+                     _("There is no dataset “%s” on %s%s"),
+                     op->repo_id, op->endpoint_shown, detail);
       else if (g_strcmp0 (code, "RevisionNotFound") == 0 || what == WHAT_REVISION)
         g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND,
                      _("Dataset “%s” has no revision “%s”%s"), op->repo_id, revision, detail);
@@ -1574,7 +1577,8 @@ add_repo_splits (Op              *op,
             g_hash_table_insert (by_split, (gpointer) name, split);
             g_ptr_array_add (listing->splits, split);
           }
-        g_ptr_array_add (split->files, hub_file_new (file->path, file->size, file->url, file->local));
+        g_ptr_array_add (split->files,
+                         hub_file_new (file->path, file->size, file->url, file->local));
       }
   for (guint i = 0; i < listing->splits->len; i++)
     g_ptr_array_sort (((ClairHubSplit *) g_ptr_array_index (listing->splits, i))->files,
@@ -1671,8 +1675,8 @@ add_converted_from (Op              *op,
                                      json_node_get_value_type (element) == G_TYPE_STRING
                                      ? json_node_get_string (element) : NULL;
               gint64 n = file_url ? shard_number (file_url) : -1;
-              const char *path = n >= 0 && convert_sha ? converted_path (siblings, c->data, s->data, n)
-                                                       : NULL;
+              const char *path = n >= 0 && convert_sha
+                                 ? converted_path (siblings, c->data, s->data, n) : NULL;
               g_autofree char *resolved = NULL;
               g_autofree char *local = NULL;
               g_autofree char *api_path = NULL;
@@ -1688,7 +1692,8 @@ add_converted_from (Op              *op,
                   resolved = resolve_url (op, convert_sha, path);
                   local = g_build_filename (convert_sha, path, NULL);
                   g_ptr_array_add (split->files,
-                                   hub_file_new (path, sibling_size (siblings, path), resolved, local));
+                                   hub_file_new (path, sibling_size (siblings, path), resolved,
+                                                 local));
                   continue;
                 }
               /* The conversion branch did not list it: download the API's URL, and keep it
@@ -2482,7 +2487,8 @@ folder_is_split_only (ClairHubListing     *listing,
 
       for (guint j = 0; j < split->files->len; j++)
         own |= file == g_ptr_array_index (split->files, j) ||
-               g_str_equal (file->local, ((ClairHubFile *) g_ptr_array_index (split->files, j))->local);
+               g_str_equal (file->local,
+                            ((ClairHubFile *) g_ptr_array_index (split->files, j))->local);
       if (!own && g_str_equal (parent, dir))
         return FALSE;
     }
@@ -3010,7 +3016,8 @@ recent_path (void)
 
   if (data_home != NULL && g_path_is_absolute (data_home))
     return g_build_filename (data_home, "clair-studio", "hub-recent", NULL);
-  return g_build_filename (g_get_home_dir (), ".local", "share", "clair-studio", "hub-recent", NULL);
+  return g_build_filename (g_get_home_dir (), ".local", "share", "clair-studio", "hub-recent",
+                           NULL);
 }
 
 char **

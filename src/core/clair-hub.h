@@ -15,9 +15,9 @@ G_BEGIN_DECLS
  * The Hub's address is https://huggingface.co, or HF_ENDPOINT. The token is HF_TOKEN, else the
  * token file of huggingface_hub (HF_TOKEN_PATH, else $HF_HOME/token, HF_HOME defaulting to
  * ~/.cache/huggingface; HF_HUB_DISABLE_IMPLICIT_TOKEN=1: none), else the keyring
- * (clair_hub_token_store(), asked only through clair_hub_load_keyring_token()). It is sent to the Hub's own
- * host only: downloads are redirected to a CDN, which never sees it. It never appears in an error
- * message, a project or a log.
+ * (clair_hub_token_store(), asked only through clair_hub_load_keyring_token()). It is sent to
+ * the Hub's own host only: downloads are redirected to a CDN, which never sees it. It never
+ * appears in an error message, a project or a log.
  *
  * Files are cached under $XDG_CACHE_HOME/clair-studio/hub/ORG/NAME/SHA/PATH (SHA: the commit the
  * revision resolved to) with the listing of that commit, so opening a dataset again costs one
@@ -27,7 +27,8 @@ G_BEGIN_DECLS
  *
  * Errors are in the CLAIR_ERROR domain, with messages a user can act on:
  *   CLAIR_ERROR_FATAL_HTTP   401/403 from the Hub: gated, private, or a refused token (the message
- *                            says to accept the terms and log in; the app can offer its token entry)
+ *                            says to accept the terms and log in; the app can offer its token
+ *                            entry)
  *   CLAIR_ERROR_NOT_FOUND    no such dataset, revision, config, split or file (naming which)
  *   CLAIR_ERROR_HTTP         429 after the bounded retries (with the wait), other statuses
  *   CLAIR_ERROR_UNREACHABLE  network failures, or offline without the files in the cache
