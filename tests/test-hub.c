@@ -89,6 +89,12 @@ pattern_bytes (gsize  len,
   return g_bytes_new_take (data, len);
 }
 
+static GBytes *
+text_bytes (const char *text)
+{
+  return g_bytes_new_static (text, strlen (text));
+}
+
 static void
 add_blob (const char *repo,
           const char *revision,
@@ -219,10 +225,12 @@ hub_parquet (SoupServerMessage *msg,
       set_hub_error (msg, 404, "DatasetNotConverted", "No parquet conversion");
       return;
     }
-  body = g_strdup_printf ("{\"default\":{\"train\":[\"%s/api/datasets/%s/parquet/default/train/0.parquet\","
+  body = g_strdup_printf ("{\"default\":{"
+                          "\"train\":[\"%s/api/datasets/%s/parquet/default/train/0.parquet\","
                           "\"%s/api/datasets/%s/parquet/default/train/1.parquet\"],"
                           "\"test\":[\"%s/api/datasets/%s/parquet/default/test/0.parquet\"]},"
-                          "\"extra\":{\"train\":[\"%s/api/datasets/%s/parquet/extra/train/0.parquet\"]}}",
+                          "\"extra\":{"
+                          "\"train\":[\"%s/api/datasets/%s/parquet/extra/train/0.parquet\"]}}",
                           base, repo, base, repo, base, repo, base, repo);
   set_json (msg, 200, body);
 }
@@ -281,8 +289,9 @@ hub_cb (SoupServer        *server,
       else
         {
           /* Echoes the credentials, as some servers do: the client must redact them. */
-          g_autofree char *echo = g_strdup_printf ("Invalid credentials in Authorization header: %s",
-                                                   auth);
+          g_autofree char *echo = NULL;
+
+          echo = g_strdup_printf ("Invalid credentials in Authorization header: %s", auth);
 
           set_hub_error (msg, 401, "InvalidCredentials", echo);
         }
@@ -491,14 +500,15 @@ stand_start (void)
   g_mutex_init (&stand.lock);
   g_cond_init (&stand.ready);
   stand.blobs = g_ptr_array_new_with_free_func (g_free);
-  add_blob ("org/jsonl", SHA_JSONL, "data/train.jsonl", g_bytes_new_static (train_jsonl, strlen (train_jsonl)));
-  add_blob ("org/jsonl", SHA_JSONL, "data/test.jsonl", g_bytes_new_static (test_jsonl, strlen (test_jsonl)));
-  add_blob ("org/jsonl", SHA_JSONL, "extra/other-validation.csv", g_bytes_new_static (extra_csv, strlen (extra_csv)));
+  add_blob ("org/jsonl", SHA_JSONL, "data/train.jsonl", text_bytes (train_jsonl));
+  add_blob ("org/jsonl", SHA_JSONL, "data/test.jsonl", text_bytes (test_jsonl));
+  add_blob ("org/jsonl", SHA_JSONL, "extra/other-validation.csv", text_bytes (extra_csv));
   add_blob ("org/converted", SHA_PARQUET, "default/train/0000.parquet", pattern_bytes (300000, 1));
   add_blob ("org/converted", SHA_PARQUET, "default/train/0001.parquet", pattern_bytes (70001, 2));
   add_blob ("org/converted", SHA_PARQUET, "default/test/0000.parquet", pattern_bytes (5000, 3));
-  add_blob ("org/converted", SHA_PARQUET, "extra/partial-train/0000.parquet", pattern_bytes (4000, 4));
-  add_blob ("org/converted", SHA_CONVERTED, "data/train.jsonl", g_bytes_new_static (train_jsonl, strlen (train_jsonl)));
+  add_blob ("org/converted", SHA_PARQUET, "extra/partial-train/0000.parquet",
+            pattern_bytes (4000, 4));
+  add_blob ("org/converted", SHA_CONVERTED, "data/train.jsonl", text_bytes (train_jsonl));
 
   stand.context = g_main_context_new ();
   stand.loop = g_main_loop_new (stand.context, FALSE);
@@ -557,6 +567,31 @@ blob_bytes (const char *repo,
   return blob->bytes;
 }
 
+/* Downloads CONFIG/SPLIT of @listing. */
+static char *
+download (ClairHub         *hub,
+          ClairHubListing  *listing,
+          const char       *config,
+          const char       *split,
+          ClairHubProgress  progress,
+          gpointer          progress_data,
+          GError          **error)
+{
+  const ClairHubSplit *chosen = clair_hub_listing_get_split (listing, config, split);
+
+  g_assert_nonnull (chosen);
+  return clair_hub_download_split (hub, listing, chosen, progress, progress_data, NULL, error);
+}
+
+static char *
+download_file (ClairHub         *hub,
+               ClairHubListing  *listing,
+               const char       *path,
+               GError          **error)
+{
+  return clair_hub_download_file (hub, listing, path, NULL, NULL, NULL, error);
+}
+
 static void
 assert_file_is (const char *local,
                 GBytes     *expected)
@@ -573,7 +608,12 @@ assert_file_is (const char *local,
 static void
 test_parse (void)
 {
-  static const struct { const char *text; const char *repo; const char *revision; const char *path; } good[] = {
+  static const struct {
+    const char *text;
+    const char *repo;
+    const char *revision;
+    const char *path;
+  } good[] = {
     { "hf://datasets/org/name", "org/name", NULL, NULL },
     { "hf://datasets/org/name/", "org/name", NULL, NULL },
     { "hf://datasets/Org-1/na.me_2@v1.0", "Org-1/na.me_2", "v1.0", NULL },
@@ -733,7 +773,8 @@ test_list_repo_files (void)
   split = clair_hub_listing_get_split (listing, "default", "train");
   g_assert_nonnull (split);
   g_assert_cmpuint (split->files->len, ==, 1);
-  g_assert_cmpstr (((ClairHubFile *) g_ptr_array_index (split->files, 0))->path, ==, "data/train.jsonl");
+  g_assert_cmpstr (((ClairHubFile *) g_ptr_array_index (split->files, 0))->path, ==,
+                   "data/train.jsonl");
   g_assert_cmpint (split->size, ==, strlen (train_jsonl));
   /* The split comes from the name: "other-validation.csv" is validation, README.md is no data. */
   g_assert_nonnull (clair_hub_listing_get_split (listing, "default", "validation"));
@@ -764,7 +805,8 @@ test_hostile_answers (void)
   static const char parquet[] =
     "{\"../x\":{\"train\":[\"https://h/0.parquet\"]},"
     "\"c\":{\"../s\":[\"https://h/1.parquet\"],"
-    "\"t\":[\"file:///etc/0.parquet\",\"https://h/a/0.parquet\",\"https://h/b/0.parquet\",7,\"x\"]}}";
+    "\"t\":[\"file:///etc/0.parquet\",\"https://h/a/0.parquet\",\"https://h/b/0.parquet\","
+    "7,\"x\"]}}";
   static const char branch[] = "{\"sha\":\"../../../../../../tmp\",\"siblings\":[]}";
   g_autoptr(ClairHubListing) listing = NULL;
   g_autofree char *cached = NULL;
@@ -797,8 +839,8 @@ test_hostile_answers (void)
   g_assert_null (strstr (cached, "/etc"));
 
   /* An answer without a commit makes no listing. */
-  g_assert_null (_clair_hub_listing_from_answers ("org/name", "{\"sha\":\"main\"}", 14, "", 0, "", 0,
-                                                  NULL));
+  g_assert_null (_clair_hub_listing_from_answers ("org/name", "{\"sha\":\"main\"}", 14, "", 0,
+                                                  "", 0, NULL));
   g_assert_null (_clair_hub_listing_from_answers ("org/name", "{}[]", 4, "", 0, "", 0, NULL));
 }
 
@@ -816,8 +858,7 @@ test_token_to_hub_only (void)
   stand_reset_counts ();
   listing = clair_hub_list (hub, "org/converted", NULL, NULL, &error);
   g_assert_no_error (error);
-  local = clair_hub_download_split (hub, listing, clair_hub_listing_get_split (listing, "default", "train"),
-                                    NULL, NULL, NULL, &error);
+  local = download (hub, listing, "default", "train", NULL, NULL, &error);
   g_assert_no_error (error);
 
   /* Every Hub request carried the token; the CDN, on another port, got two files and no token. */
@@ -865,10 +906,10 @@ test_cache_hit (void)
       listing = clair_hub_list (hub, "org/converted", NULL, NULL, &error);
       g_assert_no_error (error);
       memset (progress, 0, sizeof progress);
-      local = clair_hub_download_split (hub, listing, clair_hub_listing_get_split (listing, "default", "test"),
-                                        progress_count_cb, progress, NULL, &error);
+      local = download (hub, listing, "default", "test", progress_count_cb, progress, &error);
       g_assert_no_error (error);
-      assert_file_is (local, blob_bytes ("org/converted", SHA_PARQUET, "default/test/0000.parquet"));
+      assert_file_is (local,
+                      blob_bytes ("org/converted", SHA_PARQUET, "default/test/0000.parquet"));
       g_assert_cmpuint (progress[0], ==, 5000);
       g_assert_cmpuint (progress[1], ==, 5000);
       if (pass == 0)
@@ -895,11 +936,11 @@ test_cache_hit (void)
 
       stand_reset_counts ();
       clair_hub_set_offline (hub, pass == 1);
-      listing = clair_hub_list (hub, "org/converted", pass == 0 ? SHA_CONVERTED : NULL, NULL, &error);
+      listing = clair_hub_list (hub, "org/converted", pass == 0 ? SHA_CONVERTED : NULL, NULL,
+                                &error);
       g_assert_no_error (error);
       g_assert_true (clair_hub_listing_is_offline (listing) == (pass == 1));
-      local = clair_hub_download_split (hub, listing, clair_hub_listing_get_split (listing, "default", "test"),
-                                        NULL, NULL, NULL, &error);
+      local = download (hub, listing, "default", "test", NULL, NULL, &error);
       g_assert_no_error (error);
       g_assert_cmpuint (count (&stand.hub_requests), ==, 0);
       g_assert_cmpuint (count (&stand.cdn_requests), ==, 0);
@@ -911,8 +952,7 @@ test_cache_hit (void)
     g_autofree char *local = NULL;
 
     g_assert_no_error (error);
-    local = clair_hub_download_split (hub, listing, clair_hub_listing_get_split (listing, "default", "train"),
-                                      NULL, NULL, NULL, &error);
+    local = download (hub, listing, "default", "train", NULL, NULL, &error);
     g_assert_null (local);
     g_assert_error (error, CLAIR_ERROR, CLAIR_ERROR_UNREACHABLE);
     g_assert_nonnull (strstr (error->message, "not in the cache"));
@@ -984,9 +1024,11 @@ test_resume (void)
 
   /* A .part of the right beginning from a crash is resumed with a Range. */
   g_unlink (final);
-  g_assert_true (g_file_set_contents (part, g_bytes_get_data (blob_bytes ("org/converted", SHA_PARQUET,
-                                                                          "default/train/0000.parquet"),
-                                                              NULL), 1000, NULL));
+  {
+    GBytes *whole = blob_bytes ("org/converted", SHA_PARQUET, "default/train/0000.parquet");
+
+    g_assert_true (g_file_set_contents (part, g_bytes_get_data (whole, NULL), 1000, NULL));
+  }
   stand_reset_counts ();
   g_free (local);
   local = clair_hub_download_split (hub, listing, train, NULL, NULL, NULL, &error);
@@ -1042,12 +1084,12 @@ test_errors (void)
   g_clear_error (&error);
   listing = clair_hub_list (anonymous, "org/jsonl", NULL, NULL, &error);
   g_assert_no_error (error);
-  g_assert_null (clair_hub_download_file (anonymous, listing, "data/nothing.jsonl", NULL, NULL, NULL, &error));
+  g_assert_null (download_file (anonymous, listing, "data/nothing.jsonl", &error));
   g_assert_error (error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND);
   g_assert_nonnull (strstr (error->message, "no file “data/nothing.jsonl”"));
   g_clear_error (&error);
   /* Listed, but the Hub answers 404 when it is asked for. */
-  g_assert_null (clair_hub_download_file (anonymous, listing, "data/vanished.csv", NULL, NULL, NULL, &error));
+  g_assert_null (download_file (anonymous, listing, "data/vanished.csv", &error));
   g_assert_error (error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND);
   g_assert_nonnull (strstr (error->message, "no file “data/vanished.csv”"));
   g_clear_error (&error);
@@ -1056,7 +1098,7 @@ test_errors (void)
   g_mutex_lock (&stand.lock);
   stand.expired_path = g_strdup ("data/test.jsonl");
   g_mutex_unlock (&stand.lock);
-  g_assert_null (clair_hub_download_file (anonymous, listing, "data/test.jsonl", NULL, NULL, NULL, &error));
+  g_assert_null (download_file (anonymous, listing, "data/test.jsonl", &error));
   g_assert_error (error, CLAIR_ERROR, CLAIR_ERROR_HTTP);
   g_assert_nonnull (strstr (error->message, "download server 127.0.0.1 answered HTTP 403"));
   g_assert_null (strstr (error->message, "terms"));
@@ -1077,7 +1119,7 @@ test_errors (void)
     g_mutex_lock (&stand.lock);
     stand.wrong_ranges = TRUE;
     g_mutex_unlock (&stand.lock);
-    g_assert_null (clair_hub_download_file (anonymous, listing, "data/train.jsonl", NULL, NULL, NULL, &error));
+    g_assert_null (download_file (anonymous, listing, "data/train.jsonl", &error));
     g_assert_error (error, CLAIR_ERROR, CLAIR_ERROR_PROTOCOL);
     g_assert_nonnull (strstr (error->message, "another part"));
     g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
@@ -1085,7 +1127,7 @@ test_errors (void)
     g_mutex_lock (&stand.lock);
     stand.wrong_ranges = FALSE;
     g_mutex_unlock (&stand.lock);
-    local = clair_hub_download_file (anonymous, listing, "data/train.jsonl", NULL, NULL, NULL, &error);
+    local = download_file (anonymous, listing, "data/train.jsonl", &error);
     g_assert_no_error (error);
     assert_file_is (local, blob_bytes ("org/jsonl", SHA_JSONL, "data/train.jsonl"));
   }
@@ -1219,8 +1261,8 @@ test_async_cancel_resume (void)
   g_clear_object (&state.result);
   while (!state.notified)
     g_main_context_iteration (NULL, TRUE);
-  part = g_build_filename (tmpdir, "cache-async", "org", "converted", SHA_PARQUET, "default", "train",
-                           "0000.parquet.part", NULL);
+  part = g_build_filename (tmpdir, "cache-async", "org", "converted", SHA_PARQUET, "default",
+                           "train", "0000.parquet.part", NULL);
   g_assert_cmpint (g_stat (part, &st), ==, 0);
   g_assert_cmpint (st.st_size, ==, 150000);
 
@@ -1286,7 +1328,8 @@ run_clair (Result     *result,
   va_end (ap);
   g_ptr_array_add (args, NULL);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_set_cwd (launcher, cwd);
   g_subprocess_launcher_setenv (launcher, "HF_ENDPOINT", stand.hub_url, TRUE);
   g_subprocess_launcher_setenv (launcher, "HOME", home, TRUE);
@@ -1397,7 +1440,8 @@ test_cli_import (void)
     g_assert_nonnull (strstr (listing.out, "Revision: main (" SHA_CONVERTED ")"));
     g_assert_nonnull (strstr (listing.out, "Parquet conversion"));
     /* g_format_size() puts a no-break space before the unit. */
-    g_assert_nonnull (strstr (listing.out, "Config default:\n  train        2 files, 370.0\xc2\xa0kB\n"
+    g_assert_nonnull (strstr (listing.out, "Config default:\n"
+                                           "  train        2 files, 370.0\xc2\xa0kB\n"
                                            "  test         1 file, 5.0\xc2\xa0kB\n"));
     g_assert_nonnull (strstr (listing.out, "Config extra:\n"));
   }
@@ -1452,7 +1496,12 @@ static void
 test_cli_failures (void)
 {
   g_autofree char *dir = make_dir ("cli-failures");
-  static const struct { const char *uri; const char *token; const char *option; const char *message; } cases[] = {
+  static const struct {
+    const char *uri;
+    const char *token;
+    const char *option;
+    const char *message;
+  } cases[] = {
     { "hf://datasets/org/gated", NULL, NULL, "accept its terms" },
     { "hf://datasets/org/gated", BAD_TOKEN, NULL, "refused the token" },
     { "hf://datasets/org/missing", NULL, NULL, "no dataset “org/missing”" },
@@ -1472,7 +1521,8 @@ test_cli_failures (void)
         run_clair (&result, dir, cases[i].token, FALSE, "import", cases[i].option, "-p", "p.clair",
                    cases[i].uri, NULL);
       else
-        run_clair (&result, dir, cases[i].token, FALSE, "import", "-p", "p.clair", cases[i].uri, NULL);
+        run_clair (&result, dir, cases[i].token, FALSE, "import", "-p", "p.clair", cases[i].uri,
+                   NULL);
       g_assert_cmpint (result.status, !=, 0);
       g_assert_true (g_str_has_prefix (result.err, "clair"));
       g_assert_nonnull (strstr (result.err, cases[i].message));
@@ -1491,8 +1541,8 @@ test_cli_failures (void)
                                                 "converted", SHA_PARQUET, "default", "test",
                                                 "0000.parquet", NULL);
 
-    run_clair (&converted, dir, NULL, FALSE, "import", "--split", "test", "hf://datasets/org/converted",
-               NULL);
+    run_clair (&converted, dir, NULL, FALSE, "import", "--split", "test",
+               "hf://datasets/org/converted", NULL);
     g_assert_cmpint (converted.status, ==, 1);
     g_assert_true (g_str_has_prefix (converted.err, "clair: "));
     assert_file_is (cached, blob_bytes ("org/converted", SHA_PARQUET, "default/test/0000.parquet"));
@@ -1761,7 +1811,8 @@ test_keyring (void)
   {
     const char *asan = g_getenv ("ASAN_OPTIONS");
     g_autofree char *saved = g_strdup (asan);
-    g_autofree char *options = g_strconcat (asan ? asan : "", asan ? ":" : "", "detect_leaks=0", NULL);
+    g_autofree char *options = g_strconcat (asan ? asan : "", asan ? ":" : "", "detect_leaks=0",
+                                            NULL);
 
     g_assert_null (stand.thread);
     g_setenv ("ASAN_OPTIONS", options, TRUE);
