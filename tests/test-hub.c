@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <utime.h>
 
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
@@ -963,6 +964,36 @@ test_cache_hit (void)
   }
 }
 
+/* A listing without the Hub's conversion is asked for again after a day (the conversion may have
+ * come since); within the day it is not. */
+static void
+test_recheck_conversion (void)
+{
+  g_autoptr(ClairHub) hub = make_hub ("cache-recheck", NULL);
+  g_autofree char *cached = g_build_filename (tmpdir, "cache-recheck", "org", "jsonl", "listings",
+                                              SHA_JSONL ".json", NULL);
+  g_autoptr(GError) error = NULL;
+  struct utimbuf old = { 0 };
+
+  for (guint pass = 0; pass < 3; pass++)
+    {
+      g_autoptr(ClairHubListing) listing = NULL;
+
+      stand_reset_counts ();
+      listing = clair_hub_list (hub, "org/jsonl", NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_false (clair_hub_listing_is_converted (listing));
+      /* The revision and the Parquet API the first time and after a day; the revision only in
+       * between. */
+      g_assert_cmpuint (count (&stand.hub_requests), ==, pass == 1 ? 1 : 2);
+      if (pass == 1)
+        {
+          old.actime = old.modtime = g_get_real_time () / G_USEC_PER_SEC - 2 * 24 * 3600;
+          g_assert_cmpint (g_utime (cached, &old), ==, 0);
+        }
+    }
+}
+
 static void
 test_resume (void)
 {
@@ -1863,6 +1894,7 @@ main (int    argc,
   g_test_add_func ("/hub/hostile-answers", test_hostile_answers);
   g_test_add_func ("/hub/token-to-hub-only", test_token_to_hub_only);
   g_test_add_func ("/hub/cache-hit", test_cache_hit);
+  g_test_add_func ("/hub/recheck-conversion", test_recheck_conversion);
   g_test_add_func ("/hub/resume", test_resume);
   g_test_add_func ("/hub/errors", test_errors);
   g_test_add_func ("/hub/async-cancel-resume", test_async_cancel_resume);

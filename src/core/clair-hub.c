@@ -2021,6 +2021,22 @@ list_offline (Op           *op,
   return NULL;
 }
 
+/* A listing of the default branch made before the Hub had converted it is asked for again once a
+ * day: the conversion usually follows a push within minutes. */
+static gboolean
+conversion_may_be_due (Op              *op,
+                       ClairHubListing *listing)
+{
+  g_autofree char *path = NULL;
+  GStatBuf st;
+
+  if (listing->converted || !g_str_equal (listing->revision, "main"))
+    return FALSE;
+  path = listing_cache_path (op, listing->sha);
+  return g_stat (path, &st) != 0 ||
+         (gint64) st.st_mtime < g_get_real_time () / G_USEC_PER_SEC - 24 * 3600;
+}
+
 /* The repository's files from a revision answer, downloaded at the listing's commit. */
 static void
 add_repo_files (Op              *op,
@@ -2068,8 +2084,9 @@ list_op (Op            *op,
       return NULL;
     }
   save_ref (op, revision, sha);
-  if ((listing = load_listing (op, revision, sha)) != NULL)
+  if ((listing = load_listing (op, revision, sha)) != NULL && !conversion_may_be_due (op, listing))
     return g_steal_pointer (&listing);
+  g_clear_pointer (&listing, clair_hub_listing_unref);
 
   listing = listing_new (op->repo_id, revision, sha);
   add_repo_files (op, listing, json_node_get_object (root));
