@@ -1611,6 +1611,33 @@ test_cli_failures (void)
   }
 }
 
+/* `huggingface-cli login` wrote a token file: the CLI uses it (HF_HOME unset, so
+ * $XDG_CACHE_HOME/huggingface/token, as huggingface_hub reads it). */
+static void
+test_cli_token_file (void)
+{
+  g_autofree char *dir = make_dir ("cli-token-file");
+  g_autofree char *hf_dir = g_build_filename (tmpdir, "cli-cache", "huggingface", NULL);
+  g_autofree char *token_file = g_build_filename (hf_dir, "token", NULL);
+  g_autofree char *project_path = g_build_filename (dir, "gated.clair", NULL);
+  g_auto(Result) refused = { 0 };
+  g_auto(Result) import = { 0 };
+
+  run_clair (&refused, dir, NULL, FALSE, "import", "hf://datasets/org/gated", NULL);
+  g_assert_cmpint (refused.status, ==, 1);
+
+  g_assert_cmpint (g_mkdir_with_parents (hf_dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (token_file, GOOD_TOKEN "\n", -1, NULL));
+  stand_reset_counts ();
+  run_clair (&import, dir, NULL, FALSE, "import", "hf://datasets/org/gated", NULL);
+  g_assert_cmpint (import.status, ==, 0);
+  g_assert_cmpuint (count (&stand.hub_with_token), >, 0);
+  g_assert_cmpuint (count (&stand.cdn_with_auth), ==, 0);
+  assert_no_token_in_file (project_path);
+  g_assert_null (strstr (import.err, "GoodToken"));
+  g_unlink (token_file);
+}
+
 static void
 test_cli_run_and_recent (void)
 {
@@ -1902,6 +1929,7 @@ main (int    argc,
     {
       g_test_add_func ("/hub/cli-import", test_cli_import);
       g_test_add_func ("/hub/cli-failures", test_cli_failures);
+      g_test_add_func ("/hub/cli-token-file", test_cli_token_file);
       g_test_add_func ("/hub/cli-run-and-recent", test_cli_run_and_recent);
     }
 
