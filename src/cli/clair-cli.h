@@ -4,6 +4,7 @@
 #include <glib.h>
 
 #include "clair-dataset.h"
+#include "clair-hub.h"
 #include "clair-project.h"
 
 G_BEGIN_DECLS
@@ -57,6 +58,43 @@ gboolean clair_cli_import_dataset      (const char              *dataset_path,
                                         const char              *task_column,
                                         const char              *solution_column,
                                         GError                 **error);
+/* The same, then stores @settings (key → value, may be NULL) in the project; a failure leaves no
+ * new project behind. */
+gboolean clair_cli_import_dataset_with_settings (const char   *dataset_path,
+                                                 const char   *project_path,
+                                                 const char   *task_column,
+                                                 const char   *solution_column,
+                                                 GHashTable   *settings,
+                                                 GError      **error);
+/* Imports a local dataset, or an hf:// one after downloading it (see clair-cli-hub.c). */
+gboolean clair_cli_import_source       (const char              *source,
+                                        const char              *revision,
+                                        const char              *config,
+                                        const char              *split,
+                                        const char              *project_path,
+                                        const char              *task_column,
+                                        const char              *solution_column,
+                                        GError                 **error);
+/* hf:// datasets: the project a dataset goes to by default (NAME[-CONFIG][-SPLIT].clair in the
+ * current folder), and the download, which returns the local path to import and fills
+ * @settings with hub.repository, hub.revision, hub.sha, hub.config, hub.split, hub.files. */
+char    *clair_cli_hub_default_project (const char              *uri,
+                                        const char              *config,
+                                        const char              *split);
+gboolean clair_cli_hub_fetch           (const char              *uri,
+                                        const char              *revision,
+                                        const char              *config,
+                                        const char              *split,
+                                        char                   **local_path,
+                                        GHashTable              *settings,
+                                        GError                 **error);
+/* The listing, with the keyring asked for a token when the Hub refused without one. */
+ClairHubListing *clair_cli_hub_list    (ClairHub                *hub,
+                                        const char              *repo_id,
+                                        const char              *revision,
+                                        GError                 **error);
+gboolean clair_cli_hub_try_keyring     (ClairHub                *hub,
+                                        const GError            *error);
 void     clair_cli_print_import_report (const char              *project_path,
                                         const ClairImportReport *report);
 /* Opens an existing project or prints why not; NULL then. */

@@ -12,6 +12,7 @@
 
 #include "clair-cli.h"
 #include "clair-dataset.h"
+#include "clair-hub.h"
 #include "clair-project.h"
 
 static void
@@ -123,6 +124,66 @@ clair_cli_import_dataset (const char   *dataset_path,
                           const char   *solution_column,
                           GError      **error)
 {
+  return clair_cli_import_dataset_with_settings (dataset_path, project_path, task_column,
+                                                 solution_column, NULL, error);
+}
+
+static gboolean
+store_settings (ClairProject  *project,
+                GHashTable    *settings,
+                GError       **error)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (settings == NULL)
+    return TRUE;
+  g_hash_table_iter_init (&iter, settings);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (!clair_project_set_setting (project, key, value, error))
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+clair_cli_import_source (const char  *source,
+                         const char  *revision,
+                         const char  *config,
+                         const char  *split,
+                         const char  *project_path,
+                         const char  *task_column,
+                         const char  *solution_column,
+                         GError     **error)
+{
+  g_autoptr(GHashTable) settings = NULL;
+  g_autofree char *local = NULL;
+
+  if (!clair_hub_is_uri (source))
+    {
+      if (revision != NULL || config != NULL || split != NULL)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                       _("--revision, --config and --split are for hf:// datasets"));
+          return FALSE;
+        }
+      return clair_cli_import_dataset (source, project_path, task_column, solution_column, error);
+    }
+
+  settings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  if (!clair_cli_hub_fetch (source, revision, config, split, &local, settings, error))
+    return FALSE;
+  return clair_cli_import_dataset_with_settings (local, project_path, task_column, solution_column,
+                                                 settings, error);
+}
+
+gboolean
+clair_cli_import_dataset_with_settings (const char   *dataset_path,
+                                        const char   *project_path,
+                                        const char   *task_column,
+                                        const char   *solution_column,
+                                        GHashTable   *settings,
+                                        GError      **error)
+{
   g_autoptr(ClairDataset) dataset = NULL;
   g_autoptr(ClairProject) project = NULL;
   ClairMapping mapping = { 0 };
@@ -150,7 +211,8 @@ clair_cli_import_dataset (const char   *dataset_path,
     }
 
   ok = clair_project_import_dataset (project, dataset, &mapping, NULL, import_progress_cb, &last,
-                                     &report, error);
+                                     &report, error) &&
+       store_settings (project, settings, error);
   if (isatty (STDERR_FILENO))
     fprintf (stderr, "\r\033[K");
   if (ok)
@@ -181,6 +243,9 @@ clair_cmd_import (int    argc,
   g_autofree char *project_path = NULL;
   g_autofree char *task_column = NULL;
   g_autofree char *solution_column = NULL;
+  g_autofree char *revision = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *split = NULL;
   GOptionEntry entries[] = {
     { "project", 'p', 0, G_OPTION_ARG_FILENAME, &project_path,
       N_("Project file to create (default: DATASET.clair)"), N_("PROJECT") },
@@ -188,21 +253,36 @@ clair_cmd_import (int    argc,
       N_("Column holding the task (default: guessed)"), N_("NAME") },
     { "solution-column", 0, 0, G_OPTION_ARG_STRING, &solution_column,
       N_("Column holding the answer to revise (default: guessed)"), N_("NAME") },
+    { "revision", 0, 0, G_OPTION_ARG_STRING, &revision,
+      N_("hf:// datasets: branch, tag or commit (default: main)"), N_("REVISION") },
+    { "config", 0, 0, G_OPTION_ARG_STRING, &config,
+      N_("hf:// datasets: the config (default: “default” or the only one)"), N_("NAME") },
+    { "split", 0, 0, G_OPTION_ARG_STRING, &split,
+      N_("hf:// datasets: the split (default: “train” or the only one)"), N_("NAME") },
     { NULL }
   };
   int rc;
 
   context = g_option_context_new (_("DATASET — import a JSONL, JSON, CSV or TSV dataset into a project"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (context,
+      _("DATASET may also be a Hugging Face dataset: hf://datasets/ORG/NAME, with @REVISION and "
+        "the path of one file if wanted. It is downloaded into the cache "
+        "(~/.cache/clair-studio/hub), with the token of HF_TOKEN or of “huggingface-cli login” "
+        "for gated and private ones; “clair info hf://datasets/ORG/NAME” lists its configs and "
+        "splits."));
   if ((rc = clair_cli_parse (context, "import", &argc, &argv)) >= 0)
     return rc;
   if (argc != 2)
     return clair_cli_usage_error ("import", _("expected one DATASET"));
 
   if (project_path == NULL)
-    project_path = g_strconcat (argv[1], ".clair", NULL);
+    project_path = clair_hub_is_uri (argv[1])
+                   ? clair_cli_hub_default_project (argv[1], config, split)
+                   : g_strconcat (argv[1], ".clair", NULL);
 
-  if (!clair_cli_import_dataset (argv[1], project_path, task_column, solution_column, &error))
+  if (!clair_cli_import_source (argv[1], revision, config, split, project_path, task_column,
+                                solution_column, &error))
     {
       if (g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED))
         return clair_cli_usage_error ("import", "%s", error->message);

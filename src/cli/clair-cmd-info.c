@@ -10,6 +10,7 @@
 
 #include "clair-cli.h"
 #include "clair-dataset.h"
+#include "clair-hub.h"
 #include "clair-project.h"
 
 static gboolean
@@ -73,6 +74,58 @@ info_dataset (const char *path)
   return CLAIR_EXIT_OK;
 }
 
+/* What an hf:// dataset holds, before anything is downloaded: its configs and splits with sizes. */
+static int
+info_hub (const char *uri)
+{
+  g_autoptr(ClairHub) hub = clair_hub_new ();
+  g_autoptr(ClairHubListing) listing = NULL;
+  g_autoptr(GError) error = NULL;
+  const char * const *configs;
+  ClairHubRef ref;
+
+  if (!clair_hub_ref_parse (uri, &ref, &error))
+    return clair_cli_fail ("%s", error->message);
+  listing = clair_cli_hub_list (hub, ref.repo_id, ref.revision, &error);
+  clair_hub_ref_clear (&ref);
+  if (listing == NULL)
+    return clair_cli_fail ("%s", error->message);
+
+  {
+    g_autofree char *repo = clair_cli_escape (clair_hub_listing_get_repo_id (listing));
+    g_autofree char *revision = clair_cli_escape (clair_hub_listing_get_revision (listing));
+
+    printf (_("Dataset:  %s on %s\n"), repo, clair_hub_get_endpoint (hub));
+    printf (_("Revision: %s (%s)\n"), revision, clair_hub_listing_get_sha (listing));
+  }
+  if (clair_hub_listing_is_offline (listing))
+    printf ("%s\n", _("Cached:   the Hub could not be asked; this listing was kept from before"));
+  printf ("%s\n", clair_hub_listing_is_converted (listing)
+                   ? _("Files:    the Hub's Parquet conversion")
+                   : _("Files:    the repository's own data files"));
+  configs = clair_hub_listing_get_configs (listing);
+  for (guint i = 0; configs[i] != NULL; i++)
+    {
+      g_autoptr(GPtrArray) splits = clair_hub_listing_get_splits (listing, configs[i]);
+      g_autofree char *config = clair_cli_escape (configs[i]);
+
+      printf (_("Config %s:\n"), config);
+      for (guint j = 0; splits != NULL && j < splits->len; j++)
+        {
+          const ClairHubSplit *split = g_ptr_array_index (splits, j);
+          g_autofree char *name = clair_cli_escape (split->split);
+          g_autofree char *size = split->size >= 0 ? g_format_size ((guint64) split->size)
+                                                   : g_strdup ("?");
+
+          /* Translators: a split, its number of files and its size such as "1.2 MB". */
+          printf (g_dngettext (GETTEXT_PACKAGE, "  %-12s %u file, %s\n", "  %-12s %u files, %s\n",
+                               split->files->len),
+                  name, split->files->len, size);
+        }
+    }
+  return CLAIR_EXIT_OK;
+}
+
 static int
 info_project (const char *path)
 {
@@ -85,7 +138,10 @@ info_project (const char *path)
   g_autofree char *completion_tokens = NULL;
   g_autofree char *shown_path = clair_cli_escape (path);
   static const char * const setting_keys[] = { "source.path", "source.format", "source.size",
-                                               "source.checksum", "run.base_url" };
+                                               "source.checksum", "hub.repository", "hub.revision",
+                                               "hub.sha", "hub.config", "hub.split", "hub.files",
+                                               "hub.parquet_sha",
+                                               "hub.endpoint", "run.base_url" };
 
   project = clair_cli_open_project (path, FALSE);
   if (project == NULL)
@@ -161,6 +217,8 @@ clair_cmd_info (int    argc,
   if (argc != 2)
     return clair_cli_usage_error ("info", _("expected one PROJECT or DATASET"));
 
+  if (clair_hub_is_uri (argv[1]))
+    return info_hub (argv[1]);
   if (!g_file_test (argv[1], G_FILE_TEST_IS_REGULAR))
     return clair_cli_fail (_("“%s” does not exist or is not a file"), argv[1]);
 

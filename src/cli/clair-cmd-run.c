@@ -14,6 +14,7 @@
 
 #include "clair-cli.h"
 #include "clair-endpoint.h"
+#include "clair-hub.h"
 #include "clair-project.h"
 #include "clair-runner.h"
 
@@ -203,6 +204,9 @@ clair_cmd_run (int    argc,
   g_autofree char *key_file = NULL;
   g_autofree char *task_column = NULL;
   g_autofree char *solution_column = NULL;
+  g_autofree char *hub_revision = NULL;
+  g_autofree char *hub_config = NULL;
+  g_autofree char *hub_split = NULL;
   g_autofree char *stored_url = NULL;
   g_auto(GStrv) stop = NULL;
   g_auto(GStrv) headers = NULL;
@@ -247,6 +251,12 @@ clair_cmd_run (int    argc,
       N_("Column holding the task, when importing (default: guessed)"), N_("NAME") },
     { "solution-column", 0, 0, G_OPTION_ARG_STRING, &solution_column,
       N_("Column holding the answer, when importing (default: guessed)"), N_("NAME") },
+    { "revision", 0, 0, G_OPTION_ARG_STRING, &hub_revision,
+      N_("hf:// datasets: branch, tag or commit (default: main)"), N_("REVISION") },
+    { "config", 0, 0, G_OPTION_ARG_STRING, &hub_config,
+      N_("hf:// datasets: the config (default: “default” or the only one)"), N_("NAME") },
+    { "split", 0, 0, G_OPTION_ARG_STRING, &hub_split,
+      N_("hf:// datasets: the split (default: “train” or the only one)"), N_("NAME") },
     { NULL }
   };
   ClairRunOptions options;
@@ -333,9 +343,12 @@ clair_cmd_run (int    argc,
   else
     {
       if (project_path == NULL)
-        project_path = g_strconcat (argv[1], ".clair", NULL);
+        project_path = clair_hub_is_uri (argv[1])
+                       ? clair_cli_hub_default_project (argv[1], hub_config, hub_split)
+                       : g_strconcat (argv[1], ".clair", NULL);
       if (!g_file_test (project_path, G_FILE_TEST_EXISTS) &&
-          !clair_cli_import_dataset (argv[1], project_path, task_column, solution_column, &error))
+          !clair_cli_import_source (argv[1], hub_revision, hub_config, hub_split, project_path,
+                                    task_column, solution_column, &error))
         {
           if (g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED))
             return clair_cli_usage_error ("run", "%s", error->message);
