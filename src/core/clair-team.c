@@ -1549,7 +1549,12 @@ clair_project_compute_agreement (ClairProject  *self,
   agreement->pairs = g_ptr_array_new_with_free_func ((GDestroyNotify) pair_stats_free);
   for (guint i = 0; i < n; i++)
     {
-      ClairAnnotatorStats *stats = g_new0 (ClairAnnotatorStats, 1);
+      ClairAnnotatorStats *stats;
+
+      /* Someone who only left notes decided nothing to measure. */
+      if (n_decided[i] == 0)
+        continue;
+      stats = g_new0 (ClairAnnotatorStats, 1);
 
       stats->name = g_strdup (names[i]);
       stats->decisions = n_decided[i];

@@ -172,7 +172,7 @@ typedef struct
 
 typedef struct
 {
-  GPtrArray *annotators;      /* of ClairAnnotatorStats, by name */
+  GPtrArray *annotators;      /* of ClairAnnotatorStats with decisions > 0, by name */
   GPtrArray *pairs;           /* of ClairPairStats with rows > 0, a < b by name */
   double     alpha;           /* Krippendorff's α (nominal); NAN when undefined */
 } ClairAgreement;
