@@ -8,11 +8,11 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
-#include <json-glib/json-glib.h>
 #include <sqlite3.h>
 
 #include "clair-endpoint.h"
 #include "clair-error.h"
+#include "clair-json.h"
 #include "clair-project-private.h"
 #include "clair-team.h"
 
@@ -790,8 +790,10 @@ fill_shard (ClairProject       *shard,
   if (!exec_bound (shard, "ATTACH DATABASE ?1 AS src", source->source_path, "read the source project",
                    error))
     return FALSE;
+  /* A deferred transaction: BEGIN IMMEDIATE would take the write lock of the attached source too,
+   * and hold up a run writing to it while the shard is made. */
   ok = exec_sql (shard, "CREATE TEMP TABLE pick (idx INTEGER PRIMARY KEY)", "split the project", error) &&
-       exec_sql (shard, "BEGIN IMMEDIATE", "write the shard", error);
+       exec_sql (shard, "BEGIN", "write the shard", error);
   if (ok && sqlite3_prepare_v2 (db, "INSERT INTO temp.pick (idx) VALUES (?)", -1, &stmt, NULL) != SQLITE_OK)
     ok = _clair_project_sqlite_error (shard, "split the project", error);
   for (guint i = 0; ok && i < rows->len; i++)
@@ -1590,67 +1592,52 @@ clair_project_compute_agreement (ClairProject  *self,
   return agreement;
 }
 
-static void
-add_number_or_null (JsonBuilder *builder,
-                    const char  *name,
-                    double       value)
-{
-  json_builder_set_member_name (builder, name);
-  if (isnan (value))
-    json_builder_add_null_value (builder);
-  else
-    json_builder_add_double_value (builder, value);
-}
-
+/* Shortest decimal that reads back, null for NAN (clair_json_append_double). */
 char *
 clair_agreement_to_json (const ClairAgreement *agreement)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
+  GString *out;
 
   g_return_val_if_fail (agreement != NULL, NULL);
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "annotators");
-  json_builder_begin_array (builder);
+  out = g_string_new ("{\"annotators\":[");
   for (guint i = 0; i < agreement->annotators->len; i++)
     {
       const ClairAnnotatorStats *stats = agreement->annotators->pdata[i];
 
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "name");
-      json_builder_add_string_value (builder, stats->name);
-      json_builder_set_member_name (builder, "decisions");
-      json_builder_add_int_value (builder, stats->decisions);
-      add_number_or_null (builder, "accepted", stats->accepted);
-      add_number_or_null (builder, "edited", stats->edited);
-      add_number_or_null (builder, "median_seconds", stats->median_seconds);
-      json_builder_end_object (builder);
+      g_string_append (out, i > 0 ? ",{" : "{");
+      clair_json_append_key (out, "name", TRUE);
+      clair_json_append_string (out, stats->name, -1);
+      clair_json_append_key (out, "decisions", FALSE);
+      clair_json_append_int (out, stats->decisions);
+      clair_json_append_key (out, "accepted", FALSE);
+      clair_json_append_double (out, stats->accepted);
+      clair_json_append_key (out, "edited", FALSE);
+      clair_json_append_double (out, stats->edited);
+      clair_json_append_key (out, "median_seconds", FALSE);
+      clair_json_append_double (out, stats->median_seconds);
+      g_string_append_c (out, '}');
     }
-  json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "pairs");
-  json_builder_begin_array (builder);
+  g_string_append (out, "],\"pairs\":[");
   for (guint i = 0; i < agreement->pairs->len; i++)
     {
       const ClairPairStats *stats = agreement->pairs->pdata[i];
 
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "a");
-      json_builder_add_string_value (builder, stats->a);
-      json_builder_set_member_name (builder, "b");
-      json_builder_add_string_value (builder, stats->b);
-      json_builder_set_member_name (builder, "rows");
-      json_builder_add_int_value (builder, stats->rows);
-      add_number_or_null (builder, "percent", stats->percent);
-      add_number_or_null (builder, "kappa", stats->kappa);
-      json_builder_end_object (builder);
+      g_string_append (out, i > 0 ? ",{" : "{");
+      clair_json_append_key (out, "a", TRUE);
+      clair_json_append_string (out, stats->a, -1);
+      clair_json_append_key (out, "b", FALSE);
+      clair_json_append_string (out, stats->b, -1);
+      clair_json_append_key (out, "rows", FALSE);
+      clair_json_append_int (out, stats->rows);
+      clair_json_append_key (out, "percent", FALSE);
+      clair_json_append_double (out, stats->percent);
+      clair_json_append_key (out, "kappa", FALSE);
+      clair_json_append_double (out, stats->kappa);
+      g_string_append_c (out, '}');
     }
-  json_builder_end_array (builder);
-  add_number_or_null (builder, "alpha", agreement->alpha);
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  return json_generator_to_data (generator, NULL);
+  g_string_append (out, "],\"alpha\":");
+  clair_json_append_double (out, agreement->alpha);
+  g_string_append_c (out, '}');
+  return g_string_free (out, FALSE);
 }
