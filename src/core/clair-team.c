@@ -951,8 +951,8 @@ clair_team_split (ClairProject             *self,
   if (rows == NULL)
     return NULL;
 
-  assignments = clair_team_assign ((guint *) rows->data, rows->len, n_annotators, options->overlap,
-                                   options->seed);
+  assignments = clair_team_assign (rows->len > 0 ? &g_array_index (rows, guint, 0) : NULL, rows->len,
+                                   n_annotators, options->overlap, options->seed);
   picks = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   for (guint i = 0; i < n_annotators; i++)
     g_ptr_array_add (picks, g_array_new (FALSE, FALSE, sizeof (guint)));
