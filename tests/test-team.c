@@ -1089,6 +1089,96 @@ test_cli (void)
   }
 }
 
+/* ------------------------------------------------------------------------------------------------
+ * --undecided-only, and the calls the app makes from its main loop. */
+
+static void
+async_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static void
+test_undecided_async (void)
+{
+  static const char * const names[] = { "ann", "ben", NULL };
+  g_autoptr(ClairProject) project = make_project ("undecided", 10, "undecided");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) shards = NULL;
+  g_autoptr(ClairAgreement) sync_agreement = NULL;
+  g_autoptr(ClairAgreement) async_agreement = NULL;
+  g_autofree char *dir = tmp_path ("undecided-shards");
+  g_autofree char *sync_json = NULL;
+  g_autofree char *async_json = NULL;
+  GAsyncResult *result = NULL;
+  ClairSplitOptions options = { names, 0.5, 11, TRUE };
+  ClairMergeReport report = { 0 };
+  const char *paths[3];
+  guint n_rows = 0;
+
+  /* Rows 0–3 are decided already (one a disagreement, which still needs a decision). */
+  decide_as (project, "zoe", 0, CLAIR_DECISION_ACCEPTED);
+  decide_as (project, "zoe", 1, CLAIR_DECISION_REJECTED);
+  decide_as (project, "zoe", 2, CLAIR_DECISION_SKIPPED);
+  decide_as (project, "zoe", 3, CLAIR_DECISION_ACCEPTED);
+  decide_as (project, "yan", 3, CLAIR_DECISION_REJECTED);
+
+  clair_team_split_async (project, &options, dir, NULL, async_done_cb, &result);
+  shards = clair_team_split_finish (project, wait_for (&result), &error);
+  g_clear_object (&result);
+  g_assert_no_error (error);
+  g_assert_cmpuint (shards->len, ==, 2);
+  for (guint s = 0; s < shards->len; s++)
+    {
+      ClairShard *info = shards->pdata[s];
+      g_autoptr(ClairProject) shard = clair_project_open (info->path, CLAIR_PROJECT_OPEN_DEFAULT, &error);
+      g_autoptr(GArray) summaries = clair_project_get_summaries (shard, &error);
+
+      for (guint i = 0; i < summaries->len; i++)
+        {
+          guint row = g_array_index (summaries, ClairRowSummary, i).index;
+
+          g_assert_cmpuint (row, >=, 3);
+          g_assert_true (clair_project_set_decision (shard, row, CLAIR_DECISION_ACCEPTED, NULL, NULL, &error));
+        }
+      n_rows += summaries->len;
+      paths[s] = info->path;
+    }
+  paths[2] = NULL;
+  /* Seven rows left (3–9), half of them (4, rounded) given to both. */
+  g_assert_cmpuint (n_rows, ==, 7 + 4);
+
+  clair_team_merge_async (project, paths, NULL, async_done_cb, &result);
+  g_assert_true (clair_team_merge_finish (project, wait_for (&result), &report, &error));
+  g_clear_object (&result);
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.n_added, ==, 11);
+
+  sync_agreement = clair_project_compute_agreement (project, NULL, &error);
+  clair_project_compute_agreement_async (project, NULL, async_done_cb, &result);
+  async_agreement = clair_project_compute_agreement_finish (project, wait_for (&result), &error);
+  g_clear_object (&result);
+  g_assert_no_error (error);
+  sync_json = clair_agreement_to_json (sync_agreement);
+  async_json = clair_agreement_to_json (async_agreement);
+  g_assert_cmpstr (sync_json, ==, async_json);
+  /* ann and ben accepted every row they shared: one category only, κ and α undefined. */
+  g_assert_cmpuint (sync_agreement->pairs->len, >=, 1);
+  g_assert_nonnull (strstr (sync_json, "\"a\":\"ann\",\"b\":\"ben\",\"rows\":4,\"percent\":100,\"kappa\":null"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1105,6 +1195,7 @@ main (int    argc,
   g_test_add_func ("/team/agreement-project", test_agreement_project);
   g_test_add_func ("/team/guidelines", test_guidelines);
   g_test_add_func ("/team/migration-v3", test_migration_v3);
+  g_test_add_func ("/team/undecided-async", test_undecided_async);
   g_test_add_func ("/team/cli", test_cli);
 
   rc = g_test_run ();

@@ -1641,3 +1641,177 @@ clair_agreement_to_json (const ClairAgreement *agreement)
   g_string_append_c (out, '}');
   return g_string_free (out, FALSE);
 }
+
+/* ---------------------------------------------------------------------------------------------
+ * In worker threads, for the app. */
+
+static void
+agreement_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  g_autoptr(ClairProject) reader = NULL;
+  GError *error = NULL;
+  ClairAgreement *agreement;
+
+  reader = clair_project_open_reader (source_object, &error);
+  agreement = reader != NULL ? clair_project_compute_agreement (reader, cancellable, &error) : NULL;
+  if (agreement == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, agreement, (GDestroyNotify) clair_agreement_free);
+}
+
+void
+clair_project_compute_agreement_async (ClairProject        *self,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CLAIR_IS_PROJECT (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, clair_project_compute_agreement_async);
+  g_task_run_in_thread (task, agreement_thread);
+}
+
+ClairAgreement *
+clair_project_compute_agreement_finish (ClairProject  *self,
+                                        GAsyncResult  *result,
+                                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == clair_project_compute_agreement_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+typedef struct
+{
+  GStrv              annotators;
+  ClairSplitOptions  options;
+  char              *dir;
+} SplitData;
+
+static void
+split_data_free (SplitData *data)
+{
+  g_strfreev (data->annotators);
+  g_free (data->dir);
+  g_free (data);
+}
+
+static void
+split_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  SplitData *data = task_data;
+  GError *error = NULL;
+  GPtrArray *shards = clair_team_split (source_object, &data->options, data->dir, cancellable, &error);
+
+  if (shards == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, shards, (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+clair_team_split_async (ClairProject             *self,
+                        const ClairSplitOptions  *options,
+                        const char               *dir,
+                        GCancellable             *cancellable,
+                        GAsyncReadyCallback       callback,
+                        gpointer                  user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  SplitData *data;
+
+  g_return_if_fail (CLAIR_IS_PROJECT (self));
+  g_return_if_fail (options != NULL && options->annotators != NULL);
+  g_return_if_fail (dir != NULL);
+
+  data = g_new0 (SplitData, 1);
+  data->annotators = g_strdupv ((char **) options->annotators);
+  data->options = *options;
+  data->options.annotators = (const char * const *) data->annotators;
+  data->dir = g_strdup (dir);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, clair_team_split_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) split_data_free);
+  g_task_run_in_thread (task, split_thread);
+}
+
+GPtrArray *
+clair_team_split_finish (ClairProject  *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == clair_team_split_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+merge_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  ClairMergeReport *report = g_new0 (ClairMergeReport, 1);
+  GError *error = NULL;
+
+  if (g_task_return_error_if_cancelled (task))
+    g_free (report);
+  else if (!clair_team_merge (source_object, task_data, report, &error))
+    {
+      g_free (report);
+      g_task_return_error (task, error);
+    }
+  else
+    g_task_return_pointer (task, report, g_free);
+}
+
+void
+clair_team_merge_async (ClairProject        *self,
+                        const char * const  *shard_paths,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CLAIR_IS_PROJECT (self));
+  g_return_if_fail (shard_paths != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, clair_team_merge_async);
+  g_task_set_task_data (task, g_strdupv ((char **) shard_paths), (GDestroyNotify) g_strfreev);
+  g_task_run_in_thread (task, merge_thread);
+}
+
+gboolean
+clair_team_merge_finish (ClairProject      *self,
+                         GAsyncResult      *result,
+                         ClairMergeReport  *report,
+                         GError           **error)
+{
+  g_autofree ClairMergeReport *done = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == clair_team_merge_async, FALSE);
+
+  done = g_task_propagate_pointer (G_TASK (result), error);
+  if (done == NULL)
+    return FALSE;
+  if (report != NULL)
+    *report = *done;
+  return TRUE;
+}

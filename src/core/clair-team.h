@@ -187,6 +187,38 @@ ClairAgreement *clair_project_compute_agreement (ClairProject  *self,
  *  "pairs":[{"a","b","rows","percent","kappa"}],"alpha"}, null where undefined. */
 char           *clair_agreement_to_json      (const ClairAgreement *agreement);
 
+/* The same in a worker thread, on a reader connection of its own (the row list and decisions
+ * carry on meanwhile): the statistics popover. */
+void            clair_project_compute_agreement_async  (ClairProject        *self,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+ClairAgreement *clair_project_compute_agreement_finish (ClairProject        *self,
+                                                        GAsyncResult        *result,
+                                                        GError             **error);
+
+/* clair_team_split() in a worker thread (the split dialog); @options is copied. */
+void            clair_team_split_async       (ClairProject            *self,
+                                              const ClairSplitOptions *options,
+                                              const char              *dir,
+                                              GCancellable            *cancellable,
+                                              GAsyncReadyCallback      callback,
+                                              gpointer                 user_data);
+GPtrArray      *clair_team_split_finish      (ClairProject            *self,
+                                              GAsyncResult            *result,
+                                              GError                 **error);
+
+/* clair_team_merge() in a worker thread; the report is the result. */
+void            clair_team_merge_async       (ClairProject            *self,
+                                              const char * const      *shard_paths,
+                                              GCancellable            *cancellable,
+                                              GAsyncReadyCallback      callback,
+                                              gpointer                 user_data);
+gboolean        clair_team_merge_finish      (ClairProject            *self,
+                                              GAsyncResult            *result,
+                                              ClairMergeReport        *report,
+                                              GError                 **error);
+
 /* Cohen's κ of two raters over @n items, categories 1..3 (0: missing, the item is left out).
  * NAN when no item is left or the expected agreement is 1 (one category only). */
 double          clair_team_cohen_kappa       (const guint8   *a,
