@@ -598,6 +598,21 @@ test_disagreement_export (void)
   record = clair_project_get_record (project, 3, &error);
   g_assert_cmpint (record->team_state, ==, CLAIR_TEAM_DISAGREED);
   g_clear_pointer (&record, clair_record_free);
+  /* Editing one annotator's decision by name: bob's edit becomes alice's, and they agree. */
+  g_assert_true (clair_project_decide_as (project, 3, "bob", CLAIR_ATTEMPT_LATEST, CLAIR_DECISION_ACCEPTED,
+                                          "edit A", NULL, &error));
+  record = clair_project_get_record (project, 3, &error);
+  g_assert_cmpint (record->team_state, ==, CLAIR_TEAM_AGREED);
+  g_assert_cmpstr (record->edited_revision, ==, "edit A");
+  g_clear_pointer (&record, clair_record_free);
+  g_assert_false (clair_project_decide_as (project, 3, "bad/name", CLAIR_ATTEMPT_LATEST,
+                                           CLAIR_DECISION_ACCEPTED, NULL, NULL, &error));
+  g_assert_error (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+  g_assert_false (clair_project_decide_as (project, 99, "bob", CLAIR_ATTEMPT_LATEST,
+                                           CLAIR_DECISION_ACCEPTED, NULL, NULL, &error));
+  g_assert_error (error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND);
+  g_clear_error (&error);
   /* A note alone is no decision: no disagreement. */
   clair_project_set_annotator (project, "bob");
   g_assert_true (clair_project_set_decision (project, 2, CLAIR_DECISION_NONE, NULL, "hmm", &error));

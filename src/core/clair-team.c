@@ -416,6 +416,61 @@ attempt_of_row_locked (ClairProject *self,
   return found;
 }
 
+/* One annotation, with its checks, in a transaction of its own. */
+static gboolean
+write_as (ClairProject   *self,
+          guint           index,
+          const char     *annotator,
+          gboolean        resolution,
+          gint64          attempt_id,
+          ClairDecision   decision,
+          const char     *edited_revision,
+          const char     *note,
+          GError        **error)
+{
+  GRecMutex *lock = _clair_project_get_lock (self);
+  gboolean ok;
+
+  g_rec_mutex_lock (lock);
+  if (annotator == NULL)
+    annotator = clair_project_get_annotator (self);
+  ok = clair_annotator_name_is_valid (annotator, error) && row_exists_locked (self, index, error);
+  if (ok && attempt_id > 0 && !attempt_of_row_locked (self, attempt_id, index))
+    {
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND,
+                   "Row %u has no attempt %" G_GINT64_FORMAT " in project “%s”", index, attempt_id,
+                   clair_project_get_path (self));
+      ok = FALSE;
+    }
+  ok = ok && exec_sql (self, "BEGIN IMMEDIATE", "save the decision", error);
+  if (ok)
+    {
+      ok = _clair_team_write_locked (self, index, annotator, resolution, !resolution, attempt_id,
+                                     decision, edited_revision, note, g_get_real_time (), error) &&
+           exec_sql (self, "COMMIT", "save the decision", error);
+      if (!ok)
+        sqlite3_exec (_clair_project_get_db (self), "ROLLBACK", NULL, NULL, NULL);
+    }
+  g_rec_mutex_unlock (lock);
+  return ok;
+}
+
+gboolean
+clair_project_decide_as (ClairProject   *self,
+                         guint           index,
+                         const char     *annotator,
+                         gint64          attempt_id,
+                         ClairDecision   decision,
+                         const char     *edited_revision,
+                         const char     *note,
+                         GError        **error)
+{
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), FALSE);
+  g_return_val_if_fail (decision <= CLAIR_DECISION_SKIPPED, FALSE);
+
+  return write_as (self, index, annotator, FALSE, attempt_id, decision, edited_revision, note, error);
+}
+
 gboolean
 clair_project_resolve (ClairProject   *self,
                        guint           index,
@@ -425,34 +480,10 @@ clair_project_resolve (ClairProject   *self,
                        const char     *note,
                        GError        **error)
 {
-  GRecMutex *lock;
-  gboolean ok;
-
   g_return_val_if_fail (CLAIR_IS_PROJECT (self), FALSE);
   g_return_val_if_fail (decision <= CLAIR_DECISION_SKIPPED, FALSE);
 
-  lock = _clair_project_get_lock (self);
-  g_rec_mutex_lock (lock);
-  ok = row_exists_locked (self, index, error);
-  if (ok && attempt_id > 0 && !attempt_of_row_locked (self, attempt_id, index))
-    {
-      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND,
-                   "Row %u has no attempt %" G_GINT64_FORMAT " in project “%s”", index, attempt_id,
-                   clair_project_get_path (self));
-      ok = FALSE;
-    }
-  ok = ok && exec_sql (self, "BEGIN IMMEDIATE", "save the resolution", error);
-  if (ok)
-    {
-      ok = _clair_team_write_locked (self, index, clair_project_get_annotator (self), TRUE, FALSE,
-                                     attempt_id, decision, edited_revision, note, g_get_real_time (),
-                                     error) &&
-           exec_sql (self, "COMMIT", "save the resolution", error);
-      if (!ok)
-        sqlite3_exec (_clair_project_get_db (self), "ROLLBACK", NULL, NULL, NULL);
-    }
-  g_rec_mutex_unlock (lock);
-  return ok;
+  return write_as (self, index, NULL, TRUE, attempt_id, decision, edited_revision, note, error);
 }
 
 static gint

@@ -55,6 +55,16 @@ GPtrArray      *clair_project_get_annotations (ClairProject   *self,
 /* Names of everyone with an annotation in the project, sorted; NULL-terminated. */
 char          **clair_project_list_annotators (ClairProject   *self,
                                                GError        **error);
+/* clair_project_set_decision_on() as @annotator (NULL: the current one), e.g. the app's
+ * side-by-side view editing one annotator's decision. */
+gboolean        clair_project_decide_as      (ClairProject   *self,
+                                              guint           index,
+                                              const char     *annotator,
+                                              gint64          attempt_id,
+                                              ClairDecision   decision,
+                                              const char     *edited_revision,
+                                              const char     *note,
+                                              GError        **error);
 /* Records the current annotator's resolution of row @index (usually a disagreement): it decides
  * the row whatever the annotators say. NONE with no edit and no note withdraws it. */
 gboolean        clair_project_resolve        (ClairProject   *self,
