@@ -1028,6 +1028,27 @@ test_cli (void)
       g_assert_cmpint (by_bob.status, ==, 0);
     }
 
+  /* Deciding a disagreement without --resolve says so. */
+  {
+    g_autoptr(ClairProject) project = NULL;
+    g_autoptr(GError) error = NULL;
+    g_auto(Result) third = { 0 };
+    g_autofree char *copy = tmp_path ("cli-copy.clair");
+    g_autofree char *contents = NULL;
+    gsize len;
+
+    g_assert_true (g_file_get_contents (project_path, &contents, &len, NULL));
+    g_assert_true (g_file_set_contents (copy, contents, len, NULL));
+    project = clair_project_open (copy, CLAIR_PROJECT_OPEN_DEFAULT, &error);
+    g_assert_no_error (error);
+    decide_as (project, "x", 0, CLAIR_DECISION_ACCEPTED);
+    decide_as (project, "y", 0, CLAIR_DECISION_REJECTED);
+    g_clear_object (&project);
+    run_clair (&third, "decide", copy, "--row", "0", "skip", NULL);
+    g_assert_cmpint (third.status, ==, 0);
+    g_assert_nonnull (strstr (third.err, "--resolve"));
+  }
+
   {
     g_auto(Result) merge = { 0 };
     g_auto(Result) again = { 0 };

@@ -128,5 +128,15 @@ clair_cmd_decide (int    argc,
                                                 decision, revision, note, &error))
     return clair_cli_fail ("%s", error->message);
 
+  /* A decision among others who differ adds an opinion; it does not settle the row. */
+  if (!resolve)
+    {
+      g_autoptr(ClairRecord) after = clair_project_get_record (project, (guint) row, NULL);
+
+      if (after != NULL && after->team_state == CLAIR_TEAM_DISAGREED)
+        fprintf (stderr, _("Row %u: the annotators disagree, so it is left out of exports; to decide "
+                           "it for everyone use --resolve\n"), (guint) row);
+    }
+
   return CLAIR_EXIT_OK;
 }
