@@ -110,5 +110,9 @@ int clair_cmd_export         (int argc, char **argv);
 int clair_cmd_import_results (int argc, char **argv);
 int clair_cmd_run            (int argc, char **argv);
 int clair_cmd_diff           (int argc, char **argv);
+int clair_cmd_split          (int argc, char **argv);
+int clair_cmd_merge          (int argc, char **argv);
+int clair_cmd_agreement      (int argc, char **argv);
+int clair_cmd_guidelines     (int argc, char **argv);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 
 #include "clair-cli.h"
 #include "clair-project.h"
+#include "clair-team.h"
 
 int
 clair_cmd_decide (int    argc,
@@ -22,7 +23,11 @@ clair_cmd_decide (int    argc,
   g_autofree char *revision_file = NULL;
   g_autofree char *revision = NULL;
   g_autofree char *note = NULL;
+  g_autofree char *annotator = NULL;
+  g_autoptr(GPtrArray) annotations = NULL;
+  const ClairAnnotation *own = NULL;
   ClairDecision decision;
+  gboolean resolve = FALSE;
   ClairAttempt *decided_on;
   gboolean latest = FALSE;
   gint64 row = -1;
@@ -33,6 +38,10 @@ clair_cmd_decide (int    argc,
     { "revision-file", 0, 0, G_OPTION_ARG_FILENAME, &revision_file,
       N_("Replace the revision with the text of FILE (an edit)"), N_("FILE") },
     { "note", 0, 0, G_OPTION_ARG_STRING, &note, N_("Attach a note to the row"), N_("TEXT") },
+    { "annotator", 0, 0, G_OPTION_ARG_STRING, &annotator,
+      N_("Decide as NAME (default: $CLAIR_ANNOTATOR, a shard's annotator, else your name)"), N_("NAME") },
+    { "resolve", 0, 0, G_OPTION_ARG_NONE, &resolve,
+      N_("Resolve the row: this decision wins over the annotators' (for disagreements)"), NULL },
     { NULL }
   };
   int rc;
@@ -41,7 +50,9 @@ clair_cmd_decide (int    argc,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_description (context,
     _("A decision is about the revision shown by “clair show --row N”. When a newer revision came "
-      "after an earlier decision, that one stays what exports use until you decide with --latest."));
+      "after an earlier decision, that one stays what exports use until you decide with --latest.\n"
+      "Each annotator has their own decision on a row; where annotators differ the row is a "
+      "disagreement (see “clair show --disagreements”) until someone decides it with --resolve."));
   if ((rc = clair_cli_parse (context, "decide", &argc, &argv)) >= 0)
     return rc;
   if (argc != 3)
@@ -51,6 +62,14 @@ clair_cmd_decide (int    argc,
   if (!clair_decision_from_string (argv[2], &decision))
     return clair_cli_usage_error ("decide", _("unknown decision “%s”; use accept, reject or skip"),
                                   argv[2]);
+
+  if (annotator != NULL)
+    {
+      g_autoptr(GError) name_error = NULL;
+
+      if (!clair_annotator_name_is_valid (annotator, &name_error))
+        return clair_cli_usage_error ("decide", "%s", name_error->message);
+    }
 
   if (revision_file != NULL)
     {
@@ -65,19 +84,59 @@ clair_cmd_decide (int    argc,
   project = clair_cli_open_project (argv[1], TRUE);
   if (project == NULL)
     return CLAIR_EXIT_FAILURE;
+  clair_project_set_annotator (project, annotator);
   record = clair_project_get_record (project, (guint) row, &error);
   if (record == NULL)
     return clair_cli_fail ("%s", error->message);
+  annotations = clair_project_get_annotations (project, (guint) row, &error);
+  if (annotations == NULL)
+    return clair_cli_fail ("%s", error->message);
+  /* The earlier edit and note kept below are this annotator's own (or their resolution's). */
+  for (guint i = 0; i < annotations->len; i++)
+    {
+      const ClairAnnotation *annotation = annotations->pdata[i];
+
+      if (annotation->resolution == resolve &&
+          g_str_equal (annotation->annotator, clair_project_get_annotator (project)))
+        own = annotation;
+    }
+  /* A decision from before names were kept is what this one takes over. */
+  for (guint i = 0; own == NULL && !resolve && i < annotations->len; i++)
+    {
+      const ClairAnnotation *annotation = annotations->pdata[i];
+
+      if (!annotation->resolution && g_str_equal (annotation->annotator, CLAIR_TEAM_UNKNOWN_ANNOTATOR))
+        own = annotation;
+    }
 
   /* The attempt `clair show` shows: the one decided on before, unless asked for the newest. */
   decided_on = latest ? clair_record_get_latest (record) : record->attempt;
 
-  /* Keep an earlier edit or note unless this call replaces it. */
-  if (!clair_project_set_decision_on (project, (guint) row,
-                                      decided_on != NULL ? decided_on->id : CLAIR_ATTEMPT_NONE, decision,
-                                      revision ? revision : record->edited_revision,
-                                      note ? note : record->note, &error))
+  /* Keep the annotator's earlier edit or note unless this call replaces it. */
+  if (own != NULL)
+    {
+      if (revision == NULL)
+        revision = g_strdup (own->edited_revision);
+      if (note == NULL)
+        note = g_strdup (own->note);
+    }
+  if (resolve ? !clair_project_resolve (project, (guint) row,
+                                        decided_on != NULL ? decided_on->id : CLAIR_ATTEMPT_NONE,
+                                        decision, revision, note, &error)
+              : !clair_project_set_decision_on (project, (guint) row,
+                                                decided_on != NULL ? decided_on->id : CLAIR_ATTEMPT_NONE,
+                                                decision, revision, note, &error))
     return clair_cli_fail ("%s", error->message);
+
+  /* A decision among others who differ adds an opinion; it does not settle the row. */
+  if (!resolve)
+    {
+      g_autoptr(ClairRecord) after = clair_project_get_record (project, (guint) row, NULL);
+
+      if (after != NULL && after->team_state == CLAIR_TEAM_DISAGREED)
+        fprintf (stderr, _("Row %u: the annotators disagree, so it is left out of exports; to decide "
+                           "it for everyone use --resolve\n"), (guint) row);
+    }
 
   return CLAIR_EXIT_OK;
 }

@@ -76,6 +76,9 @@ print_summary (const ClairExportOptions *options,
              (gulong) summary->n_identical);
   if (summary->n_rejected > 0)
     fprintf (stderr, _("Left out %lu rejected rows\n"), (gulong) summary->n_rejected);
+  if (summary->n_disagreement > 0)
+    fprintf (stderr, _("%lu rows left out: unresolved disagreement (see clair show --disagreements)\n"),
+             (gulong) summary->n_disagreement);
   if (summary->n_newer > 0)
     fprintf (stderr, _("%lu rows have a newer revision nobody reviewed yet: the reviewed one went out\n"),
              (gulong) summary->n_newer);
@@ -124,6 +127,7 @@ clair_cmd_export (int    argc,
   g_auto(GStrv) keep_columns = NULL;
   g_auto(GStrv) drop_columns = NULL;
   gboolean include_rationale = FALSE;
+  gboolean annotator_columns = FALSE;
   double not_minimal = 0.5;
   ClairExportOptions options = { 0 };
   ClairExportSummary summary = { 0 };
@@ -146,6 +150,8 @@ clair_cmd_export (int    argc,
       N_("Count pairs whose token similarity is below this as not minimal (default 0.5)"), N_("X") },
     { "model", 'm', 0, G_OPTION_ARG_STRING, &model,
       N_("Model for batch requests (default: the project's)"), N_("NAME") },
+    { "annotator-columns", 0, 0, G_OPTION_ARG_NONE, &annotator_columns,
+      N_("Add each annotator's decision (\"annotators\") and \"resolved_by\" to every line"), NULL },
     { NULL }
   };
   int rc;
@@ -161,7 +167,9 @@ clair_cmd_export (int    argc,
       "completion, label, messages, …) is written as source_NAME; kto leaves the source's chosen "
       "and rejected out.\n"
       "For batch-requests, “all” writes every row and the others write rows not yet revised; files "
-      "over 50,000 requests or 190 MB are split into FILE-00001-of-0000N.jsonl."));
+      "over 50,000 requests or 190 MB are split into FILE-00001-of-0000N.jsonl.\n"
+      "Rows decided by several annotators go out with their resolution, else the decision they "
+      "agree on; rows where they disagree are left out until resolved."));
   if ((rc = clair_cli_parse (context, "export", &argc, &argv)) >= 0)
     return rc;
   if (argc != 2)
@@ -178,6 +186,7 @@ clair_cmd_export (int    argc,
   if (!(not_minimal >= 0 && not_minimal <= 1))
     return clair_cli_usage_error ("export", _("--not-minimal-below must be between 0 and 1"));
   options.include_rationale = include_rationale;
+  options.annotator_columns = annotator_columns;
   options.keep_columns = (const char * const *) (keep_columns = split_columns (keep));
   options.drop_columns = (const char * const *) (drop_columns = split_columns (drop));
   options.not_minimal_below = not_minimal;

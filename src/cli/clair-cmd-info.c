@@ -12,6 +12,7 @@
 #include "clair-dataset.h"
 #include "clair-hub.h"
 #include "clair-project.h"
+#include "clair-team.h"
 
 static gboolean
 is_project_file (const char *path)
@@ -180,6 +181,29 @@ info_project (const char *path)
           counts.by_decision[CLAIR_DECISION_NONE], counts.by_decision[CLAIR_DECISION_ACCEPTED],
           counts.by_decision[CLAIR_DECISION_REJECTED], counts.by_decision[CLAIR_DECISION_SKIPPED],
           counts.n_edited);
+  {
+    g_auto(GStrv) annotators = clair_project_list_annotators (project, NULL);
+
+    /* Names are people's: escaped. */
+    if (annotators != NULL && annotators[0] != NULL &&
+        (annotators[1] != NULL || !g_str_equal (annotators[0], CLAIR_TEAM_UNKNOWN_ANNOTATOR)))
+      {
+        g_autofree char *joined = g_strjoinv (", ", annotators);
+        g_autofree char *shown = clair_cli_escape (joined);
+
+        printf (_("Team:     %s\n"), shown);
+      }
+    if (counts.n_disagreements > 0)
+      printf (_("Disagree: %u rows (list them with clair show --disagreements; decide with "
+                "clair decide --resolve)\n"), counts.n_disagreements);
+  }
+  {
+    g_autofree char *shard_of = clair_project_get_setting (project, CLAIR_TEAM_SHARD_ANNOTATOR_KEY);
+    g_autofree char *shown = clair_cli_escape (shard_of);
+
+    if (shard_of != NULL)
+      printf (_("Shard:    for %s (bring it back with clair merge)\n"), shown);
+  }
   if ((n_newer = clair_project_count_newer (project)) > 0)
     printf (_("Review:   %u decided rows have a newer revision nobody reviewed yet "
               "(exports keep the reviewed one; see clair show)\n"), n_newer);

@@ -13,6 +13,7 @@
 #include "clair-json.h"
 #include "clair-metrics.h"
 #include "clair-project.h"
+#include "clair-team.h"
 
 static void
 append_string_member (GString    *out,
@@ -43,7 +44,8 @@ record_to_json (ClairRecord *record)
   clair_json_append_key (out, "line", FALSE);
   clair_json_append_int (out, record->line);
   append_string_member (out, "status", clair_row_status_to_string (row_status (record)));
-  append_string_member (out, "decision", clair_decision_to_string (record->decision));
+  append_string_member (out, "decision", record->team_state == CLAIR_TEAM_DISAGREED
+                                         ? "disagreed" : clair_decision_to_string (record->decision));
   /* A revision that came after the decision: the decision (and exports) keep the one below. */
   append_string_member (out, "newer_revision",
                         clair_record_has_newer_revision (record) ? record->newer->revision : NULL);
@@ -105,7 +107,8 @@ print_record_text (ClairRecord *record,
 
   printf (_("Row %u (line %u) — %s, %s%s\n"), record->index, record->line,
           clair_row_status_to_string (row_status (record)),
-          clair_decision_to_string (record->decision), record->edited_revision ? _(", edited") : "");
+          record->team_state == CLAIR_TEAM_DISAGREED ? "disagreed" : clair_decision_to_string (record->decision),
+          record->edited_revision ? _(", edited") : "");
   if (clair_record_has_newer_revision (record) && !latest)
     printf (_("A newer revision since your decision: exports keep the revision you reviewed (below). "
               "See the new one with --latest; decide on it with “clair decide --row %u --latest”.\n"),
@@ -135,6 +138,62 @@ print_record_text (ClairRecord *record,
     print_section (_("Note"), record->note);
 }
 
+/* Each annotator's decision, edit and note, side by side with the others' (names, edits and notes
+ * are people's text: escaped). */
+static void
+print_annotations (GPtrArray *annotations)
+{
+  if (annotations == NULL || annotations->len == 0)
+    return;
+  printf ("\n## %s\n", _("Annotators"));
+  for (guint i = 0; i < annotations->len; i++)
+    {
+      const ClairAnnotation *annotation = annotations->pdata[i];
+      g_autofree char *name = clair_cli_escape (annotation->annotator);
+      g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (annotation->decided_at / G_USEC_PER_SEC);
+      g_autofree char *when = time != NULL ? g_date_time_format_iso8601 (time) : g_strdup ("?");
+
+      printf ("%s%s: %s%s (%s)\n", name, annotation->resolution ? _(" (resolution)") : "",
+              clair_decision_to_string (annotation->decision),
+              annotation->edited_revision != NULL ? _(", edited") : "", when);
+      if (annotation->edited_revision != NULL)
+        {
+          g_autofree char *text = clair_cli_escape_block (annotation->edited_revision);
+          printf ("  %s: %s\n", _("edit"), text);
+        }
+      if (annotation->note != NULL)
+        {
+          g_autofree char *text = clair_cli_escape_block (annotation->note);
+          printf ("  %s: %s\n", _("note"), text);
+        }
+    }
+}
+
+static void
+append_annotations_json (GString   *out,
+                         GPtrArray *annotations)
+{
+  clair_json_append_key (out, "annotations", FALSE);
+  g_string_append_c (out, '[');
+  for (guint i = 0; annotations != NULL && i < annotations->len; i++)
+    {
+      const ClairAnnotation *annotation = annotations->pdata[i];
+
+      g_string_append (out, i > 0 ? ",{" : "{");
+      clair_json_append_key (out, "annotator", TRUE);
+      clair_json_append_string (out, annotation->annotator, -1);
+      clair_json_append_key (out, "resolution", FALSE);
+      g_string_append (out, annotation->resolution ? "true" : "false");
+      append_string_member (out, "decision", clair_decision_to_string (annotation->decision));
+      append_string_member (out, "edited_revision", annotation->edited_revision);
+      append_string_member (out, "note", annotation->note);
+      clair_json_append_key (out, "decided_at", FALSE);
+      clair_json_append_int (out, annotation->decided_at);
+      g_string_append_c (out, '}');
+    }
+  g_string_append_c (out, ']');
+}
+
 static void
 print_summary_line (ClairRecord *record)
 {
@@ -142,7 +201,8 @@ print_summary_line (ClairRecord *record)
   g_autofree char *escaped = NULL;
   ClairAttempt *attempt = record->attempt;
   char similarity[16] = "-";
-  g_autofree char *decision = g_strconcat (clair_decision_to_string (record->decision),
+  g_autofree char *decision = g_strconcat (record->team_state == CLAIR_TEAM_DISAGREED
+                                           ? "disagreed" : clair_decision_to_string (record->decision),
                                            clair_record_has_newer_revision (record) ? "*" : "", NULL);
 
   g_strdelimit (task, "\n\r\t", ' ');
@@ -164,11 +224,21 @@ print_summary_line (ClairRecord *record)
           decision, similarity, escaped);
 }
 
+typedef struct
+{
+  gboolean json;
+  gboolean disagreements;
+} ShowOptions;
+
 static gboolean
 show_each_cb (ClairRecord *record,
               gpointer     user_data)
 {
-  gboolean json = GPOINTER_TO_INT (user_data);
+  ShowOptions *options = user_data;
+  gboolean json = options->json;
+
+  if (options->disagreements && record->team_state != CLAIR_TEAM_DISAGREED)
+    return TRUE;
 
   if (json)
     {
@@ -190,11 +260,14 @@ clair_cmd_show (int    argc,
   gint64 row = -1;
   gboolean json = FALSE;
   gboolean latest = FALSE;
+  ShowOptions show_options = { 0 };
   GOptionEntry entries[] = {
     { "row", 'r', 0, G_OPTION_ARG_INT64, &row, N_("Show one row in full"), N_("N") },
     { "latest", 0, 0, G_OPTION_ARG_NONE, &latest,
       N_("Show the row's newest revision, also one that came after a decision"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON (one object per line)"), NULL },
+    { "disagreements", 0, 0, G_OPTION_ARG_NONE, &show_options.disagreements,
+      N_("List only rows whose annotators disagree (and nobody resolved)"), NULL },
     { NULL }
   };
   int rc;
@@ -216,21 +289,38 @@ clair_cmd_show (int    argc,
     {
       g_autoptr(ClairRecord) record = clair_project_get_record (project, (guint) row, &error);
 
+      g_autoptr(GPtrArray) annotations = NULL;
+
       if (record == NULL)
+        return clair_cli_fail ("%s", error->message);
+      annotations = clair_project_get_annotations (project, (guint) row, &error);
+      if (annotations == NULL)
         return clair_cli_fail ("%s", error->message);
       if (json)
         {
           g_autofree char *text = record_to_json (record);
-          puts (text);
+          GString *with_annotations = g_string_new_len (text, strlen (text) - 1);
+
+          append_string_member (with_annotations, "team_state",
+                                clair_team_state_to_string (record->team_state));
+          append_annotations_json (with_annotations, annotations);
+          g_string_append_c (with_annotations, '}');
+          puts (with_annotations->str);
+          g_string_free (with_annotations, TRUE);
         }
       else
-        print_record_text (record, latest);
+        {
+          print_record_text (record, latest);
+          if (annotations->len > 1 || record->team_state != CLAIR_TEAM_SINGLE)
+            print_annotations (annotations);
+        }
       return CLAIR_EXIT_OK;
     }
 
   if (!json)
     printf ("%6s  %-12s  %-9s  %6s  %s\n", _("row"), _("status"), _("decision"), _("sim."), _("task"));
-  if (!clair_project_foreach_record (project, NULL, show_each_cb, GINT_TO_POINTER (json), &error))
+  show_options.json = json;
+  if (!clair_project_foreach_record (project, NULL, show_each_cb, &show_options, &error))
     return clair_cli_fail ("%s", error->message);
 
   return CLAIR_EXIT_OK;

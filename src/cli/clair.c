@@ -28,6 +28,10 @@ static const ClairCommand commands[] = {
   { "export",         clair_cmd_export,         N_("Write preference pairs or batch request files") },
   { "import-results", clair_cmd_import_results, N_("Import OpenAI Batch or vLLM run-batch output") },
   { "diff",           clair_cmd_diff,           N_("Word diff and contrastiveness metrics of two texts") },
+  { "split",          clair_cmd_split,          N_("Give each annotator a project of their rows") },
+  { "merge",          clair_cmd_merge,          N_("Bring annotators' decisions back from their shards") },
+  { "agreement",      clair_cmd_agreement,      N_("Agreement between annotators (percent, Cohen's κ, Krippendorff's α)") },
+  { "guidelines",     clair_cmd_guidelines,     N_("Print or set the annotation guidelines") },
 };
 
 static void

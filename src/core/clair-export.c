@@ -14,6 +14,7 @@
 
 #include "clair-error.h"
 #include "clair-export.h"
+#include "clair-team.h"
 #include "clair-json.h"
 #include "clair-jscan.h"
 #include "clair-parse.h"
@@ -386,6 +387,8 @@ typedef struct
   guint64                   n_seen;
   ClairExportSummary       *summary;
   GError                   *error;
+  ClairProject             *project;
+  char                    **annotators;    /* with options->annotator_columns */
 } ExportState;
 
 static ColumnAction
@@ -553,6 +556,13 @@ select_record (ExportState *state,
       return TRUE;
     }
 
+  /* Annotators who disagree leave the row without a decision to export, in every selection. */
+  if (record->team_state == CLAIR_TEAM_DISAGREED)
+    {
+      summary->n_disagreement += count;
+      return FALSE;
+    }
+
   if (options->format == CLAIR_EXPORT_DISTILABEL)
     {
       /* A row format: every row for "all", the decision in a column. */
@@ -592,10 +602,55 @@ select_record (ExportState *state,
   return TRUE;
 }
 
+/* "annotators": each annotator's decision on the row (null when they have none), and
+ * "resolved_by". */
+static void
+append_annotator_columns (ExportState *state,
+                          ClairRecord *record)
+{
+  g_autoptr(GPtrArray) annotations = NULL;
+  const char *resolved_by = NULL;
+  GString *out = state->line;
+
+  if (!state->options->annotator_columns || state->annotators == NULL)
+    return;
+  annotations = clair_project_get_annotations (state->project, record->index, NULL);
+  g_string_append (out, ",\"annotators\":{");
+  for (guint i = 0; state->annotators[i] != NULL; i++)
+    {
+      const char *decision = NULL;
+
+      for (guint j = 0; annotations != NULL && j < annotations->len; j++)
+        {
+          ClairAnnotation *annotation = annotations->pdata[j];
+
+          if (!annotation->resolution && g_str_equal (annotation->annotator, state->annotators[i]))
+            decision = annotation->decision != CLAIR_DECISION_NONE
+                       ? clair_decision_to_string (annotation->decision)
+                       : annotation->edited_revision != NULL ? "accepted" : NULL;
+        }
+      if (i > 0)
+        g_string_append_c (out, ',');
+      clair_json_append_string (out, state->annotators[i], -1);
+      g_string_append_c (out, ':');
+      clair_json_append_string (out, decision, -1);
+    }
+  for (guint j = 0; annotations != NULL && j < annotations->len && resolved_by == NULL; j++)
+    {
+      ClairAnnotation *annotation = annotations->pdata[j];
+
+      if (annotation->resolution)
+        resolved_by = annotation->annotator;
+    }
+  g_string_append (out, "},\"resolved_by\":");
+  clair_json_append_string (out, resolved_by, -1);
+}
+
 static void
 write_rationale_if_asked (ExportState *state,
                           ClairRecord *record)
 {
+  append_annotator_columns (state, record);
   if (state->options->include_rationale)
     {
       g_string_append (state->line, ",\"rational\":");
@@ -675,6 +730,7 @@ format_contextual (ExportState *state,
   clair_json_append_string (out, record_rationale (record), -1);
   g_string_append (out, ",\"prompt_id\":");
   clair_json_append_string (out, prompt_id, -1);
+  append_annotator_columns (state, record);
   append_extra_members (state, record->extra_json);
   g_string_append (out, "}\n");
 }
@@ -734,6 +790,7 @@ format_distilabel (ExportState *state,
     g_string_append (out, record->edited_revision != NULL ? "\"accepted\"" : "null");
   else
     clair_json_append_string (out, clair_decision_to_string (record->decision), -1);
+  append_annotator_columns (state, record);
   g_string_append (out, ",\"distilabel_metadata\":{\"raw_input_c_l_a_i_r_0\":[");
   append_message (out, "system", system);
   g_string_append_c (out, ',');
@@ -1018,6 +1075,10 @@ run_export (ClairProject              *project,
   state.summary = summary;
   state.n_rows_total = clair_project_get_n_rows (project);
   state.n_passes = options->format == CLAIR_EXPORT_KTO ? 2 : 1;
+  state.project = project;
+  if (options->annotator_columns && options->format != CLAIR_EXPORT_BATCH_REQUESTS &&
+      (state.annotators = clair_project_list_annotators (project, error)) == NULL)
+    goto out;
 
   if (state.prompt == NULL)
     state.prompt = own_prompt = clair_project_load_prompt (project);
@@ -1067,6 +1128,7 @@ out:
   summary->left_out = steal_strv (g_steal_pointer (&state.left_out));
   summary->files = steal_strv (g_steal_pointer (&files));
   g_array_unref (state.batch);
+  g_strfreev (state.annotators);
   g_queue_clear_full (&state.pending, (GDestroyNotify) pending_line_free);
   g_clear_error (&state.error);
   clair_gen_params_clear (&own_params);

@@ -52,6 +52,9 @@ typedef struct
    * limits, 50,000 requests and 190 MB). */
   guint                 max_requests_per_file;
   guint64               max_bytes_per_file;
+  /* Adds "annotators": {NAME: decision or null, …} with every annotator of the project, and
+   * "resolved_by" (the resolution's annotator or null), to each line of a pair or row format. */
+  gboolean              annotator_columns;
 } ClairExportOptions;
 
 /* What an export wrote, or would write (clair_export_preview()). */
@@ -66,6 +69,7 @@ typedef struct
   guint64  n_identical;      /* pairs left out: the revision equals the original */
   guint64  n_rejected;       /* rows left out of a pair format: the annotator rejected them */
   guint64  n_adjacent;       /* KTO lines that could not be kept apart from a line of the same prompt */
+  guint64  n_disagreement;   /* rows left out: their annotators disagree and nobody resolved it */
   char   **renamed;          /* source columns written as "source_NAME" */
   char   **left_out;         /* source columns left out */
   char   **files;            /* the files written, in order */

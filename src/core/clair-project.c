@@ -16,7 +16,8 @@
 #include "clair-endpoint.h"
 #include "clair-error.h"
 #include "clair-parse.h"
-#include "clair-project.h"
+#include "clair-project-private.h"
+#include "clair-team.h"
 
 /* A project is one SQLite file in WAL mode. Rows are copied in at import (the dataset may move or
  * change later); every request's outcome is an attempt; a row's status and metrics are kept on the
@@ -47,6 +48,10 @@ struct _ClairProject
   sqlite3_stmt *stmt_read_decision;
   sqlite3_stmt *stmt_clear_decision;
   sqlite3_stmt *stmt_attempt_of_row;
+  sqlite3_stmt *team_stmts[N_CLAIR_TEAM_STMTS];   /* clair-team.c's, through the private header */
+
+  char         *annotator;              /* set by clair_project_set_annotator(), or NULL */
+  char         *default_annotator;      /* the shard's or clair_annotator_default(), once asked */
 
   /* clair_project_get_counts() keeps the figures that only change with rows and attempts
    * (counts by status, rows skipped at import, tokens) for as long as neither this connection
@@ -128,11 +133,33 @@ static const char schema_v3[] =
   "  row_idx INTEGER PRIMARY KEY REFERENCES rows (idx),"
   "  request_hash TEXT NOT NULL, model TEXT, exported_at INTEGER NOT NULL, result_attempt INTEGER);";
 
+/* Version 4 stores who decided: every annotator's decision, edit and note of a row with its time
+ * (annotations), a resolution as an annotation of its own. The decisions table keeps what the row
+ * list and exports read, the row's effective decision, with whose it is and whether the annotators
+ * agree. Older decisions become by "unknown". A project gets an id that split shards carry. */
+static const char schema_v4[] =
+  "CREATE TABLE annotations ("
+  "  row_idx INTEGER NOT NULL REFERENCES rows (idx),"
+  "  annotator TEXT NOT NULL,"
+  "  resolution INTEGER NOT NULL DEFAULT 0,"
+  "  decision INTEGER NOT NULL, edited_revision TEXT, note TEXT, decided_at INTEGER NOT NULL,"
+  "  attempt_id INTEGER,"
+  "  PRIMARY KEY (row_idx, annotator, resolution));"
+  "INSERT INTO annotations (row_idx, annotator, resolution, decision, edited_revision, note, "
+  "  decided_at, attempt_id) "
+  "  SELECT row_idx, 'unknown', 0, decision, edited_revision, note, decided_at, attempt_id "
+  "  FROM decisions;"
+  "ALTER TABLE decisions ADD COLUMN annotator TEXT;"
+  "ALTER TABLE decisions ADD COLUMN team_state INTEGER NOT NULL DEFAULT 0;"
+  "UPDATE decisions SET annotator = 'unknown';"
+  "INSERT OR IGNORE INTO settings (key, value) VALUES ('project.id', lower(hex(randomblob(16))));";
+
 static const char * const migrations[] = {
   NULL,       /* version 0: an empty file */
   schema_v1,
   schema_v2,
   schema_v3,
+  schema_v4,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CLAIR_PROJECT_SCHEMA_VERSION + 1);
@@ -451,6 +478,10 @@ clair_project_finalize (GObject *object)
   g_clear_pointer (&self->stmt_read_decision, sqlite3_finalize);
   g_clear_pointer (&self->stmt_clear_decision, sqlite3_finalize);
   g_clear_pointer (&self->stmt_attempt_of_row, sqlite3_finalize);
+  for (guint i = 0; i < G_N_ELEMENTS (self->team_stmts); i++)
+    g_clear_pointer (&self->team_stmts[i], sqlite3_finalize);
+  g_free (self->annotator);
+  g_free (self->default_annotator);
   if (self->db != NULL)
     sqlite3_close_v2 (self->db);
   g_rec_mutex_clear (&self->lock);
@@ -695,6 +726,71 @@ clair_project_get_n_rows (ClairProject *self)
   g_rec_mutex_unlock (&self->lock);
 
   return n < 0 ? 0 : (guint) n;
+}
+
+void
+clair_project_set_annotator (ClairProject *self,
+                             const char   *annotator)
+{
+  g_return_if_fail (CLAIR_IS_PROJECT (self));
+
+  g_rec_mutex_lock (&self->lock);
+  g_free (self->annotator);
+  self->annotator = annotator != NULL && *annotator != '\0' ? g_strdup (annotator) : NULL;
+  g_rec_mutex_unlock (&self->lock);
+}
+
+const char *
+clair_project_get_annotator (ClairProject *self)
+{
+  const char *name;
+
+  g_return_val_if_fail (CLAIR_IS_PROJECT (self), NULL);
+
+  g_rec_mutex_lock (&self->lock);
+  if (self->annotator == NULL && self->default_annotator == NULL)
+    {
+      /* In a shard, whoever opens it works as the annotator it was made for: "alice" of the
+       * split, not her account's "Alice Smith", or her decisions would not meet the others'. */
+      self->default_annotator = clair_project_get_setting (self, CLAIR_TEAM_SHARD_ANNOTATOR_KEY);
+      if (self->default_annotator == NULL)
+        self->default_annotator = clair_annotator_default ();
+    }
+  name = self->annotator != NULL ? self->annotator : self->default_annotator;
+  g_rec_mutex_unlock (&self->lock);
+  return name;
+}
+
+/* For clair-team.c, through clair-project-private.h. */
+sqlite3 *
+_clair_project_get_db (ClairProject *self)
+{
+  return self->db;
+}
+
+GRecMutex *
+_clair_project_get_lock (ClairProject *self)
+{
+  return &self->lock;
+}
+
+sqlite3_stmt *
+_clair_project_prepare_team (ClairProject  *self,
+                             ClairTeamStmt  which,
+                             const char    *sql,
+                             GError       **error)
+{
+  g_assert (which < N_CLAIR_TEAM_STMTS);
+
+  return prepare (self, &self->team_stmts[which], sql, error);
+}
+
+gboolean
+_clair_project_sqlite_error (ClairProject  *self,
+                             const char    *doing,
+                             GError       **error)
+{
+  return set_sqlite_error (error, self->db, self->path, doing);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1296,8 +1392,8 @@ clair_project_get_record (ClairProject  *self,
   sqlite3_reset (stmt);
 
   stmt = prepare (self, &self->stmt_get_decision,
-                  "SELECT decision, edited_revision, note, decided_at, attempt_id FROM decisions "
-                  "WHERE row_idx = ?", error);
+                  "SELECT decision, edited_revision, note, decided_at, attempt_id, team_state "
+                  "FROM decisions WHERE row_idx = ?", error);
   if (stmt == NULL)
     {
       g_clear_pointer (&record, clair_record_free);
@@ -1311,6 +1407,7 @@ clair_project_get_record (ClairProject  *self,
       record->note = column_strdup (stmt, 2);
       record->decided_at = sqlite3_column_int64 (stmt, 3);
       tied = sqlite3_column_int64 (stmt, 4);
+      record->team_state = sqlite3_column_int (stmt, 5);
     }
   sqlite3_reset (stmt);
 
@@ -1381,7 +1478,7 @@ clair_project_get_summaries_from (ClairProject  *self,
                                  first == 0 ? (guint) pragma_int (self, "SELECT count(*) FROM rows") : 0);
   if (sqlite3_prepare_v2 (self->db,
                           "SELECT r.idx, r.status, d.decision, d.edited_revision IS NOT NULL, "
-                          "       r.n_attempts, r.jaccard, r.levenshtein_norm "
+                          "       r.n_attempts, r.jaccard, r.levenshtein_norm, d.team_state "
                           "FROM rows r LEFT JOIN decisions d ON d.row_idx = r.idx "
                           "WHERE r.idx >= ?1 ORDER BY r.idx",
                           -1, &stmt, NULL) != SQLITE_OK ||
@@ -1405,6 +1502,7 @@ clair_project_get_summaries_from (ClairProject  *self,
           summary.n_attempts = MIN (sqlite3_column_int (stmt, 4), 255);
           summary.jaccard = column_real (stmt, 5);
           summary.levenshtein_norm = column_real (stmt, 6);
+          summary.team_state = sqlite3_column_int (stmt, 7);
           g_array_append_val (summaries, summary);
         }
       if (rc != SQLITE_DONE)
@@ -1940,9 +2038,11 @@ clair_project_get_revised_hash (ClairProject *self,
   return hash;
 }
 
-/* Writes one row's decision (deleting it when nothing is left to keep), tied to @attempt_id
- * (CLAIR_ATTEMPT_LATEST: the row's latest attempt; CLAIR_ATTEMPT_NONE: none); the caller holds the
- * lock. Autocommit unless the caller opened a transaction. */
+/* Writes the current annotator's decision on one row (deleting it when nothing is left to keep),
+ * tied to @attempt_id (CLAIR_ATTEMPT_LATEST: the row's latest attempt; CLAIR_ATTEMPT_NONE: none),
+ * and brings the row's effective decision up to date; the caller holds the lock. Autocommit
+ * unless the caller opened a transaction (then the annotation and the effective decision are
+ * written together). */
 static gboolean
 write_decision (ClairProject   *self,
                 guint           index,
@@ -1953,22 +2053,8 @@ write_decision (ClairProject   *self,
                 GError        **error)
 {
   gboolean clear = decision == CLAIR_DECISION_NONE && edited_revision == NULL && (note == NULL || !*note);
-  gboolean ret = TRUE;
-  sqlite3_stmt *stmt;
-
-  if (clear)
-    stmt = prepare (self, &self->stmt_clear_decision, "DELETE FROM decisions WHERE row_idx = ?", error);
-  else
-    stmt = prepare (self, &self->stmt_set_decision,
-                    "INSERT INTO decisions (row_idx, decision, edited_revision, note, decided_at, attempt_id) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?6 > 0 THEN ?6 WHEN ?6 = 0 THEN "
-                    "(SELECT latest_attempt FROM rows WHERE idx = ?1) END) "
-                    "ON CONFLICT (row_idx) DO UPDATE SET "
-                    "decision = excluded.decision, edited_revision = excluded.edited_revision, "
-                    "note = excluded.note, decided_at = excluded.decided_at, "
-                    "attempt_id = excluded.attempt_id", error);
-  if (stmt == NULL)
-    return FALSE;
+  gboolean own_transaction;
+  gboolean ok;
 
   if (!clear && attempt_id > 0)
     {
@@ -1991,22 +2077,21 @@ write_decision (ClairProject   *self,
         }
     }
 
-  sqlite3_bind_int64 (stmt, 1, index);
-  if (!clear)
+  /* The annotation and the row's effective decision go to disk together. */
+  own_transaction = sqlite3_get_autocommit (self->db);
+  if (own_transaction && !exec_sql (self, "BEGIN IMMEDIATE", "save the decision", error))
+    return FALSE;
+  ok = _clair_team_write_locked (self, index, clair_project_get_annotator (self), FALSE, TRUE,
+                                 attempt_id, decision, edited_revision, note, g_get_real_time (),
+                                 error);
+  if (own_transaction)
     {
-      sqlite3_bind_int (stmt, 2, decision);
-      if ((bind_text (stmt, 3, edited_revision) | bind_text (stmt, 4, note)) != SQLITE_OK)
-        {
-          sqlite3_reset (stmt);
-          return set_bind_error (error, self, "save the decision");
-        }
-      sqlite3_bind_int64 (stmt, 5, g_get_real_time ());
-      sqlite3_bind_int64 (stmt, 6, MAX (attempt_id, CLAIR_ATTEMPT_NONE));
+      if (ok)
+        ok = exec_sql (self, "COMMIT", "save the decision", error);
+      if (!ok)
+        sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
     }
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    ret = set_sqlite_error (error, self->db, self->path, "save the decision");
-  sqlite3_reset (stmt);
-  return ret;
+  return ok;
 }
 
 gboolean
@@ -2202,6 +2287,7 @@ clair_project_get_counts (ClairProject        *self,
       *counts = self->counts_cache;
       memset (counts->by_decision, 0, sizeof counts->by_decision);
       counts->n_edited = 0;
+      counts->n_disagreements = 0;
       goto decisions;
     }
   self->counts_cached = FALSE;
@@ -2241,7 +2327,8 @@ clair_project_get_counts (ClairProject        *self,
 
 decisions:
   if (sqlite3_prepare_v2 (self->db,
-                          "SELECT decision, count(*), sum(edited_revision IS NOT NULL) FROM decisions "
+                          "SELECT decision, count(*), sum(edited_revision IS NOT NULL), "
+                          "       sum(team_state = 2) FROM decisions "
                           "GROUP BY decision", -1, &stmt, NULL) != SQLITE_OK)
     goto fail;
   while (sqlite3_step (stmt) == SQLITE_ROW)
@@ -2251,11 +2338,13 @@ decisions:
       if (decision >= 0 && decision < (int) G_N_ELEMENTS (counts->by_decision))
         counts->by_decision[decision] += sqlite3_column_int64 (stmt, 1);
       counts->n_edited += sqlite3_column_int64 (stmt, 2);
+      counts->n_disagreements += sqlite3_column_int64 (stmt, 3);
     }
   g_clear_pointer (&stmt, sqlite3_finalize);
   counts->by_decision[CLAIR_DECISION_NONE] =
     counts->n_rows - counts->by_decision[CLAIR_DECISION_ACCEPTED]
-    - counts->by_decision[CLAIR_DECISION_REJECTED] - counts->by_decision[CLAIR_DECISION_SKIPPED];
+    - counts->by_decision[CLAIR_DECISION_REJECTED] - counts->by_decision[CLAIR_DECISION_SKIPPED]
+    - counts->n_disagreements;
 
   ret = TRUE;
   goto out;
@@ -2307,7 +2396,7 @@ clair_project_foreach_record (ClairProject     *self,
   if (sqlite3_prepare_v2 (self->db,
                           "SELECT r.idx, r.line, r.task, r.solution, r.extra, r.n_attempts, "
                           "       d.decision, d.edited_revision, d.note, d.decided_at, "
-                          ATTEMPT_COLUMNS_OF ("a") ", " ATTEMPT_COLUMNS_OF ("n") " "
+                          ATTEMPT_COLUMNS_OF ("a") ", " ATTEMPT_COLUMNS_OF ("n") ", d.team_state "
                           "FROM rows r LEFT JOIN decisions d ON d.row_idx = r.idx "
                           /* The current attempt: the one decided on, else the latest. */
                           "LEFT JOIN attempts a ON a.id = CASE WHEN " DECIDED_SQL " THEN d.attempt_id "
@@ -2343,6 +2432,7 @@ clair_project_foreach_record (ClairProject     *self,
         record->attempt = attempt_from_statement (stmt, 10);
       if (sqlite3_column_type (stmt, 10 + N_ATTEMPT_COLUMNS) != SQLITE_NULL)
         record->newer = attempt_from_statement (stmt, 10 + N_ATTEMPT_COLUMNS);
+      record->team_state = sqlite3_column_int (stmt, 10 + 2 * N_ATTEMPT_COLUMNS);
 
       if (!func (record, user_data))
         break;

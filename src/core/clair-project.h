@@ -11,7 +11,7 @@
 G_BEGIN_DECLS
 
 /* The schema version this build writes; older projects are migrated, newer ones refused. */
-#define CLAIR_PROJECT_SCHEMA_VERSION 3
+#define CLAIR_PROJECT_SCHEMA_VERSION 4
 
 typedef enum
 {
@@ -28,6 +28,16 @@ typedef enum
   CLAIR_DECISION_REJECTED,
   CLAIR_DECISION_SKIPPED,
 } ClairDecision;
+
+/* How a row's annotators stand (see clair-team.h). A row decided by one annotator (or none) is
+ * SINGLE, which is every row of a project nobody split. */
+typedef enum
+{
+  CLAIR_TEAM_SINGLE,       /* one annotator decided, or none */
+  CLAIR_TEAM_AGREED,       /* several decided the same (decision and edited text) */
+  CLAIR_TEAM_DISAGREED,    /* several decided differently and nobody resolved it: not exported */
+  CLAIR_TEAM_RESOLVED,     /* a resolution decides the row */
+} ClairTeamState;
 
 const char     *clair_row_status_to_string   (ClairRowStatus  status);
 const char     *clair_decision_to_string     (ClairDecision   decision);
@@ -93,6 +103,7 @@ typedef struct
   char           *edited_revision;    /* NULL unless the annotator edited the revision */
   char           *note;
   gint64          decided_at;         /* unix microseconds, 0 when undecided */
+  ClairTeamState  team_state;         /* DISAGREED: decision is NONE, the annotators' are apart */
 } ClairRecord;
 
 void            clair_record_free            (ClairRecord    *record);
@@ -117,6 +128,7 @@ typedef struct
   guint8          n_attempts;         /* saturates at 255 */
   float           jaccard;            /* NAN when no revision */
   float           levenshtein_norm;   /* NAN when no revision */
+  guint8          team_state;         /* ClairTeamState: the "Disagreements" filter */
 } ClairRowSummary;
 
 typedef struct
@@ -273,8 +285,20 @@ GArray         *clair_project_list_rows_to_run (ClairProject        *self,
 char           *clair_project_get_revised_hash (ClairProject        *self,
                                               guint                  index);
 
+/* Who decides through this object: @annotator (NULL: the default again). Every decision, edit
+ * and note is stored under the annotator's name with its time; see clair-team.h. */
+void            clair_project_set_annotator  (ClairProject          *self,
+                                              const char            *annotator);
+/* The name set above, else the annotator a split shard was made for, else
+ * clair_annotator_default(). */
+const char     *clair_project_get_annotator  (ClairProject          *self);
+/* CLAIR_ANNOTATOR when set, else the account's real name, else the user name. */
+char           *clair_annotator_default      (void);
+
 /* Commits at once. @edited_revision NULL clears an edit; @note NULL clears the note. The decision
- * is about the row's latest attempt. */
+ * is about the row's latest attempt. It is the current annotator's (clair_project_get_annotator()):
+ * it replaces that annotator's earlier one on the row and a legacy "unknown" one, and leaves other
+ * annotators' decisions alone. */
 gboolean        clair_project_set_decision   (ClairProject          *self,
                                               guint                  index,
                                               ClairDecision          decision,
@@ -327,6 +351,7 @@ typedef struct
   guint  by_status[4];       /* indexed by ClairRowStatus */
   guint  by_decision[4];     /* indexed by ClairDecision */
   guint  n_edited;
+  guint  n_disagreements;    /* rows whose annotators disagree, unresolved (not in by_decision) */
   guint  n_skipped_at_import;
   gint64 prompt_tokens;
   gint64 completion_tokens;
