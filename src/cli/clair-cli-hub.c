@@ -4,7 +4,6 @@
 #include "config.h"
 
 #include <stdio.h>
-#include <string.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
@@ -12,7 +11,6 @@
 #include "clair-cli.h"
 #include "clair-error.h"
 #include "clair-hub.h"
-#include "clair-json.h"
 
 /* hf:// datasets for `clair import` and `clair run`: listed, downloaded into the cache (progress on
  * stderr when it is a terminal), then imported like a local file, with where they came from
@@ -68,41 +66,13 @@ clair_cli_hub_default_project (const char *uri,
                                const char *split)
 {
   ClairHubRef ref;
-  g_autoptr(GString) name = NULL;
+  char *name;
 
   if (!clair_hub_ref_parse (uri, &ref, NULL))
     return g_strconcat ("dataset", ".clair", NULL);
-  if (ref.path != NULL)
-    name = g_string_new (strrchr (ref.path, '/') ? strrchr (ref.path, '/') + 1 : ref.path);
-  else
-    {
-      name = g_string_new (strchr (ref.repo_id, '/') + 1);
-      if (config != NULL)
-        g_string_append_printf (name, "-%s", config);
-      if (split != NULL)
-        g_string_append_printf (name, "-%s", split);
-    }
-  g_string_append (name, ".clair");
-  g_strdelimit (name->str, "/\\", '_');
+  name = clair_hub_default_project_name (ref.repo_id, ref.path, config, split);
   clair_hub_ref_clear (&ref);
-  return g_string_free (g_steal_pointer (&name), FALSE);
-}
-
-static char *
-files_json (GPtrArray *files)
-{
-  g_autoptr(GString) out = g_string_new ("[");
-
-  for (guint i = 0; i < files->len; i++)
-    {
-      const ClairHubFile *file = g_ptr_array_index (files, i);
-
-      if (i > 0)
-        g_string_append_c (out, ',');
-      clair_json_append_string (out, file->path, -1);
-    }
-  g_string_append_c (out, ']');
-  return g_string_free (g_steal_pointer (&out), FALSE);
+  return name;
 }
 
 /* The keyring is the last place a token may be, and asking it means D-Bus: it is asked only when
@@ -185,27 +155,15 @@ fetch_with (ClairHub          *hub,
         return NULL;
       path = clair_hub_download_split (hub, listing, chosen, download_progress_cb, &progress,
                                        NULL, error);
-      g_ptr_array_extend (files, chosen->files, NULL, NULL);
-      g_hash_table_replace (settings, g_strdup ("hub.config"), g_strdup (chosen->config));
-      g_hash_table_replace (settings, g_strdup ("hub.split"), g_strdup (chosen->split));
-      /* The Hub's conversion lives on its own branch, refs/convert/parquet, at this commit. */
-      if (clair_hub_listing_is_converted (listing))
-        g_hash_table_replace (settings, g_strdup ("hub.parquet_sha"),
-                              g_strdup (clair_hub_listing_get_files_sha (listing)));
+      clair_hub_describe_source (hub, listing, chosen, NULL, settings);
     }
   if (progress.shown)
     fprintf (stderr, "\r\033[K");
   if (path == NULL)
     return NULL;
 
-  g_hash_table_replace (settings, g_strdup ("hub.endpoint"),
-                        g_strdup (clair_hub_get_endpoint (hub)));
-  g_hash_table_replace (settings, g_strdup ("hub.repository"), g_strdup (ref->repo_id));
-  g_hash_table_replace (settings, g_strdup ("hub.revision"),
-                        g_strdup (clair_hub_listing_get_revision (listing)));
-  g_hash_table_replace (settings, g_strdup ("hub.sha"),
-                        g_strdup (clair_hub_listing_get_sha (listing)));
-  g_hash_table_replace (settings, g_strdup ("hub.files"), files_json (files));
+  if (ref->path != NULL)
+    clair_hub_describe_source (hub, listing, NULL, files, settings);
   return g_steal_pointer (&path);
 }
 

@@ -3090,3 +3090,77 @@ clair_hub_recent_add (const char *repo_id,
       !g_file_set_contents (path, out->str, out->len, NULL))
     g_debug ("Could not remember %s among the recent datasets", repo_id);
 }
+
+static char *
+files_json (GPtrArray *files)
+{
+  g_autoptr(GString) out = g_string_new ("[");
+
+  for (guint i = 0; i < files->len; i++)
+    {
+      const ClairHubFile *file = g_ptr_array_index (files, i);
+
+      if (i > 0)
+        g_string_append_c (out, ',');
+      clair_json_append_string (out, file->path, -1);
+    }
+  g_string_append_c (out, ']');
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+void
+clair_hub_describe_source (ClairHub            *self,
+                           ClairHubListing     *listing,
+                           const ClairHubSplit *split,
+                           GPtrArray           *files,
+                           GHashTable          *settings)
+{
+  g_return_if_fail (CLAIR_IS_HUB (self));
+  g_return_if_fail (listing != NULL);
+  g_return_if_fail (settings != NULL);
+
+  if (split != NULL)
+    {
+      files = split->files;
+      g_hash_table_replace (settings, g_strdup ("hub.config"), g_strdup (split->config));
+      g_hash_table_replace (settings, g_strdup ("hub.split"), g_strdup (split->split));
+      /* The Hub's conversion lives on its own branch, refs/convert/parquet, at this commit. */
+      if (clair_hub_listing_is_converted (listing))
+        g_hash_table_replace (settings, g_strdup ("hub.parquet_sha"),
+                              g_strdup (clair_hub_listing_get_files_sha (listing)));
+    }
+  g_hash_table_replace (settings, g_strdup ("hub.endpoint"), g_strdup (clair_hub_get_endpoint (self)));
+  g_hash_table_replace (settings, g_strdup ("hub.repository"),
+                        g_strdup (clair_hub_listing_get_repo_id (listing)));
+  g_hash_table_replace (settings, g_strdup ("hub.revision"),
+                        g_strdup (clair_hub_listing_get_revision (listing)));
+  g_hash_table_replace (settings, g_strdup ("hub.sha"), g_strdup (clair_hub_listing_get_sha (listing)));
+  if (files != NULL)
+    g_hash_table_replace (settings, g_strdup ("hub.files"), files_json (files));
+}
+
+char *
+clair_hub_default_project_name (const char *repo_id,
+                                const char *path,
+                                const char *config,
+                                const char *split)
+{
+  g_autoptr(GString) name = NULL;
+  const char *slash;
+
+  g_return_val_if_fail (repo_id != NULL, NULL);
+
+  if (path != NULL)
+    name = g_string_new ((slash = strrchr (path, '/')) ? slash + 1 : path);
+  else
+    {
+      name = g_string_new ((slash = strchr (repo_id, '/')) ? slash + 1 : repo_id);
+      if (config != NULL)
+        g_string_append_printf (name, "-%s", config);
+      if (split != NULL)
+        g_string_append_printf (name, "-%s", split);
+    }
+  g_string_append (name, ".clair");
+  g_strdelimit (name->str, "/\\", '_');
+  return g_string_free (g_steal_pointer (&name), FALSE);
+}

@@ -230,6 +230,22 @@ void         clair_hub_keyring_release    (void);
 /* Hub datasets opened recently (newest first, at most 20), for the start page: each a
  * "ORG/NAME" with an optional "@REVISION", read from and written to
  * $XDG_DATA_HOME/clair-studio/hub-recent (never a token). */
+/* What a project records of where its rows came from, as settings: hub.endpoint, hub.repository,
+ * hub.revision, hub.sha, hub.files (a JSON list of paths), and for a split hub.config, hub.split and,
+ * for the Hub's Parquet conversion, hub.parquet_sha. @split is the split downloaded, or NULL with
+ * @files holding the one file asked for by path. Fills @settings (char* → char*). */
+void         clair_hub_describe_source    (ClairHub            *self,
+                                           ClairHubListing     *listing,
+                                           const ClairHubSplit *split,
+                                           GPtrArray           *files,
+                                           GHashTable          *settings);
+/* The file name a project of @repo_id's @path (or @config and @split) gets by default:
+ * NAME[-CONFIG][-SPLIT].clair, or the file's own name. */
+char        *clair_hub_default_project_name (const char        *repo_id,
+                                             const char        *path,
+                                             const char        *config,
+                                             const char        *split);
+
 char       **clair_hub_recent_load        (void);
 void         clair_hub_recent_add         (const char          *repo_id,
                                            const char          *revision);
