@@ -6,6 +6,8 @@
 #include <glib/gi18n.h>
 
 #include "clair-error.h"
+#include "clair-hub.h"
+#include "clair-hub-dialog.h"
 #include "clair-mapping-dialog.h"
 #include "clair-window-private.h"
 
@@ -44,6 +46,14 @@ recent_activated_cb (GtkListBox    *list,
 
   if (path != NULL)
     clair_window_open_project (self, path);
+}
+
+static void
+recent_hub_activated_cb (GtkListBox    *list,
+                         GtkListBoxRow *row,
+                         ClairWindow   *self)
+{
+  _clair_window_open_hub_dialog (self, g_object_get_data (G_OBJECT (row), "clair-dataset"));
 }
 
 void
@@ -93,6 +103,34 @@ _clair_window_fill_recent (ClairWindow *self)
       g_object_set_data (G_OBJECT (self->recent_list), "clair-connected", GINT_TO_POINTER (1));
     }
   gtk_widget_set_visible (self->recent_group, n > 0);
+
+  /* The Hub datasets opened lately (huggingface_hub-style ids, newest first). */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->recent_hub_list))) != NULL)
+    gtk_list_box_remove (self->recent_hub_list, child);
+  {
+    g_auto(GStrv) hub = clair_hub_recent_load ();
+    guint n_hub = 0;
+
+    for (guint i = 0; hub != NULL && hub[i] != NULL && n_hub < 5; i++, n_hub++)
+      {
+        GtkWidget *row = adw_action_row_new ();
+        g_autofree char *visible = clair_escape_controls (hub[i], CLAIR_ESCAPE_LINE);
+
+        adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+        adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), visible);
+        adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 1);
+        adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
+        gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+        g_object_set_data_full (G_OBJECT (row), "clair-dataset", g_strdup (hub[i]), g_free);
+        gtk_list_box_append (self->recent_hub_list, row);
+      }
+    if (g_object_get_data (G_OBJECT (self->recent_hub_list), "clair-connected") == NULL)
+      {
+        g_signal_connect (self->recent_hub_list, "row-activated", G_CALLBACK (recent_hub_activated_cb), self);
+        g_object_set_data (G_OBJECT (self->recent_hub_list), "clair-connected", GINT_TO_POINTER (1));
+      }
+    gtk_widget_set_visible (self->recent_hub_group, n_hub > 0);
+  }
 }
 
 /* A long import: once its first rows are in, the mapping dialog hides and the window opens the
@@ -281,6 +319,7 @@ import_failed_cb (ClairMappingDialog *dialog,
   if (G_OBJECT (dialog) != self->import_dialog)
     return;
   forget_import (self);
+  g_clear_pointer (&self->hub_settings, g_hash_table_unref);
   /* The dialog removes the project after this: let go of it first. */
   _clair_window_close_project (self);
   if (message == NULL)
@@ -292,11 +331,41 @@ import_failed_cb (ClairMappingDialog *dialog,
   _clair_window_show_error (self, _("Could Not Import the Dataset"), error);
 }
 
+/* A project made from a Hub dataset records where its rows came from (hub.repository, the
+ * commit, the config and split, the files), as `clair import hf://…` does. */
+static void
+record_hub_source (ClairWindow *self,
+                   const char  *project_path)
+{
+  g_autoptr(GHashTable) settings = g_steal_pointer (&self->hub_settings);
+  g_autoptr(ClairProject) project = NULL;
+  g_autoptr(GError) error = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (settings == NULL)
+    return;
+  project = clair_project_open (project_path, CLAIR_PROJECT_OPEN_DEFAULT, &error);
+  if (project == NULL)
+    {
+      g_warning ("Could not record the dataset's source: %s", error->message);
+      return;
+    }
+  g_hash_table_iter_init (&iter, settings);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (!clair_project_set_setting (project, key, value, &error))
+      {
+        g_warning ("Could not record the dataset's source: %s", error->message);
+        return;
+      }
+}
+
 static void
 imported_cb (ClairMappingDialog *dialog,
              const char         *path,
              ClairWindow        *self)
 {
+  record_hub_source (self, path);
   /* A long import the window shows: one last read, then it is done. */
   if (G_OBJECT (dialog) == self->import_dialog)
     {
@@ -464,4 +533,65 @@ _clair_window_setup_drop (ClairWindow *self)
   g_signal_connect (target, "enter", G_CALLBACK (drop_enter_cb), self);
   g_signal_connect (target, "leave", G_CALLBACK (drop_leave_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (target));
+}
+
+/* Open from Hugging Face */
+
+/* The files are here: the mapping step as for a local file, with the project saved under the
+ * dataset's name in the documents folder (not in the cache beside the files), and its source
+ * recorded once the import is done. */
+static void
+hub_downloaded_cb (ClairHubDialog *dialog,
+                   const char     *path,
+                   const char     *project_name,
+                   GHashTable     *settings,
+                   ClairWindow    *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClairDataset) dataset = NULL;
+  const char *folder = g_get_user_special_dir (G_USER_DIRECTORY_DOCUMENTS);
+  g_autofree char *project_path = g_build_filename (folder && g_file_test (folder, G_FILE_TEST_IS_DIR)
+                                                      ? folder : g_get_home_dir (),
+                                                    project_name, NULL);
+  GtkWidget *mapping;
+
+  /* The project made from this dataset before: open it. */
+  if (g_file_test (project_path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_autoptr(ClairProject) existing = clair_project_open (project_path, CLAIR_PROJECT_OPEN_READ_ONLY, NULL);
+
+      if (existing != NULL && clair_project_has_rows (existing))
+        {
+          g_clear_object (&existing);
+          clair_window_open_project (self, project_path);
+          _clair_window_toast (self, _("Opened the project made from this dataset"));
+          return;
+        }
+    }
+  dataset = clair_dataset_open (path, CLAIR_FORMAT_UNKNOWN, &error);
+  if (dataset == NULL)
+    {
+      _clair_window_show_error (self, _("Could Not Open the Dataset"), error);
+      return;
+    }
+  g_clear_pointer (&self->hub_settings, g_hash_table_unref);
+  self->hub_settings = g_hash_table_ref (settings);
+  mapping = clair_mapping_dialog_new (GTK_WINDOW (self), dataset);
+  clair_mapping_dialog_set_project_path (CLAIR_MAPPING_DIALOG (mapping), project_path);
+  g_signal_connect_object (mapping, "imported", G_CALLBACK (imported_cb), self, 0);
+  g_signal_connect_object (mapping, "import-started", G_CALLBACK (import_started_cb), self, 0);
+  g_signal_connect_object (mapping, "import-failed", G_CALLBACK (import_failed_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (mapping));
+}
+
+void
+_clair_window_open_hub_dialog (ClairWindow *self,
+                               const char  *dataset)
+{
+  GtkWidget *dialog = clair_hub_dialog_new (GTK_WINDOW (self));
+
+  g_signal_connect_object (dialog, "downloaded", G_CALLBACK (hub_downloaded_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  if (dataset != NULL)
+    clair_hub_dialog_look_up (CLAIR_HUB_DIALOG (dialog), dataset);
 }

@@ -44,6 +44,8 @@ struct _ClairWindow
   AdwStatusPage        *empty_page;
   GtkListBox           *recent_list;
   GtkWidget            *recent_group;
+  GtkListBox           *recent_hub_list;
+  GtkWidget            *recent_hub_group;
   GtkLabel             *loading_label;
   GtkProgressBar       *loading_bar;
   AdwFlap              *flap;            /* the row list beside the record, or over it */
@@ -107,6 +109,7 @@ struct _ClairWindow
 
   /* A long import whose rows the window shows as they come (clair-window-open.c) */
   GObject              *import_dialog;   /* the ClairMappingDialog running it, hidden */
+  GHashTable           *hub_settings;    /* where a Hub dataset being imported came from */
   guint                 import_tick_id;
   gboolean              import_polling;  /* new rows being read */
   gboolean              import_finishing; /* the import is done: one last read */
@@ -149,6 +152,9 @@ void     _clair_decision_change_free       (ClairDecisionChange *change);
 
 /* clair-window-open.c */
 void     _clair_window_open_dialog         (ClairWindow    *self);
+/* "Open from Hugging Face…", with @dataset looked up at once when not NULL. */
+void     _clair_window_open_hub_dialog     (ClairWindow    *self,
+                                            const char     *dataset);
 void     _clair_window_setup_drop          (ClairWindow    *self);
 void     _clair_window_fill_recent         (ClairWindow    *self);
 gboolean _clair_window_is_importing        (ClairWindow    *self);

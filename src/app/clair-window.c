@@ -1511,6 +1511,7 @@ clair_window_dispose (GObject *object)
   g_clear_object (&self->selection);
   g_clear_object (&self->view);
   g_clear_pointer (&self->go_to_popover, gtk_widget_unparent);
+  g_clear_pointer (&self->hub_settings, g_hash_table_unref);
   g_clear_handle_id (&self->focus_row_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), CLAIR_TYPE_WINDOW);
   G_OBJECT_CLASS (clair_window_parent_class)->dispose (object);
@@ -1607,6 +1608,8 @@ clair_window_class_init (ClairWindowClass *klass)
   BIND (empty_page);
   BIND (recent_list);
   BIND (recent_group);
+  BIND (recent_hub_list);
+  BIND (recent_hub_group);
   BIND (loading_label);
   BIND (loading_bar);
   BIND (flap);

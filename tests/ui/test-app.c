@@ -14,6 +14,8 @@
 #include "clair-diff-view.h"
 #include "clair-export-dialog.h"
 #include "clair-histogram.h"
+#include "clair-hub.h"
+#include "clair-hub-dialog.h"
 #include "clair-mapping-dialog.h"
 #include "clair-metrics.h"
 #include "clair-preferences-window.h"
@@ -991,6 +993,146 @@ test_diff_space (void)
   remove_tree (dir);
 }
 
+/* Open from Hugging Face, against a stand-in Hub served here (HF_ENDPOINT): the dialog lists the
+ * repository's own files as a split with its size, downloads it into the cache, and the mapping
+ * step imports it into a project that records where its rows came from. A dataset the Hub does
+ * not have says so. */
+#define HUB_SHA "0123456789abcdef0123456789abcdef01234567"
+
+static void
+hub_stand_in_cb (SoupServer        *server,
+                 SoupServerMessage *msg,
+                 const char        *path,
+                 GHashTable        *query,
+                 gpointer           user_data)
+{
+  const char *rows = user_data;
+
+  if (g_str_equal (path, "/api/datasets/org/tiny/revision/main"))
+    {
+      g_autofree char *body = g_strdup_printf ("{\"id\":\"org/tiny\",\"sha\":\"" HUB_SHA "\",\"siblings\":"
+                                               "[{\"rfilename\":\"README.md\",\"size\":3},"
+                                               "{\"rfilename\":\"data/train.jsonl\",\"size\":%" G_GSIZE_FORMAT "}]}",
+                                               strlen (rows));
+
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, body, strlen (body));
+    }
+  else if (g_str_equal (path, "/datasets/org/tiny/resolve/" HUB_SHA "/data/train.jsonl"))
+    {
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "application/octet-stream", SOUP_MEMORY_COPY, rows, strlen (rows));
+    }
+  else
+    {
+      static const char missing[] = "{\"error\":\"Repository not found\"}";
+
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "X-Error-Code",
+                                    g_str_has_suffix (path, "/parquet") ? "DatasetNotConverted" : "RepoNotFound");
+      soup_server_message_set_status (msg, 404, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, missing, strlen (missing));
+    }
+}
+
+static gboolean
+hub_listed (gpointer data)
+{
+  return clair_hub_dialog_can_download (data);
+}
+
+static gboolean
+hub_refused (gpointer data)
+{
+  return !g_str_has_prefix (clair_hub_dialog_get_status (data), "Looking up");
+}
+
+static void
+test_hub_dialog (void)
+{
+  g_autofree char *dir = make_temp_dir ("clair-ui-hub-XXXXXX");
+  g_autofree char *project_path = g_build_filename (dir, "tiny.clair", NULL);
+  g_autofree char *cache = g_build_filename (dir, "cache", NULL);
+  g_autofree char *data = g_build_filename (dir, "data", NULL);
+  g_autofree char *url = NULL;
+  g_autoptr(SoupServer) hub = soup_server_new (NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSList) uris = NULL;
+  g_autoptr(GString) rows = g_string_new (NULL);
+  ClairMappingDialog *mapping;
+  ClairHubDialog *dialog;
+  ClairWindow *window;
+
+  for (guint i = 0; i < 5; i++)
+    g_string_append_printf (rows, "{\"prompt\":\"Question %u?\",\"rejected\":\"Answer  %u\"}\n", i, i);
+  soup_server_add_handler (hub, NULL, hub_stand_in_cb, rows->str, NULL);
+  g_assert_true (soup_server_listen_local (hub, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (hub);
+  url = g_uri_to_string (uris->data);
+  if (g_str_has_suffix (url, "/"))
+    url[strlen (url) - 1] = '\0';
+  g_setenv ("HF_ENDPOINT", url, TRUE);
+  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
+  g_setenv ("XDG_DATA_HOME", data, TRUE);
+  g_setenv ("HF_HOME", dir, TRUE);
+  g_unsetenv ("HF_TOKEN");
+
+  window = open_window (NULL);
+  activate (window, "win.open-hub");
+  dialog = find_window (CLAIR_TYPE_HUB_DIALOG, 5000);
+
+  /* A dataset the Hub does not have. */
+  clair_hub_dialog_look_up (dialog, "org/nothing");
+  g_assert_true (wait_until (hub_refused, dialog, 10000));
+  g_test_message ("missing: %s", clair_hub_dialog_get_status (dialog));
+  g_assert_nonnull (strstr (clair_hub_dialog_get_status (dialog), "org/nothing"));
+  g_assert_false (clair_hub_dialog_can_download (dialog));
+
+  /* The real one: listed from its own files, sized before any download. */
+  clair_hub_dialog_look_up (dialog, "hf://datasets/org/tiny");
+  g_assert_true (wait_until (hub_listed, dialog, 10000));
+  g_test_message ("listed: %s", clair_hub_dialog_get_status (dialog));
+  g_assert_nonnull (strstr (clair_hub_dialog_get_status (dialog), "org/tiny"));
+  iterate_for (300);
+  screenshot (GTK_WIDGET (dialog), "screenshot-hub-dialog.png");
+  clair_hub_dialog_download (dialog);
+
+  /* The mapping step, with the project under the dataset's name; saved here for the test. */
+  mapping = find_window (CLAIR_TYPE_MAPPING_DIALOG, 10000);
+  iterate_for (200);
+  g_assert_true (g_str_has_suffix (clair_mapping_dialog_get_project_path (mapping), "tiny-default-train.clair"));
+  g_assert_cmpuint (clair_mapping_dialog_get_n_preview (mapping), ==, 3);
+  clair_mapping_dialog_set_project_path (mapping, project_path);
+  clair_mapping_dialog_import (mapping);
+  g_assert_true (wait_until (window_has_rows, window, 10000));
+  g_assert_cmpuint (g_list_model_get_n_items (clair_window_get_rows (window)), ==, 5);
+  iterate_for (100);
+  {
+    g_autoptr(ClairProject) project = clair_project_open (project_path, CLAIR_PROJECT_OPEN_READ_ONLY, NULL);
+    g_autofree char *repository = clair_project_get_setting (project, "hub.repository");
+    g_autofree char *sha = clair_project_get_setting (project, "hub.sha");
+    g_autofree char *files = clair_project_get_setting (project, "hub.files");
+
+    g_assert_cmpstr (repository, ==, "org/tiny");
+    g_assert_cmpstr (sha, ==, HUB_SHA);
+    g_assert_cmpstr (files, ==, "[\"data/train.jsonl\"]");
+  }
+  /* It joins the recent Hub datasets on the start page. */
+  {
+    g_auto(GStrv) recent = clair_hub_recent_load ();
+
+    g_assert_nonnull (recent);
+    g_assert_cmpstr (recent[0], ==, "org/tiny");
+  }
+
+  destroy_and_finalize (window);
+  g_unsetenv ("HF_ENDPOINT");
+  g_unsetenv ("XDG_CACHE_HOME");
+  g_unsetenv ("XDG_DATA_HOME");
+  g_unsetenv ("HF_HOME");
+  remove_tree (dir);
+}
+
 /* A revision that arrives after a decision: the window shows the reviewed one with a banner, the
  * new one on request, and a decision made then is about the new one. The export dialog counts the
  * result before anything is written. */
@@ -1381,6 +1523,7 @@ main (int   argc,
   g_test_add_func ("/ui/newer-revision", test_newer_revision);
   g_test_add_func ("/ui/hostile-text", test_hostile_text);
   g_test_add_func ("/ui/diff-space", test_diff_space);
+  g_test_add_func ("/ui/hub-dialog", test_hub_dialog);
   g_test_add_func ("/ui/kill9", test_kill9);
   g_test_add_func ("/ui/kill9/child", test_kill9_child);
   status = g_test_run ();
