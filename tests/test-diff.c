@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 
 #include "clair-diff.h"
 #include "clair-metrics.h"
@@ -702,6 +703,179 @@ test_levenshtein (void)
     }
 }
 
+/* The fixture file of real replies, or NULL (with the test skipped) when it is absent. */
+static char *
+fixture_path (void)
+{
+  const char *shared = g_getenv ("CLAIR_SHARED_DIR");
+  char *path = shared ? g_build_filename (shared, "fixtures", "ultrafeedback-gpt4-clair-20.jsonl", NULL) : NULL;
+
+  if (path == NULL || !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_free (path);
+      g_test_skip ("the shared fixtures (../shared/fixtures) are absent");
+      return NULL;
+    }
+  return path;
+}
+
+/* Each fixture line's answer and the revision the real reply gives (strings of @pairs, two a line). */
+static GPtrArray *
+fixture_pairs (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  GPtrArray *pairs = g_ptr_array_new_with_free_func (g_free);
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *object, *expected;
+
+      if (lines[i][0] == '\0')
+        continue;
+      g_assert_true (json_parser_load_from_data (parser, lines[i], -1, &error));
+      object = json_node_get_object (json_parser_get_root (parser));
+      expected = json_object_get_object_member (object, "expected");
+      g_ptr_array_add (pairs, g_strdup (json_object_get_string_member (object, "student_solution")));
+      g_ptr_array_add (pairs, g_strdup (json_object_get_string_member_with_default (expected, "revision", "")));
+    }
+  g_assert_cmpuint (pairs->len, >=, 2);
+  return pairs;
+}
+
+/* Real revisions rewrite much of the answer (distances of 40 to 80 % of the length): the
+ * bit-parallel distance agrees with the table on every fixture pair, and on the answer against
+ * itself cut at block boundaries. */
+static void
+test_levenshtein_fixtures (void)
+{
+  g_autofree char *path = fixture_path ();
+  g_autoptr(GPtrArray) pairs = NULL;
+
+  if (path == NULL)
+    return;
+  pairs = fixture_pairs (path);
+  for (guint i = 0; i + 1 < pairs->len; i += 2)
+    {
+      const char *a = pairs->pdata[i], *b = pairs->pdata[i + 1];
+      g_autofree char *cut = g_utf8_substring (a, 0, MIN (g_utf8_strlen (a, -1), 64 * (i / 2 + 1)));
+
+      g_assert_cmpuint (clair_levenshtein (a, -1, b, -1), ==, levenshtein_table (a, b));
+      g_assert_cmpuint (clair_levenshtein (cut, -1, a, -1), ==, levenshtein_table (cut, a));
+    }
+}
+
+/* Word and punctuation tokens of an ASCII text, as the diff cuts them (letter and digit runs,
+ * other characters one each, whitespace left out). */
+static GPtrArray *
+ascii_words (const char *text)
+{
+  GPtrArray *words = g_ptr_array_new_with_free_func (g_free);
+
+  for (const char *p = text; *p != '\0';)
+    {
+      const char *start = p;
+
+      if (g_ascii_isspace (*p))
+        {
+          p++;
+          continue;
+        }
+      if (g_ascii_isalnum (*p))
+        while (g_ascii_isalnum (*p))
+          p++;
+      else
+        p++;
+      g_ptr_array_add (words, g_strndup (start, p - start));
+    }
+  return words;
+}
+
+static guint
+lcs_table (GPtrArray *a,
+           GPtrArray *b)
+{
+  g_autofree guint *row = g_new0 (guint, b->len + 1);
+
+  for (guint i = 1; i <= a->len; i++)
+    {
+      guint diag = 0;
+
+      for (guint j = 1; j <= b->len; j++)
+        {
+          guint up = row[j];
+
+          row[j] = strcmp (a->pdata[i - 1], b->pdata[j - 1]) == 0 ? diag + 1 : MAX (row[j], row[j - 1]);
+          diag = up;
+        }
+    }
+  return row[b->len];
+}
+
+static gboolean
+is_ascii_text (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    if ((guchar) *p >= 0x80)
+      return FALSE;
+  return TRUE;
+}
+
+static void
+assert_matched_tokens (const char *a,
+                       const char *b)
+{
+  g_autoptr(GPtrArray) wa = ascii_words (a);
+  g_autoptr(GPtrArray) wb = ascii_words (b);
+  guint total = wa->len + wb->len;
+  guint lcs = lcs_table (wa, wb);
+  ClairMetrics m;
+
+  clair_metrics_compute (a, b, &m);
+  g_assert_cmpfloat_with_epsilon (m.similarity_ratio, total > 0 ? 2.0 * lcs / total : 1.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (m.changed_share, total > 0 ? (double) (total - 2 * lcs) / total : 0.0, 1e-12);
+}
+
+/* The tokens the metrics count as kept are a longest common subsequence: random texts across
+ * 64-token block sizes (repeated tokens, whole rewrites, small edits) and the real fixture pairs,
+ * against the textbook table. */
+static void
+test_metrics_matched (void)
+{
+  const char *vocab[] = { "a ", "b ", "c ", "dd ", "e, ", "f. ", "g\n" };
+  g_autofree char *path = NULL;
+
+  for (guint round = 0; round < 200; round++)
+    {
+      guint n = g_test_rand_int_range (0, round < 100 ? 80 : 700);
+      g_autofree char *a = random_text (n, vocab, G_N_ELEMENTS (vocab));
+      g_autofree char *b = g_test_rand_bit ()
+                             ? random_text (g_test_rand_int_range (0, 700), vocab, G_N_ELEMENTS (vocab))
+                             : mutate (a, 20, vocab, G_N_ELEMENTS (vocab));
+
+      assert_matched_tokens (a, b);
+    }
+
+  path = fixture_path ();
+  if (path != NULL)
+    {
+      g_autoptr(GPtrArray) pairs = fixture_pairs (path);
+      guint checked = 0;
+
+      for (guint i = 0; i + 1 < pairs->len; i += 2)
+        if (is_ascii_text (pairs->pdata[i]) && is_ascii_text (pairs->pdata[i + 1]))
+          {
+            assert_matched_tokens (pairs->pdata[i], pairs->pdata[i + 1]);
+            checked++;
+          }
+      g_assert_cmpuint (checked, >, 0);
+    }
+}
+
 static void
 assert_metrics (const char *a,
                 const char *b,
@@ -992,6 +1166,8 @@ main (int   argc,
   g_test_add_func ("/diff/large-parallel", test_large_parallel);
   g_test_add_func ("/diff/cli-launcher", test_cli_launcher);
   g_test_add_func ("/metrics/levenshtein", test_levenshtein);
+  g_test_add_func ("/metrics/levenshtein-fixtures", test_levenshtein_fixtures);
+  g_test_add_func ("/metrics/matched", test_metrics_matched);
   g_test_add_func ("/metrics/hand-computed", test_metrics);
   g_test_add_func ("/metrics/large", test_metrics_large);
   g_test_add_func ("/metrics/inexact", test_metrics_inexact);

@@ -2177,36 +2177,111 @@ clair_diff_granularity_to_string (ClairDiffGranularity granularity)
 
 /* Levenshtein, bit-parallel */
 
-/* One 64-row block of Myers' algorithm for one text character (Myers 1999, fig. 9; Hyyrö 2003).
- * @hin is the horizontal delta entering the block's top, the result the one leaving at @out_bit. */
+/* One column of Myers' bit-vector algorithm (Myers 1999; the blocks of 64 rows chained as Hyyrö
+ * 2003 does): @vp holds the vertical positive and negative deltas of every block, @eq the match
+ * masks of the column's character. Returns the change of the bottom row's value (-1, 0 or +1).
+ * Branch-free: the horizontal delta leaving a block is two bits, carried into the next. */
 static inline int
-advance_block (guint64 *pv_io,
-               guint64 *mv_io,
-               guint64  eq,
-               int      hin,
-               guint64  out_bit)
+advance_column (guint64       *vp,
+                const guint64 *eq,
+                gsize          words,
+                guint          last_shift)
 {
-  guint64 pv = *pv_io, mv = *mv_io;
-  guint64 hin_neg = hin < 0 ? 1 : 0;
-  guint64 xv = eq | mv;
-  guint64 xh, ph, mh;
-  int hout = 0;
+  guint64 hp = 1, hn = 0;
+  gsize w;
 
-  eq |= hin_neg;
-  xh = (((eq & pv) + pv) ^ pv) | eq;
-  ph = mv | ~(xh | pv);
-  mh = pv & xh;
-  if (ph & out_bit)
-    hout = 1;
-  else if (mh & out_bit)
-    hout = -1;
-  ph <<= 1;
-  mh <<= 1;
-  mh |= hin_neg;
-  ph |= hin > 0 ? 1 : 0;
-  *pv_io = mh | ~(xv | ph);
-  *mv_io = ph & xv;
-  return hout;
+  for (w = 0;; w++)
+    {
+      guint64 pv = vp[2 * w], mv = vp[2 * w + 1];
+      guint64 e = eq[w];
+      guint64 xv = e | mv;
+      guint64 xh, ph, mh, hp_out, hn_out;
+      guint shift = w + 1 < words ? 63 : last_shift;
+
+      e |= hn;
+      xh = (((e & pv) + pv) ^ pv) | e;
+      ph = mv | ~(xh | pv);
+      mh = pv & xh;
+      hp_out = (ph >> shift) & 1;
+      hn_out = (mh >> shift) & 1;
+      ph = (ph << 1) | hp;
+      mh = (mh << 1) | hn;
+      vp[2 * w] = mh | ~(xv | ph);
+      vp[2 * w + 1] = ph & xv;
+      if (w + 1 == words)
+        return (int) hp_out - (int) hn_out;
+      hp = hp_out;
+      hn = hn_out;
+    }
+}
+
+/* The length of a longest common subsequence of @a and @b (ids below @n_ids), bit-parallel
+ * (Allison and Dix 1986, as Hyyrö 2004 writes it): bit i of v is 0 when a[i] ends a longest
+ * match so far, and each symbol of @b updates 64 positions of @a per word. */
+static guint
+lcs_length (const guint32 *a,
+            guint          na,
+            const guint32 *b,
+            guint          nb,
+            guint32        n_ids)
+{
+  g_autofree guint32 *symbol = NULL;
+  g_autofree guint64 *peq = NULL;
+  g_autofree guint64 *v = NULL;
+  gsize words;
+  guint n_symbols = 1, zeros = 0;
+
+  if (na > nb)
+    {
+      const guint32 *tmp = a;
+      guint tmp_len = na;
+
+      a = b;
+      na = nb;
+      b = tmp;
+      nb = tmp_len;
+    }
+  if (na == 0)
+    return 0;
+  words = (na + 63) / 64;
+  symbol = g_new0 (guint32, n_ids);
+  for (guint i = 0; i < na; i++)
+    if (symbol[a[i]] == 0)
+      symbol[a[i]] = n_symbols++;
+  peq = g_new0 (guint64, (gsize) n_symbols * words);
+  for (guint i = 0; i < na; i++)
+    peq[(gsize) symbol[a[i]] * words + i / 64] |= G_GUINT64_CONSTANT (1) << (i % 64);
+  v = g_new (guint64, words);
+  memset (v, 0xff, words * sizeof (guint64));
+  for (guint j = 0; j < nb; j++)
+    {
+      const guint64 *eq;
+      guint64 carry = 0;
+
+      if (symbol[b[j]] == 0)
+        continue;
+      eq = peq + (gsize) symbol[b[j]] * words;
+      for (gsize w = 0; w < words; w++)
+        {
+          guint64 u = v[w] & eq[w];
+          guint64 sum = v[w] + u;
+          guint64 carry_out = sum < u;
+
+          sum += carry;
+          carry_out |= sum < carry;
+          v[w] = sum | (v[w] & ~eq[w]);
+          carry = carry_out;
+        }
+    }
+  for (gsize w = 0; w < words; w++)
+    {
+      guint64 bits = ~v[w];
+
+      if (w + 1 == words && na % 64 != 0)
+        bits &= (G_GUINT64_CONSTANT (1) << (na % 64)) - 1;
+      zeros += (guint) __builtin_popcountll (bits);
+    }
+  return zeros;
 }
 
 static gunichar *
@@ -2259,11 +2334,10 @@ levenshtein_cps (const gunichar *p,
   g_autoptr(GHashTable) index = NULL;
   g_autofree guint64 *peq = NULL;
   g_autofree guint32 *t_index = NULL;
-  g_autofree guint64 *pv = NULL;
-  g_autofree guint64 *mv = NULL;
+  g_autofree guint64 *vp = NULL;
   gsize words, n_symbols = 1, score;
   guint32 ascii[128];
-  guint64 last_bit;
+  guint last_shift;
 
   while (m > 0 && n > 0 && p[0] == t[0])
     p++, t++, m--, n--;
@@ -2310,21 +2384,17 @@ levenshtein_cps (const gunichar *p,
   for (gsize j = 0; j < n; j++)
     t_index[j] = t[j] < 128 ? ascii[t[j]] : GPOINTER_TO_UINT (g_hash_table_lookup (index, GUINT_TO_POINTER (t[j])));
 
-  pv = g_new (guint64, words);
-  mv = g_new0 (guint64, words);
-  memset (pv, 0xff, words * sizeof (guint64));
-  last_bit = G_GUINT64_CONSTANT (1) << ((m - 1) % 64);
+  /* pv and mv of block w at vp[2w] and vp[2w + 1]: one cache line holds four blocks. */
+  vp = g_new (guint64, 2 * words);
+  for (gsize w = 0; w < words; w++)
+    {
+      vp[2 * w] = G_MAXUINT64;
+      vp[2 * w + 1] = 0;
+    }
+  last_shift = (m - 1) % 64;
   score = m;
   for (gsize j = 0; j < n; j++)
-    {
-      const guint64 *eq = peq + (gsize) t_index[j] * words;
-      int h = 1;
-
-      for (gsize w = 0; w + 1 < words; w++)
-        h = advance_block (&pv[w], &mv[w], eq[w], h, G_GUINT64_CONSTANT (1) << 63);
-      h = advance_block (&pv[words - 1], &mv[words - 1], eq[words - 1], h, last_bit);
-      score += h;
-    }
+    score += (gssize) advance_column (vp, peq + (gsize) t_index[j] * words, words, last_shift);
   *distance = score;
   return TRUE;
 }
@@ -2533,15 +2603,25 @@ clair_metrics_compute_len (const char   *original,
     {
       Arena arena = { NULL };
 
-      a_chg = g_new (guint8, na + 1);
-      b_chg = g_new (guint8, nb + 1);
-      diff_ids (&arena, a_words, na, b_words, nb, interner.n_ids, TRUE, a_chg, b_chg);
-      arena_clear (&arena);
-      for (guint i = 0; i < na; i++)
-        matched += !a_chg[i];
       ca = to_code_points (original, original_len, &chars_a);
       cb = to_code_points (revision, revision_len, &chars_b);
       exact = levenshtein_cps (ca, chars_a, cb, chars_b, LEVENSHTEIN_BUDGET, &distance);
+      if (exact && na + nb <= ANCHOR_MIN_TOKENS)
+        {
+          /* Below the anchoring size the token diff is minimal, so the tokens it keeps are a
+           * longest common subsequence: its length is all the metrics need, and the bit-parallel
+           * count is many times cheaper than the edit script. */
+          matched = lcs_length (a_words, na, b_words, nb, interner.n_ids);
+        }
+      else
+        {
+          a_chg = g_new (guint8, na + 1);
+          b_chg = g_new (guint8, nb + 1);
+          diff_ids (&arena, a_words, na, b_words, nb, interner.n_ids, TRUE, a_chg, b_chg);
+          arena_clear (&arena);
+          for (guint i = 0; i < na; i++)
+            matched += !a_chg[i];
+        }
     }
   if (!exact && a_chg != NULL)
     {

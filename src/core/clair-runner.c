@@ -1008,7 +1008,7 @@ clair_runner_start (ClairRunner  *self,
   self->start_time = g_get_monotonic_time ();
   self->main_waiting = TRUE;
   self->analysers = g_thread_pool_new (analyse_func, self,
-                                      CLAMP ((int) g_get_num_processors () - 1, 1, 4), FALSE, NULL);
+                                      CLAMP ((int) g_get_num_processors (), 1, 8), FALSE, NULL);
   self->writer_thread = g_thread_new ("clair-writer", writer_thread_func, self);
   self->prep_thread = g_thread_new ("clair-prepare", prep_thread_func, self);
   set_state (self, CLAIR_RUNNER_RUNNING);
