@@ -2177,10 +2177,63 @@ clair_diff_granularity_to_string (ClairDiffGranularity granularity)
 
 /* Levenshtein, bit-parallel */
 
-/* One column of Myers' bit-vector algorithm (Myers 1999; the blocks of 64 rows chained as Hyyrö
- * 2003 does): @vp holds the vertical positive and negative deltas of every block, @eq the match
- * masks of the column's character. Returns the change of the bottom row's value (-1, 0 or +1).
- * Branch-free: the horizontal delta leaving a block is two bits, carried into the next. */
+/* One block of 64 rows of Myers' bit-vector algorithm (Myers 1999; blocks chained as Hyyrö 2003
+ * does) for one text character: @vp holds the block's vertical positive and negative deltas,
+ * @eq its match mask, *@hp and *@hn the horizontal delta entering at the top (in) and leaving at
+ * bit @shift (out). Branch-free. */
+static inline void
+advance_block (guint64 *vp,
+               guint64  eq,
+               guint64 *hp,
+               guint64 *hn,
+               guint    shift)
+{
+  guint64 pv = vp[0], mv = vp[1];
+  guint64 xv = eq | mv;
+  guint64 xh, ph, mh;
+
+  eq |= *hn;
+  xh = (((eq & pv) + pv) ^ pv) | eq;
+  ph = mv | ~(xh | pv);
+  mh = pv & xh;
+  vp[0] = ((mh << 1) | *hn) | ~(xv | ((ph << 1) | *hp));
+  vp[1] = ((ph << 1) | *hp) & xv;
+  *hp = (ph >> shift) & 1;
+  *hn = (mh >> shift) & 1;
+}
+
+/* Two columns at once, the second one block behind the first: block w of column j + 1 needs
+ * block w of column j and block w - 1 of its own column, so the two chains of dependent
+ * operations interleave. Returns the change of the bottom row's value over both columns. */
+static inline int
+advance_two_columns (guint64       *vp,
+                     const guint64 *eq0,
+                     const guint64 *eq1,
+                     gsize          words,
+                     guint          last_shift)
+{
+  guint64 hp0 = 1, hn0 = 0, hp1 = 1, hn1 = 0;
+  gsize w;
+
+  if (words == 1)
+    {
+      advance_block (vp, eq0[0], &hp0, &hn0, last_shift);
+      advance_block (vp, eq1[0], &hp1, &hn1, last_shift);
+      return (int) hp0 - (int) hn0 + (int) hp1 - (int) hn1;
+    }
+  advance_block (vp, eq0[0], &hp0, &hn0, 63);
+  for (w = 1; w + 1 < words; w++)
+    {
+      advance_block (vp + 2 * w, eq0[w], &hp0, &hn0, 63);
+      advance_block (vp + 2 * (w - 1), eq1[w - 1], &hp1, &hn1, 63);
+    }
+  advance_block (vp + 2 * w, eq0[w], &hp0, &hn0, last_shift);
+  advance_block (vp + 2 * (w - 1), eq1[w - 1], &hp1, &hn1, 63);
+  advance_block (vp + 2 * w, eq1[w], &hp1, &hn1, last_shift);
+  return (int) hp0 - (int) hn0 + (int) hp1 - (int) hn1;
+}
+
+/* One column alone (the last one of an odd count). */
 static inline int
 advance_column (guint64       *vp,
                 const guint64 *eq,
@@ -2188,31 +2241,11 @@ advance_column (guint64       *vp,
                 guint          last_shift)
 {
   guint64 hp = 1, hn = 0;
-  gsize w;
 
-  for (w = 0;; w++)
-    {
-      guint64 pv = vp[2 * w], mv = vp[2 * w + 1];
-      guint64 e = eq[w];
-      guint64 xv = e | mv;
-      guint64 xh, ph, mh, hp_out, hn_out;
-      guint shift = w + 1 < words ? 63 : last_shift;
-
-      e |= hn;
-      xh = (((e & pv) + pv) ^ pv) | e;
-      ph = mv | ~(xh | pv);
-      mh = pv & xh;
-      hp_out = (ph >> shift) & 1;
-      hn_out = (mh >> shift) & 1;
-      ph = (ph << 1) | hp;
-      mh = (mh << 1) | hn;
-      vp[2 * w] = mh | ~(xv | ph);
-      vp[2 * w + 1] = ph & xv;
-      if (w + 1 == words)
-        return (int) hp_out - (int) hn_out;
-      hp = hp_out;
-      hn = hn_out;
-    }
+  for (gsize w = 0; w + 1 < words; w++)
+    advance_block (vp + 2 * w, eq[w], &hp, &hn, 63);
+  advance_block (vp + 2 * (words - 1), eq[words - 1], &hp, &hn, last_shift);
+  return (int) hp - (int) hn;
 }
 
 /* The length of a longest common subsequence of @a and @b (ids below @n_ids), bit-parallel
@@ -2393,8 +2426,11 @@ levenshtein_cps (const gunichar *p,
     }
   last_shift = (m - 1) % 64;
   score = m;
-  for (gsize j = 0; j < n; j++)
-    score += (gssize) advance_column (vp, peq + (gsize) t_index[j] * words, words, last_shift);
+  for (gsize j = 0; j + 1 < n; j += 2)
+    score += (gssize) advance_two_columns (vp, peq + (gsize) t_index[j] * words,
+                                           peq + (gsize) t_index[j + 1] * words, words, last_shift);
+  if (n % 2 == 1)
+    score += (gssize) advance_column (vp, peq + (gsize) t_index[n - 1] * words, words, last_shift);
   *distance = score;
   return TRUE;
 }
