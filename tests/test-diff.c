@@ -877,6 +877,81 @@ test_metrics_matched (void)
 }
 
 static void
+assert_shared_metrics (const char     *a,
+                       gssize          a_len,
+                       const char     *b,
+                       gssize          b_len,
+                       ClairDiffFlags  flags)
+{
+  g_autoptr(ClairDiff) alone = clair_diff_compute (a, a_len, b, b_len, flags);
+  g_autoptr(ClairDiff) shared = NULL;
+  ClairMetrics apart, together;
+  gboolean exact_apart = FALSE, exact_together = FALSE;
+  ClairDiffStats s1, s2;
+  const ClairDiffOp *ops1, *ops2;
+  guint n1, n2;
+
+  clair_metrics_compute_len (a, a_len, b, b_len, &apart, &exact_apart);
+  shared = clair_diff_compute_with_metrics (a, a_len, b, b_len, flags, &together, &exact_together);
+  /* Bit for bit: the shared path must store what the separate one stores. */
+  g_assert_true (memcmp (&apart, &together, sizeof apart) == 0);
+  g_assert_cmpint (exact_apart, ==, exact_together);
+  /* And the diff is the diff. */
+  ops1 = clair_diff_get_ops (alone, &n1);
+  ops2 = clair_diff_get_ops (shared, &n2);
+  g_assert_cmpuint (n1, ==, n2);
+  for (guint k = 0; k < n1; k++)
+    {
+      g_assert_cmpint (ops1[k].kind, ==, ops2[k].kind);
+      g_assert_cmpuint (ops1[k].a_start, ==, ops2[k].a_start);
+      g_assert_cmpuint (ops1[k].a_end, ==, ops2[k].a_end);
+      g_assert_cmpuint (ops1[k].b_start, ==, ops2[k].b_start);
+      g_assert_cmpuint (ops1[k].b_end, ==, ops2[k].b_end);
+    }
+  clair_diff_get_stats (alone, &s1);
+  clair_diff_get_stats (shared, &s2);
+  g_assert_true (memcmp (&s1, &s2, sizeof s1) == 0);
+}
+
+/* The diff and the metrics computed together give what they give apart: random texts with
+ * whitespace of every kind and Unicode, the fixture pairs, texts past the anchoring size, past
+ * the Levenshtein budget, and in line mode. */
+static void
+test_metrics_with_diff (void)
+{
+  const char *vocab[] = { "a ", "b ", "cat ", "é ", "猫 ", ", ", ".\n", "  ", "\t", "dog\n\n" };
+  g_autofree char *path = NULL;
+  GString *big = g_string_new (NULL);
+  g_autofree char *big_b = NULL;
+
+  for (guint round = 0; round < 150; round++)
+    {
+      g_autofree char *a = random_text (g_test_rand_int_range (0, 400), vocab, G_N_ELEMENTS (vocab));
+      g_autofree char *b = g_test_rand_bit ()
+                             ? random_text (g_test_rand_int_range (0, 400), vocab, G_N_ELEMENTS (vocab))
+                             : mutate (a, 15, vocab, G_N_ELEMENTS (vocab));
+
+      assert_shared_metrics (a, -1, b, -1, 0);
+      assert_shared_metrics (a, -1, b, -1, CLAIR_DIFF_IGNORE_WHITESPACE | CLAIR_DIFF_NO_REFINE);
+      assert_shared_metrics (a, -1, b, -1, CLAIR_DIFF_FORCE_LINES);
+    }
+  path = fixture_path ();
+  if (path != NULL)
+    {
+      g_autoptr(GPtrArray) pairs = fixture_pairs (path);
+
+      for (guint i = 0; i + 1 < pairs->len; i += 2)
+        assert_shared_metrics (pairs->pdata[i], -1, pairs->pdata[i + 1], -1, 0);
+    }
+  /* 30,000 words with scattered edits: anchored, and over the Levenshtein budget. */
+  for (guint i = 0; i < 30000; i++)
+    g_string_append_printf (big, "w%u%s", g_test_rand_int_range (0, 3000), i % 13 == 12 ? ".\n" : " ");
+  big_b = mutate (big->str, 5, vocab, G_N_ELEMENTS (vocab));
+  assert_shared_metrics (big->str, big->len, big_b, -1, 0);
+  g_string_free (big, TRUE);
+}
+
+static void
 assert_metrics (const char *a,
                 const char *b,
                 double      jaccard,
@@ -1168,6 +1243,7 @@ main (int   argc,
   g_test_add_func ("/metrics/levenshtein", test_levenshtein);
   g_test_add_func ("/metrics/levenshtein-fixtures", test_levenshtein_fixtures);
   g_test_add_func ("/metrics/matched", test_metrics_matched);
+  g_test_add_func ("/metrics/with-diff", test_metrics_with_diff);
   g_test_add_func ("/metrics/hand-computed", test_metrics);
   g_test_add_func ("/metrics/large", test_metrics_large);
   g_test_add_func ("/metrics/inexact", test_metrics_inexact);

@@ -1318,6 +1318,32 @@ diff_small (Arena         *arena,
   run_myers (arena, a + lo, (int) (n - lo), b + lo, (int) (m - lo), a_chg + lo, b_chg + lo, NULL, NULL, 0);
 }
 
+/* The word alignment of a diff, kept for the metrics of the same pair: a[i] is set when the i-th
+ * word (or punctuation) token of the original is outside the common subsequence. */
+typedef struct
+{
+  guint8 *a;
+  guint8 *b;
+  guint   na;
+  guint   nb;
+} WordMarks;
+
+/* The marks of the word tokens of @side, in order, from the marks of all its tokens. */
+static guint8 *
+word_marks_of (const Side   *side,
+               const guint8 *chg,
+               guint         n_words)
+{
+  guint8 *marks = g_new (guint8, n_words + 1);
+  guint k = 0;
+
+  for (guint t = 0; t < side->n; t++)
+    if (tok_cls (side, t) != CLS_SPACE)
+      marks[k++] = chg[t];
+  g_assert (k == n_words);
+  return marks;
+}
+
 /* Word diffs align words first, as git's word diff does, so that a line break that moved never
  * outbids a word for a place in the common subsequence; the tokens between two matched words
  * (whitespace, and the words that changed) are then aligned among themselves. */
@@ -1327,7 +1353,8 @@ diff_words_then_gaps (Arena      *arena,
                       const Side *sb,
                       guint32     n_ids,
                       guint8     *a_chg,
-                      guint8     *b_chg)
+                      guint8     *b_chg,
+                      WordMarks  *word_marks)
 {
   guint n = sa->n, m = sb->n;
   ArenaMark mark = arena_mark (arena);
@@ -1357,6 +1384,13 @@ diff_words_then_gaps (Arena      *arena,
   memset (b_chg, 0, m);
   diff_ids_scratch (arena, a_words, na, b_words, nb, n_ids, TRUE, a_words, b_words, a_pos, b_pos,
                     a_chg, b_chg);
+  if (word_marks != NULL)
+    {
+      word_marks->a = word_marks_of (sa, a_chg, na);
+      word_marks->b = word_marks_of (sb, b_chg, nb);
+      word_marks->na = na;
+      word_marks->nb = nb;
+    }
 
   /* Matched words pair up in order; the tokens between two pairs are aligned among themselves. */
   for (;;)
@@ -1958,14 +1992,27 @@ append_word_diff (ClairDiff      *self,
   self->stats.n_changes += sub->stats.n_changes;
 }
 
-ClairDiff *
-clair_diff_compute (const char     *a,
-                    gssize          a_len,
-                    const char     *b,
-                    gssize          b_len,
-                    ClairDiffFlags  flags)
+static void metrics_from_sides (const Side   *sa,
+                                const Side   *sb,
+                                guint32       n_ids,
+                                WordMarks    *marks,
+                                ClairMetrics *metrics,
+                                gboolean     *levenshtein_exact);
+
+/* The diff, and with @metrics the metrics of the same pair (NULL when the diff cannot share its
+ * tokens and word alignment with them: the caller then computes them apart). */
+static ClairDiff *
+diff_compute (const char     *a,
+              gssize          a_len,
+              const char     *b,
+              gssize          b_len,
+              ClairDiffFlags  flags,
+              ClairMetrics   *metrics,
+              gboolean       *levenshtein_exact,
+              gboolean       *shared)
 {
   ClairDiff *self;
+  WordMarks marks = { NULL, NULL, 0, 0 };
   Side sa = { 0 }, sb = { 0 };
   Interner interner = { 0 };
   Refiner refiner;
@@ -2023,7 +2070,8 @@ clair_diff_compute (const char     *a,
   a_chg = arena_new (&refiner.arena, guint8, sa.n + 1);
   b_chg = arena_new (&refiner.arena, guint8, sb.n + 1);
   if (split == SPLIT_WORDS)
-    diff_words_then_gaps (&refiner.arena, &sa, &sb, interner.n_ids, a_chg, b_chg);
+    diff_words_then_gaps (&refiner.arena, &sa, &sb, interner.n_ids, a_chg, b_chg,
+                          metrics != NULL ? &marks : NULL);
   else
     diff_ids (&refiner.arena, sa.ids, sa.n, sb.ids, sb.n, interner.n_ids, TRUE, a_chg, b_chg);
   segs = g_array_sized_new (FALSE, FALSE, sizeof (Seg), count_segs (a_chg, sa.n, b_chg, sb.n));
@@ -2085,10 +2133,53 @@ clair_diff_compute (const char     *a,
     }
   refine_runs (a, b, (const Run *) runs->data, runs->len, self->refined);
 
+  /* The metrics tokenise the same way (whitespace apart) and align the words with the same
+   * diff, so below the line-mode size the diff's tokens and word marks are theirs. */
+  if (marks.a != NULL && (gsize) a_len + (gsize) b_len <= CLAIR_DIFF_LINE_THRESHOLD)
+    {
+      metrics_from_sides (&sa, &sb, interner.n_ids, &marks, metrics, levenshtein_exact);
+      *shared = TRUE;
+    }
+  g_free (marks.a);
+  g_free (marks.b);
   refiner_clear (&refiner);
   side_clear (&sa);
   side_clear (&sb);
   return self;
+}
+
+ClairDiff *
+clair_diff_compute (const char     *a,
+                    gssize          a_len,
+                    const char     *b,
+                    gssize          b_len,
+                    ClairDiffFlags  flags)
+{
+  return diff_compute (a, a_len, b, b_len, flags, NULL, NULL, NULL);
+}
+
+ClairDiff *
+clair_diff_compute_with_metrics (const char     *a,
+                                 gssize          a_len,
+                                 const char     *b,
+                                 gssize          b_len,
+                                 ClairDiffFlags  flags,
+                                 ClairMetrics   *metrics,
+                                 gboolean       *levenshtein_exact)
+{
+  ClairDiff *diff;
+  gboolean shared = FALSE, exact = TRUE;
+
+  g_return_val_if_fail (a != NULL || a_len == 0, NULL);
+  g_return_val_if_fail (b != NULL || b_len == 0, NULL);
+  g_return_val_if_fail (metrics != NULL, NULL);
+
+  diff = diff_compute (a, a_len, b, b_len, flags, metrics, &exact, &shared);
+  if (!shared)
+    clair_metrics_compute_len (a, a_len, b, b_len, metrics, &exact);
+  if (levenshtein_exact != NULL)
+    *levenshtein_exact = exact;
+  return diff;
 }
 
 ClairDiff *
@@ -2565,6 +2656,117 @@ word_cp_offsets (const Side *side,
   return offsets;
 }
 
+/* The metrics from the tokens of both texts (ids from one interner, below @n_ids) and, when
+ * @marks is not NULL, the word alignment the diff made of them. */
+static void
+metrics_from_sides (const Side   *sa,
+                    const Side   *sb,
+                    guint32       n_ids,
+                    WordMarks    *marks,
+                    ClairMetrics *metrics,
+                    gboolean     *levenshtein_exact)
+{
+  const char *original = sa->text, *revision = sb->text;
+  gsize original_len = sa->len, revision_len = sb->len;
+  g_autofree guint32 *a_words = NULL;
+  g_autofree guint32 *b_words = NULL;
+  g_autofree guint8 *a_chg = NULL;
+  g_autofree guint8 *b_chg = NULL;
+  g_autofree guint8 *seen = NULL;
+  g_autofree gunichar *ca = NULL;
+  g_autofree gunichar *cb = NULL;
+  const guint8 *a_marks = NULL, *b_marks = NULL;
+  guint na = 0, nb = 0, matched = 0, n_union = 0, n_common = 0;
+  gsize chars_a, chars_b, distance = 0;
+  gboolean exact;
+
+  a_words = g_new (guint32, sa->n + 1);
+  b_words = g_new (guint32, sb->n + 1);
+  for (guint i = 0; i < sa->n; i++)
+    if (tok_cls (sa, i) != CLS_SPACE)
+      a_words[na++] = sa->ids[i];
+  for (guint i = 0; i < sb->n; i++)
+    if (tok_cls (sb, i) != CLS_SPACE)
+      b_words[nb++] = sb->ids[i];
+
+  /* Jaccard over the sets of distinct tokens: bit 1 = in the original, bit 2 = in the revision. */
+  seen = g_new0 (guint8, n_ids + 1);
+  for (guint i = 0; i < na; i++)
+    seen[a_words[i]] |= 1;
+  for (guint j = 0; j < nb; j++)
+    seen[b_words[j]] |= 2;
+  for (guint32 id = 0; id < n_ids; id++)
+    {
+      n_union += seen[id] != 0;
+      n_common += seen[id] == 3;
+    }
+
+  if (original_len + revision_len > CLAIR_DIFF_LINE_THRESHOLD)
+    {
+      /* Huge inputs: count what the line-aligned diff keeps, as it displays it. */
+      g_autoptr(ClairDiff) diff = clair_diff_compute (original, original_len, revision, revision_len,
+                                                      CLAIR_DIFF_NO_REFINE | CLAIR_DIFF_NO_CLEANUP);
+
+      chars_a = g_utf8_strlen (original, original_len);
+      chars_b = g_utf8_strlen (revision, revision_len);
+      matched = MIN (na, diff->stats.tokens_a - MIN (diff->stats.tokens_a, diff->stats.deleted));
+      distance = levenshtein_by_ops (diff, original, revision);
+      exact = FALSE;
+    }
+  else
+    {
+      ca = to_code_points (original, original_len, &chars_a);
+      cb = to_code_points (revision, revision_len, &chars_b);
+      exact = levenshtein_cps (ca, chars_a, cb, chars_b, LEVENSHTEIN_BUDGET, &distance);
+      if (marks != NULL)
+        {
+          /* The diff aligned these very words with diff_ids(). */
+          g_assert (marks->na == na && marks->nb == nb);
+          a_marks = marks->a;
+          b_marks = marks->b;
+          for (guint i = 0; i < na; i++)
+            matched += !a_marks[i];
+        }
+      else if (exact && na + nb <= ANCHOR_MIN_TOKENS)
+        {
+          /* Below the anchoring size the token diff is minimal, so the tokens it keeps are a
+           * longest common subsequence: its length is all the metrics need, and the bit-parallel
+           * count is many times cheaper than the edit script. */
+          matched = lcs_length (a_words, na, b_words, nb, n_ids);
+        }
+      else
+        {
+          Arena arena = { NULL };
+
+          a_chg = g_new (guint8, na + 1);
+          b_chg = g_new (guint8, nb + 1);
+          diff_ids (&arena, a_words, na, b_words, nb, n_ids, TRUE, a_chg, b_chg);
+          arena_clear (&arena);
+          for (guint i = 0; i < na; i++)
+            matched += !a_chg[i];
+          a_marks = a_chg;
+          b_marks = b_chg;
+        }
+    }
+  if (!exact && a_marks != NULL)
+    {
+      g_autofree gsize *a_cp = word_cp_offsets (sa, na);
+      g_autofree gsize *b_cp = word_cp_offsets (sb, nb);
+
+      distance = levenshtein_by_gaps (ca, a_cp, a_marks, na, chars_a, cb, b_cp, b_marks, nb, chars_b);
+    }
+
+  metrics->jaccard = n_union > 0 ? (double) n_common / n_union : 1.0;
+  metrics->levenshtein = (double) distance;
+  metrics->levenshtein_norm = MAX (chars_a, chars_b) > 0 ? (double) distance / MAX (chars_a, chars_b) : 0.0;
+  metrics->changed_share = na + nb > 0 ? (double) (na + nb - 2 * matched) / (na + nb) : 0.0;
+  metrics->similarity_ratio = na + nb > 0 ? 2.0 * matched / (na + nb) : 1.0;
+  /* An empty original has no ratio: count it as one character so the value stays finite. */
+  metrics->length_ratio = chars_a > 0 ? (double) chars_b / chars_a : chars_b > 0 ? (double) chars_b : 1.0;
+  if (levenshtein_exact != NULL)
+    *levenshtein_exact = exact;
+}
+
 void
 clair_metrics_compute_len (const char   *original,
                            gssize        original_len,
@@ -2575,16 +2777,6 @@ clair_metrics_compute_len (const char   *original,
 {
   Side sa = { 0 }, sb = { 0 };
   Interner interner = { 0 };
-  g_autofree guint32 *a_words = NULL;
-  g_autofree guint32 *b_words = NULL;
-  g_autofree guint8 *a_chg = NULL;
-  g_autofree guint8 *b_chg = NULL;
-  g_autofree guint8 *seen = NULL;
-  g_autofree gunichar *ca = NULL;
-  g_autofree gunichar *cb = NULL;
-  guint na = 0, nb = 0, matched = 0, n_union = 0, n_common = 0;
-  gsize chars_a, chars_b, distance = 0;
-  gboolean exact;
 
   g_return_if_fail (metrics != NULL);
 
@@ -2602,81 +2794,7 @@ clair_metrics_compute_len (const char   *original,
   interner_init (&interner, 0, 1, FALSE);
   side_tokenize (&sa, original, original_len, SPLIT_WORDS, &interner, TRUE);
   side_tokenize (&sb, revision, revision_len, SPLIT_WORDS, &interner, TRUE);
-  a_words = g_new (guint32, sa.n + 1);
-  b_words = g_new (guint32, sb.n + 1);
-  for (guint i = 0; i < sa.n; i++)
-    if (tok_cls (&sa, i) != CLS_SPACE)
-      a_words[na++] = sa.ids[i];
-  for (guint i = 0; i < sb.n; i++)
-    if (tok_cls (&sb, i) != CLS_SPACE)
-      b_words[nb++] = sb.ids[i];
-
-  /* Jaccard over the sets of distinct tokens: bit 1 = in the original, bit 2 = in the revision. */
-  seen = g_new0 (guint8, interner.n_ids + 1);
-  for (guint i = 0; i < na; i++)
-    seen[a_words[i]] |= 1;
-  for (guint j = 0; j < nb; j++)
-    seen[b_words[j]] |= 2;
-  for (guint32 id = 0; id < interner.n_ids; id++)
-    {
-      n_union += seen[id] != 0;
-      n_common += seen[id] == 3;
-    }
-
-  if ((gsize) original_len + (gsize) revision_len > CLAIR_DIFF_LINE_THRESHOLD)
-    {
-      /* Huge inputs: count what the line-aligned diff keeps, as it displays it. */
-      g_autoptr(ClairDiff) diff = clair_diff_compute (original, original_len, revision, revision_len,
-                                                      CLAIR_DIFF_NO_REFINE | CLAIR_DIFF_NO_CLEANUP);
-
-      chars_a = g_utf8_strlen (original, original_len);
-      chars_b = g_utf8_strlen (revision, revision_len);
-      matched = MIN (na, diff->stats.tokens_a - MIN (diff->stats.tokens_a, diff->stats.deleted));
-      distance = levenshtein_by_ops (diff, original, revision);
-      exact = FALSE;
-    }
-  else
-    {
-      Arena arena = { NULL };
-
-      ca = to_code_points (original, original_len, &chars_a);
-      cb = to_code_points (revision, revision_len, &chars_b);
-      exact = levenshtein_cps (ca, chars_a, cb, chars_b, LEVENSHTEIN_BUDGET, &distance);
-      if (exact && na + nb <= ANCHOR_MIN_TOKENS)
-        {
-          /* Below the anchoring size the token diff is minimal, so the tokens it keeps are a
-           * longest common subsequence: its length is all the metrics need, and the bit-parallel
-           * count is many times cheaper than the edit script. */
-          matched = lcs_length (a_words, na, b_words, nb, interner.n_ids);
-        }
-      else
-        {
-          a_chg = g_new (guint8, na + 1);
-          b_chg = g_new (guint8, nb + 1);
-          diff_ids (&arena, a_words, na, b_words, nb, interner.n_ids, TRUE, a_chg, b_chg);
-          arena_clear (&arena);
-          for (guint i = 0; i < na; i++)
-            matched += !a_chg[i];
-        }
-    }
-  if (!exact && a_chg != NULL)
-    {
-      g_autofree gsize *a_cp = word_cp_offsets (&sa, na);
-      g_autofree gsize *b_cp = word_cp_offsets (&sb, nb);
-
-      distance = levenshtein_by_gaps (ca, a_cp, a_chg, na, chars_a, cb, b_cp, b_chg, nb, chars_b);
-    }
-
-  metrics->jaccard = n_union > 0 ? (double) n_common / n_union : 1.0;
-  metrics->levenshtein = (double) distance;
-  metrics->levenshtein_norm = MAX (chars_a, chars_b) > 0 ? (double) distance / MAX (chars_a, chars_b) : 0.0;
-  metrics->changed_share = na + nb > 0 ? (double) (na + nb - 2 * matched) / (na + nb) : 0.0;
-  metrics->similarity_ratio = na + nb > 0 ? 2.0 * matched / (na + nb) : 1.0;
-  /* An empty original has no ratio: count it as one character so the value stays finite. */
-  metrics->length_ratio = chars_a > 0 ? (double) chars_b / chars_a : chars_b > 0 ? (double) chars_b : 1.0;
-  if (levenshtein_exact != NULL)
-    *levenshtein_exact = exact;
-
+  metrics_from_sides (&sa, &sb, interner.n_ids, NULL, metrics, levenshtein_exact);
   interner_clear (&interner);
   side_clear (&sa);
   side_clear (&sb);

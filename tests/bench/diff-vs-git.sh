@@ -1,9 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Whole-process time of `clair diff A B` against `git diff --no-index --word-diff A B` on the same
-# two 50,000-word files (5 % scattered edits), and the number of changed words each reports; then
-# the 10 MB pair. Usage: tests/bench/diff-vs-git.sh BUILDDIR [CLAIR]   (RUNS=N for hyperfine)
+# Whole-process time of `clair diff A B` (and `clair diff --stats A B`) against the anchors GNU
+# `wdiff A B` (a word-level LCS) and `git diff --no-index --word-diff A B`, all measured in the
+# same hyperfine run on the same two 50,000-word files (5 % scattered edits), and the number of
+# changed words each reports; then the 10 MB pair.
+# Usage: tests/bench/diff-vs-git.sh BUILDDIR [CLAIR]   (RUNS=N for hyperfine)
+# Tools (benchmark-only, not installed by clair-dev): hyperfine, wdiff, git, python3; as root:
+#   apt-get install hyperfine wdiff git
 set -eu
 
 build=$(cd "${1:?usage: diff-vs-git.sh BUILDDIR [CLAIR]}" && pwd)
@@ -26,14 +30,22 @@ print(f"{deleted} deleted + {inserted} inserted = {deleted + inserted} changed w
 }
 
 cd "$dir"
+echo "machine: $(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg) (shared: compare figures of the same run only)"
 printf 'clair: '; "$clair" diff --color=never a.txt b.txt | count_changes
 printf 'git:   '; { git diff --no-index --word-diff a.txt b.txt || true; } | count_changes
+if command -v wdiff >/dev/null; then
+  printf 'wdiff: '; { wdiff a.txt b.txt || true; } | count_changes
+fi
 
 if command -v hyperfine >/dev/null; then
   # Medians of many runs, every command in the same hyperfine run (the machine is shared).
+  wdiff_cmd=
+  command -v wdiff >/dev/null && wdiff_cmd="wdiff a.txt b.txt"
   hyperfine -N -i --warmup 10 --runs "${RUNS:-101}" --export-json "$dir/times.json" \
     "$clair diff --color=never a.txt b.txt" \
+    "$clair diff --stats a.txt b.txt" \
     "git diff --no-index --word-diff a.txt b.txt" \
+    ${wdiff_cmd:+"$wdiff_cmd"} \
     "$clair diff --json a.txt b.txt" >/dev/null 2>&1 || true
   python3 - "$dir/times.json" <<'EOF'
 import json, sys
