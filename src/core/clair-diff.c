@@ -2626,14 +2626,28 @@ levenshtein_by_ops (ClairDiff  *diff,
   return total;
 }
 
-/* Code point offsets (start, end) of the word tokens of @side, in @cps order. */
+/* Code point offsets (start, end) of the word tokens of @side, in @cps order; @n_chars is the
+ * number of code points to_code_points() found in the text. */
 static gsize *
 word_cp_offsets (const Side *side,
-                 guint       n_words)
+                 guint       n_words,
+                 gsize       n_chars)
 {
   gsize *offsets = g_new (gsize, 2 * (gsize) n_words + 2);
   gsize cp = 0, byte = 0;
   guint k = 0;
+
+  /* As many code points as bytes: ASCII, every offset is a byte offset. */
+  if (n_chars == side->len)
+    {
+      for (guint t = 0; t < side->n; t++)
+        {
+          offsets[2 * k] = tok_start (side, t);
+          offsets[2 * k + 1] = tok_start (side, t + 1);
+          k += tok_cls (side, t) != CLS_SPACE;
+        }
+      return offsets;
+    }
 
   for (guint t = 0; t < side->n; t++)
     {
@@ -2750,8 +2764,8 @@ metrics_from_sides (const Side   *sa,
     }
   if (!exact && a_marks != NULL)
     {
-      g_autofree gsize *a_cp = word_cp_offsets (sa, na);
-      g_autofree gsize *b_cp = word_cp_offsets (sb, nb);
+      g_autofree gsize *a_cp = word_cp_offsets (sa, na, chars_a);
+      g_autofree gsize *b_cp = word_cp_offsets (sb, nb, chars_b);
 
       distance = levenshtein_by_gaps (ca, a_cp, a_marks, na, chars_a, cb, b_cp, b_marks, nb, chars_b);
     }
