@@ -1007,6 +1007,8 @@ clair_runner_start (ClairRunner  *self,
   self->progress.total = self->rows->len;
   self->start_time = g_get_monotonic_time ();
   self->main_waiting = TRUE;
+  /* One analyser a core: parsing and metrics are the run's CPU work, while the main context,
+   * the writer and the preparing thread mostly wait on sockets, SQLite and each other. */
   self->analysers = g_thread_pool_new (analyse_func, self,
                                       CLAMP ((int) g_get_num_processors (), 1, 8), FALSE, NULL);
   self->writer_thread = g_thread_new ("clair-writer", writer_thread_func, self);
