@@ -876,6 +876,59 @@ test_metrics_matched (void)
     }
 }
 
+/* Past the anchoring size the diff is cut at unique tokens first, so it is no longer minimal by
+ * construction: it must still be an edit script from A to B, and change few more words than a
+ * longest common subsequence leaves (the oracle here is the textbook table). */
+static void
+test_anchored_near_minimal (void)
+{
+  g_autoptr(GPtrArray) words = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) wa = NULL;
+  g_autoptr(GPtrArray) wb = NULL;
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+  const char **vocab;
+  guint lcs, optimal;
+
+  for (guint i = 0; i < 2000; i++)
+    g_ptr_array_add (words, g_strdup_printf ("w%u ", i));
+  vocab = (const char **) words->pdata;
+  {
+    GString *text = g_string_new (NULL);
+
+    for (guint i = 0; i < 6000; i++)
+      {
+        guint r = g_test_rand_int_range (0, 2000);
+
+        g_string_append (text, vocab[(r * r) / 2000]);
+      }
+    a = g_string_free (text, FALSE);
+  }
+  b = mutate (a, 5, vocab, 2000);
+  wa = ascii_words (a);
+  wb = ascii_words (b);
+  g_assert_cmpuint (wa->len + wb->len, >, 4096);  /* anchored */
+  lcs = lcs_table (wa, wb);
+  optimal = wa->len + wb->len - 2 * lcs;
+
+  for (guint k = 0; k < 2; k++)
+    {
+      ClairDiffFlags flags = k == 0 ? CLAIR_DIFF_NO_CLEANUP : 0;
+      g_autoptr(ClairDiff) diff = clair_diff_compute (a, -1, b, -1, flags);
+      ClairDiffStats stats;
+      guint changed;
+
+      assert_ops_rebuild (diff, a, b);
+      clair_diff_get_stats (diff, &stats);
+      changed = stats.deleted + stats.inserted;
+      g_test_message ("anchored: %u changed words, %u at least (%s)", changed, optimal,
+                      k == 0 ? "no cleanup" : "cleanup");
+      g_assert_cmpuint (changed, >=, optimal);
+      /* The token diff itself within 2 %; the semantic cleanup may merge a few more. */
+      g_assert_cmpuint (changed, <=, optimal + optimal / (k == 0 ? 50 : 10) + 2);
+    }
+}
+
 static void
 assert_shared_metrics (const char     *a,
                        gssize          a_len,
@@ -1237,6 +1290,7 @@ main (int   argc,
   g_test_add_func ("/diff/adversarial", test_adversarial);
   g_test_add_func ("/diff/minimal", test_minimal);
   g_test_add_func ("/diff/large-anchored", test_large_anchored);
+  g_test_add_func ("/diff/anchored-near-minimal", test_anchored_near_minimal);
   g_test_add_func ("/diff/async", test_async);
   g_test_add_func ("/diff/large-parallel", test_large_parallel);
   g_test_add_func ("/diff/cli-launcher", test_cli_launcher);
