@@ -15,6 +15,10 @@
  * request. */
 
 #define MAX_BATCH          512      /* results in one commit at most */
+/* Answers waiting to be parsed, measured and committed at most: a request slot is given back as
+ * soon as its answer arrives, so the next request never waits for the metrics or the commit,
+ * while memory stays bounded when the analysis falls behind the server. */
+#define MAX_BACKLOG        MAX_BATCH
 #define MAX_RETRY_AFTER_MS (300 * 1000)
 /* After a 429 halves the in-flight limit, it grows back by one for every `limit` answers without
  * a 429 (additive increase, as TCP's congestion avoidance), so a burst of rate limits costs
@@ -37,6 +41,7 @@ typedef struct
   ClairReply   *reply;
   ClairAttempt *attempt;
   char         *failure;
+  gboolean      answered;      /* handed to the analysers; counted in ClairRunner.answered */
 } Job;
 
 typedef struct
@@ -79,6 +84,7 @@ struct _ClairRunner
 
   /* Main context only. */
   GHashTable       *active;          /* every job sent and not yet committed or dropped */
+  guint             answered;        /* those of them answered, being analysed or committed */
   guint             limit;
   guint             since_limited;  /* answers since the last 429 at this limit */
   gboolean          any_success;
@@ -418,7 +424,7 @@ update_rates (ClairRunner *self)
   ClairRunProgress *p = &self->progress;
   guint answered = p->revised + p->parse_failed + p->failed;
 
-  p->in_flight = g_hash_table_size (self->active);
+  p->in_flight = g_hash_table_size (self->active) - self->answered;
   p->limit = self->limit;
   p->elapsed = self->start_time ? (g_get_monotonic_time () - self->start_time) / 1e6 : 0;
   p->rows_per_second = p->elapsed > 0 ? answered / p->elapsed : 0;
@@ -492,11 +498,25 @@ maybe_finish (ClairRunner *self)
 }
 
 /* Forgets a job that will not be committed: its row stays as it was (pending). */
+/* Takes @job out of the active set (it is committed or dropped). */
+static void
+forget_job (ClairRunner *self,
+            Job         *job)
+{
+  if (job->answered)
+    {
+      g_assert (self->answered > 0);
+      self->answered--;
+      job->answered = FALSE;
+    }
+  g_hash_table_remove (self->active, job);
+}
+
 static void
 drop_job (ClairRunner *self,
           Job         *job)
 {
-  g_hash_table_remove (self->active, job);
+  forget_job (self, job);
   job_free (job);
 }
 
@@ -520,7 +540,7 @@ committed_cb (gpointer user_data)
   if (batch->error != NULL)
     {
       for (guint i = 0; i < batch->jobs->len; i++)
-        g_hash_table_remove (self->active, g_ptr_array_index (batch->jobs, i));
+        forget_job (self, g_ptr_array_index (batch->jobs, i));
       fatal (self, g_strdup_printf ("Could not save results in “%s”: %s",
                                     clair_project_get_path (self->project), batch->error->message));
       maybe_finish (self);
@@ -532,7 +552,7 @@ committed_cb (gpointer user_data)
       Job *job = g_ptr_array_index (batch->jobs, i);
       ClairAttempt *attempt = job->attempt;
 
-      g_hash_table_remove (self->active, job);
+      forget_job (self, job);
       self->progress.done++;
       if (attempt->prompt_tokens > 0)
         self->progress.prompt_tokens += attempt->prompt_tokens;
@@ -608,6 +628,18 @@ is_unreachable (const ClairReply *reply)
   return g_error_matches (reply->error, CLAIR_ERROR, CLAIR_ERROR_UNREACHABLE);
 }
 
+/* The answer (or the final failure) of @job goes to be parsed, measured and committed; its request
+ * slot is free from now on. */
+static void
+hand_to_analysers (ClairRunner *self,
+                   Job         *job)
+{
+  set_phase (job, "being parsed and saved");
+  job->answered = TRUE;
+  self->answered++;
+  g_thread_pool_push (self->analysers, job, NULL);
+}
+
 static void
 chat_cb (GObject      *source,
          GAsyncResult *result,
@@ -629,13 +661,11 @@ chat_cb (GObject      *source,
           self->limit++;
           self->since_limited = 0;
         }
-      set_phase (job, "being parsed and saved");
-      g_thread_pool_push (self->analysers, job, NULL);
+      hand_to_analysers (self, job);
       break;
 
     case CLAIR_REPLY_FAIL_ROW:
-      set_phase (job, "being parsed and saved");
-      g_thread_pool_push (self->analysers, job, NULL);
+      hand_to_analysers (self, job);
       break;
 
     case CLAIR_REPLY_FATAL:
@@ -676,8 +706,7 @@ chat_cb (GObject      *source,
             }
           job->failure = g_strdup_printf ("%s (gave up after %u attempts)",
                                           reply->error->message, job->n_attempts);
-          set_phase (job, "being parsed and saved");
-      g_thread_pool_push (self->analysers, job, NULL);
+          hand_to_analysers (self, job);
           break;
         }
       else
@@ -756,7 +785,7 @@ fill (ClairRunner *self)
       return;
     }
 
-  while (g_hash_table_size (self->active) < self->limit)
+  while (g_hash_table_size (self->active) - self->answered < self->limit && self->answered < MAX_BACKLOG)
     {
       Job *job;
 
