@@ -15,10 +15,6 @@
  * request. */
 
 #define MAX_BATCH          512      /* results in one commit at most */
-/* Answers waiting to be parsed, measured and committed at most: a request slot is given back as
- * soon as its answer arrives, so the next request never waits for the metrics or the commit,
- * while memory stays bounded when the analysis falls behind the server. */
-#define MAX_BACKLOG        MAX_BATCH
 #define MAX_RETRY_AFTER_MS (300 * 1000)
 /* After a 429 halves the in-flight limit, it grows back by one for every `limit` answers without
  * a 429 (additive increase, as TCP's congestion avoidance), so a burst of rate limits costs
@@ -785,7 +781,13 @@ fill (ClairRunner *self)
       return;
     }
 
-  while (g_hash_table_size (self->active) - self->answered < self->limit && self->answered < MAX_BACKLOG)
+  /* A request slot is given back as soon as its answer arrives, so the next request never waits
+   * for the parse, the metrics and the commit of the last one. Answers waiting for those are
+   * bounded by the concurrency too: memory stays flat when the analysis falls behind the
+   * server, and a crash loses no more uncommitted answers than twice the concurrency (their rows
+   * are requested again, as any row whose result never reached the project). */
+  while (g_hash_table_size (self->active) - self->answered < self->limit
+         && self->answered < MAX (self->options.concurrency, 1u))
     {
       Job *job;
 
