@@ -560,6 +560,21 @@ test_content_kept (void)
   g_assert_cmpint (huge->completion_tokens, ==, -1);
 }
 
+/* A reply that is two JSON values ("{…}{…}": json-glib 1.6 would read the first and drop the
+ * rest) is refused. (Stream events go through the same clair_json_load_object().) */
+static void
+test_two_values_refused (void)
+{
+  g_autoptr(Server) server = server_start (NULL);
+  g_autoptr(ClairClient) client = client_for (server, 2);
+  g_autoptr(ClairReply) reply = NULL;
+
+  /* The usage object is written verbatim, so it can close the reply and open a second one. */
+  reply = chat (client, "mock;usage-json={}}{\"x\":1", FALSE);
+  g_assert_nonnull (reply->error);
+  g_assert_null (reply->content);
+}
+
 /* A key the server echoes back (in an error message, an HTML page, or the answer itself) never
  * reaches the reply: nothing the runner stores or the app shows holds it. */
 static void
@@ -894,6 +909,7 @@ main (int    argc,
   g_test_add_func ("/client/stream-cap", test_stream_cap);
   g_test_add_func ("/client/no-redirect", test_no_redirect);
   g_test_add_func ("/client/content-kept", test_content_kept);
+  g_test_add_func ("/client/two-values-refused", test_two_values_refused);
   g_test_add_func ("/client/key-redacted", test_key_redacted);
   g_test_add_func ("/client/url-credentials", test_url_credentials);
   g_test_add_func ("/client/broken-answers", test_broken_answers);

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 
 #include "clair-diff.h"
 #include "clair-metrics.h"
@@ -702,6 +703,307 @@ test_levenshtein (void)
     }
 }
 
+/* The fixture file of real replies, or NULL (with the test skipped) when it is absent. */
+static char *
+fixture_path (void)
+{
+  const char *shared = g_getenv ("CLAIR_SHARED_DIR");
+  char *path = shared ? g_build_filename (shared, "fixtures", "ultrafeedback-gpt4-clair-20.jsonl", NULL) : NULL;
+
+  if (path == NULL || !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_free (path);
+      g_test_skip ("the shared fixtures (../shared/fixtures) are absent");
+      return NULL;
+    }
+  return path;
+}
+
+/* Each fixture line's answer and the revision the real reply gives (strings of @pairs, two a line). */
+static GPtrArray *
+fixture_pairs (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  GPtrArray *pairs = g_ptr_array_new_with_free_func (g_free);
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *object, *expected;
+
+      if (lines[i][0] == '\0')
+        continue;
+      g_assert_true (json_parser_load_from_data (parser, lines[i], -1, &error));
+      object = json_node_get_object (json_parser_get_root (parser));
+      expected = json_object_get_object_member (object, "expected");
+      g_ptr_array_add (pairs, g_strdup (json_object_get_string_member (object, "student_solution")));
+      g_ptr_array_add (pairs, g_strdup (json_object_get_string_member_with_default (expected, "revision", "")));
+    }
+  g_assert_cmpuint (pairs->len, >=, 2);
+  return pairs;
+}
+
+/* Real revisions rewrite much of the answer (distances of 40 to 80 % of the length): the
+ * bit-parallel distance agrees with the table on every fixture pair, and on the answer against
+ * itself cut at block boundaries. */
+static void
+test_levenshtein_fixtures (void)
+{
+  g_autofree char *path = fixture_path ();
+  g_autoptr(GPtrArray) pairs = NULL;
+
+  if (path == NULL)
+    return;
+  pairs = fixture_pairs (path);
+  for (guint i = 0; i + 1 < pairs->len; i += 2)
+    {
+      const char *a = pairs->pdata[i], *b = pairs->pdata[i + 1];
+      g_autofree char *cut = g_utf8_substring (a, 0, MIN (g_utf8_strlen (a, -1), 64 * (i / 2 + 1)));
+
+      g_assert_cmpuint (clair_levenshtein (a, -1, b, -1), ==, levenshtein_table (a, b));
+      g_assert_cmpuint (clair_levenshtein (cut, -1, a, -1), ==, levenshtein_table (cut, a));
+    }
+}
+
+/* Word and punctuation tokens of an ASCII text, as the diff cuts them (letter and digit runs,
+ * other characters one each, whitespace left out). */
+static GPtrArray *
+ascii_words (const char *text)
+{
+  GPtrArray *words = g_ptr_array_new_with_free_func (g_free);
+
+  for (const char *p = text; *p != '\0';)
+    {
+      const char *start = p;
+
+      if (g_ascii_isspace (*p))
+        {
+          p++;
+          continue;
+        }
+      if (g_ascii_isalnum (*p))
+        while (g_ascii_isalnum (*p))
+          p++;
+      else
+        p++;
+      g_ptr_array_add (words, g_strndup (start, p - start));
+    }
+  return words;
+}
+
+static guint
+lcs_table (GPtrArray *a,
+           GPtrArray *b)
+{
+  g_autofree guint *row = g_new0 (guint, b->len + 1);
+
+  for (guint i = 1; i <= a->len; i++)
+    {
+      guint diag = 0;
+
+      for (guint j = 1; j <= b->len; j++)
+        {
+          guint up = row[j];
+
+          row[j] = strcmp (a->pdata[i - 1], b->pdata[j - 1]) == 0 ? diag + 1 : MAX (row[j], row[j - 1]);
+          diag = up;
+        }
+    }
+  return row[b->len];
+}
+
+static gboolean
+is_ascii_text (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    if ((guchar) *p >= 0x80)
+      return FALSE;
+  return TRUE;
+}
+
+static void
+assert_matched_tokens (const char *a,
+                       const char *b)
+{
+  g_autoptr(GPtrArray) wa = ascii_words (a);
+  g_autoptr(GPtrArray) wb = ascii_words (b);
+  guint total = wa->len + wb->len;
+  guint lcs = lcs_table (wa, wb);
+  ClairMetrics m;
+
+  clair_metrics_compute (a, b, &m);
+  g_assert_cmpfloat_with_epsilon (m.similarity_ratio, total > 0 ? 2.0 * lcs / total : 1.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (m.changed_share, total > 0 ? (double) (total - 2 * lcs) / total : 0.0, 1e-12);
+}
+
+/* The tokens the metrics count as kept are a longest common subsequence: random texts across
+ * 64-token block sizes (repeated tokens, whole rewrites, small edits) and the real fixture pairs,
+ * against the textbook table. */
+static void
+test_metrics_matched (void)
+{
+  const char *vocab[] = { "a ", "b ", "c ", "dd ", "e, ", "f. ", "g\n" };
+  g_autofree char *path = NULL;
+
+  for (guint round = 0; round < 200; round++)
+    {
+      guint n = g_test_rand_int_range (0, round < 100 ? 80 : 700);
+      g_autofree char *a = random_text (n, vocab, G_N_ELEMENTS (vocab));
+      g_autofree char *b = g_test_rand_bit ()
+                             ? random_text (g_test_rand_int_range (0, 700), vocab, G_N_ELEMENTS (vocab))
+                             : mutate (a, 20, vocab, G_N_ELEMENTS (vocab));
+
+      assert_matched_tokens (a, b);
+    }
+
+  path = fixture_path ();
+  if (path != NULL)
+    {
+      g_autoptr(GPtrArray) pairs = fixture_pairs (path);
+      guint checked = 0;
+
+      for (guint i = 0; i + 1 < pairs->len; i += 2)
+        if (is_ascii_text (pairs->pdata[i]) && is_ascii_text (pairs->pdata[i + 1]))
+          {
+            assert_matched_tokens (pairs->pdata[i], pairs->pdata[i + 1]);
+            checked++;
+          }
+      g_assert_cmpuint (checked, >, 0);
+    }
+}
+
+/* Past the anchoring size the diff is cut at unique tokens first, so it is no longer minimal by
+ * construction: it must still be an edit script from A to B, and change few more words than a
+ * longest common subsequence leaves (the oracle here is the textbook table). */
+static void
+test_anchored_near_minimal (void)
+{
+  g_autoptr(GPtrArray) words = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) wa = NULL;
+  g_autoptr(GPtrArray) wb = NULL;
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+  const char **vocab;
+  guint lcs, optimal;
+
+  for (guint i = 0; i < 2000; i++)
+    g_ptr_array_add (words, g_strdup_printf ("w%u ", i));
+  vocab = (const char **) words->pdata;
+  {
+    GString *text = g_string_new (NULL);
+
+    for (guint i = 0; i < 6000; i++)
+      {
+        guint r = g_test_rand_int_range (0, 2000);
+
+        g_string_append (text, vocab[(r * r) / 2000]);
+      }
+    a = g_string_free (text, FALSE);
+  }
+  b = mutate (a, 5, vocab, 2000);
+  wa = ascii_words (a);
+  wb = ascii_words (b);
+  g_assert_cmpuint (wa->len + wb->len, >, 4096);  /* anchored */
+  lcs = lcs_table (wa, wb);
+  optimal = wa->len + wb->len - 2 * lcs;
+
+  for (guint k = 0; k < 2; k++)
+    {
+      ClairDiffFlags flags = k == 0 ? CLAIR_DIFF_NO_CLEANUP : 0;
+      g_autoptr(ClairDiff) diff = clair_diff_compute (a, -1, b, -1, flags);
+      ClairDiffStats stats;
+      guint changed;
+
+      assert_ops_rebuild (diff, a, b);
+      clair_diff_get_stats (diff, &stats);
+      changed = stats.deleted + stats.inserted;
+      g_test_message ("anchored: %u changed words, %u at least (%s)", changed, optimal,
+                      k == 0 ? "no cleanup" : "cleanup");
+      g_assert_cmpuint (changed, >=, optimal);
+      /* The token diff itself within 2 %; the semantic cleanup may merge a few more. */
+      g_assert_cmpuint (changed, <=, optimal + optimal / (k == 0 ? 50 : 10) + 2);
+    }
+}
+
+static void
+assert_shared_metrics (const char     *a,
+                       gssize          a_len,
+                       const char     *b,
+                       gssize          b_len,
+                       ClairDiffFlags  flags)
+{
+  g_autoptr(ClairDiff) alone = clair_diff_compute (a, a_len, b, b_len, flags);
+  g_autoptr(ClairDiff) shared = NULL;
+  ClairMetrics apart, together;
+  gboolean exact_apart = FALSE, exact_together = FALSE;
+  ClairDiffStats s1, s2;
+  const ClairDiffOp *ops1, *ops2;
+  guint n1, n2;
+
+  clair_metrics_compute_len (a, a_len, b, b_len, &apart, &exact_apart);
+  shared = clair_diff_compute_with_metrics (a, a_len, b, b_len, flags, &together, &exact_together);
+  /* Bit for bit: the shared path must store what the separate one stores. */
+  g_assert_true (memcmp (&apart, &together, sizeof apart) == 0);
+  g_assert_cmpint (exact_apart, ==, exact_together);
+  /* And the diff is the diff. */
+  ops1 = clair_diff_get_ops (alone, &n1);
+  ops2 = clair_diff_get_ops (shared, &n2);
+  g_assert_cmpuint (n1, ==, n2);
+  for (guint k = 0; k < n1; k++)
+    {
+      g_assert_cmpint (ops1[k].kind, ==, ops2[k].kind);
+      g_assert_cmpuint (ops1[k].a_start, ==, ops2[k].a_start);
+      g_assert_cmpuint (ops1[k].a_end, ==, ops2[k].a_end);
+      g_assert_cmpuint (ops1[k].b_start, ==, ops2[k].b_start);
+      g_assert_cmpuint (ops1[k].b_end, ==, ops2[k].b_end);
+    }
+  clair_diff_get_stats (alone, &s1);
+  clair_diff_get_stats (shared, &s2);
+  g_assert_true (memcmp (&s1, &s2, sizeof s1) == 0);
+}
+
+/* The diff and the metrics computed together give what they give apart: random texts with
+ * whitespace of every kind and Unicode, the fixture pairs, texts past the anchoring size, past
+ * the Levenshtein budget, and in line mode. */
+static void
+test_metrics_with_diff (void)
+{
+  const char *vocab[] = { "a ", "b ", "cat ", "é ", "猫 ", ", ", ".\n", "  ", "\t", "dog\n\n" };
+  g_autofree char *path = NULL;
+  GString *big = g_string_new (NULL);
+  g_autofree char *big_b = NULL;
+
+  for (guint round = 0; round < 150; round++)
+    {
+      g_autofree char *a = random_text (g_test_rand_int_range (0, 400), vocab, G_N_ELEMENTS (vocab));
+      g_autofree char *b = g_test_rand_bit ()
+                             ? random_text (g_test_rand_int_range (0, 400), vocab, G_N_ELEMENTS (vocab))
+                             : mutate (a, 15, vocab, G_N_ELEMENTS (vocab));
+
+      assert_shared_metrics (a, -1, b, -1, 0);
+      assert_shared_metrics (a, -1, b, -1, CLAIR_DIFF_IGNORE_WHITESPACE | CLAIR_DIFF_NO_REFINE);
+      assert_shared_metrics (a, -1, b, -1, CLAIR_DIFF_FORCE_LINES);
+    }
+  path = fixture_path ();
+  if (path != NULL)
+    {
+      g_autoptr(GPtrArray) pairs = fixture_pairs (path);
+
+      for (guint i = 0; i + 1 < pairs->len; i += 2)
+        assert_shared_metrics (pairs->pdata[i], -1, pairs->pdata[i + 1], -1, 0);
+    }
+  /* 30,000 words with scattered edits: anchored, and over the Levenshtein budget. */
+  for (guint i = 0; i < 30000; i++)
+    g_string_append_printf (big, "w%u%s", g_test_rand_int_range (0, 3000), i % 13 == 12 ? ".\n" : " ");
+  big_b = mutate (big->str, 5, vocab, G_N_ELEMENTS (vocab));
+  assert_shared_metrics (big->str, big->len, big_b, -1, 0);
+  g_string_free (big, TRUE);
+}
+
 static void
 assert_metrics (const char *a,
                 const char *b,
@@ -988,10 +1290,14 @@ main (int   argc,
   g_test_add_func ("/diff/adversarial", test_adversarial);
   g_test_add_func ("/diff/minimal", test_minimal);
   g_test_add_func ("/diff/large-anchored", test_large_anchored);
+  g_test_add_func ("/diff/anchored-near-minimal", test_anchored_near_minimal);
   g_test_add_func ("/diff/async", test_async);
   g_test_add_func ("/diff/large-parallel", test_large_parallel);
   g_test_add_func ("/diff/cli-launcher", test_cli_launcher);
   g_test_add_func ("/metrics/levenshtein", test_levenshtein);
+  g_test_add_func ("/metrics/levenshtein-fixtures", test_levenshtein_fixtures);
+  g_test_add_func ("/metrics/matched", test_metrics_matched);
+  g_test_add_func ("/metrics/with-diff", test_metrics_with_diff);
   g_test_add_func ("/metrics/hand-computed", test_metrics);
   g_test_add_func ("/metrics/large", test_metrics_large);
   g_test_add_func ("/metrics/inexact", test_metrics_inexact);

@@ -551,6 +551,7 @@ test_import_results_bad_lines (Fixture       *fixture,
   g_assert_true (has_problem (&report, ":5:", "again"));
   g_assert_true (has_problem (&report, ":6:", "overloaded"));
   g_assert_true (has_problem (&report, ":7:", "not a batch output record"));
+  g_assert_true (has_problem (&report, ":7:", "Not one JSON value"));
   g_assert_true (has_problem (&report, ":9:", "no custom_id"));
   clair_import_results_report_clear (&report);
 

@@ -8,7 +8,9 @@
 
 #include <json-glib/json-glib.h>
 
+#include "clair-error.h"
 #include "clair-json.h"
+#include "clair-request.h"
 
 static char *
 string_to_json (const char *str,
@@ -246,6 +248,82 @@ test_line_separators (void)
   g_assert_cmpstr (raw->str, ==, "{\"k\":\"x\\u2028y\"}");
 }
 
+/* Every text read from outside goes through clair_json_load(): two values, back to back or
+ * apart, are refused with a clear error, where json-glib 1.6 alone would read the first. */
+static void
+test_two_values (void)
+{
+  const char *twos[] = { "{}{}", "0{}", "{}[1]", "[1][2]", "\"a\"\"b\"", "{\"a\":1} {\"b\":2}", "{}\n{}\n", "1 2" };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  ClairGenParams params;
+
+  for (guint i = 0; i < G_N_ELEMENTS (twos); i++)
+    {
+      /* What json-glib does alone, for the record: only when it succeeds is the guard needed. */
+      g_assert_false (clair_json_load (parser, twos[i], -1, &error));
+      g_assert_error (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA);
+      g_assert_nonnull (strstr (error->message, "Not one JSON value"));
+      g_clear_error (&error);
+      g_assert_null (clair_json_load_object (parser, twos[i], -1, &error));
+      g_assert_error (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA);
+      g_clear_error (&error);
+    }
+  g_assert_true (clair_json_load (parser, " {\"a\":[1,2]} \n", -1, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (clair_json_load_object (parser, "{\"a\":\"x\\u0000y\"}", -1, &error));
+  g_assert_no_error (error);
+  /* \u0000 does not cut the string short. */
+  g_assert_cmpstr (clair_json_member_string (json_node_get_object (json_parser_get_root (parser)), "a"), ==,
+                   "x\xef\xbf\xbdy");
+  g_assert_null (clair_json_load_object (parser, "[1]", -1, &error));
+  g_assert_error (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+  g_assert_null (clair_json_load_object (parser, "  ", -1, &error));
+  g_assert_error (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+
+  /* The stored generation settings. */
+  clair_gen_params_init (&params);
+  g_assert_false (clair_gen_params_from_json (&params, "{\"model\":\"a\"}{\"model\":\"b\"}", &error));
+  g_assert_error (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA);
+  g_assert_nonnull (strstr (error->message, "Not one JSON value"));
+  g_clear_error (&error);
+  g_assert_true (clair_gen_params_from_json (&params, "{\"model\":\"a\"}", &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (params.model, ==, "a");
+  clair_gen_params_clear (&params);
+}
+
+/* The member helpers: the type asked for or nothing, never a warning. */
+static void
+test_members (void)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *object = clair_json_load_object (parser, "{\"s\":\"t\",\"i\":42,\"d\":7.0,\"big\":1e999,"
+                                               "\"o\":{},\"a\":[],\"n\":null,\"b\":true}", -1, NULL);
+  g_autofree char *i_text = clair_json_member_as_text (object, "i");
+  g_autofree char *b_text = clair_json_member_as_text (object, "b");
+
+  g_assert_nonnull (object);
+  g_assert_cmpstr (clair_json_member_string (object, "s"), ==, "t");
+  g_assert_null (clair_json_member_string (object, "i"));
+  g_assert_null (clair_json_member_string (NULL, "s"));
+  g_assert_cmpint (clair_json_member_int (object, "i", -1), ==, 42);
+  g_assert_cmpint (clair_json_member_int (object, "d", -1), ==, 7);
+  g_assert_cmpint (clair_json_member_int (object, "big", -1), ==, -1);
+  g_assert_cmpint (clair_json_member_int (object, "s", -5), ==, -5);
+  g_assert_cmpint (clair_json_member_int (object, "missing", 3), ==, 3);
+  g_assert_nonnull (clair_json_member_object (object, "o"));
+  g_assert_null (clair_json_member_object (object, "a"));
+  g_assert_nonnull (clair_json_member_array (object, "a"));
+  g_assert_null (clair_json_member_array (object, "n"));
+  g_assert_cmpstr (i_text, ==, "42");
+  g_assert_cmpstr (b_text, ==, "true");
+  g_assert_null (clair_json_member_as_text (object, "n"));
+  g_assert_null (clair_json_member_as_text (object, "o"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -259,6 +337,8 @@ main (int   argc,
   g_test_add_func ("/json/doubles", test_doubles);
   g_test_add_func ("/json/int-and-key", test_int_and_key);
   g_test_add_func ("/json/line-separators", test_line_separators);
+  g_test_add_func ("/json/two-values", test_two_values);
+  g_test_add_func ("/json/members", test_members);
 
   return g_test_run ();
 }

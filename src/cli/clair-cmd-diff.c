@@ -417,15 +417,18 @@ clair_cmd_diff (int    argc,
 
   if (ignore_space)
     flags |= CLAIR_DIFF_IGNORE_WHITESPACE;
-  if (json)
+  /* The JSON and the statistics show no character spans. */
+  if (json || stats)
     flags |= CLAIR_DIFF_NO_REFINE;
-  diff = clair_diff_compute (a, a_len, b, b_len, flags);
+  /* The metrics share the diff's tokens and word alignment instead of cutting and aligning the
+   * texts a second time. */
+  if (json || stats)
+    diff = clair_diff_compute_with_metrics (a, a_len, b, b_len, flags, &metrics, &exact);
+  else
+    diff = clair_diff_compute (a, a_len, b, b_len, flags);
   if (clair_diff_get_granularity (diff) == CLAIR_DIFF_GRANULARITY_LINE)
     fprintf (stderr, _("clair diff: the inputs are over %d MiB together, so they were aligned by "
                        "lines rather than words\n"), CLAIR_DIFF_LINE_THRESHOLD / (1024 * 1024));
-
-  if (json || stats)
-    clair_metrics_compute_len (a, a_len, b, b_len, &metrics, &exact);
 
   if (stats && !json)
     {

@@ -28,47 +28,6 @@ clair_import_results_report_clear (ClairImportResultsReport *report)
   memset (report, 0, sizeof *report);
 }
 
-static JsonObject *
-member_object (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
-static JsonArray *
-member_array (JsonObject *object,
-              const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
-}
-
-static const char *
-member_string (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static gint64
-member_int (JsonObject *object,
-            const char *name,
-            gint64      default_value)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
-    return default_value;
-  return json_node_get_int (node);
-}
-
 /* The message of an error in any of the shapes servers use: a string; {"message": …} (OpenAI's
  * error file, llama.cpp); vLLM's ErrorResponse, flat ({"object":"error","message": …}) or nested
  * ({"error": {"message": …}}); FastAPI's {"detail": …}. Raw JSON only when none of these fits. */
@@ -87,8 +46,8 @@ describe_error_node (JsonNode *node,
     return json_to_string (node, FALSE);
 
   object = json_node_get_object (node);
-  if (member_string (object, "message") != NULL && member_string (object, "message")[0] != '\0')
-    return g_strdup (member_string (object, "message"));
+  if (clair_json_member_string (object, "message") != NULL && clair_json_member_string (object, "message")[0] != '\0')
+    return g_strdup (clair_json_member_string (object, "message"));
   if ((inner = json_object_get_member (object, "error")) != NULL && !JSON_NODE_HOLDS_NULL (inner))
     return describe_error_node (inner, depth + 1);
   if ((inner = json_object_get_member (object, "detail")) != NULL && !JSON_NODE_HOLDS_NULL (inner))
@@ -177,28 +136,28 @@ fill_answer (ClairAttempt *attempt,
              JsonObject   *body,
              const char   *original)
 {
-  JsonArray *choices = member_array (body, "choices");
-  JsonObject *usage = member_object (body, "usage");
+  JsonArray *choices = clair_json_member_array (body, "choices");
+  JsonObject *usage = clair_json_member_object (body, "usage");
   JsonObject *choice = NULL;
   JsonObject *message = NULL;
 
-  attempt->model_reported = g_strdup (member_string (body, "model"));
+  attempt->model_reported = g_strdup (clair_json_member_string (body, "model"));
   if (usage != NULL)
     {
-      attempt->prompt_tokens = member_int (usage, "prompt_tokens", -1);
-      attempt->completion_tokens = member_int (usage, "completion_tokens", -1);
+      attempt->prompt_tokens = clair_json_member_int (usage, "prompt_tokens", -1);
+      attempt->completion_tokens = clair_json_member_int (usage, "completion_tokens", -1);
     }
   if (choices != NULL && json_array_get_length (choices) > 0 &&
       JSON_NODE_HOLDS_OBJECT (json_array_get_element (choices, 0)))
     choice = json_array_get_object_element (choices, 0);
   if (choice != NULL)
     {
-      attempt->finish_reason = g_strdup (member_string (choice, "finish_reason"));
-      message = member_object (choice, "message");
+      attempt->finish_reason = g_strdup (clair_json_member_string (choice, "finish_reason"));
+      message = clair_json_member_object (choice, "message");
     }
 
-  clair_attempt_take_answer (attempt, g_strdup (member_string (message, "content")),
-                             member_string (message, "refusal"));
+  clair_attempt_take_answer (attempt, g_strdup (clair_json_member_string (message, "content")),
+                             clair_json_member_string (message, "refusal"));
   if (attempt->revision != NULL)
     {
       clair_metrics_compute (original, attempt->revision, &attempt->metrics);
@@ -218,10 +177,6 @@ read_line (ImportState *state,
   g_autoptr(ClairRecord) record = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *error_text = NULL;
-  g_autofree char *sanitized = NULL;
-  gsize sanitized_len = 0;
-  ClairJscanError jerr;
-  JsonNode *root;
   JsonObject *line;
   JsonObject *response;
   JsonObject *body = NULL;
@@ -229,28 +184,16 @@ read_line (ImportState *state,
   const char *first;
   guint index;
 
-  /* The scanner first: json-glib 1.6 would take "{…}{…}" as one object. */
-  if (clair_jscan_validate (text, len, &jerr))
+  /* One JSON object a line (clair_json_load() refuses "{…}{…}", which json-glib 1.6 would take
+   * as one object). */
+  line = clair_json_load_object (state->parser, text, len, &local_error);
+  if (line == NULL)
     {
-      /* \u0000 and lone surrogates become U+FFFD, as in datasets and live replies. */
-      sanitized = clair_json_sanitize_escapes (text, len, &sanitized_len);
-      if (sanitized != NULL)
-        (text = sanitized, len = sanitized_len);
-    }
-  else
-    text = NULL;
-  if (text == NULL ||
-      !json_parser_load_from_data (state->parser, text, len, &local_error) ||
-      (root = json_parser_get_root (state->parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      add_problem (state, where, "not a batch output record (%s)",
-                   local_error != NULL ? local_error->message
-                   : jerr.message[0] != '\0' ? jerr.message : "expected a JSON object");
+      add_problem (state, where, "not a batch output record (%s)", local_error->message);
       return NULL;
     }
-  line = json_node_get_object (root);
 
-  custom_id = member_string (line, "custom_id");
+  custom_id = clair_json_member_string (line, "custom_id");
   if (custom_id == NULL)
     {
       add_problem (state, where, "no custom_id");
@@ -281,11 +224,11 @@ read_line (ImportState *state,
   set_request (state, attempt, record);
 
   error_text = describe_error_node (json_object_get_member (line, "error"), 0);
-  response = member_object (line, "response");
+  response = clair_json_member_object (line, "response");
   if (response != NULL)
     {
-      attempt->http_status = member_int (response, "status_code", 0);
-      body = member_object (response, "body");
+      attempt->http_status = clair_json_member_int (response, "status_code", 0);
+      body = clair_json_member_object (response, "body");
     }
 
   if (error_text == NULL && body != NULL && attempt->http_status >= 200 && attempt->http_status < 300)
@@ -297,8 +240,8 @@ read_line (ImportState *state,
         attempt->error = g_steal_pointer (&error_text);
       else if (body != NULL && json_object_has_member (body, "error"))
         attempt->error = describe_error_node (json_object_get_member (body, "error"), 0);
-      else if (body != NULL && member_string (body, "message") != NULL)
-        attempt->error = g_strdup (member_string (body, "message"));
+      else if (body != NULL && clair_json_member_string (body, "message") != NULL)
+        attempt->error = g_strdup (clair_json_member_string (body, "message"));
       if (attempt->error == NULL)
         attempt->error = g_strdup_printf ("the batch job answered HTTP %u for this row",
                                           attempt->http_status);

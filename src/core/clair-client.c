@@ -11,7 +11,6 @@
 
 #include "clair-client.h"
 #include "clair-error.h"
-#include "clair-jscan.h"
 #include "clair-endpoint.h"
 #include "clair-json.h"
 #include "clair-secret.h"
@@ -116,73 +115,6 @@ clair_reply_free (ClairReply *reply)
   g_free (reply);
 }
 
-static const char *
-member_string (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || JSON_NODE_TYPE (node) != JSON_NODE_VALUE ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static JsonObject *
-member_object (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return NULL;
-  return json_node_get_object (node);
-}
-
-static gint64
-member_int (JsonObject *object,
-            const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || JSON_NODE_TYPE (node) != JSON_NODE_VALUE)
-    return -1;
-  if (json_node_get_value_type (node) == G_TYPE_INT64)
-    return MAX (json_node_get_int (node), -1);
-  if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
-    {
-      double value = json_node_get_double (node);
-
-      /* 1e999 reads as infinity; converting it (or any double past gint64) is undefined. */
-      if (!(value >= 0 && value < 9.0e15))
-        return -1;
-      return (gint64) value;
-    }
-  return -1;
-}
-
-/* A scalar member as text: strings as they are, numbers written out; NULL for null or absent. */
-static char *
-member_as_text (JsonObject *object,
-                const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-  GType type;
-
-  if (node == NULL || JSON_NODE_TYPE (node) != JSON_NODE_VALUE)
-    return NULL;
-  type = json_node_get_value_type (node);
-  if (type == G_TYPE_STRING)
-    return g_strdup (json_node_get_string (node));
-  if (type == G_TYPE_INT64)
-    return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
-  if (type == G_TYPE_DOUBLE)
-    return g_strdup_printf ("%g", json_node_get_double (node));
-  if (type == G_TYPE_BOOLEAN)
-    return g_strdup (json_node_get_boolean (node) ? "true" : "false");
-  return NULL;
-}
-
 /* An error message is stored with every failed row and shown in dialogs: a server that sends
  * a megabyte of message (or a <title> that never ends) is cut to this many bytes. */
 #define MESSAGE_MAX 1000
@@ -263,36 +195,6 @@ summarise_text (const char *body,
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
-/* A body of only whitespace parses "successfully" into no root at all; JSON_NODE_HOLDS_OBJECT()
- * on that NULL is a critical warning, so check for it first. */
-static gboolean
-parser_holds_object (JsonParser *parser)
-{
-  JsonNode *root = json_parser_get_root (parser);
-
-  return root != NULL && JSON_NODE_HOLDS_OBJECT (root);
-}
-
-/* json-glib 1.6 takes a value followed by an object or an array ("0{}", "{}[1]") as a success,
- * keeps the first and leaks the second; our scanner checks that a body is exactly one value
- * before json-glib builds it. */
-static gboolean
-load_json (JsonParser *parser,
-           const char *data,
-           gsize       len)
-{
-  g_autofree char *sanitized = NULL;
-  gsize sanitized_len = 0;
-
-  if (!clair_jscan_validate (data, len, NULL))
-    return FALSE;
-  /* A reply is data: \u0000 must not cut it short, nor a lone surrogate make it invalid text. */
-  sanitized = clair_json_sanitize_escapes (data, len, &sanitized_len);
-  if (sanitized != NULL)
-    return json_parser_load_from_data (parser, sanitized, sanitized_len, NULL);
-  return json_parser_load_from_data (parser, data, len, NULL);
-}
-
 gboolean
 clair_api_error_parse (ClairApiError *error,
                        guint          status,
@@ -313,8 +215,7 @@ clair_api_error_parse (ClairApiError *error,
   if (body != NULL && len > 0)
     {
       parser = json_parser_new_immutable ();
-      if (load_json (parser, body, len) &&
-          parser_holds_object (parser))
+      if (clair_json_load_object (parser, body, len, NULL) != NULL)
         root = json_node_get_object (json_parser_get_root (parser));
     }
 
@@ -326,9 +227,9 @@ clair_api_error_parse (ClairApiError *error,
           /* OpenAI, vLLM (integer code), llama.cpp. */
           JsonObject *inner = json_node_get_object (node);
 
-          error->message = g_strdup (member_string (inner, "message"));
-          error->type = member_as_text (inner, "type");
-          error->code = member_as_text (inner, "code");
+          error->message = g_strdup (clair_json_member_string (inner, "message"));
+          error->type = clair_json_member_as_text (inner, "type");
+          error->code = clair_json_member_as_text (inner, "code");
           found = TRUE;
         }
       else if (node != NULL && JSON_NODE_TYPE (node) == JSON_NODE_VALUE &&
@@ -336,18 +237,18 @@ clair_api_error_parse (ClairApiError *error,
         {
           /* TGI and Ollama's native API: the error is a string. */
           error->message = g_strdup (json_node_get_string (node));
-          error->type = member_as_text (root, "error_type");
+          error->type = clair_json_member_as_text (root, "error_type");
           if (error->type == NULL)
-            error->type = member_as_text (root, "type");
-          error->code = member_as_text (root, "code");
+            error->type = clair_json_member_as_text (root, "type");
+          error->code = clair_json_member_as_text (root, "code");
           found = TRUE;
         }
-      else if (member_string (root, "message") != NULL)
+      else if (clair_json_member_string (root, "message") != NULL)
         {
           /* vLLM's older flat shape ({"object":"error","message",…}) and similar. */
-          error->message = g_strdup (member_string (root, "message"));
-          error->type = member_as_text (root, "type");
-          error->code = member_as_text (root, "code");
+          error->message = g_strdup (clair_json_member_string (root, "message"));
+          error->type = clair_json_member_as_text (root, "type");
+          error->code = clair_json_member_as_text (root, "code");
           found = TRUE;
         }
       else if ((node = json_object_get_member (root, "detail")) != NULL)
@@ -818,22 +719,22 @@ static void
 fill_usage (ClairReply *reply,
             JsonObject *root)
 {
-  JsonObject *usage = member_object (root, "usage");
+  JsonObject *usage = clair_json_member_object (root, "usage");
 
   if (usage == NULL)
     return;
-  reply->prompt_tokens = member_int (usage, "prompt_tokens");
-  reply->completion_tokens = member_int (usage, "completion_tokens");
+  reply->prompt_tokens = MAX (clair_json_member_int (usage, "prompt_tokens", -1), -1);
+  reply->completion_tokens = MAX (clair_json_member_int (usage, "completion_tokens", -1), -1);
 }
 
 static void
 append_reasoning (Request    *req,
                   JsonObject *message)
 {
-  const char *reasoning = member_string (message, "reasoning_content");
+  const char *reasoning = clair_json_member_string (message, "reasoning_content");
 
   if (reasoning == NULL)
-    reasoning = member_string (message, "reasoning");
+    reasoning = clair_json_member_string (message, "reasoning");
   if (reasoning == NULL)
     return;
   if (req->reasoning == NULL)
@@ -890,8 +791,7 @@ sse_event_cb (const char *event,
     }
   if (req->parser == NULL)
     req->parser = json_parser_new_immutable ();
-  if (!load_json (req->parser, data, len) ||
-      !parser_holds_object (req->parser))
+  if (clair_json_load_object (req->parser, data, len, NULL) == NULL)
     {
       g_autofree char *summary = summarise_text (data, MIN (len, 400));
 
@@ -909,7 +809,7 @@ sse_event_cb (const char *event,
       return FALSE;
     }
 
-  model = member_string (root, "model");
+  model = clair_json_member_string (root, "model");
   if (model != NULL && reply->model == NULL)
     reply->model = g_strdup (model);
 
@@ -922,12 +822,12 @@ sse_event_cb (const char *event,
       if (JSON_NODE_HOLDS_OBJECT (first))
         {
           JsonObject *choice = json_node_get_object (first);
-          JsonObject *delta = member_object (choice, "delta");
-          const char *finish = member_string (choice, "finish_reason");
+          JsonObject *delta = clair_json_member_object (choice, "delta");
+          const char *finish = clair_json_member_string (choice, "finish_reason");
 
           if (delta != NULL)
             {
-              const char *content = member_string (delta, "content");
+              const char *content = clair_json_member_string (delta, "content");
 
               if (content != NULL && content[0] != '\0')
                 {
@@ -945,7 +845,7 @@ sse_event_cb (const char *event,
                     req->delta (content, n, req->delta_data);
                 }
               append_reasoning (req, delta);
-              append_refusal (reply, member_string (delta, "refusal"));
+              append_refusal (reply, clair_json_member_string (delta, "refusal"));
             }
           if (finish != NULL)
             {
@@ -1001,8 +901,7 @@ finish_whole_body (GTask *task)
     }
 
   req->parser = json_parser_new_immutable ();
-  if (len > 0 && load_json (req->parser, data, len) &&
-      parser_holds_object (req->parser))
+  if (len > 0 && clair_json_load_object (req->parser, data, len, NULL) != NULL)
     root = json_node_get_object (json_parser_get_root (req->parser));
 
   if (root == NULL)
@@ -1026,7 +925,7 @@ finish_whole_body (GTask *task)
     }
 
   g_free (reply->model);
-  reply->model = g_strdup (member_string (root, "model"));
+  reply->model = g_strdup (clair_json_member_string (root, "model"));
   fill_usage (reply, root);
 
   choices = json_object_get_member (root, "choices");
@@ -1042,13 +941,13 @@ finish_whole_body (GTask *task)
   else
     {
       JsonObject *choice = json_node_get_object (json_array_get_element (json_node_get_array (choices), 0));
-      JsonObject *message = member_object (choice, "message");
+      JsonObject *message = clair_json_member_object (choice, "message");
 
-      reply->finish_reason = g_strdup (member_string (choice, "finish_reason"));
+      reply->finish_reason = g_strdup (clair_json_member_string (choice, "finish_reason"));
       if (message != NULL)
         {
-          reply->content = g_strdup (member_string (message, "content"));
-          reply->refusal = g_strdup (member_string (message, "refusal"));
+          reply->content = g_strdup (clair_json_member_string (message, "content"));
+          reply->refusal = g_strdup (clair_json_member_string (message, "refusal"));
           append_reasoning (req, message);
         }
     }
@@ -1442,8 +1341,7 @@ models_cb (GObject      *source,
     }
 
   parser = json_parser_new_immutable ();
-  if (load_json (parser, body, len) &&
-      parser_holds_object (parser))
+  if (clair_json_load_object (parser, body, len, NULL) != NULL)
     data = json_object_get_member (json_node_get_object (json_parser_get_root (parser)), "data");
   if (data == NULL || !JSON_NODE_HOLDS_ARRAY (data))
     {
@@ -1461,7 +1359,7 @@ models_cb (GObject      *source,
 
       if (!JSON_NODE_HOLDS_OBJECT (element))
         continue;
-      id = member_string (json_node_get_object (element), "id");
+      id = clair_json_member_string (json_node_get_object (element), "id");
       if (id != NULL)
         g_ptr_array_add (ids, g_strdup (id));
     }

@@ -127,6 +127,17 @@ void                 clair_metrics_compute_len  (const char          *original,
                                                  ClairMetrics        *metrics,
                                                  gboolean            *levenshtein_exact);
 
+/* clair_diff_compute() and clair_metrics_compute_len() of the same pair at once: below
+ * CLAIR_DIFF_LINE_THRESHOLD a word diff shares its tokens and its word alignment with the
+ * metrics, which are then those clair_metrics_compute_len() gives, for about the cost of the diff. */
+ClairDiff           *clair_diff_compute_with_metrics (const char     *a,
+                                                      gssize          a_len,
+                                                      const char     *b,
+                                                      gssize          b_len,
+                                                      ClairDiffFlags  flags,
+                                                      ClairMetrics   *metrics,
+                                                      gboolean       *levenshtein_exact);
+
 /* The character (code point) Levenshtein distance, exact, bit-parallel (Myers 1999, Hyyrö 2003). */
 gsize                clair_levenshtein          (const char          *a,
                                                  gssize               a_len,

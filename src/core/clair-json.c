@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "clair-json.h"
-#include "clair-metrics.h"
 
 /* Non-zero for bytes that cannot be copied verbatim into a JSON string: quotes, backslash,
  * control characters and every byte >= 0x80 (validated separately, in runs). */
@@ -276,26 +275,4 @@ clair_json_append_key (GString    *out,
     g_string_append_c (out, ',');
   clair_json_append_string (out, key, -1);
   g_string_append_c (out, ':');
-}
-
-void
-clair_metrics_append_json (GString            *out,
-                           const ClairMetrics *metrics)
-{
-  const struct { const char *name; double value; } fields[] = {
-    { "jaccard", metrics->jaccard },
-    { "levenshtein", metrics->levenshtein },
-    { "levenshtein_norm", metrics->levenshtein_norm },
-    { "changed_share", metrics->changed_share },
-    { "length_ratio", metrics->length_ratio },
-    { "similarity_ratio", metrics->similarity_ratio },
-  };
-
-  g_string_append_c (out, '{');
-  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
-    {
-      clair_json_append_key (out, fields[i].name, i == 0);
-      clair_json_append_double (out, fields[i].value);
-    }
-  g_string_append_c (out, '}');
 }

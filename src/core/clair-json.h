@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -32,5 +33,35 @@ void clair_json_append_int    (GString    *out,
 void clair_json_append_key    (GString    *out,
                                const char *key,
                                gboolean    first);
+
+/* Reading (clair-json-read.c): every JSON text from outside (replies, error bodies, stream
+ * events, results files, stored settings) is loaded through clair_json_load(), which refuses
+ * anything but exactly one JSON value (json-glib 1.6 reads "{}{}" as one object and drops the
+ * rest) and turns \u0000 and lone surrogates into U+FFFD. Errors are CLAIR_ERROR_INVALID_DATA. */
+gboolean    clair_json_load            (JsonParser  *parser,
+                                        const char  *data,
+                                        gssize       len,
+                                        GError     **error);
+/* clair_json_load() of a text that must be an object; the object belongs to @parser. */
+JsonObject *clair_json_load_object     (JsonParser  *parser,
+                                        const char  *data,
+                                        gssize       len,
+                                        GError     **error);
+
+/* Members of a given type, or NULL (or @default_value) when absent or of another type; @object
+ * may be NULL. Integers accept whole doubles below 9e15 as servers sometimes write them. */
+JsonObject *clair_json_member_object   (JsonObject  *object,
+                                        const char  *name);
+JsonArray  *clair_json_member_array    (JsonObject  *object,
+                                        const char  *name);
+const char *clair_json_member_string   (JsonObject  *object,
+                                        const char  *name);
+gint64      clair_json_member_int      (JsonObject  *object,
+                                        const char  *name,
+                                        gint64       default_value);
+/* A scalar member as text: strings as they are, numbers and booleans written out; NULL for null,
+ * containers or absent. */
+char       *clair_json_member_as_text  (JsonObject  *object,
+                                        const char  *name);
 
 G_END_DECLS

@@ -16,13 +16,13 @@ typedef struct
   double similarity_ratio;  /* 2M / T over tokens, as difflib's ratio() */
 } ClairMetrics;
 
-/* Computes every metric of @original versus @revision. Implemented by the diff engine. */
+/* Computes every metric of @original versus @revision (clair_metrics_compute_len() in clair-diff.h
+ * takes lengths and says whether the Levenshtein distance is exact). */
 void clair_metrics_compute (const char   *original,
                             const char   *revision,
                             ClairMetrics *metrics);
 
-/* Appends the metrics as one JSON object (the shape `clair diff --json` and `clair show --json` print).
- * Implemented beside the JSON writer. */
+/* Appends the metrics as one JSON object (the shape `clair diff --json` and `clair show --json` print). */
 void clair_metrics_append_json (GString            *out,
                                 const ClairMetrics *metrics);
 

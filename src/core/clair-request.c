@@ -390,7 +390,6 @@ clair_gen_params_from_json (ClairGenParams  *params,
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GError) local_error = NULL;
   ClairGenParams read;
-  JsonNode *root;
   JsonObject *object;
   const char *field;
   gboolean ok;
@@ -400,20 +399,13 @@ clair_gen_params_from_json (ClairGenParams  *params,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, json, -1, &local_error))
+  object = clair_json_load_object (parser, json, -1, &local_error);
+  if (object == NULL)
     {
       g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA,
-                   "The generation settings are not valid JSON: %s", local_error->message);
+                   "The generation settings are not one JSON object: %s", local_error->message);
       return FALSE;
     }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_set_error_literal (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA,
-                           "The generation settings must be a JSON object");
-      return FALSE;
-    }
-  object = json_node_get_object (root);
 
   clair_gen_params_init (&read);
   ok = read_string (object, "model", &read.model, error) &&

@@ -37,6 +37,7 @@ typedef struct
   ClairReply   *reply;
   ClairAttempt *attempt;
   char         *failure;
+  gboolean      answered;      /* handed to the analysers; counted in ClairRunner.answered */
 } Job;
 
 typedef struct
@@ -79,6 +80,7 @@ struct _ClairRunner
 
   /* Main context only. */
   GHashTable       *active;          /* every job sent and not yet committed or dropped */
+  guint             answered;        /* those of them answered, being analysed or committed */
   guint             limit;
   guint             since_limited;  /* answers since the last 429 at this limit */
   gboolean          any_success;
@@ -418,7 +420,7 @@ update_rates (ClairRunner *self)
   ClairRunProgress *p = &self->progress;
   guint answered = p->revised + p->parse_failed + p->failed;
 
-  p->in_flight = g_hash_table_size (self->active);
+  p->in_flight = g_hash_table_size (self->active) - self->answered;
   p->limit = self->limit;
   p->elapsed = self->start_time ? (g_get_monotonic_time () - self->start_time) / 1e6 : 0;
   p->rows_per_second = p->elapsed > 0 ? answered / p->elapsed : 0;
@@ -492,11 +494,25 @@ maybe_finish (ClairRunner *self)
 }
 
 /* Forgets a job that will not be committed: its row stays as it was (pending). */
+/* Takes @job out of the active set (it is committed or dropped). */
+static void
+forget_job (ClairRunner *self,
+            Job         *job)
+{
+  if (job->answered)
+    {
+      g_assert (self->answered > 0);
+      self->answered--;
+      job->answered = FALSE;
+    }
+  g_hash_table_remove (self->active, job);
+}
+
 static void
 drop_job (ClairRunner *self,
           Job         *job)
 {
-  g_hash_table_remove (self->active, job);
+  forget_job (self, job);
   job_free (job);
 }
 
@@ -520,7 +536,7 @@ committed_cb (gpointer user_data)
   if (batch->error != NULL)
     {
       for (guint i = 0; i < batch->jobs->len; i++)
-        g_hash_table_remove (self->active, g_ptr_array_index (batch->jobs, i));
+        forget_job (self, g_ptr_array_index (batch->jobs, i));
       fatal (self, g_strdup_printf ("Could not save results in “%s”: %s",
                                     clair_project_get_path (self->project), batch->error->message));
       maybe_finish (self);
@@ -532,7 +548,7 @@ committed_cb (gpointer user_data)
       Job *job = g_ptr_array_index (batch->jobs, i);
       ClairAttempt *attempt = job->attempt;
 
-      g_hash_table_remove (self->active, job);
+      forget_job (self, job);
       self->progress.done++;
       if (attempt->prompt_tokens > 0)
         self->progress.prompt_tokens += attempt->prompt_tokens;
@@ -608,6 +624,18 @@ is_unreachable (const ClairReply *reply)
   return g_error_matches (reply->error, CLAIR_ERROR, CLAIR_ERROR_UNREACHABLE);
 }
 
+/* The answer (or the final failure) of @job goes to be parsed, measured and committed; its request
+ * slot is free from now on. */
+static void
+hand_to_analysers (ClairRunner *self,
+                   Job         *job)
+{
+  set_phase (job, "being parsed and saved");
+  job->answered = TRUE;
+  self->answered++;
+  g_thread_pool_push (self->analysers, job, NULL);
+}
+
 static void
 chat_cb (GObject      *source,
          GAsyncResult *result,
@@ -629,13 +657,11 @@ chat_cb (GObject      *source,
           self->limit++;
           self->since_limited = 0;
         }
-      set_phase (job, "being parsed and saved");
-      g_thread_pool_push (self->analysers, job, NULL);
+      hand_to_analysers (self, job);
       break;
 
     case CLAIR_REPLY_FAIL_ROW:
-      set_phase (job, "being parsed and saved");
-      g_thread_pool_push (self->analysers, job, NULL);
+      hand_to_analysers (self, job);
       break;
 
     case CLAIR_REPLY_FATAL:
@@ -676,8 +702,7 @@ chat_cb (GObject      *source,
             }
           job->failure = g_strdup_printf ("%s (gave up after %u attempts)",
                                           reply->error->message, job->n_attempts);
-          set_phase (job, "being parsed and saved");
-      g_thread_pool_push (self->analysers, job, NULL);
+          hand_to_analysers (self, job);
           break;
         }
       else
@@ -756,7 +781,13 @@ fill (ClairRunner *self)
       return;
     }
 
-  while (g_hash_table_size (self->active) < self->limit)
+  /* A request slot is given back as soon as its answer arrives, so the next request never waits
+   * for the parse, the metrics and the commit of the last one. Answers waiting for those are
+   * bounded by the concurrency too: memory stays flat when the analysis falls behind the
+   * server, and a crash loses no more uncommitted answers than twice the concurrency (their rows
+   * are requested again, as any row whose result never reached the project). */
+  while (g_hash_table_size (self->active) - self->answered < self->limit
+         && self->answered < MAX (self->options.concurrency, 1u))
     {
       Job *job;
 
@@ -1007,8 +1038,10 @@ clair_runner_start (ClairRunner  *self,
   self->progress.total = self->rows->len;
   self->start_time = g_get_monotonic_time ();
   self->main_waiting = TRUE;
+  /* One analyser a core: parsing and metrics are the run's CPU work, while the main context,
+   * the writer and the preparing thread mostly wait on sockets, SQLite and each other. */
   self->analysers = g_thread_pool_new (analyse_func, self,
-                                      CLAMP ((int) g_get_num_processors () - 1, 1, 4), FALSE, NULL);
+                                      CLAMP ((int) g_get_num_processors (), 1, 8), FALSE, NULL);
   self->writer_thread = g_thread_new ("clair-writer", writer_thread_func, self);
   self->prep_thread = g_thread_new ("clair-prepare", prep_thread_func, self);
   set_state (self, CLAIR_RUNNER_RUNNING);

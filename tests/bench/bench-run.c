@@ -10,6 +10,8 @@
 
 #include <glib/gstdio.h>
 
+#include <json-glib/json-glib.h>
+
 #include "clair-project.h"
 #include "clair-runner.h"
 
@@ -21,7 +23,10 @@
  *       spawns clair-test-server with that latency (the latency-bound case);
  *   bench-run --url http://127.0.0.1:8089/v1 --rows 20000 --concurrency 128
  *       any server, e.g. nginx returning a fixed reply (bench-run-nginx.sh);
- *   --rss-every N prints the resident size every N rows (memory over long runs). */
+ *   --rss-every N prints the resident size every N rows (memory over long runs);
+ *   --fixture FILE --fixture-row N takes the task and the answer of every row from line N of a
+ *       fixture file of real replies (bench-run-nginx.sh serves that line's reply), so the metrics
+ *       measure a real revision against the answer it revised. */
 
 static char *url;
 static int n_rows = 1000;
@@ -31,6 +36,8 @@ static int repeat = 5;
 static int rss_every = 0;
 static gboolean stream;
 static gboolean dissimilar;
+static char *fixture;
+static int fixture_row;
 
 static gsize
 rss_kib (void)
@@ -43,6 +50,37 @@ rss_kib (void)
   return resident * (sysconf (_SC_PAGESIZE) / 1024);
 }
 
+/* Line @fixture_row of the fixture file, as one dataset line holding its task and answer. */
+static char *
+fixture_dataset_line (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  JsonObject *object;
+
+  if (!g_file_get_contents (fixture, &contents, NULL, &error))
+    g_error ("bench-run: %s", error->message);
+  lines = g_strsplit (contents, "\n", -1);
+  if (fixture_row < 0 || (guint) fixture_row >= g_strv_length (lines)
+      || !json_parser_load_from_data (parser, lines[fixture_row], -1, &error))
+    g_error ("bench-run: line %d of %s is not a fixture", fixture_row, fixture);
+  object = json_node_get_object (json_parser_get_root (parser));
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "task");
+  json_builder_add_string_value (builder, json_object_get_string_member (object, "task"));
+  json_builder_set_member_name (builder, "student_solution");
+  json_builder_add_string_value (builder, json_object_get_string_member (object, "student_solution"));
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
 static char *
 make_dataset (const char *dir)
 {
@@ -50,6 +88,16 @@ make_dataset (const char *dir)
   g_autoptr(GString) solution = g_string_new (NULL);
   char *path = g_build_filename (dir, "bench.jsonl", NULL);
   FILE *file = fopen (path, "w");
+
+  if (fixture != NULL)
+    {
+      g_autofree char *line = fixture_dataset_line ();
+
+      for (int i = 0; i < n_rows; i++)
+        fprintf (file, "%s\n", line);
+      fclose (file);
+      return path;
+    }
 
   /* By default the answer is what a CLAIR revision minimally edits: the fixed reply of
    * bench-run-nginx.sh with a few flaws. --dissimilar makes it unrelated text of the same size,
@@ -208,6 +256,8 @@ main (int    argc,
     { "rss-every", 0, 0, G_OPTION_ARG_INT, &rss_every, "Print RSS every N rows", "N" },
     { "stream", 0, 0, G_OPTION_ARG_NONE, &stream, "Stream the answers", NULL },
     { "dissimilar", 0, 0, G_OPTION_ARG_NONE, &dissimilar, "Answers unrelated to the replies", NULL },
+    { "fixture", 0, 0, G_OPTION_ARG_FILENAME, &fixture, "Take task and answer from a fixture file", "FILE" },
+    { "fixture-row", 0, 0, G_OPTION_ARG_INT, &fixture_row, "Line of the fixture file (default 0)", "N" },
     { NULL }
   };
 

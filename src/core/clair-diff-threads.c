@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "clair-diff"
+
+#include "config.h"
+
+#include <limits.h>
+#include <string.h>
+
+#include "clair-diff-private.h"
+
+/* The two places where a diff uses a second thread: tokenising the revision of a large word
+ * diff, and refining the second half of many replaced runs. Both give the same result as one
+ * thread, whatever the timing. */
+
+/* Tokenising the two sides of a large word diff in parallel: the revision is cut and interned
+ * on a worker thread with an interner of its own, and its ids are then translated into the
+ * original's. The ids only ever meet in equality tests, so the result is the same as with one
+ * interner, whatever the timing. */
+
+/* Combined size from which the two sides are tokenised in parallel. */
+#define PARALLEL_MIN_BYTES (128 * 1024)
+
+typedef struct
+{
+  Side     *side;
+  Interner  interner;
+  gboolean  ignore_space;
+} TokenizeJob;
+
+static gpointer
+tokenize_job (gpointer data)
+{
+  TokenizeJob *job = data;
+
+  _clair_diff_side_tokenize (job->side, job->side->text, job->side->len, SPLIT_WORDS, &job->interner,
+                 job->ignore_space);
+  return NULL;
+}
+
+/* _clair_diff_side_tokenize() of both sides for a word diff, with one interner for both in the end. */
+void
+_clair_diff_tokenize_pair (Side       *sa,
+                           const char *a,
+                           gsize       a_len,
+                           Side       *sb,
+                           const char *b,
+                           gsize       b_len,
+                           Interner   *interner,
+                           gboolean    ignore_space)
+{
+  TokenizeJob job;
+  GThread *thread = NULL;
+
+  if (a_len + b_len >= PARALLEL_MIN_BYTES && g_get_num_processors () > 1)
+    {
+      sb->text = b;
+      sb->len = b_len;
+      job.side = sb;
+      job.ignore_space = ignore_space;
+      _clair_diff_interner_init (&job.interner, 0, 1, FALSE);
+      thread = g_thread_try_new ("clair-diff", tokenize_job, &job, NULL);
+      if (thread == NULL)
+        _clair_diff_interner_clear (&job.interner);
+    }
+  _clair_diff_side_tokenize (sa, a, a_len, SPLIT_WORDS, interner, ignore_space);
+  if (thread == NULL)
+    {
+      _clair_diff_side_tokenize (sb, b, b_len, SPLIT_WORDS, interner, ignore_space);
+      return;
+    }
+  g_thread_join (thread);
+  _clair_diff_interner_translate (interner, &job.interner, sb);
+  _clair_diff_interner_clear (&job.interner);
+}
+
+/* Refining many replaced runs: the second half goes to a worker thread with a refiner of its
+ * own, and its spans are appended after those of the first half, so the order is the same. */
+
+/* Replaced runs from which refining is shared with a worker thread. */
+#define PARALLEL_MIN_RUNS 512
+
+typedef struct
+{
+  const char *a;
+  const char *b;
+  const Run  *runs;
+  guint       n_runs;
+  GArray     *out;
+} RefineJob;
+
+static gpointer
+refine_job (gpointer data)
+{
+  RefineJob *job = data;
+  Refiner refiner;
+
+  _clair_diff_refiner_init (&refiner);
+  for (guint k = 0; k < job->n_runs; k++)
+    {
+      const Run *run = &job->runs[k];
+
+      _clair_diff_refine_run (&refiner, job->a, run->a0, run->a1, job->b, run->b0, run->b1, job->out);
+    }
+  _clair_diff_refiner_clear (&refiner);
+  return NULL;
+}
+
+void
+_clair_diff_refine_runs (const char *a,
+                         const char *b,
+                         const Run  *runs,
+                         guint       n_runs,
+                         GArray     *refined)
+{
+  RefineJob first = { a, b, runs, n_runs, refined };
+  RefineJob second = { a, b, NULL, 0, NULL };
+  GThread *thread = NULL;
+
+  if (n_runs >= PARALLEL_MIN_RUNS && g_get_num_processors () > 1)
+    {
+      first.n_runs = n_runs / 2;
+      second.runs = runs + first.n_runs;
+      second.n_runs = n_runs - first.n_runs;
+      second.out = g_array_sized_new (FALSE, FALSE, sizeof (ClairDiffOp), 2 * second.n_runs + 2);
+      thread = g_thread_try_new ("clair-diff", refine_job, &second, NULL);
+      if (thread == NULL)
+        {
+          g_clear_pointer (&second.out, g_array_unref);
+          first.n_runs = n_runs;
+        }
+    }
+  refine_job (&first);
+  if (thread != NULL)
+    {
+      g_thread_join (thread);
+      g_array_append_vals (refined, second.out->data, second.out->len);
+      g_array_unref (second.out);
+    }
+}

@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "clair-diff"
+
+#include "config.h"
+
+#include <limits.h>
+#include <string.h>
+
+#include "clair-diff-private.h"
+#include "clair-json.h"
+
+/* The contrastiveness metrics of a revision against its original (clair-metrics.h), computed
+ * from the tokens and, when a diff of the same pair is at hand, its word alignment. */
+
+/* Metrics */
+
+/* An upper bound of the distance that follows a token alignment: the matched tokens cost
+ * nothing, and each gap between two consecutive matches costs the distance between its two sides. */
+static gsize
+levenshtein_by_gaps (const gunichar *ca,
+                     const gsize    *a_cp,
+                     const guint8   *a_chg,
+                     guint           na,
+                     gsize           chars_a,
+                     const gunichar *cb,
+                     const gsize    *b_cp,
+                     const guint8   *b_chg,
+                     guint           nb,
+                     gsize           chars_b)
+{
+  gsize total = 0, ga = 0, gb = 0;
+  guint i = 0, j = 0;
+
+  /* a_cp[2i], a_cp[2i+1] are the code point start and end of token i. */
+  for (;;)
+    {
+      gsize ea, eb, d = 0;
+
+      while (i < na && a_chg[i])
+        i++;
+      while (j < nb && b_chg[j])
+        j++;
+      ea = i < na ? a_cp[2 * i] : chars_a;
+      eb = j < nb ? b_cp[2 * j] : chars_b;
+      if (ea - ga != eb - gb || memcmp (ca + ga, cb + gb, (ea - ga) * sizeof (gunichar)) != 0)
+        {
+          if (!_clair_diff_levenshtein_cps (ca + ga, ea - ga, cb + gb, eb - gb, LEVENSHTEIN_BUDGET, &d))
+            d = MAX (ea - ga, eb - gb);
+        }
+      total += d;
+      if (i >= na || j >= nb)
+        break;
+      ga = a_cp[2 * i + 1];
+      gb = b_cp[2 * j + 1];
+      i++;
+      j++;
+    }
+  return total;
+}
+
+/* An upper bound of the distance along the ops of @diff: each replaced run costs its own distance,
+ * or its length when that is too long to compute. */
+static gsize
+levenshtein_by_ops (ClairDiff  *diff,
+                    const char *a,
+                    const char *b)
+{
+  const ClairDiffOp *ops = (const ClairDiffOp *) diff->ops->data;
+  guint n_ops = diff->ops->len;
+  gsize total = 0;
+
+  for (guint k = 0; k < n_ops; k++)
+    {
+      gsize a0 = ops[k].a_start, a1 = ops[k].a_end, b0 = ops[k].b_start, b1 = ops[k].b_end;
+      g_autofree gunichar *ca = NULL;
+      g_autofree gunichar *cb = NULL;
+      gsize na, nb, d;
+
+      if (ops[k].kind == CLAIR_DIFF_EQUAL)
+        continue;
+      if (ops[k].kind == CLAIR_DIFF_DELETE && k + 1 < n_ops && ops[k + 1].kind == CLAIR_DIFF_INSERT)
+        b1 = ops[++k].b_end;
+      ca = _clair_diff_to_code_points (a + a0, a1 - a0, &na);
+      cb = _clair_diff_to_code_points (b + b0, b1 - b0, &nb);
+      if (!_clair_diff_levenshtein_cps (ca, na, cb, nb, LEVENSHTEIN_BUDGET / 16, &d))
+        d = MAX (na, nb);
+      total += d;
+    }
+  return total;
+}
+
+/* Code point offsets (start, end) of the word tokens of @side, in @cps order; @n_chars is the
+ * number of code points _clair_diff_to_code_points() found in the text. */
+static gsize *
+word_cp_offsets (const Side *side,
+                 guint       n_words,
+                 gsize       n_chars)
+{
+  gsize *offsets = g_new (gsize, 2 * (gsize) n_words + 2);
+  gsize cp = 0, byte = 0;
+  guint k = 0;
+
+  /* As many code points as bytes: ASCII, every offset is a byte offset. */
+  if (n_chars == side->len)
+    {
+      for (guint t = 0; t < side->n; t++)
+        {
+          offsets[2 * k] = tok_start (side, t);
+          offsets[2 * k + 1] = tok_start (side, t + 1);
+          k += tok_cls (side, t) != CLS_SPACE;
+        }
+      return offsets;
+    }
+
+  for (guint t = 0; t < side->n; t++)
+    {
+      gsize token_start = tok_start (side, t), token_end = tok_start (side, t + 1);
+      gsize start;
+
+      /* Count code points up to the token the way _clair_diff_to_code_points() does. */
+      for (; byte < token_start; cp++)
+        byte += (guchar) side->text[byte] < 0x80 ? 1 : MAX (1, (gsize) g_utf8_skip[(guchar) side->text[byte]]);
+      start = cp;
+      for (; byte < token_end; cp++)
+        byte += (guchar) side->text[byte] < 0x80 ? 1 : MAX (1, (gsize) g_utf8_skip[(guchar) side->text[byte]]);
+      if (tok_cls (side, t) != CLS_SPACE)
+        {
+          offsets[2 * k] = start;
+          offsets[2 * k + 1] = cp;
+          k++;
+        }
+    }
+  return offsets;
+}
+
+/* The metrics from the tokens of both texts (ids from one interner, below @n_ids) and, when
+ * @marks is not NULL, the word alignment the diff made of them. */
+void
+_clair_diff_metrics_from_sides (const Side   *sa,
+                                const Side   *sb,
+                                guint32       n_ids,
+                                WordMarks    *marks,
+                                ClairMetrics *metrics,
+                                gboolean     *levenshtein_exact)
+{
+  const char *original = sa->text, *revision = sb->text;
+  gsize original_len = sa->len, revision_len = sb->len;
+  g_autofree guint32 *a_words = NULL;
+  g_autofree guint32 *b_words = NULL;
+  g_autofree guint8 *a_chg = NULL;
+  g_autofree guint8 *b_chg = NULL;
+  g_autofree guint8 *seen = NULL;
+  g_autofree gunichar *ca = NULL;
+  g_autofree gunichar *cb = NULL;
+  const guint8 *a_marks = NULL, *b_marks = NULL;
+  guint na = 0, nb = 0, matched = 0, n_union = 0, n_common = 0;
+  gsize chars_a, chars_b, distance = 0;
+  gboolean exact;
+
+  a_words = g_new (guint32, sa->n + 1);
+  b_words = g_new (guint32, sb->n + 1);
+  for (guint i = 0; i < sa->n; i++)
+    if (tok_cls (sa, i) != CLS_SPACE)
+      a_words[na++] = sa->ids[i];
+  for (guint i = 0; i < sb->n; i++)
+    if (tok_cls (sb, i) != CLS_SPACE)
+      b_words[nb++] = sb->ids[i];
+
+  /* Jaccard over the sets of distinct tokens: bit 1 = in the original, bit 2 = in the revision. */
+  seen = g_new0 (guint8, n_ids + 1);
+  for (guint i = 0; i < na; i++)
+    seen[a_words[i]] |= 1;
+  for (guint j = 0; j < nb; j++)
+    seen[b_words[j]] |= 2;
+  for (guint32 id = 0; id < n_ids; id++)
+    {
+      n_union += seen[id] != 0;
+      n_common += seen[id] == 3;
+    }
+
+  if (original_len + revision_len > CLAIR_DIFF_LINE_THRESHOLD)
+    {
+      /* Huge inputs: count what the line-aligned diff keeps, as it displays it. */
+      g_autoptr(ClairDiff) diff = clair_diff_compute (original, original_len, revision, revision_len,
+                                                      CLAIR_DIFF_NO_REFINE | CLAIR_DIFF_NO_CLEANUP);
+
+      chars_a = g_utf8_strlen (original, original_len);
+      chars_b = g_utf8_strlen (revision, revision_len);
+      matched = MIN (na, diff->stats.tokens_a - MIN (diff->stats.tokens_a, diff->stats.deleted));
+      distance = levenshtein_by_ops (diff, original, revision);
+      exact = FALSE;
+    }
+  else
+    {
+      ca = _clair_diff_to_code_points (original, original_len, &chars_a);
+      cb = _clair_diff_to_code_points (revision, revision_len, &chars_b);
+      exact = _clair_diff_levenshtein_cps (ca, chars_a, cb, chars_b, LEVENSHTEIN_BUDGET, &distance);
+      if (marks != NULL)
+        {
+          /* The diff aligned these very words with diff_ids(). */
+          g_assert (marks->na == na && marks->nb == nb);
+          a_marks = marks->a;
+          b_marks = marks->b;
+          for (guint i = 0; i < na; i++)
+            matched += !a_marks[i];
+        }
+      else if (exact && na + nb <= ANCHOR_MIN_TOKENS)
+        {
+          /* Below the anchoring size the token diff is minimal, so the tokens it keeps are a
+           * longest common subsequence: its length is all the metrics need, and the bit-parallel
+           * count is many times cheaper than the edit script. */
+          matched = _clair_diff_lcs_length (a_words, na, b_words, nb, n_ids);
+        }
+      else
+        {
+          Arena arena = { NULL };
+
+          a_chg = g_new (guint8, na + 1);
+          b_chg = g_new (guint8, nb + 1);
+          diff_ids (&arena, a_words, na, b_words, nb, n_ids, TRUE, a_chg, b_chg);
+          _clair_diff_arena_clear (&arena);
+          for (guint i = 0; i < na; i++)
+            matched += !a_chg[i];
+          a_marks = a_chg;
+          b_marks = b_chg;
+        }
+    }
+  if (!exact && a_marks != NULL)
+    {
+      g_autofree gsize *a_cp = word_cp_offsets (sa, na, chars_a);
+      g_autofree gsize *b_cp = word_cp_offsets (sb, nb, chars_b);
+
+      distance = levenshtein_by_gaps (ca, a_cp, a_marks, na, chars_a, cb, b_cp, b_marks, nb, chars_b);
+    }
+
+  metrics->jaccard = n_union > 0 ? (double) n_common / n_union : 1.0;
+  metrics->levenshtein = (double) distance;
+  metrics->levenshtein_norm = MAX (chars_a, chars_b) > 0 ? (double) distance / MAX (chars_a, chars_b) : 0.0;
+  metrics->changed_share = na + nb > 0 ? (double) (na + nb - 2 * matched) / (na + nb) : 0.0;
+  metrics->similarity_ratio = na + nb > 0 ? 2.0 * matched / (na + nb) : 1.0;
+  /* An empty original has no ratio: count it as one character so the value stays finite. */
+  metrics->length_ratio = chars_a > 0 ? (double) chars_b / chars_a : chars_b > 0 ? (double) chars_b : 1.0;
+  if (levenshtein_exact != NULL)
+    *levenshtein_exact = exact;
+}
+
+void
+clair_metrics_compute_len (const char   *original,
+                           gssize        original_len,
+                           const char   *revision,
+                           gssize        revision_len,
+                           ClairMetrics *metrics,
+                           gboolean     *levenshtein_exact)
+{
+  Side sa = { 0 }, sb = { 0 };
+  Interner interner = { 0 };
+
+  g_return_if_fail (metrics != NULL);
+
+  if (original == NULL)
+    original = "", original_len = 0;
+  if (revision == NULL)
+    revision = "", revision_len = 0;
+  if (original_len < 0)
+    original_len = strlen (original);
+  if (revision_len < 0)
+    revision_len = strlen (revision);
+  g_return_if_fail ((gsize) original_len < START_MASK && (gsize) revision_len < START_MASK);
+
+  /* Tokens without whitespace: a rewrapped line does not change a single word. */
+  _clair_diff_interner_init (&interner, 0, 1, FALSE);
+  _clair_diff_side_tokenize (&sa, original, original_len, SPLIT_WORDS, &interner, TRUE);
+  _clair_diff_side_tokenize (&sb, revision, revision_len, SPLIT_WORDS, &interner, TRUE);
+  _clair_diff_metrics_from_sides (&sa, &sb, interner.n_ids, NULL, metrics, levenshtein_exact);
+  _clair_diff_interner_clear (&interner);
+  _clair_diff_side_clear (&sa);
+  _clair_diff_side_clear (&sb);
+}
+
+void
+clair_metrics_compute (const char   *original,
+                       const char   *revision,
+                       ClairMetrics *metrics)
+{
+  clair_metrics_compute_len (original, -1, revision, -1, metrics, NULL);
+}
+
+void
+clair_metrics_append_json (GString            *out,
+                           const ClairMetrics *metrics)
+{
+  const struct { const char *name; double value; } fields[] = {
+    { "jaccard", metrics->jaccard },
+    { "levenshtein", metrics->levenshtein },
+    { "levenshtein_norm", metrics->levenshtein_norm },
+    { "changed_share", metrics->changed_share },
+    { "length_ratio", metrics->length_ratio },
+    { "similarity_ratio", metrics->similarity_ratio },
+  };
+
+  g_string_append_c (out, '{');
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      clair_json_append_key (out, fields[i].name, i == 0);
+      clair_json_append_double (out, fields[i].value);
+    }
+  g_string_append_c (out, '}');
+}
