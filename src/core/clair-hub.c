@@ -22,7 +22,6 @@
 #include "clair-error.h"
 #include "clair-hub.h"
 #include "clair-hub-private.h"
-#include "clair-jscan.h"
 #include "clair-json.h"
 #include "clair-secret.h"
 
@@ -1290,24 +1289,14 @@ send_following (Op            *op,
     }
 }
 
-/* One JSON object, or NULL. json-glib 1.6 would take "{}[1]" as one value: the scanner checks
- * there is exactly one first. */
+/* One JSON object, or NULL: through the one JSON reader (exactly one value, \u0000 kept). */
 static JsonNode *
 parse_object (const char *data,
               gsize       len)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autofree char *sanitized = NULL;
-  gsize sanitized_len = 0;
-  gboolean loaded;
 
-  if (!clair_jscan_validate (data, len, NULL))
-    return NULL;
-  sanitized = clair_json_sanitize_escapes (data, len, &sanitized_len);
-  loaded = sanitized != NULL ? json_parser_load_from_data (parser, sanitized, sanitized_len, NULL)
-                             : json_parser_load_from_data (parser, data, len, NULL);
-  if (!loaded || json_parser_get_root (parser) == NULL ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (clair_json_load_object (parser, data, len, NULL) == NULL)
     return NULL;
   return json_node_copy (json_parser_get_root (parser));
 }
