@@ -858,6 +858,98 @@ sse_event_cb (const char *event,
   return TRUE;
 }
 
+/* A chat completion's body (any HTTP status but a redirect) read into @reply: the error for a
+ * status other than 2xx, else the content, refusal, finish reason, model, usage and reasoning.
+ * Returns what to do with the row; with anything but CLAIR_REPLY_OK, @error says why. This is
+ * the run's result path up to the parse, kept apart so it can be fuzzed without a server. */
+ClairReplyAction
+clair_reply_read_body (ClairReply  *reply,
+                       const char  *base_url,
+                       const char  *content_type,
+                       const char  *data,
+                       gsize        len,
+                       GError     **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *root = NULL;
+  JsonNode *choices;
+  JsonObject *choice;
+  JsonObject *message;
+
+  g_return_val_if_fail (reply != NULL, CLAIR_REPLY_FAIL_ROW);
+  g_return_val_if_fail (data != NULL || len == 0, CLAIR_REPLY_FAIL_ROW);
+
+  if (reply->http_status < 200 || reply->http_status >= 300)
+    {
+      ClairReplyAction action;
+
+      clair_api_error_parse (&reply->api_error, reply->http_status, content_type, data, len);
+      action = clair_reply_action_for_status (reply->http_status, &reply->api_error);
+      g_set_error (error, CLAIR_ERROR,
+                   action == CLAIR_REPLY_FATAL ? CLAIR_ERROR_FATAL_HTTP : CLAIR_ERROR_HTTP,
+                   "HTTP %u from %s: %s", reply->http_status, base_url, reply->api_error.message);
+      return action;
+    }
+
+  parser = json_parser_new_immutable ();
+  if (len > 0 && clair_json_load_object (parser, data, len, NULL) != NULL)
+    root = json_node_get_object (json_parser_get_root (parser));
+  if (root == NULL)
+    {
+      g_autofree char *summary = len > 0 ? summarise_text (data, MIN (len, 4096)) : g_strdup ("an empty body");
+
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_PROTOCOL,
+                   "%s answered HTTP %u with something that is not a chat completion (%s): %s",
+                   base_url, reply->http_status, content_type ? content_type : "no content type", summary);
+      return CLAIR_REPLY_RETRY;
+    }
+
+  /* An "error" object inside a 200 answer. */
+  if (json_object_has_member (root, "error"))
+    {
+      clair_api_error_parse (&reply->api_error, reply->http_status, NULL, data, len);
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_HTTP, "%s reported an error: %s", base_url,
+                   reply->api_error.message);
+      return CLAIR_REPLY_RETRY;
+    }
+
+  g_free (reply->model);
+  reply->model = g_strdup (clair_json_member_string (root, "model"));
+  fill_usage (reply, root);
+
+  choices = json_object_get_member (root, "choices");
+  if (choices == NULL || !JSON_NODE_HOLDS_ARRAY (choices) ||
+      json_array_get_length (json_node_get_array (choices)) == 0 ||
+      !JSON_NODE_HOLDS_OBJECT (json_array_get_element (json_node_get_array (choices), 0)))
+    {
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_PROTOCOL,
+                   "%s answered without any choice in the completion", base_url);
+      return CLAIR_REPLY_RETRY;
+    }
+  choice = json_node_get_object (json_array_get_element (json_node_get_array (choices), 0));
+  message = clair_json_member_object (choice, "message");
+  g_free (reply->finish_reason);
+  reply->finish_reason = g_strdup (clair_json_member_string (choice, "finish_reason"));
+  if (message != NULL)
+    {
+      const char *reasoning = clair_json_member_string (message, "reasoning_content");
+
+      g_free (reply->content);
+      reply->content = g_strdup (clair_json_member_string (message, "content"));
+      g_free (reply->refusal);
+      reply->refusal = g_strdup (clair_json_member_string (message, "refusal"));
+      /* Thinking is kept for display only, up to the body cap. */
+      if (reasoning == NULL)
+        reasoning = clair_json_member_string (message, "reasoning");
+      if (reasoning != NULL)
+        {
+          g_free (reply->reasoning);
+          reply->reasoning = g_strndup (reasoning, MAX_BODY_SIZE);
+        }
+    }
+  return CLAIR_REPLY_OK;
+}
+
 static void
 finish_whole_body (GTask *task)
 {
@@ -867,8 +959,6 @@ finish_whole_body (GTask *task)
   const char *data = (const char *) req->whole->data;
   gsize len = req->whole->len;
   const char *content_type;
-  JsonObject *root = NULL;
-  JsonNode *choices;
 
   content_type = soup_message_headers_get_content_type (soup_message_get_response_headers (req->msg),
                                                         NULL);
@@ -886,73 +976,12 @@ finish_whole_body (GTask *task)
                              reply->http_status, self->base_url, target));
       return;
     }
-  if (reply->http_status < 200 || reply->http_status >= 300)
-    {
-      ClairReplyAction action;
+  {
+    GError *error = NULL;
+    ClairReplyAction action = clair_reply_read_body (reply, self->base_url, content_type, data, len, &error);
 
-      clair_api_error_parse (&reply->api_error, reply->http_status, content_type, data, len);
-      action = clair_reply_action_for_status (reply->http_status, &reply->api_error);
-      complete (task, action,
-                g_error_new (CLAIR_ERROR,
-                             action == CLAIR_REPLY_FATAL ? CLAIR_ERROR_FATAL_HTTP : CLAIR_ERROR_HTTP,
-                             "HTTP %u from %s: %s", reply->http_status, self->base_url,
-                             reply->api_error.message));
-      return;
-    }
-
-  req->parser = json_parser_new_immutable ();
-  if (len > 0 && clair_json_load_object (req->parser, data, len, NULL) != NULL)
-    root = json_node_get_object (json_parser_get_root (req->parser));
-
-  if (root == NULL)
-    {
-      g_autofree char *summary = len > 0 ? summarise_text (data, MIN (len, 4096)) : g_strdup ("an empty body");
-
-      complete (task, CLAIR_REPLY_RETRY,
-                g_error_new (CLAIR_ERROR, CLAIR_ERROR_PROTOCOL,
-                             "%s answered HTTP %u with something that is not a chat completion "
-                             "(%s): %s", self->base_url, reply->http_status,
-                             content_type ? content_type : "no content type", summary));
-      return;
-    }
-
-  if (take_embedded_error (req, root, data, len))
-    {
-      complete (task, CLAIR_REPLY_RETRY,
-                g_error_new (CLAIR_ERROR, CLAIR_ERROR_HTTP, "%s reported an error: %s",
-                             self->base_url, reply->api_error.message));
-      return;
-    }
-
-  g_free (reply->model);
-  reply->model = g_strdup (clair_json_member_string (root, "model"));
-  fill_usage (reply, root);
-
-  choices = json_object_get_member (root, "choices");
-  if (choices == NULL || !JSON_NODE_HOLDS_ARRAY (choices) ||
-      json_array_get_length (json_node_get_array (choices)) == 0 ||
-      !JSON_NODE_HOLDS_OBJECT (json_array_get_element (json_node_get_array (choices), 0)))
-    {
-      complete (task, CLAIR_REPLY_RETRY,
-                g_error_new (CLAIR_ERROR, CLAIR_ERROR_PROTOCOL,
-                             "%s answered without any choice in the completion", self->base_url));
-      return;
-    }
-  else
-    {
-      JsonObject *choice = json_node_get_object (json_array_get_element (json_node_get_array (choices), 0));
-      JsonObject *message = clair_json_member_object (choice, "message");
-
-      reply->finish_reason = g_strdup (clair_json_member_string (choice, "finish_reason"));
-      if (message != NULL)
-        {
-          reply->content = g_strdup (clair_json_member_string (message, "content"));
-          reply->refusal = g_strdup (clair_json_member_string (message, "refusal"));
-          append_reasoning (req, message);
-        }
-    }
-
-  complete (task, CLAIR_REPLY_OK, NULL);
+    complete (task, action, error);
+  }
 }
 
 static void

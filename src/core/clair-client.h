@@ -69,6 +69,14 @@ typedef struct
 } ClairReply;
 
 void        clair_reply_free      (ClairReply    *reply);
+/* Reads a (non-streamed) chat completion body answered with @reply->http_status into @reply, as
+ * the client does: see clair-client.c. @base_url names the server in messages. */
+ClairReplyAction clair_reply_read_body (ClairReply  *reply,
+                                        const char  *base_url,
+                                        const char  *content_type,
+                                        const char  *data,
+                                        gsize        len,
+                                        GError     **error);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClairReply, clair_reply_free)
 
 /* Called on the caller's main context for each piece of streamed text. */
