@@ -11,6 +11,7 @@
 #include "clair-metrics.h"
 #include "clair-parse.h"
 #include "clair-record-pane.h"
+#include "clair-team.h"
 
 struct _ClairRecordPane
 {
@@ -27,6 +28,10 @@ struct _ClairRecordPane
   GtkLabel        *newer_label;
   GtkButton       *newer_button;
   GtkWidget       *error_box;
+  GtkWidget       *team_box;
+  GtkLabel        *team_label;
+  GtkListBox      *team_list;
+  GPtrArray       *annotations;   /* of ClairAnnotation, what the team rows stand for */
   GtkLabel        *error_title;
   GtkLabel        *error_label;
   GtkExpander     *task_expander;
@@ -51,7 +56,7 @@ struct _ClairRecordPane
 
 G_DEFINE_FINAL_TYPE (ClairRecordPane, clair_record_pane, GTK_TYPE_WIDGET)
 
-enum { NOTE_CHANGED, N_SIGNALS };
+enum { NOTE_CHANGED, RESOLVE, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 /* The first line of @text, for a collapsed pane's heading. */
@@ -515,6 +520,121 @@ clair_record_pane_focus_note (ClairRecordPane *self)
   gtk_widget_grab_focus (GTK_WIDGET (self->note_entry));
 }
 
+/* Several annotators: each one's decision, edit and note side by side, and a button that makes
+ * it the row's resolution (a decision of the person resolving, under their own name). */
+static const char *
+decision_word (ClairDecision decision)
+{
+  switch (decision)
+    {
+    case CLAIR_DECISION_ACCEPTED: return _("Accepted");
+    case CLAIR_DECISION_REJECTED: return _("Rejected");
+    case CLAIR_DECISION_SKIPPED: return _("Skipped");
+    case CLAIR_DECISION_NONE:
+    default: return _("No decision");
+    }
+}
+
+static void
+use_annotation_cb (GtkButton       *button,
+                   ClairRecordPane *self)
+{
+  guint position = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "clair-position"));
+
+  g_signal_emit (self, signals[RESOLVE], 0, position);
+}
+
+void
+clair_record_pane_set_annotations (ClairRecordPane *self,
+                                   GPtrArray       *annotations,
+                                   ClairTeamState   state)
+{
+  GtkWidget *child;
+  guint n_annotators = 0;
+
+  g_return_if_fail (CLAIR_IS_RECORD_PANE (self));
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->team_list))) != NULL)
+    gtk_list_box_remove (self->team_list, child);
+  g_clear_pointer (&self->annotations, g_ptr_array_unref);
+  if (annotations != NULL)
+    self->annotations = g_ptr_array_ref (annotations);
+  for (guint i = 0; annotations != NULL && i < annotations->len; i++)
+    n_annotators += !((ClairAnnotation *) g_ptr_array_index (annotations, i))->resolution;
+  if (state == CLAIR_TEAM_SINGLE || n_annotators < 2)
+    {
+      gtk_widget_set_visible (self->team_box, FALSE);
+      return;
+    }
+  gtk_label_set_text (self->team_label,
+                      state == CLAIR_TEAM_DISAGREED ? _("The annotators disagree: pick one decision, or decide anew")
+                      : state == CLAIR_TEAM_RESOLVED ? _("Resolved; each annotator decided:")
+                      : _("The annotators agree"));
+  for (guint i = 0; i < annotations->len; i++)
+    {
+      const ClairAnnotation *annotation = g_ptr_array_index (annotations, i);
+      GtkWidget *row = adw_action_row_new ();
+      g_autoptr(GString) subtitle = g_string_new (decision_word (annotation->decision));
+      g_autofree char *name = clair_escape_controls (annotation->annotator, CLAIR_ESCAPE_LINE);
+      g_autofree char *title = annotation->resolution ? g_strdup_printf (_("%s (resolution)"), name)
+                                                      : g_strdup (name);
+      g_autofree char *visible = NULL;
+
+      if (annotation->edited_revision != NULL)
+        g_string_append_printf (subtitle, " · %s", _("edited"));
+      if (annotation->note != NULL && *annotation->note != '\0')
+        g_string_append_printf (subtitle, " · “%s”", annotation->note);
+      visible = clair_escape_controls (subtitle->str, CLAIR_ESCAPE_LINE);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), visible);
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 2);
+      if (!annotation->resolution && state != CLAIR_TEAM_AGREED)
+        {
+          GtkWidget *button = gtk_button_new_with_label (_("Use This"));
+          g_autofree char *label = g_strdup_printf (_("Resolve with %s's decision"), name);
+
+          gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+          gtk_widget_set_tooltip_text (button, label);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+          g_object_set_data (G_OBJECT (button), "clair-position", GUINT_TO_POINTER (i));
+          g_signal_connect (button, "clicked", G_CALLBACK (use_annotation_cb), self);
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+        }
+      gtk_list_box_append (self->team_list, row);
+    }
+  gtk_widget_set_visible (self->team_box, TRUE);
+}
+
+guint
+clair_record_pane_get_n_annotations (ClairRecordPane *self)
+{
+  g_return_val_if_fail (CLAIR_IS_RECORD_PANE (self), 0);
+
+  return gtk_widget_get_visible (self->team_box) && self->annotations ? self->annotations->len : 0;
+}
+
+void
+clair_record_pane_use_annotation (ClairRecordPane *self,
+                                  guint            position)
+{
+  g_return_if_fail (CLAIR_IS_RECORD_PANE (self));
+  g_return_if_fail (self->annotations != NULL && position < self->annotations->len);
+
+  g_signal_emit (self, signals[RESOLVE], 0, position);
+}
+
+const ClairAnnotation *
+clair_record_pane_get_annotation (ClairRecordPane *self,
+                                  guint            position)
+{
+  g_return_val_if_fail (CLAIR_IS_RECORD_PANE (self), NULL);
+
+  if (self->annotations == NULL || position >= self->annotations->len)
+    return NULL;
+  return g_ptr_array_index (self->annotations, position);
+}
+
 const char *
 clair_record_pane_get_error_text (ClairRecordPane *self)
 {
@@ -619,6 +739,7 @@ clair_record_pane_dispose (GObject *object)
 
   g_cancellable_cancel (self->metrics_cancellable);
   g_clear_object (&self->metrics_cancellable);
+  g_clear_pointer (&self->annotations, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), CLAIR_TYPE_RECORD_PANE);
   g_clear_object (&self->settings);
 
@@ -639,6 +760,10 @@ clair_record_pane_class_init (ClairRecordPaneClass *klass)
   signals[NOTE_CHANGED] = g_signal_new ("note-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                         0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
+  /* The annotation at the position given is to decide the row (a resolution). */
+  signals[RESOLVE] = g_signal_new ("resolve", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
+
   g_type_ensure (GTK_SOURCE_TYPE_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/clair-record-pane.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, ClairRecordPane, name)
@@ -652,6 +777,9 @@ clair_record_pane_class_init (ClairRecordPaneClass *klass)
   BIND (newer_label);
   BIND (newer_button);
   BIND (error_box);
+  BIND (team_box);
+  BIND (team_label);
+  BIND (team_list);
   BIND (error_title);
   BIND (error_label);
   BIND (task_expander);

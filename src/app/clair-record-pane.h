@@ -5,6 +5,7 @@
 
 #include "clair-diff-view.h"
 #include "clair-project.h"
+#include "clair-team.h"
 
 G_BEGIN_DECLS
 
@@ -64,6 +65,19 @@ void           clair_record_pane_set_note          (ClairRecordPane      *self,
 void           clair_record_pane_set_note_sensitive (ClairRecordPane     *self,
                                                      gboolean             sensitive);
 void           clair_record_pane_focus_note        (ClairRecordPane      *self);
+
+/* Each annotator's decision on the row (of ClairAnnotation, as clair_project_get_annotations()
+ * gives them), side by side with a button that resolves the row with it ("resolve" with its
+ * position); shown when two or more annotators decided. NULL hides them. */
+void           clair_record_pane_set_annotations   (ClairRecordPane      *self,
+                                                    GPtrArray            *annotations,
+                                                    ClairTeamState        state);
+guint          clair_record_pane_get_n_annotations (ClairRecordPane      *self);
+const ClairAnnotation *clair_record_pane_get_annotation (ClairRecordPane *self,
+                                                         guint            position);
+/* As the annotation's Use This button does. */
+void           clair_record_pane_use_annotation    (ClairRecordPane      *self,
+                                                    guint                 position);
 
 /* For tests and accessibility checks: what the banners and the metrics line say. NULL when the
  * banner is hidden. */

@@ -92,6 +92,8 @@ clair_row_query_matches (const ClairRowQuery   *query,
       return !isnan (summary->jaccard) && summary->jaccard < query->threshold;
     case CLAIR_FILTER_UNDECIDED:
       return summary->decision == CLAIR_DECISION_NONE;
+    case CLAIR_FILTER_DISAGREED:
+      return summary->team_state == CLAIR_TEAM_DISAGREED;
     case CLAIR_FILTER_ALL:
     default:
       return TRUE;

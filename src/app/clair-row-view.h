@@ -19,6 +19,7 @@ typedef enum
   CLAIR_FILTER_EDITED,
   CLAIR_FILTER_NOT_MINIMAL,
   CLAIR_FILTER_UNDECIDED,
+  CLAIR_FILTER_DISAGREED,   /* annotators decided differently and nobody resolved it */
 } ClairFilterKind;
 
 typedef enum

@@ -127,7 +127,18 @@ apply_decision (ClairWindow   *self,
                 GError       **error)
 {
   ClairRowItem *item;
+  gboolean team = self->record != NULL && self->record->index == index &&
+                  (self->record->team_state == CLAIR_TEAM_DISAGREED || self->record->team_state == CLAIR_TEAM_RESOLVED);
 
+  /* On a row the annotators disagree on, a decision is a resolution, under the resolver's own
+   * name (and undoing it, a decision of none, withdraws it). */
+  if (team)
+    {
+      if (!clair_project_resolve (self->project, index, attempt_id, decision, edit, note, error))
+        return FALSE;
+      _clair_window_refresh_row (self, index);
+      return TRUE;
+    }
   if (!clair_project_set_decision_on (self->project, index, attempt_id, decision, edit, note, error))
     return FALSE;
   item = self->rows ? clair_row_list_lookup (self->rows, index) : NULL;
@@ -211,37 +222,17 @@ decision_verb (ClairDecision decision)
     }
 }
 
-void
-clair_window_decide (ClairWindow   *self,
-                     ClairDecision  decision)
+/* Writes @change (made from the row shown) as one undoable step, says so, and moves on. */
+static void
+commit_change (ClairWindow         *self,
+               ClairDecisionChange *change,
+               const char          *message)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *message = NULL;
-  ClairDecisionChange *change;
   GPtrArray *group;
+  guint index = change->index;
 
-  g_return_if_fail (CLAIR_IS_WINDOW (self));
-
-  if (self->project == NULL || self->record == NULL)
-    return;
-  _clair_window_leave_edit (self);
-
-  change = g_new0 (ClairDecisionChange, 1);
-  change->index = self->record->index;
-  change->old_decision = self->record->decision;
-  change->old_edit = g_strdup (self->record->edited_revision);
-  change->old_note = g_strdup (self->record->note);
-  change->old_attempt = decided_attempt (self);
-  change->new_decision = decision;
-  change->new_edit = g_strdup (self->record->edited_revision);
-  /* Accepting what a truncated answer held keeps that text as the row's edit: it is what the
-   * annotator saw and approved, and what the export then carries. */
-  if (decision == CLAIR_DECISION_ACCEPTED && change->new_edit == NULL &&
-      clair_record_get_chosen (self->record) == NULL)
-    change->new_edit = g_strdup (clair_record_get_partial_revision (self->record));
-  change->new_note = g_strdup (self->record->note);
-  change->new_attempt = shown_attempt (self);
-  if (!apply_decision (self, change->index, change->new_attempt, decision, change->new_edit,
+  if (!apply_decision (self, change->index, change->new_attempt, change->new_decision, change->new_edit,
                        change->new_note, &error))
     {
       _clair_decision_change_free (change);
@@ -252,14 +243,81 @@ clair_window_decide (ClairWindow   *self,
   g_ptr_array_add (group, change);
   push_undo (self, group);
 
-  message = g_strdup_printf (_("%s row %u"), decision_verb (decision), change->index);
   decision_toast (self, message);
   _clair_window_refresh_counts (self);
   /* On to the next row, as annotators work through a list. */
   _clair_window_move (self, 1);
-  if (self->record && self->record->index == change->index)
-    _clair_window_show_record (self, change->index);
+  if (self->record && self->record->index == index)
+    _clair_window_show_record (self, index);
   _clair_window_update_actions (self);
+}
+
+/* A change of the row shown, from what it is now. */
+static ClairDecisionChange *
+change_from_record (ClairWindow *self)
+{
+  ClairDecisionChange *change = g_new0 (ClairDecisionChange, 1);
+
+  change->index = self->record->index;
+  change->old_decision = self->record->decision;
+  change->old_edit = g_strdup (self->record->edited_revision);
+  change->old_note = g_strdup (self->record->note);
+  change->old_attempt = decided_attempt (self);
+  change->new_attempt = shown_attempt (self);
+  return change;
+}
+
+void
+clair_window_decide (ClairWindow   *self,
+                     ClairDecision  decision)
+{
+  g_autofree char *message = NULL;
+  ClairDecisionChange *change;
+
+  g_return_if_fail (CLAIR_IS_WINDOW (self));
+
+  if (self->project == NULL || self->record == NULL)
+    return;
+  _clair_window_leave_edit (self);
+
+  change = change_from_record (self);
+  change->new_decision = decision;
+  change->new_edit = g_strdup (self->record->edited_revision);
+  /* Accepting what a truncated answer held keeps that text as the row's edit: it is what the
+   * annotator saw and approved, and what the export then carries. */
+  if (decision == CLAIR_DECISION_ACCEPTED && change->new_edit == NULL &&
+      clair_record_get_chosen (self->record) == NULL)
+    change->new_edit = g_strdup (clair_record_get_partial_revision (self->record));
+  change->new_note = g_strdup (self->record->note);
+  message = g_strdup_printf (_("%s row %u"), decision_verb (decision), change->index);
+  commit_change (self, change, message);
+}
+
+/* "Use This" beside an annotator's decision: the row's resolution takes that decision, edit and
+ * note, under the name of the person resolving. */
+static void
+resolve_cb (ClairRecordPane *pane,
+            guint            position,
+            ClairWindow     *self)
+{
+  const ClairAnnotation *annotation = clair_record_pane_get_annotation (pane, position);
+  g_autofree char *message = NULL;
+  g_autofree char *name = NULL;
+  ClairDecisionChange *change;
+
+  if (annotation == NULL || self->project == NULL || self->record == NULL)
+    return;
+  _clair_window_leave_edit (self);
+  name = clair_escape_controls (annotation->annotator, CLAIR_ESCAPE_LINE);
+  change = change_from_record (self);
+  change->new_decision = annotation->decision;
+  change->new_edit = g_strdup (annotation->edited_revision);
+  change->new_note = g_strdup (annotation->note);
+  if (annotation->attempt_id > 0)
+    change->new_attempt = annotation->attempt_id;
+  /* Translators: a row number, then an annotator's name. */
+  message = g_strdup_printf (_("Resolved row %u with %s's decision"), change->index, name);
+  commit_change (self, change, message);
 }
 
 static void
@@ -1204,4 +1262,5 @@ _clair_window_setup_shortcuts (ClairWindow *self)
 
   g_signal_connect (self->diff_view, "revision-changed", G_CALLBACK (revision_changed_cb), self);
   g_signal_connect (self->record_pane, "note-changed", G_CALLBACK (note_changed_cb), self);
+  g_signal_connect (self->record_pane, "resolve", G_CALLBACK (resolve_cb), self);
 }

@@ -50,6 +50,7 @@ struct _ClairWindow
   GtkProgressBar       *loading_bar;
   AdwFlap              *flap;            /* the row list beside the record, or over it */
   GtkWidget            *sidebar;
+  AdwClamp             *sidebar_clamp;   /* the list's width, whatever its tasks' length */
   GtkToggleButton      *sidebar_button;
   GtkWidget            *go_to_popover;   /* G: a row number, made when first asked for */
   guint                 focus_row_id;    /* the list's cursor follows the selection */

@@ -1272,6 +1272,15 @@ _clair_window_show_record (ClairWindow *self,
   self->loading_record = TRUE;
   clair_record_pane_show (self->record_pane, record, record_flags (self),
                           _clair_window_run_get_live_text (self, record->index));
+  /* Several annotators: each one's decision beside the others. */
+  if (record->team_state != CLAIR_TEAM_SINGLE)
+    {
+      g_autoptr(GPtrArray) annotations = clair_project_get_annotations (self->project, record->index, NULL);
+
+      clair_record_pane_set_annotations (self->record_pane, annotations, record->team_state);
+    }
+  else
+    clair_record_pane_set_annotations (self->record_pane, NULL, CLAIR_TEAM_SINGLE);
   gtk_stack_set_visible_child_name (self->detail_stack, "row");
   self->loading_record = FALSE;
   _clair_window_update_actions (self);
@@ -1297,6 +1306,7 @@ _clair_window_refresh_row (ClairWindow *self,
   summary.decision = record->decision;
   summary.edited = record->edited_revision != NULL;
   summary.n_attempts = MIN (record->n_attempts, 255);
+  summary.team_state = record->team_state;
   summary.jaccard = record->attempt && record->attempt->has_metrics ? record->attempt->metrics.jaccard : NAN;
   summary.levenshtein_norm = record->attempt && record->attempt->has_metrics
                                ? record->attempt->metrics.levenshtein_norm : NAN;
@@ -1614,6 +1624,7 @@ clair_window_class_init (ClairWindowClass *klass)
   BIND (loading_bar);
   BIND (flap);
   BIND (sidebar);
+  BIND (sidebar_clamp);
   BIND (sidebar_button);
   BIND (filter_dropdown);
   BIND (search_entry);
@@ -1683,7 +1694,9 @@ clair_window_init (ClairWindow *self)
   /* The row list beside the record while both fit at their smallest, over it (shown on demand)
    * in a narrower window; the record keeps the width. The button shows or hides the list in
    * either case (its visibility never follows the fold: that changes during allocation). */
-  gtk_widget_set_size_request (self->sidebar, CLAMP (g_settings_get_int (self->settings, "sidebar-width"), 300, 520), -1);
+  gtk_widget_set_size_request (self->sidebar, 300, -1);
+  adw_clamp_set_maximum_size (self->sidebar_clamp, CLAMP (g_settings_get_int (self->settings, "sidebar-width"), 300, 520));
+  adw_clamp_set_tightening_threshold (self->sidebar_clamp, adw_clamp_get_maximum_size (self->sidebar_clamp));
   g_object_bind_property (self->flap, "reveal-flap", self->sidebar_button, "active",
                           G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
 

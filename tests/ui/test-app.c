@@ -1133,6 +1133,80 @@ test_hub_dialog (void)
   remove_tree (dir);
 }
 
+/* Team curation in the window: two annotators apart on a row, agreed on another. The
+ * "Disagreements" filter shows the one row; the record pane shows both decisions side by side;
+ * Use This resolves the row with one of them (exports then keep it), and undo withdraws the
+ * resolution. */
+static void
+test_disagreements (void)
+{
+  g_autofree char *dir = make_temp_dir ("clair-ui-XXXXXX");
+  g_autofree char *project_path = make_project (dir);
+  ClairExportOptions options = { 0 };
+  ClairExportSummary summary = { 0 };
+  ClairRecordPane *pane;
+  ClairWindow *window;
+
+  {
+    g_autoptr(ClairProject) project = clair_project_open (project_path, CLAIR_PROJECT_OPEN_DEFAULT, NULL);
+
+    add_revision_attempt (project, 0, "Row zero, revised.");
+    add_revision_attempt (project, 1, "Row one, revised.");
+    g_assert_true (clair_project_decide_as (project, 0, "alice", CLAIR_ATTEMPT_LATEST, CLAIR_DECISION_ACCEPTED,
+                                            NULL, "fine as it is", NULL));
+    g_assert_true (clair_project_decide_as (project, 0, "bob", CLAIR_ATTEMPT_LATEST, CLAIR_DECISION_REJECTED,
+                                            NULL, "still wrong", NULL));
+    g_assert_true (clair_project_decide_as (project, 1, "alice", CLAIR_ATTEMPT_LATEST, CLAIR_DECISION_ACCEPTED,
+                                            NULL, NULL, NULL));
+    g_assert_true (clair_project_decide_as (project, 1, "bob", CLAIR_ATTEMPT_LATEST, CLAIR_DECISION_ACCEPTED,
+                                            NULL, NULL, NULL));
+  }
+
+  window = open_window (project_path);
+  pane = CLAIR_RECORD_PANE (clair_window_get_record_pane (window));
+  gtk_drop_down_set_selected (window->filter_dropdown, CLAIR_FILTER_DISAGREED);
+  iterate_for (300);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (window->view)), ==, 1);
+  g_assert_true (clair_window_select_row (window, 0));
+  iterate_for (100);
+  g_assert_cmpuint (clair_record_pane_get_n_annotations (pane), ==, 2);
+  g_assert_cmpstr (clair_record_pane_get_annotation (pane, 0)->annotator, ==, "alice");
+  g_assert_cmpstr (clair_record_pane_get_annotation (pane, 1)->annotator, ==, "bob");
+  screenshot (GTK_WIDGET (window), "screenshot-disagreement.png");
+
+  /* Bob's decision resolves the row. */
+  clair_record_pane_use_annotation (pane, 1);
+  iterate_for (100);
+  {
+    g_autoptr(ClairRecord) record = clair_project_get_record (clair_window_get_project (window), 0, NULL);
+
+    g_assert_cmpint (record->team_state, ==, CLAIR_TEAM_RESOLVED);
+    g_assert_cmpint (record->decision, ==, CLAIR_DECISION_REJECTED);
+    g_assert_cmpstr (record->note, ==, "still wrong");
+  }
+  options.format = CLAIR_EXPORT_TRL;
+  options.selection = CLAIR_EXPORT_SELECT_ALL;
+  g_assert_true (clair_export_preview (clair_window_get_project (window), &options, NULL, &summary, NULL));
+  g_assert_cmpuint (summary.n_disagreement, ==, 0);
+  clair_export_summary_clear (&summary);
+
+  /* Undo withdraws the resolution: the row is a disagreement again, left out of exports. */
+  activate (window, "win.undo");
+  iterate_for (100);
+  {
+    g_autoptr(ClairRecord) record = clair_project_get_record (clair_window_get_project (window), 0, NULL);
+
+    g_assert_cmpint (record->team_state, ==, CLAIR_TEAM_DISAGREED);
+    g_assert_cmpint (record->decision, ==, CLAIR_DECISION_NONE);
+  }
+  g_assert_true (clair_export_preview (clair_window_get_project (window), &options, NULL, &summary, NULL));
+  g_assert_cmpuint (summary.n_disagreement, ==, 1);
+  clair_export_summary_clear (&summary);
+
+  destroy_and_finalize (window);
+  remove_tree (dir);
+}
+
 /* A revision that arrives after a decision: the window shows the reviewed one with a banner, the
  * new one on request, and a decision made then is about the new one. The export dialog counts the
  * result before anything is written. */
@@ -1524,6 +1598,7 @@ main (int   argc,
   g_test_add_func ("/ui/hostile-text", test_hostile_text);
   g_test_add_func ("/ui/diff-space", test_diff_space);
   g_test_add_func ("/ui/hub-dialog", test_hub_dialog);
+  g_test_add_func ("/ui/disagreements", test_disagreements);
   g_test_add_func ("/ui/kill9", test_kill9);
   g_test_add_func ("/ui/kill9/child", test_kill9_child);
   status = g_test_run ();
