@@ -13,6 +13,7 @@
 #include "clair-dataset.h"
 #include "clair-error.h"
 #include "clair-parquet.h"
+#include "clair-parquet-private.h"
 #include "test-util.h"
 
 /* The Parquet reader behind ClairDataset: every fixture of tests/parquet/ (written by DuckDB,
@@ -914,6 +915,43 @@ test_fixture_damage (void)
   g_rand_free (rand);
 }
 
+/* The reader's own UTF-8 validator agrees with GLib's on random text of every kind. */
+static void
+test_utf8 (void)
+{
+  static const char * const pieces[] = {
+    "a", "plain ascii text ", "é", "日本", "😀", "\xc3", "\xe6\x97", "\xf0\x9f\x98", "\xc0\xaf",
+    "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xe0\x80\xaf", "\xff", "\x80", "\xf0\x80\x80\xaf",
+    "\xef\xbf\xbd", "\xf4\x8f\xbf\xbf", "\xed\x9f\xbf",
+  };
+  GRand *rand = g_rand_new_with_seed (8);
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint n_invalid = 0;
+
+  for (guint k = 0; k < 20000; k++)
+    {
+      gboolean ours;
+      gboolean glib;
+
+      g_string_truncate (text, 0);
+      for (guint j = g_rand_int_range (rand, 0, 12); j > 0; j--)
+        {
+          guint i = g_rand_int_range (rand, 0, G_N_ELEMENTS (pieces));
+
+          /* Valid pieces most of the time, so that long valid strings are tried too. */
+          if (i >= 4 && g_rand_int_range (rand, 0, 4) != 0)
+            i = g_rand_int_range (rand, 0, 4);
+          g_string_append (text, pieces[i]);
+        }
+      ours = _pq_utf8_valid (text->str, text->len);
+      glib = g_utf8_validate_len (text->str, text->len, NULL);
+      g_assert_cmpint (ours, ==, glib);
+      n_invalid += !ours;
+    }
+  g_assert_cmpuint (n_invalid, >, 1000);
+  g_rand_free (rand);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -926,6 +964,7 @@ main (int   argc,
   g_test_add_func ("/parquet/fixtures/read-back", test_fixtures_read_back);
   g_test_add_func ("/parquet/fixtures/like-jsonl", test_fixtures_like_jsonl);
   g_test_add_func ("/parquet/chat-rule", test_chat_rule);
+  g_test_add_func ("/parquet/utf8", test_utf8);
   g_test_add_func ("/parquet/shards", test_shards);
   g_test_add_func ("/parquet/magic", test_magic);
   g_test_add_func ("/parquet/threads", test_threads);

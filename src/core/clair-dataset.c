@@ -2172,7 +2172,7 @@ parquet_text (ClairDataset      *self,
       GString *text;
 
       if (memchr (cell->str, '\0', cell->len) == NULL)
-        return g_strndup (cell->str, cell->len);
+        return g_memdup2 (cell->str, cell->len + 1);
       /* NUL is not text: U+FFFD, as the JSON reader does with \u0000. */
       text = g_string_sized_new (cell->len + 8);
       for (gsize i = 0; i < cell->len; i++)
@@ -2293,6 +2293,15 @@ read_parquet_row_locked (ClairDataset       *self,
         return NULL;
       if ((int) c == task_index || (int) c == solution_index)
         {
+          if (c == (guint) task_index && c == (guint) solution_index)
+            {
+              result->task = parquet_text (self, index, self->columns[c], TRUE, kind, cell, error);
+              result->solution = result->task != NULL
+                ? parquet_text (self, index, self->columns[c], FALSE, kind, cell, error) : NULL;
+              if (result->solution == NULL)
+                return NULL;
+              continue;
+            }
           if ((int) c == task_index &&
               (result->task = parquet_text (self, index, self->columns[c], TRUE, kind, cell,
                                             error)) == NULL)

@@ -24,7 +24,7 @@
 /* Bounds that no real file comes near and that keep hostile ones cheap. */
 #define MAX_SCHEMA_DEPTH 48
 #define MAX_SCHEMA_NODES (1u << 20)
-#define MAX_PAGE_ENTRIES (8u * 1024u * 1024u)
+#define MAX_PAGE_ENTRIES (4u * 1024u * 1024u)
 
 enum { REQUIRED = 0, OPTIONAL = 1, REPEATED = 2 };
 enum { PAGE_DATA = 0, PAGE_INDEX = 1, PAGE_DICTIONARY = 2, PAGE_DATA_V2 = 3 };
@@ -876,6 +876,8 @@ load_dictionary (ClairParquet     *self,
   if (!_pq_decode_values (node->type, node->type_length, PQ_PLAIN, bytes, h->uncompressed,
                           cursor->dict, cursor->n_dict, &cursor->dict_arena, &problem))
     return decode_problem (self, cursor->group, leaf, problem, error);
+  if (cursor->dict_buf != NULL)
+    release_range (self, payload, payload + h->compressed);
   cursor->has_dict = TRUE;
   return TRUE;
 }
@@ -1054,6 +1056,9 @@ decode_data_page (ClairParquet     *self,
 
   if (!decode_page_values (self, cursor, leaf, h->encoding, p, end, error))
     return FALSE;
+  /* A page decompressed into its own buffer needs none of the file's pages any more. */
+  if (cursor->page_buf != NULL)
+    release_range (self, cursor->page_start, cursor->page_end);
 
   /* Rows: every entry for a flat column, those starting a record for a repeated one. */
   if (cursor->reps == NULL)
@@ -1100,6 +1105,8 @@ cursor_seek (ClairParquet  *self,
 
   if (cursor->group != group || row < cursor->page_first_row)
     {
+      if (cursor->loaded)
+        release_range (self, cursor->page_start, cursor->page_end);
       cursor_clear (cursor);
       cursor->group = group;
       cursor->next_page = chunk->start;
@@ -1291,7 +1298,7 @@ append_leaf_value (ClairParquet  *self,
                               b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
       return TRUE;
     }
-  if (g_utf8_validate_len (value->s, value->len, NULL))
+  if (_pq_utf8_valid (value->s, value->len))
     {
       clair_json_append_string (out, value->s, value->len);
       return TRUE;
@@ -1512,7 +1519,7 @@ clair_parquet_read_cell (ClairParquet      *self,
 
       if (cursor->defs != NULL && cursor->defs[self->slices[leaf].pos] < node->def_level)
         return TRUE;
-      if (is_string_node (node) && g_utf8_validate_len (value->s, value->len, NULL))
+      if (is_string_node (node) && _pq_utf8_valid (value->s, value->len))
         {
           *kind = CLAIR_PARQUET_TEXT;
           g_string_append_len (out, value->s, value->len);
