@@ -181,33 +181,35 @@ function schemaOf () {
 
 // hyparquet-writer
 
+const msgList = name => [
+  { name, repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
+  { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+  { name: 'element', repetition_type: 'OPTIONAL', num_children: 2 },
+  { name: 'role', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+  { name: 'content', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+]
+const hyparquetSchema = [
+  { name: 'root', num_children: 11 },
+  { name: 'id', type: 'INT64', repetition_type: 'REQUIRED' },
+  { name: 'prompt', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+  ...msgList('chosen'),
+  ...msgList('rejected'),
+  { name: 'score', type: 'DOUBLE', repetition_type: 'OPTIONAL' },
+  { name: 'rating', type: 'FLOAT', repetition_type: 'OPTIONAL' },
+  { name: 'ok', type: 'BOOLEAN', repetition_type: 'OPTIONAL' },
+  { name: 'n', type: 'INT32', repetition_type: 'REQUIRED' },
+  { name: 'big', type: 'INT64', repetition_type: 'REQUIRED' },
+  { name: 'tags', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
+  { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+  { name: 'element', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+  { name: 'meta', repetition_type: 'OPTIONAL', num_children: 2 },
+  { name: 'source', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+  { name: 'turn', type: 'INT32', repetition_type: 'OPTIONAL' },
+]
+
+
 function hyparquet () {
   const rows = makeRows(100, { repeats: true })
-  const msgList = name => [
-    { name, repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
-    { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
-    { name: 'element', repetition_type: 'OPTIONAL', num_children: 2 },
-    { name: 'role', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-    { name: 'content', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-  ]
-  const schema = [
-    { name: 'root', num_children: 11 },
-    { name: 'id', type: 'INT64', repetition_type: 'REQUIRED' },
-    { name: 'prompt', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-    ...msgList('chosen'),
-    ...msgList('rejected'),
-    { name: 'score', type: 'DOUBLE', repetition_type: 'OPTIONAL' },
-    { name: 'rating', type: 'FLOAT', repetition_type: 'OPTIONAL' },
-    { name: 'ok', type: 'BOOLEAN', repetition_type: 'OPTIONAL' },
-    { name: 'n', type: 'INT32', repetition_type: 'REQUIRED' },
-    { name: 'big', type: 'INT64', repetition_type: 'REQUIRED' },
-    { name: 'tags', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
-    { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
-    { name: 'element', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-    { name: 'meta', repetition_type: 'OPTIONAL', num_children: 2 },
-    { name: 'source', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-    { name: 'turn', type: 'INT32', repetition_type: 'OPTIONAL' },
-  ]
   const column = (name, encoding) => ({ name, data: rows.map(r => name === 'id' ? BigInt(r.id) : r[name]), ...(encoding ? { encoding } : {}) })
   const plainColumns = ['id', 'prompt', 'chosen', 'rejected', 'score', 'rating', 'ok', 'n', 'big', 'tags', 'meta'].map(n => column(n))
   // ZSTD and LZ4_RAW need compressors that Node 20 lacks; DuckDB and arrow-rs cover them.
@@ -223,7 +225,7 @@ function hyparquet () {
       column('n', 'DELTA_BINARY_PACKED'), column('big', 'DELTA_BINARY_PACKED'), column('tags'), column('meta')]],
   ]
   for (const [name, options, columnData] of variants) {
-    const buffer = parquetWriteBuffer({ columnData, schema, compressors, statistics: false, ...options })
+    const buffer = parquetWriteBuffer({ columnData, schema: hyparquetSchema, compressors, statistics: false, ...options })
     writeFileSync(`${out}/${name}.parquet`, new Uint8Array(buffer))
   }
 }
@@ -246,3 +248,38 @@ await duckdb()
 parquetWasm()
 hyparquet()
 await hyparquetReadBacks()
+
+// Seeds for tests/fuzz/fuzz-parquet: the same writers, eight rows, under the fuzzers' 16 KB input
+// limit. Written last, so that the fixtures above keep their rows.
+async function seeds () {
+  const dir = `${out}/../fuzz/corpus/fuzz-parquet`
+  mkdirSync(dir, { recursive: true })
+  const rows = makeRows(8, { repeats: true })
+  const db = await DuckDBInstance.create(':memory:')
+  const conn = await db.connect()
+  writeFileSync(`${dir}/.rows.jsonl`, rows.map(r => JSON.stringify(r, (k, v) => typeof v === 'bigint' ? Number(v) : v)).join('\n'))
+  await conn.run(`CREATE TABLE tiny AS SELECT * FROM read_json('${dir}/.rows.jsonl', format='newline_delimited', columns=${duckTypes})`)
+  rmSync(`${dir}/.rows.jsonl`)
+  for (const [name, options] of [['duckdb-snappy-v2', "COMPRESSION 'snappy', PARQUET_VERSION 'V2'"], ['duckdb-gzip', "COMPRESSION 'gzip'"],
+    ['duckdb-lz4raw', "COMPRESSION 'lz4_raw'"], ['duckdb-brotli-v2', "COMPRESSION 'brotli', PARQUET_VERSION 'V2'"]]) {
+    await conn.run(`COPY tiny TO '${dir}/${name}.parquet' (FORMAT parquet, ${options})`)
+  }
+  const E = pw.Encoding
+  const C = pw.Compression
+  const table = makeTable(schemaOf(), rows.map(r => ({ ...r, id: BigInt(r.id) })))
+  const base = () => new pw.WriterPropertiesBuilder().setMaxRowGroupSize(4).setDataPageSizeLimit(256)
+  for (const [name, props] of [['arrow-zstd-v2', base().setCompression(C.ZSTD).setWriterVersion(pw.WriterVersion.V2)],
+    ['arrow-uncompressed', base().setCompression(C.UNCOMPRESSED).setDictionaryPageSizeLimit(32)],
+    ['arrow-delta', base().setCompression(C.SNAPPY).setDictionaryEnabled(false).setColumnEncoding('prompt', E.DELTA_BYTE_ARRAY)
+      .setColumnEncoding('n', E.DELTA_BINARY_PACKED).setColumnEncoding('score', E.BYTE_STREAM_SPLIT)]]) {
+    writeFileSync(`${dir}/${name}.parquet`, pw.writeParquet(pw.Table.fromIPCStream(arrow.tableToIPC(table, 'stream')), props.build()))
+  }
+  const hyRows = rows
+  const column = (name, encoding) => ({ name, data: hyRows.map(r => name === 'id' ? BigInt(r.id) : r[name]), ...(encoding ? { encoding } : {}) })
+  const buffer = parquetWriteBuffer({ columnData: [column('id', 'DELTA_BINARY_PACKED'), column('prompt', 'DELTA_BYTE_ARRAY'), column('chosen'),
+    column('rejected'), column('score', 'BYTE_STREAM_SPLIT'), column('rating'), column('ok', 'RLE'), column('n'), column('big'), column('tags'), column('meta')],
+  schema: hyparquetSchema, statistics: false, codec: 'UNCOMPRESSED', rowGroupSize: 4 })
+  writeFileSync(`${dir}/hyparquet-encodings.parquet`, new Uint8Array(buffer))
+}
+
+await seeds()
