@@ -116,6 +116,17 @@ clair_cli_print_import_report (const char              *project_path,
     }
 }
 
+char *
+clair_cli_default_project (const char *dataset_path)
+{
+  g_autofree char *base = g_strdup (dataset_path);
+  gsize len = strlen (base);
+
+  while (len > 1 && base[len - 1] == G_DIR_SEPARATOR)
+    base[--len] = '\0';
+  return g_strconcat (base, ".clair", NULL);
+}
+
 gboolean
 clair_cli_import_dataset (const char   *dataset_path,
                           const char   *project_path,
@@ -200,7 +211,7 @@ clair_cmd_import (int    argc,
     return clair_cli_usage_error ("import", _("expected one DATASET"));
 
   if (project_path == NULL)
-    project_path = g_strconcat (argv[1], ".clair", NULL);
+    project_path = clair_cli_default_project (argv[1]);
 
   if (!clair_cli_import_dataset (argv[1], project_path, task_column, solution_column, &error))
     {

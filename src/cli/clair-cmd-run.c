@@ -333,7 +333,7 @@ clair_cmd_run (int    argc,
   else
     {
       if (project_path == NULL)
-        project_path = g_strconcat (argv[1], ".clair", NULL);
+        project_path = clair_cli_default_project (argv[1]);
       if (!g_file_test (project_path, G_FILE_TEST_EXISTS) &&
           !clair_cli_import_dataset (argv[1], project_path, task_column, solution_column, &error))
         {

@@ -2147,7 +2147,8 @@ set_row_error (ClairDataset  *self,
   va_start (args, format);
   what = g_strdup_vprintf (format, args);
   va_end (args);
-  g_set_error (error, CLAIR_ERROR, code, "“%s”, row %u: %s", self->display_name, index + 1, what);
+  /* Rows are numbered from 0, as everywhere else (Hugging Face numbers them so). */
+  g_set_error (error, CLAIR_ERROR, code, "“%s”, row %u: %s", self->display_name, index, what);
 }
 
 /* The text of a mapped Parquet cell, under the rule of text_from_value(): a string, or the content

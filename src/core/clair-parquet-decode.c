@@ -355,11 +355,24 @@ unpack (const guint8 *p,
   return value & mask;
 }
 
+static inline void
+store (guint32 *out,
+       guint8  *out8,
+       guint    i,
+       guint32  value)
+{
+  if (out8 != NULL)
+    out8[i] = (guint8) value;
+  else
+    out[i] = value;
+}
+
 gboolean
 _pq_decode_hybrid (const guint8  *p,
                    gsize          len,
                    guint          bit_width,
                    guint32       *out,
+                   guint8        *out8,
                    guint          n,
                    char         **problem)
 {
@@ -367,8 +380,8 @@ _pq_decode_hybrid (const guint8  *p,
   guint done = 0;
   guint value_bytes = (bit_width + 7) / 8;
 
-  if (bit_width > 32)
-    return fail (problem, "a bit width of %u, over 32", bit_width);
+  if (bit_width > (out8 != NULL ? 8u : 32u))
+    return fail (problem, "a bit width of %u, over %u", bit_width, out8 != NULL ? 8u : 32u);
   while (done < n)
     {
       guint64 header;
@@ -397,7 +410,7 @@ _pq_decode_hybrid (const guint8  *p,
           for (guint64 i = 0; i < n_values && done < n; i++)
             {
               if (bit_width == 0)
-                out[done++] = 0;
+                store (out, out8, done++, 0);
               else
                 {
                   /* unpack() reads whole bytes; the last value may sit in a partial one. */
@@ -415,7 +428,7 @@ _pq_decode_hybrid (const guint8  *p,
 
                         value |= (guint64) ((p[bit >> 3] >> (bit & 7)) & 1) << b;
                       }
-                  out[done++] = (guint32) value;
+                  store (out, out8, done++, (guint32) value);
                 }
             }
           p += n_bytes;
@@ -435,7 +448,7 @@ _pq_decode_hybrid (const guint8  *p,
           if (bit_width < 32 && (value >> bit_width) != 0)
             return fail (problem, "an RLE value wider than its bit width");
           for (guint64 i = 0; i < run && done < n; i++)
-            out[done++] = value;
+            store (out, out8, done++, value);
         }
     }
   return TRUE;
@@ -725,7 +738,7 @@ _pq_decode_values (int            type,
         if (data_len > len - 4)
           return fail (problem, "RLE booleans longer than their page");
         bits = g_new (guint32, MAX (n, 1));
-        if (!_pq_decode_hybrid (p + 4, data_len, 1, bits, n, problem))
+        if (!_pq_decode_hybrid (p + 4, data_len, 1, bits, NULL, n, problem))
           return FALSE;
         for (guint i = 0; i < n; i++)
           out[i].i = bits[i];

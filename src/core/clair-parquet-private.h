@@ -80,11 +80,13 @@ gboolean _pq_decompress (int            codec,
                          guint8       **out,
                          char         **problem);
 
-/* The RLE / bit-packed hybrid: exactly @n values of @bit_width bits into @out. */
+/* The RLE / bit-packed hybrid: exactly @n values of @bit_width bits into @out, or into @out8 (then
+ * @bit_width must be at most 8). */
 gboolean _pq_decode_hybrid (const guint8  *p,
                             gsize          len,
                             guint          bit_width,
                             guint32       *out,
+                            guint8        *out8,
                             guint          n,
                             char         **problem);
 

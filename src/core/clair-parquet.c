@@ -97,10 +97,14 @@ typedef struct
   guint64   page_start;
   guint64   page_end;
   guint8   *page_buf;
+  gsize     page_buf_len;
+  gsize     page_released;  /* bytes at the start of page_buf given back to the kernel */
+  guint64   released_rows;  /* rows of the page whose values were in those bytes */
   guint8   *page_arena;
-  guint32  *defs;         /* NULL when the leaf's maximum definition level is 0 */
-  guint32  *reps;         /* NULL when the leaf's maximum repetition level is 0 */
+  guint8   *defs;         /* NULL when the leaf's maximum definition level is 0 */
+  guint8   *reps;         /* NULL when the leaf's maximum repetition level is 0 */
   PqValue  *values;       /* one per entry; nulls hold nothing */
+  guint32  *indices;      /* instead of @values in dictionary-encoded pages: into @dict */
   guint     n_entries;
   guint    *row_starts;   /* repeated leaves: the entry where each row starts, and n_entries */
 } Cursor;
@@ -630,8 +634,12 @@ cursor_drop_page (Cursor *cursor)
   g_clear_pointer (&cursor->defs, g_free);
   g_clear_pointer (&cursor->reps, g_free);
   g_clear_pointer (&cursor->values, g_free);
+  g_clear_pointer (&cursor->indices, g_free);
   g_clear_pointer (&cursor->row_starts, g_free);
   cursor->n_entries = 0;
+  cursor->page_buf_len = 0;
+  cursor->page_released = 0;
+  cursor->released_rows = 0;
   cursor->loaded = FALSE;
 }
 
@@ -892,7 +900,7 @@ decode_levels (ClairParquet   *self,
                const guint8  **p,
                const guint8   *end,
                gsize           v2_len,
-               guint32       **out,
+               guint8        **out,
                GError        **error)
 {
   guint bit_width = g_bit_storage (max_level);
@@ -910,8 +918,9 @@ decode_levels (ClairParquet   *self,
   if (len > (gsize) (end - *p))
     return set_error (self, error, CLAIR_ERROR_INVALID_DATA, cursor->group, leaf,
                       "the levels of a data page go past its end");
-  *out = g_new (guint32, MAX (cursor->n_entries, 1));
-  if (!_pq_decode_hybrid (*p, len, bit_width, *out, cursor->n_entries, &problem))
+  /* Levels are at most the schema's depth (MAX_SCHEMA_DEPTH): a byte each. */
+  *out = g_new (guint8, MAX (cursor->n_entries, 1));
+  if (!_pq_decode_hybrid (*p, len, bit_width, NULL, *out, cursor->n_entries, &problem))
     return decode_problem (self, cursor->group, leaf, problem, error);
   for (guint i = 0; i < cursor->n_entries; i++)
     if ((*out)[i] > max_level)
@@ -937,32 +946,40 @@ decode_page_values (ClairParquet  *self,
 
   for (guint i = 0; i < cursor->n_entries; i++)
     n_present += cursor->defs == NULL || cursor->defs[i] == node->def_level;
-  cursor->values = g_new (PqValue, MAX (cursor->n_entries, 1));
 
   if (encoding == PQ_PLAIN_DICTIONARY || encoding == PQ_RLE_DICTIONARY)
     {
-      g_autofree guint32 *indices = NULL;
+      guint32 *indices;
 
+      /* Indices are kept rather than copies of the dictionary's values: a quarter the size. */
+      indices = cursor->indices = g_new (guint32, MAX (cursor->n_entries, 1));
       if (!cursor->has_dict)
         return set_error (self, error, CLAIR_ERROR_INVALID_DATA, cursor->group, leaf,
                           "a dictionary-encoded page without a dictionary page before it");
       if (n_present > 0 && end - p < 1)
         return set_error (self, error, CLAIR_ERROR_INVALID_DATA, cursor->group, leaf,
                           "a dictionary-encoded page ends before its indices");
-      indices = g_new (guint32, MAX (n_present, 1));
-      if (n_present > 0 && !_pq_decode_hybrid (p + 1, end - p - 1, p[0], indices, n_present,
+      if (n_present > 0 && !_pq_decode_hybrid (p + 1, end - p - 1, p[0], indices, NULL, n_present,
                                                &problem))
         return decode_problem (self, cursor->group, leaf, problem, error);
       for (guint i = 0; i < n_present; i++)
+        if (indices[i] >= cursor->n_dict)
+          return set_error (self, error, CLAIR_ERROR_INVALID_DATA, cursor->group, leaf,
+                            "a dictionary index of %u in a dictionary of %u values", indices[i],
+                            cursor->n_dict);
+      /* Spread from the back: entry i gets index k when it is the k-th present one; nulls 0. */
+      if (cursor->defs != NULL)
         {
-          if (indices[i] >= cursor->n_dict)
-            return set_error (self, error, CLAIR_ERROR_INVALID_DATA, cursor->group, leaf,
-                              "a dictionary index of %u in a dictionary of %u values", indices[i],
-                              cursor->n_dict);
-          cursor->values[i] = cursor->dict[indices[i]];
+          guint k = n_present;
+
+          for (guint i = cursor->n_entries; i-- > 0; )
+            indices[i] = cursor->defs[i] == node->def_level ? indices[--k] : 0;
         }
+      return TRUE;
     }
-  else if (!_pq_decode_values (node->type, node->type_length, encoding, p, end - p, cursor->values,
+
+  cursor->values = g_new (PqValue, MAX (cursor->n_entries, 1));
+  if (!_pq_decode_values (node->type, node->type_length, encoding, p, end - p, cursor->values,
                                n_present, &cursor->page_arena, &problem))
     {
       if (problem != NULL && g_str_has_prefix (problem, "the encoding"))
@@ -1056,9 +1073,18 @@ decode_data_page (ClairParquet     *self,
 
   if (!decode_page_values (self, cursor, leaf, h->encoding, p, end, error))
     return FALSE;
-  /* A page decompressed into its own buffer needs none of the file's pages any more. */
+  /* A page decompressed into its own buffer needs none of the file's pages any more, and the
+   * buffer itself is needed only while values point into it: plain or length-delimited byte
+   * arrays. */
   if (cursor->page_buf != NULL)
-    release_range (self, cursor->page_start, cursor->page_end);
+    {
+      release_range (self, cursor->page_start, cursor->page_end);
+      if ((node->type != PQ_BYTE_ARRAY && node->type != PQ_FIXED_LEN_BYTE_ARRAY) ||
+          (h->encoding != PQ_PLAIN && h->encoding != PQ_DELTA_LENGTH_BYTE_ARRAY))
+        g_clear_pointer (&cursor->page_buf, g_free);
+      else
+        cursor->page_buf_len = end - p;
+    }
 
   /* Rows: every entry for a flat column, those starting a record for a repeated one. */
   if (cursor->reps == NULL)
@@ -1103,7 +1129,8 @@ cursor_seek (ClairParquet  *self,
   const Node *node = &self->nodes[self->leaves[leaf]];
   const Chunk *chunk = &self->groups[group].chunks[leaf];
 
-  if (cursor->group != group || row < cursor->page_first_row)
+  if (cursor->group != group || row < cursor->page_first_row ||
+      (cursor->loaded && row < cursor->page_first_row + cursor->released_rows))
     {
       if (cursor->loaded)
         release_range (self, cursor->page_start, cursor->page_end);
@@ -1170,6 +1197,13 @@ cursor_seek (ClairParquet  *self,
 }
 
 /* Assembling values */
+
+static inline const PqValue *
+cursor_value (const Cursor *cursor,
+              guint         i)
+{
+  return cursor->indices != NULL ? &cursor->dict[cursor->indices[i]] : &cursor->values[i];
+}
 
 static gboolean
 corrupt_levels (ClairParquet  *self,
@@ -1384,7 +1418,7 @@ emit_content (ClairParquet  *self,
       if (cursor->defs != NULL && cursor->defs[slice->pos] != node->def_level)
         return corrupt_levels (self, group, leaf, error);
       slice->pos++;
-      return append_leaf_value (self, node, &cursor->values[slice->pos - 1], group, leaf, out,
+      return append_leaf_value (self, node, cursor_value (cursor, slice->pos - 1), group, leaf, out,
                                 error);
     }
 
@@ -1440,6 +1474,37 @@ emit_field (ClairParquet  *self,
         }
     }
   return emit_content (self, index, group, out, error);
+}
+
+/* Writers may cut pages of 100 MB (DuckDB does for text): while rows are read in order, the part
+ * of a large decompressed page before the current value goes back to the kernel, so a page costs
+ * what is left of it to read. Values sit in the page in row order; reading a row before them
+ * decodes the page again (see cursor_seek()). */
+#define RELEASE_MIN_PAGE (8u * 1024u * 1024u)
+#define RELEASE_STEP (2u * 1024u * 1024u)
+
+static void
+release_behind (ClairParquet  *self,
+                Cursor        *cursor,
+                guint64        group_row,
+                const PqValue *value)
+{
+  gsize mask = self->os_page - 1;
+  guintptr start;
+  guintptr stop;
+
+  if (!self->release || cursor->page_buf == NULL || cursor->page_buf_len < RELEASE_MIN_PAGE ||
+      (const guint8 *) value->s < cursor->page_buf ||
+      (const guint8 *) value->s >= cursor->page_buf + cursor->page_buf_len ||
+      (gsize) ((const guint8 *) value->s - cursor->page_buf) < cursor->page_released + RELEASE_STEP)
+    return;
+  start = ((guintptr) (cursor->page_buf + cursor->page_released) + mask) & ~(guintptr) mask;
+  stop = (guintptr) value->s & ~(guintptr) mask;
+  if (stop <= start)
+    return;
+  madvise ((void *) start, stop - start, MADV_DONTNEED);
+  cursor->page_released = (const guint8 *) stop - cursor->page_buf;
+  cursor->released_rows = group_row - cursor->page_first_row;
 }
 
 static guint
@@ -1514,11 +1579,13 @@ clair_parquet_read_cell (ClairParquet      *self,
   if (node->n_children == 0 && node->repetition != REPEATED)
     {
       guint leaf = node->first_leaf;
-      const Cursor *cursor = &self->cursors[leaf];
-      const PqValue *value = &cursor->values[self->slices[leaf].pos];
+      Cursor *cursor = &self->cursors[leaf];
+      const PqValue *value;
 
       if (cursor->defs != NULL && cursor->defs[self->slices[leaf].pos] < node->def_level)
         return TRUE;
+      value = cursor_value (cursor, self->slices[leaf].pos);
+      release_behind (self, cursor, group_row, value);
       if (is_string_node (node) && _pq_utf8_valid (value->s, value->len))
         {
           *kind = CLAIR_PARQUET_TEXT;
