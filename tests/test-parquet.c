@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <json-glib/json-glib.h>
+#include <lz4.h>
 #include <snappy-c.h>
 #include <zlib.h>
 
@@ -708,6 +709,45 @@ test_built_file_reads (void)
   g_assert_cmpstr (json, ==, "{\"text\":\"row 3\"}");
 }
 
+/* The LZ4 codec of older writers: Hadoop's framing, or a bare block. */
+static void
+test_built_lz4 (void)
+{
+  g_autoptr(GByteArray) plain = plain_strings (300);
+  int bound = LZ4_compressBound ((int) plain->len);
+  g_autofree guint8 *framed = g_malloc (bound + 8);
+  int packed = LZ4_compress_default ((const char *) plain->data, (char *) framed + 8,
+                                     (int) plain->len, bound);
+  guint32 be_raw = GUINT32_TO_BE ((guint32) plain->len);
+  guint32 be_packed = GUINT32_TO_BE ((guint32) packed);
+  PageSpec spec = { 6, 0, 5, -1, framed, packed + 8, plain->len, 300 };
+  g_autoptr(GByteArray) file = NULL;
+  GError *error;
+
+  g_assert_cmpint (packed, >, 0);
+  memcpy (framed, &be_raw, 4);
+  memcpy (framed + 4, &be_packed, 4);
+  file = build_file (&spec);
+  error = read_all (file, "lz4-hadoop.parquet");
+  g_assert_no_error (error);
+  g_byte_array_unref (file);
+
+  spec.payload = framed + 8;
+  spec.payload_len = packed;
+  file = build_file (&spec);
+  error = read_all (file, "lz4-bare.parquet");
+  g_assert_no_error (error);
+  g_byte_array_unref (file);
+
+  /* A frame claiming more than the page. */
+  be_raw = GUINT32_TO_BE ((guint32) plain->len + 1);
+  memcpy (framed, &be_raw, 4);
+  spec.payload = framed;
+  spec.payload_len = packed + 8;
+  file = build_file (&spec);
+  assert_clear_error (read_all (file, "lz4-lie.parquet"), "lz4-lie.parquet", "LZ4");
+}
+
 static void
 test_bad_structure (void)
 {
@@ -969,6 +1009,7 @@ main (int   argc,
   g_test_add_func ("/parquet/magic", test_magic);
   g_test_add_func ("/parquet/threads", test_threads);
   g_test_add_func ("/parquet/built/reads", test_built_file_reads);
+  g_test_add_func ("/parquet/built/lz4", test_built_lz4);
   g_test_add_func ("/parquet/bad/structure", test_bad_structure);
   g_test_add_func ("/parquet/bad/deep-thrift", test_deep_thrift);
   g_test_add_func ("/parquet/bad/lying-pages", test_lying_pages);

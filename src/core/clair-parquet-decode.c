@@ -47,7 +47,7 @@ _pq_codec_name (int codec)
     case PQ_GZIP: return "GZIP";
     case PQ_LZO: return "LZO";
     case PQ_BROTLI: return "BROTLI";
-    case PQ_LZ4: return "LZ4 (Hadoop framing)";
+    case PQ_LZ4: return "LZ4";
     case PQ_ZSTD: return "ZSTD";
     case PQ_LZ4_RAW: return "LZ4_RAW";
     default: return "unknown";
@@ -219,6 +219,40 @@ decompress_zstd (const guint8  *src,
   return TRUE;
 }
 
+/* The LZ4 codec of old writers (Hadoop's framing): blocks each after their uncompressed and
+ * compressed sizes (4 bytes, big-endian). Some writers used no framing: then the page is one raw
+ * block, as arrow does it. */
+static gboolean
+decompress_lz4_hadoop (const guint8 *src,
+                       gsize         src_len,
+                       guint8       *out,
+                       gsize         size)
+{
+  gsize done = 0;
+
+  while (src_len >= 8)
+    {
+      guint32 raw;
+      guint32 packed;
+
+      memcpy (&raw, src, 4);
+      memcpy (&packed, src + 4, 4);
+      raw = GUINT32_FROM_BE (raw);
+      packed = GUINT32_FROM_BE (packed);
+
+      src += 8;
+      src_len -= 8;
+      if (packed > src_len || raw > size - done || packed > G_MAXINT || raw > G_MAXINT ||
+          LZ4_decompress_safe ((const char *) src, (char *) out + done, (int) packed, (int) raw) !=
+          (int) raw)
+        return FALSE;
+      src += packed;
+      src_len -= packed;
+      done += raw;
+    }
+  return src_len == 0 && done == size;
+}
+
 gboolean
 _pq_decompress (int            codec,
                 const guint8  *src,
@@ -287,9 +321,21 @@ _pq_decompress (int            codec,
     case PQ_BROTLI:
       ok = decompress_brotli (src, src_len, size, &buffer, problem);
       break;
+    case PQ_LZ4:
+      if (size / 255 > src_len + 16 || size > (gsize) G_MAXINT || src_len > (gsize) G_MAXINT)
+        return fail (problem, "an LZ4 page declares %" G_GSIZE_FORMAT " bytes, more than its %"
+                     G_GSIZE_FORMAT " compressed bytes can hold", size, src_len);
+      buffer = g_malloc (MAX (size, 1));
+      ok = decompress_lz4_hadoop (src, src_len, buffer, size) ||
+           LZ4_decompress_safe ((const char *) src, (char *) buffer, (int) src_len, (int) size) ==
+           (int) size;
+      if (!ok)
+        return fail (problem, "the LZ4 data is corrupt or does not hold the %" G_GSIZE_FORMAT
+                     " bytes the page header declares", size);
+      break;
     default:
       return fail (problem, "the compression codec %s (%d) is not supported; write the file "
-                   "with SNAPPY, GZIP, ZSTD, LZ4_RAW, BROTLI or no compression",
+                   "with SNAPPY, GZIP, ZSTD, LZ4, LZ4_RAW, BROTLI or no compression",
                    _pq_codec_name (codec), codec);
     }
   if (!ok)
