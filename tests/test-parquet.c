@@ -202,6 +202,8 @@ test_fixtures_like_jsonl (void)
     { "chosen", "rejected" },
     { "prompt", "tags" },
     { "meta", "n" },
+    { "chosen", "chosen" },
+    { "prompt", "prompt" },
   };
   g_auto(GStrv) fixtures = list_fixtures ();
 

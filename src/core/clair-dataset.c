@@ -2160,9 +2160,10 @@ parquet_text (ClairDataset      *self,
               const char        *column,
               gboolean           is_task,
               ClairParquetKind   kind,
-              GString           *cell,
+              GString          **cell_inout,
               GError           **error)
 {
+  GString *cell = *cell_inout;
   ClairJscanSpan value = { cell->str, cell->len, CLAIR_JSCAN_NULL };
   ClairJscanSpan content;
   gboolean is_chat;
@@ -2172,8 +2173,13 @@ parquet_text (ClairDataset      *self,
     {
       GString *text;
 
+      /* The text is the cell: its buffer is taken rather than copied (a gigabyte of text in a
+       * large import), and the caller gets a new cell. */
       if (memchr (cell->str, '\0', cell->len) == NULL)
-        return g_memdup2 (cell->str, cell->len + 1);
+        {
+          *cell_inout = g_string_sized_new (4096);
+          return g_string_free (cell, FALSE);
+        }
       /* NUL is not text: U+FFFD, as the JSON reader does with \u0000. */
       text = g_string_sized_new (cell->len + 8);
       for (gsize i = 0; i < cell->len; i++)
@@ -2296,19 +2302,25 @@ read_parquet_row_locked (ClairDataset       *self,
         {
           if (c == (guint) task_index && c == (guint) solution_index)
             {
-              result->task = parquet_text (self, index, self->columns[c], TRUE, kind, cell, error);
-              result->solution = result->task != NULL
-                ? parquet_text (self, index, self->columns[c], FALSE, kind, cell, error) : NULL;
-              if (result->solution == NULL)
+              /* One column for both: text is both; a chat list gives its user and its assistant
+               * message. */
+              result->solution = kind == CLAIR_PARQUET_TEXT ? NULL
+                : parquet_text (self, index, self->columns[c], FALSE, kind, &cell, error);
+              if (kind != CLAIR_PARQUET_TEXT && result->solution == NULL)
                 return NULL;
+              result->task = parquet_text (self, index, self->columns[c], TRUE, kind, &cell, error);
+              if (result->task == NULL)
+                return NULL;
+              if (result->solution == NULL)
+                result->solution = g_strdup (result->task);
               continue;
             }
           if ((int) c == task_index &&
-              (result->task = parquet_text (self, index, self->columns[c], TRUE, kind, cell,
+              (result->task = parquet_text (self, index, self->columns[c], TRUE, kind, &cell,
                                             error)) == NULL)
             return NULL;
           if ((int) c == solution_index &&
-              (result->solution = parquet_text (self, index, self->columns[c], FALSE, kind, cell,
+              (result->solution = parquet_text (self, index, self->columns[c], FALSE, kind, &cell,
                                                 error)) == NULL)
             return NULL;
           continue;
