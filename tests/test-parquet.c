@@ -711,6 +711,54 @@ test_built_file_reads (void)
   g_assert_cmpstr (json, ==, "{\"text\":\"row 3\"}");
 }
 
+/* A page of 12 MB, read in order (its read part is given back to the kernel as the reader
+ * advances), then backwards and at random: every row is still itself. */
+static void
+test_large_page (void)
+{
+  const int n = 120000;
+  g_autoptr(GByteArray) plain = g_byte_array_new ();
+  g_autofree char *compressed = NULL;
+  size_t compressed_len;
+  PageSpec spec = { 6, 0, 1, -1, NULL, 0, 0, n };
+  g_autoptr(GByteArray) file = NULL;
+  g_autofree char *path = g_build_filename (tmp_dir, "large.parquet", NULL);
+  g_autoptr(ClairDataset) dataset = NULL;
+  ClairMapping mapping = { (char *) "text", (char *) "text" };
+  GRand *rand = g_rand_new_with_seed (4);
+
+  for (int i = 0; i < n; i++)
+    {
+      g_autofree char *s = g_strdup_printf ("row %d %0*d", i, 90, i);
+      guint32 len = GUINT32_TO_LE ((guint32) strlen (s));
+
+      g_byte_array_append (plain, (const guint8 *) &len, 4);
+      g_byte_array_append (plain, (const guint8 *) s, strlen (s));
+    }
+  compressed_len = snappy_max_compressed_length (plain->len);
+  compressed = g_malloc (compressed_len);
+  g_assert_cmpint (snappy_compress ((const char *) plain->data, plain->len, compressed,
+                                    &compressed_len), ==, SNAPPY_OK);
+  spec.payload = (const guint8 *) compressed;
+  spec.payload_len = compressed_len;
+  spec.true_len = plain->len;
+  file = build_file (&spec);
+  g_file_set_contents (path, (const char *) file->data, file->len, NULL);
+  dataset = open_indexed (path);
+
+  for (int pass = 0; pass < 3; pass++)
+    for (int k = 0; k < n; k += pass == 0 ? 1 : 97)
+      {
+        int i = pass == 0 ? k : pass == 1 ? n - 1 - k : g_rand_int_range (rand, 0, n);
+        g_autoptr(ClairRow) row = clair_dataset_read_row (dataset, i, &mapping, NULL);
+        g_autofree char *expected = g_strdup_printf ("row %d %0*d", i, 90, i);
+
+        g_assert_nonnull (row);
+        g_assert_cmpstr (row->task, ==, expected);
+      }
+  g_rand_free (rand);
+}
+
 /* The LZ4 codec of older writers: Hadoop's framing, or a bare block. */
 static void
 test_built_lz4 (void)
@@ -1012,6 +1060,7 @@ main (int   argc,
   g_test_add_func ("/parquet/threads", test_threads);
   g_test_add_func ("/parquet/built/reads", test_built_file_reads);
   g_test_add_func ("/parquet/built/lz4", test_built_lz4);
+  g_test_add_func ("/parquet/built/large-page", test_large_page);
   g_test_add_func ("/parquet/bad/structure", test_bad_structure);
   g_test_add_func ("/parquet/bad/deep-thrift", test_deep_thrift);
   g_test_add_func ("/parquet/bad/lying-pages", test_lying_pages);

@@ -100,6 +100,8 @@ typedef struct
   gsize     page_buf_len;
   gsize     page_released;  /* bytes at the start of page_buf given back to the kernel */
   guint64   released_rows;  /* rows of the page whose values were in those bytes */
+  gsize     pending_offset; /* where the next release will end, a step behind the reader */
+  guint64   pending_row;
   guint8   *page_arena;
   guint8   *defs;         /* NULL when the leaf's maximum definition level is 0 */
   guint8   *reps;         /* NULL when the leaf's maximum repetition level is 0 */
@@ -640,6 +642,8 @@ cursor_drop_page (Cursor *cursor)
   cursor->page_buf_len = 0;
   cursor->page_released = 0;
   cursor->released_rows = 0;
+  cursor->pending_offset = 0;
+  cursor->pending_row = 0;
   cursor->loaded = FALSE;
 }
 
@@ -1477,8 +1481,9 @@ emit_field (ClairParquet  *self,
 }
 
 /* Writers may cut pages of 100 MB (DuckDB does for text): while rows are read in order, the part
- * of a large decompressed page before the current value goes back to the kernel, so a page costs
- * what is left of it to read. Values sit in the page in row order; reading a row before them
+ * of a large decompressed page more than a step behind the current value goes back to the kernel,
+ * so a page costs what is left of it to read. Values sit in the page in row order; the step left
+ * resident lets a list scroll back a few hundred rows for free, and reading a row from before it
  * decodes the page again (see cursor_seek()). */
 #define RELEASE_MIN_PAGE (8u * 1024u * 1024u)
 #define RELEASE_STEP (2u * 1024u * 1024u)
@@ -1490,21 +1495,29 @@ release_behind (ClairParquet  *self,
                 const PqValue *value)
 {
   gsize mask = self->os_page - 1;
+  gsize offset;
   guintptr start;
   guintptr stop;
 
   if (!self->release || cursor->page_buf == NULL || cursor->page_buf_len < RELEASE_MIN_PAGE ||
       (const guint8 *) value->s < cursor->page_buf ||
-      (const guint8 *) value->s >= cursor->page_buf + cursor->page_buf_len ||
-      (gsize) ((const guint8 *) value->s - cursor->page_buf) < cursor->page_released + RELEASE_STEP)
+      (const guint8 *) value->s >= cursor->page_buf + cursor->page_buf_len)
     return;
+  offset = (const guint8 *) value->s - cursor->page_buf;
+  if (offset < cursor->pending_offset + RELEASE_STEP)
+    return;
+
+  /* Release up to where the reader was a step ago: every row from that one on stays whole. */
   start = ((guintptr) (cursor->page_buf + cursor->page_released) + mask) & ~(guintptr) mask;
-  stop = (guintptr) value->s & ~(guintptr) mask;
-  if (stop <= start)
-    return;
-  madvise ((void *) start, stop - start, MADV_DONTNEED);
-  cursor->page_released = (const guint8 *) stop - cursor->page_buf;
-  cursor->released_rows = group_row - cursor->page_first_row;
+  stop = (guintptr) (cursor->page_buf + cursor->pending_offset) & ~(guintptr) mask;
+  if (stop > start)
+    {
+      madvise ((void *) start, stop - start, MADV_DONTNEED);
+      cursor->page_released = (const guint8 *) stop - cursor->page_buf;
+      cursor->released_rows = cursor->pending_row;
+    }
+  cursor->pending_offset = offset;
+  cursor->pending_row = group_row - cursor->page_first_row;
 }
 
 static guint

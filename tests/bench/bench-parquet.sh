@@ -28,6 +28,7 @@ if [ ! -f "$work/bench-1m-groups.parquet" ] || [ ! -f "$work/bench-300-groups.pa
 fi
 
 median () { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+cpu_seconds () { awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$1"; }
 
 for file in bench-1m-groups bench-300-groups; do
   parquet="$work/$file.parquet"
@@ -35,6 +36,7 @@ for file in bench-1m-groups bench-300-groups; do
   "$builddir/tests/bench/bench-parquet" "$parquet" task student_solution 5
 
   times=()
+  cpu=()
   rss=()
   for r in $(seq "$runs"); do
     rm -f "$work/bench.clair" "$work/bench.clair-wal" "$work/bench.clair-shm"
@@ -43,13 +45,19 @@ for file in bench-1m-groups bench-300-groups; do
     times+=("$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0;
                 for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s }' "$work/time.log")")
     rss+=("$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$work/time.log")")
+    cpu+=("$(cpu_seconds "$work/time.log")")
   done
-  echo "clair import: median $(printf '%s\n' "${times[@]}" | median) s (runs: ${times[*]}), peak RSS median $(printf '%s\n' "${rss[@]}" | median) MB (runs: ${rss[*]})"
+  echo "clair import: median $(printf '%s\n' "${times[@]}" | median) s (runs: ${times[*]}), CPU (user + system) median $(printf '%s\n' "${cpu[@]}" | median) s, peak RSS median $(printf '%s\n' "${rss[@]}" | median) MB (runs: ${rss[*]})"
 
+  # On a loaded machine wall times say more about the load than the program: CPU time is shown
+  # too (DuckDB's includes node starting, about 0.3 s, and spreads over every core).
   duck=()
+  duck_cpu=()
   for r in $(seq "$runs"); do
-    duck+=("$(cd "$top/tests/parquet" && node bench-convert.mjs duckdb-json "$parquet" "$work/duck.jsonl" | awk '{ print $4 }')")
+    duck+=("$(cd "$top/tests/parquet" && /usr/bin/time -v -o "$work/duck-time.log" \
+                node bench-convert.mjs duckdb-json "$parquet" "$work/duck.jsonl" | awk '{ print $4 }')")
+    duck_cpu+=("$(cpu_seconds "$work/duck-time.log")")
     rm -f "$work/duck.jsonl"
   done
-  echo "DuckDB to JSON (anchor): median $(printf '%s\n' "${duck[@]}" | median) s (runs: ${duck[*]})"
+  echo "DuckDB to JSON (anchor): median $(printf '%s\n' "${duck[@]}" | median) s (runs: ${duck[*]}), CPU median $(printf '%s\n' "${duck_cpu[@]}" | median) s"
 done
