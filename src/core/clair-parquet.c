@@ -23,7 +23,7 @@
 
 /* Bounds that no real file comes near and that keep hostile ones cheap. */
 #define MAX_SCHEMA_DEPTH 48
-#define MAX_SCHEMA_NODES (1u << 20)
+#define MAX_SCHEMA_NODES (1u << 17)   /* a dataset has at most 65,536 columns */
 #define MAX_PAGE_ENTRIES (4u * 1024u * 1024u)
 
 enum { REQUIRED = 0, OPTIONAL = 1, REPEATED = 2 };
@@ -534,15 +534,17 @@ setup_row_groups (ClairParquet  *self,
 
       group->first_row = self->n_rows;
       group->n_rows = raw->n_rows;
-      group->chunks = g_new0 (Chunk, MAX (self->n_leaves, 1));
       if ((guint64) raw->n_rows > G_MAXUINT32 || self->n_rows + raw->n_rows > G_MAXUINT32)
         return set_error (self, error, CLAIR_ERROR_TOO_LARGE, g, G_MAXUINT,
                           "more than %u rows", G_MAXUINT32);
       self->n_rows += raw->n_rows;
+      /* Checked before allocating: a footer of many groups and many columns must hold a chunk
+       * for each, so what is allocated stays in proportion to the footer. */
       if (raw->chunks->len != self->n_leaves)
         return set_error (self, error, CLAIR_ERROR_INVALID_DATA, g, G_MAXUINT,
                           "the row group has %u column chunks where the schema has %u columns",
                           raw->chunks->len, self->n_leaves);
+      group->chunks = g_new0 (Chunk, MAX (self->n_leaves, 1));
       for (guint l = 0; l < self->n_leaves; l++)
         {
           Chunk *chunk = &g_array_index (raw->chunks, Chunk, l);
