@@ -23,6 +23,10 @@ REQUIRED = {
 FORBIDDEN_PREFIXES = ("--filesystem", "--socket=x11", "--socket=session-bus", "--device=all",
                       "--talk-name=org.freedesktop.Flatpak", "--socket=system-bus")
 
+# Libraries the GNOME runtime lacks, built before the app: snappy for the Parquet reader (zlib,
+# zstd, lz4 and brotli are in the runtime).
+BUNDLED = {"snappy"}
+
 errors = []
 
 
@@ -44,8 +48,16 @@ def load(path, app_id):
     for arg in args:
         check(not arg.startswith(FORBIDDEN_PREFIXES), f"{path.name}: {arg} is not allowed; files go through portals")
     modules = manifest.get("modules", [])
-    check(len(modules) == 1 and modules[0].get("name") == "clair-studio",
-          f"{path.name}: the app must be the only module (its dependencies are in the runtime)")
+    check(len(modules) >= 1 and modules[-1].get("name") == "clair-studio",
+          f"{path.name}: the app must be the last module")
+    extra = [m.get("name") for m in modules[:-1]]
+    check(all(name in BUNDLED for name in extra),
+          f"{path.name}: modules {extra} are not in the allowed list {sorted(BUNDLED)}; the other "
+          "dependencies are in the runtime")
+    for module in modules[:-1]:
+        for source in module.get("sources", []):
+            check(source.get("type") != "git" or len(source.get("commit", "")) == 40,
+                  f"{path.name}: {module.get('name')} must pin its git source to a commit")
 
     builder = shutil.which("flatpak-builder")
     if builder:
@@ -63,11 +75,12 @@ def main():
     base_app_id = sys.argv[2]
     stable = load(directory / f"{base_app_id}.json", base_app_id)
     devel = load(directory / f"{base_app_id}.Devel.json", base_app_id + ".Devel")
-    check("-Ddevelopment=true" in devel["modules"][0].get("config-opts", []),
+    check("-Ddevelopment=true" in devel["modules"][-1].get("config-opts", []),
           "the .Devel manifest must build with -Ddevelopment=true")
-    check("-Ddevelopment=true" not in stable["modules"][0].get("config-opts", []),
+    check("-Ddevelopment=true" not in stable["modules"][-1].get("config-opts", []),
           "the stable manifest must not build the development profile")
     check(stable.get("runtime-version") == devel.get("runtime-version"), "both manifests must use one runtime version")
+    check(stable["modules"][:-1] == devel["modules"][:-1], "both manifests must bundle the same libraries")
     for message in errors:
         print(message)
     if not errors:

@@ -112,10 +112,11 @@ assert_columns (ClairDataset *dataset,
 static void
 test_format_strings (void)
 {
-  for (ClairFormat f = CLAIR_FORMAT_JSONL; f <= CLAIR_FORMAT_TSV; f++)
+  for (ClairFormat f = CLAIR_FORMAT_JSONL; f <= CLAIR_FORMAT_PARQUET; f++)
     g_assert_cmpint (clair_format_from_string (clair_format_to_string (f)), ==, f);
   g_assert_cmpint (clair_format_from_string ("NDJSON"), ==, CLAIR_FORMAT_JSONL);
-  g_assert_cmpint (clair_format_from_string ("parquet"), ==, CLAIR_FORMAT_UNKNOWN);
+  g_assert_cmpint (clair_format_from_string ("Parquet"), ==, CLAIR_FORMAT_PARQUET);
+  g_assert_cmpint (clair_format_from_string ("xlsx"), ==, CLAIR_FORMAT_UNKNOWN);
   g_assert_cmpint (clair_format_from_string (NULL), ==, CLAIR_FORMAT_UNKNOWN);
   g_assert_cmpstr (clair_format_to_string (CLAIR_FORMAT_UNKNOWN), ==, "unknown");
 }

@@ -52,6 +52,9 @@ gboolean clair_cli_resolve_mapping     (ClairDataset            *dataset,
                                         const char              *solution_column,
                                         ClairMapping            *mapping,
                                         GError                 **error);
+/* The project a dataset gets by default: DATASET.clair beside it ("data/" gives "data.clair", not a
+ * hidden file inside a Parquet folder). */
+char    *clair_cli_default_project     (const char              *dataset_path);
 /* Imports @dataset_path into a new project at @project_path and reports on stderr. */
 gboolean clair_cli_import_dataset      (const char              *dataset_path,
                                         const char              *project_path,

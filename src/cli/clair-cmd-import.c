@@ -117,6 +117,17 @@ clair_cli_print_import_report (const char              *project_path,
     }
 }
 
+char *
+clair_cli_default_project (const char *dataset_path)
+{
+  g_autofree char *base = g_strdup (dataset_path);
+  gsize len = strlen (base);
+
+  while (len > 1 && base[len - 1] == G_DIR_SEPARATOR)
+    base[--len] = '\0';
+  return g_strconcat (base, ".clair", NULL);
+}
+
 gboolean
 clair_cli_import_dataset (const char   *dataset_path,
                           const char   *project_path,
@@ -279,7 +290,7 @@ clair_cmd_import (int    argc,
   if (project_path == NULL)
     project_path = clair_hub_is_uri (argv[1])
                    ? clair_cli_hub_default_project (argv[1], config, split)
-                   : g_strconcat (argv[1], ".clair", NULL);
+                   : clair_cli_default_project (argv[1]);
 
   if (!clair_cli_import_source (argv[1], revision, config, split, project_path, task_column,
                                 solution_column, &error))

@@ -345,7 +345,7 @@ clair_cmd_run (int    argc,
       if (project_path == NULL)
         project_path = clair_hub_is_uri (argv[1])
                        ? clair_cli_hub_default_project (argv[1], hub_config, hub_split)
-                       : g_strconcat (argv[1], ".clair", NULL);
+                       : clair_cli_default_project (argv[1]);
       if (!g_file_test (project_path, G_FILE_TEST_EXISTS) &&
           !clair_cli_import_source (argv[1], hub_revision, hub_config, hub_split, project_path,
                                     task_column, solution_column, &error))

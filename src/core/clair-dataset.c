@@ -16,6 +16,7 @@
 #include "clair-error.h"
 #include "clair-jscan.h"
 #include "clair-json.h"
+#include "clair-parquet.h"
 
 /* A dataset is a memory-mapped file plus an index of where each row starts (byte offset and line)
  * in chunked arrays. Indexing finds row boundaries only; rows are parsed when read, with the
@@ -76,7 +77,20 @@ struct _ClairDataset
   GMutex       release_lock;
   gsize        read_released;
   gsize        page_size;
+
+  /* Parquet: the files (shards) in order, their readers serialised by parquet_lock. */
+  GPtrArray   *shards;
+  GMutex       parquet_lock;
 };
+
+typedef struct
+{
+  char         *path;
+  GMappedFile  *mapped;
+  ClairParquet *reader;
+  guint64       first_row;
+  guint64       n_rows;
+} ParquetShard;
 
 G_DEFINE_FINAL_TYPE (ClairDataset, clair_dataset, G_TYPE_OBJECT)
 
@@ -99,6 +113,7 @@ clair_format_to_string (ClairFormat format)
     case CLAIR_FORMAT_JSON: return "json";
     case CLAIR_FORMAT_CSV: return "csv";
     case CLAIR_FORMAT_TSV: return "tsv";
+    case CLAIR_FORMAT_PARQUET: return "parquet";
     case CLAIR_FORMAT_UNKNOWN:
     default:
       return "unknown";
@@ -119,6 +134,8 @@ clair_format_from_string (const char *name)
     return CLAIR_FORMAT_CSV;
   if (g_ascii_strcasecmp (name, "tsv") == 0 || g_ascii_strcasecmp (name, "tab") == 0)
     return CLAIR_FORMAT_TSV;
+  if (g_ascii_strcasecmp (name, "parquet") == 0)
+    return CLAIR_FORMAT_PARQUET;
   return CLAIR_FORMAT_UNKNOWN;
 }
 
@@ -207,8 +224,10 @@ clair_dataset_finalize (GObject *object)
   g_strfreev (self->columns);
   g_free (self->path);
   g_free (self->display_name);
+  g_clear_pointer (&self->shards, g_ptr_array_unref);
   g_mutex_clear (&self->index_lock);
   g_mutex_clear (&self->release_lock);
+  g_mutex_clear (&self->parquet_lock);
 
   G_OBJECT_CLASS (clair_dataset_parent_class)->finalize (object);
 }
@@ -228,6 +247,7 @@ clair_dataset_init (ClairDataset *self)
 
   g_mutex_init (&self->index_lock);
   g_mutex_init (&self->release_lock);
+  g_mutex_init (&self->parquet_lock);
   self->page_size = page_size > 0 ? (gsize) page_size : 4096;
   /* N_CHUNKS pointers: 512 KB of address space, untouched (hence not resident) until used. */
   self->chunks = g_new0 (RowChunk *, N_CHUNKS);
@@ -620,6 +640,8 @@ format_from_extension (const char *path)
     return CLAIR_FORMAT_CSV;
   if (g_str_has_suffix (lower, ".tsv") || g_str_has_suffix (lower, ".tab"))
     return CLAIR_FORMAT_TSV;
+  if (g_str_has_suffix (lower, ".parquet"))
+    return CLAIR_FORMAT_PARQUET;
   return CLAIR_FORMAT_UNKNOWN;
 }
 
@@ -637,7 +659,10 @@ sniff_format (ClairDataset *self)
   guint commas = 0;
   guint tabs = 0;
 
-  if (format == CLAIR_FORMAT_CSV || format == CLAIR_FORMAT_TSV)
+  /* Parquet by its magic bytes, whatever the name says: a ".json" that is Parquet is Parquet. */
+  if (clair_parquet_has_magic ((const guint8 *) self->data, self->size))
+    return CLAIR_FORMAT_PARQUET;
+  if (format == CLAIR_FORMAT_CSV || format == CLAIR_FORMAT_TSV || format == CLAIR_FORMAT_PARQUET)
     return format;
   if (p < end && *p == '[')
     return CLAIR_FORMAT_JSON;
@@ -924,73 +949,288 @@ describe_file_type (mode_t mode)
 }
 
 static gboolean
-check_file_type (ClairDataset  *self,
-                 mode_t         mode,
-                 GError       **error)
+check_file_type (const char  *display_name,
+                 mode_t       mode,
+                 GError     **error)
 {
   if (S_ISREG (mode))
     return TRUE;
   if (S_ISDIR (mode))
     g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_UNSUPPORTED,
-                 "“%s” is a folder; choose a JSONL, JSON, CSV or TSV file", self->display_name);
+                 "“%s” is a folder without .parquet files; choose a JSONL, JSON, CSV, TSV or "
+                 "Parquet file, or a folder of Parquet files", display_name);
   else
     g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_UNSUPPORTED,
                  "“%s” is not a regular file (%s); save the dataset to a file and open that",
-                 self->display_name, describe_file_type (mode));
+                 display_name, describe_file_type (mode));
   return FALSE;
 }
 
 static void
-set_errno_error (ClairDataset  *self,
-                 GError       **error,
-                 int            saved_errno)
+set_errno_error (const char  *display_name,
+                 GError     **error,
+                 int          saved_errno)
 {
   g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-               "Could not open “%s”: %s", self->display_name, g_strerror (saved_errno));
+               "Could not open “%s”: %s", display_name, g_strerror (saved_errno));
 }
 
-/* Maps @self->path when it is a regular file or a symbolic link to one. Opening a FIFO for reading
+/* Maps @path when it is a regular file or a symbolic link to one. Opening a FIFO for reading
  * blocks until something writes to it, maybe forever, and opening a device may act on it, so the
  * type is checked before opening. It is checked again on what was opened, in case the file was
  * replaced in between; O_NONBLOCK keeps that open from blocking on a FIFO. */
-static gboolean
-map_regular_file (ClairDataset  *self,
-                  GError       **error)
+static GMappedFile *
+map_regular_file (const char  *path,
+                  const char  *display_name,
+                  GError     **error)
 {
+  GMappedFile *mapped = NULL;
   GStatBuf st;
   int fd;
   gboolean ok;
 
-  if (g_stat (self->path, &st) != 0)
+  if (g_stat (path, &st) != 0)
     {
-      set_errno_error (self, error, errno);
-      return FALSE;
+      set_errno_error (display_name, error, errno);
+      return NULL;
     }
-  if (!check_file_type (self, st.st_mode, error))
-    return FALSE;
+  if (!check_file_type (display_name, st.st_mode, error))
+    return NULL;
 
-  fd = g_open (self->path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0);
+  fd = g_open (path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0);
   if (fd < 0)
     {
-      set_errno_error (self, error, errno);
-      return FALSE;
+      set_errno_error (display_name, error, errno);
+      return NULL;
     }
   if (fstat (fd, &st) != 0)
     {
-      set_errno_error (self, error, errno);
+      set_errno_error (display_name, error, errno);
       ok = FALSE;
     }
   else
-    ok = check_file_type (self, st.st_mode, error);
+    ok = check_file_type (display_name, st.st_mode, error);
   if (ok)
     {
-      self->mapped = g_mapped_file_new_from_fd (fd, FALSE, error);
-      if (self->mapped == NULL)
-        g_prefix_error (error, "“%s”: ", self->display_name);
-      ok = self->mapped != NULL;
+      mapped = g_mapped_file_new_from_fd (fd, FALSE, error);
+      if (mapped == NULL)
+        g_prefix_error (error, "“%s”: ", display_name);
     }
   close (fd);
-  return ok;
+  return mapped;
+}
+
+/* Parquet */
+
+static void
+parquet_shard_free (gpointer data)
+{
+  ParquetShard *shard = data;
+
+  g_clear_pointer (&shard->reader, clair_parquet_free);
+  g_clear_pointer (&shard->mapped, g_mapped_file_unref);
+  g_free (shard->path);
+  g_free (shard);
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* The .parquet files of a folder, by name (shards are numbered with leading zeros), or NULL. */
+static GPtrArray *
+parquet_folder_files (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  if (dir == NULL)
+    return NULL;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *lower = g_ascii_strdown (name, -1);
+
+      if (name[0] != '.' && g_str_has_suffix (lower, ".parquet"))
+        g_ptr_array_add (names, g_strdup (name));
+    }
+  if (names->len == 0)
+    return NULL;
+  g_ptr_array_sort (names, compare_names);
+  for (guint i = 0; i < names->len; i++)
+    {
+      char *full = g_build_filename (path, names->pdata[i], NULL);
+
+      g_free (names->pdata[i]);
+      names->pdata[i] = full;
+    }
+  return g_steal_pointer (&names);
+}
+
+/* The files of the dataset at @self->path: a folder's .parquet files, every shard of a set when
+ * given the first ("train-00000-of-00004.parquet"), else the file itself. */
+static GPtrArray *
+parquet_files (ClairDataset  *self,
+               GError       **error)
+{
+  g_autoptr(GPtrArray) files = NULL;
+  g_autoptr(GRegex) regex = NULL;
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *dir = NULL;
+
+  if (g_file_test (self->path, G_FILE_TEST_IS_DIR))
+    return parquet_folder_files (self->path);
+
+  files = g_ptr_array_new_with_free_func (g_free);
+  base = g_path_get_basename (self->path);
+  dir = g_path_get_dirname (self->path);
+  regex = g_regex_new ("^(.*)-(0+)-of-([0-9]{1,6})(\\.parquet)$", G_REGEX_CASELESS, 0, NULL);
+  if (g_regex_match (regex, base, 0, &match))
+    {
+      g_autofree char *prefix = g_match_info_fetch (match, 1);
+      g_autofree char *zeros = g_match_info_fetch (match, 2);
+      g_autofree char *total = g_match_info_fetch (match, 3);
+      g_autofree char *suffix = g_match_info_fetch (match, 4);
+      guint n = (guint) g_ascii_strtoull (total, NULL, 10);
+
+      for (guint i = 0; i < n; i++)
+        {
+          g_autofree char *name = g_strdup_printf ("%s-%0*u-of-%s%s", prefix, (int) strlen (zeros),
+                                                   i, total, suffix);
+          char *path = g_build_filename (dir, name, NULL);
+
+          if (i > 0 && !g_file_test (path, G_FILE_TEST_EXISTS))
+            {
+              g_autofree char *display = g_filename_display_name (path);
+
+              g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND,
+                           "“%s” is shard 1 of %u, but shard %u (“%s”) is missing; download every "
+                           "shard into the same folder", self->display_name, n, i + 1, display);
+              g_free (path);
+              return NULL;
+            }
+          g_ptr_array_add (files, i == 0 ? g_strdup (self->path) : path);
+          if (i == 0)
+            g_free (path);
+        }
+      if (files->len > 0)
+        return g_steal_pointer (&files);
+    }
+  g_ptr_array_add (files, g_strdup (self->path));
+  return g_steal_pointer (&files);
+}
+
+static gboolean
+open_parquet (ClairDataset  *self,
+              GError       **error)
+{
+  g_autoptr(GPtrArray) files = parquet_files (self, error);
+  g_auto(ColumnNames) names = { NULL, NULL, NULL };
+  guint64 n_rows = 0;
+
+  if (files == NULL)
+    {
+      if (error != NULL && *error == NULL)
+        check_file_type (self->display_name, S_IFDIR, error);
+      return FALSE;
+    }
+
+  self->shards = g_ptr_array_new_with_free_func (parquet_shard_free);
+  self->size = 0;
+  column_names_init (&names);
+  for (guint i = 0; i < files->len; i++)
+    {
+      const char *path = files->pdata[i];
+      g_autofree char *display = g_filename_display_name (path);
+      ParquetShard *shard = g_new0 (ParquetShard, 1);
+      ClairParquet *reader;
+      const guint8 *data;
+      gsize size;
+
+      g_ptr_array_add (self->shards, shard);
+      shard->path = g_strdup (path);
+      if (i == 0 && self->mapped != NULL)
+        shard->mapped = g_mapped_file_ref (self->mapped);
+      else if ((shard->mapped = map_regular_file (path, display, error)) == NULL)
+        return FALSE;
+      data = (const guint8 *) g_mapped_file_get_contents (shard->mapped);
+      size = g_mapped_file_get_length (shard->mapped);
+      reader = shard->reader = clair_parquet_open (display, data != NULL ? data : (const guint8 *) "",
+                                                   size, TRUE, error);
+      if (reader == NULL)
+        return FALSE;
+      shard->first_row = n_rows;
+      shard->n_rows = clair_parquet_get_n_rows (reader);
+      n_rows += shard->n_rows;
+      self->size += size;
+
+      if (i == 0)
+        {
+          if (clair_parquet_get_n_columns (reader) > CLAIR_DATASET_MAX_COLUMNS)
+            {
+              g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_TOO_LARGE,
+                           "“%s” has more than %u columns, the most a dataset may have",
+                           display, CLAIR_DATASET_MAX_COLUMNS);
+              return FALSE;
+            }
+          for (guint c = 0; c < clair_parquet_get_n_columns (reader); c++)
+            column_names_add_unique (&names, g_strdup (clair_parquet_get_column_name (reader, c)));
+          continue;
+        }
+      if (clair_parquet_get_n_columns (reader) != names.names->len ||
+          !g_str_equal (clair_parquet_get_column_name (reader, 0), names.names->pdata[0]))
+        {
+          g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA,
+                       "“%s” does not have the columns of the first file of the dataset; its "
+                       "files must share one schema", display);
+          return FALSE;
+        }
+    }
+  if (n_rows >= G_MAXUINT)
+    {
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_TOO_LARGE, "“%s”: more than %u rows",
+                   self->display_name, G_MAXUINT - 1);
+      return FALSE;
+    }
+  if (n_rows == 0)
+    {
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_EMPTY, "“%s” is empty: it holds no rows",
+                   self->display_name);
+      return FALSE;
+    }
+  set_columns (self, &names);
+  return TRUE;
+}
+
+/* Finds the shard holding dataset row @index and the row within it. */
+static ParquetShard *
+parquet_shard_for_row (ClairDataset *self,
+                       guint         index,
+                       guint64      *row)
+{
+  guint lo = 0;
+  guint hi = self->shards->len;
+
+  while (hi - lo > 1)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      ParquetShard *shard = self->shards->pdata[mid];
+
+      if (shard->first_row <= index)
+        lo = mid;
+      else
+        hi = mid;
+    }
+  while (lo + 1 < self->shards->len &&
+         index >= ((ParquetShard *) self->shards->pdata[lo])->first_row +
+                  ((ParquetShard *) self->shards->pdata[lo])->n_rows)
+    lo++;
+  *row = index - ((ParquetShard *) self->shards->pdata[lo])->first_row;
+  return self->shards->pdata[lo];
 }
 
 ClairDataset *
@@ -1008,7 +1248,15 @@ clair_dataset_open (const char  *path,
   self->path = g_strdup (path);
   self->display_name = g_filename_display_name (path);
 
-  if (!map_regular_file (self, error))
+  if ((format == CLAIR_FORMAT_UNKNOWN || format == CLAIR_FORMAT_PARQUET) &&
+      g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      /* A folder is a Parquet dataset of its .parquet files. */
+      self->format = CLAIR_FORMAT_PARQUET;
+      self->data = "";
+      return open_parquet (self, error) ? g_steal_pointer (&self) : NULL;
+    }
+  if ((self->mapped = map_regular_file (path, self->display_name, error)) == NULL)
     return NULL;
   self->data = g_mapped_file_get_contents (self->mapped);
   self->size = g_mapped_file_get_length (self->mapped);
@@ -1016,6 +1264,13 @@ clair_dataset_open (const char  *path,
     self->data = "";
   if (self->size >= 3 && memcmp (self->data, "\xef\xbb\xbf", 3) == 0)
     self->body = 3;
+
+  if (format == CLAIR_FORMAT_PARQUET ||
+      (format == CLAIR_FORMAT_UNKNOWN && sniff_format (self) == CLAIR_FORMAT_PARQUET))
+    {
+      self->format = CLAIR_FORMAT_PARQUET;
+      return open_parquet (self, error) ? g_steal_pointer (&self) : NULL;
+    }
 
   if (clair_jscan_skip_ws (self->data + self->body, self->data + self->size) ==
       self->data + self->size)
@@ -1122,6 +1377,12 @@ get_row (ClairDataset *self,
                    self->display_name, index,
                    g_atomic_int_get (&self->indexed) ? "it has" : "indexed so far:", n_rows);
       return FALSE;
+    }
+  if (self->format == CLAIR_FORMAT_PARQUET)
+    {
+      *offset = index;
+      *line = index + 1;
+      return TRUE;
     }
   chunk = self->chunks[index >> CHUNK_BITS];
   *offset = chunk->offsets[index & (CHUNK_SIZE - 1)];
@@ -1344,6 +1605,21 @@ clair_dataset_index_with_progress (ClairDataset          *self,
     {
       g_mutex_unlock (&self->index_lock);
       return FALSE;
+    }
+
+  if (self->format == CLAIR_FORMAT_PARQUET)
+    {
+      guint n_rows = 0;
+
+      /* Parquet footers count the rows: nothing to scan. */
+      for (guint i = 0; i < self->shards->len; i++)
+        n_rows += (guint) ((ParquetShard *) self->shards->pdata[i])->n_rows;
+      g_atomic_int_set (&self->n_rows, n_rows);
+      g_atomic_int_set (&self->indexed, 1);
+      if (progress != NULL)
+        progress (self, n_rows, self->size, user_data);
+      g_mutex_unlock (&self->index_lock);
+      return TRUE;
     }
 
   if (self->size > 0)
@@ -1848,6 +2124,257 @@ read_csv_row_json (ClairDataset *self,
   return g_string_free (g_steal_pointer (&json), FALSE);
 }
 
+/* Reading Parquet rows */
+
+static void set_row_error (ClairDataset  *self,
+                           GError       **error,
+                           int            code,
+                           guint          index,
+                           const char    *format,
+                           ...) G_GNUC_PRINTF (5, 6);
+
+static void
+set_row_error (ClairDataset  *self,
+               GError       **error,
+               int            code,
+               guint          index,
+               const char    *format,
+               ...)
+{
+  g_autofree char *what = NULL;
+  va_list args;
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+  /* Rows are numbered from 0, as everywhere else (Hugging Face numbers them so). */
+  g_set_error (error, CLAIR_ERROR, code, "“%s”, row %u: %s", self->display_name, index, what);
+}
+
+/* The text of a mapped Parquet cell, under the rule of text_from_value(): a string, or the content
+ * of the last assistant (task: user) message of a list of chat messages, which arrives here as the
+ * same JSON a JSON lines file holds. */
+static char *
+parquet_text (ClairDataset      *self,
+              guint              index,
+              const char        *column,
+              gboolean           is_task,
+              ClairParquetKind   kind,
+              GString          **cell_inout,
+              GError           **error)
+{
+  GString *cell = *cell_inout;
+  ClairJscanSpan value = { cell->str, cell->len, CLAIR_JSCAN_NULL };
+  ClairJscanSpan content;
+  gboolean is_chat;
+  const char *role = is_task ? "user" : "assistant";
+
+  if (kind == CLAIR_PARQUET_TEXT)
+    {
+      GString *text;
+
+      /* The text is the cell: its buffer is taken rather than copied (a gigabyte of text in a
+       * large import), and the caller gets a new cell. */
+      if (memchr (cell->str, '\0', cell->len) == NULL)
+        {
+          *cell_inout = g_string_sized_new (4096);
+          return g_string_free (cell, FALSE);
+        }
+      /* NUL is not text: U+FFFD, as the JSON reader does with \u0000. */
+      text = g_string_sized_new (cell->len + 8);
+      for (gsize i = 0; i < cell->len; i++)
+        {
+          if (cell->str[i] == '\0')
+            g_string_append (text, "\xef\xbf\xbd");
+          else
+            g_string_append_c (text, cell->str[i]);
+        }
+      return g_string_free (text, FALSE);
+    }
+  if (kind == CLAIR_PARQUET_JSON)
+    value.type = clair_jscan_type_of (cell->str[0]);
+  if (value.type == CLAIR_JSCAN_STRING)
+    return clair_jscan_unescape (value.start, value.len, NULL);
+  if (value.type != CLAIR_JSCAN_ARRAY)
+    {
+      set_row_error (self, error, CLAIR_ERROR_INVALID_DATA, index, "column “%s” holds %s, not text",
+                     column, clair_jscan_type_name (value.type));
+      return NULL;
+    }
+  if (!find_last_message (&value, role, &content, &is_chat))
+    {
+      if (!is_chat)
+        set_row_error (self, error, CLAIR_ERROR_INVALID_DATA, index,
+                       "column “%s” holds a list that is neither text nor chat messages "
+                       "({\"role\", \"content\"} objects)", column);
+      else
+        set_row_error (self, error, CLAIR_ERROR_INVALID_DATA, index,
+                       "column “%s” holds chat messages but no %s message", column, role);
+      return NULL;
+    }
+  if (content.type != CLAIR_JSCAN_STRING)
+    {
+      set_row_error (self, error, CLAIR_ERROR_INVALID_DATA, index,
+                     "the last %s message in column “%s” has %s as its content, not text", role,
+                     column, clair_jscan_type_name (content.type));
+      return NULL;
+    }
+  return clair_jscan_unescape (content.start, content.len, NULL);
+}
+
+/* Appends column @column's value to a JSON object being built. */
+static void
+append_parquet_member (ClairDataset     *self,
+                       GString          *out,
+                       guint             column,
+                       ClairParquetKind  kind,
+                       GString          *cell)
+{
+  clair_json_append_key (out, self->columns[column], out->len == 1);
+  if (kind == CLAIR_PARQUET_TEXT)
+    clair_json_append_string (out, cell->str, cell->len);
+  else if (kind == CLAIR_PARQUET_JSON)
+    clair_json_append_raw (out, cell->str, cell->len);
+  else
+    g_string_append (out, "null");
+}
+
+static gboolean
+check_parquet_field (ClairDataset  *self,
+                     guint          index,
+                     guint          column,
+                     GString       *cell,
+                     GError       **error)
+{
+  g_autofree char *size = NULL;
+  g_autofree char *limit = NULL;
+
+  if (G_LIKELY (cell->len <= CLAIR_DATASET_MAX_FIELD))
+    return TRUE;
+  size = g_format_size_full (cell->len, G_FORMAT_SIZE_IEC_UNITS);
+  limit = g_format_size_full (CLAIR_DATASET_MAX_FIELD, G_FORMAT_SIZE_IEC_UNITS);
+  set_row_error (self, error, CLAIR_ERROR_TOO_LARGE, index,
+                 "column “%s” holds %s, over the %s limit for one field", self->columns[column],
+                 size, limit);
+  return FALSE;
+}
+
+static ClairRow *
+read_parquet_row_locked (ClairDataset       *self,
+                         guint               index,
+                         const ClairMapping *mapping,
+                         GError            **error)
+{
+  int task_index = column_index (self, mapping->task_column);
+  int solution_index = column_index (self, mapping->solution_column);
+  g_autoptr(GString) cell = g_string_sized_new (4096);
+  g_autoptr(GString) extra = g_string_sized_new (128);
+  g_autoptr(ClairRow) result = NULL;
+  ParquetShard *shard;
+  guint64 row;
+
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      if ((pass == 0 ? task_index : solution_index) < 0)
+        {
+          g_autofree char *names = g_strjoinv (", ", self->columns);
+
+          set_row_error (self, error, CLAIR_ERROR_MISSING_COLUMN, index,
+                         "there is no column “%s” (the file has: %s)",
+                         pass == 0 ? mapping->task_column : mapping->solution_column, names);
+          return NULL;
+        }
+    }
+
+  shard = parquet_shard_for_row (self, index, &row);
+  result = g_new0 (ClairRow, 1);
+  result->index = index;
+  result->line = index + 1;
+  g_string_append_c (extra, '{');
+  for (guint c = 0; c < self->n_columns; c++)
+    {
+      ClairParquetKind kind;
+
+      if (!clair_parquet_read_cell (shard->reader, row, c, &kind, cell, error) ||
+          !check_parquet_field (self, index, c, cell, error))
+        return NULL;
+      if ((int) c == task_index || (int) c == solution_index)
+        {
+          if (c == (guint) task_index && c == (guint) solution_index)
+            {
+              /* One column for both: text is both; a chat list gives its user and its assistant
+               * message. */
+              result->solution = kind == CLAIR_PARQUET_TEXT ? NULL
+                : parquet_text (self, index, self->columns[c], FALSE, kind, &cell, error);
+              if (kind != CLAIR_PARQUET_TEXT && result->solution == NULL)
+                return NULL;
+              result->task = parquet_text (self, index, self->columns[c], TRUE, kind, &cell, error);
+              if (result->task == NULL)
+                return NULL;
+              if (result->solution == NULL)
+                result->solution = g_strdup (result->task);
+              continue;
+            }
+          if ((int) c == task_index &&
+              (result->task = parquet_text (self, index, self->columns[c], TRUE, kind, &cell,
+                                            error)) == NULL)
+            return NULL;
+          if ((int) c == solution_index &&
+              (result->solution = parquet_text (self, index, self->columns[c], FALSE, kind, &cell,
+                                                error)) == NULL)
+            return NULL;
+          continue;
+        }
+      append_parquet_member (self, extra, c, kind, cell);
+    }
+  g_string_append_c (extra, '}');
+  result->extra_json = g_string_free (g_steal_pointer (&extra), FALSE);
+  return g_steal_pointer (&result);
+}
+
+static ClairRow *
+read_parquet_row (ClairDataset       *self,
+                  guint               index,
+                  const ClairMapping *mapping,
+                  GError            **error)
+{
+  ClairRow *row;
+
+  g_mutex_lock (&self->parquet_lock);
+  row = read_parquet_row_locked (self, index, mapping, error);
+  g_mutex_unlock (&self->parquet_lock);
+  return row;
+}
+
+static char *
+read_parquet_row_json (ClairDataset  *self,
+                       guint          index,
+                       GError       **error)
+{
+  g_autoptr(GString) cell = g_string_sized_new (4096);
+  g_autoptr(GString) json = g_string_sized_new (4096);
+  ParquetShard *shard;
+  guint64 row;
+  gboolean ok = TRUE;
+
+  g_mutex_lock (&self->parquet_lock);
+  shard = parquet_shard_for_row (self, index, &row);
+  g_string_append_c (json, '{');
+  for (guint c = 0; c < self->n_columns && ok; c++)
+    {
+      ClairParquetKind kind;
+
+      ok = clair_parquet_read_cell (shard->reader, row, c, &kind, cell, error);
+      if (ok)
+        append_parquet_member (self, json, c, kind, cell);
+    }
+  g_mutex_unlock (&self->parquet_lock);
+  if (!ok)
+    return NULL;
+  g_string_append_c (json, '}');
+  return g_string_free (g_steal_pointer (&json), FALSE);
+}
+
 ClairRow *
 clair_dataset_read_row (ClairDataset        *self,
                         guint                index,
@@ -1864,6 +2391,8 @@ clair_dataset_read_row (ClairDataset        *self,
 
   if (!get_row (self, index, &offset, &line, error))
     return NULL;
+  if (self->format == CLAIR_FORMAT_PARQUET)
+    return read_parquet_row (self, index, mapping, error);
   release_behind_reader (self, offset);
 
   if (self->format == CLAIR_FORMAT_CSV || self->format == CLAIR_FORMAT_TSV)
@@ -1884,17 +2413,41 @@ clair_dataset_read_row_json (ClairDataset  *self,
 
   if (!get_row (self, index, &offset, &line, error))
     return NULL;
+  if (self->format == CLAIR_FORMAT_PARQUET)
+    return read_parquet_row_json (self, index, error);
   if (self->format == CLAIR_FORMAT_CSV || self->format == CLAIR_FORMAT_TSV)
     return read_csv_row_json (self, offset, line, error);
   return read_json_row_json (self, offset, line, error);
+}
+
+/* Evenly spaced blocks of @data, the first at the start and the last at the very end. */
+static void
+checksum_sampled (GChecksum  *checksum,
+                  const char *data,
+                  gsize       size)
+{
+  const gsize block = 64 * 1024;
+  const guint n_blocks = 16;
+
+  if (size <= block * n_blocks)
+    {
+      g_checksum_update (checksum, (const guchar *) data, size);
+      return;
+    }
+  for (guint i = 0; i < n_blocks; i++)
+    {
+      gsize offset = (size - block) / (n_blocks - 1) * i;
+
+      if (i == n_blocks - 1)
+        offset = size - block;
+      g_checksum_update (checksum, (const guchar *) data + offset, block);
+    }
 }
 
 char *
 clair_dataset_compute_checksum (ClairDataset *self)
 {
   g_autoptr(GChecksum) checksum = NULL;
-  const gsize block = 64 * 1024;
-  const guint n_blocks = 16;
   guint64 size_le;
 
   g_return_val_if_fail (CLAIR_IS_DATASET (self), NULL);
@@ -1903,20 +2456,17 @@ clair_dataset_compute_checksum (ClairDataset *self)
   size_le = GUINT64_TO_LE ((guint64) self->size);
   g_checksum_update (checksum, (const guchar *) &size_le, sizeof size_le);
 
-  if (self->size <= block * n_blocks)
-    g_checksum_update (checksum, (const guchar *) self->data, self->size);
+  if (self->format != CLAIR_FORMAT_PARQUET)
+    checksum_sampled (checksum, self->data, self->size);
   else
-    {
-      /* Evenly spaced blocks, the first at the start and the last at the very end. */
-      for (guint i = 0; i < n_blocks; i++)
-        {
-          gsize offset = (self->size - block) / (n_blocks - 1) * i;
+    for (guint i = 0; i < self->shards->len; i++)
+      {
+        GMappedFile *mapped = ((ParquetShard *) self->shards->pdata[i])->mapped;
+        const char *data = g_mapped_file_get_contents (mapped);
 
-          if (i == n_blocks - 1)
-            offset = self->size - block;
-          g_checksum_update (checksum, (const guchar *) self->data + offset, block);
-        }
-    }
+        /* Each shard's blocks: a shard replaced or edited changes the sum. */
+        checksum_sampled (checksum, data != NULL ? data : "", g_mapped_file_get_length (mapped));
+      }
   return g_strdup (g_checksum_get_string (checksum));
 }
 

@@ -19,6 +19,7 @@ typedef enum
   CLAIR_FORMAT_JSON,
   CLAIR_FORMAT_CSV,
   CLAIR_FORMAT_TSV,
+  CLAIR_FORMAT_PARQUET,
 } ClairFormat;
 
 const char  *clair_format_to_string   (ClairFormat  format);
@@ -56,7 +57,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClairRow, clair_row_free)
 G_DECLARE_FINAL_TYPE (ClairDataset, clair_dataset, CLAIR, DATASET, GObject)
 
 /* Maps the file and reads enough to know its format and columns; does not index. With
- * CLAIR_FORMAT_UNKNOWN the format comes from the extension, then the content. Refuses, without
+ * CLAIR_FORMAT_UNKNOWN the format comes from the extension, then the content. A Parquet dataset
+ * may be a folder of .parquet files or the first of a set of shards
+ * ("train-00000-of-00004.parquet"): its files open as one dataset, in order, and a row's line
+ * is its 1-based row number. Refuses, without
  * opening it, anything that is not a regular file (or a symbolic link to one): a FIFO, a socket,
  * a device. */
 ClairDataset        *clair_dataset_open             (const char           *path,

@@ -1,0 +1,63 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# The Parquet benchmark of issue #16 (not part of the suite): the 1 GB / 400k-row benchmark
+# dataset (gen-dataset) as Parquet with SNAPPY, once in one row group of up to a million rows
+# (DuckDB, as pyarrow's default) and once in row groups of 300 rows (arrow-rs via parquet-wasm,
+# as the Hub's converter writes for its viewer). For each file, in the same run:
+#   - time to first rows (open, index, 50 rows read): bench-parquet, median of 5;
+#   - `clair import` into a new project: median wall time of RUNS, and its peak RSS (time -v);
+#   - DuckDB reading the same file to JSON lines: the anchor, median of RUNS.
+#
+# Usage: tests/bench/bench-parquet.sh [BUILDDIR] [WORKDIR] [RUNS]
+# Needs node and `npm install` in tests/parquet (DuckDB and parquet-wasm at pinned versions).
+
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+builddir=$(cd "${1:-$top/_build}" && pwd)
+work=${2:-/tmp/clair-bench-parquet}
+runs=${3:-3}
+mkdir -p "$work"
+
+if [ ! -f "$work/bench.jsonl" ]; then
+  "$builddir/tests/bench/gen-dataset" "$work/bench.jsonl"
+fi
+if [ ! -f "$work/bench-1m-groups.parquet" ] || [ ! -f "$work/bench-300-groups.parquet" ]; then
+  (cd "$top/tests/parquet" && node bench-convert.mjs write "$work/bench.jsonl" \
+     "$work/bench-1m-groups.parquet" "$work/bench-300-groups.parquet")
+fi
+
+median () { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+cpu_seconds () { awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$1"; }
+
+for file in bench-1m-groups bench-300-groups; do
+  parquet="$work/$file.parquet"
+  echo "== $file.parquet ($(du -h "$parquet" | cut -f1))"
+  "$builddir/tests/bench/bench-parquet" "$parquet" task student_solution 5
+
+  times=()
+  cpu=()
+  rss=()
+  for r in $(seq "$runs"); do
+    rm -f "$work/bench.clair" "$work/bench.clair-wal" "$work/bench.clair-shm"
+    /usr/bin/time -v "$builddir/src/cli/clair" import "$parquet" -p "$work/bench.clair" \
+      > /dev/null 2> "$work/time.log"
+    times+=("$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0;
+                for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s }' "$work/time.log")")
+    rss+=("$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$work/time.log")")
+    cpu+=("$(cpu_seconds "$work/time.log")")
+  done
+  echo "clair import: median $(printf '%s\n' "${times[@]}" | median) s (runs: ${times[*]}), CPU (user + system) median $(printf '%s\n' "${cpu[@]}" | median) s, peak RSS median $(printf '%s\n' "${rss[@]}" | median) MB (runs: ${rss[*]})"
+
+  # On a loaded machine wall times say more about the load than the program: CPU time is shown
+  # too (DuckDB's includes node starting, about 0.3 s, and spreads over every core).
+  duck=()
+  duck_cpu=()
+  for r in $(seq "$runs"); do
+    duck+=("$(cd "$top/tests/parquet" && /usr/bin/time -v -o "$work/duck-time.log" \
+                node bench-convert.mjs duckdb-json "$parquet" "$work/duck.jsonl" | awk '{ print $4 }')")
+    duck_cpu+=("$(cpu_seconds "$work/duck-time.log")")
+    rm -f "$work/duck.jsonl"
+  done
+  echo "DuckDB to JSON (anchor): median $(printf '%s\n' "${duck[@]}" | median) s (runs: ${duck[*]}), CPU median $(printf '%s\n' "${duck_cpu[@]}" | median) s"
+done
