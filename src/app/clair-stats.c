@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "clair-escape.h"
 #include "clair-histogram.h"
 #include "clair-row-item.h"
 #include "clair-stats.h"
@@ -19,6 +20,9 @@ struct _ClairStats
   GHashTable *values;      /* name → GtkLabel */
   guint       n_below;
   guint       n_revised;
+  GtkWidget  *agreement_box;    /* shown with two annotators or more */
+  GtkWidget  *agreement_grid;
+  GtkWidget  *alpha_label;
 };
 
 enum { PROP_0, PROP_THRESHOLD, N_PROPS };
@@ -217,6 +221,23 @@ clair_stats_init (ClairStats *self)
   gtk_widget_add_css_class (self->below_label, "caption");
   gtk_box_append (GTK_BOX (box), self->below_label);
 
+  /* Agreement between annotators, when a team shares the work. */
+  self->agreement_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_set_visible (self->agreement_box, FALSE);
+  gtk_box_append (GTK_BOX (self->agreement_box), heading (_("Agreement")));
+  self->agreement_grid = gtk_grid_new ();
+  gtk_grid_set_column_spacing (GTK_GRID (self->agreement_grid), 12);
+  gtk_grid_set_row_spacing (GTK_GRID (self->agreement_grid), 4);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->agreement_grid), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Agreement between annotators"), -1);
+  gtk_box_append (GTK_BOX (self->agreement_box), self->agreement_grid);
+  self->alpha_label = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (self->alpha_label), 0);
+  gtk_label_set_wrap (GTK_LABEL (self->alpha_label), TRUE);
+  gtk_widget_add_css_class (self->alpha_label, "caption");
+  gtk_box_append (GTK_BOX (self->agreement_box), self->alpha_label);
+  gtk_box_append (GTK_BOX (box), self->agreement_box);
+
   g_signal_connect (self->histogram, "notify::threshold", G_CALLBACK (threshold_changed_cb), self);
   g_signal_connect (self->scale, "value-changed", G_CALLBACK (scale_changed_cb), self);
   gtk_popover_set_child (GTK_POPOVER (self), box);
@@ -331,4 +352,99 @@ clair_stats_get_value (ClairStats *self,
   g_return_val_if_fail (CLAIR_IS_STATS (self), NULL);
   label = g_hash_table_lookup (self->values, name);
   return label ? gtk_label_get_text (label) : NULL;
+}
+
+static GtkWidget *
+grid_label (const char *text,
+            gboolean    numeric)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), numeric ? 1 : 0);
+  if (numeric)
+    gtk_widget_add_css_class (label, "numeric");
+  else
+    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  return label;
+}
+
+static char *
+format_measure (double value,
+                int    digits)
+{
+  return isnan (value) ? g_strdup ("—") : g_strdup_printf ("%.*f", digits, value);
+}
+
+void
+clair_stats_set_agreement (ClairStats           *self,
+                           const ClairAgreement *agreement)
+{
+  GtkWidget *child;
+  g_autofree char *alpha = NULL;
+  g_autofree char *alpha_text = NULL;
+  int row = 0;
+
+  g_return_if_fail (CLAIR_IS_STATS (self));
+
+  while ((child = gtk_widget_get_first_child (self->agreement_grid)) != NULL)
+    gtk_grid_remove (GTK_GRID (self->agreement_grid), child);
+  if (agreement == NULL || agreement->annotators->len < 2)
+    {
+      gtk_widget_set_visible (self->agreement_box, FALSE);
+      return;
+    }
+
+  /* Per annotator: decisions, share accepted and edited, the usual pace. */
+  gtk_grid_attach (GTK_GRID (self->agreement_grid), grid_label (_("Annotator"), FALSE), 0, row, 1, 1);
+  gtk_grid_attach (GTK_GRID (self->agreement_grid), grid_label (_("Decided"), TRUE), 1, row, 1, 1);
+  gtk_grid_attach (GTK_GRID (self->agreement_grid), grid_label (_("Accepted"), TRUE), 2, row, 1, 1);
+  gtk_grid_attach (GTK_GRID (self->agreement_grid), grid_label (_("Edited"), TRUE), 3, row, 1, 1);
+  for (GtkWidget *c = gtk_widget_get_first_child (self->agreement_grid); c; c = gtk_widget_get_next_sibling (c))
+    gtk_widget_add_css_class (c, "dim-label");
+  row++;
+  for (guint i = 0; i < agreement->annotators->len; i++, row++)
+    {
+      const ClairAnnotatorStats *a = g_ptr_array_index (agreement->annotators, i);
+      g_autofree char *name = clair_escape_controls (a->name, CLAIR_ESCAPE_LINE);
+      g_autofree char *decided = g_strdup_printf ("%u", a->decisions);
+      g_autofree char *accepted = g_strdup_printf ("%.0f %%", a->accepted * 100.0);
+      g_autofree char *edited = g_strdup_printf ("%.0f %%", a->edited * 100.0);
+
+      gtk_grid_attach (GTK_GRID (self->agreement_grid), grid_label (name, FALSE), 0, row, 1, 1);
+      gtk_grid_attach (GTK_GRID (self->agreement_grid), grid_label (decided, TRUE), 1, row, 1, 1);
+      gtk_grid_attach (GTK_GRID (self->agreement_grid), grid_label (accepted, TRUE), 2, row, 1, 1);
+      gtk_grid_attach (GTK_GRID (self->agreement_grid), grid_label (edited, TRUE), 3, row, 1, 1);
+    }
+
+  /* Per pair: the rows both decided, percent agreement and Cohen's κ. */
+  for (guint i = 0; i < agreement->pairs->len; i++, row++)
+    {
+      const ClairPairStats *p = g_ptr_array_index (agreement->pairs, i);
+      g_autofree char *a = clair_escape_controls (p->a, CLAIR_ESCAPE_LINE);
+      g_autofree char *b = clair_escape_controls (p->b, CLAIR_ESCAPE_LINE);
+      g_autofree char *pair = g_strdup_printf ("%s – %s", a, b);
+      g_autofree char *rows_text = g_strdup_printf (ngettext ("%u row", "%u rows", p->rows), p->rows);
+      g_autofree char *percent = g_strdup_printf ("%.0f %%", p->percent);
+      g_autofree char *kappa = format_measure (p->kappa, 2);
+      g_autofree char *kappa_text = g_strdup_printf ("κ %s", kappa);
+
+      gtk_grid_attach (GTK_GRID (self->agreement_grid), grid_label (pair, FALSE), 0, row, 1, 1);
+      gtk_grid_attach (GTK_GRID (self->agreement_grid), grid_label (rows_text, TRUE), 1, row, 1, 1);
+      gtk_grid_attach (GTK_GRID (self->agreement_grid), grid_label (percent, TRUE), 2, row, 1, 1);
+      gtk_grid_attach (GTK_GRID (self->agreement_grid), grid_label (kappa_text, TRUE), 3, row, 1, 1);
+    }
+
+  alpha = format_measure (agreement->alpha, 2);
+  /* Translators: Krippendorff's alpha over every annotator; "—" when it is not defined. */
+  alpha_text = g_strdup_printf (_("Krippendorff's α (nominal) over all annotators: %s"), alpha);
+  gtk_label_set_text (GTK_LABEL (self->alpha_label), alpha_text);
+  gtk_widget_set_visible (self->agreement_box, TRUE);
+}
+
+const char *
+clair_stats_get_alpha_text (ClairStats *self)
+{
+  g_return_val_if_fail (CLAIR_IS_STATS (self), NULL);
+
+  return gtk_widget_get_visible (self->agreement_box) ? gtk_label_get_text (GTK_LABEL (self->alpha_label)) : NULL;
 }

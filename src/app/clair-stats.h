@@ -4,6 +4,7 @@
 #include <gtk/gtk.h>
 
 #include "clair-project.h"
+#include "clair-team.h"
 
 G_BEGIN_DECLS
 
@@ -25,5 +26,11 @@ GtkWidget *clair_stats_get_histogram (ClairStats               *self);
 /* The text of a count ("revised", "accepted", "tokens", ...), for tests. */
 const char *clair_stats_get_value    (ClairStats               *self,
                                       const char               *name);
+
+/* Agreement between annotators (clair_project_compute_agreement()); hidden with fewer than two. */
+void        clair_stats_set_agreement   (ClairStats               *self,
+                                         const ClairAgreement     *agreement);
+/* The α line when agreement is shown, else NULL (for tests). */
+const char *clair_stats_get_alpha_text  (ClairStats               *self);
 
 G_END_DECLS

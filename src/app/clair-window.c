@@ -1496,12 +1496,26 @@ stats_threshold_cb (ClairStats  *stats,
 }
 
 static void
+agreement_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(ClairStats) stats = user_data;
+  g_autoptr(ClairAgreement) agreement = clair_project_compute_agreement_finish (CLAIR_PROJECT (source), result, NULL);
+
+  clair_stats_set_agreement (stats, agreement);
+}
+
+static void
 stats_show_cb (GtkWidget   *popover,
                ClairWindow *self)
 {
   _clair_window_refresh_counts (self);
   if (self->rows != NULL)
     clair_stats_set_rows (CLAIR_STATS (popover), G_LIST_MODEL (self->rows));
+  /* Agreement between annotators, worked out on the project's own reader. */
+  if (self->project != NULL)
+    clair_project_compute_agreement_async (self->project, self->cancellable, agreement_cb, g_object_ref (popover));
 }
 
 static void

@@ -1137,6 +1137,12 @@ test_hub_dialog (void)
  * "Disagreements" filter shows the one row; the record pane shows both decisions side by side;
  * Use This resolves the row with one of them (exports then keep it), and undo withdraws the
  * resolution. */
+static gboolean
+agreement_shown (gpointer data)
+{
+  return clair_stats_get_alpha_text (CLAIR_STATS (data)) != NULL;
+}
+
 static void
 test_disagreements (void)
 {
@@ -1173,6 +1179,16 @@ test_disagreements (void)
   g_assert_cmpstr (clair_record_pane_get_annotation (pane, 0)->annotator, ==, "alice");
   g_assert_cmpstr (clair_record_pane_get_annotation (pane, 1)->annotator, ==, "bob");
   screenshot (GTK_WIDGET (window), "screenshot-disagreement.png");
+
+  /* The statistics popover measures the agreement: two annotators, two rows in common. */
+  gtk_menu_button_popup (window->stats_button);
+  g_assert_true (wait_until (agreement_shown, gtk_menu_button_get_popover (window->stats_button), 10000));
+  g_test_message ("%s", clair_stats_get_alpha_text (CLAIR_STATS (gtk_menu_button_get_popover (window->stats_button))));
+  g_assert_nonnull (strstr (clair_stats_get_alpha_text (CLAIR_STATS (gtk_menu_button_get_popover (window->stats_button))),
+                            "α"));
+  iterate_for (100);
+  screenshot (GTK_WIDGET (gtk_menu_button_get_popover (window->stats_button)), "screenshot-agreement.png");
+  gtk_menu_button_popdown (window->stats_button);
 
   /* Bob's decision resolves the row. */
   clair_record_pane_use_annotation (pane, 1);
