@@ -4,6 +4,7 @@
 #include <gtksourceview/gtksource.h>
 
 #include "clair-escape.h"
+#include "clair-guidelines-pane.h"
 #include "clair-record-pane.h"
 #include "clair-row-item.h"
 #include "clair-row-view.h"
@@ -69,6 +70,9 @@ struct _ClairWindow
   GtkLabel             *list_count_label;
   GtkStack             *detail_stack;
   ClairRecordPane      *record_pane;
+  GtkRevealer          *guidelines_revealer;
+  ClairGuidelinesPane  *guidelines_pane;
+  GtkToggleButton      *guidelines_button;
   int                   showing_newer;   /* the row whose newer revision was asked for, or -1 */
   gboolean              newer_shown;     /* self->record's attempt and newer are swapped */
 

@@ -1033,6 +1033,14 @@ clear_project (ClairWindow *self)
   _clair_window_leave_edit (self);
   clair_row_view_set_rows (self->view, NULL);
   unref_in_thread (g_steal_pointer (&self->rows));
+  /* The guidelines being edited are saved before the project goes. */
+  if (self->guidelines_pane != NULL)
+    clair_guidelines_pane_set_project (self->guidelines_pane, NULL);
+  if (self->guidelines_button != NULL)
+    {
+      gtk_toggle_button_set_active (self->guidelines_button, FALSE);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->guidelines_button), FALSE);
+    }
   g_clear_object (&self->reader);
   g_clear_object (&self->project);
   g_clear_pointer (&self->record, clair_record_free);
@@ -1128,6 +1136,14 @@ load_done_cb (GObject      *source,
       return;
     }
   self->reader = g_steal_pointer (&result->reader);
+  /* A project with guidelines (a shard of a split, say) shows them beside the record. */
+  clair_guidelines_pane_set_project (self->guidelines_pane, self->project);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->guidelines_button), TRUE);
+  {
+    g_autofree char *guidelines = clair_project_get_guidelines (self->project);
+
+    gtk_toggle_button_set_active (self->guidelines_button, guidelines != NULL && *guidelines != '\0');
+  }
   self->rows = g_steal_pointer (&result->rows);
   load_result_free (result);
 
@@ -1617,6 +1633,7 @@ clair_window_class_init (ClairWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (CLAIR_TYPE_RECORD_PANE);
+  g_type_ensure (CLAIR_TYPE_GUIDELINES_PANE);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/clair-window.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, ClairWindow, name)
   BIND (toast_overlay);
@@ -1653,6 +1670,9 @@ clair_window_class_init (ClairWindowClass *klass)
   BIND (list_count_label);
   BIND (detail_stack);
   BIND (record_pane);
+  BIND (guidelines_revealer);
+  BIND (guidelines_pane);
+  BIND (guidelines_button);
 #undef BIND
 
   _clair_window_install_actions (widget_class);
@@ -1708,11 +1728,21 @@ clair_window_init (ClairWindow *self)
   /* The row list beside the record while both fit at their smallest, over it (shown on demand)
    * in a narrower window; the record keeps the width. The button shows or hides the list in
    * either case (its visibility never follows the fold: that changes during allocation). */
-  gtk_widget_set_size_request (self->sidebar, 300, -1);
-  adw_clamp_set_maximum_size (self->sidebar_clamp, CLAMP (g_settings_get_int (self->settings, "sidebar-width"), 300, 520));
-  adw_clamp_set_tightening_threshold (self->sidebar_clamp, adw_clamp_get_maximum_size (self->sidebar_clamp));
+  {
+    /* A fixed width (the flap gets its smallest beside a content that expands). */
+    int width = CLAMP (g_settings_get_int (self->settings, "sidebar-width"), 300, 520);
+
+    adw_clamp_set_maximum_size (self->sidebar_clamp, width);
+    adw_clamp_set_tightening_threshold (self->sidebar_clamp, width);
+    gtk_widget_set_size_request (GTK_WIDGET (self->sidebar_clamp), width, -1);
+  }
   g_object_bind_property (self->flap, "reveal-flap", self->sidebar_button, "active",
                           G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
+
+  /* The guidelines beside the record, shown on demand (and for a project that has some). */
+  g_object_bind_property (self->guidelines_button, "active", self->guidelines_revealer, "reveal-child",
+                          G_BINDING_SYNC_CREATE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->guidelines_button), FALSE);
 
   /* The record pane's diff view, which the actions drive. */
   self->diff_view = GTK_WIDGET (clair_record_pane_get_diff_view (self->record_pane));

@@ -1166,10 +1166,27 @@ test_disagreements (void)
                                             NULL, NULL, NULL));
     g_assert_true (clair_project_decide_as (project, 1, "bob", CLAIR_ATTEMPT_LATEST, CLAIR_DECISION_ACCEPTED,
                                             NULL, NULL, NULL));
+    g_assert_true (clair_project_set_guidelines (project, "# Rules\n\nAccept minimal fixes only.\n", NULL));
   }
 
   window = open_window (project_path);
   pane = CLAIR_RECORD_PANE (clair_window_get_record_pane (window));
+
+  /* The project's guidelines show beside the record; an edit is saved into the project. */
+  g_assert_true (gtk_revealer_get_reveal_child (window->guidelines_revealer));
+  {
+    g_autofree char *text = clair_guidelines_pane_get_text (window->guidelines_pane);
+
+    g_assert_cmpstr (text, ==, "# Rules\n\nAccept minimal fixes only.\n");
+  }
+  clair_guidelines_pane_set_text (window->guidelines_pane, "# Rules\n\nAccept minimal fixes; reject rewrites.\n");
+  clair_guidelines_pane_flush (window->guidelines_pane);
+  {
+    g_autofree char *saved = clair_project_get_guidelines (clair_window_get_project (window));
+
+    g_assert_cmpstr (saved, ==, "# Rules\n\nAccept minimal fixes; reject rewrites.\n");
+  }
+
   gtk_drop_down_set_selected (window->filter_dropdown, CLAIR_FILTER_DISAGREED);
   iterate_for (300);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (window->view)), ==, 1);
@@ -1178,6 +1195,10 @@ test_disagreements (void)
   g_assert_cmpuint (clair_record_pane_get_n_annotations (pane), ==, 2);
   g_assert_cmpstr (clair_record_pane_get_annotation (pane, 0)->annotator, ==, "alice");
   g_assert_cmpstr (clair_record_pane_get_annotation (pane, 1)->annotator, ==, "bob");
+  /* The row list keeps its width, the record takes the rest. */
+  g_assert_cmpint (gtk_widget_get_width (window->sidebar), <=, 520);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window->record_pane)), >, gtk_widget_get_width (window->sidebar));
+  iterate_for (300);
   screenshot (GTK_WIDGET (window), "screenshot-disagreement.png");
 
   /* The statistics popover measures the agreement: two annotators, two rows in common. */
