@@ -8,6 +8,8 @@
 #include "clair-diff-view.h"
 #include "clair-export-dialog.h"
 #include "clair-mapping-dialog.h"
+#include "clair-split-dialog.h"
+#include "clair-team.h"
 #include "clair-window-private.h"
 
 /* Curation: decisions, edits, notes, undo and redo, navigation, and the window's keymap.
@@ -63,6 +65,8 @@ _clair_window_update_actions (ClairWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next-change", can_revise);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.previous-change", can_revise);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", can_write);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.split", can_write);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.merge", can_write);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", has_project);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.bulk-accept", can_bulk);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.bulk-reject", can_bulk);
@@ -940,6 +944,123 @@ bulk_action (GtkWidget  *widget,
   run_bulk (self, job);
 }
 
+/* Team work: split the project among annotators, merge their files back. */
+
+static void
+split_done_cb (ClairSplitDialog *dialog,
+               const char       *folder,
+               guint             n_shards,
+               ClairWindow      *self)
+{
+  g_autofree char *message = g_strdup_printf (ngettext ("Wrote %u annotator's file to %s",
+                                                        "Wrote %u annotators' files to %s", n_shards),
+                                              n_shards, folder);
+
+  _clair_window_toast (self, message);
+}
+
+static void
+split_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  ClairWindow *self = CLAIR_WINDOW (widget);
+  GtkWidget *dialog;
+
+  if (self->project == NULL)
+    return;
+  dialog = clair_split_dialog_new (GTK_WINDOW (self), self->project);
+  g_signal_connect_object (dialog, "split", G_CALLBACK (split_done_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+merge_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(ClairWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *path = NULL;
+  ClairMergeReport report = { 0 };
+
+  if (!clair_team_merge_finish (CLAIR_PROJECT (source), result, &report, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        _clair_window_show_error (self, _("Could Not Merge"), error);
+      return;
+    }
+  /* Translators: numbers of annotations. */
+  message = g_strdup_printf (_("Merged: %u new, %u replaced, %u unchanged"), report.n_added, report.n_replaced,
+                             report.n_unchanged);
+  /* The rows as they are now (decisions, disagreements). */
+  if (self->project != NULL && CLAIR_PROJECT (source) == self->project)
+    {
+      path = g_strdup (clair_project_get_path (self->project));
+      clair_window_open_project (self, path);
+    }
+  _clair_window_toast (self, message);
+}
+
+void
+clair_window_merge_files (ClairWindow        *self,
+                          const char * const *paths)
+{
+  g_return_if_fail (CLAIR_IS_WINDOW (self));
+
+  if (self->project == NULL || paths == NULL || paths[0] == NULL)
+    return;
+  clair_team_merge_async (self->project, paths, self->cancellable, merge_done_cb, g_object_ref (self));
+}
+
+static void
+merge_chosen_cb (GtkNativeDialog *native,
+                 int              response,
+                 ClairWindow     *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (native));
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto(GStrv) paths = NULL;
+
+      for (guint i = 0; i < g_list_model_get_n_items (files); i++)
+        {
+          g_autoptr(GFile) file = g_list_model_get_item (files, i);
+          g_autofree char *path = g_file_get_path (file);
+
+          if (path != NULL)
+            g_strv_builder_add (builder, path);
+        }
+      paths = g_strv_builder_end (builder);
+      clair_window_merge_files (self, (const char * const *) paths);
+    }
+  g_object_unref (native);
+}
+
+static void
+merge_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  ClairWindow *self = CLAIR_WINDOW (widget);
+  GtkFileChooserNative *native;
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  if (self->project == NULL)
+    return;
+  native = gtk_file_chooser_native_new (_("Annotators' Files to Merge"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Merge"), _("_Cancel"));
+  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (native), TRUE);
+  gtk_file_filter_set_name (filter, _("CLAIR projects"));
+  gtk_file_filter_add_pattern (filter, "*.clair");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  g_signal_connect (native, "response", G_CALLBACK (merge_chosen_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+}
+
 static void
 open_hub_action (GtkWidget  *widget,
                  const char *action_name,
@@ -1211,6 +1332,8 @@ _clair_window_install_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.bulk-reject", NULL, bulk_action);
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.open-hub", NULL, open_hub_action);
+  gtk_widget_class_install_action (widget_class, "win.split", NULL, split_action);
+  gtk_widget_class_install_action (widget_class, "win.merge", NULL, merge_action);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.open-folder", "s", open_folder_action);
   gtk_widget_class_install_action (widget_class, "win.run", NULL, run_action);

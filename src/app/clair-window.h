@@ -29,6 +29,9 @@ void          clair_window_decide           (ClairWindow      *self,
                                              ClairDecision     decision);
 /* The ClairDiffView of the detail view. */
 GtkWidget    *clair_window_get_diff_view    (ClairWindow      *self);
+/* Brings annotators' files (shards of a split) back into the project, on a worker thread. */
+void          clair_window_merge_files      (ClairWindow        *self,
+                                             const char * const *paths);
 /* The pane showing the current row (a ClairRecordPane). */
 GtkWidget    *clair_window_get_record_pane  (ClairWindow      *self);
 /* The list as currently filtered and sorted (a GtkSelectionModel of ClairRowItem). */

@@ -21,6 +21,7 @@
 #include "clair-preferences-window.h"
 #include "clair-row-item.h"
 #include "clair-secrets.h"
+#include "clair-split-dialog.h"
 #include "clair-stats.h"
 #include "clair-window-private.h"
 #include "ui-test-util.h"
@@ -1244,6 +1245,111 @@ test_disagreements (void)
   remove_tree (dir);
 }
 
+/* Split for annotators and merge back, through the window: the dialog previews each one's rows,
+ * writes a file per annotator; decisions made in those files come back per annotator, and a shared
+ * row they decided differently becomes a disagreement. */
+static gboolean
+no_split_dialog (gpointer data)
+{
+  FindWindow find = { CLAIR_TYPE_SPLIT_DIALOG, NULL };
+
+  return !window_for_type (&find);
+}
+
+static gboolean
+has_disagreement (gpointer data)
+{
+  ClairWindow *window = data;
+  ClairProjectCounts counts;
+
+  return clair_window_get_project (window) != NULL && !clair_window_get_busy (window) &&
+         clair_project_get_counts (clair_window_get_project (window), &counts, NULL) && counts.n_disagreements > 0;
+}
+
+static void
+test_split_merge (void)
+{
+  g_autofree char *dir = make_temp_dir ("clair-ui-XXXXXX");
+  g_autofree char *project_path = make_project (dir);
+  g_autofree char *folder = g_build_filename (dir, "shards", NULL);
+  g_autofree char *alice_path = g_build_filename (folder, "alice.clair", NULL);
+  g_autofree char *bob_path = g_build_filename (folder, "bob.clair", NULL);
+  ClairSplitDialog *dialog;
+  ClairWindow *window;
+  guint shared = G_MAXUINT;
+
+  {
+    g_autoptr(ClairProject) project = clair_project_open (project_path, CLAIR_PROJECT_OPEN_DEFAULT, NULL);
+
+    for (guint i = 0; i < 20; i++)
+      add_revision_attempt (project, i, "A revision.");
+  }
+  window = open_window (project_path);
+  activate (window, "win.split");
+  dialog = find_window (CLAIR_TYPE_SPLIT_DIALOG, 5000);
+  clair_split_dialog_set_annotators (dialog, "alice, bob");
+  clair_split_dialog_set_seed (dialog, 7);
+  clair_split_dialog_set_folder (dialog, folder);
+  g_test_message ("preview: %s", clair_split_dialog_get_status (dialog));
+  /* 20 rows, 2 of them shared: 11 each. */
+  g_assert_nonnull (strstr (clair_split_dialog_get_status (dialog), "alice: 11 rows"));
+  g_assert_nonnull (strstr (clair_split_dialog_get_status (dialog), "bob: 11 rows"));
+  iterate_for (300);
+  screenshot (GTK_WIDGET (dialog), "screenshot-split.png");
+  clair_split_dialog_split (dialog);
+  g_assert_true (wait_until (file_exists, bob_path, 10000));
+  g_assert_true (wait_until (no_split_dialog, NULL, 10000));
+
+  /* Each decides every row of their file; a row both have is accepted by one, rejected by the
+   * other. */
+  {
+    g_autoptr(ClairProject) alice = clair_project_open (alice_path, CLAIR_PROJECT_OPEN_DEFAULT, NULL);
+    g_autoptr(ClairProject) bob = clair_project_open (bob_path, CLAIR_PROJECT_OPEN_DEFAULT, NULL);
+    g_autoptr(GArray) alice_rows = clair_project_get_summaries (alice, NULL);
+    g_autoptr(GArray) bob_rows = clair_project_get_summaries (bob, NULL);
+
+    for (guint i = 0; i < alice_rows->len; i++)
+      {
+        guint index = g_array_index (alice_rows, ClairRowSummary, i).index;
+
+        g_assert_true (clair_project_set_decision_on (alice, index, CLAIR_ATTEMPT_LATEST, CLAIR_DECISION_ACCEPTED,
+                                                      NULL, NULL, NULL));
+      }
+    for (guint i = 0; i < bob_rows->len; i++)
+      {
+        guint index = g_array_index (bob_rows, ClairRowSummary, i).index;
+        gboolean in_alice = FALSE;
+
+        for (guint j = 0; j < alice_rows->len; j++)
+          in_alice |= g_array_index (alice_rows, ClairRowSummary, j).index == index;
+        if (in_alice)
+          shared = index;
+        g_assert_true (clair_project_set_decision_on (bob, index, CLAIR_ATTEMPT_LATEST,
+                                                      in_alice ? CLAIR_DECISION_REJECTED : CLAIR_DECISION_ACCEPTED,
+                                                      NULL, NULL, NULL));
+      }
+  }
+  g_assert_cmpuint (shared, !=, G_MAXUINT);
+
+  {
+    const char *paths[] = { alice_path, bob_path, NULL };
+
+    clair_window_merge_files (window, paths);
+  }
+  g_assert_true (wait_until (has_disagreement, window, 10000));
+  {
+    g_autoptr(ClairRecord) record = clair_project_get_record (clair_window_get_project (window), shared, NULL);
+    ClairProjectCounts counts;
+
+    g_assert_cmpint (record->team_state, ==, CLAIR_TEAM_DISAGREED);
+    g_assert_true (clair_project_get_counts (clair_window_get_project (window), &counts, NULL));
+    g_assert_cmpuint (counts.n_disagreements, ==, 2);
+    g_assert_cmpuint (counts.by_decision[CLAIR_DECISION_ACCEPTED], ==, 18);
+  }
+  destroy_and_finalize (window);
+  remove_tree (dir);
+}
+
 /* A revision that arrives after a decision: the window shows the reviewed one with a banner, the
  * new one on request, and a decision made then is about the new one. The export dialog counts the
  * result before anything is written. */
@@ -1636,6 +1742,7 @@ main (int   argc,
   g_test_add_func ("/ui/diff-space", test_diff_space);
   g_test_add_func ("/ui/hub-dialog", test_hub_dialog);
   g_test_add_func ("/ui/disagreements", test_disagreements);
+  g_test_add_func ("/ui/split-merge", test_split_merge);
   g_test_add_func ("/ui/kill9", test_kill9);
   g_test_add_func ("/ui/kill9/child", test_kill9_child);
   status = g_test_run ();
