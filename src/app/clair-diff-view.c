@@ -164,6 +164,7 @@ struct _ClairDiffView
   ClairDiffOverview *overview;
 
   char              *original_text;
+  char              *highlight;  /* the search text marked wherever it occurs, or NULL */
   GArray            *ops;        /* OpChars */
   GArray            *changes;    /* Change */
   GCancellable      *cancellable;
@@ -331,6 +332,54 @@ clear_tags (GtkSourceBuffer *buffer)
     gtk_text_buffer_remove_tag_by_name (GTK_TEXT_BUFFER (buffer), tag_names[i], &start, &end);
 }
 
+/* The text searched for, marked in @buffer wherever it occurs (case aside), above the diff's own
+ * colours. */
+void
+clair_text_buffer_mark_matches (GtkTextBuffer *buffer,
+                                const char    *text)
+{
+  GtkTextTag *tag = gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buffer), "search-match");
+  GtkTextIter start, end, match_start, match_end;
+
+  if (tag == NULL)
+    {
+      tag = gtk_text_buffer_create_tag (buffer, "search-match", "background", "#f6d32d", "foreground", "#000000",
+                                        NULL);
+      gtk_text_tag_set_priority (tag, gtk_text_tag_table_get_size (gtk_text_buffer_get_tag_table (buffer)) - 1);
+    }
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  gtk_text_buffer_remove_tag (buffer, tag, &start, &end);
+  if (text == NULL || *text == '\0')
+    return;
+  while (gtk_text_iter_forward_search (&start, text, GTK_TEXT_SEARCH_CASE_INSENSITIVE | GTK_TEXT_SEARCH_TEXT_ONLY,
+                                       &match_start, &match_end, NULL))
+    {
+      gtk_text_buffer_apply_tag (buffer, tag, &match_start, &match_end);
+      start = match_end;
+    }
+}
+
+static void
+mark_highlight (ClairDiffView *self)
+{
+  clair_text_buffer_mark_matches (GTK_TEXT_BUFFER (self->original_buffer), self->highlight);
+  clair_text_buffer_mark_matches (GTK_TEXT_BUFFER (self->revision_buffer), self->highlight);
+  clair_text_buffer_mark_matches (GTK_TEXT_BUFFER (self->inline_buffer), self->highlight);
+}
+
+void
+clair_diff_view_set_highlight (ClairDiffView *self,
+                               const char    *text)
+{
+  g_return_if_fail (CLAIR_IS_DIFF_VIEW (self));
+
+  if (g_strcmp0 (self->highlight, text) == 0)
+    return;
+  g_free (self->highlight);
+  self->highlight = text && *text ? g_strdup (text) : NULL;
+  mark_highlight (self);
+}
+
 static void
 append_inline (GtkSourceBuffer *buffer,
                const char      *text,
@@ -492,6 +541,8 @@ apply_diff (ClairDiffView *self,
     }
 
   update_overview (self);
+  if (self->highlight != NULL)
+    mark_highlight (self);
   if (self->current_change >= (int) self->changes->len)
     {
       self->current_change = (int) self->changes->len - 1;
@@ -959,6 +1010,7 @@ clair_diff_view_finalize (GObject *object)
 {
   ClairDiffView *self = CLAIR_DIFF_VIEW (object);
 
+  g_clear_pointer (&self->highlight, g_free);
   g_clear_pointer (&self->original_text, g_free);
   g_clear_pointer (&self->ops, g_array_unref);
   g_clear_pointer (&self->changes, g_array_unref);

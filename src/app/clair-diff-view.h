@@ -15,6 +15,12 @@ GtkWidget       *clair_diff_view_new                  (void);
 void             clair_diff_view_set_texts            (ClairDiffView *self,
                                                        const char    *original,
                                                        const char    *revision);
+/* Marks @text (a search, case aside) wherever it occurs in both panes; NULL or "" for none. */
+void             clair_diff_view_set_highlight        (ClairDiffView *self,
+                                                       const char    *text);
+/* The same in any text buffer (the task pane's). */
+void             clair_text_buffer_mark_matches       (GtkTextBuffer *buffer,
+                                                       const char    *text);
 /* The revision as it is now, with the annotator's edits. Free with g_free(). */
 char            *clair_diff_view_get_revision_text    (ClairDiffView *self);
 

@@ -51,6 +51,7 @@ struct _ClairRecordPane
   GtkWidget       *diff_view;
   GSettings       *settings;
   GCancellable    *metrics_cancellable;   /* the edited text's figures, worked out on a thread */
+  char            *search;      /* marked in the task and the diff */
   gboolean         filling;     /* the note is being set, not typed */
 };
 
@@ -388,6 +389,7 @@ clair_record_pane_show (ClairRecordPane      *self,
   gtk_widget_set_visible (self->newer_box, (flags & (CLAIR_RECORD_PANE_NEWER_SHOWN | CLAIR_RECORD_PANE_HAS_NEWER)) != 0);
 
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->task_view)), record->task, -1);
+  clair_text_buffer_mark_matches (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->task_view)), self->search);
   summary = first_line (record->task);
   gtk_label_set_text (self->task_summary, summary);
 
@@ -635,6 +637,18 @@ clair_record_pane_get_annotation (ClairRecordPane *self,
   return g_ptr_array_index (self->annotations, position);
 }
 
+void
+clair_record_pane_set_search (ClairRecordPane *self,
+                              const char      *text)
+{
+  g_return_if_fail (CLAIR_IS_RECORD_PANE (self));
+
+  g_free (self->search);
+  self->search = text && *text ? g_strdup (text) : NULL;
+  clair_text_buffer_mark_matches (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->task_view)), self->search);
+  clair_diff_view_set_highlight (CLAIR_DIFF_VIEW (self->diff_view), self->search);
+}
+
 const char *
 clair_record_pane_get_error_text (ClairRecordPane *self)
 {
@@ -740,6 +754,7 @@ clair_record_pane_dispose (GObject *object)
   g_cancellable_cancel (self->metrics_cancellable);
   g_clear_object (&self->metrics_cancellable);
   g_clear_pointer (&self->annotations, g_ptr_array_unref);
+  g_clear_pointer (&self->search, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), CLAIR_TYPE_RECORD_PANE);
   g_clear_object (&self->settings);
 

@@ -79,6 +79,10 @@ const ClairAnnotation *clair_record_pane_get_annotation (ClairRecordPane *self,
 void           clair_record_pane_use_annotation    (ClairRecordPane      *self,
                                                     guint                 position);
 
+/* The text searched for, marked in the task and both diff panes (NULL: none). */
+void           clair_record_pane_set_search        (ClairRecordPane      *self,
+                                                    const char           *text);
+
 /* For tests and accessibility checks: what the banners and the metrics line say. NULL when the
  * banner is hidden. */
 const char    *clair_record_pane_get_error_text    (ClairRecordPane      *self);

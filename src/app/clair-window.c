@@ -646,7 +646,8 @@ _clair_window_set_threshold (ClairWindow *self,
     _clair_window_refilter (self);
 }
 
-/* Search: runs in the reader connection on a worker thread, 200 ms after the last keystroke. */
+/* Search: runs in the reader connection on a worker thread once GtkSearchEntry says the text
+ * changed (it already waits for a pause in the typing: no delay of our own on top). */
 
 static void
 search_thread (GTask        *task,
@@ -730,7 +731,9 @@ search_changed_cb (GtkSearchEntry *entry,
   if (text != NULL && *text != '\0')
     self->search_text = g_strdup (text);
   g_clear_handle_id (&self->search_timeout_id, g_source_remove);
-  self->search_timeout_id = g_timeout_add (150, search_timeout_cb, self);
+  self->search_timeout_id = g_idle_add (search_timeout_cb, self);
+  /* What is searched for is marked in the row being read too. */
+  clair_record_pane_set_search (self->record_pane, self->search_text);
 }
 
 static void
@@ -747,7 +750,7 @@ static void
 search_activate_cb (GtkSearchEntry *entry,
                     ClairWindow    *self)
 {
-  /* The search runs 150 ms after the last keystroke: run it now. */
+  /* A search asked for and not started yet: now. */
   if (self->search_timeout_id != 0)
     {
       g_source_remove (self->search_timeout_id);

@@ -1350,6 +1350,53 @@ test_split_merge (void)
   remove_tree (dir);
 }
 
+/* A search marks what it found in the row being read: the task and both diff panes. */
+static guint
+count_marks (GtkTextBuffer *buffer)
+{
+  GtkTextTag *tag = gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buffer), "search-match");
+  GtkTextIter iter;
+  guint n = 0;
+
+  if (tag == NULL)
+    return 0;
+  gtk_text_buffer_get_start_iter (buffer, &iter);
+  while (gtk_text_iter_forward_to_tag_toggle (&iter, tag))
+    n += gtk_text_iter_starts_tag (&iter, tag);
+  return n;
+}
+
+static void
+test_search_marks (void)
+{
+  g_autofree char *dir = make_temp_dir ("clair-ui-XXXXXX");
+  g_autofree char *project_path = make_project (dir);
+  ClairDiffView *diff;
+  ClairWindow *window;
+
+  {
+    g_autoptr(ClairProject) project = clair_project_open (project_path, CLAIR_PROJECT_OPEN_DEFAULT, NULL);
+
+    add_revision_attempt (project, 0, "The Capital of Australia is Canberra; the capital is not Sydney.");
+  }
+  window = open_window (project_path);
+  diff = CLAIR_DIFF_VIEW (clair_window_get_diff_view (window));
+  g_assert_true (clair_window_select_row (window, 0));
+  iterate_for (100);
+  g_assert_cmpuint (count_marks (gtk_text_view_get_buffer (GTK_TEXT_VIEW (clair_diff_view_get_revision_view (diff)))), ==, 0);
+  gtk_editable_set_text (GTK_EDITABLE (window->search_entry), "capital");
+  iterate_for (600);
+  /* Case aside: two in the revision, one in the original. */
+  g_assert_cmpuint (count_marks (gtk_text_view_get_buffer (GTK_TEXT_VIEW (clair_diff_view_get_revision_view (diff)))), ==, 2);
+  g_assert_cmpuint (count_marks (gtk_text_view_get_buffer (GTK_TEXT_VIEW (clair_diff_view_get_original_view (diff)))), ==, 1);
+  screenshot (GTK_WIDGET (window), "screenshot-search-marks.png");
+  gtk_editable_set_text (GTK_EDITABLE (window->search_entry), "");
+  iterate_for (600);
+  g_assert_cmpuint (count_marks (gtk_text_view_get_buffer (GTK_TEXT_VIEW (clair_diff_view_get_revision_view (diff)))), ==, 0);
+  destroy_and_finalize (window);
+  remove_tree (dir);
+}
+
 /* A revision that arrives after a decision: the window shows the reviewed one with a banner, the
  * new one on request, and a decision made then is about the new one. The export dialog counts the
  * result before anything is written. */
@@ -1743,6 +1790,7 @@ main (int   argc,
   g_test_add_func ("/ui/hub-dialog", test_hub_dialog);
   g_test_add_func ("/ui/disagreements", test_disagreements);
   g_test_add_func ("/ui/split-merge", test_split_merge);
+  g_test_add_func ("/ui/search-marks", test_search_marks);
   g_test_add_func ("/ui/kill9", test_kill9);
   g_test_add_func ("/ui/kill9/child", test_kill9_child);
   status = g_test_run ();
