@@ -465,6 +465,7 @@ _clair_window_open_dialog (ClairWindow *self)
   gtk_file_filter_add_suffix (filter, "json");
   gtk_file_filter_add_suffix (filter, "csv");
   gtk_file_filter_add_suffix (filter, "tsv");
+  gtk_file_filter_add_suffix (filter, "parquet");
   gtk_file_filter_add_suffix (filter, "clair");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
   g_object_unref (filter);
