@@ -1134,6 +1134,8 @@ clair_diff_view_init (ClairDiffView *self)
   self->inline_buffer = create_buffer ();
   self->original_view = create_view (self->original_buffer, &original_scroller);
   self->revision_view = create_view (self->revision_buffer, &revision_scroller);
+  /* The one view that becomes editable keeps its caret throughout (see set_editable). */
+  gtk_text_view_set_cursor_visible (GTK_TEXT_VIEW (self->revision_view), TRUE);
   self->inline_view = create_view (self->inline_buffer, &inline_scroller);
   original_pane = create_pane (_("Original"), original_scroller);
   revision_pane = create_pane (_("Revision"), revision_scroller);
@@ -1276,8 +1278,9 @@ clair_diff_view_set_editable (ClairDiffView *self,
   if (self->editable == editable)
     return;
   self->editable = editable;
+  /* Only editable-ness changes: GTK 4.8 asserts when a cursor made invisible blinks on (a
+   * read-only view does not blink, so the caret may as well stay for keyboard selection). */
   gtk_text_view_set_editable (GTK_TEXT_VIEW (self->revision_view), editable);
-  gtk_text_view_set_cursor_visible (GTK_TEXT_VIEW (self->revision_view), editable);
   if (editable && self->inline_mode)
     clair_diff_view_set_inline (self, FALSE);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EDITABLE]);

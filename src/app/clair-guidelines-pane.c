@@ -128,8 +128,8 @@ edit_toggled_cb (ClairGuidelinesPane *self)
 {
   gboolean editing = gtk_toggle_button_get_active (self->edit_button);
 
+  /* The caret stays: GTK 4.8 asserts when a cursor made invisible blinks on. */
   gtk_text_view_set_editable (GTK_TEXT_VIEW (self->view), editing);
-  gtk_text_view_set_cursor_visible (GTK_TEXT_VIEW (self->view), editing);
   update_page (self);
   if (editing)
     gtk_widget_grab_focus (GTK_WIDGET (self->view));
