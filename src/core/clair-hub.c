@@ -1117,8 +1117,8 @@ set_status_error (Op          *op,
       if (wait >= 0)
         g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_HTTP,
                      _("The Hub is limiting requests (HTTP 429) and still was after %u retries: "
-                       "try again in %" G_GINT64_FORMAT " seconds"),
-                     op->max_retries, wait);
+                       "try again in %lld seconds"),
+                     op->max_retries, (long long) wait);
       else
         g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_HTTP,
                      _("The Hub is limiting requests (HTTP 429) and still was after %u retries: "
@@ -2371,9 +2371,9 @@ download_one (Op                 *op,
           if (expected >= 0 && total >= 0 && total != expected)
             {
               g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_PROTOCOL,
-                           _("The Hub sent %" G_GINT64_FORMAT " bytes for file “%s” of dataset "
-                             "“%s”, which it listed with %" G_GINT64_FORMAT),
-                           total, file->path, op->repo_id, expected);
+                           _("The Hub sent %lld bytes for file “%s” of dataset “%s”, which it "
+                             "listed with %lld"),
+                           (long long) total, file->path, op->repo_id, (long long) expected);
               g_unlink (part);
               goto fail;
             }
@@ -2421,14 +2421,14 @@ download_one (Op                 *op,
         {
           g_unlink (part);
           g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_PROTOCOL,
-                       _("The Hub sent more than the %" G_GINT64_FORMAT " bytes it listed for "
-                         "file “%s” of dataset “%s”"), expected, file->path, op->repo_id);
+                       _("The Hub sent more than the %lld bytes it listed for file “%s” of "
+                         "dataset “%s”"), (long long) expected, file->path, op->repo_id);
         }
       else if (expected >= 0)
         g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_INTERRUPTED,
-                     _("The download of “%s” of dataset “%s” ended after %s of %" G_GINT64_FORMAT
-                       " bytes; run the same command again to resume it"),
-                     file->path, op->repo_id, have_text, expected);
+                     _("The download of “%s” of dataset “%s” ended after %s of %lld bytes; run "
+                       "the same command again to resume it"),
+                     file->path, op->repo_id, have_text, (long long) expected);
       else
         g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_PROTOCOL,
                      _("The Hub did not say how long file “%s” of dataset “%s” is, so its "
