@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "clair-escape.h"
+#include "clair-file-chooser.h"
 #include "clair-mapping-dialog.h"
 #include "clair-project.h"
 
@@ -449,44 +450,19 @@ cancel_clicked_cb (ClairMappingDialog *self)
 /* Choosing where the project goes */
 
 static void
-save_response_cb (GtkNativeDialog    *native,
-                  int                 response,
-                  ClairMappingDialog *self)
+project_path_chosen_cb (const char *path,
+                        gpointer    user_data)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
-      g_autofree char *path = g_file_get_path (file);
+  ClairMappingDialog *self = user_data;
 
-      if (path != NULL)
-        {
-          if (!g_str_has_suffix (path, ".clair"))
-            {
-              char *with_suffix = g_strconcat (path, ".clair", NULL);
-              g_free (path);
-              path = with_suffix;
-            }
-          clair_mapping_dialog_set_project_path (self, path);
-        }
-    }
-  g_object_unref (native);
+  clair_mapping_dialog_set_project_path (self, path);
 }
 
 static void
 choose_clicked_cb (ClairMappingDialog *self)
 {
-  GtkFileChooserNative *native;
-  g_autofree char *name = g_path_get_basename (self->project_path);
-  g_autofree char *dir = g_path_get_dirname (self->project_path);
-  g_autoptr(GFile) folder = g_file_new_for_path (dir);
-
-  native = gtk_file_chooser_native_new (_("Save the Project As"), GTK_WINDOW (self),
-                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Choose"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
-  gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (native), folder, NULL);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), name);
-  g_signal_connect (native, "response", G_CALLBACK (save_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+  clair_file_chooser_save (GTK_WINDOW (self), _("Save the Project As"), self->project_path,
+                           CLAIR_FILE_FILTER_PROJECTS, ".clair", project_path_chosen_cb, self);
 }
 
 /* GObject */

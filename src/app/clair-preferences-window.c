@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <gtksourceview/gtksource.h>
 #include <math.h>
+#include <string.h>
 
 #include "clair-client.h"
 #include "clair-endpoint.h"
@@ -14,6 +15,7 @@
 #include "clair-prompt.h"
 #include "clair-run-config.h"
 #include "clair-secrets.h"
+#include "clair-team.h"
 
 struct _ClairPreferencesWindow
 {
@@ -32,6 +34,7 @@ struct _ClairPreferencesWindow
   GCancellable         *key_lookup;
   guint                 key_store_id;    /* a typed key waiting to be stored */
   GtkWidget            *test_button;
+  GCancellable         *test_cancellable;  /* the connection test under way, for this URL */
   GtkWidget            *test_label;
   GtkWidget            *model_row;
   GtkWidget            *models_row;
@@ -46,6 +49,8 @@ struct _ClairPreferencesWindow
   GtkWidget            *timeout;
   GtkWidget            *retries;
   GtkWidget            *streaming;
+  GtkWidget            *annotator_row;
+  GtkWidget            *annotator_entry;
   GtkSourceBuffer      *system_buffer;
   GtkSourceBuffer      *user_buffer;
   GtkTextBuffer        *preview_buffer;
@@ -297,6 +302,34 @@ key_found_cb (GObject      *source,
 }
 
 static void
+set_test_result (ClairPreferencesWindow *self,
+                 const char             *text,
+                 const char             *css_class)
+{
+  static const char * const classes[] = { "success", "warning", "error" };
+
+  gtk_label_set_text (GTK_LABEL (self->test_label), text);
+  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
+    if (g_strcmp0 (classes[i], css_class) != 0)
+      gtk_widget_remove_css_class (self->test_label, classes[i]);
+  if (css_class != NULL)
+    gtk_widget_add_css_class (self->test_label, css_class);
+}
+
+static void
+clear_test_result (ClairPreferencesWindow *self)
+{
+  g_cancellable_cancel (self->test_cancellable);
+  g_clear_object (&self->test_cancellable);
+  gtk_widget_set_sensitive (self->test_button, TRUE);
+  set_test_result (self, _("Not tested"), NULL);
+  self->filling = TRUE;
+  gtk_string_list_splice (self->models, 0, g_list_model_get_n_items (G_LIST_MODEL (self->models)), NULL);
+  self->filling = FALSE;
+  gtk_widget_set_visible (self->models_row, FALSE);
+}
+
+static void
 base_url_changed_cb (ClairPreferencesWindow *self)
 {
   const char *url = gtk_editable_get_text (GTK_EDITABLE (self->base_url_row));
@@ -310,6 +343,9 @@ base_url_changed_cb (ClairPreferencesWindow *self)
     gtk_widget_add_css_class (self->base_url_row, "error");
   else
     gtk_widget_remove_css_class (self->base_url_row, "error");
+
+  /* A test result (and the models listed) was about the previous URL. */
+  clear_test_result (self);
 
   /* A key typed for the previous URL belongs to that one. */
   if (self->key_store_id != 0)
@@ -343,13 +379,43 @@ probed_cb (GObject      *source,
 
 /* What went wrong, in the server's words where it answered: kept visible, control characters
  * shown as escapes. */
+/* An OpenAI-compatible server answers under /v1: a base URL without it gets 404 for /models. */
+static gboolean
+lacks_v1 (const char   *url,
+          const GError *error)
+{
+  g_autofree char *trimmed = g_strdup (url);
+  gsize len;
+
+  if (error == NULL || !g_str_has_prefix (error->message, "HTTP 404 "))
+    return FALSE;
+  len = strlen (trimmed);
+  while (len > 0 && trimmed[len - 1] == '/')
+    trimmed[--len] = '\0';
+  return !g_str_has_suffix (trimmed, "/v1") && strstr (trimmed, "/v1/") == NULL;
+}
+
+/* What went wrong, in the server's words where it answered: kept visible, control characters
+ * shown as escapes. */
 static void
 set_test_error (ClairPreferencesWindow *self,
                 const GError           *error)
 {
+  const char *url = gtk_editable_get_text (GTK_EDITABLE (self->base_url_row));
   g_autofree char *message = clair_escape_controls (error->message, CLAIR_ESCAPE_BLOCK);
+  g_autofree char *text = NULL;
 
-  gtk_label_set_text (GTK_LABEL (self->test_label), message);
+  if (lacks_v1 (url, error))
+    {
+      g_autofree char *base = g_strdup (url);
+      gsize len = strlen (base);
+
+      while (len > 0 && base[len - 1] == '/')
+        base[--len] = '\0';
+      /* Translators: the second %s is the base URL with /v1 added. */
+      text = g_strdup_printf (_("%s\nOpenAI-compatible servers answer under /v1: try %s/v1"), message, base);
+    }
+  set_test_result (self, text ? text : message, "error");
 }
 
 static void
@@ -362,31 +428,51 @@ models_cb (GObject      *source,
   g_auto(GStrv) models = clair_client_list_models_finish (CLAIR_CLIENT (source), result, &error);
   g_autofree char *text = NULL;
   const char *current;
+  guint n, position = GTK_INVALID_LIST_POSITION;
 
+  if (models == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->test_cancellable);
   gtk_widget_set_sensitive (self->test_button, TRUE);
   if (models == NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
       set_test_error (self, error);
-      gtk_widget_remove_css_class (self->test_label, "success");
-      gtk_widget_add_css_class (self->test_label, "error");
       g_signal_emit (self, signals[MODELS_LISTED], 0, -1);
       return;
     }
+  n = g_strv_length (models);
+  current = gtk_editable_get_text (GTK_EDITABLE (self->model_row));
+  /* Nothing chosen yet: the first model served is a choice to offer, not one to override. */
+  if (*current == '\0' && n > 0)
+    gtk_editable_set_text (GTK_EDITABLE (self->model_row), models[0]);
+  current = gtk_editable_get_text (GTK_EDITABLE (self->model_row));
+  for (guint i = 0; i < n; i++)
+    if (g_str_equal (models[i], current))
+      position = i;
+
+  /* Listing the models must not pick one: the model stays the user's choice. */
+  self->filling = TRUE;
   gtk_string_list_splice (self->models, 0, g_list_model_get_n_items (G_LIST_MODEL (self->models)),
                           (const char * const *) models);
-  text = g_strdup_printf (ngettext ("Connected: %u model served", "Connected: %u models served",
-                                    g_strv_length (models)), g_strv_length (models));
-  gtk_label_set_text (GTK_LABEL (self->test_label), text);
-  gtk_widget_remove_css_class (self->test_label, "error");
-  gtk_widget_add_css_class (self->test_label, "success");
-  gtk_widget_set_visible (self->models_row, g_strv_length (models) > 0);
-  /* Keep the model when the server has it, else offer the first one. */
-  current = gtk_editable_get_text (GTK_EDITABLE (self->model_row));
-  if (models[0] && !g_strv_contains ((const char * const *) models, current))
-    gtk_editable_set_text (GTK_EDITABLE (self->model_row), models[0]);
-  g_signal_emit (self, signals[MODELS_LISTED], 0, (int) g_strv_length (models));
+  adw_combo_row_set_selected (ADW_COMBO_ROW (self->models_row), position);
+  self->filling = FALSE;
+  gtk_widget_set_visible (self->models_row, n > 0);
+
+  text = g_strdup_printf (ngettext ("Connected: %u model served", "Connected: %u models served", n), n);
+  if (n > 0 && position == GTK_INVALID_LIST_POSITION)
+    {
+      g_autofree char *model = clair_escape_controls (current, CLAIR_ESCAPE_LINE);
+      g_autofree char *warning = NULL;
+      g_autofree char *full = NULL;
+
+      /* Translators: %s is the model name set in the Model row. */
+      warning = g_strdup_printf (_("The server does not serve %s; pick one from Served Models"), model);
+      full = g_strdup_printf ("%s\n%s", text, warning);
+      set_test_result (self, full, "warning");
+    }
+  else
+    set_test_result (self, text, "success");
+  g_signal_emit (self, signals[MODELS_LISTED], 0, (int) n);
 }
 
 void
@@ -403,21 +489,21 @@ clair_preferences_window_test_connection (ClairPreferencesWindow *self)
   if (*key == '\0')
     key = g_getenv ("CLAIR_API_KEY");
 
+  g_cancellable_cancel (self->test_cancellable);
+  g_clear_object (&self->test_cancellable);
   client = clair_client_new (url, 2, &error);
   if (client == NULL)
     {
       set_test_error (self, error);
-      gtk_widget_add_css_class (self->test_label, "error");
       g_signal_emit (self, signals[MODELS_LISTED], 0, -1);
       return;
     }
   clair_client_set_api_key (client, key);
   clair_client_set_timeout (client, 15);
-  gtk_label_set_text (GTK_LABEL (self->test_label), _("Connecting…"));
-  gtk_widget_remove_css_class (self->test_label, "error");
-  gtk_widget_remove_css_class (self->test_label, "success");
+  set_test_result (self, _("Connecting…"), NULL);
   gtk_widget_set_sensitive (self->test_button, FALSE);
-  clair_client_list_models_async (client, self->cancellable, models_cb, g_object_ref (self));
+  self->test_cancellable = g_cancellable_new ();
+  clair_client_list_models_async (client, self->test_cancellable, models_cb, g_object_ref (self));
 }
 
 static void
@@ -434,6 +520,56 @@ clair_preferences_window_get_n_models (ClairPreferencesWindow *self)
 {
   g_return_val_if_fail (CLAIR_IS_PREFERENCES_WINDOW (self), 0);
   return g_list_model_get_n_items (G_LIST_MODEL (self->models));
+}
+
+/* The annotator: empty means the default (shown as the placeholder). */
+
+static const char *
+annotator_text (ClairPreferencesWindow *self)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (self->annotator_entry));
+}
+
+static gboolean
+check_annotator (ClairPreferencesWindow  *self,
+                 GError                 **error)
+{
+  g_autofree char *name = g_strstrip (g_strdup (annotator_text (self)));
+
+  return *name == '\0' || clair_annotator_name_is_valid (name, error);
+}
+
+static void
+annotator_changed_cb (ClairPreferencesWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (check_annotator (self, &error))
+    {
+      gtk_widget_remove_css_class (self->annotator_entry, "error");
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->annotator_row), "");
+    }
+  else
+    {
+      g_autofree char *message = clair_escape_controls (error->message, CLAIR_ESCAPE_BLOCK);
+      g_autofree char *escaped = g_markup_escape_text (message, -1);
+
+      gtk_widget_add_css_class (self->annotator_entry, "error");
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->annotator_row), escaped);
+    }
+}
+
+char *
+clair_preferences_dup_annotator (GSettings *settings)
+{
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  name = g_strstrip (g_settings_get_string (settings, "annotator"));
+  if (*name == '\0' || !clair_annotator_name_is_valid (name, NULL))
+    return NULL;
+  return g_steal_pointer (&name);
 }
 
 /* Building */
@@ -499,19 +635,27 @@ build (ClairPreferencesWindow *self)
   gtk_widget_set_visible (self->key_note_row, FALSE);
   adw_preferences_group_add (group, self->key_note_row);
 
+  /* The result goes under the row, the full width of the group: squeezed beside the title it
+   * broke the title ("Connecti-on") and cut long server messages. */
   row = adw_action_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Connection"));
-  self->test_label = gtk_label_new (_("Not tested"));
-  gtk_label_set_wrap (GTK_LABEL (self->test_label), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (self->test_label), 1);
-  gtk_widget_add_css_class (self->test_label, "dim-label");
-  gtk_widget_set_hexpand (self->test_label, TRUE);
   self->test_button = gtk_button_new_with_mnemonic (_("_Test Connection"));
   gtk_widget_set_valign (self->test_button, GTK_ALIGN_CENTER);
   g_signal_connect_swapped (self->test_button, "clicked", G_CALLBACK (clair_preferences_window_test_connection), self);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), self->test_label);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), self->test_button);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), self->test_button);
+  self->test_label = gtk_label_new (_("Not tested"));
+  gtk_label_set_wrap (GTK_LABEL (self->test_label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (self->test_label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_xalign (GTK_LABEL (self->test_label), 0);
+  gtk_label_set_selectable (GTK_LABEL (self->test_label), TRUE);
+  gtk_widget_set_margin_top (self->test_label, 6);
+  gtk_widget_set_margin_start (self->test_label, 12);
+  gtk_widget_set_margin_end (self->test_label, 12);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->test_label), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Connection test result"), -1);
   adw_preferences_group_add (group, row);
+  adw_preferences_group_add (group, self->test_label);
 
   group = add_group (page, _("Model"), NULL);
   self->model_row = adw_entry_row_new ();
@@ -579,6 +723,22 @@ build (ClairPreferencesWindow *self)
   editor = source_editor (&preview, _("Rendered messages"), FALSE);
   self->preview_buffer = GTK_TEXT_BUFFER (preview);
   adw_preferences_group_add (group, editor);
+
+  /* Who decides: stored with every decision, edit and note (the project's annotator). */
+  page = add_page (self, _("Annotator"), "avatar-default-symbolic");
+  group = add_group (page, _("Who Decides"),
+                     _("Your name is stored with every decision, edit and note, with its time, so a team’s work can be merged and compared."));
+  self->annotator_row = adw_action_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->annotator_row), _("Annotator"));
+  self->annotator_entry = gtk_entry_new ();
+  gtk_widget_set_valign (self->annotator_entry, GTK_ALIGN_CENTER);
+  gtk_widget_set_hexpand (self->annotator_entry, TRUE);
+  gtk_editable_set_width_chars (GTK_EDITABLE (self->annotator_entry), 12);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->annotator_entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Annotator"), -1);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (self->annotator_row), self->annotator_entry);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (self->annotator_row), self->annotator_entry);
+  adw_preferences_group_add (group, self->annotator_row);
 }
 
 static void
@@ -621,6 +781,14 @@ fill (ClairPreferencesWindow *self)
   clair_run_config_clear (&config);
 
   {
+    g_autofree char *annotator = g_settings_get_string (self->settings, "annotator");
+    g_autofree char *fallback = clair_annotator_default ();
+
+    gtk_entry_set_placeholder_text (GTK_ENTRY (self->annotator_entry), fallback);
+    gtk_editable_set_text (GTK_EDITABLE (self->annotator_entry), annotator);
+  }
+
+  {
     g_autoptr(ClairPrompt) prompt = self->project ? clair_project_load_prompt (self->project)
                                                   : clair_prompt_new (NULL, NULL);
 
@@ -642,6 +810,17 @@ clair_preferences_window_save (ClairPreferencesWindow  *self,
   gboolean ok;
 
   g_return_val_if_fail (CLAIR_IS_PREFERENCES_WINDOW (self), FALSE);
+
+  /* A name that cannot be an annotator is refused before anything is saved. */
+  if (!check_annotator (self, error))
+    return FALSE;
+  {
+    g_autofree char *annotator = g_strstrip (g_strdup (annotator_text (self)));
+
+    g_settings_set_string (self->settings, "annotator", annotator);
+    if (self->project != NULL)
+      clair_project_set_annotator (self->project, *annotator ? annotator : NULL);
+  }
 
   clair_gen_params_init (&config.params);
   config.base_url = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->base_url_row)));
@@ -689,6 +868,13 @@ close_request_cb (GtkWindow *window)
   ClairPreferencesWindow *self = CLAIR_PREFERENCES_WINDOW (window);
   g_autoptr(GError) error = NULL;
 
+  /* The row said why the name cannot be used; closing keeps the name stored before. */
+  if (!check_annotator (self, NULL))
+    {
+      g_autofree char *stored = g_settings_get_string (self->settings, "annotator");
+
+      gtk_editable_set_text (GTK_EDITABLE (self->annotator_entry), stored);
+    }
   if (!clair_preferences_window_save (self, &error))
     g_warning ("Could not save the preferences: %s", error->message);
   return FALSE;
@@ -718,6 +904,45 @@ clair_preferences_window_get_key_row (ClairPreferencesWindow *self)
   return self->key_row;
 }
 
+void
+clair_preferences_window_set_base_url (ClairPreferencesWindow *self,
+                                       const char             *url)
+{
+  g_return_if_fail (CLAIR_IS_PREFERENCES_WINDOW (self));
+  g_return_if_fail (url != NULL);
+  gtk_editable_set_text (GTK_EDITABLE (self->base_url_row), url);
+}
+
+const char *
+clair_preferences_window_get_model (ClairPreferencesWindow *self)
+{
+  g_return_val_if_fail (CLAIR_IS_PREFERENCES_WINDOW (self), NULL);
+  return gtk_editable_get_text (GTK_EDITABLE (self->model_row));
+}
+
+void
+clair_preferences_window_set_model (ClairPreferencesWindow *self,
+                                    const char             *model)
+{
+  g_return_if_fail (CLAIR_IS_PREFERENCES_WINDOW (self));
+  g_return_if_fail (model != NULL);
+  gtk_editable_set_text (GTK_EDITABLE (self->model_row), model);
+}
+
+const char *
+clair_preferences_window_get_test_result (ClairPreferencesWindow *self)
+{
+  g_return_val_if_fail (CLAIR_IS_PREFERENCES_WINDOW (self), NULL);
+  return gtk_label_get_text (GTK_LABEL (self->test_label));
+}
+
+GtkWidget *
+clair_preferences_window_get_annotator_entry (ClairPreferencesWindow *self)
+{
+  g_return_val_if_fail (CLAIR_IS_PREFERENCES_WINDOW (self), NULL);
+  return self->annotator_entry;
+}
+
 GtkWidget *
 clair_preferences_window_get_key_note_row (ClairPreferencesWindow *self)
 {
@@ -733,6 +958,7 @@ clair_preferences_window_dispose (GObject *object)
   if (self->key_store_id != 0)
     store_key_now (self, FALSE);
   g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->test_cancellable);
   g_cancellable_cancel (self->key_lookup);
   G_OBJECT_CLASS (clair_preferences_window_parent_class)->dispose (object);
 }
@@ -746,6 +972,7 @@ clair_preferences_window_finalize (GObject *object)
   g_clear_object (&self->project);
   g_clear_object (&self->models);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->test_cancellable);
   g_clear_object (&self->key_lookup);
   g_clear_pointer (&self->key_url, g_free);
   g_clear_pointer (&self->task, g_free);
@@ -797,6 +1024,7 @@ clair_preferences_window_new (GtkWindow    *parent,
   g_signal_connect_swapped (self->preset_row, "notify::selected", G_CALLBACK (preset_changed_cb), self);
   g_signal_connect_swapped (self->base_url_row, "changed", G_CALLBACK (base_url_changed_cb), self);
   g_signal_connect_swapped (self->key_row, "changed", G_CALLBACK (key_changed_cb), self);
+  g_signal_connect_swapped (self->annotator_entry, "changed", G_CALLBACK (annotator_changed_cb), self);
   g_signal_connect_swapped (self->models_row, "notify::selected", G_CALLBACK (model_picked_cb), self);
   g_signal_connect_swapped (self->system_buffer, "changed", G_CALLBACK (update_preview), self);
   g_signal_connect_swapped (self->user_buffer, "changed", G_CALLBACK (update_preview), self);
