@@ -312,8 +312,14 @@ set_test_result (ClairPreferencesWindow *self,
   for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
     if (g_strcmp0 (classes[i], css_class) != 0)
       gtk_widget_remove_css_class (self->test_label, classes[i]);
+  /* Nothing to report (not tested, connecting) reads as a note; a result stands out. */
   if (css_class != NULL)
-    gtk_widget_add_css_class (self->test_label, css_class);
+    {
+      gtk_widget_remove_css_class (self->test_label, "dim-label");
+      gtk_widget_add_css_class (self->test_label, css_class);
+    }
+  else
+    gtk_widget_add_css_class (self->test_label, "dim-label");
 }
 
 static void
@@ -645,6 +651,7 @@ build (ClairPreferencesWindow *self)
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), self->test_button);
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), self->test_button);
   self->test_label = gtk_label_new (_("Not tested"));
+  gtk_widget_add_css_class (self->test_label, "dim-label");
   gtk_label_set_wrap (GTK_LABEL (self->test_label), TRUE);
   gtk_label_set_wrap_mode (GTK_LABEL (self->test_label), PANGO_WRAP_WORD_CHAR);
   gtk_label_set_xalign (GTK_LABEL (self->test_label), 0);
