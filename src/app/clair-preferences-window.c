@@ -51,6 +51,12 @@ struct _ClairPreferencesWindow
   GtkWidget            *streaming;
   GtkWidget            *annotator_row;
   GtkWidget            *annotator_entry;
+  GtkWidget            *messages_group;
+  GtkWidget            *preview_group;
+  GtkWidget            *system_view;
+  GtkWidget            *user_view;
+  GtkWidget            *preview_view;
+  GtkWidget            *reset_button;
   GtkSourceBuffer      *system_buffer;
   GtkSourceBuffer      *user_buffer;
   GtkTextBuffer        *preview_buffer;
@@ -81,79 +87,6 @@ static const struct
 };
 
 static const char * const fields[] = { "max_tokens", "max_completion_tokens" };
-
-/* Helpers for rows: libadwaita 1.2 has no spin or switch rows, so these are action rows with
- * a suffix widget. */
-
-static GtkWidget *
-spin_row (AdwPreferencesGroup *group,
-          const char          *title,
-          const char          *subtitle,
-          double               min,
-          double               max,
-          double               step,
-          guint                digits)
-{
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *spin = gtk_spin_button_new_with_range (min, max, step);
-
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  if (subtitle)
-    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), digits);
-  gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);
-  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), spin);
-  adw_preferences_group_add (group, row);
-  return spin;
-}
-
-static GtkWidget *
-switch_row (AdwPreferencesGroup *group,
-            const char          *title,
-            const char          *subtitle)
-{
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *sw = gtk_switch_new ();
-
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  if (subtitle)
-    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  gtk_widget_set_valign (sw, GTK_ALIGN_CENTER);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (sw), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), sw);
-  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), sw);
-  adw_preferences_group_add (group, row);
-  return sw;
-}
-
-static AdwPreferencesGroup *
-add_group (AdwPreferencesPage *page,
-           const char         *title,
-           const char         *description)
-{
-  GtkWidget *group = adw_preferences_group_new ();
-
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), title);
-  if (description)
-    adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group), description);
-  adw_preferences_page_add (page, ADW_PREFERENCES_GROUP (group));
-  return ADW_PREFERENCES_GROUP (group);
-}
-
-static AdwPreferencesPage *
-add_page (ClairPreferencesWindow *self,
-          const char             *title,
-          const char             *icon)
-{
-  GtkWidget *page = adw_preferences_page_new ();
-
-  adw_preferences_page_set_title (ADW_PREFERENCES_PAGE (page), title);
-  adw_preferences_page_set_icon_name (ADW_PREFERENCES_PAGE (page), icon);
-  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self), ADW_PREFERENCES_PAGE (page));
-  return ADW_PREFERENCES_PAGE (page);
-}
 
 /* The prompt preview: the messages the selected row would send. */
 
@@ -580,172 +513,46 @@ clair_preferences_dup_annotator (GSettings *settings)
 
 /* Building */
 
-static GtkWidget *
-source_editor (GtkSourceBuffer **buffer,
-               const char       *label,
-               gboolean          editable)
+/* What the template cannot say: the choices, the source views' colours, and what depends on
+ * an open project and a selected row. */
+static void
+setup_source_view (GtkWidget  *view,
+                   gboolean    editable)
 {
-  GtkWidget *frame = gtk_frame_new (NULL);
-  GtkWidget *scroller = gtk_scrolled_window_new ();
-  GtkWidget *view = gtk_source_view_new ();
-  AdwStyleManager *style = adw_style_manager_get_default ();
+  GtkSourceBuffer *buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)));
   GtkSourceStyleSchemeManager *schemes = gtk_source_style_scheme_manager_get_default ();
+  gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
 
-  *buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)));
-  gtk_source_buffer_set_style_scheme (*buffer, gtk_source_style_scheme_manager_get_scheme (
-                                        schemes, adw_style_manager_get_dark (style) ? "Adwaita-dark" : "Adwaita"));
-  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
-  gtk_text_view_set_monospace (GTK_TEXT_VIEW (view), TRUE);
+  gtk_source_buffer_set_style_scheme (buffer, gtk_source_style_scheme_manager_get_scheme (
+                                        schemes, dark ? "Adwaita-dark" : "Adwaita"));
   gtk_text_view_set_editable (GTK_TEXT_VIEW (view), editable);
-  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 8);
-  gtk_text_view_set_right_margin (GTK_TEXT_VIEW (view), 8);
-  gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 8);
-  gtk_text_view_set_bottom_margin (GTK_TEXT_VIEW (view), 8);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), view);
-  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scroller), editable ? 120 : 220);
-  gtk_frame_set_child (GTK_FRAME (frame), scroller);
-  return frame;
 }
 
 static void
-build (ClairPreferencesWindow *self)
+setup (ClairPreferencesWindow *self)
 {
-  AdwPreferencesPage *page;
-  AdwPreferencesGroup *group;
-  GtkWidget *row, *button, *box, *editor;
   g_autoptr(GtkStringList) preset_names = gtk_string_list_new (NULL);
   g_autoptr(GtkStringList) field_names = gtk_string_list_new (fields);
-  GtkSourceBuffer *preview;
 
   for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
     gtk_string_list_append (preset_names, _(presets[i].label));
-
-  /* Endpoint */
-  page = add_page (self, _("Endpoint"), "network-server-symbolic");
-  group = add_group (page, _("Server"), _("Any server that speaks the OpenAI chat-completions protocol."));
-  self->preset_row = adw_combo_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->preset_row), _("Preset"));
   adw_combo_row_set_model (ADW_COMBO_ROW (self->preset_row), G_LIST_MODEL (preset_names));
-  adw_preferences_group_add (group, self->preset_row);
-  self->base_url_row = adw_entry_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->base_url_row), _("Base URL"));
-  adw_preferences_group_add (group, self->base_url_row);
-  self->key_row = adw_password_entry_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->key_row), _("API Key"));
-  adw_preferences_group_add (group, self->key_row);
-  self->key_note_row = adw_action_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->key_note_row), _("The key cannot be remembered"));
-  adw_action_row_add_prefix (ADW_ACTION_ROW (self->key_note_row), gtk_image_new_from_icon_name ("dialog-warning-symbolic"));
-  gtk_widget_add_css_class (self->key_note_row, "warning");
-  gtk_widget_set_visible (self->key_note_row, FALSE);
-  adw_preferences_group_add (group, self->key_note_row);
-
-  /* The result goes under the row, the full width of the group: squeezed beside the title it
-   * broke the title ("Connecti-on") and cut long server messages. */
-  row = adw_action_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Connection"));
-  self->test_button = gtk_button_new_with_mnemonic (_("_Test Connection"));
-  gtk_widget_set_valign (self->test_button, GTK_ALIGN_CENTER);
-  g_signal_connect_swapped (self->test_button, "clicked", G_CALLBACK (clair_preferences_window_test_connection), self);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), self->test_button);
-  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), self->test_button);
-  self->test_label = gtk_label_new (_("Not tested"));
-  gtk_widget_add_css_class (self->test_label, "dim-label");
-  gtk_label_set_wrap (GTK_LABEL (self->test_label), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (self->test_label), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_xalign (GTK_LABEL (self->test_label), 0);
-  gtk_label_set_selectable (GTK_LABEL (self->test_label), TRUE);
-  gtk_widget_set_margin_top (self->test_label, 6);
-  gtk_widget_set_margin_start (self->test_label, 12);
-  gtk_widget_set_margin_end (self->test_label, 12);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->test_label), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Connection test result"), -1);
-  adw_preferences_group_add (group, row);
-  adw_preferences_group_add (group, self->test_label);
-
-  group = add_group (page, _("Model"), NULL);
-  self->model_row = adw_entry_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->model_row), _("Model"));
-  adw_preferences_group_add (group, self->model_row);
-  self->models = gtk_string_list_new (NULL);
-  self->models_row = adw_combo_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->models_row), _("Served Models"));
-  adw_combo_row_set_model (ADW_COMBO_ROW (self->models_row), G_LIST_MODEL (self->models));
-  gtk_widget_set_visible (self->models_row, FALSE);
-  adw_preferences_group_add (group, self->models_row);
-  self->field_row = adw_combo_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->field_row), _("Max-Tokens Field"));
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->field_row), _("OpenAI’s reasoning models need max_completion_tokens"));
   adw_combo_row_set_model (ADW_COMBO_ROW (self->field_row), G_LIST_MODEL (field_names));
-  adw_preferences_group_add (group, self->field_row);
+  adw_combo_row_set_model (ADW_COMBO_ROW (self->models_row), G_LIST_MODEL (self->models));
 
-  /* Generation */
-  page = add_page (self, _("Generation"), "preferences-system-symbolic");
-  group = add_group (page, _("Sampling"), _("The CLAIR paper samples at temperature 0.7 with up to 4096 new tokens."));
-  self->temperature = spin_row (group, _("Temperature"), NULL, 0, 2, 0.05, 2);
-  self->max_tokens = spin_row (group, _("Max New Tokens"), NULL, 1, 1048576, 256, 0);
-  self->top_p = spin_row (group, _("Top P"), _("1.00 leaves it out of requests"), 0, 1, 0.05, 2);
-  self->seed = spin_row (group, _("Seed"), _("−1 leaves it out of requests"), -1, G_MAXINT32, 1, 0);
-  self->stop_row = adw_entry_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->stop_row), _("Stop Sequences (separated by “|”)"));
-  adw_preferences_group_add (group, self->stop_row);
-
-  /* Run */
-  page = add_page (self, _("Run"), "media-playback-start-symbolic");
-  group = add_group (page, _("Requests"), NULL);
-  self->concurrency = spin_row (group, _("Requests in Flight"), _("How many rows are revised at once"), 1, 512, 1, 0);
-  self->timeout = spin_row (group, _("Timeout"), _("Seconds before one request is abandoned"), 1, 86400, 10, 0);
-  self->retries = spin_row (group, _("Retries"), _("For rate limits, timeouts and server errors"), 0, 20, 1, 0);
-  self->streaming = switch_row (group, _("Streaming"), _("Watch the selected row’s revision as it is written"));
-
-  /* Prompt */
-  page = add_page (self, _("Prompt"), "document-edit-symbolic");
-  group = add_group (page, _("Messages"),
-                     self->project ? _("{{ task }} and {{ student_solution }} are replaced by the row’s values. Saved in the project.")
-                                   : _("Open a project to edit its prompt."));
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  row = gtk_label_new (_("System"));
-  gtk_label_set_xalign (GTK_LABEL (row), 0);
-  gtk_widget_add_css_class (row, "heading");
-  gtk_box_append (GTK_BOX (box), row);
-  editor = source_editor (&self->system_buffer, _("System prompt"), self->project != NULL);
-  gtk_box_append (GTK_BOX (box), editor);
-  row = gtk_label_new (_("User"));
-  gtk_label_set_xalign (GTK_LABEL (row), 0);
-  gtk_widget_add_css_class (row, "heading");
-  gtk_widget_set_margin_top (row, 6);
-  gtk_box_append (GTK_BOX (box), row);
-  editor = source_editor (&self->user_buffer, _("User message template"), self->project != NULL);
-  gtk_box_append (GTK_BOX (box), editor);
-  button = gtk_button_new_with_mnemonic (_("_Reset to the distilabel Default"));
-  gtk_widget_set_halign (button, GTK_ALIGN_START);
-  gtk_widget_set_margin_top (button, 6);
-  gtk_widget_set_sensitive (button, self->project != NULL);
-  g_signal_connect_swapped (button, "clicked", G_CALLBACK (reset_prompt_cb), self);
-  gtk_box_append (GTK_BOX (box), button);
-  adw_preferences_group_add (group, box);
-
-  group = add_group (page, _("Preview"), self->task ? _("The messages the selected row sends.") : NULL);
-  editor = source_editor (&preview, _("Rendered messages"), FALSE);
-  self->preview_buffer = GTK_TEXT_BUFFER (preview);
-  adw_preferences_group_add (group, editor);
-
-  /* Who decides: stored with every decision, edit and note (the project's annotator). */
-  page = add_page (self, _("Annotator"), "avatar-default-symbolic");
-  group = add_group (page, _("Who Decides"),
-                     _("Your name is stored with every decision, edit and note, with its time, so a team’s work can be merged and compared."));
-  self->annotator_row = adw_action_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->annotator_row), _("Annotator"));
-  self->annotator_entry = gtk_entry_new ();
-  gtk_widget_set_valign (self->annotator_entry, GTK_ALIGN_CENTER);
-  gtk_widget_set_hexpand (self->annotator_entry, TRUE);
-  gtk_editable_set_width_chars (GTK_EDITABLE (self->annotator_entry), 12);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->annotator_entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Annotator"), -1);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (self->annotator_row), self->annotator_entry);
-  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (self->annotator_row), self->annotator_entry);
-  adw_preferences_group_add (group, self->annotator_row);
+  setup_source_view (self->system_view, self->project != NULL);
+  setup_source_view (self->user_view, self->project != NULL);
+  setup_source_view (self->preview_view, FALSE);
+  self->system_buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->system_view)));
+  self->user_buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->user_view)));
+  self->preview_buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->preview_view));
+  gtk_widget_set_sensitive (self->reset_button, self->project != NULL);
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->messages_group),
+                                         self->project ? _("{{ task }} and {{ student_solution }} are replaced by the row’s values. Saved in the project.")
+                                                       : _("Open a project to edit its prompt."));
+  if (self->task != NULL)
+    adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->preview_group),
+                                           _("The messages the selected row sends."));
 }
 
 static void
@@ -967,6 +774,7 @@ clair_preferences_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->test_cancellable);
   g_cancellable_cancel (self->key_lookup);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CLAIR_TYPE_PREFERENCES_WINDOW);
   G_OBJECT_CLASS (clair_preferences_window_parent_class)->dispose (object);
 }
 
@@ -991,16 +799,51 @@ static void
 clair_preferences_window_class_init (ClairPreferencesWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = clair_preferences_window_dispose;
   object_class->finalize = clair_preferences_window_finalize;
   signals[MODELS_LISTED] = g_signal_new ("models-listed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                          NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT);
+
+  g_type_ensure (GTK_SOURCE_TYPE_VIEW);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/clairstudio/ClairStudio/clair-preferences-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, preset_row);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, base_url_row);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, key_row);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, key_note_row);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, test_button);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, test_label);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, model_row);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, models_row);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, field_row);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, temperature);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, max_tokens);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, top_p);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, seed);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, stop_row);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, concurrency);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, timeout);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, retries);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, streaming);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, messages_group);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, system_view);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, user_view);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, reset_button);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, preview_group);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, preview_view);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, annotator_row);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, annotator_entry);
+  gtk_widget_class_bind_template_callback (widget_class, clair_preferences_window_test_connection);
+  gtk_widget_class_bind_template_callback (widget_class, reset_prompt_cb);
 }
 
 static void
 clair_preferences_window_init (ClairPreferencesWindow *self)
 {
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->models = gtk_string_list_new (NULL);
   self->cancellable = g_cancellable_new ();
 }
 
@@ -1018,15 +861,12 @@ clair_preferences_window_new (GtkWindow    *parent,
   self = g_object_new (CLAIR_TYPE_PREFERENCES_WINDOW,
                        "transient-for", parent,
                        "modal", parent != NULL,
-                       "default-width", 640,
-                       "default-height", 720,
-                       "search-enabled", FALSE,
                        NULL);
   self->settings = g_object_ref (settings);
   self->project = project ? g_object_ref (project) : NULL;
   self->task = g_strdup (task);
   self->solution = g_strdup (solution);
-  build (self);
+  setup (self);
   fill (self);
   g_signal_connect_swapped (self->preset_row, "notify::selected", G_CALLBACK (preset_changed_cb), self);
   g_signal_connect_swapped (self->base_url_row, "changed", G_CALLBACK (base_url_changed_cb), self);
