@@ -288,6 +288,37 @@ collect_pages (GtkWidget *widget,
     collect_pages (child, pages);
 }
 
+/* The preferences row titled @title under @widget, or NULL. */
+static GtkWidget *
+find_row (GtkWidget  *widget,
+          const char *title)
+{
+  if (ADW_IS_PREFERENCES_ROW (widget) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_row (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A drop-down's choice is shown whole, as the row's subtitle, not cut off beside its title. */
+static void
+assert_choice_shown (GtkWidget  *prefs,
+                     const char *title,
+                     const char *choice)
+{
+  GtkWidget *row = find_row (prefs, title);
+
+  g_assert_nonnull (row);
+  g_assert_true (adw_combo_row_get_use_subtitle (ADW_COMBO_ROW (row)));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, choice);
+}
+
 /* Every page at the default size and at 600 px wide, for looking at. */
 static void
 test_preferences_screenshots (void)
@@ -321,7 +352,19 @@ test_preferences_screenshots (void)
           shoot (prefs, name);
         }
       if (widths[w] > 0)
-        g_assert_cmpint (gtk_widget_get_width (prefs), <=, widths[w] + 1);
+        {
+          /* The longest choices, where drop-downs were cut off. */
+          g_assert_cmpint (gtk_widget_get_width (prefs), <=, widths[w] + 1);
+          adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (prefs), pages->pdata[0]);
+          clair_preferences_window_set_preset (CLAIR_PREFERENCES_WINDOW (prefs), "hf-endpoint");
+          shoot (prefs, "screenshot-preferences-600-hf-endpoint.png");
+          assert_choice_shown (prefs, "Preset", "Hugging Face Inference Endpoint");
+          assert_choice_shown (prefs, "Max-Tokens Field", "max_tokens");
+          clair_preferences_window_set_preset (CLAIR_PREFERENCES_WINDOW (prefs), "openai");
+          shoot (prefs, "screenshot-preferences-600-openai.png");
+          assert_choice_shown (prefs, "Preset", "OpenAI");
+          assert_choice_shown (prefs, "Max-Tokens Field", "max_completion_tokens");
+        }
       destroy_and_finalize (prefs);
     }
   g_clear_object (&project);
