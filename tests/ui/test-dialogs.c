@@ -245,6 +245,9 @@ test_annotator (void)
   /* A slash would make it a path in a split: refused, shown, nothing saved. */
   gtk_editable_set_text (GTK_EDITABLE (entry), "alice/../bob");
   g_assert_true (entry_has_class (prefs, "error"));
+  adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (prefs),
+                                           ADW_PREFERENCES_PAGE (gtk_widget_get_ancestor (entry, ADW_TYPE_PREFERENCES_PAGE)));
+  shoot (GTK_WIDGET (prefs), "screenshot-preferences-annotator-invalid.png");
   g_assert_false (clair_preferences_window_save (prefs, &error));
   g_assert_nonnull (error);
   g_clear_error (&error);
