@@ -7,6 +7,7 @@
 
 #include "clair-export-dialog.h"
 #include "clair-escape.h"
+#include "clair-file-chooser.h"
 
 #include <string.h>
 
@@ -18,6 +19,7 @@ struct _ClairExportDialog
   GtkWidget    *format_row;
   GtkWidget    *selection_row;
   GtkWidget    *rationale_switch;
+  GtkWidget    *annotators_switch;
   GtkWidget    *destination_row;
   GtkWidget    *export_button;
   GtkWidget    *stack;
@@ -118,6 +120,7 @@ get_options (ClairExportDialog  *self,
   options->format = formats[MIN (format, G_N_ELEMENTS (formats) - 1)].format;
   options->selection = selections[MIN (selection, G_N_ELEMENTS (selections) - 1)].selection;
   options->include_rationale = gtk_switch_get_active (GTK_SWITCH (self->rationale_switch));
+  options->annotator_columns = gtk_switch_get_active (GTK_SWITCH (self->annotators_switch));
   options->not_minimal_below = self->not_minimal_below;
   for (guint i = 0; i < self->column_checks->len; i++)
     if (!gtk_check_button_get_active (g_ptr_array_index (self->column_checks, i)))
@@ -159,6 +162,15 @@ describe_summary (const ClairExportOptions *options,
       g_string_append_printf (text, ngettext ("%lu rejected row left out", "%lu rejected rows left out",
                                               (gulong) summary->n_rejected),
                               (gulong) summary->n_rejected);
+    }
+  if (summary->n_disagreement > 0)
+    {
+      g_string_append (text, "\n");
+      /* Translators: rows whose annotators disagree and that nobody resolved. */
+      g_string_append_printf (text, ngettext ("%lu row left out: unresolved disagreement",
+                                              "%lu rows left out: unresolved disagreement",
+                                              (gulong) summary->n_disagreement),
+                              (gulong) summary->n_disagreement);
     }
   if (summary->n_newer > 0)
     {
@@ -443,39 +455,19 @@ cancel_clicked_cb (ClairExportDialog *self)
 }
 
 static void
-save_response_cb (GtkNativeDialog   *native,
-                  int                response,
-                  ClairExportDialog *self)
+destination_chosen_cb (const char *path,
+                       gpointer    user_data)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
-      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+  ClairExportDialog *self = user_data;
 
-      if (path)
-        {
-          clair_export_dialog_set_destination (self, path);
-          self->destination_chosen = TRUE;
-        }
-    }
-  g_object_unref (native);
+  clair_export_dialog_set_destination (self, path);
 }
 
 static void
 choose_clicked_cb (ClairExportDialog *self)
 {
-  GtkFileChooserNative *native;
-  g_autofree char *dir = g_path_get_dirname (self->destination);
-  g_autofree char *name = g_path_get_basename (self->destination);
-  g_autoptr(GFile) folder = g_file_new_for_path (dir);
-
-  native = gtk_file_chooser_native_new (_("Export To"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
-                                        _("_Choose"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
-  gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (native), folder, NULL);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), name);
-  g_signal_connect (native, "response", G_CALLBACK (save_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+  clair_file_chooser_save (GTK_WINDOW (self), _("Export To"), self->destination, CLAIR_FILE_FILTER_JSONL,
+                           NULL, destination_chosen_cb, self);
 }
 
 static void
@@ -487,6 +479,7 @@ clair_export_dialog_dispose (GObject *object)
   g_cancellable_cancel (self->preview_cancellable);
   g_clear_handle_id (&self->tick_id, g_source_remove);
   g_clear_handle_id (&self->preview_id, g_source_remove);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CLAIR_TYPE_EXPORT_DIALOG);
   G_OBJECT_CLASS (clair_export_dialog_parent_class)->dispose (object);
 }
 
@@ -508,12 +501,31 @@ static void
 clair_export_dialog_class_init (ClairExportDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = clair_export_dialog_dispose;
   object_class->finalize = clair_export_dialog_finalize;
   signals[EXPORTED] = g_signal_new ("exported", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                     NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_UINT64);
-  gtk_widget_class_add_binding_action (GTK_WIDGET_CLASS (klass), GDK_KEY_Escape, 0, "window.close", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/clairstudio/ClairStudio/clair-export-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, ClairExportDialog, format_row);
+  gtk_widget_class_bind_template_child (widget_class, ClairExportDialog, selection_row);
+  gtk_widget_class_bind_template_child (widget_class, ClairExportDialog, rationale_switch);
+  gtk_widget_class_bind_template_child (widget_class, ClairExportDialog, annotators_switch);
+  gtk_widget_class_bind_template_child (widget_class, ClairExportDialog, destination_row);
+  gtk_widget_class_bind_template_child (widget_class, ClairExportDialog, export_button);
+  gtk_widget_class_bind_template_child (widget_class, ClairExportDialog, stack);
+  gtk_widget_class_bind_template_child (widget_class, ClairExportDialog, progress);
+  gtk_widget_class_bind_template_child (widget_class, ClairExportDialog, progress_label);
+  gtk_widget_class_bind_template_child (widget_class, ClairExportDialog, summary_label);
+  gtk_widget_class_bind_template_child (widget_class, ClairExportDialog, summary_spinner);
+  gtk_widget_class_bind_template_child (widget_class, ClairExportDialog, columns_row);
+  gtk_widget_class_bind_template_callback (widget_class, cancel_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, choose_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, clair_export_dialog_export);
 }
 
 static GtkStringList *
@@ -530,33 +542,16 @@ labels_model (const char * const *labels,
 static void
 clair_export_dialog_init (ClairExportDialog *self)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *header = adw_header_bar_new ();
-  GtkWidget *page = adw_preferences_page_new ();
-  GtkWidget *group, *row, *button, *cancel, *progress_box;
   const char *format_labels[G_N_ELEMENTS (formats)];
   const char *selection_labels[G_N_ELEMENTS (selections)];
   g_autoptr(GtkStringList) format_model = NULL;
   g_autoptr(GtkStringList) selection_model = NULL;
 
+  gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   self->preview_cancellable = g_cancellable_new ();
   self->column_checks = g_ptr_array_new ();
   self->not_minimal_below = 0.5;
-  gtk_window_set_title (GTK_WINDOW (self), _("Export"));
-  gtk_window_set_default_size (GTK_WINDOW (self), 640, 640);
-  gtk_window_set_modal (GTK_WINDOW (self), TRUE);
-
-  adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (header), FALSE);
-  adw_header_bar_set_show_start_title_buttons (ADW_HEADER_BAR (header), FALSE);
-  cancel = gtk_button_new_with_mnemonic (_("_Cancel"));
-  g_signal_connect_swapped (cancel, "clicked", G_CALLBACK (cancel_clicked_cb), self);
-  adw_header_bar_pack_start (ADW_HEADER_BAR (header), cancel);
-  self->export_button = gtk_button_new_with_mnemonic (_("_Export"));
-  gtk_widget_add_css_class (self->export_button, "suggested-action");
-  g_signal_connect_swapped (self->export_button, "clicked", G_CALLBACK (clair_export_dialog_export), self);
-  adw_header_bar_pack_end (ADW_HEADER_BAR (header), self->export_button);
-  gtk_box_append (GTK_BOX (box), header);
 
   for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
     format_labels[i] = formats[i].label;
@@ -564,107 +559,13 @@ clair_export_dialog_init (ClairExportDialog *self)
     selection_labels[i] = selections[i].label;
   format_model = labels_model (format_labels, G_N_ELEMENTS (formats));
   selection_model = labels_model (selection_labels, G_N_ELEMENTS (selections));
-
-  group = adw_preferences_group_new ();
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Pairs"));
-  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group),
-                                         _("Chosen is the revision (your edit when you made one), rejected "
-                                           "the original answer. Rejected rows and pairs whose revision "
-                                           "equals the original are never written as pairs."));
-  self->format_row = adw_combo_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->format_row), _("Format"));
   adw_combo_row_set_model (ADW_COMBO_ROW (self->format_row), G_LIST_MODEL (format_model));
-  /* The choices are long ("TRL — prompt, chosen, rejected"): shown whole under the title. */
-  adw_combo_row_set_use_subtitle (ADW_COMBO_ROW (self->format_row), TRUE);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->format_row);
-  self->selection_row = adw_combo_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->selection_row), _("Rows"));
   adw_combo_row_set_model (ADW_COMBO_ROW (self->selection_row), G_LIST_MODEL (selection_model));
-  adw_combo_row_set_use_subtitle (ADW_COMBO_ROW (self->selection_row), TRUE);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->selection_row);
-  row = adw_action_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Include the rationale"));
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _("Adds the “rational” field to formats that lack it"));
-  self->rationale_switch = gtk_switch_new ();
-  gtk_widget_set_valign (self->rationale_switch, GTK_ALIGN_CENTER);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->rationale_switch), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Include the rationale"), -1);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), self->rationale_switch);
-  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), self->rationale_switch);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
-  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (group));
-
-  /* Filled from the project's first rows; a column named like a key the trainer reads is renamed. */
-  self->columns_row = adw_preferences_group_new ();
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->columns_row), _("Source Columns"));
-
-  /* What the export will hold, counted before anything is written. */
-  group = adw_preferences_group_new ();
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Result"));
-  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  gtk_widget_add_css_class (row, "card");
-  self->summary_spinner = gtk_spinner_new ();
-  gtk_widget_set_margin_start (self->summary_spinner, 12);
-  gtk_widget_set_valign (self->summary_spinner, GTK_ALIGN_CENTER);
-  gtk_box_append (GTK_BOX (row), self->summary_spinner);
-  self->summary_label = gtk_label_new (_("Counting…"));
-  gtk_label_set_wrap (GTK_LABEL (self->summary_label), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (self->summary_label), 0);
-  gtk_label_set_selectable (GTK_LABEL (self->summary_label), TRUE);
-  gtk_widget_set_hexpand (self->summary_label, TRUE);
-  gtk_widget_set_margin_top (self->summary_label, 12);
-  gtk_widget_set_margin_bottom (self->summary_label, 12);
-  gtk_widget_set_margin_start (self->summary_label, 12);
-  gtk_widget_set_margin_end (self->summary_label, 12);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->summary_label), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("What the export will hold"), -1);
-  gtk_box_append (GTK_BOX (row), self->summary_label);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
-  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (group));
-
-  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (self->columns_row));
-
-  group = adw_preferences_group_new ();
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Destination"));
-  self->destination_row = adw_action_row_new ();
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (self->destination_row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->destination_row), _("File"));
-  gtk_widget_add_css_class (self->destination_row, "property");
-  button = gtk_button_new_with_mnemonic (_("C_hoose…"));
-  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Choose the export file"), -1);
-  g_signal_connect_swapped (button, "clicked", G_CALLBACK (choose_clicked_cb), self);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (self->destination_row), button);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->destination_row);
-  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (group));
-
-  progress_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  gtk_widget_set_valign (progress_box, GTK_ALIGN_CENTER);
-  gtk_widget_set_halign (progress_box, GTK_ALIGN_CENTER);
-  row = gtk_label_new (_("Exporting…"));
-  gtk_widget_add_css_class (row, "title-4");
-  gtk_box_append (GTK_BOX (progress_box), row);
-  self->progress = gtk_progress_bar_new ();
-  gtk_widget_set_size_request (self->progress, 320, -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->progress), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Export progress"), -1);
-  gtk_box_append (GTK_BOX (progress_box), self->progress);
-  self->progress_label = gtk_label_new (NULL);
-  gtk_widget_add_css_class (self->progress_label, "dim-label");
-  gtk_widget_add_css_class (self->progress_label, "numeric");
-  gtk_box_append (GTK_BOX (progress_box), self->progress_label);
-
-  self->stack = gtk_stack_new ();
-  gtk_widget_set_vexpand (self->stack, TRUE);
-  gtk_stack_add_named (GTK_STACK (self->stack), page, "options");
-  gtk_stack_add_named (GTK_STACK (self->stack), progress_box, "progress");
-  gtk_box_append (GTK_BOX (box), self->stack);
-  adw_window_set_content (ADW_WINDOW (self), box);
 
   g_signal_connect_swapped (self->format_row, "notify::selected", G_CALLBACK (format_changed_cb), self);
   g_signal_connect_swapped (self->selection_row, "notify::selected", G_CALLBACK (schedule_preview), self);
   g_signal_connect_swapped (self->rationale_switch, "notify::active", G_CALLBACK (schedule_preview), self);
+  g_signal_connect_swapped (self->annotators_switch, "notify::active", G_CALLBACK (schedule_preview), self);
 }
 
 GtkWidget *
@@ -731,6 +632,14 @@ clair_export_dialog_set_selection (ClairExportDialog    *self,
   for (guint i = 0; i < G_N_ELEMENTS (selections); i++)
     if (selections[i].selection == selection)
       adw_combo_row_set_selected (ADW_COMBO_ROW (self->selection_row), i);
+}
+
+void
+clair_export_dialog_set_annotator_columns (ClairExportDialog *self,
+                                           gboolean           add)
+{
+  g_return_if_fail (CLAIR_IS_EXPORT_DIALOG (self));
+  gtk_switch_set_active (GTK_SWITCH (self->annotators_switch), add);
 }
 
 void

@@ -20,6 +20,9 @@ void        clair_export_dialog_set_selection   (ClairExportDialog    *self,
                                                  ClairExportSelection  selection);
 void        clair_export_dialog_set_include_rationale (ClairExportDialog *self,
                                                  gboolean              include);
+/* Adds each annotator's decision (and who resolved a disagreement) to every line. */
+void        clair_export_dialog_set_annotator_columns (ClairExportDialog *self,
+                                                 gboolean              add);
 const char *clair_export_dialog_get_destination (ClairExportDialog    *self);
 void        clair_export_dialog_set_destination (ClairExportDialog    *self,
                                                  const char           *path);

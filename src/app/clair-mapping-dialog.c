@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "clair-escape.h"
+#include "clair-file-chooser.h"
 #include "clair-mapping-dialog.h"
 #include "clair-project.h"
 
@@ -25,11 +26,10 @@ struct _ClairMappingDialog
   GtkStringList *columns;
   GtkWidget     *task_row;
   GtkWidget     *solution_row;
-  GtkWidget     *guess_label;
+  GtkWidget     *window_title;
   GtkWidget     *project_row;
   GtkWidget     *preview_box;
   GtkWidget     *import_button;
-  GtkWidget     *cancel_button;
   GtkWidget     *progress;
   GtkWidget     *stack;
   GPtrArray     *preview_tasks;
@@ -449,44 +449,19 @@ cancel_clicked_cb (ClairMappingDialog *self)
 /* Choosing where the project goes */
 
 static void
-save_response_cb (GtkNativeDialog    *native,
-                  int                 response,
-                  ClairMappingDialog *self)
+project_path_chosen_cb (const char *path,
+                        gpointer    user_data)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
-      g_autofree char *path = g_file_get_path (file);
+  ClairMappingDialog *self = user_data;
 
-      if (path != NULL)
-        {
-          if (!g_str_has_suffix (path, ".clair"))
-            {
-              char *with_suffix = g_strconcat (path, ".clair", NULL);
-              g_free (path);
-              path = with_suffix;
-            }
-          clair_mapping_dialog_set_project_path (self, path);
-        }
-    }
-  g_object_unref (native);
+  clair_mapping_dialog_set_project_path (self, path);
 }
 
 static void
 choose_clicked_cb (ClairMappingDialog *self)
 {
-  GtkFileChooserNative *native;
-  g_autofree char *name = g_path_get_basename (self->project_path);
-  g_autofree char *dir = g_path_get_dirname (self->project_path);
-  g_autoptr(GFile) folder = g_file_new_for_path (dir);
-
-  native = gtk_file_chooser_native_new (_("Save the Project As"), GTK_WINDOW (self),
-                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Choose"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
-  gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (native), folder, NULL);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), name);
-  g_signal_connect (native, "response", G_CALLBACK (save_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+  clair_file_chooser_save (GTK_WINDOW (self), _("Save the Project As"), self->project_path,
+                           CLAIR_FILE_FILTER_PROJECTS, ".clair", project_path_chosen_cb, self);
 }
 
 /* GObject */
@@ -498,6 +473,7 @@ clair_mapping_dialog_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->progress_id, g_source_remove);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CLAIR_TYPE_MAPPING_DIALOG);
   G_OBJECT_CLASS (clair_mapping_dialog_parent_class)->dispose (object);
 }
 
@@ -518,6 +494,7 @@ static void
 clair_mapping_dialog_class_init (ClairMappingDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = clair_mapping_dialog_dispose;
   object_class->finalize = clair_mapping_dialog_finalize;
@@ -530,96 +507,32 @@ clair_mapping_dialog_class_init (ClairMappingDialogClass *klass)
    * project it made is gone. */
   signals[IMPORT_FAILED] = g_signal_new ("import-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                          NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
-  gtk_widget_class_add_binding_action (GTK_WIDGET_CLASS (klass), GDK_KEY_Escape, 0, "window.close", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/clairstudio/ClairStudio/clair-mapping-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, ClairMappingDialog, window_title);
+  gtk_widget_class_bind_template_child (widget_class, ClairMappingDialog, task_row);
+  gtk_widget_class_bind_template_child (widget_class, ClairMappingDialog, solution_row);
+  gtk_widget_class_bind_template_child (widget_class, ClairMappingDialog, project_row);
+  gtk_widget_class_bind_template_child (widget_class, ClairMappingDialog, preview_box);
+  gtk_widget_class_bind_template_child (widget_class, ClairMappingDialog, import_button);
+  gtk_widget_class_bind_template_child (widget_class, ClairMappingDialog, progress);
+  gtk_widget_class_bind_template_child (widget_class, ClairMappingDialog, stack);
+  gtk_widget_class_bind_template_callback (widget_class, cancel_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, import_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, choose_clicked_cb);
 }
 
 static void
 clair_mapping_dialog_init (ClairMappingDialog *self)
 {
+  gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   self->preview_tasks = g_ptr_array_new_with_free_func (g_free);
   self->columns = gtk_string_list_new (NULL);
-}
-
-static GtkWidget *
-build_content (ClairMappingDialog *self)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *header = adw_header_bar_new ();
-  GtkWidget *page = adw_preferences_page_new ();
-  GtkWidget *group, *button, *importing, *label;
-  g_autofree char *basename = g_path_get_basename (clair_dataset_get_path (self->dataset));
-
-  adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (header), FALSE);
-  adw_header_bar_set_show_start_title_buttons (ADW_HEADER_BAR (header), FALSE);
-  self->cancel_button = gtk_button_new_with_mnemonic (_("_Cancel"));
-  g_signal_connect_swapped (self->cancel_button, "clicked", G_CALLBACK (cancel_clicked_cb), self);
-  adw_header_bar_pack_start (ADW_HEADER_BAR (header), self->cancel_button);
-  self->import_button = gtk_button_new_with_mnemonic (_("_Import"));
-  gtk_widget_add_css_class (self->import_button, "suggested-action");
-  g_signal_connect_swapped (self->import_button, "clicked", G_CALLBACK (import_clicked_cb), self);
-  adw_header_bar_pack_end (ADW_HEADER_BAR (header), self->import_button);
-  adw_header_bar_set_title_widget (ADW_HEADER_BAR (header),
-                                   adw_window_title_new (_("Import Dataset"), basename));
-  gtk_box_append (GTK_BOX (box), header);
-
-  group = adw_preferences_group_new ();
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Columns"));
-  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group),
-                                         _("Which column holds the task and which the answer to revise. A column of chat messages gives its last answer."));
-  self->task_row = adw_combo_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->task_row), _("Task"));
   adw_combo_row_set_model (ADW_COMBO_ROW (self->task_row), G_LIST_MODEL (self->columns));
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->task_row);
-  self->solution_row = adw_combo_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->solution_row), _("Answer to revise"));
   adw_combo_row_set_model (ADW_COMBO_ROW (self->solution_row), G_LIST_MODEL (self->columns));
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->solution_row);
-  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (group));
-
-  group = adw_preferences_group_new ();
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Project"));
-  self->project_row = adw_action_row_new ();
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (self->project_row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->project_row), _("Saved as"));
-  gtk_widget_add_css_class (self->project_row, "property");
-  button = gtk_button_new_with_mnemonic (_("C_hange…"));
-  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Change where the project is saved"), -1);
-  g_signal_connect_swapped (button, "clicked", G_CALLBACK (choose_clicked_cb), self);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (self->project_row), button);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->project_row);
-  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (group));
-
-  group = adw_preferences_group_new ();
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Preview"));
-  self->preview_box = gtk_list_box_new ();
-  gtk_list_box_set_selection_mode (GTK_LIST_BOX (self->preview_box), GTK_SELECTION_NONE);
-  gtk_widget_add_css_class (self->preview_box, "boxed-list");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->preview_box), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Preview of the first rows"), -1);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->preview_box);
-  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (group));
-
-  importing = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  gtk_widget_set_valign (importing, GTK_ALIGN_CENTER);
-  gtk_widget_set_halign (importing, GTK_ALIGN_CENTER);
-  label = gtk_label_new (_("Importing rows…"));
-  gtk_widget_add_css_class (label, "title-4");
-  gtk_box_append (GTK_BOX (importing), label);
-  self->progress = gtk_progress_bar_new ();
-  gtk_widget_set_size_request (self->progress, 320, -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->progress), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Import progress"), -1);
-  gtk_box_append (GTK_BOX (importing), self->progress);
-
-  self->stack = gtk_stack_new ();
-  gtk_widget_set_vexpand (self->stack, TRUE);
-  gtk_stack_add_named (GTK_STACK (self->stack), page, "mapping");
-  gtk_stack_add_named (GTK_STACK (self->stack), importing, "importing");
-  gtk_box_append (GTK_BOX (box), self->stack);
-  return box;
 }
 
 GtkWidget *
@@ -630,22 +543,18 @@ clair_mapping_dialog_new (GtkWindow    *parent,
   const char * const *columns;
   ClairMapping guess = { 0 };
   g_autofree char *path = NULL;
+  g_autofree char *basename = NULL;
   g_autoptr(GTask) task = NULL;
 
   g_return_val_if_fail (CLAIR_IS_DATASET (dataset), NULL);
 
-  self = g_object_new (CLAIR_TYPE_MAPPING_DIALOG,
-                       "modal", TRUE,
-                       "transient-for", parent,
-                       "default-width", 560,
-                       "default-height", 640,
-                       "title", _("Import Dataset"),
-                       NULL);
+  self = g_object_new (CLAIR_TYPE_MAPPING_DIALOG, "transient-for", parent, NULL);
   self->dataset = g_object_ref (dataset);
   columns = clair_dataset_get_columns (dataset);
   for (guint i = 0; columns && columns[i]; i++)
     gtk_string_list_append (self->columns, columns[i]);
-  adw_window_set_content (ADW_WINDOW (self), build_content (self));
+  basename = g_path_get_basename (clair_dataset_get_path (dataset));
+  adw_window_title_set_subtitle (ADW_WINDOW_TITLE (self->window_title), basename);
 
   if (clair_mapping_guess (columns, &guess))
     clair_mapping_dialog_set_columns (self, guess.task_column, guess.solution_column);

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <gtksourceview/gtksource.h>
 #include <math.h>
+#include <string.h>
 
 #include "clair-client.h"
 #include "clair-endpoint.h"
@@ -14,6 +15,7 @@
 #include "clair-prompt.h"
 #include "clair-run-config.h"
 #include "clair-secrets.h"
+#include "clair-team.h"
 
 struct _ClairPreferencesWindow
 {
@@ -32,6 +34,7 @@ struct _ClairPreferencesWindow
   GCancellable         *key_lookup;
   guint                 key_store_id;    /* a typed key waiting to be stored */
   GtkWidget            *test_button;
+  GCancellable         *test_cancellable;  /* the connection test under way, for this URL */
   GtkWidget            *test_label;
   GtkWidget            *model_row;
   GtkWidget            *models_row;
@@ -46,6 +49,14 @@ struct _ClairPreferencesWindow
   GtkWidget            *timeout;
   GtkWidget            *retries;
   GtkWidget            *streaming;
+  GtkWidget            *annotator_row;
+  GtkWidget            *annotator_entry;
+  GtkWidget            *messages_group;
+  GtkWidget            *preview_group;
+  GtkWidget            *system_view;
+  GtkWidget            *user_view;
+  GtkWidget            *preview_view;
+  GtkWidget            *reset_button;
   GtkSourceBuffer      *system_buffer;
   GtkSourceBuffer      *user_buffer;
   GtkTextBuffer        *preview_buffer;
@@ -76,79 +87,6 @@ static const struct
 };
 
 static const char * const fields[] = { "max_tokens", "max_completion_tokens" };
-
-/* Helpers for rows: libadwaita 1.2 has no spin or switch rows, so these are action rows with
- * a suffix widget. */
-
-static GtkWidget *
-spin_row (AdwPreferencesGroup *group,
-          const char          *title,
-          const char          *subtitle,
-          double               min,
-          double               max,
-          double               step,
-          guint                digits)
-{
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *spin = gtk_spin_button_new_with_range (min, max, step);
-
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  if (subtitle)
-    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), digits);
-  gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);
-  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), spin);
-  adw_preferences_group_add (group, row);
-  return spin;
-}
-
-static GtkWidget *
-switch_row (AdwPreferencesGroup *group,
-            const char          *title,
-            const char          *subtitle)
-{
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *sw = gtk_switch_new ();
-
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  if (subtitle)
-    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  gtk_widget_set_valign (sw, GTK_ALIGN_CENTER);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (sw), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), sw);
-  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), sw);
-  adw_preferences_group_add (group, row);
-  return sw;
-}
-
-static AdwPreferencesGroup *
-add_group (AdwPreferencesPage *page,
-           const char         *title,
-           const char         *description)
-{
-  GtkWidget *group = adw_preferences_group_new ();
-
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), title);
-  if (description)
-    adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group), description);
-  adw_preferences_page_add (page, ADW_PREFERENCES_GROUP (group));
-  return ADW_PREFERENCES_GROUP (group);
-}
-
-static AdwPreferencesPage *
-add_page (ClairPreferencesWindow *self,
-          const char             *title,
-          const char             *icon)
-{
-  GtkWidget *page = adw_preferences_page_new ();
-
-  adw_preferences_page_set_title (ADW_PREFERENCES_PAGE (page), title);
-  adw_preferences_page_set_icon_name (ADW_PREFERENCES_PAGE (page), icon);
-  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self), ADW_PREFERENCES_PAGE (page));
-  return ADW_PREFERENCES_PAGE (page);
-}
 
 /* The prompt preview: the messages the selected row would send. */
 
@@ -297,6 +235,40 @@ key_found_cb (GObject      *source,
 }
 
 static void
+set_test_result (ClairPreferencesWindow *self,
+                 const char             *text,
+                 const char             *css_class)
+{
+  static const char * const classes[] = { "success", "warning", "error" };
+
+  gtk_label_set_text (GTK_LABEL (self->test_label), text);
+  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
+    if (g_strcmp0 (classes[i], css_class) != 0)
+      gtk_widget_remove_css_class (self->test_label, classes[i]);
+  /* Nothing to report (not tested, connecting) reads as a note; a result stands out. */
+  if (css_class != NULL)
+    {
+      gtk_widget_remove_css_class (self->test_label, "dim-label");
+      gtk_widget_add_css_class (self->test_label, css_class);
+    }
+  else
+    gtk_widget_add_css_class (self->test_label, "dim-label");
+}
+
+static void
+clear_test_result (ClairPreferencesWindow *self)
+{
+  g_cancellable_cancel (self->test_cancellable);
+  g_clear_object (&self->test_cancellable);
+  gtk_widget_set_sensitive (self->test_button, TRUE);
+  set_test_result (self, _("Not tested"), NULL);
+  self->filling = TRUE;
+  gtk_string_list_splice (self->models, 0, g_list_model_get_n_items (G_LIST_MODEL (self->models)), NULL);
+  self->filling = FALSE;
+  gtk_widget_set_visible (self->models_row, FALSE);
+}
+
+static void
 base_url_changed_cb (ClairPreferencesWindow *self)
 {
   const char *url = gtk_editable_get_text (GTK_EDITABLE (self->base_url_row));
@@ -310,6 +282,9 @@ base_url_changed_cb (ClairPreferencesWindow *self)
     gtk_widget_add_css_class (self->base_url_row, "error");
   else
     gtk_widget_remove_css_class (self->base_url_row, "error");
+
+  /* A test result (and the models listed) was about the previous URL. */
+  clear_test_result (self);
 
   /* A key typed for the previous URL belongs to that one. */
   if (self->key_store_id != 0)
@@ -343,13 +318,43 @@ probed_cb (GObject      *source,
 
 /* What went wrong, in the server's words where it answered: kept visible, control characters
  * shown as escapes. */
+/* An OpenAI-compatible server answers under /v1: a base URL without it gets 404 for /models. */
+static gboolean
+lacks_v1 (const char   *url,
+          const GError *error)
+{
+  g_autofree char *trimmed = g_strdup (url);
+  gsize len;
+
+  if (error == NULL || !g_str_has_prefix (error->message, "HTTP 404 "))
+    return FALSE;
+  len = strlen (trimmed);
+  while (len > 0 && trimmed[len - 1] == '/')
+    trimmed[--len] = '\0';
+  return !g_str_has_suffix (trimmed, "/v1") && strstr (trimmed, "/v1/") == NULL;
+}
+
+/* What went wrong, in the server's words where it answered: kept visible, control characters
+ * shown as escapes. */
 static void
 set_test_error (ClairPreferencesWindow *self,
                 const GError           *error)
 {
+  const char *url = gtk_editable_get_text (GTK_EDITABLE (self->base_url_row));
   g_autofree char *message = clair_escape_controls (error->message, CLAIR_ESCAPE_BLOCK);
+  g_autofree char *text = NULL;
 
-  gtk_label_set_text (GTK_LABEL (self->test_label), message);
+  if (lacks_v1 (url, error))
+    {
+      g_autofree char *base = g_strdup (url);
+      gsize len = strlen (base);
+
+      while (len > 0 && base[len - 1] == '/')
+        base[--len] = '\0';
+      /* Translators: the second %s is the base URL with /v1 added. */
+      text = g_strdup_printf (_("%s\nOpenAI-compatible servers answer under /v1: try %s/v1"), message, base);
+    }
+  set_test_result (self, text ? text : message, "error");
 }
 
 static void
@@ -362,31 +367,51 @@ models_cb (GObject      *source,
   g_auto(GStrv) models = clair_client_list_models_finish (CLAIR_CLIENT (source), result, &error);
   g_autofree char *text = NULL;
   const char *current;
+  guint n, position = GTK_INVALID_LIST_POSITION;
 
+  if (models == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->test_cancellable);
   gtk_widget_set_sensitive (self->test_button, TRUE);
   if (models == NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
       set_test_error (self, error);
-      gtk_widget_remove_css_class (self->test_label, "success");
-      gtk_widget_add_css_class (self->test_label, "error");
       g_signal_emit (self, signals[MODELS_LISTED], 0, -1);
       return;
     }
+  n = g_strv_length (models);
+  current = gtk_editable_get_text (GTK_EDITABLE (self->model_row));
+  /* Nothing chosen yet: the first model served is a choice to offer, not one to override. */
+  if (*current == '\0' && n > 0)
+    gtk_editable_set_text (GTK_EDITABLE (self->model_row), models[0]);
+  current = gtk_editable_get_text (GTK_EDITABLE (self->model_row));
+  for (guint i = 0; i < n; i++)
+    if (g_str_equal (models[i], current))
+      position = i;
+
+  /* Listing the models must not pick one: the model stays the user's choice. */
+  self->filling = TRUE;
   gtk_string_list_splice (self->models, 0, g_list_model_get_n_items (G_LIST_MODEL (self->models)),
                           (const char * const *) models);
-  text = g_strdup_printf (ngettext ("Connected: %u model served", "Connected: %u models served",
-                                    g_strv_length (models)), g_strv_length (models));
-  gtk_label_set_text (GTK_LABEL (self->test_label), text);
-  gtk_widget_remove_css_class (self->test_label, "error");
-  gtk_widget_add_css_class (self->test_label, "success");
-  gtk_widget_set_visible (self->models_row, g_strv_length (models) > 0);
-  /* Keep the model when the server has it, else offer the first one. */
-  current = gtk_editable_get_text (GTK_EDITABLE (self->model_row));
-  if (models[0] && !g_strv_contains ((const char * const *) models, current))
-    gtk_editable_set_text (GTK_EDITABLE (self->model_row), models[0]);
-  g_signal_emit (self, signals[MODELS_LISTED], 0, (int) g_strv_length (models));
+  adw_combo_row_set_selected (ADW_COMBO_ROW (self->models_row), position);
+  self->filling = FALSE;
+  gtk_widget_set_visible (self->models_row, n > 0);
+
+  text = g_strdup_printf (ngettext ("Connected: %u model served", "Connected: %u models served", n), n);
+  if (n > 0 && position == GTK_INVALID_LIST_POSITION)
+    {
+      g_autofree char *model = clair_escape_controls (current, CLAIR_ESCAPE_LINE);
+      g_autofree char *warning = NULL;
+      g_autofree char *full = NULL;
+
+      /* Translators: %s is the model name set in the Model row. */
+      warning = g_strdup_printf (_("The server does not serve %s; pick one from Served Models"), model);
+      full = g_strdup_printf ("%s\n%s", text, warning);
+      set_test_result (self, full, "warning");
+    }
+  else
+    set_test_result (self, text, "success");
+  g_signal_emit (self, signals[MODELS_LISTED], 0, (int) n);
 }
 
 void
@@ -403,21 +428,21 @@ clair_preferences_window_test_connection (ClairPreferencesWindow *self)
   if (*key == '\0')
     key = g_getenv ("CLAIR_API_KEY");
 
+  g_cancellable_cancel (self->test_cancellable);
+  g_clear_object (&self->test_cancellable);
   client = clair_client_new (url, 2, &error);
   if (client == NULL)
     {
       set_test_error (self, error);
-      gtk_widget_add_css_class (self->test_label, "error");
       g_signal_emit (self, signals[MODELS_LISTED], 0, -1);
       return;
     }
   clair_client_set_api_key (client, key);
   clair_client_set_timeout (client, 15);
-  gtk_label_set_text (GTK_LABEL (self->test_label), _("Connecting…"));
-  gtk_widget_remove_css_class (self->test_label, "error");
-  gtk_widget_remove_css_class (self->test_label, "success");
+  set_test_result (self, _("Connecting…"), NULL);
   gtk_widget_set_sensitive (self->test_button, FALSE);
-  clair_client_list_models_async (client, self->cancellable, models_cb, g_object_ref (self));
+  self->test_cancellable = g_cancellable_new ();
+  clair_client_list_models_async (client, self->test_cancellable, models_cb, g_object_ref (self));
 }
 
 static void
@@ -436,149 +461,98 @@ clair_preferences_window_get_n_models (ClairPreferencesWindow *self)
   return g_list_model_get_n_items (G_LIST_MODEL (self->models));
 }
 
-/* Building */
+/* The annotator: empty means the default (shown as the placeholder). */
 
-static GtkWidget *
-source_editor (GtkSourceBuffer **buffer,
-               const char       *label,
-               gboolean          editable)
+static const char *
+annotator_text (ClairPreferencesWindow *self)
 {
-  GtkWidget *frame = gtk_frame_new (NULL);
-  GtkWidget *scroller = gtk_scrolled_window_new ();
-  GtkWidget *view = gtk_source_view_new ();
-  AdwStyleManager *style = adw_style_manager_get_default ();
-  GtkSourceStyleSchemeManager *schemes = gtk_source_style_scheme_manager_get_default ();
+  return gtk_editable_get_text (GTK_EDITABLE (self->annotator_entry));
+}
 
-  *buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)));
-  gtk_source_buffer_set_style_scheme (*buffer, gtk_source_style_scheme_manager_get_scheme (
-                                        schemes, adw_style_manager_get_dark (style) ? "Adwaita-dark" : "Adwaita"));
-  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
-  gtk_text_view_set_monospace (GTK_TEXT_VIEW (view), TRUE);
-  gtk_text_view_set_editable (GTK_TEXT_VIEW (view), editable);
-  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 8);
-  gtk_text_view_set_right_margin (GTK_TEXT_VIEW (view), 8);
-  gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 8);
-  gtk_text_view_set_bottom_margin (GTK_TEXT_VIEW (view), 8);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), view);
-  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scroller), editable ? 120 : 220);
-  gtk_frame_set_child (GTK_FRAME (frame), scroller);
-  return frame;
+static gboolean
+check_annotator (ClairPreferencesWindow  *self,
+                 GError                 **error)
+{
+  g_autofree char *name = g_strstrip (g_strdup (annotator_text (self)));
+
+  return *name == '\0' || clair_annotator_name_is_valid (name, error);
 }
 
 static void
-build (ClairPreferencesWindow *self)
+annotator_changed_cb (ClairPreferencesWindow *self)
 {
-  AdwPreferencesPage *page;
-  AdwPreferencesGroup *group;
-  GtkWidget *row, *button, *box, *editor;
+  g_autoptr(GError) error = NULL;
+
+  if (check_annotator (self, &error))
+    {
+      gtk_widget_remove_css_class (self->annotator_entry, "error");
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->annotator_row), "");
+    }
+  else
+    {
+      g_autofree char *message = clair_escape_controls (error->message, CLAIR_ESCAPE_BLOCK);
+      g_autofree char *escaped = g_markup_escape_text (message, -1);
+
+      gtk_widget_add_css_class (self->annotator_entry, "error");
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->annotator_row), escaped);
+    }
+}
+
+char *
+clair_preferences_dup_annotator (GSettings *settings)
+{
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  name = g_strstrip (g_settings_get_string (settings, "annotator"));
+  if (*name == '\0' || !clair_annotator_name_is_valid (name, NULL))
+    return NULL;
+  return g_steal_pointer (&name);
+}
+
+/* Building */
+
+/* What the template cannot say: the choices, the source views' colours, and what depends on
+ * an open project and a selected row. */
+static void
+setup_source_view (GtkWidget  *view,
+                   gboolean    editable)
+{
+  GtkSourceBuffer *buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)));
+  GtkSourceStyleSchemeManager *schemes = gtk_source_style_scheme_manager_get_default ();
+  gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
+
+  gtk_source_buffer_set_style_scheme (buffer, gtk_source_style_scheme_manager_get_scheme (
+                                        schemes, dark ? "Adwaita-dark" : "Adwaita"));
+  gtk_text_view_set_editable (GTK_TEXT_VIEW (view), editable);
+}
+
+static void
+setup (ClairPreferencesWindow *self)
+{
   g_autoptr(GtkStringList) preset_names = gtk_string_list_new (NULL);
   g_autoptr(GtkStringList) field_names = gtk_string_list_new (fields);
-  GtkSourceBuffer *preview;
 
   for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
     gtk_string_list_append (preset_names, _(presets[i].label));
-
-  /* Endpoint */
-  page = add_page (self, _("Endpoint"), "network-server-symbolic");
-  group = add_group (page, _("Server"), _("Any server that speaks the OpenAI chat-completions protocol."));
-  self->preset_row = adw_combo_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->preset_row), _("Preset"));
   adw_combo_row_set_model (ADW_COMBO_ROW (self->preset_row), G_LIST_MODEL (preset_names));
-  adw_preferences_group_add (group, self->preset_row);
-  self->base_url_row = adw_entry_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->base_url_row), _("Base URL"));
-  adw_preferences_group_add (group, self->base_url_row);
-  self->key_row = adw_password_entry_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->key_row), _("API Key"));
-  adw_preferences_group_add (group, self->key_row);
-  self->key_note_row = adw_action_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->key_note_row), _("The key cannot be remembered"));
-  adw_action_row_add_prefix (ADW_ACTION_ROW (self->key_note_row), gtk_image_new_from_icon_name ("dialog-warning-symbolic"));
-  gtk_widget_add_css_class (self->key_note_row, "warning");
-  gtk_widget_set_visible (self->key_note_row, FALSE);
-  adw_preferences_group_add (group, self->key_note_row);
-
-  row = adw_action_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Connection"));
-  self->test_label = gtk_label_new (_("Not tested"));
-  gtk_label_set_wrap (GTK_LABEL (self->test_label), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (self->test_label), 1);
-  gtk_widget_add_css_class (self->test_label, "dim-label");
-  gtk_widget_set_hexpand (self->test_label, TRUE);
-  self->test_button = gtk_button_new_with_mnemonic (_("_Test Connection"));
-  gtk_widget_set_valign (self->test_button, GTK_ALIGN_CENTER);
-  g_signal_connect_swapped (self->test_button, "clicked", G_CALLBACK (clair_preferences_window_test_connection), self);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), self->test_label);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), self->test_button);
-  adw_preferences_group_add (group, row);
-
-  group = add_group (page, _("Model"), NULL);
-  self->model_row = adw_entry_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->model_row), _("Model"));
-  adw_preferences_group_add (group, self->model_row);
-  self->models = gtk_string_list_new (NULL);
-  self->models_row = adw_combo_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->models_row), _("Served Models"));
-  adw_combo_row_set_model (ADW_COMBO_ROW (self->models_row), G_LIST_MODEL (self->models));
-  gtk_widget_set_visible (self->models_row, FALSE);
-  adw_preferences_group_add (group, self->models_row);
-  self->field_row = adw_combo_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->field_row), _("Max-Tokens Field"));
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->field_row), _("OpenAI’s reasoning models need max_completion_tokens"));
   adw_combo_row_set_model (ADW_COMBO_ROW (self->field_row), G_LIST_MODEL (field_names));
-  adw_preferences_group_add (group, self->field_row);
+  adw_combo_row_set_model (ADW_COMBO_ROW (self->models_row), G_LIST_MODEL (self->models));
 
-  /* Generation */
-  page = add_page (self, _("Generation"), "preferences-system-symbolic");
-  group = add_group (page, _("Sampling"), _("The CLAIR paper samples at temperature 0.7 with up to 4096 new tokens."));
-  self->temperature = spin_row (group, _("Temperature"), NULL, 0, 2, 0.05, 2);
-  self->max_tokens = spin_row (group, _("Max New Tokens"), NULL, 1, 1048576, 256, 0);
-  self->top_p = spin_row (group, _("Top P"), _("1.00 leaves it out of requests"), 0, 1, 0.05, 2);
-  self->seed = spin_row (group, _("Seed"), _("−1 leaves it out of requests"), -1, G_MAXINT32, 1, 0);
-  self->stop_row = adw_entry_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->stop_row), _("Stop Sequences (separated by “|”)"));
-  adw_preferences_group_add (group, self->stop_row);
-
-  /* Run */
-  page = add_page (self, _("Run"), "media-playback-start-symbolic");
-  group = add_group (page, _("Requests"), NULL);
-  self->concurrency = spin_row (group, _("Requests in Flight"), _("How many rows are revised at once"), 1, 512, 1, 0);
-  self->timeout = spin_row (group, _("Timeout"), _("Seconds before one request is abandoned"), 1, 86400, 10, 0);
-  self->retries = spin_row (group, _("Retries"), _("For rate limits, timeouts and server errors"), 0, 20, 1, 0);
-  self->streaming = switch_row (group, _("Streaming"), _("Watch the selected row’s revision as it is written"));
-
-  /* Prompt */
-  page = add_page (self, _("Prompt"), "document-edit-symbolic");
-  group = add_group (page, _("Messages"),
-                     self->project ? _("{{ task }} and {{ student_solution }} are replaced by the row’s values. Saved in the project.")
-                                   : _("Open a project to edit its prompt."));
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  row = gtk_label_new (_("System"));
-  gtk_label_set_xalign (GTK_LABEL (row), 0);
-  gtk_widget_add_css_class (row, "heading");
-  gtk_box_append (GTK_BOX (box), row);
-  editor = source_editor (&self->system_buffer, _("System prompt"), self->project != NULL);
-  gtk_box_append (GTK_BOX (box), editor);
-  row = gtk_label_new (_("User"));
-  gtk_label_set_xalign (GTK_LABEL (row), 0);
-  gtk_widget_add_css_class (row, "heading");
-  gtk_widget_set_margin_top (row, 6);
-  gtk_box_append (GTK_BOX (box), row);
-  editor = source_editor (&self->user_buffer, _("User message template"), self->project != NULL);
-  gtk_box_append (GTK_BOX (box), editor);
-  button = gtk_button_new_with_mnemonic (_("_Reset to the distilabel Default"));
-  gtk_widget_set_halign (button, GTK_ALIGN_START);
-  gtk_widget_set_margin_top (button, 6);
-  gtk_widget_set_sensitive (button, self->project != NULL);
-  g_signal_connect_swapped (button, "clicked", G_CALLBACK (reset_prompt_cb), self);
-  gtk_box_append (GTK_BOX (box), button);
-  adw_preferences_group_add (group, box);
-
-  group = add_group (page, _("Preview"), self->task ? _("The messages the selected row sends.") : NULL);
-  editor = source_editor (&preview, _("Rendered messages"), FALSE);
-  self->preview_buffer = GTK_TEXT_BUFFER (preview);
-  adw_preferences_group_add (group, editor);
+  setup_source_view (self->system_view, self->project != NULL);
+  setup_source_view (self->user_view, self->project != NULL);
+  setup_source_view (self->preview_view, FALSE);
+  self->system_buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->system_view)));
+  self->user_buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->user_view)));
+  self->preview_buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->preview_view));
+  gtk_widget_set_sensitive (self->reset_button, self->project != NULL);
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->messages_group),
+                                         self->project ? _("{{ task }} and {{ student_solution }} are replaced by the row’s values. Saved in the project.")
+                                                       : _("Open a project to edit its prompt."));
+  if (self->task != NULL)
+    adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->preview_group),
+                                           _("The messages the selected row sends."));
 }
 
 static void
@@ -621,6 +595,14 @@ fill (ClairPreferencesWindow *self)
   clair_run_config_clear (&config);
 
   {
+    g_autofree char *annotator = g_settings_get_string (self->settings, "annotator");
+    g_autofree char *fallback = clair_annotator_default ();
+
+    gtk_entry_set_placeholder_text (GTK_ENTRY (self->annotator_entry), fallback);
+    gtk_editable_set_text (GTK_EDITABLE (self->annotator_entry), annotator);
+  }
+
+  {
     g_autoptr(ClairPrompt) prompt = self->project ? clair_project_load_prompt (self->project)
                                                   : clair_prompt_new (NULL, NULL);
 
@@ -642,6 +624,17 @@ clair_preferences_window_save (ClairPreferencesWindow  *self,
   gboolean ok;
 
   g_return_val_if_fail (CLAIR_IS_PREFERENCES_WINDOW (self), FALSE);
+
+  /* A name that cannot be an annotator is refused before anything is saved. */
+  if (!check_annotator (self, error))
+    return FALSE;
+  {
+    g_autofree char *annotator = g_strstrip (g_strdup (annotator_text (self)));
+
+    g_settings_set_string (self->settings, "annotator", annotator);
+    if (self->project != NULL)
+      clair_project_set_annotator (self->project, *annotator ? annotator : NULL);
+  }
 
   clair_gen_params_init (&config.params);
   config.base_url = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->base_url_row)));
@@ -689,6 +682,13 @@ close_request_cb (GtkWindow *window)
   ClairPreferencesWindow *self = CLAIR_PREFERENCES_WINDOW (window);
   g_autoptr(GError) error = NULL;
 
+  /* The row said why the name cannot be used; closing keeps the name stored before. */
+  if (!check_annotator (self, NULL))
+    {
+      g_autofree char *stored = g_settings_get_string (self->settings, "annotator");
+
+      gtk_editable_set_text (GTK_EDITABLE (self->annotator_entry), stored);
+    }
   if (!clair_preferences_window_save (self, &error))
     g_warning ("Could not save the preferences: %s", error->message);
   return FALSE;
@@ -718,6 +718,45 @@ clair_preferences_window_get_key_row (ClairPreferencesWindow *self)
   return self->key_row;
 }
 
+void
+clair_preferences_window_set_base_url (ClairPreferencesWindow *self,
+                                       const char             *url)
+{
+  g_return_if_fail (CLAIR_IS_PREFERENCES_WINDOW (self));
+  g_return_if_fail (url != NULL);
+  gtk_editable_set_text (GTK_EDITABLE (self->base_url_row), url);
+}
+
+const char *
+clair_preferences_window_get_model (ClairPreferencesWindow *self)
+{
+  g_return_val_if_fail (CLAIR_IS_PREFERENCES_WINDOW (self), NULL);
+  return gtk_editable_get_text (GTK_EDITABLE (self->model_row));
+}
+
+void
+clair_preferences_window_set_model (ClairPreferencesWindow *self,
+                                    const char             *model)
+{
+  g_return_if_fail (CLAIR_IS_PREFERENCES_WINDOW (self));
+  g_return_if_fail (model != NULL);
+  gtk_editable_set_text (GTK_EDITABLE (self->model_row), model);
+}
+
+const char *
+clair_preferences_window_get_test_result (ClairPreferencesWindow *self)
+{
+  g_return_val_if_fail (CLAIR_IS_PREFERENCES_WINDOW (self), NULL);
+  return gtk_label_get_text (GTK_LABEL (self->test_label));
+}
+
+GtkWidget *
+clair_preferences_window_get_annotator_entry (ClairPreferencesWindow *self)
+{
+  g_return_val_if_fail (CLAIR_IS_PREFERENCES_WINDOW (self), NULL);
+  return self->annotator_entry;
+}
+
 GtkWidget *
 clair_preferences_window_get_key_note_row (ClairPreferencesWindow *self)
 {
@@ -733,7 +772,9 @@ clair_preferences_window_dispose (GObject *object)
   if (self->key_store_id != 0)
     store_key_now (self, FALSE);
   g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->test_cancellable);
   g_cancellable_cancel (self->key_lookup);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CLAIR_TYPE_PREFERENCES_WINDOW);
   G_OBJECT_CLASS (clair_preferences_window_parent_class)->dispose (object);
 }
 
@@ -746,6 +787,7 @@ clair_preferences_window_finalize (GObject *object)
   g_clear_object (&self->project);
   g_clear_object (&self->models);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->test_cancellable);
   g_clear_object (&self->key_lookup);
   g_clear_pointer (&self->key_url, g_free);
   g_clear_pointer (&self->task, g_free);
@@ -757,16 +799,51 @@ static void
 clair_preferences_window_class_init (ClairPreferencesWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = clair_preferences_window_dispose;
   object_class->finalize = clair_preferences_window_finalize;
   signals[MODELS_LISTED] = g_signal_new ("models-listed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                          NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT);
+
+  g_type_ensure (GTK_SOURCE_TYPE_VIEW);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/clairstudio/ClairStudio/clair-preferences-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, preset_row);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, base_url_row);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, key_row);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, key_note_row);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, test_button);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, test_label);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, model_row);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, models_row);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, field_row);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, temperature);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, max_tokens);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, top_p);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, seed);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, stop_row);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, concurrency);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, timeout);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, retries);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, streaming);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, messages_group);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, system_view);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, user_view);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, reset_button);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, preview_group);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, preview_view);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, annotator_row);
+  gtk_widget_class_bind_template_child (widget_class, ClairPreferencesWindow, annotator_entry);
+  gtk_widget_class_bind_template_callback (widget_class, clair_preferences_window_test_connection);
+  gtk_widget_class_bind_template_callback (widget_class, reset_prompt_cb);
 }
 
 static void
 clair_preferences_window_init (ClairPreferencesWindow *self)
 {
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->models = gtk_string_list_new (NULL);
   self->cancellable = g_cancellable_new ();
 }
 
@@ -784,19 +861,17 @@ clair_preferences_window_new (GtkWindow    *parent,
   self = g_object_new (CLAIR_TYPE_PREFERENCES_WINDOW,
                        "transient-for", parent,
                        "modal", parent != NULL,
-                       "default-width", 640,
-                       "default-height", 720,
-                       "search-enabled", FALSE,
                        NULL);
   self->settings = g_object_ref (settings);
   self->project = project ? g_object_ref (project) : NULL;
   self->task = g_strdup (task);
   self->solution = g_strdup (solution);
-  build (self);
+  setup (self);
   fill (self);
   g_signal_connect_swapped (self->preset_row, "notify::selected", G_CALLBACK (preset_changed_cb), self);
   g_signal_connect_swapped (self->base_url_row, "changed", G_CALLBACK (base_url_changed_cb), self);
   g_signal_connect_swapped (self->key_row, "changed", G_CALLBACK (key_changed_cb), self);
+  g_signal_connect_swapped (self->annotator_entry, "changed", G_CALLBACK (annotator_changed_cb), self);
   g_signal_connect_swapped (self->models_row, "notify::selected", G_CALLBACK (model_picked_cb), self);
   g_signal_connect_swapped (self->system_buffer, "changed", G_CALLBACK (update_preview), self);
   g_signal_connect_swapped (self->user_buffer, "changed", G_CALLBACK (update_preview), self);

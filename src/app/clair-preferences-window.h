@@ -35,5 +35,18 @@ char      *clair_preferences_window_get_preview (ClairPreferencesWindow *self);
 /* Starts "Test connection"; "models-listed" is emitted with the number of models or -1. */
 void       clair_preferences_window_test_connection (ClairPreferencesWindow *self);
 guint      clair_preferences_window_get_n_models (ClairPreferencesWindow *self);
+/* What the connection test said ("Not tested" until one ran for the base URL shown). */
+const char *clair_preferences_window_get_test_result (ClairPreferencesWindow *self);
+void       clair_preferences_window_set_base_url (ClairPreferencesWindow *self,
+                                                  const char             *url);
+const char *clair_preferences_window_get_model   (ClairPreferencesWindow *self);
+void       clair_preferences_window_set_model    (ClairPreferencesWindow *self,
+                                                  const char             *model);
+/* The annotator entry (a GtkEntry; empty: the default name, its placeholder). Saving refuses a
+ * name clair_annotator_name_is_valid() refuses, and sets the project's annotator. */
+GtkWidget  *clair_preferences_window_get_annotator_entry (ClairPreferencesWindow *self);
+/* The annotator set in Preferences (the "annotator" key), or NULL for the default: what the
+ * window passes to clair_project_set_annotator() when it opens a project. */
+char       *clair_preferences_dup_annotator     (GSettings              *settings);
 
 G_END_DECLS

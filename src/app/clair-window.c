@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "clair-diff-view.h"
+#include "clair-preferences-window.h"
 #include "clair-stats.h"
 #include "clair-window-private.h"
 
@@ -1139,6 +1140,15 @@ load_done_cb (GObject      *source,
       return;
     }
   self->reader = g_steal_pointer (&result->reader);
+  /* Decisions made here are under the annotator named in Preferences (else the default name;
+   * a shard of a split keeps its own annotator). */
+  {
+    g_autofree char *annotator = clair_preferences_dup_annotator (self->settings);
+    g_autofree char *shard_of = clair_project_get_setting (self->project, CLAIR_TEAM_SHARD_ANNOTATOR_KEY);
+
+    if (shard_of == NULL)
+      clair_project_set_annotator (self->project, annotator);
+  }
   /* A project with guidelines (a shard of a split, say) shows them beside the record. */
   clair_guidelines_pane_set_project (self->guidelines_pane, self->project);
   gtk_widget_set_sensitive (GTK_WIDGET (self->guidelines_button), TRUE);
