@@ -377,15 +377,55 @@ imported_cb (ClairMappingDialog *dialog,
   clair_window_open_project (self, path);
 }
 
+/* A dataset at @path: the project made from it before (@project_path, with rows) opens again;
+ * else the mapping step, saving as @project_path. @hub_settings (or NULL) record where a Hub
+ * dataset came from, once the import is done. */
+static void
+open_dataset (ClairWindow *self,
+              const char  *path,
+              const char  *project_path,
+              GHashTable  *hub_settings)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClairDataset) dataset = NULL;
+  GtkWidget *dialog;
+
+  if (g_file_test (project_path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_autoptr(ClairProject) existing = clair_project_open (project_path, CLAIR_PROJECT_OPEN_READ_ONLY, NULL);
+
+      if (existing != NULL && clair_project_has_rows (existing))
+        {
+          g_clear_object (&existing);
+          clair_window_open_project (self, project_path);
+          _clair_window_toast (self, _("Opened the project made from this dataset"));
+          return;
+        }
+    }
+  dataset = clair_dataset_open (path, CLAIR_FORMAT_UNKNOWN, &error);
+  if (dataset == NULL)
+    {
+      _clair_window_show_error (self, _("Could Not Open the Dataset"), error);
+      return;
+    }
+  g_clear_pointer (&self->hub_settings, g_hash_table_unref);
+  if (hub_settings != NULL)
+    self->hub_settings = g_hash_table_ref (hub_settings);
+  dialog = clair_mapping_dialog_new (GTK_WINDOW (self), dataset);
+  clair_mapping_dialog_set_project_path (CLAIR_MAPPING_DIALOG (dialog), project_path);
+  g_signal_connect_object (dialog, "imported", G_CALLBACK (imported_cb), self, 0);
+  g_signal_connect_object (dialog, "import-started", G_CALLBACK (import_started_cb), self, 0);
+  g_signal_connect_object (dialog, "import-failed", G_CALLBACK (import_failed_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 void
 clair_window_open_file (ClairWindow *self,
                         GFile       *file)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ClairDataset) dataset = NULL;
   g_autofree char *path = NULL;
   g_autofree char *project_path = NULL;
-  GtkWidget *dialog;
 
   g_return_if_fail (CLAIR_IS_WINDOW (self));
   g_return_if_fail (G_IS_FILE (file));
@@ -405,32 +445,9 @@ clair_window_open_file (ClairWindow *self,
       return;
     }
 
-  /* A dataset whose project already exists next to it reopens that project. */
+  /* Saved beside the dataset (a folder of shards too), or reopened from there. */
   project_path = g_strconcat (path, ".clair", NULL);
-  if (g_file_test (project_path, G_FILE_TEST_IS_REGULAR))
-    {
-      g_autoptr(ClairProject) existing = clair_project_open (project_path, CLAIR_PROJECT_OPEN_READ_ONLY, NULL);
-
-      if (existing != NULL && clair_project_has_rows (existing))
-        {
-          g_clear_object (&existing);
-          clair_window_open_project (self, project_path);
-          _clair_window_toast (self, _("Opened the project made from this dataset"));
-          return;
-        }
-    }
-
-  dataset = clair_dataset_open (path, CLAIR_FORMAT_UNKNOWN, &error);
-  if (dataset == NULL)
-    {
-      _clair_window_show_error (self, _("Could Not Open the Dataset"), error);
-      return;
-    }
-  dialog = clair_mapping_dialog_new (GTK_WINDOW (self), dataset);
-  g_signal_connect_object (dialog, "imported", G_CALLBACK (imported_cb), self, 0);
-  g_signal_connect_object (dialog, "import-started", G_CALLBACK (import_started_cb), self, 0);
-  g_signal_connect_object (dialog, "import-failed", G_CALLBACK (import_failed_cb), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  open_dataset (self, path, project_path, NULL);
 }
 
 static void
@@ -548,41 +565,12 @@ hub_downloaded_cb (ClairHubDialog *dialog,
                    GHashTable     *settings,
                    ClairWindow    *self)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ClairDataset) dataset = NULL;
   const char *folder = g_get_user_special_dir (G_USER_DIRECTORY_DOCUMENTS);
   g_autofree char *project_path = g_build_filename (folder && g_file_test (folder, G_FILE_TEST_IS_DIR)
                                                       ? folder : g_get_home_dir (),
                                                     project_name, NULL);
-  GtkWidget *mapping;
 
-  /* The project made from this dataset before: open it. */
-  if (g_file_test (project_path, G_FILE_TEST_IS_REGULAR))
-    {
-      g_autoptr(ClairProject) existing = clair_project_open (project_path, CLAIR_PROJECT_OPEN_READ_ONLY, NULL);
-
-      if (existing != NULL && clair_project_has_rows (existing))
-        {
-          g_clear_object (&existing);
-          clair_window_open_project (self, project_path);
-          _clair_window_toast (self, _("Opened the project made from this dataset"));
-          return;
-        }
-    }
-  dataset = clair_dataset_open (path, CLAIR_FORMAT_UNKNOWN, &error);
-  if (dataset == NULL)
-    {
-      _clair_window_show_error (self, _("Could Not Open the Dataset"), error);
-      return;
-    }
-  g_clear_pointer (&self->hub_settings, g_hash_table_unref);
-  self->hub_settings = g_hash_table_ref (settings);
-  mapping = clair_mapping_dialog_new (GTK_WINDOW (self), dataset);
-  clair_mapping_dialog_set_project_path (CLAIR_MAPPING_DIALOG (mapping), project_path);
-  g_signal_connect_object (mapping, "imported", G_CALLBACK (imported_cb), self, 0);
-  g_signal_connect_object (mapping, "import-started", G_CALLBACK (import_started_cb), self, 0);
-  g_signal_connect_object (mapping, "import-failed", G_CALLBACK (import_failed_cb), self, 0);
-  gtk_window_present (GTK_WINDOW (mapping));
+  open_dataset (self, path, project_path, settings);
 }
 
 void
