@@ -474,10 +474,14 @@ test_fault_scenario (gconstpointer data)
   if (n_permanent < n_faults)
     g_assert_cmpuint (progress.retries, >, 0);
   /* A fault that is not retried fails its row, with the server's (redacted) words or the
-   * redirect's target as the reason; no other row fails that way. */
-  g_assert_cmpint (n_echoed + n_redirected, ==, n_permanent);
-  g_assert_cmpint (member_int (chaos, "echo"), ==, n_echoed);
-  g_assert_cmpint (member_int (chaos, "redirect"), ==, n_redirected);
+   * redirect's target as the reason; no other row fails that way. On a slow machine (sanitizers)
+   * the client may have given up on a request at its deadline before the fault came back, and
+   * asked again: such a fault fails nothing, and it cost a retry. */
+  g_assert_cmpint (n_echoed, <=, member_int (chaos, "echo"));
+  g_assert_cmpint (n_redirected, <=, member_int (chaos, "redirect"));
+  g_assert_cmpint (n_echoed + n_redirected, >=, n_permanent - (gint64) progress.retries);
+  if (n_permanent > 0)
+    g_assert_cmpint (n_echoed + n_redirected, >, 0);
   /* Every request the server saw either carried an injected fault or answered a row. Each
    * revised row used one good answer; a good answer goes unused only when the client gave up on
    * it at the deadline (slow machine, or queued behind hung connections) and asked again, so
