@@ -111,6 +111,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     }
   else
     {
+      /* As the client hands them over (complete()): content and refusal redacted. */
+      reply->refusal = clair_secret_redact_key (reply->refusal, KEY);
       attempt->finish_reason = g_steal_pointer (&reply->finish_reason);
       clair_attempt_take_answer (attempt, clair_secret_redact_key (g_steal_pointer (&reply->content), KEY),
                                  reply->refusal);
