@@ -13,6 +13,7 @@
 #include "clair-dataset.h"
 #include "clair-error.h"
 #include "clair-jscan.h"
+#include "clair-read-ahead.h"
 
 /* The dataset readers (JSONL, JSON, CSV, TSV), column mapping, the row index (progressive,
  * cancellable) and every malformed input, plus the JSON scanner they stand on. */
@@ -1265,6 +1266,78 @@ test_jscan_iterate (void)
   g_assert_cmpuint (newlines, ==, 2);
 }
 
+/* The import's read-ahead worker hands over every row in index order, an unreadable row as its
+ * line and reason, and stops cleanly when dropped half-way (or before the first row). */
+static void
+test_read_ahead (void)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(ClairDataset) dataset = NULL;
+  ClairMapping mapping = { (char *) "task", (char *) "answer" };
+  guint n_rows = 1000, seen = 0;
+  guint index, line;
+  ClairRow *row;
+  char *reason;
+
+  for (guint i = 0; i < n_rows; i++)
+    {
+      if (i % 97 == 13)
+        g_string_append_printf (text, "{\"task\": \"t%u\"}\n", i);   /* no answer column */
+      else
+        g_string_append_printf (text, "{\"task\": \"t%u\", \"answer\": \"a%u\"}\n", i, i);
+    }
+  dataset = open_indexed ("read-ahead.jsonl", text->str);
+  g_assert_cmpuint (clair_dataset_get_n_rows (dataset), ==, n_rows);
+
+  {
+    g_autoptr(ClairReadAhead) reader = clair_read_ahead_new (dataset, &mapping, n_rows);
+
+    while (clair_read_ahead_next (reader, &index, &line, &row, &reason))
+      {
+        g_autofree char *task = g_strdup_printf ("t%u", seen);
+        g_autofree char *answer = g_strdup_printf ("a%u", seen);
+
+        g_assert_cmpuint (index, ==, seen);
+        if (seen % 97 == 13)
+          {
+            g_assert_null (row);
+            g_assert_nonnull (reason);
+            g_assert_nonnull (strstr (reason, "answer"));
+            g_assert_cmpuint (line, ==, seen + 1);
+            g_free (reason);
+          }
+        else
+          {
+            g_assert_null (reason);
+            g_assert_nonnull (row);
+            g_assert_cmpstr (row->task, ==, task);
+            g_assert_cmpstr (row->solution, ==, answer);
+            clair_row_free (row);
+          }
+        seen++;
+      }
+    g_assert_cmpuint (seen, ==, n_rows);
+    /* Asked again after the end: still the end. */
+    g_assert_false (clair_read_ahead_next (reader, &index, &line, &row, &reason));
+  }
+
+  /* Dropped after a few rows, and before any: the worker stops and nothing leaks (the sanitizer
+   * run checks the latter). */
+  {
+    ClairReadAhead *reader = clair_read_ahead_new (dataset, &mapping, n_rows);
+
+    for (guint i = 0; i < 5; i++)
+      {
+        g_assert_true (clair_read_ahead_next (reader, &index, &line, &row, &reason));
+        g_assert_cmpuint (index, ==, i);
+        g_clear_pointer (&row, clair_row_free);
+        g_clear_pointer (&reason, g_free);
+      }
+    clair_read_ahead_free (reader);
+    clair_read_ahead_free (clair_read_ahead_new (dataset, &mapping, n_rows));
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1278,6 +1351,7 @@ main (int    argc,
   g_assert_no_error (error);
 
   g_test_add_func ("/dataset/format/strings", test_format_strings);
+  g_test_add_func ("/dataset/read-ahead", test_read_ahead);
   g_test_add_func ("/dataset/jsonl/basic", test_jsonl);
   g_test_add_func ("/dataset/jsonl/no-final-newline", test_jsonl_no_final_newline);
   g_test_add_func ("/dataset/json/array", test_json_array);
