@@ -679,6 +679,11 @@ clair_project_open (const char             *path,
     {
       /* WAL lets readers run beside the writer; NORMAL synchronous keeps every commit through a
        * process crash (kill -9) and only an OS crash can lose the last few. */
+      /* A new file gets 16 KiB pages (an existing one keeps its own: this is a no-op there).
+       * Rows of answers are kilobytes each; with SQLite's 4 KiB default a gigabyte's import
+       * made a quarter of a million page writes and spent twice the system time
+       * (1.8 s against 3.6 s for the 400k-row benchmark). It must come before WAL is set. */
+      sqlite3_exec (self->db, "PRAGMA page_size = 16384", NULL, NULL, NULL);
       if (sqlite3_exec (self->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK)
         {
           int code = sqlite3_errcode (self->db);
