@@ -67,6 +67,34 @@ typedef struct
   gsize         len;
 } PqBytes;
 
+typedef enum
+{
+  PQ_UNIT_NONE = 0,
+  PQ_UNIT_MILLIS = 1,
+  PQ_UNIT_MICROS = 2,
+  PQ_UNIT_NANOS = 3,
+} PqTimeUnit;
+
+/* clair-parquet-logical.c: dates, times, timestamps and decimals as JSON. */
+void     _pq_append_date          (GString      *out,
+                                   gint64        days);
+void     _pq_append_time          (GString      *out,
+                                   gint64        value,
+                                   PqTimeUnit    unit);
+void     _pq_append_timestamp     (GString      *out,
+                                   gint64        value,
+                                   PqTimeUnit    unit,
+                                   gboolean      utc);
+void     _pq_append_int96         (GString      *out,
+                                   const guint8 *p);
+void     _pq_append_decimal_int   (GString      *out,
+                                   gint64        unscaled,
+                                   int           scale);
+gboolean _pq_append_decimal_bytes (GString      *out,
+                                   const guint8 *be,
+                                   gsize         len,
+                                   int           scale);
+
 const char *_pq_encoding_name (int encoding);
 const char *_pq_codec_name    (int codec);
 

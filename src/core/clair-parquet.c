@@ -29,10 +29,12 @@
 enum { REQUIRED = 0, OPTIONAL = 1, REPEATED = 2 };
 enum { PAGE_DATA = 0, PAGE_INDEX = 1, PAGE_DICTIONARY = 2, PAGE_DATA_V2 = 3 };
 /* ConvertedType values used here. */
-enum { CT_UTF8 = 0, CT_MAP = 1, CT_MAP_KEY_VALUE = 2, CT_LIST = 3, CT_ENUM = 4, CT_UINT_32 = 13,
-       CT_UINT_64 = 14, CT_JSON = 19 };
+enum { CT_UTF8 = 0, CT_MAP = 1, CT_MAP_KEY_VALUE = 2, CT_LIST = 3, CT_ENUM = 4, CT_DECIMAL = 5,
+       CT_DATE = 6, CT_TIME_MILLIS = 7, CT_TIME_MICROS = 8, CT_TIMESTAMP_MILLIS = 9,
+       CT_TIMESTAMP_MICROS = 10, CT_UINT_32 = 13, CT_UINT_64 = 14, CT_JSON = 19 };
 /* Members of the LogicalType union used here. */
-enum { LT_STRING = 1, LT_MAP = 2, LT_LIST = 3, LT_ENUM = 4, LT_JSON = 12, LT_UUID = 14 };
+enum { LT_STRING = 1, LT_MAP = 2, LT_LIST = 3, LT_ENUM = 4, LT_DECIMAL = 5, LT_DATE = 6, LT_TIME = 7,
+       LT_TIMESTAMP = 8, LT_JSON = 12, LT_UUID = 14 };
 
 typedef struct
 {
@@ -43,6 +45,9 @@ typedef struct
   int      n_children;
   int      converted;     /* -1 when none */
   int      logical;       /* 0 when none */
+  int      scale;         /* of a decimal */
+  PqTimeUnit time_unit;   /* of a time or timestamp */
+  gboolean utc;           /* a timestamp adjusted to UTC */
   guint    def_level;     /* the definition level at which this node is present */
   guint    rep_level;     /* the repetition level of this node's nearest repeated ancestor-or-self */
   guint    first_leaf;
@@ -199,22 +204,62 @@ thrift_string (ClairThrift *t,
   return g_strndup ((const char *) p, len);
 }
 
-static int
-read_logical_type (ClairThrift *t)
+/* The unit of a TimeType or TimestampType: a union of empty structs. */
+static PqTimeUnit
+read_time_unit (ClairThrift *t)
 {
   gint16 id;
   guint8 type;
-  int logical = 0;
+  PqTimeUnit unit = PQ_UNIT_NONE;
 
   if (!clair_thrift_struct_begin (t))
-    return 0;
+    return PQ_UNIT_NONE;
   while (clair_thrift_field (t, &id, &type))
     {
-      if (logical == 0 && type == CLAIR_THRIFT_STRUCT)
-        logical = id;
+      if (unit == PQ_UNIT_NONE && type == CLAIR_THRIFT_STRUCT && id >= 1 && id <= 3)
+        unit = (PqTimeUnit) id;
       clair_thrift_skip (t, type);
     }
-  return logical;
+  return unit;
+}
+
+/* The member of the LogicalType union, with the parameters of decimals, times and timestamps. */
+static void
+read_logical_type (ClairThrift *t,
+                   Node        *node)
+{
+  gint16 id, param;
+  guint8 type, param_type;
+
+  if (!clair_thrift_struct_begin (t))
+    return;
+  while (clair_thrift_field (t, &id, &type))
+    {
+      if (node->logical != 0 || type != CLAIR_THRIFT_STRUCT)
+        {
+          clair_thrift_skip (t, type);
+          continue;
+        }
+      node->logical = id;
+      if (id != LT_DECIMAL && id != LT_TIME && id != LT_TIMESTAMP)
+        {
+          clair_thrift_skip (t, type);
+          continue;
+        }
+      if (!clair_thrift_struct_begin (t))
+        return;
+      while (clair_thrift_field (t, &param, &param_type))
+        {
+          if (id == LT_DECIMAL && param == 1)
+            node->scale = clair_thrift_i32 (t, param_type);
+          else if (id != LT_DECIMAL && param == 1)
+            node->utc = clair_thrift_bool (t, param_type);
+          else if (id != LT_DECIMAL && param == 2 && param_type == CLAIR_THRIFT_STRUCT)
+            node->time_unit = read_time_unit (t);
+          else
+            clair_thrift_skip (t, param_type);
+        }
+    }
 }
 
 static void
@@ -223,6 +268,7 @@ read_schema_element (ClairThrift *t,
 {
   gint16 id;
   guint8 type;
+  int scale = 0;
 
   node->type = -1;
   node->converted = -1;
@@ -239,9 +285,10 @@ read_schema_element (ClairThrift *t,
         case 4: g_free (node->name); node->name = thrift_string (t, type); break;
         case 5: node->n_children = clair_thrift_i32 (t, type); break;
         case 6: node->converted = clair_thrift_i32 (t, type); break;
+        case 7: scale = clair_thrift_i32 (t, type); break;
         case 10:
           if (type == CLAIR_THRIFT_STRUCT)
-            node->logical = read_logical_type (t);
+            read_logical_type (t, node);
           else
             clair_thrift_skip (t, type);
           break;
@@ -250,6 +297,16 @@ read_schema_element (ClairThrift *t,
     }
   if (node->name == NULL)
     node->name = g_strdup ("");
+  /* Files from before LogicalType say it with the ConvertedType alone; their timestamps are
+   * instants (adjusted to UTC). */
+  if (node->logical == 0 && node->converted == CT_DECIMAL)
+    node->scale = scale;
+  if (node->logical == 0 && node->converted >= CT_TIME_MILLIS && node->converted <= CT_TIMESTAMP_MICROS)
+    {
+      node->time_unit = (node->converted == CT_TIME_MILLIS || node->converted == CT_TIMESTAMP_MILLIS)
+                        ? PQ_UNIT_MILLIS : PQ_UNIT_MICROS;
+      node->utc = node->converted >= CT_TIMESTAMP_MILLIS;
+    }
 }
 
 static void
@@ -1308,13 +1365,26 @@ append_leaf_value (ClairParquet  *self,
       g_string_append (out, value->i ? "true" : "false");
       return TRUE;
     case PQ_INT32:
-      if (node->converted == CT_UINT_32)
+      if (node->logical == LT_DATE || node->converted == CT_DATE)
+        _pq_append_date (out, value->i);
+      else if (node->logical == LT_DECIMAL || node->converted == CT_DECIMAL)
+        _pq_append_decimal_int (out, value->i, node->scale);
+      else if ((node->logical == LT_TIME || node->converted == CT_TIME_MILLIS) && node->time_unit != PQ_UNIT_NONE)
+        _pq_append_time (out, value->i, node->time_unit);
+      else if (node->converted == CT_UINT_32)
         g_string_append_printf (out, "%u", (guint32) value->i);
       else
         clair_json_append_int (out, value->i);
       return TRUE;
     case PQ_INT64:
-      if (node->converted == CT_UINT_64)
+      if (node->logical == LT_DECIMAL || node->converted == CT_DECIMAL)
+        _pq_append_decimal_int (out, value->i, node->scale);
+      else if ((node->logical == LT_TIMESTAMP || node->converted == CT_TIMESTAMP_MILLIS ||
+                node->converted == CT_TIMESTAMP_MICROS) && node->time_unit != PQ_UNIT_NONE)
+        _pq_append_timestamp (out, value->i, node->time_unit, node->utc);
+      else if ((node->logical == LT_TIME || node->converted == CT_TIME_MICROS) && node->time_unit != PQ_UNIT_NONE)
+        _pq_append_time (out, value->i, node->time_unit);
+      else if (node->converted == CT_UINT_64)
         g_string_append_printf (out, "%" G_GUINT64_FORMAT, (guint64) value->i);
       else
         clair_json_append_int (out, value->i);
@@ -1329,6 +1399,14 @@ append_leaf_value (ClairParquet  *self,
       break;
     }
 
+  if (node->type == PQ_INT96 && value->len == 12)
+    {
+      _pq_append_int96 (out, (const guint8 *) value->s);
+      return TRUE;
+    }
+  if ((node->logical == LT_DECIMAL || node->converted == CT_DECIMAL) &&
+      _pq_append_decimal_bytes (out, (const guint8 *) value->s, value->len, node->scale))
+    return TRUE;
   if (node->type == PQ_FIXED_LEN_BYTE_ARRAY && node->logical == LT_UUID && value->len == 16)
     {
       const guint8 *b = (const guint8 *) value->s;

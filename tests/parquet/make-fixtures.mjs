@@ -124,6 +124,39 @@ async function duckdb () {
   rmSync(tmp, { recursive: true })
 }
 
+// Logical types: dates, times, timestamps (local and UTC-adjusted; ms, µs, ns) and decimals
+// stored as INT32, INT64 and a 16-byte FIXED_LEN_BYTE_ARRAY. The read-back formats the dates and
+// times as ISO 8601 with DuckDB's strftime, and the decimals as DuckDB's JSON writes them.
+async function duckdbLogical () {
+  const db = await DuckDBInstance.create(':memory:')
+  const conn = await db.connect()
+  await conn.run(`CREATE TABLE logical AS SELECT
+    i AS id,
+    CASE WHEN i % 5 = 3 THEN NULL ELSE 'prompt ' || i END AS prompt,
+    CASE WHEN i % 7 = 2 THEN NULL ELSE 'answer ' || i END AS chosen,
+    CASE WHEN i % 6 = 1 THEN NULL ELSE DATE '1970-01-01' + (i * 9173 - 300000)::INTEGER END AS day,
+    make_timestamp((i * 123456789012345 - 4000000000000000)::BIGINT) AS ts,
+    make_timestamp((i * 123456789012347 - 4000000000000001)::BIGINT)::TIMESTAMPTZ AS tsz,
+    make_timestamp((i * 123456789012345 - 4000000000000000)::BIGINT)::TIMESTAMP_MS AS ts_ms,
+    make_timestamp((i * 123456789012345 - 4000000000000000)::BIGINT)::TIMESTAMP_NS AS ts_ns,
+    make_timestamp((i * 123456789012345 - 4000000000000000)::BIGINT)::TIME AS t,
+    ((i * 1234567 - 40000000) / 100)::DECIMAL(9,2) AS d9,
+    ((i * 123456789012 - 4000000000000) / 10000)::DECIMAL(18,4) AS d18,
+    CAST(CAST(i * 7919 - 250000 AS VARCHAR) || '123456789012345678.0123456789' AS DECIMAL(38,10)) AS d38
+  FROM range(0, 64) t(i)`)
+  const file = `${out}/duckdb-logical.parquet`
+  await conn.run(`COPY logical TO '${file}' (FORMAT parquet, COMPRESSION 'snappy')`)
+  await conn.run(`COPY (SELECT id, prompt, chosen,
+      strftime(day, '%Y-%m-%d') AS day,
+      strftime(ts, '%Y-%m-%dT%H:%M:%S.%f') AS ts,
+      strftime(tsz::TIMESTAMP, '%Y-%m-%dT%H:%M:%S.%fZ') AS tsz,
+      strftime(ts_ms, '%Y-%m-%dT%H:%M:%S.%g') AS ts_ms,
+      strftime(ts_ns, '%Y-%m-%dT%H:%M:%S.%n') AS ts_ns,
+      strftime(DATE '2000-01-01' + t, '%H:%M:%S.%f') AS t,
+      d9, d18, d38
+    FROM read_parquet('${file}')) TO '${file}.jsonl' (FORMAT json)`)
+}
+
 // parquet-wasm (arrow-rs)
 
 function makeTable (schema, data) {
@@ -245,6 +278,7 @@ async function hyparquetReadBacks () {
 }
 
 await duckdb()
+await duckdbLogical()
 parquetWasm()
 hyparquet()
 await hyparquetReadBacks()
