@@ -470,18 +470,6 @@ append_extra_members (ExportState *state,
     }
 }
 
-static void
-append_message (GString    *out,
-                const char *role,
-                const char *content)
-{
-  g_string_append (out, "{\"role\":");
-  clair_json_append_string (out, role, -1);
-  g_string_append (out, ",\"content\":");
-  clair_json_append_string (out, content, -1);
-  g_string_append_c (out, '}');
-}
-
 static const char *
 record_rationale (ClairRecord *record)
 {
@@ -668,11 +656,11 @@ format_trl (ExportState *state,
   if (chat)
     {
       g_string_append (out, "{\"prompt\":[");
-      append_message (out, "user", record->task);
+      clair_json_append_message (out, "user", record->task);
       g_string_append (out, "],\"chosen\":[");
-      append_message (out, "assistant", state->chosen->str);
+      clair_json_append_message (out, "assistant", state->chosen->str);
       g_string_append (out, "],\"rejected\":[");
-      append_message (out, "assistant", record->solution);
+      clair_json_append_message (out, "assistant", record->solution);
       g_string_append_c (out, ']');
     }
   else
@@ -719,13 +707,13 @@ format_contextual (ExportState *state,
   g_string_append (out, "{\"prompt\":");
   clair_json_append_string (out, record->task, -1);
   g_string_append (out, ",\"chosen\":[");
-  append_message (out, "user", record->task);
+  clair_json_append_message (out, "user", record->task);
   g_string_append_c (out, ',');
-  append_message (out, "assistant", state->chosen->str);
+  clair_json_append_message (out, "assistant", state->chosen->str);
   g_string_append (out, "],\"rejected\":[");
-  append_message (out, "user", record->task);
+  clair_json_append_message (out, "user", record->task);
   g_string_append_c (out, ',');
-  append_message (out, "assistant", record->solution);
+  clair_json_append_message (out, "assistant", record->solution);
   g_string_append (out, "],\"rational\":");
   clair_json_append_string (out, record_rationale (record), -1);
   g_string_append (out, ",\"prompt_id\":");
@@ -792,9 +780,9 @@ format_distilabel (ExportState *state,
     clair_json_append_string (out, clair_decision_to_string (record->decision), -1);
   append_annotator_columns (state, record);
   g_string_append (out, ",\"distilabel_metadata\":{\"raw_input_c_l_a_i_r_0\":[");
-  append_message (out, "system", system);
+  clair_json_append_message (out, "system", system);
   g_string_append_c (out, ',');
-  append_message (out, "user", user);
+  clair_json_append_message (out, "user", user);
   g_string_append (out, "],\"raw_output_c_l_a_i_r_0\":");
   clair_json_append_string (out, answered ? attempt->raw_output : NULL, -1);
   g_string_append (out, ",\"statistics_c_l_a_i_r_0\":{\"input_tokens\":");

@@ -142,18 +142,6 @@ clair_gen_params_validate (const ClairGenParams  *params,
 }
 
 static void
-append_message (GString    *out,
-                const char *role,
-                const char *content)
-{
-  g_string_append (out, "{\"role\":");
-  clair_json_append_string (out, role, -1);
-  g_string_append (out, ",\"content\":");
-  clair_json_append_string (out, content, -1);
-  g_string_append_c (out, '}');
-}
-
-static void
 append_double_field (GString    *out,
                      const char *name,
                      double      value)
@@ -213,10 +201,10 @@ build_body (const ClairGenParams *params,
   g_string_append (out, ",\"messages\":[");
   if (system_message != NULL)
     {
-      append_message (out, "system", system_message);
+      clair_json_append_message (out, "system", system_message);
       g_string_append_c (out, ',');
     }
-  append_message (out, "user", user_message != NULL ? user_message : "");
+  clair_json_append_message (out, "user", user_message != NULL ? user_message : "");
   g_string_append_c (out, ']');
   append_params (out, params);
   if (stream)
