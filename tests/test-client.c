@@ -15,77 +15,9 @@
 #include "clair-error.h"
 #include "clair-request.h"
 #include "clair-sse.h"
+#include "clair-test-http.h"
 
 /* The client against the real test server (tests/clair-test-server.c) over loopback. */
-
-typedef struct
-{
-  GSubprocess *process;
-  char        *url;
-} Server;
-
-static Server *
-server_start (const char *directives)
-{
-  const char *path = g_getenv ("CLAIR_TEST_SERVER");
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  Server *server;
-
-  g_assert_nonnull (path);
-  g_ptr_array_add (args, (char *) path);
-  g_ptr_array_add (args, (char *) "--exit-with-stdin");
-  if (directives != NULL)
-    {
-      g_ptr_array_add (args, (char *) "--set");
-      g_ptr_array_add (args, (char *) directives);
-    }
-  g_ptr_array_add (args, NULL);
-
-  server = g_new0 (Server, 1);
-  server->process = g_subprocess_newv ((const char * const *) args->pdata,
-                                       G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                       G_SUBPROCESS_FLAGS_STDIN_PIPE, &error);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
-  server->url = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_str_has_prefix (server->url, "http://127.0.0.1:"));
-  return server;
-}
-
-static void
-server_stop (Server *server)
-{
-  g_subprocess_force_exit (server->process);
-  g_subprocess_wait (server->process, NULL, NULL);
-  g_object_unref (server->process);
-  g_free (server->url);
-  g_free (server);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Server, server_stop)
-
-static JsonObject *
-server_stats (Server *server)
-{
-  g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *url = g_strconcat (server->url, "/../stats", NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
-  JsonParser *parser = json_parser_new ();
-  JsonObject *stats;
-
-  bytes = soup_session_send_and_read (session, msg, NULL, &error);
-  g_assert_no_error (error);
-  json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
-  g_assert_no_error (error);
-  stats = json_object_ref (json_node_get_object (json_parser_get_root (parser)));
-  g_object_unref (parser);
-  return stats;
-}
 
 static void
 got_reply_cb (GObject      *source,
@@ -154,8 +86,8 @@ chat (ClairClient *client,
 }
 
 static ClairClient *
-client_for (Server *server,
-            guint   connections)
+client_for (ClairTestServer *server,
+            guint            connections)
 {
   g_autoptr(GError) error = NULL;
   ClairClient *client = clair_client_new (server->url, connections, &error);
@@ -340,7 +272,7 @@ test_status_table (void)
     { 429, CLAIR_REPLY_RETRY }, { 500, CLAIR_REPLY_RETRY }, { 502, CLAIR_REPLY_RETRY },
     { 503, CLAIR_REPLY_RETRY }, { 504, CLAIR_REPLY_RETRY }, { 529, CLAIR_REPLY_RETRY },
   };
-  g_autoptr(Server) server = server_start (NULL);
+  g_autoptr(ClairTestServer) server = clair_test_server_start (NULL);
   g_autoptr(ClairClient) client = client_for (server, 4);
 
   /* Every row of the table, through real HTTP answers in every error shape. */
@@ -400,7 +332,7 @@ test_status_table (void)
 static void
 test_retry_after_headers (void)
 {
-  g_autoptr(Server) server = server_start (NULL);
+  g_autoptr(ClairTestServer) server = clair_test_server_start (NULL);
   g_autoptr(ClairClient) client = client_for (server, 2);
   g_autoptr(ClairReply) seconds = chat (client, "mock;status=429;retry-after=3", FALSE);
   g_autoptr(ClairReply) ms = chat (client, "mock;status=503;retry-after=3;retry-after-ms=250", FALSE);
@@ -417,7 +349,7 @@ test_retry_after_headers (void)
 static void
 test_plain_reply (void)
 {
-  g_autoptr(Server) server = server_start (NULL);
+  g_autoptr(ClairTestServer) server = clair_test_server_start (NULL);
   g_autoptr(ClairClient) client = client_for (server, 2);
   g_autoptr(ClairReply) reply = NULL;
   g_autoptr(JsonObject) stats = NULL;
@@ -439,7 +371,7 @@ test_plain_reply (void)
   g_assert_false (reply->streamed);
 
   /* The server received exactly the body we built, with the key as a Bearer token. */
-  stats = server_stats (server);
+  stats = clair_test_server_stats (server->url);
   g_assert_cmpstr (json_object_get_string_member (stats, "last_body"), ==, expected_body);
   g_assert_cmpstr (json_object_get_string_member (stats, "last_authorization"), ==, "Bearer sk-test-123");
   g_assert_cmpstr (json_object_get_string_member (stats, "last_content_type"), ==, "application/json");
@@ -449,7 +381,7 @@ test_plain_reply (void)
 static void
 test_stream_equals_plain (void)
 {
-  g_autoptr(Server) server = server_start (NULL);
+  g_autoptr(ClairTestServer) server = clair_test_server_start (NULL);
   g_autoptr(ClairClient) client = client_for (server, 2);
   const char *models[] = { "mock", "mock;replay=1", "mock;size=5000", "mock;null-content=0;finish=length" };
 
@@ -476,7 +408,7 @@ test_stream_equals_plain (void)
 static void
 test_refusal (void)
 {
-  g_autoptr(Server) server = server_start (NULL);
+  g_autoptr(ClairTestServer) server = clair_test_server_start (NULL);
   g_autoptr(ClairClient) client = client_for (server, 2);
   g_autoptr(ClairReply) reply = chat (client, "mock;refusal=I can't help with that.", FALSE);
   g_autoptr(ClairAttempt) attempt = clair_attempt_new ();
@@ -495,7 +427,7 @@ test_refusal (void)
 static void
 test_stream_cap (void)
 {
-  g_autoptr(Server) server = server_start (NULL);
+  g_autoptr(ClairTestServer) server = clair_test_server_start (NULL);
   g_autoptr(ClairClient) client = client_for (server, 2);
   g_autoptr(ClairReply) reply = chat (client, "mock;size=70000000;chunk-size=65536", TRUE);
 
@@ -519,7 +451,7 @@ static void
 test_no_redirect (void)
 {
   static const guint codes[] = { 301, 302, 303, 307, 308 };
-  g_autoptr(Server) server = server_start (NULL);
+  g_autoptr(ClairTestServer) server = clair_test_server_start (NULL);
   g_autoptr(ClairClient) client = client_for (server, 2);
 
   for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
@@ -541,7 +473,7 @@ test_no_redirect (void)
 static void
 test_content_kept (void)
 {
-  g_autoptr(Server) server = server_start (NULL);
+  g_autoptr(ClairTestServer) server = clair_test_server_start (NULL);
   g_autoptr(ClairClient) client = client_for (server, 2);
   g_autoptr(ClairReply) reply = NULL;
   g_autoptr(ClairReply) huge = NULL;
@@ -565,7 +497,7 @@ test_content_kept (void)
 static void
 test_two_values_refused (void)
 {
-  g_autoptr(Server) server = server_start (NULL);
+  g_autoptr(ClairTestServer) server = clair_test_server_start (NULL);
   g_autoptr(ClairClient) client = client_for (server, 2);
   g_autoptr(ClairReply) reply = NULL;
 
@@ -582,7 +514,7 @@ test_key_redacted (void)
 {
   static const char key[] = "sk-proj-Zq3xT9vLm2Kp8Rw4Ny6Bc1Ds5Ef7Gh0Jk";
   static const char * const shapes[] = { "openai", "vllm", "tgi", "html", "text" };
-  g_autoptr(Server) server = server_start (NULL);
+  g_autoptr(ClairTestServer) server = clair_test_server_start (NULL);
   g_autoptr(ClairClient) client = client_for (server, 2);
   g_autoptr(ClairReply) answer = NULL;
   g_autofree char *model = NULL;
@@ -630,7 +562,7 @@ test_url_credentials (void)
 static void
 test_replay_fixture (void)
 {
-  g_autoptr(Server) server = NULL;
+  g_autoptr(ClairTestServer) server = NULL;
   g_autoptr(ClairClient) client = NULL;
   g_autoptr(ClairReply) reply = NULL;
 
@@ -644,7 +576,7 @@ test_replay_fixture (void)
       g_test_skip ("the shared fixtures (../shared/fixtures) are absent");
       return;
     }
-  server = server_start (NULL);
+  server = clair_test_server_start (NULL);
   client = client_for (server, 2);
   reply = chat (client, "gpt-4;replay=1", FALSE);
   g_assert_no_error (reply->error);
@@ -668,7 +600,7 @@ test_broken_answers (void)
     { "mock;stream-error=1", TRUE, CLAIR_ERROR_INTERRUPTED },
     { "mock;html=1", FALSE, CLAIR_ERROR_PROTOCOL },
   };
-  g_autoptr(Server) server = server_start (NULL);
+  g_autoptr(ClairTestServer) server = clair_test_server_start (NULL);
   g_autoptr(ClairClient) client = client_for (server, 4);
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -690,7 +622,7 @@ test_broken_answers (void)
 static void
 test_deadline (void)
 {
-  g_autoptr(Server) server = server_start (NULL);
+  g_autoptr(ClairTestServer) server = clair_test_server_start (NULL);
   g_autoptr(ClairClient) client = client_for (server, 2);
   g_autoptr(ClairReply) hung = NULL;
   g_autoptr(ClairReply) slow_stream = NULL;
@@ -717,7 +649,7 @@ cancel_cb (gpointer user_data)
 static void
 test_cancel (void)
 {
-  g_autoptr(Server) server = server_start (NULL);
+  g_autoptr(ClairTestServer) server = clair_test_server_start (NULL);
   g_autoptr(ClairClient) client = client_for (server, 2);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GCancellable) already = g_cancellable_new ();
@@ -740,7 +672,7 @@ test_concurrency (void)
   /* The server parks the requests until 24 are in flight at once (or a minute passed), so the
    * peak is exact even when everything runs slowly (sanitizers); the latency after that leaves
    * time for a 25th request to show up if the client let one through. */
-  g_autoptr(Server) server = server_start ("latency=300;hold-until=24");
+  g_autoptr(ClairTestServer) server = clair_test_server_start ("latency=300;hold-until=24");
   g_autoptr(ClairClient) client = client_for (server, 24);
   g_autoptr(JsonObject) stats = NULL;
   g_autofree char *text = make_body ("mock", "t", "s", FALSE);
@@ -764,7 +696,7 @@ test_concurrency (void)
     }
 
   /* Exactly the connection limit, not libsoup's default of 2 per host. */
-  stats = server_stats (server);
+  stats = clair_test_server_stats (server->url);
   g_assert_cmpint (json_object_get_int_member (stats, "max_in_flight"), ==, 24);
   g_assert_true (json_object_get_boolean_member (stats, "hold_reached"));
   g_assert_cmpint (json_object_get_int_member (stats, "chat_requests"), ==, 48);
@@ -786,7 +718,7 @@ models_cb (GObject      *source,
 static void
 test_models (void)
 {
-  g_autoptr(Server) server = server_start (NULL);
+  g_autoptr(ClairTestServer) server = clair_test_server_start (NULL);
   g_autoptr(ClairClient) client = client_for (server, 2);
   g_auto(GStrv) models = NULL;
 
@@ -831,49 +763,23 @@ tls_server_cb (SoupServer        *server,
 static void
 test_tls_fails_closed (void)
 {
-  g_autofree char *openssl = g_find_program_in_path ("openssl");
   g_autofree char *dir = NULL;
-  g_autofree char *cert_path = NULL;
-  g_autofree char *key_path = NULL;
   g_autofree char *url = NULL;
-  g_autoptr(GTlsCertificate) cert = NULL;
   g_autoptr(SoupServer) soup_server = NULL;
   g_autoptr(ClairClient) client = NULL;
   g_autoptr(ClairReply) reply = NULL;
   g_autoptr(GError) error = NULL;
-  GSList *uris;
-  int status = 0;
-
-  if (openssl == NULL || !g_tls_backend_supports_tls (g_tls_backend_get_default ()))
-    {
-      g_test_skip ("openssl or TLS support (glib-networking) is missing");
-      return;
-    }
 
   /* A self-signed certificate, made for this run only. */
   dir = g_dir_make_tmp ("clair-tls-XXXXXX", &error);
   g_assert_no_error (error);
-  cert_path = g_build_filename (dir, "cert.pem", NULL);
-  key_path = g_build_filename (dir, "key.pem", NULL);
-  {
-    const char *argv[] = { openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
-                           key_path, "-out", cert_path, "-days", "2", "-subj", "/CN=127.0.0.1", NULL };
-
-    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL,
-                  &status, &error);
-    g_assert_no_error (error);
-  }
-  cert = g_tls_certificate_new_from_files (cert_path, key_path, &error);
-  g_assert_no_error (error);
-
-  soup_server = soup_server_new ("tls-certificate", cert, NULL);
-  soup_server_add_handler (soup_server, NULL, tls_server_cb, NULL, NULL);
-  soup_server_listen_local (soup_server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY | SOUP_SERVER_LISTEN_HTTPS,
-                            &error);
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (soup_server);
-  url = g_strdup_printf ("https://127.0.0.1:%d/v1", g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  soup_server = clair_test_tls_server_new (dir, tls_server_cb, NULL, &url);
+  if (soup_server == NULL)
+    {
+      g_rmdir (dir);
+      g_test_skip ("openssl or TLS support (glib-networking) is missing");
+      return;
+    }
 
   client = clair_client_new (url, 2, &error);
   g_assert_no_error (error);
@@ -884,9 +790,14 @@ test_tls_fails_closed (void)
   g_assert_nonnull (strstr (reply->error->message, "certificate"));
   g_assert_cmpuint (reply->http_status, ==, 0);
 
-  g_unlink (cert_path);
-  g_unlink (key_path);
-  g_rmdir (dir);
+  {
+    g_autofree char *cert_path = g_build_filename (dir, "cert.pem", NULL);
+    g_autofree char *key_path = g_build_filename (dir, "key.pem", NULL);
+
+    g_unlink (cert_path);
+    g_unlink (key_path);
+    g_rmdir (dir);
+  }
 }
 
 int

@@ -4,15 +4,14 @@
 #include "config.h"
 
 #include <math.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
 #include "clair-runner.h"
+#include "clair-test-http.h"
 
 /* The fault matrix: 500 rows through the real runner against the test server
  * (CLAIR_TEST_SERVER), which turns 30 % of requests into one fault — 429, 500, 503, a dropped
@@ -68,70 +67,6 @@ static const Scenario scenarios[] = {
 static const char *const chaos_kinds[] = { "429", "500", "503", "drop", "html", "hang", "echo",
                                            "redirect", "endless" };
 
-typedef struct
-{
-  GSubprocess *process;
-  char        *base_url;   /* http://127.0.0.1:N/v1 */
-} TestServer;
-
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-
-static gboolean
-test_server_start (TestServer *server,
-                   const char *directives,
-                   guint       seed)
-{
-  const char *binary = g_getenv ("CLAIR_TEST_SERVER");
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *set = g_strdup_printf ("--set=%s", directives);
-  g_autofree char *seed_arg = g_strdup_printf ("--seed=%u", seed);
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-
-  if (binary == NULL)
-    return FALSE;
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  /* The server goes when the test goes, even when it dies on a failed assertion. */
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  server->process = g_subprocess_launcher_spawn (launcher, &error, binary, set, seed_arg, NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
-  server->base_url = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (server->base_url);
-  g_assert_true (g_str_has_prefix (server->base_url, "http://127.0.0.1:"));
-  return TRUE;
-}
-
-static void
-test_server_stop (TestServer *server)
-{
-  g_subprocess_force_exit (server->process);
-  g_subprocess_wait (server->process, NULL, NULL);
-  g_clear_object (&server->process);
-  g_clear_pointer (&server->base_url, g_free);
-}
-
-static JsonNode *
-test_server_stats (TestServer *server)
-{
-  g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *url = g_strdup_printf ("%.*s/stats", (int) (strlen (server->base_url) - 3),
-                                          server->base_url);
-  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
-
-  body = soup_session_send_and_read (session, msg, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
-  return json_from_string (g_bytes_get_data (body, NULL), &error);
-}
-
 static char *
 make_project (const char *dir)
 {
@@ -172,7 +107,7 @@ typedef struct
   const Scenario   *scenario;
   char             *dir;
   char             *project_path;
-  TestServer        server;
+  ClairTestServer  *server;
   ClairProject     *project;
   ClairRunner      *runner;
   guint             n_finished[N_ROWS];
@@ -264,12 +199,13 @@ scenario_start (ScenarioRun    *run,
   run->project_path = make_project (run->dir);
   directives = g_strdup_printf ("chaos=%s;chaos-kinds=%s;%s", FAULT_RATE, scenario->kinds,
                                 scenario->extra);
-  test_server_start (&run->server, directives, g_test_rand_int ());
+  run->server = clair_test_server_start_seeded (directives, g_test_rand_int ());
+  g_assert_nonnull (run->server);
 
   run->project = clair_project_open (run->project_path, CLAIR_PROJECT_OPEN_DEFAULT, &error);
   g_assert_no_error (error);
   clair_run_options_init (&options);
-  options.base_url = g_strdup (run->server.base_url);
+  options.base_url = g_strdup (run->server->url);
   options.concurrency = CONCURRENCY;
   options.timeout = DEADLINE_S;
   options.max_attempts = MAX_ATTEMPTS;
@@ -299,7 +235,7 @@ scenario_cleanup (ScenarioRun *run)
 
   g_clear_object (&run->runner);
   g_clear_object (&run->project);
-  test_server_stop (&run->server);
+  g_clear_pointer (&run->server, clair_test_server_stop);
   g_unlink (wal);
   g_unlink (shm);
   g_unlink (run->project_path);
@@ -337,12 +273,12 @@ test_fault_scenario (gconstpointer data)
 {
   ScenarioRun *run = (ScenarioRun *) data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) stats = NULL;
+  g_autoptr(JsonObject) stats_object = NULL;
   g_autoptr(GArray) summaries = NULL;
   g_autoptr(GList) tasks = NULL;
   ClairRunProgress progress;
   ClairProjectCounts counts;
-  JsonObject *stats_object, *per_row, *chaos;
+  JsonObject *per_row, *chaos;
   guint n_revised = 0, n_failed = 0, max_per_row = 0, n_echoed = 0, n_redirected = 0;
   gint64 n_chat, n_faults = 0, n_permanent = 0, deadline;
 
@@ -360,8 +296,7 @@ test_fault_scenario (gconstpointer data)
     g_main_context_iteration (NULL, TRUE);
   if (!run->done)
     {
-      g_autoptr(JsonNode) late = test_server_stats (&run->server);
-      g_autofree char *late_text = json_to_string (late, FALSE);
+      g_autofree char *late_text = clair_test_server_stats_text (run->server->url);
       g_autofree char *jobs = clair_runner_describe_jobs (run->runner);
 
       /* Where it stood, for the log: a stall and a slow machine look different here. */
@@ -438,8 +373,7 @@ test_fault_scenario (gconstpointer data)
     }
 
   /* The server's view: bounded retries per row, never too many in flight. */
-  stats = test_server_stats (&run->server);
-  stats_object = json_node_get_object (stats);
+  stats_object = clair_test_server_stats (run->server->url);
   per_row = json_object_get_object_member (stats_object, "per_row");
   chaos = json_object_get_object_member (stats_object, "chaos");
   n_chat = member_int (stats_object, "chat_requests");
@@ -543,13 +477,15 @@ test_rate_limit_recovers (void)
   g_autofree char *project_path = NULL;
   g_autoptr(ClairProject) project = NULL;
   g_autoptr(ClairRunner) runner = NULL;
-  TestServer server = { 0 };
+  g_autoptr(ClairTestServer) server = NULL;
   ClairRunOptions options;
   ClairRunProgress progress;
   BurstRun run = { G_MAXUINT, 0, 0, 0, FALSE };
   gint64 deadline;
 
-  if (!test_server_start (&server, "latency=50;fail-burst=48;status=429;retry-after-ms=20;chaos=0.3;chaos-kinds=500", 1))
+  server = clair_test_server_start_seeded ("latency=50;fail-burst=48;status=429;retry-after-ms=20;"
+                                           "chaos=0.3;chaos-kinds=500", 1);
+  if (server == NULL)
     {
       g_test_skip ("CLAIR_TEST_SERVER is not set");
       return;
@@ -560,7 +496,7 @@ test_rate_limit_recovers (void)
   project = clair_project_open (project_path, CLAIR_PROJECT_OPEN_DEFAULT, &error);
   g_assert_no_error (error);
   clair_run_options_init (&options);
-  options.base_url = g_strdup (server.base_url);
+  options.base_url = g_strdup (server->url);
   options.concurrency = CONCURRENCY;
   options.max_attempts = MAX_ATTEMPTS;
   runner = clair_runner_new (project, &options, &error);
@@ -592,7 +528,6 @@ test_rate_limit_recovers (void)
 
   g_clear_object (&runner);
   g_clear_object (&project);
-  test_server_stop (&server);
   {
     g_autofree char *wal = g_strconcat (project_path, "-wal", NULL);
     g_autofree char *shm = g_strconcat (project_path, "-shm", NULL);

@@ -7,7 +7,7 @@
 
 #include "clair-prompt.h"
 
-/* Copied from PROTOCOL.md's code blocks (which quote distilabel), not from clair-prompt.c. */
+/* Copied from distilabel's CLAIR task, not from clair-prompt.c: the two must stay identical. */
 static const char expected_system[] =
   "You are a teacher and your task is to minimally improve a student's answer. I will give you a "
   "{task} and a {student_solution}. Your job is to revise the {student_solution} such that it is "

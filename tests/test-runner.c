@@ -17,65 +17,9 @@
 #include "clair-error.h"
 #include "clair-project.h"
 #include "clair-runner.h"
+#include "clair-test-http.h"
 
 /* The runner against the real test server over loopback, with real project files. */
-
-typedef struct
-{
-  GSubprocess *process;
-  char        *url;
-} Server;
-
-static Server *
-server_start (const char *directives)
-{
-  const char *path = g_getenv ("CLAIR_TEST_SERVER");
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  const char *argv[] = { path, "--exit-with-stdin", "--set", directives ? directives : "", NULL };
-  Server *server;
-
-  g_assert_nonnull (path);
-  server = g_new0 (Server, 1);
-  /* The server exits when our end of its stdin closes, even if this test crashes. */
-  server->process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                       G_SUBPROCESS_FLAGS_STDIN_PIPE, &error);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
-  server->url = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (server->url);
-  return server;
-}
-
-static void
-server_stop (Server *server)
-{
-  g_subprocess_force_exit (server->process);
-  g_subprocess_wait (server->process, NULL, NULL);
-  g_object_unref (server->process);
-  g_free (server->url);
-  g_free (server);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Server, server_stop)
-
-static JsonObject *
-server_stats (Server *server)
-{
-  g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *url = g_strconcat (server->url, "/../stats", NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-
-  bytes = soup_session_send_and_read (session, msg, NULL, &error);
-  g_assert_no_error (error);
-  json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
-  g_assert_no_error (error);
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
-}
 
 /* How many requests the server saw for the row whose task is "task N". */
 static gint64
@@ -245,7 +189,7 @@ is_final (ClairRunnerState state)
 
 static ClairRunner *
 make_runner (Fixture         *f,
-             Server          *server,
+             ClairTestServer *server,
              ClairRunOptions *options)
 {
   g_autoptr(GError) error = NULL;
@@ -316,7 +260,7 @@ assert_counts (Fixture *f,
 static void
 test_run_all (void)
 {
-  g_autoptr(Server) server = server_start (NULL);
+  g_autoptr(ClairTestServer) server = clair_test_server_start (NULL);
   g_autoptr(ClairRunner) runner = NULL;
   g_autoptr(JsonObject) stats = NULL;
   g_autoptr(ClairRecord) record = NULL;
@@ -345,7 +289,7 @@ test_run_all (void)
   assert_counts (&f, 0, 40, 0, 0);
 
   /* Every row asked once; the key went as a Bearer token. */
-  stats = server_stats (server);
+  stats = clair_test_server_stats (server->url);
   for (guint i = 0; i < 40; i++)
     g_assert_cmpint (requests_for_row (stats, i), ==, 1);
   g_assert_cmpstr (json_object_get_string_member (stats, "last_authorization"), ==, "Bearer sk-runner");
@@ -373,7 +317,7 @@ test_concurrency_reached (void)
 {
   /* Requests are parked until 40 are in flight at once (or a minute passed): the peak is exact
    * however slowly the runner gets there (sanitizers); never more than 40 after that. */
-  g_autoptr(Server) server = server_start ("latency=150;hold-until=40");
+  g_autoptr(ClairTestServer) server = clair_test_server_start ("latency=150;hold-until=40");
   g_autoptr(ClairRunner) runner = NULL;
   g_autoptr(JsonObject) stats = NULL;
   ClairRunOptions options;
@@ -385,7 +329,7 @@ test_concurrency_reached (void)
   options.concurrency = 40;
   runner = make_runner (&f, server, &options);
   g_assert_cmpint (run (runner, &ev), ==, CLAIR_RUNNER_FINISHED);
-  stats = server_stats (server);
+  stats = clair_test_server_stats (server->url);
   g_assert_cmpint (json_object_get_int_member (stats, "max_in_flight"), ==, 40);
   g_assert_true (json_object_get_boolean_member (stats, "hold_reached"));
   assert_counts (&f, 0, 120, 0, 0);
@@ -399,7 +343,7 @@ test_concurrency_reached (void)
 static void
 test_retry_bounds (void)
 {
-  Server *server = server_start (NULL);
+  ClairTestServer *server = clair_test_server_start (NULL);
   ClairRunOptions options;
   Fixture f;
 
@@ -415,7 +359,7 @@ test_retry_bounds (void)
     ClairRunProgress progress;
 
     g_assert_cmpint (run (runner, &ev), ==, CLAIR_RUNNER_FINISHED);
-    stats = server_stats (server);
+    stats = clair_test_server_stats (server->url);
     for (guint i = 0; i < 6; i++)
       g_assert_cmpint (requests_for_row (stats, i), ==, 3);
     clair_runner_get_progress (runner, &progress);
@@ -433,8 +377,8 @@ test_retry_bounds (void)
    * failed rows keeps the old attempts. */
   fixture_set_model (&f, "mock;fail-first=2;retry-after-ms=5");
   options.selection = CLAIR_SELECT_FAILED;
-  server_stop (server);
-  server = server_start (NULL);
+  clair_test_server_stop (server);
+  server = clair_test_server_start (NULL);
   {
     g_autoptr(ClairRunner) runner = make_runner (&f, server, &options);
     g_autoptr(JsonObject) stats = NULL;
@@ -442,7 +386,7 @@ test_retry_bounds (void)
     Events ev = EVENTS_INIT;
 
     g_assert_cmpint (run (runner, &ev), ==, CLAIR_RUNNER_FINISHED);
-    stats = server_stats (server);
+    stats = clair_test_server_stats (server->url);
     for (guint i = 0; i < 6; i++)
       g_assert_cmpint (requests_for_row (stats, i), ==, 3);
     assert_counts (&f, 0, 6, 0, 0);
@@ -451,7 +395,7 @@ test_retry_bounds (void)
     events_clear (&ev);
   }
 
-  server_stop (server);
+  clair_test_server_stop (server);
   clair_run_options_clear (&options);
   fixture_clear (&f);
 }
@@ -460,7 +404,7 @@ static void
 test_fail_row_statuses (void)
 {
   const guint statuses[] = { 400, 413, 422 };
-  g_autoptr(Server) server = server_start (NULL);
+  g_autoptr(ClairTestServer) server = clair_test_server_start (NULL);
 
   for (guint s = 0; s < G_N_ELEMENTS (statuses); s++)
     {
@@ -490,7 +434,7 @@ test_fail_row_statuses (void)
       fixture_clear (&f);
     }
   {
-    g_autoptr(JsonObject) stats = server_stats (server);
+    g_autoptr(JsonObject) stats = clair_test_server_stats (server->url);
     g_assert_cmpint (json_object_get_int_member (stats, "chat_requests"), ==, 15);
   }
 }
@@ -508,7 +452,7 @@ test_fatal_statuses (void)
     { "mock;status=404", "model name" },
     { "mock;status=429;code=insufficient_quota", "quota" },
   };
-  g_autoptr(Server) server = server_start (NULL);
+  g_autoptr(ClairTestServer) server = clair_test_server_start (NULL);
 
   for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
     {
@@ -538,7 +482,7 @@ test_fatal_statuses (void)
 static void
 test_retry_after_respected (void)
 {
-  g_autoptr(Server) server = server_start (NULL);
+  g_autoptr(ClairTestServer) server = clair_test_server_start (NULL);
   g_autoptr(ClairRunner) runner = NULL;
   g_autoptr(JsonObject) stats = NULL;
   ClairRunOptions options;
@@ -560,7 +504,7 @@ test_retry_after_respected (void)
   g_assert_cmpfloat (elapsed, >=, 0.95);
   g_assert_cmpfloat (elapsed, <, 5.0);
   assert_counts (&f, 0, 16, 0, 0);
-  stats = server_stats (server);
+  stats = clair_test_server_stats (server->url);
   for (guint i = 0; i < 16; i++)
     g_assert_cmpint (requests_for_row (stats, i), ==, 2);
   /* The 429 halved the in-flight limit; it grows back by one per run of successes. */
@@ -577,7 +521,7 @@ test_retry_after_respected (void)
 static void
 test_stop_and_pause (void)
 {
-  g_autoptr(Server) server = server_start ("latency=400");
+  g_autoptr(ClairTestServer) server = clair_test_server_start ("latency=400");
   ClairRunOptions options;
   Fixture f;
 
@@ -600,7 +544,7 @@ test_stop_and_pause (void)
   /* Paused before anything was sent: nothing goes out until resumed. */
   {
     g_autoptr(ClairRunner) runner = make_runner (&f, server, &options);
-    g_autoptr(JsonObject) before = server_stats (server);
+    g_autoptr(JsonObject) before = clair_test_server_stats (server->url);
     g_autoptr(JsonObject) during = NULL;
     g_autoptr(GError) error = NULL;
     gint64 until;
@@ -611,7 +555,7 @@ test_stop_and_pause (void)
     until = g_get_monotonic_time () + 300 * 1000;
     while (g_get_monotonic_time () < until)
       g_main_context_iteration (NULL, FALSE);
-    during = server_stats (server);
+    during = clair_test_server_stats (server->url);
     g_assert_cmpint (json_object_get_int_member (during, "chat_requests"), ==,
                      json_object_get_int_member (before, "chat_requests"));
     clair_runner_resume (runner);
@@ -647,7 +591,7 @@ test_stop_and_pause (void)
 static void
 test_hash_skip_and_rerun (void)
 {
-  g_autoptr(Server) server = server_start (NULL);
+  g_autoptr(ClairTestServer) server = clair_test_server_start (NULL);
   ClairRunOptions options;
   Fixture f;
 
@@ -673,7 +617,7 @@ test_hash_skip_and_rerun (void)
     clair_runner_get_progress (runner, &progress);
     g_assert_cmpuint (progress.unchanged, ==, 10);
     g_assert_cmpuint (ev.started, ==, 0);
-    stats = server_stats (server);
+    stats = clair_test_server_stats (server->url);
     g_assert_cmpint (json_object_get_int_member (stats, "chat_requests"), ==, 10);
     events_clear (&ev);
   }
@@ -716,7 +660,7 @@ test_hash_skip_and_rerun (void)
 static void
 test_streaming_run (void)
 {
-  g_autoptr(Server) server = server_start (NULL);
+  g_autoptr(ClairTestServer) server = clair_test_server_start (NULL);
   g_autoptr(ClairRunner) runner = NULL;
   g_autoptr(ClairRecord) record = NULL;
   ClairRunOptions options;
@@ -745,7 +689,7 @@ test_streaming_run (void)
 static void
 test_parse_failures (void)
 {
-  g_autoptr(Server) server = server_start (NULL);
+  g_autoptr(ClairTestServer) server = clair_test_server_start (NULL);
   g_autoptr(ClairRunner) runner = NULL;
   g_autoptr(ClairRecord) record = NULL;
   ClairRunOptions options;
@@ -813,7 +757,7 @@ static void
 test_lock_second_runner (void)
 {
   const guint n_rows = 12;
-  g_autoptr(Server) server = server_start ("latency=200");
+  g_autoptr(ClairTestServer) server = clair_test_server_start ("latency=200");
   g_autoptr(ClairProject) other = NULL;
   g_autoptr(ClairRunner) first = NULL;
   g_autoptr(ClairRunner) second = NULL;
@@ -870,7 +814,7 @@ test_lock_second_runner (void)
   g_assert_cmpuint (ev.finished, ==, G_N_ELEMENTS (again));
 
   /* Every row was paid for once, and the two asked again once more. */
-  stats = server_stats (server);
+  stats = clair_test_server_stats (server->url);
   g_assert_cmpint (json_object_get_int_member (stats, "chat_requests"), ==,
                    n_rows + G_N_ELEMENTS (again));
 
@@ -954,12 +898,12 @@ remove_dir (const char *dir)
 }
 
 static void
-wait_for_requests (Server *server,
+wait_for_requests (ClairTestServer *server,
                    gint64  n)
 {
   for (;;)
     {
-      g_autoptr(JsonObject) now = server_stats (server);
+      g_autoptr(JsonObject) now = clair_test_server_stats (server->url);
 
       if (json_object_get_int_member (now, "chat_requests") >= n)
         return;
@@ -973,7 +917,7 @@ static void
 test_cli_second_run_refused (void)
 {
   const guint n_rows = 40;
-  g_autoptr(Server) server = server_start ("latency=300");
+  g_autoptr(ClairTestServer) server = clair_test_server_start ("latency=300");
   g_autofree char *dir = g_dir_make_tmp ("clair-lock-XXXXXX", NULL);
   g_autofree char *dataset = write_dataset (dir, n_rows);
   g_autofree char *project_path = g_strconcat (dataset, ".clair", NULL);
@@ -1005,7 +949,7 @@ test_cli_second_run_refused (void)
   g_clear_pointer (&err, g_free);
   {
     /* The two runs did overlap: the first was not done when the second was turned away. */
-    g_autoptr(JsonObject) stats = server_stats (server);
+    g_autoptr(JsonObject) stats = clair_test_server_stats (server->url);
     g_assert_cmpint (json_object_get_int_member (stats, "chat_requests"), <, n_rows);
   }
 
@@ -1013,7 +957,7 @@ test_cli_second_run_refused (void)
   summary = g_strdup_printf ("revised %u, parse-failed 0, failed 0, pending 0\n", n_rows);
   g_assert_cmpstr (out, ==, summary);
   {
-    g_autoptr(JsonObject) stats = server_stats (server);
+    g_autoptr(JsonObject) stats = clair_test_server_stats (server->url);
     g_assert_cmpint (json_object_get_int_member (stats, "chat_requests"), ==, n_rows);
   }
 
@@ -1035,7 +979,7 @@ static void
 test_cli_lock_released_by_kill (void)
 {
   const guint n_rows = 40;
-  g_autoptr(Server) server = server_start ("latency=300");
+  g_autoptr(ClairTestServer) server = clair_test_server_start ("latency=300");
   g_autofree char *dir = g_dir_make_tmp ("clair-lock-kill-XXXXXX", NULL);
   g_autofree char *dataset = write_dataset (dir, n_rows);
   g_autofree char *project_path = g_strconcat (dataset, ".clair", NULL);
@@ -1082,7 +1026,7 @@ test_cli_lock_released_by_kill (void)
   g_assert_cmpstr (out, ==, summary);
 
   /* The refused run sent nothing; only the rows in flight at the kill were asked twice. */
-  stats = server_stats (server);
+  stats = clair_test_server_stats (server->url);
   requests = json_object_get_int_member (stats, "chat_requests");
   g_test_message ("%" G_GINT64_FORMAT " requests for %u rows", requests, n_rows);
   g_assert_cmpint (requests, >=, n_rows);
@@ -1096,7 +1040,7 @@ test_cli_resume_after_kill (void)
 {
   const guint n_rows = 400;
   const char *concurrency = "8";
-  g_autoptr(Server) server = server_start ("latency=20");
+  g_autoptr(ClairTestServer) server = clair_test_server_start ("latency=20");
   g_autofree char *dir = g_dir_make_tmp ("clair-kill-XXXXXX", NULL);
   g_autofree char *dataset = write_dataset (dir, n_rows);
   g_autofree char *project_path = g_strconcat (dataset, ".clair", NULL);
@@ -1132,7 +1076,7 @@ test_cli_resume_after_kill (void)
   g_assert_no_error (error);
   for (;;)
     {
-      g_autoptr(JsonObject) now = server_stats (server);
+      g_autoptr(JsonObject) now = clair_test_server_stats (server->url);
 
       if (json_object_get_int_member (now, "chat_requests") >= 150)
         break;
@@ -1156,7 +1100,7 @@ test_cli_resume_after_kill (void)
   g_assert_cmpstr (out, ==, summary);
 
   /* Every row answered; no committed row asked again; at most the in-flight rows asked twice. */
-  stats = server_stats (server);
+  stats = clair_test_server_stats (server->url);
   for (guint i = 0; i < n_rows; i++)
     {
       g_autoptr(ClairRecord) record = clair_project_get_record (project, i, &error);
@@ -1189,7 +1133,7 @@ test_cli_resume_after_kill (void)
 static void
 test_cli_key_and_exit_codes (void)
 {
-  g_autoptr(Server) server = server_start ("latency=300");
+  g_autoptr(ClairTestServer) server = clair_test_server_start ("latency=300");
   g_autofree char *dir = g_dir_make_tmp ("clair-cli-XXXXXX", NULL);
   g_autofree char *dataset = write_dataset (dir, 6);
   g_autofree char *key_path = g_build_filename (dir, "key.txt", NULL);
@@ -1217,7 +1161,7 @@ test_cli_key_and_exit_codes (void)
   g_assert_null (strstr (err, "sk-secret"));
   g_assert_null (strstr (out, "sk-secret"));
   {
-    g_autoptr(JsonObject) stats = server_stats (server);
+    g_autoptr(JsonObject) stats = clair_test_server_stats (server->url);
     g_assert_cmpstr (json_object_get_string_member (stats, "last_authorization"), ==, "Bearer sk-secret-env");
   }
   g_clear_pointer (&out, g_free);
@@ -1231,7 +1175,7 @@ test_cli_key_and_exit_codes (void)
     g_autoptr(JsonObject) stats = NULL;
 
     g_assert_cmpint (finish_clair (run_file, &out, &err), ==, 0);
-    stats = server_stats (server);
+    stats = clair_test_server_stats (server->url);
     g_assert_cmpstr (json_object_get_string_member (stats, "last_authorization"), ==, "Bearer sk-secret-file");
     g_clear_pointer (&out, g_free);
     g_clear_pointer (&err, g_free);
@@ -1269,7 +1213,7 @@ test_cli_key_and_exit_codes (void)
 static void
 test_cli_interrupt (void)
 {
-  g_autoptr(Server) server = server_start ("latency=300");
+  g_autoptr(ClairTestServer) server = clair_test_server_start ("latency=300");
   g_autofree char *dir = g_dir_make_tmp ("clair-int-XXXXXX", NULL);
   g_autofree char *dataset = write_dataset (dir, 100);
   g_autoptr(GSubprocess) run_it = NULL;
@@ -1283,7 +1227,7 @@ test_cli_interrupt (void)
   g_assert_no_error (error);
   for (;;)
     {
-      g_autoptr(JsonObject) now = server_stats (server);
+      g_autoptr(JsonObject) now = clair_test_server_stats (server->url);
 
       if (json_object_get_int_member (now, "chat_requests") >= 10)
         break;

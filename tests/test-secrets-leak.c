@@ -130,53 +130,14 @@ tls_handler_cb (SoupServer        *server,
                                     strlen (body));
 }
 
-/* A certificate made now with openssl (so it never expires in the repository), for
- * CN=localhost and SAN 127.0.0.1. Returns FALSE when openssl or TLS support is missing. */
+/* The server in @fixture's directory (see clair-test-http.h). FALSE when openssl or TLS support
+ * is missing. */
 static gboolean
 tls_server_start (Fixture   *fixture,
                   TlsServer *tls)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GTlsCertificate) certificate = NULL;
-  g_autofree char *openssl = g_find_program_in_path ("openssl");
-  g_autofree char *cert_path = path_in (fixture, "cert.pem");
-  g_autofree char *key_path = path_in (fixture, "key.pem");
-  g_autofree char *err = NULL;
-  GSList *uris;
-  int status;
-
-  if (openssl == NULL || !g_tls_backend_supports_tls (g_tls_backend_get_default ()))
-    return FALSE;
-
-  {
-    const char *argv[] = {
-      openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-      "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-      "-keyout", key_path, "-out", cert_path, NULL
-    };
-
-    /* openssl is not ours: keep the sanitizer runtime a sanitized test run preloads out of it. */
-    g_auto(GStrv) envp = g_environ_unsetenv (g_get_environ (), "LD_PRELOAD");
-
-    g_spawn_sync (NULL, (char **) argv, envp, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err,
-                  &status, &error);
-    g_assert_no_error (error);
-    if (!g_spawn_check_wait_status (status, NULL))
-      g_error ("openssl could not make a certificate: %s", err);
-  }
-
-  certificate = g_tls_certificate_new_from_files (cert_path, key_path, &error);
-  g_assert_no_error (error);
-  tls->server = soup_server_new ("tls-certificate", certificate, NULL);
-  soup_server_add_handler (tls->server, NULL, tls_handler_cb, tls, NULL);
-  soup_server_listen_local (tls->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY | SOUP_SERVER_LISTEN_HTTPS,
-                            &error);
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (tls->server);
-  g_assert_nonnull (uris);
-  tls->base_url = g_strdup_printf ("https://127.0.0.1:%d/v1", g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-  return TRUE;
+  tls->server = clair_test_tls_server_new (fixture->dir, tls_handler_cb, tls, &tls->base_url);
+  return tls->server != NULL;
 }
 
 static void
@@ -323,19 +284,6 @@ test_tls_self_signed_cli (Fixture       *fixture,
 /* ------------------------------------------------------------------------------------------------
  * The key through `clair run`, and everywhere it must not end up. */
 
-static char *
-server_stats (const char *base_url)
-{
-  g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *url = g_strdup_printf ("%.*s/stats", (int) (strlen (base_url) - 3), base_url);
-  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) body = soup_session_send_and_read (session, msg, NULL, &error);
-
-  g_assert_no_error (error);
-  return g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
-}
-
 static void
 assert_no_key_in (const char *what,
                   const char *data,
@@ -481,7 +429,7 @@ test_key_never_leaks (Fixture       *fixture,
     g_assert_null (strstr (result.err, "plain HTTP"));
     cli_result_clear (&result);
   }
-  stats = server_stats (base_url);
+  stats = clair_test_server_stats_text (base_url);
   /* The key did reach the server, so the searches below look for something real. */
   g_assert_nonnull (strstr (stats, "\"last_authorization\":\"Bearer " TEST_KEY "\""));
 
@@ -594,7 +542,7 @@ allow_core_files (gpointer user_data)
   struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
 
   setrlimit (RLIMIT_CORE, &unlimited);
-  test_util_die_with_parent (NULL);
+  clair_test_die_with_parent (NULL);
 }
 
 static char *

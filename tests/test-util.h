@@ -2,8 +2,8 @@
 #pragma once
 
 /* Helpers shared by the test programs (core tests in tests/, UI tests in tests/ui/): temporary
- * directories, the test server, a private session bus, peak RSS, projects to test with, and
- * the integrity check after a kill.
+ * directories, the test server (from clair-test-http.h), a private session bus, peak RSS, projects
+ * to test with, and the integrity check after a kill.
  * Static inline, so a test that leaves one unused still builds warning-free. */
 
 #include <gio/gio.h>
@@ -16,6 +16,7 @@
 #include "clair-dataset.h"
 #include "clair-metrics.h"
 #include "clair-project.h"
+#include "clair-test-http.h"
 
 /* A new directory under the temporary directory, from @tmpl (ending in XXXXXX). */
 static inline char *
@@ -60,34 +61,21 @@ peak_rss_mb (void)
   return line != NULL ? g_ascii_strtod (line + 6, NULL) / 1024.0 : -1;
 }
 
-static inline void
-test_util_die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-/* Starts CLAIR_TEST_SERVER with `--set @settings` (killed if this process dies) and stores the
- * base URL it prints on its first line in @url. NULL when CLAIR_TEST_SERVER is not set. */
+/* Starts CLAIR_TEST_SERVER with `--set @settings` (see clair-test-http.h: it goes with this
+ * process) and stores the base URL it prints on its first line in @url. NULL when
+ * CLAIR_TEST_SERVER is not set. */
 static inline GSubprocess *
 start_test_server (const char  *settings,
                    char       **url)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *server = g_getenv ("CLAIR_TEST_SERVER");
+  ClairTestServer *server = clair_test_server_start_seeded (settings, 0);
   GSubprocess *process;
 
-  if (server == NULL || !g_file_test (server, G_FILE_TEST_IS_EXECUTABLE))
+  if (server == NULL)
     return NULL;
-  g_subprocess_launcher_set_child_setup (launcher, test_util_die_with_parent, NULL, NULL);
-  process = g_subprocess_launcher_spawn (launcher, &error, server, "--set", settings, NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
-  *url = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (*url);
-  g_assert_true (g_str_has_prefix (*url, "http://127.0.0.1:"));
+  process = g_steal_pointer (&server->process);
+  *url = g_steal_pointer (&server->url);
+  g_free (server);
   return process;
 }
 

@@ -94,7 +94,7 @@ struct _ClairWindow
   char                 *search_text;
   GCancellable         *cancellable;     /* loads, searches and exports of this window */
   GCancellable         *search_cancellable;
-  guint                 search_timeout_id;
+  guint                 search_idle_id;  /* starts the search GtkSearchEntry asked for */
   GArray               *task_queue;      /* row indexes whose task to load */
   gboolean              task_loading;
   guint                 visible_tasks_id; /* works out which rows are on screen */

@@ -648,7 +648,9 @@ _clair_window_set_threshold (ClairWindow *self,
 }
 
 /* Search: runs in the reader connection on a worker thread once GtkSearchEntry says the text
- * changed (it already waits for a pause in the typing: no delay of our own on top). */
+ * changed. The entry already waits for a pause in the typing before it emits `search-changed`, so
+ * that is the one delay: the search starts from an idle right after (Enter starts it at once), and
+ * a newer text cancels the search still running. */
 
 static void
 search_thread (GTask        *task,
@@ -697,12 +699,12 @@ search_done_cb (GObject      *source,
 }
 
 static gboolean
-search_timeout_cb (gpointer user_data)
+search_start_cb (gpointer user_data)
 {
   ClairWindow *self = user_data;
   g_autoptr(GTask) task = NULL;
 
-  self->search_timeout_id = 0;
+  self->search_idle_id = 0;
   g_cancellable_cancel (self->search_cancellable);
   g_clear_object (&self->search_cancellable);
   if (self->reader == NULL)
@@ -716,7 +718,7 @@ search_timeout_cb (gpointer user_data)
     }
   self->search_cancellable = g_cancellable_new ();
   task = g_task_new (self->reader, self->search_cancellable, search_done_cb, g_object_ref (self));
-  g_task_set_source_tag (task, search_timeout_cb);
+  g_task_set_source_tag (task, search_start_cb);
   g_task_set_task_data (task, g_strdup (self->search_text), g_free);
   g_task_run_in_thread (task, search_thread);
   return G_SOURCE_REMOVE;
@@ -731,8 +733,8 @@ search_changed_cb (GtkSearchEntry *entry,
   g_clear_pointer (&self->search_text, g_free);
   if (text != NULL && *text != '\0')
     self->search_text = g_strdup (text);
-  g_clear_handle_id (&self->search_timeout_id, g_source_remove);
-  self->search_timeout_id = g_idle_add (search_timeout_cb, self);
+  g_clear_handle_id (&self->search_idle_id, g_source_remove);
+  self->search_idle_id = g_idle_add (search_start_cb, self);
   /* What is searched for is marked in the row being read too. */
   clair_record_pane_set_search (self->record_pane, self->search_text);
 }
@@ -751,11 +753,11 @@ static void
 search_activate_cb (GtkSearchEntry *entry,
                     ClairWindow    *self)
 {
-  /* A search asked for and not started yet: now. */
-  if (self->search_timeout_id != 0)
+  /* A search whose idle has not run yet: now. */
+  if (self->search_idle_id != 0)
     {
-      g_source_remove (self->search_timeout_id);
-      search_timeout_cb (self);
+      g_source_remove (self->search_idle_id);
+      search_start_cb (self);
     }
   gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
   if (self->search_cancellable != NULL || clair_row_view_get_pending (self->view))
@@ -1440,7 +1442,7 @@ clair_window_select_row (ClairWindow *self,
   if (position == G_MAXUINT)
     {
       /* Not shown: clear the filter and the search, then look again. */
-      g_clear_handle_id (&self->search_timeout_id, g_source_remove);
+      g_clear_handle_id (&self->search_idle_id, g_source_remove);
       g_clear_pointer (&self->search_matches, g_hash_table_unref);
       self->filter_kind = CLAIR_FILTER_ALL;
       gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
@@ -1557,7 +1559,7 @@ clair_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->view, self);
   g_cancellable_cancel (self->search_cancellable);
   g_clear_object (&self->search_cancellable);
-  g_clear_handle_id (&self->search_timeout_id, g_source_remove);
+  g_clear_handle_id (&self->search_idle_id, g_source_remove);
   clear_project (self);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);

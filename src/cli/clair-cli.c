@@ -11,62 +11,6 @@
 
 #include "clair-cli.h"
 
-int
-clair_cli_fail (const char *format,
-                ...)
-{
-  g_autofree char *message = NULL;
-  g_autofree char *escaped = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  /* One line: scripts read the first line of stderr as the reason. Escaping the newlines too (not
-   * only the controls a terminal acts on) keeps it one, and shows where a name or a server's
-   * message held one. */
-  escaped = clair_cli_escape (message);
-  fprintf (stderr, "clair: %s\n", escaped);
-  return CLAIR_EXIT_FAILURE;
-}
-
-int
-clair_cli_usage_error (const char *subcommand,
-                       const char *format,
-                       ...)
-{
-  g_autofree char *message = NULL;
-  g_autofree char *escaped = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  /* Option errors quote the command line, and many messages quote a file name. */
-  escaped = clair_cli_escape (message);
-  fprintf (stderr, "clair %s: %s\n", subcommand, escaped);
-  fprintf (stderr, _("Run “clair %s --help” for usage.\n"), subcommand);
-  return CLAIR_EXIT_USAGE;
-}
-
-int
-clair_cli_parse (GOptionContext   *context,
-                 const char       *subcommand,
-                 int              *argc,
-                 char           ***argv)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *prgname = g_strdup_printf ("clair %s", subcommand);
-
-  g_set_prgname (prgname);
-  if (!g_option_context_parse (context, argc, argv, &error))
-    return clair_cli_usage_error (subcommand, "%s", error->message);
-
-  return -1;
-}
-
 gboolean
 clair_cli_parse_range (const char *text,
                        guint      *first,
@@ -107,6 +51,29 @@ clair_cli_parse_range (const char *text,
   *first = (guint) a;
   *last = (guint) b;
   return TRUE;
+}
+
+gboolean
+clair_cli_is_project_file (const char *path)
+{
+  static const char magic[] = "SQLite format 3";
+  char header[sizeof magic] = { 0 };
+  FILE *file;
+  gboolean is_sqlite = FALSE;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  /* Opening a FIFO for reading blocks until something writes to it: leave anything that is not a
+   * regular file to the dataset import, which refuses it with a clear message. */
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return FALSE;
+  file = fopen (path, "rb");
+  if (file == NULL)
+    return FALSE;
+  if (fread (header, 1, sizeof header, file) == sizeof header)
+    is_sqlite = memcmp (header, magic, sizeof magic) == 0;
+  fclose (file);
+  return is_sqlite;
 }
 
 ClairProject *

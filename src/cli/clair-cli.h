@@ -19,7 +19,7 @@ enum
 };
 
 /* @text for a terminal, with what a terminal would act on shown as escapes: ESC as \e, other C0
- * controls, DEL, C1 controls and bytes that are not UTF-8 as \xHH (see clair-cli-escape.c).
+ * controls, DEL, C1 controls and bytes that are not UTF-8 as \xHH (see clair-escape.c).
  * Escape outside text once, where it is printed: never a format (its newlines are meant), nor
  * arguments of clair_cli_fail() and clair_cli_usage_error(), which escape their message. NULL for
  * NULL. */
@@ -100,6 +100,9 @@ gboolean clair_cli_hub_try_keyring     (ClairHub                *hub,
                                         const GError            *error);
 void     clair_cli_print_import_report (const char              *project_path,
                                         const ClairImportReport *report);
+/* TRUE when @path is a regular file that starts as an SQLite database does: a project, not a
+ * dataset. */
+gboolean      clair_cli_is_project_file (const char *path);
 /* Opens an existing project or prints why not; NULL then. */
 ClairProject *clair_cli_open_project   (const char              *path,
                                         gboolean                 writable);

@@ -14,22 +14,6 @@
 #include "clair-project.h"
 #include "clair-team.h"
 
-static gboolean
-is_project_file (const char *path)
-{
-  static const char magic[] = "SQLite format 3";
-  char header[sizeof magic] = { 0 };
-  FILE *file = fopen (path, "rb");
-  gboolean is_sqlite = FALSE;
-
-  if (file == NULL)
-    return FALSE;
-  if (fread (header, 1, sizeof header, file) == sizeof header)
-    is_sqlite = memcmp (header, magic, sizeof magic) == 0;
-  fclose (file);
-  return is_sqlite;
-}
-
 static int
 info_dataset (const char *path)
 {
@@ -246,7 +230,7 @@ clair_cmd_info (int    argc,
   if (!g_file_test (argv[1], G_FILE_TEST_IS_REGULAR))
     return clair_cli_fail (_("“%s” does not exist or is not a file"), argv[1]);
 
-  if (is_project_file (argv[1]))
+  if (clair_cli_is_project_file (argv[1]))
     return info_project (argv[1]);
   return info_dataset (argv[1]);
 }

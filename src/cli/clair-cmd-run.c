@@ -33,27 +33,6 @@ typedef struct
   gboolean     line_shown;
 } RunState;
 
-static gboolean
-is_project_file (const char *path)
-{
-  static const char magic[] = "SQLite format 3";
-  char header[sizeof magic] = { 0 };
-  FILE *file;
-  gboolean is_sqlite = FALSE;
-
-  /* Opening a FIFO for reading blocks until something writes to it: leave anything that is not a
-   * regular file to the dataset import, which refuses it with a clear message. */
-  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
-    return FALSE;
-  file = fopen (path, "rb");
-  if (file == NULL)
-    return FALSE;
-  if (fread (header, 1, sizeof header, file) == sizeof header)
-    is_sqlite = memcmp (header, magic, sizeof magic) == 0;
-  fclose (file);
-  return is_sqlite;
-}
-
 static void
 format_duration (char   *buf,
                  gsize   size,
@@ -338,7 +317,7 @@ clair_cmd_run (int    argc,
     options.api_key = g_strdup (key_env);
 
   /* A project to continue, or a dataset to import first. */
-  if (project_path == NULL && is_project_file (argv[1]))
+  if (project_path == NULL && clair_cli_is_project_file (argv[1]))
     project_path = g_strdup (argv[1]);
   else
     {

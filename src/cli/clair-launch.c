@@ -5,8 +5,6 @@
 
 #include <errno.h>
 #include <locale.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -43,67 +41,6 @@ find_full_tool (void)
     if (candidates[i] != NULL && g_file_test (candidates[i], G_FILE_TEST_IS_EXECUTABLE))
       return g_strdup (candidates[i]);
   return g_strdup (CLAIR_FULL_PATH);
-}
-
-/* clair-cli.c's helpers that `clair diff` uses, here so that the launcher does not link the
- * project and dataset code (and with it SQLite and JSON-GLib) that the rest of clair-cli.c needs.
- * They print exactly what those print, escaped with clair-cli-escape.c as there; test-cli checks
- * the diff usage errors and a diff failure naming a hostile file through this program. */
-
-int
-clair_cli_fail (const char *format,
-                ...)
-{
-  g_autofree char *message = NULL;
-  g_autofree char *escaped = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  /* One line: scripts read the first line of stderr as the reason. Escaping the newlines too (not
-   * only the controls a terminal acts on) keeps it one, and shows where a name or a server's
-   * message held one. */
-  escaped = clair_cli_escape (message);
-  fprintf (stderr, "clair: %s\n", escaped);
-  return CLAIR_EXIT_FAILURE;
-}
-
-int
-clair_cli_usage_error (const char *subcommand,
-                       const char *format,
-                       ...)
-{
-  g_autofree char *message = NULL;
-  g_autofree char *escaped = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  /* Option errors quote the command line, and many messages quote a file name. */
-  escaped = clair_cli_escape (message);
-  fprintf (stderr, "clair %s: %s\n", subcommand, escaped);
-  fprintf (stderr, _("Run “clair %s --help” for usage.\n"), subcommand);
-  return CLAIR_EXIT_USAGE;
-}
-
-int
-clair_cli_parse (GOptionContext   *context,
-                 const char       *subcommand,
-                 int              *argc,
-                 char           ***argv)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *prgname = g_strdup_printf ("clair %s", subcommand);
-
-  g_set_prgname (prgname);
-  if (!g_option_context_parse (context, argc, argv, &error))
-    return clair_cli_usage_error (subcommand, "%s", error->message);
-
-  return -1;
 }
 
 int

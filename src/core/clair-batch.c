@@ -9,6 +9,7 @@
 
 #include "clair-batch.h"
 #include "clair-error.h"
+#include "clair-i18n.h"
 #include "clair-jscan.h"
 #include "clair-json.h"
 #include "clair-parse.h"
@@ -189,30 +190,30 @@ read_line (ImportState *state,
   line = clair_json_load_object (state->parser, text, len, &local_error);
   if (line == NULL)
     {
-      add_problem (state, where, "not a batch output record (%s)", local_error->message);
+      add_problem (state, where, _("not a batch output record (%s)"), local_error->message);
       return NULL;
     }
 
   custom_id = clair_json_member_string (line, "custom_id");
   if (custom_id == NULL)
     {
-      add_problem (state, where, "no custom_id");
+      add_problem (state, where, _("no custom_id"));
       return NULL;
     }
   if (!parse_custom_id (custom_id, &index))
     {
-      add_problem (state, where, "custom_id “%s” is not of the form “row-N”", custom_id);
+      add_problem (state, where, _("custom_id “%s” is not of the form “row-N”"), custom_id);
       return NULL;
     }
   record = clair_project_get_record (state->project, index, &local_error);
   if (record == NULL)
     {
-      add_problem (state, where, "custom_id “%s”: the project has no row %u", custom_id, index);
+      add_problem (state, where, _("custom_id “%s”: the project has no row %u"), custom_id, index);
       return NULL;
     }
   if ((first = g_hash_table_lookup (state->seen, GUINT_TO_POINTER (index))) != NULL)
     {
-      add_problem (state, where, "custom_id “%s” again (its first result, at %s, is the one kept)",
+      add_problem (state, where, _("custom_id “%s” again (its first result, at %s, is the one kept)"),
                    custom_id, first);
       return NULL;
     }
@@ -253,10 +254,10 @@ read_line (ImportState *state,
         attempt->error = redacted;
       }
       if (attempt->http_status != 0)
-        add_problem (state, where, "row %u failed (HTTP %u): %s", index, attempt->http_status,
+        add_problem (state, where, _("row %u failed (HTTP %u): %s"), index, attempt->http_status,
                      attempt->error);
       else
-        add_problem (state, where, "row %u failed: %s", index, attempt->error);
+        add_problem (state, where, _("row %u failed: %s"), index, attempt->error);
     }
 
   state->report->n_kept += clair_record_is_decided (record);
@@ -299,8 +300,8 @@ import_file (ImportState  *state,
     {
       g_set_error (error, G_IO_ERROR, g_file_test (path, G_FILE_TEST_EXISTS) ? G_IO_ERROR_NOT_REGULAR_FILE
                                                                              : G_IO_ERROR_NOT_FOUND,
-                   g_file_test (path, G_FILE_TEST_EXISTS) ? "“%s” is not a regular file"
-                                                          : "“%s” does not exist", path);
+                   g_file_test (path, G_FILE_TEST_EXISTS) ? _("“%s” is not a regular file")
+                                                          : _("“%s” does not exist"), path);
       return FALSE;
     }
   mapped = g_mapped_file_new (path, FALSE, error);

@@ -12,6 +12,7 @@
 #include "clair-client.h"
 #include "clair-error.h"
 #include "clair-endpoint.h"
+#include "clair-i18n.h"
 #include "clair-json.h"
 #include "clair-secret.h"
 #include "clair-sse.h"
@@ -437,8 +438,8 @@ clair_client_new (const char  *base_url,
       g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0')
     {
       g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_FAILED,
-                   "“%s” is not a server address: give an http:// or https:// URL such as "
-                   "http://localhost:8000/v1", base_url);
+                   _("“%s” is not a server address: give an http:// or https:// URL such as "
+                   "http://localhost:8000/v1"), base_url);
       return NULL;
     }
 
@@ -462,8 +463,8 @@ clair_client_new (const char  *base_url,
   if (self->chat_uri == NULL || self->models_uri == NULL)
     {
       g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_FAILED,
-                   "“%s” is not a server address: give an http:// or https:// URL such as "
-                   "http://localhost:8000/v1", base_url);
+                   _("“%s” is not a server address: give an http:// or https:// URL such as "
+                   "http://localhost:8000/v1"), base_url);
       return NULL;
     }
 
@@ -650,7 +651,7 @@ complete_with_transport_error (GTask  *task,
       if (req->timed_out)
         complete (task, CLAIR_REPLY_RETRY,
                   g_error_new (CLAIR_ERROR, CLAIR_ERROR_TIMEOUT,
-                               "No complete answer from %s within the %g s deadline",
+                               _("No complete answer from %s within the %g s deadline"),
                                self->base_url, self->timeout));
       else
         complete (task, CLAIR_REPLY_CANCELLED, g_steal_pointer (&owned));
@@ -676,18 +677,18 @@ complete_with_transport_error (GTask  *task,
       if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_UNAVAILABLE))
         complete (task, CLAIR_REPLY_FATAL,
                   g_error_new (CLAIR_ERROR, CLAIR_ERROR_FATAL_HTTP,
-                               "HTTPS is not available (%s): install glib-networking",
+                               _("HTTPS is not available (%s): install glib-networking"),
                                error->message));
       else if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE) || flags != 0)
         complete (task, CLAIR_REPLY_FATAL,
                   g_error_new (CLAIR_ERROR, CLAIR_ERROR_FATAL_HTTP,
-                               "Refused to talk to %s: its TLS certificate is not trusted (%s). "
+                               _("Refused to talk to %s: its TLS certificate is not trusted (%s). "
                                "Check the URL, or add the server's certificate authority to the "
-                               "system's trusted certificates", host_of (self), why));
+                               "system's trusted certificates"), host_of (self), why));
       else
         complete (task, CLAIR_REPLY_FATAL,
                   g_error_new (CLAIR_ERROR, CLAIR_ERROR_FATAL_HTTP,
-                               "The secure connection to %s failed: %s", host_of (self),
+                               _("The secure connection to %s failed: %s"), host_of (self),
                                error->message));
       return;
     }
@@ -696,7 +697,7 @@ complete_with_transport_error (GTask  *task,
     {
       complete (task, CLAIR_REPLY_FATAL,
                 g_error_new (CLAIR_ERROR, CLAIR_ERROR_UNREACHABLE,
-                             "Could not find the server “%s” (%s): check the base URL",
+                             _("Could not find the server “%s” (%s): check the base URL"),
                              host_of (self), error->message));
       return;
     }
@@ -708,11 +709,11 @@ complete_with_transport_error (GTask  *task,
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE))
     complete (task, CLAIR_REPLY_RETRY,
               g_error_new (CLAIR_ERROR, CLAIR_ERROR_UNREACHABLE,
-                           "Nothing answered at %s: %s", self->base_url, error->message));
+                           _("Nothing answered at %s: %s"), self->base_url, error->message));
   else
     complete (task, CLAIR_REPLY_RETRY,
               g_error_new (CLAIR_ERROR, CLAIR_ERROR_INTERRUPTED,
-                           "The connection to %s failed: %s", self->base_url, error->message));
+                           _("The connection to %s failed: %s"), self->base_url, error->message));
 }
 
 static void
@@ -796,7 +797,7 @@ sse_event_cb (const char *event,
       g_autofree char *summary = summarise_text (data, MIN (len, 400));
 
       req->stream_parse_error = g_error_new (CLAIR_ERROR, CLAIR_ERROR_PROTOCOL,
-                                             "%s streamed an event that is not JSON: %s",
+                                             _("%s streamed an event that is not JSON: %s"),
                                              req->self->base_url, summary);
       return FALSE;
     }
@@ -887,7 +888,7 @@ clair_reply_read_body (ClairReply  *reply,
       action = clair_reply_action_for_status (reply->http_status, &reply->api_error);
       g_set_error (error, CLAIR_ERROR,
                    action == CLAIR_REPLY_FATAL ? CLAIR_ERROR_FATAL_HTTP : CLAIR_ERROR_HTTP,
-                   "HTTP %u from %s: %s", reply->http_status, base_url, reply->api_error.message);
+                   _("HTTP %u from %s: %s"), reply->http_status, base_url, reply->api_error.message);
       return action;
     }
 
@@ -899,7 +900,7 @@ clair_reply_read_body (ClairReply  *reply,
       g_autofree char *summary = len > 0 ? summarise_text (data, MIN (len, 4096)) : g_strdup ("an empty body");
 
       g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_PROTOCOL,
-                   "%s answered HTTP %u with something that is not a chat completion (%s): %s",
+                   _("%s answered HTTP %u with something that is not a chat completion (%s): %s"),
                    base_url, reply->http_status, content_type ? content_type : "no content type", summary);
       return CLAIR_REPLY_RETRY;
     }
@@ -908,7 +909,7 @@ clair_reply_read_body (ClairReply  *reply,
   if (json_object_has_member (root, "error"))
     {
       clair_api_error_parse (&reply->api_error, reply->http_status, NULL, data, len);
-      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_HTTP, "%s reported an error: %s", base_url,
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_HTTP, _("%s reported an error: %s"), base_url,
                    reply->api_error.message);
       return CLAIR_REPLY_RETRY;
     }
@@ -923,7 +924,7 @@ clair_reply_read_body (ClairReply  *reply,
       !JSON_NODE_HOLDS_OBJECT (json_array_get_element (json_node_get_array (choices), 0)))
     {
       g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_PROTOCOL,
-                   "%s answered without any choice in the completion", base_url);
+                   _("%s answered without any choice in the completion"), base_url);
       return CLAIR_REPLY_RETRY;
     }
   choice = json_node_get_object (json_array_get_element (json_node_get_array (choices), 0));
@@ -971,8 +972,8 @@ finish_whole_body (GTask *task)
 
       complete (task, CLAIR_REPLY_FAIL_ROW,
                 g_error_new (CLAIR_ERROR, CLAIR_ERROR_HTTP,
-                             "HTTP %u from %s: the server redirects to %s; chat requests are not "
-                             "sent on to another address (set the base URL to the server itself)",
+                             _("HTTP %u from %s: the server redirects to %s; chat requests are not "
+                             "sent on to another address (set the base URL to the server itself)"),
                              reply->http_status, self->base_url, target));
       return;
     }
@@ -995,7 +996,7 @@ finish_stream (GTask *task)
     {
       complete (task, CLAIR_REPLY_RETRY,
                 g_error_new (CLAIR_ERROR, CLAIR_ERROR_INTERRUPTED,
-                             "%s failed in the middle of the answer: %s", self->base_url,
+                             _("%s failed in the middle of the answer: %s"), self->base_url,
                              reply->api_error.message ? reply->api_error.message : "an error event"));
       return;
     }
@@ -1009,7 +1010,7 @@ finish_stream (GTask *task)
       /* Asking again would only pay for the same flood: the row fails with the reason. */
       complete (task, CLAIR_REPLY_FAIL_ROW,
                 g_error_new (CLAIR_ERROR, CLAIR_ERROR_PROTOCOL,
-                             "%s streamed an answer larger than %d MiB; the attempt was stopped",
+                             _("%s streamed an answer larger than %d MiB; the attempt was stopped"),
                              self->base_url, MAX_BODY_SIZE / (1024 * 1024)));
       return;
     }
@@ -1017,8 +1018,7 @@ finish_stream (GTask *task)
     {
       complete (task, CLAIR_REPLY_RETRY,
                 g_error_new (CLAIR_ERROR, CLAIR_ERROR_INTERRUPTED,
-                             "The answer from %s stopped before its end (no [DONE] after %"
-                             G_GSIZE_FORMAT " characters)", self->base_url, req->text->len));
+                             _("The answer from %s stopped before its end (no [DONE] after %zu characters)"), self->base_url, req->text->len));
       return;
     }
   complete (task, CLAIR_REPLY_OK, NULL);
@@ -1047,7 +1047,7 @@ read_cb (GObject      *source,
         {
           complete (g_steal_pointer (&task), CLAIR_REPLY_RETRY,
                     g_error_new (CLAIR_ERROR, CLAIR_ERROR_INTERRUPTED,
-                                 "The connection to %s dropped in the middle of the answer: %s",
+                                 _("The connection to %s dropped in the middle of the answer: %s"),
                                  req->self->base_url, error->message));
           g_error_free (error);
         }
@@ -1088,7 +1088,7 @@ read_cb (GObject      *source,
         {
           complete (g_steal_pointer (&task), CLAIR_REPLY_RETRY,
                     g_error_new (CLAIR_ERROR, CLAIR_ERROR_PROTOCOL,
-                                 "%s sent an answer larger than %d MiB", req->self->base_url,
+                                 _("%s sent an answer larger than %d MiB"), req->self->base_url,
                                  MAX_BODY_SIZE / (1024 * 1024)));
           return;
         }
@@ -1335,8 +1335,8 @@ models_cb (GObject      *source,
       if (error->domain == G_TLS_ERROR)
         {
           g_task_return_new_error (task, CLAIR_ERROR, CLAIR_ERROR_FATAL_HTTP,
-                                   "Refused to talk to %s: its TLS certificate is not trusted or "
-                                   "the secure connection failed (%s)", host_of (self),
+                                   _("Refused to talk to %s: its TLS certificate is not trusted or "
+                                   "the secure connection failed (%s)"), host_of (self),
                                    error->message);
           g_error_free (error);
         }
@@ -1345,7 +1345,7 @@ models_cb (GObject      *source,
       else
         {
           g_task_return_new_error (task, CLAIR_ERROR, CLAIR_ERROR_INTERRUPTED,
-                                   "Could not reach %s: %s", self->base_url, error->message);
+                                   _("Could not reach %s: %s"), self->base_url, error->message);
           g_error_free (error);
         }
       return;
@@ -1363,7 +1363,7 @@ models_cb (GObject      *source,
       action = clair_reply_action_for_status (status, &api_error);
       g_task_return_new_error (task, CLAIR_ERROR,
                                action == CLAIR_REPLY_FATAL ? CLAIR_ERROR_FATAL_HTTP : CLAIR_ERROR_HTTP,
-                               "HTTP %u from %s/models: %s", status, self->base_url,
+                               _("HTTP %u from %s/models: %s"), status, self->base_url,
                                api_error.message);
       clair_api_error_clear (&api_error);
       return;
@@ -1375,8 +1375,8 @@ models_cb (GObject      *source,
   if (data == NULL || !JSON_NODE_HOLDS_ARRAY (data))
     {
       g_task_return_new_error (task, CLAIR_ERROR, CLAIR_ERROR_PROTOCOL,
-                               "%s/models did not answer with a model list: is this an "
-                               "OpenAI-compatible server?", self->base_url);
+                               _("%s/models did not answer with a model list: is this an "
+                               "OpenAI-compatible server?"), self->base_url);
       return;
     }
 

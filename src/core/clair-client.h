@@ -6,9 +6,9 @@
 G_BEGIN_DECLS
 
 /* An OpenAI-compatible chat client on libsoup: POST {base_url}/chat/completions, plain or streamed
- * (SSE), and GET {base_url}/models. See PROTOCOL.md for the wire rules and libsoup's traps. */
+ * (SSE), and GET {base_url}/models. */
 
-/* What the caller should do with a reply: PROTOCOL.md's status → action table. */
+/* What the caller should do with a reply, by its HTTP status or error. */
 typedef enum
 {
   CLAIR_REPLY_OK,          /* an answer (its content may still fail to parse) */
@@ -20,7 +20,7 @@ typedef enum
 
 const char *clair_reply_action_to_string (ClairReplyAction action);
 
-/* Every error shape of PROTOCOL.md (OpenAI, vLLM with an integer code, vLLM flat, TGI/Ollama
+/* Every error shape servers send (OpenAI, vLLM with an integer code, vLLM flat, TGI/Ollama
  * string errors, llama.cpp, HTML or text from proxies) normalised. */
 typedef struct
 {

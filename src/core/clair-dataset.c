@@ -14,6 +14,7 @@
 
 #include "clair-dataset.h"
 #include "clair-error.h"
+#include "clair-i18n.h"
 #include "clair-jscan.h"
 #include "clair-json.h"
 #include "clair-parquet.h"
@@ -280,10 +281,10 @@ set_error_at (ClairDataset  *self,
   va_end (args);
 
   if (column > 0)
-    g_set_error (error, CLAIR_ERROR, code, "“%s”, line %u, column %u: %s",
+    g_set_error (error, CLAIR_ERROR, code, _("“%s”, line %u, column %u: %s"),
                  self->display_name, line, column, what);
   else
-    g_set_error (error, CLAIR_ERROR, code, "“%s”, line %u: %s", self->display_name, line, what);
+    g_set_error (error, CLAIR_ERROR, code, _("“%s”, line %u: %s"), self->display_name, line, what);
 }
 
 static void set_csv_error (ClairDataset  *self,
@@ -312,10 +313,10 @@ set_csv_error (ClairDataset  *self,
   va_end (args);
 
   if (self->columns != NULL && field < self->n_columns)
-    g_set_error (error, CLAIR_ERROR, code, "“%s”, line %u, column %u (“%s”): %s",
+    g_set_error (error, CLAIR_ERROR, code, _("“%s”, line %u, column %u (“%s”): %s"),
                  self->display_name, line, field + 1, self->columns[field], what);
   else
-    g_set_error (error, CLAIR_ERROR, code, "“%s”, line %u, column %u: %s",
+    g_set_error (error, CLAIR_ERROR, code, _("“%s”, line %u, column %u: %s"),
                  self->display_name, line, field + 1, what);
 }
 
@@ -402,16 +403,16 @@ set_json_error (ClairDataset          *self,
     }
   if (!jerr->show_found)
     {
-      set_error_at (self, error, CLAIR_ERROR_INVALID_DATA, line, column, "invalid JSON: %s",
+      set_error_at (self, error, CLAIR_ERROR_INVALID_DATA, line, column, _("invalid JSON: %s"),
                     jerr->message);
       return;
     }
 
   if (jerr->where >= end)
-    g_strlcpy (found, "the end of the file", sizeof found);
+    g_strlcpy (found, _("the end of the file"), sizeof found);
   else
     clair_jscan_describe (jerr->where, end, found, sizeof found);
-  set_error_at (self, error, CLAIR_ERROR_INVALID_DATA, line, column, "invalid JSON: %s, found %s",
+  set_error_at (self, error, CLAIR_ERROR_INVALID_DATA, line, column, _("invalid JSON: %s, found %s"),
                 jerr->message, found);
 }
 
@@ -478,8 +479,8 @@ csv_parse_record (ClairDataset *self,
       if (G_UNLIKELY (n_fields == max_fields))
         {
           set_error_at (self, error, CLAIR_ERROR_TOO_LARGE, line, 0,
-                        "the header has more than %u columns, the most a dataset may have; keep "
-                        "the columns you need and save the file again", max_fields);
+                        _("the header has more than %u columns, the most a dataset may have; keep "
+                        "the columns you need and save the file again"), max_fields);
           return NULL;
         }
 
@@ -496,7 +497,7 @@ csv_parse_record (ClairDataset *self,
               if (quote == NULL)
                 {
                   set_csv_error (self, error, CLAIR_ERROR_INVALID_DATA, field.line, n_fields,
-                                 "a quoted field starts here and never ends (a missing closing quote?)");
+                                 _("a quoted field starts here and never ends (a missing closing quote?)"));
                   return NULL;
                 }
               line += count_newlines (q, quote);
@@ -518,8 +519,8 @@ csv_parse_record (ClairDataset *self,
 
                   clair_jscan_describe (p, end, found, sizeof found);
                   set_csv_error (self, error, CLAIR_ERROR_INVALID_DATA, line, n_fields,
-                                 "%s after the closing quote of a field; a quote inside a quoted "
-                                 "field must be doubled (\"\")", found);
+                                 _("%s after the closing quote of a field; a quote inside a quoted "
+                                 "field must be doubled (\"\")"), found);
                   return NULL;
                 }
               while (p < end && *p != delimiter && *p != '\n')
@@ -573,14 +574,14 @@ csv_field_text (ClairDataset   *self,
       g_autofree char *limit = g_format_size_full (CLAIR_DATASET_MAX_FIELD, G_FORMAT_SIZE_IEC_UNITS);
 
       set_csv_error (self, error, CLAIR_ERROR_TOO_LARGE, field->line, column,
-                     "the field holds %s, over the %s limit for one field", size, limit);
+                     _("the field holds %s, over the %s limit for one field"), size, limit);
       return NULL;
     }
   if (!g_utf8_validate_len (field->start, field->len, &bad))
     {
       set_csv_error (self, error, CLAIR_ERROR_INVALID_DATA,
                      field->line + count_newlines (field->start, bad), column,
-                     "invalid UTF-8 (byte 0x%02X); save the file as UTF-8", (guchar) *bad);
+                     _("invalid UTF-8 (byte 0x%02X); save the file as UTF-8"), (guchar) *bad);
       return NULL;
     }
 
@@ -800,8 +801,8 @@ json_columns_from_object (ClairDataset *self,
           g_free (name);
           locate (self, offset, line, key.start, &key_line, &key_column);
           set_error_at (self, error, CLAIR_ERROR_TOO_LARGE, key_line, key_column,
-                        "the row has more than %u columns, the most a dataset may have; keep the "
-                        "columns you need and save the file again", CLAIR_DATASET_MAX_COLUMNS);
+                        _("the row has more than %u columns, the most a dataset may have; keep the "
+                        "columns you need and save the file again"), CLAIR_DATASET_MAX_COLUMNS);
           return FALSE;
         }
       column_names_take (&names, name);
@@ -845,11 +846,11 @@ open_jsonl (ClairDataset *self,
   if (first_error != NULL)
     {
       g_propagate_prefixed_error (error, g_steal_pointer (&first_error),
-                                  "Could not learn the columns of a JSON lines file (one object "
-                                  "per line): ");
+                                  _("Could not learn the columns of a JSON lines file (one object "
+                                  "per line): "));
       return FALSE;
     }
-  g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_EMPTY, "“%s” is empty: it holds no rows",
+  g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_EMPTY, _("“%s” is empty: it holds no rows"),
                self->display_name);
   return FALSE;
 }
@@ -868,13 +869,13 @@ open_json (ClairDataset *self,
 
       clair_jscan_describe (p, end, found, sizeof found);
       set_error_at (self, error, CLAIR_ERROR_INVALID_DATA, line, 0,
-                    "expected “[” to start a JSON list of objects, found %s", found);
+                    _("expected “[” to start a JSON list of objects, found %s"), found);
       return FALSE;
     }
   p = skip_ws_lines (p + 1, end, &line);
   if (p < end && *p == ']')
     {
-      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_EMPTY, "“%s” is empty: its JSON list holds no rows",
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_EMPTY, _("“%s” is empty: its JSON list holds no rows"),
                    self->display_name);
       return FALSE;
     }
@@ -903,7 +904,7 @@ open_csv (ClairDataset *self,
     }
   if (p >= end)
     {
-      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_EMPTY, "“%s” is empty: it holds no header and no rows",
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_EMPTY, _("“%s” is empty: it holds no header and no rows"),
                    self->display_name);
       return FALSE;
     }
@@ -957,11 +958,11 @@ check_file_type (const char  *display_name,
     return TRUE;
   if (S_ISDIR (mode))
     g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_UNSUPPORTED,
-                 "“%s” is a folder without .parquet files; choose a JSONL, JSON, CSV, TSV or "
-                 "Parquet file, or a folder of Parquet files", display_name);
+                 _("“%s” is a folder without .parquet files; choose a JSONL, JSON, CSV, TSV or "
+                 "Parquet file, or a folder of Parquet files"), display_name);
   else
     g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_UNSUPPORTED,
-                 "“%s” is not a regular file (%s); save the dataset to a file and open that",
+                 _("“%s” is not a regular file (%s); save the dataset to a file and open that"),
                  display_name, describe_file_type (mode));
   return FALSE;
 }
@@ -972,7 +973,7 @@ set_errno_error (const char  *display_name,
                  int          saved_errno)
 {
   g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-               "Could not open “%s”: %s", display_name, g_strerror (saved_errno));
+               _("Could not open “%s”: %s"), display_name, g_strerror (saved_errno));
 }
 
 /* Maps @path when it is a regular file or a symbolic link to one. Opening a FIFO for reading
@@ -1014,7 +1015,7 @@ map_regular_file (const char  *path,
     {
       mapped = g_mapped_file_new_from_fd (fd, FALSE, error);
       if (mapped == NULL)
-        g_prefix_error (error, "“%s”: ", display_name);
+        g_prefix_error (error, _("“%s”: "), display_name);
     }
   close (fd);
   return mapped;
@@ -1108,8 +1109,8 @@ parquet_files (ClairDataset  *self,
               g_autofree char *display = g_filename_display_name (path);
 
               g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND,
-                           "“%s” is shard 1 of %u, but shard %u (“%s”) is missing; download every "
-                           "shard into the same folder", self->display_name, n, i + 1, display);
+                           _("“%s” is shard 1 of %u, but shard %u (“%s”) is missing; download every "
+                           "shard into the same folder"), self->display_name, n, i + 1, display);
               g_free (path);
               return NULL;
             }
@@ -1173,7 +1174,7 @@ open_parquet (ClairDataset  *self,
           if (clair_parquet_get_n_columns (reader) > CLAIR_DATASET_MAX_COLUMNS)
             {
               g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_TOO_LARGE,
-                           "“%s” has more than %u columns, the most a dataset may have",
+                           _("“%s” has more than %u columns, the most a dataset may have"),
                            display, CLAIR_DATASET_MAX_COLUMNS);
               return FALSE;
             }
@@ -1185,20 +1186,20 @@ open_parquet (ClairDataset  *self,
           !g_str_equal (clair_parquet_get_column_name (reader, 0), names.names->pdata[0]))
         {
           g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA,
-                       "“%s” does not have the columns of the first file of the dataset; its "
-                       "files must share one schema", display);
+                       _("“%s” does not have the columns of the first file of the dataset; its "
+                       "files must share one schema"), display);
           return FALSE;
         }
     }
   if (n_rows >= G_MAXUINT)
     {
-      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_TOO_LARGE, "“%s”: more than %u rows",
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_TOO_LARGE, _("“%s”: more than %u rows"),
                    self->display_name, G_MAXUINT - 1);
       return FALSE;
     }
   if (n_rows == 0)
     {
-      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_EMPTY, "“%s” is empty: it holds no rows",
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_EMPTY, _("“%s” is empty: it holds no rows"),
                    self->display_name);
       return FALSE;
     }
@@ -1275,7 +1276,7 @@ clair_dataset_open (const char  *path,
   if (clair_jscan_skip_ws (self->data + self->body, self->data + self->size) ==
       self->data + self->size)
     {
-      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_EMPTY, "“%s” is empty: it holds no rows",
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_EMPTY, _("“%s” is empty: it holds no rows"),
                    self->display_name);
       return NULL;
     }
@@ -1299,7 +1300,7 @@ clair_dataset_open (const char  *path,
       break;
     case CLAIR_FORMAT_UNKNOWN:
     default:
-      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_UNSUPPORTED, "“%s”: unknown dataset format",
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_UNSUPPORTED, _("“%s”: unknown dataset format"),
                    self->display_name);
       break;
     }
@@ -1348,7 +1349,7 @@ add_row (ClairDataset *self,
 
   if (G_UNLIKELY (n == G_MAXUINT))
     {
-      set_error_at (self, error, CLAIR_ERROR_TOO_LARGE, line, 0, "more than %u rows", G_MAXUINT - 1);
+      set_error_at (self, error, CLAIR_ERROR_TOO_LARGE, line, 0, _("more than %u rows"), G_MAXUINT - 1);
       return FALSE;
     }
   chunk = self->chunks[n >> CHUNK_BITS];
@@ -1373,9 +1374,10 @@ get_row (ClairDataset *self,
 
   if (index >= n_rows)
     {
-      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND, "“%s” has no row %u (%s %u rows)",
-                   self->display_name, index,
-                   g_atomic_int_get (&self->indexed) ? "it has" : "indexed so far:", n_rows);
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND,
+                   g_atomic_int_get (&self->indexed) ? _("“%s” has no row %u (it has %u rows)")
+                                                     : _("“%s” has no row %u (%u rows indexed so far)"),
+                   self->display_name, index, n_rows);
       return FALSE;
     }
   if (self->format == CLAIR_FORMAT_PARQUET)
@@ -1509,7 +1511,7 @@ index_json (IndexRun  *run,
       jerr.where = p;
       jerr.show_found = TRUE;
       jerr.bad_utf8 = FALSE;
-      g_strlcpy (jerr.message, "expected “,” or “]” after a row of the list", sizeof jerr.message);
+      g_strlcpy (jerr.message, _("expected “,” or “]” after a row of the list"), sizeof jerr.message);
       set_json_error (self, error, row - self->data, row_line, &jerr);
       return FALSE;
     }
@@ -1567,7 +1569,7 @@ index_csv (IndexRun  *run,
 
   if (g_atomic_int_get (&self->n_rows) == 0)
     {
-      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_EMPTY, "“%s” has a header but no rows",
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_EMPTY, _("“%s” has a header but no rows"),
                    self->display_name);
       return FALSE;
     }
@@ -1800,25 +1802,25 @@ text_from_value (ClairDataset         *self,
   if (value->type != CLAIR_JSCAN_ARRAY)
     {
       set_error_at (self, error, CLAIR_ERROR_INVALID_DATA, line, col,
-                    "column “%s” holds %s, not text", column, clair_jscan_type_name (value->type));
+                    _("column “%s” holds %s, not text"), column, clair_jscan_type_name (value->type));
       return NULL;
     }
   if (!find_last_message (value, role, &content, &is_chat))
     {
       if (!is_chat)
         set_error_at (self, error, CLAIR_ERROR_INVALID_DATA, line, col,
-                      "column “%s” holds a list that is neither text nor chat messages "
-                      "({\"role\", \"content\"} objects)", column);
+                      _("column “%s” holds a list that is neither text nor chat messages "
+                      "({\"role\", \"content\"} objects)"), column);
       else
         set_error_at (self, error, CLAIR_ERROR_INVALID_DATA, line, col,
-                      "column “%s” holds chat messages but no %s message", column, role);
+                      _("column “%s” holds chat messages but no %s message"), column, role);
       return NULL;
     }
   if (content.type != CLAIR_JSCAN_STRING)
     {
       locate (self, row_offset, row_line, content.start, &line, &col);
       set_error_at (self, error, CLAIR_ERROR_INVALID_DATA, line, col,
-                    "the last %s message in column “%s” has %s as its content, not text", role,
+                    _("the last %s message in column “%s” has %s as its content, not text"), role,
                     column, clair_jscan_type_name (content.type));
       return NULL;
     }
@@ -1847,7 +1849,7 @@ check_field_size (ClairDataset         *self,
   limit = g_format_size_full (CLAIR_DATASET_MAX_FIELD, G_FORMAT_SIZE_IEC_UNITS);
   locate (self, row_offset, row_line, value->start, &line, &column);
   set_error_at (self, error, CLAIR_ERROR_TOO_LARGE, line, column,
-                "column “%s” holds %s, over the %s limit for one field", name, size, limit);
+                _("column “%s” holds %s, over the %s limit for one field"), name, size, limit);
   return FALSE;
 }
 
@@ -1958,7 +1960,7 @@ read_json_row (ClairDataset       *self,
       if (span->start == NULL)
         {
           set_error_at (self, error, CLAIR_ERROR_MISSING_COLUMN, line, 0,
-                        "the row has no column “%s”", column);
+                        _("the row has no column “%s”"), column);
           return NULL;
         }
     }
@@ -2024,8 +2026,8 @@ read_csv_fields (ClairDataset *self,
   if (fields->len != self->n_columns)
     {
       set_error_at (self, error, CLAIR_ERROR_INVALID_DATA, line, 0,
-                    "the row has %u fields where the header has %u (a missing delimiter, or an "
-                    "unquoted one inside a field?)", fields->len, self->n_columns);
+                    _("the row has %u fields where the header has %u (a missing delimiter, or an "
+                    "unquoted one inside a field?)"), fields->len, self->n_columns);
       return NULL;
     }
   return g_steal_pointer (&fields);
@@ -2062,7 +2064,7 @@ read_csv_row (ClairDataset       *self,
           g_autofree char *names = g_strjoinv (", ", self->columns);
 
           set_error_at (self, error, CLAIR_ERROR_MISSING_COLUMN, line, 0,
-                        "there is no column “%s” (the header has: %s)",
+                        _("there is no column “%s” (the header has: %s)"),
                         pass == 0 ? mapping->task_column : mapping->solution_column, names);
           return NULL;
         }
@@ -2148,7 +2150,7 @@ set_row_error (ClairDataset  *self,
   what = g_strdup_vprintf (format, args);
   va_end (args);
   /* Rows are numbered from 0, as everywhere else (Hugging Face numbers them so). */
-  g_set_error (error, CLAIR_ERROR, code, "“%s”, row %u: %s", self->display_name, index, what);
+  g_set_error (error, CLAIR_ERROR, code, _("“%s”, row %u: %s"), self->display_name, index, what);
 }
 
 /* The text of a mapped Parquet cell, under the rule of text_from_value(): a string, or the content
@@ -2197,7 +2199,7 @@ parquet_text (ClairDataset      *self,
     return clair_jscan_unescape (value.start, value.len, NULL);
   if (value.type != CLAIR_JSCAN_ARRAY)
     {
-      set_row_error (self, error, CLAIR_ERROR_INVALID_DATA, index, "column “%s” holds %s, not text",
+      set_row_error (self, error, CLAIR_ERROR_INVALID_DATA, index, _("column “%s” holds %s, not text"),
                      column, clair_jscan_type_name (value.type));
       return NULL;
     }
@@ -2205,17 +2207,17 @@ parquet_text (ClairDataset      *self,
     {
       if (!is_chat)
         set_row_error (self, error, CLAIR_ERROR_INVALID_DATA, index,
-                       "column “%s” holds a list that is neither text nor chat messages "
-                       "({\"role\", \"content\"} objects)", column);
+                       _("column “%s” holds a list that is neither text nor chat messages "
+                       "({\"role\", \"content\"} objects)"), column);
       else
         set_row_error (self, error, CLAIR_ERROR_INVALID_DATA, index,
-                       "column “%s” holds chat messages but no %s message", column, role);
+                       _("column “%s” holds chat messages but no %s message"), column, role);
       return NULL;
     }
   if (content.type != CLAIR_JSCAN_STRING)
     {
       set_row_error (self, error, CLAIR_ERROR_INVALID_DATA, index,
-                     "the last %s message in column “%s” has %s as its content, not text", role,
+                     _("the last %s message in column “%s” has %s as its content, not text"), role,
                      column, clair_jscan_type_name (content.type));
       return NULL;
     }
@@ -2254,7 +2256,7 @@ check_parquet_field (ClairDataset  *self,
   size = g_format_size_full (cell->len, G_FORMAT_SIZE_IEC_UNITS);
   limit = g_format_size_full (CLAIR_DATASET_MAX_FIELD, G_FORMAT_SIZE_IEC_UNITS);
   set_row_error (self, error, CLAIR_ERROR_TOO_LARGE, index,
-                 "column “%s” holds %s, over the %s limit for one field", self->columns[column],
+                 _("column “%s” holds %s, over the %s limit for one field"), self->columns[column],
                  size, limit);
   return FALSE;
 }
@@ -2280,7 +2282,7 @@ read_parquet_row_locked (ClairDataset       *self,
           g_autofree char *names = g_strjoinv (", ", self->columns);
 
           set_row_error (self, error, CLAIR_ERROR_MISSING_COLUMN, index,
-                         "there is no column “%s” (the file has: %s)",
+                         _("there is no column “%s” (the file has: %s)"),
                          pass == 0 ? mapping->task_column : mapping->solution_column, names);
           return NULL;
         }

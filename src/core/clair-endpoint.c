@@ -9,6 +9,7 @@
 
 #include "clair-endpoint.h"
 #include "clair-error.h"
+#include "clair-i18n.h"
 
 gboolean
 clair_endpoint_host_is_loopback (const char *host)
@@ -104,8 +105,8 @@ clair_endpoint_check_url (const char  *url,
     return TRUE;
   bare = clair_endpoint_strip_credentials (url);
   g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_FAILED,
-               "The server address holds a user name or password (before “@”); it is kept in "
+               _("The server address holds a user name or password (before “@”); it is kept in "
                "projects and settings, so it must not: give %s and put the key in CLAIR_API_KEY "
-               "or in Preferences (the keyring)", bare);
+               "or in Preferences (the keyring)"), bare);
   return FALSE;
 }

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 
 #include "clair-error.h"
 #include "clair-export.h"
+#include "clair-i18n.h"
 #include "clair-team.h"
 #include "clair-json.h"
 #include "clair-jscan.h"
@@ -156,7 +158,7 @@ resolve_target (const char  *path,
         }
     }
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_LINKS,
-               "Too many symbolic links in “%s”", path);
+               _("Too many symbolic links in “%s”"), path);
   return NULL;
 }
 
@@ -174,7 +176,7 @@ start_part (Output  *out,
       int saved_errno = errno;
 
       g_clear_pointer (&out->tmp_path, g_free);
-      return set_errno_error (error, saved_errno, "Could not create a file next to “%s”", out->target);
+      return set_errno_error (error, saved_errno, _("Could not create a file next to “%s”"), out->target);
     }
   if (out->mode != 0)
     fchmod (fd, out->mode);
@@ -200,7 +202,7 @@ output_open (Output      *out,
       out->stream = TRUE;
       fd = dup (STDOUT_FILENO);
       if (fd < 0)
-        return set_errno_error (error, errno, "Could not write to %s", "standard output");
+        return set_errno_error (error, errno, _("Could not write to %s"), "standard output");
       out->file = fdopen (fd, "w");
       return TRUE;
     }
@@ -213,7 +215,7 @@ output_open (Output      *out,
       if (S_ISDIR (st.st_mode))
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY,
-                       "“%s” is a folder; give a file name to export to", out->target);
+                       _("“%s” is a folder; give a file name to export to"), out->target);
           return FALSE;
         }
       if (!S_ISREG (st.st_mode))
@@ -222,7 +224,7 @@ output_open (Output      *out,
           out->stream = TRUE;
           fd = g_open (out->target, O_WRONLY | O_CLOEXEC | O_NOCTTY, 0);
           if (fd < 0)
-            return set_errno_error (error, errno, "Could not open “%s”", out->target);
+            return set_errno_error (error, errno, _("Could not open “%s”"), out->target);
           out->file = fdopen (fd, "w");
           return TRUE;
         }
@@ -242,10 +244,10 @@ finish_part (Output  *out,
       int saved_errno = errno;
 
       fclose (file);
-      return set_errno_error (error, saved_errno, "Could not write “%s”", out->target);
+      return set_errno_error (error, saved_errno, _("Could not write “%s”"), out->target);
     }
   if (fclose (file) != 0)
-    return set_errno_error (error, errno, "Could not write “%s”", out->target);
+    return set_errno_error (error, errno, _("Could not write “%s”"), out->target);
   if (out->tmp_path != NULL)
     g_ptr_array_add (out->parts, g_steal_pointer (&out->tmp_path));
   return TRUE;
@@ -287,7 +289,7 @@ output_commit (Output     *out,
                                                     : part_name (out->target, i + 1, out->parts->len);
 
       if (g_rename (g_ptr_array_index (out->parts, i), name) != 0)
-        return set_errno_error (error, errno, "Could not move the export into place at “%s”", name);
+        return set_errno_error (error, errno, _("Could not move the export into place at “%s”"), name);
       /* Renamed: nothing left to remove. */
       g_free (out->parts->pdata[i]);
       out->parts->pdata[i] = NULL;
@@ -468,18 +470,6 @@ append_extra_members (ExportState *state,
       g_string_append_c (out, ':');
       clair_json_append_raw (out, value.start, value.len);
     }
-}
-
-static void
-append_message (GString    *out,
-                const char *role,
-                const char *content)
-{
-  g_string_append (out, "{\"role\":");
-  clair_json_append_string (out, role, -1);
-  g_string_append (out, ",\"content\":");
-  clair_json_append_string (out, content, -1);
-  g_string_append_c (out, '}');
 }
 
 static const char *
@@ -668,11 +658,11 @@ format_trl (ExportState *state,
   if (chat)
     {
       g_string_append (out, "{\"prompt\":[");
-      append_message (out, "user", record->task);
+      clair_json_append_message (out, "user", record->task);
       g_string_append (out, "],\"chosen\":[");
-      append_message (out, "assistant", state->chosen->str);
+      clair_json_append_message (out, "assistant", state->chosen->str);
       g_string_append (out, "],\"rejected\":[");
-      append_message (out, "assistant", record->solution);
+      clair_json_append_message (out, "assistant", record->solution);
       g_string_append_c (out, ']');
     }
   else
@@ -719,13 +709,13 @@ format_contextual (ExportState *state,
   g_string_append (out, "{\"prompt\":");
   clair_json_append_string (out, record->task, -1);
   g_string_append (out, ",\"chosen\":[");
-  append_message (out, "user", record->task);
+  clair_json_append_message (out, "user", record->task);
   g_string_append_c (out, ',');
-  append_message (out, "assistant", state->chosen->str);
+  clair_json_append_message (out, "assistant", state->chosen->str);
   g_string_append (out, "],\"rejected\":[");
-  append_message (out, "user", record->task);
+  clair_json_append_message (out, "user", record->task);
   g_string_append_c (out, ',');
-  append_message (out, "assistant", record->solution);
+  clair_json_append_message (out, "assistant", record->solution);
   g_string_append (out, "],\"rational\":");
   clair_json_append_string (out, record_rationale (record), -1);
   g_string_append (out, ",\"prompt_id\":");
@@ -792,9 +782,9 @@ format_distilabel (ExportState *state,
     clair_json_append_string (out, clair_decision_to_string (record->decision), -1);
   append_annotator_columns (state, record);
   g_string_append (out, ",\"distilabel_metadata\":{\"raw_input_c_l_a_i_r_0\":[");
-  append_message (out, "system", system);
+  clair_json_append_message (out, "system", system);
   g_string_append_c (out, ',');
-  append_message (out, "user", user);
+  clair_json_append_message (out, "user", user);
   g_string_append (out, "],\"raw_output_c_l_a_i_r_0\":");
   clair_json_append_string (out, answered ? attempt->raw_output : NULL, -1);
   g_string_append (out, ",\"statistics_c_l_a_i_r_0\":{\"input_tokens\":");
@@ -837,7 +827,7 @@ write_out (ExportState *state,
     return TRUE;
   if (fwrite (line, 1, len, out->file) != len)
     {
-      set_errno_error (&state->error, errno, "Could not write “%s”", out->target);
+      set_errno_error (&state->error, errno, _("Could not write “%s”"), out->target);
       return FALSE;
     }
   out->part_bytes += len;
@@ -860,8 +850,8 @@ split_if_needed (ExportState *state,
   if (len > max_bytes)
     {
       g_set_error (&state->error, CLAIR_ERROR, CLAIR_ERROR_FAILED,
-                   "The request of one row is %" G_GSIZE_FORMAT " bytes, more than a batch file may "
-                   "hold (%" G_GUINT64_FORMAT ")", len, max_bytes);
+                   _("The request of one row is %zu bytes, more than a batch file may "
+                   "hold (%" PRIu64 ")"), len, max_bytes);
       return FALSE;
     }
   if (out->part_lines == 0 || (out->part_lines < max_lines && out->part_bytes + len <= max_bytes))
@@ -869,8 +859,8 @@ split_if_needed (ExportState *state,
   if (out->stream)
     {
       g_set_error (&state->error, CLAIR_ERROR, CLAIR_ERROR_FAILED,
-                   "The batch needs several files (at most %" G_GUINT64_FORMAT " requests and "
-                   "%" G_GUINT64_FORMAT " bytes each); export it to a regular file",
+                   _("The batch needs several files (at most %" PRIu64 " requests and "
+                   "%" PRIu64 " bytes each); export it to a regular file"),
                    max_lines, max_bytes);
       return FALSE;
     }
@@ -1092,8 +1082,8 @@ run_export (ClairProject              *project,
       (state.params->model == NULL || *state.params->model == '\0'))
     {
       g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_FAILED,
-                   "Batch requests need a model name; set one in the run settings "
-                   "(or pass --model to clair export)");
+                   _("Batch requests need a model name; set one in the run settings "
+                   "(or pass --model to clair export)"));
       goto out;
     }
 

@@ -10,6 +10,7 @@
 # include <emmintrin.h>
 #endif
 
+#include "clair-i18n.h"
 #include "clair-jscan.h"
 
 /* Deep enough for any real dataset row, shallow enough that the recursion cannot exhaust the
@@ -34,7 +35,7 @@ static const guint8 string_plain[256] = {
 };
 
 static const char value_expected[] =
-  "expected a value (a string, number, object, array, true, false or null)";
+  N_("expected a value (a string, number, object, array, true, false or null)");
 
 static const char *scan_value (const char      *p,
                                const char      *end,
@@ -105,16 +106,16 @@ clair_jscan_type_name (ClairJscanType type)
 {
   switch (type)
     {
-    case CLAIR_JSCAN_STRING: return "a string";
-    case CLAIR_JSCAN_NUMBER: return "a number";
-    case CLAIR_JSCAN_OBJECT: return "an object";
-    case CLAIR_JSCAN_ARRAY: return "a list";
+    case CLAIR_JSCAN_STRING: return _("a string");
+    case CLAIR_JSCAN_NUMBER: return _("a number");
+    case CLAIR_JSCAN_OBJECT: return _("an object");
+    case CLAIR_JSCAN_ARRAY: return _("a list");
     case CLAIR_JSCAN_TRUE: return "true";
     case CLAIR_JSCAN_FALSE: return "false";
     case CLAIR_JSCAN_NULL: return "null";
     case CLAIR_JSCAN_INVALID:
     default:
-      return "an invalid value";
+      return _("an invalid value");
     }
 }
 
@@ -227,7 +228,7 @@ scan_string (const char      *p,
       p = find_string_special (p, end);
       if (p >= end)
         return fail (error, start, FALSE,
-                     "a string starts here and never ends (a missing closing quote?)");
+                     _("a string starts here and never ends (a missing closing quote?)"));
       c = (guchar) *p;
       if (c == '"')
         return p + 1;
@@ -235,7 +236,7 @@ scan_string (const char      *p,
         {
           if (end - p < 2)
             return fail (error, start, FALSE,
-                         "a string starts here and never ends (a missing closing quote?)");
+                         _("a string starts here and never ends (a missing closing quote?)"));
           switch (p[1])
             {
             case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
@@ -243,20 +244,20 @@ scan_string (const char      *p,
               break;
             case 'u':
               if (end - p < 6 || !is_hex (p[2]) || !is_hex (p[3]) || !is_hex (p[4]) || !is_hex (p[5]))
-                return fail (error, p, FALSE, "invalid \\u escape: expected four hexadecimal digits");
+                return fail (error, p, FALSE, _("invalid \\u escape: expected four hexadecimal digits"));
               p += 6;
               break;
             default:
               if ((guchar) p[1] > 0x20 && (guchar) p[1] < 0x7f)
                 return fail (error, p, FALSE,
-                             "invalid escape “\\%c” in a string (write a backslash as \\\\)", p[1]);
-              return fail (error, p, FALSE, "invalid escape in a string (write a backslash as \\\\)");
+                             _("invalid escape “\\%c” in a string (write a backslash as \\\\)"), p[1]);
+              return fail (error, p, FALSE, _("invalid escape in a string (write a backslash as \\\\)"));
             }
         }
       else if (c < 0x20)
         {
           return fail (error, p, FALSE,
-                       "a raw control character (U+%04X) inside a string; it must be escaped, as in \\n",
+                       _("a raw control character (U+%04X) inside a string; it must be escaped, as in \\n"),
                        c);
         }
       else
@@ -265,7 +266,7 @@ scan_string (const char      *p,
 
           if (n == 0)
             {
-              fail (error, p, FALSE, "invalid UTF-8 (byte 0x%02X)", c);
+              fail (error, p, FALSE, _("invalid UTF-8 (byte 0x%02X)"), c);
               error->bad_utf8 = TRUE;
               return NULL;
             }
@@ -289,13 +290,13 @@ scan_number (const char      *p,
         p++;
     }
   else
-    return fail (error, p, TRUE, "expected a digit");
+    return fail (error, p, TRUE, _("expected a digit"));
 
   if (p < end && *p == '.')
     {
       p++;
       if (p >= end || !g_ascii_isdigit (*p))
-        return fail (error, p, TRUE, "expected a digit after the decimal point");
+        return fail (error, p, TRUE, _("expected a digit after the decimal point"));
       while (p < end && g_ascii_isdigit (*p))
         p++;
     }
@@ -305,7 +306,7 @@ scan_number (const char      *p,
       if (p < end && (*p == '+' || *p == '-'))
         p++;
       if (p >= end || !g_ascii_isdigit (*p))
-        return fail (error, p, TRUE, "expected a digit in the exponent");
+        return fail (error, p, TRUE, _("expected a digit in the exponent"));
       while (p < end && g_ascii_isdigit (*p))
         p++;
     }
@@ -321,7 +322,7 @@ scan_literal (const char      *p,
 {
   if ((gsize) (end - p) >= len && memcmp (p, literal, len) == 0)
     return p + len;
-  return fail (error, p, FALSE, "expected “%s” (JSON literals are lowercase and unquoted)", literal);
+  return fail (error, p, FALSE, _("expected “%s” (JSON literals are lowercase and unquoted)"), literal);
 }
 
 static const char *
@@ -333,7 +334,7 @@ scan_object (const char      *p,
   gboolean first = TRUE;
 
   if (depth >= MAX_DEPTH)
-    return fail (error, p, FALSE, "values nested deeper than %d levels", MAX_DEPTH);
+    return fail (error, p, FALSE, _("values nested deeper than %d levels"), MAX_DEPTH);
 
   p = clair_jscan_skip_ws (p + 1, end);
   if (p < end && *p == '}')
@@ -342,13 +343,13 @@ scan_object (const char      *p,
   for (;;)
     {
       if (p >= end || *p != '"')
-        return fail (error, p, TRUE, first ? "expected a string key or “}”" : "expected a string key");
+        return fail (error, p, TRUE, first ? _("expected a string key or “}”") : _("expected a string key"));
       first = FALSE;
       if ((p = scan_string (p, end, error)) == NULL)
         return NULL;
       p = clair_jscan_skip_ws (p, end);
       if (p >= end || *p != ':')
-        return fail (error, p, TRUE, "expected “:” after the key");
+        return fail (error, p, TRUE, _("expected “:” after the key"));
       p = clair_jscan_skip_ws (p + 1, end);
       if ((p = scan_value (p, end, depth + 1, error)) == NULL)
         return NULL;
@@ -360,7 +361,7 @@ scan_object (const char      *p,
         }
       if (p < end && *p == '}')
         return p + 1;
-      return fail (error, p, TRUE, "expected “,” or “}” after an object member");
+      return fail (error, p, TRUE, _("expected “,” or “}” after an object member"));
     }
 }
 
@@ -371,7 +372,7 @@ scan_array (const char      *p,
             ClairJscanError *error)
 {
   if (depth >= MAX_DEPTH)
-    return fail (error, p, FALSE, "values nested deeper than %d levels", MAX_DEPTH);
+    return fail (error, p, FALSE, _("values nested deeper than %d levels"), MAX_DEPTH);
 
   p = clair_jscan_skip_ws (p + 1, end);
   if (p < end && *p == ']')
@@ -389,7 +390,7 @@ scan_array (const char      *p,
         }
       if (p < end && *p == ']')
         return p + 1;
-      return fail (error, p, TRUE, "expected “,” or “]” after a list element");
+      return fail (error, p, TRUE, _("expected “,” or “]” after a list element"));
     }
 }
 
@@ -400,7 +401,7 @@ scan_value (const char      *p,
             ClairJscanError *error)
 {
   if (p >= end)
-    return fail (error, p, TRUE, value_expected);
+    return fail (error, p, TRUE, "%s", _(value_expected));
 
   switch (*p)
     {
@@ -414,7 +415,7 @@ scan_value (const char      *p,
     case '5': case '6': case '7': case '8': case '9':
       return scan_number (p, end, error);
     default:
-      return fail (error, p, TRUE, value_expected);
+      return fail (error, p, TRUE, "%s", _(value_expected));
     }
 }
 
@@ -449,7 +450,7 @@ clair_jscan_validate (const char      *text,
   p = clair_jscan_skip_ws (p, end);
   if (p < end)
     {
-      fail (error, p, TRUE, "expected nothing after the value");
+      fail (error, p, TRUE, _("expected nothing after the value"));
       return FALSE;
     }
   return TRUE;
@@ -467,7 +468,7 @@ iter_begin (ClairJscanIter  *iter,
     {
       iter->p = p;
       iter->state = STATE_ERROR;
-      fail (error, p, TRUE, open == '{' ? "expected a JSON object" : "expected a list");
+      fail (error, p, TRUE, open == '{' ? _("expected a JSON object") : _("expected a list"));
       return FALSE;
     }
   iter->p = clair_jscan_skip_ws (p + 1, end);
@@ -516,7 +517,7 @@ iter_advance (ClairJscanIter  *iter,
     return 0;
   if (iter->state == STATE_ERROR)
     {
-      fail (error, p, FALSE, "the scan already failed");
+      fail (error, p, FALSE, _("the scan already failed"));
       return -1;
     }
 
@@ -559,7 +560,7 @@ clair_jscan_object_next (ClairJscanIter  *iter,
   if (error == NULL)
     error = &dummy;
   first = iter->state == STATE_FIRST;
-  ret = iter_advance (iter, '}', "expected “,” or “}” after an object member", error);
+  ret = iter_advance (iter, '}', _("expected “,” or “}” after an object member"), error);
   if (ret <= 0)
     return ret;
 
@@ -568,7 +569,7 @@ clair_jscan_object_next (ClairJscanIter  *iter,
   if (p >= end || *p != '"')
     {
       iter->state = STATE_ERROR;
-      fail (error, p, TRUE, first ? "expected a string key or “}”" : "expected a string key");
+      fail (error, p, TRUE, first ? _("expected a string key or “}”") : _("expected a string key"));
       return -1;
     }
   key->start = p;
@@ -580,7 +581,7 @@ clair_jscan_object_next (ClairJscanIter  *iter,
   p = clair_jscan_skip_ws (p, end);
   if (p >= end || *p != ':')
     {
-      fail (error, p, TRUE, "expected “:” after the key");
+      fail (error, p, TRUE, _("expected “:” after the key"));
       goto error;
     }
   p = clair_jscan_skip_ws (p + 1, end);
@@ -612,7 +613,7 @@ clair_jscan_array_next (ClairJscanIter  *iter,
 
   if (error == NULL)
     error = &dummy;
-  ret = iter_advance (iter, ']', "expected “,” or “]” after a list element", error);
+  ret = iter_advance (iter, ']', _("expected “,” or “]” after a list element"), error);
   if (ret <= 0)
     return ret;
 
@@ -818,14 +819,14 @@ clair_jscan_skip_lenient (const char      *p,
         case '"':
           if ((next = skip_string_lenient (p, end, &newlines)) == NULL)
             return fail (error, p, FALSE,
-                         "a string starts here and never ends (a missing closing quote?)");
+                         _("a string starts here and never ends (a missing closing quote?)"));
           p = next;
           break;
 
         case '{':
         case '[':
           if (depth == MAX_DEPTH)
-            return fail (error, p, FALSE, "values nested deeper than %d levels", MAX_DEPTH);
+            return fail (error, p, FALSE, _("values nested deeper than %d levels"), MAX_DEPTH);
           closers[depth] = *p == '{' ? '}' : ']';
           openers[depth] = p;
           depth++;
@@ -835,10 +836,12 @@ clair_jscan_skip_lenient (const char      *p,
         case '}':
         case ']':
           if (depth == 0)
-            return fail (error, p, TRUE, value_expected);
+            return fail (error, p, TRUE, "%s", _(value_expected));
           if (closers[depth - 1] != *p)
-            return fail (error, p, TRUE, "expected “%c” to close the %s that starts earlier",
-                         closers[depth - 1], closers[depth - 1] == '}' ? "object" : "list");
+            return fail (error, p, TRUE,
+                         closers[depth - 1] == '}'
+                         ? _("expected “}” to close the object that starts earlier")
+                         : _("expected “]” to close the list that starts earlier"));
           depth--;
           p++;
           break;
@@ -869,9 +872,10 @@ clair_jscan_skip_lenient (const char      *p,
 
   if (depth > 0)
     return fail (error, openers[depth - 1], FALSE,
-                 "an %s starts here and never closes (a missing “%c”?)",
-                 closers[depth - 1] == '}' ? "object" : "list", closers[depth - 1]);
-  return fail (error, p, TRUE, value_expected);
+                 closers[depth - 1] == '}'
+                 ? _("an object starts here and never closes (a missing “}”?)")
+                 : _("a list starts here and never closes (a missing “]”?)"));
+  return fail (error, p, TRUE, "%s", _(value_expected));
 }
 
 void
@@ -886,15 +890,15 @@ clair_jscan_describe (const char *where,
 
   if (where == NULL || where >= end)
     {
-      g_strlcpy (buf, "the end of the input", size);
+      g_strlcpy (buf, _("the end of the input"), size);
       return;
     }
 
   c = (guchar) *where;
   if (c == '\n' || c == '\r')
-    g_strlcpy (buf, "the end of the line", size);
+    g_strlcpy (buf, _("the end of the line"), size);
   else if (c < 0x20 || c == 0x7f)
-    g_snprintf (buf, size, "the control character U+%04X", c);
+    g_snprintf (buf, size, _("the control character U+%04X"), c);
   else if (c < 0x80)
     g_snprintf (buf, size, "“%c”", c);
   else
@@ -904,6 +908,6 @@ clair_jscan_describe (const char *where,
       if (n > 0)
         g_snprintf (buf, size, "“%.*s”", (int) n, where);
       else
-        g_snprintf (buf, size, "the byte 0x%02X (invalid UTF-8)", c);
+        g_snprintf (buf, size, _("the byte 0x%02X (invalid UTF-8)"), c);
     }
 }

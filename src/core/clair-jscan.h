@@ -32,7 +32,7 @@ typedef struct
   const char *where;
   gboolean    show_found;
   gboolean    bad_utf8;
-  char        message[120];
+  char        message[200];  /* room for the translated message */
 } ClairJscanError;
 
 /* A value or key: @start points at its first byte (the opening quote for strings), @len covers it

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "clair-error.h"
+#include "clair-i18n.h"
 #include "clair-jscan.h"
 #include "clair-json.h"
 
@@ -43,7 +44,7 @@ clair_json_load (JsonParser  *parser,
       if (jerr.show_found && jerr.where != NULL)
         clair_jscan_describe (jerr.where, data + len, found, sizeof found);
       g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA,
-                   "Not one JSON value: %s%s%s (at byte %" G_GSIZE_FORMAT ")",
+                   _("Not one JSON value: %s%s%s (at byte %zu)"),
                    jerr.message[0] != '\0' ? jerr.message : "invalid JSON",
                    found[0] != '\0' ? ", found " : "", found,
                    jerr.where != NULL ? (gsize) (jerr.where - data) : (gsize) 0);
@@ -59,7 +60,7 @@ clair_json_load (JsonParser  *parser,
     }
   if (!json_parser_load_from_data (parser, data, len, &local_error))
     {
-      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA, "Not valid JSON: %s",
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA, _("Not valid JSON: %s"),
                    local_error->message);
       return FALSE;
     }
@@ -80,7 +81,7 @@ clair_json_load_object (JsonParser  *parser,
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_set_error_literal (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA, "Expected a JSON object");
+      g_set_error_literal (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA, _("Expected a JSON object"));
       return NULL;
     }
   return json_node_get_object (root);

@@ -276,3 +276,18 @@ clair_json_append_key (GString    *out,
   clair_json_append_string (out, key, -1);
   g_string_append_c (out, ':');
 }
+
+void
+clair_json_append_message (GString    *out,
+                           const char *role,
+                           const char *content)
+{
+  g_return_if_fail (out != NULL);
+  g_return_if_fail (role != NULL);
+
+  g_string_append (out, "{\"role\":");
+  clair_json_append_string (out, role, -1);
+  g_string_append (out, ",\"content\":");
+  clair_json_append_string (out, content, -1);
+  g_string_append_c (out, '}');
+}

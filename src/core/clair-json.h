@@ -33,6 +33,11 @@ void clair_json_append_int    (GString    *out,
 void clair_json_append_key    (GString    *out,
                                const char *key,
                                gboolean    first);
+/* Appends one chat message, `{"role":ROLE,"content":CONTENT}`, as request bodies and the
+ * conversational exports write it (a NULL @content as null, as clair_json_append_string()). */
+void clair_json_append_message (GString    *out,
+                                const char *role,
+                                const char *content);
 
 /* Reading (clair-json-read.c): every JSON text from outside (replies, error bodies, stream
  * events, results files, stored settings) is loaded through clair_json_load(), which refuses

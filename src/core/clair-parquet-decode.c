@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -14,6 +15,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "clair-i18n.h"
 #include "clair-parquet-private.h"
 
 /* Parquet's value encodings and compression codecs. Every decoder is handed exact bounds and the
@@ -89,7 +91,7 @@ inflate_gzip (const guint8 *src,
   memset (&zs, 0, sizeof zs);
   /* 32 + MAX_WBITS: a gzip or a zlib header, detected. */
   if (inflateInit2 (&zs, 32 + MAX_WBITS) != Z_OK)
-    return fail (problem, "could not start the GZIP decoder");
+    return fail (problem, _("could not start the GZIP decoder"));
   zs.next_in = (Bytef *) src;
   zs.avail_in = (uInt) src_len;
   zs.next_out = out;
@@ -110,8 +112,7 @@ inflate_gzip (const guint8 *src,
     }
   inflateEnd (&zs);
   if (ret != Z_STREAM_END || zs.avail_out != 0)
-    return fail (problem, "the GZIP data is corrupt or does not hold the %" G_GSIZE_FORMAT
-                 " bytes the page header declares", size);
+    return fail (problem, _("the GZIP data is corrupt or does not hold the %zu bytes the page header declares"), size);
   return TRUE;
 }
 
@@ -143,7 +144,7 @@ decompress_brotli (const guint8  *src,
   BrotliDecoderResult result;
 
   if (state == NULL)
-    return fail (problem, "could not start the BROTLI decoder");
+    return fail (problem, _("could not start the BROTLI decoder"));
   for (;;)
     {
       guint8 *next_out = buffer + done;
@@ -159,8 +160,7 @@ decompress_brotli (const guint8  *src,
     }
   BrotliDecoderDestroyInstance (state);
   if (result != BROTLI_DECODER_RESULT_SUCCESS || done != size)
-    return fail (problem, "the BROTLI data is corrupt or does not hold the %" G_GSIZE_FORMAT
-                 " bytes the page header declares", size);
+    return fail (problem, _("the BROTLI data is corrupt or does not hold the %zu bytes the page header declares"), size);
   *out = g_steal_pointer (&buffer);
   return TRUE;
 }
@@ -180,7 +180,7 @@ decompress_zstd (const guint8  *src,
   gsize ret = 1;
 
   if (dctx == NULL)
-    return fail (problem, "could not start the ZSTD decoder");
+    return fail (problem, _("could not start the ZSTD decoder"));
   for (;;)
     {
       gsize before_in = in.pos;
@@ -213,8 +213,7 @@ decompress_zstd (const guint8  *src,
     }
   ZSTD_freeDCtx (dctx);
   if (ZSTD_isError (ret) || ret != 0 || output.pos != size)
-    return fail (problem, "the ZSTD data is corrupt or does not hold the %" G_GSIZE_FORMAT
-                 " bytes the page header declares", size);
+    return fail (problem, _("the ZSTD data is corrupt or does not hold the %zu bytes the page header declares"), size);
   *out = g_steal_pointer (&buffer);
   return TRUE;
 }
@@ -266,8 +265,8 @@ _pq_decompress (int            codec,
 
   *out = NULL;
   if (size > PQ_MAX_PAGE)
-    return fail (problem, "a page declares %" G_GSIZE_FORMAT " bytes, over the %u MB a page "
-                 "may hold", size, PQ_MAX_PAGE >> 20);
+    return fail (problem, _("a page declares %zu bytes, over the %u MB a page "
+                 "may hold"), size, PQ_MAX_PAGE >> 20);
 
   switch (codec)
     {
@@ -278,20 +277,18 @@ _pq_decompress (int            codec,
         /* Snappy says how long its output is: a lie in the page header shows before allocating. */
         if (snappy_uncompressed_length ((const char *) src, src_len, &length) != SNAPPY_OK ||
             length != size)
-          return fail (problem, "the SNAPPY data is corrupt or does not hold the %" G_GSIZE_FORMAT
-                       " bytes the page header declares", size);
+          return fail (problem, _("the SNAPPY data is corrupt or does not hold the %zu bytes the page header declares"), size);
         buffer = g_malloc (MAX (size, 1));
         ok = snappy_uncompress ((const char *) src, src_len, (char *) buffer, &length) == SNAPPY_OK &&
              length == size;
         if (!ok)
-          return fail (problem, "the SNAPPY data is corrupt");
+          return fail (problem, _("the SNAPPY data is corrupt"));
       }
       break;
     case PQ_GZIP:
       /* Deflate cannot expand more than 1032:1. */
       if (size / 1032 > src_len + 64)
-        return fail (problem, "a GZIP page declares %" G_GSIZE_FORMAT " bytes, more than its %"
-                     G_GSIZE_FORMAT " compressed bytes can hold", size, src_len);
+        return fail (problem, _("a GZIP page declares %zu bytes, more than its %zu compressed bytes can hold"), size, src_len);
       buffer = g_malloc (MAX (size, 1));
       ok = inflate_gzip (src, src_len, buffer, size, problem);
       break;
@@ -301,41 +298,36 @@ _pq_decompress (int            codec,
 
         if (content == ZSTD_CONTENTSIZE_ERROR ||
             (content != ZSTD_CONTENTSIZE_UNKNOWN && content != size))
-          return fail (problem, "the ZSTD data is corrupt or does not hold the %" G_GSIZE_FORMAT
-                       " bytes the page header declares", size);
+          return fail (problem, _("the ZSTD data is corrupt or does not hold the %zu bytes the page header declares"), size);
         ok = decompress_zstd (src, src_len, size, &buffer, problem);
       }
       break;
     case PQ_LZ4_RAW:
       /* An LZ4 block cannot expand more than 255:1. */
       if (size / 255 > src_len + 16 || size > (gsize) G_MAXINT || src_len > (gsize) G_MAXINT)
-        return fail (problem, "an LZ4_RAW page declares %" G_GSIZE_FORMAT " bytes, more than its %"
-                     G_GSIZE_FORMAT " compressed bytes can hold", size, src_len);
+        return fail (problem, _("an LZ4_RAW page declares %zu bytes, more than its %zu compressed bytes can hold"), size, src_len);
       buffer = g_malloc (MAX (size, 1));
       ok = LZ4_decompress_safe ((const char *) src, (char *) buffer, (int) src_len, (int) size) ==
            (int) size;
       if (!ok)
-        return fail (problem, "the LZ4_RAW data is corrupt or does not hold the %" G_GSIZE_FORMAT
-                     " bytes the page header declares", size);
+        return fail (problem, _("the LZ4_RAW data is corrupt or does not hold the %zu bytes the page header declares"), size);
       break;
     case PQ_BROTLI:
       ok = decompress_brotli (src, src_len, size, &buffer, problem);
       break;
     case PQ_LZ4:
       if (size / 255 > src_len + 16 || size > (gsize) G_MAXINT || src_len > (gsize) G_MAXINT)
-        return fail (problem, "an LZ4 page declares %" G_GSIZE_FORMAT " bytes, more than its %"
-                     G_GSIZE_FORMAT " compressed bytes can hold", size, src_len);
+        return fail (problem, _("an LZ4 page declares %zu bytes, more than its %zu compressed bytes can hold"), size, src_len);
       buffer = g_malloc (MAX (size, 1));
       ok = decompress_lz4_hadoop (src, src_len, buffer, size) ||
            LZ4_decompress_safe ((const char *) src, (char *) buffer, (int) src_len, (int) size) ==
            (int) size;
       if (!ok)
-        return fail (problem, "the LZ4 data is corrupt or does not hold the %" G_GSIZE_FORMAT
-                     " bytes the page header declares", size);
+        return fail (problem, _("the LZ4 data is corrupt or does not hold the %zu bytes the page header declares"), size);
       break;
     default:
-      return fail (problem, "the compression codec %s (%d) is not supported; write the file "
-                   "with SNAPPY, GZIP, ZSTD, LZ4, LZ4_RAW, BROTLI or no compression",
+      return fail (problem, _("the compression codec %s (%d) is not supported; write the file "
+                   "with SNAPPY, GZIP, ZSTD, LZ4, LZ4_RAW, BROTLI or no compression"),
                    _pq_codec_name (codec), codec);
     }
   if (!ok)
@@ -427,13 +419,13 @@ _pq_decode_hybrid (const guint8  *p,
   guint value_bytes = (bit_width + 7) / 8;
 
   if (bit_width > (out8 != NULL ? 8u : 32u))
-    return fail (problem, "a bit width of %u, over %u", bit_width, out8 != NULL ? 8u : 32u);
+    return fail (problem, _("a bit width of %u, over %u"), bit_width, out8 != NULL ? 8u : 32u);
   while (done < n)
     {
       guint64 header;
 
       if (!read_uleb (&p, end, &header))
-        return fail (problem, "the RLE / bit-packed data ends after %u of %u values", done, n);
+        return fail (problem, _("the RLE / bit-packed data ends after %u of %u values"), done, n);
       if (header & 1)
         {
           guint64 n_groups = header >> 1;
@@ -441,7 +433,7 @@ _pq_decode_hybrid (const guint8  *p,
           guint64 n_bytes;
 
           if (n_groups == 0 || n_groups > len)
-            return fail (problem, "a bit-packed run of %" G_GUINT64_FORMAT " groups", n_groups);
+            return fail (problem, _("a bit-packed run of %" PRIu64 " groups"), n_groups);
           n_values = n_groups * 8;
           n_bytes = n_groups * bit_width;
           /* The last run may be cut short after the values needed. */
@@ -450,7 +442,7 @@ _pq_decode_hybrid (const guint8  *p,
               guint64 needed = MIN (n_values, (guint64) (n - done));
 
               if ((needed * bit_width + 7) / 8 > (guint64) (end - p))
-                return fail (problem, "a bit-packed run goes past the end of its data");
+                return fail (problem, _("a bit-packed run goes past the end of its data"));
               n_bytes = end - p;
             }
           for (guint64 i = 0; i < n_values && done < n; i++)
@@ -464,7 +456,7 @@ _pq_decode_hybrid (const guint8  *p,
                   guint64 value = 0;
 
                   if (last_byte > n_bytes)
-                    return fail (problem, "a bit-packed run goes past the end of its data");
+                    return fail (problem, _("a bit-packed run goes past the end of its data"));
                   if ((i * bit_width) / 8 + (bit_width + 7) / 8 + 1 <= n_bytes)
                     value = unpack (p, i, bit_width);
                   else
@@ -485,14 +477,14 @@ _pq_decode_hybrid (const guint8  *p,
           guint32 value = 0;
 
           if ((gsize) (end - p) < value_bytes)
-            return fail (problem, "an RLE run goes past the end of its data");
+            return fail (problem, _("an RLE run goes past the end of its data"));
           for (guint k = 0; k < value_bytes; k++)
             value |= (guint32) p[k] << (8 * k);
           p += value_bytes;
           if (run == 0)
-            return fail (problem, "an RLE run of no values");
+            return fail (problem, _("an RLE run of no values"));
           if (bit_width < 32 && (value >> bit_width) != 0)
-            return fail (problem, "an RLE value wider than its bit width");
+            return fail (problem, _("an RLE value wider than its bit width"));
           for (guint64 i = 0; i < run && done < n; i++)
             store (out, out8, done++, value);
         }
@@ -519,15 +511,15 @@ decode_delta (const guint8 **pp,
 
   if (!read_uleb (&p, end, &block_size) || !read_uleb (&p, end, &n_miniblocks) ||
       !read_uleb (&p, end, &total) || !read_zigzag (&p, end, &first))
-    return fail (problem, "the DELTA_BINARY_PACKED header is cut short");
+    return fail (problem, _("the DELTA_BINARY_PACKED header is cut short"));
   if (block_size == 0 || block_size % 128 != 0 || n_miniblocks == 0 ||
       block_size % n_miniblocks != 0 || (block_size / n_miniblocks) % 32 != 0 ||
       block_size > 1u << 20)
-    return fail (problem, "the DELTA_BINARY_PACKED header has blocks of %" G_GUINT64_FORMAT
-                 " values in %" G_GUINT64_FORMAT " miniblocks", block_size, n_miniblocks);
+    return fail (problem, _("the DELTA_BINARY_PACKED header has blocks of %" PRIu64
+                 " values in %" PRIu64 " miniblocks"), block_size, n_miniblocks);
   if (total < n)
-    return fail (problem, "DELTA_BINARY_PACKED data holds %" G_GUINT64_FORMAT " values where %u "
-                 "are needed", total, n);
+    return fail (problem, _("DELTA_BINARY_PACKED data holds %" PRIu64 " values where %u "
+                 "are needed"), total, n);
   per_miniblock = block_size / n_miniblocks;
   last = (guint64) first;
   if (n > 0)
@@ -541,7 +533,7 @@ decode_delta (const guint8 **pp,
       const guint8 *widths;
 
       if (!read_zigzag (&p, end, &min_delta) || (guint64) (end - p) < n_miniblocks)
-        return fail (problem, "a DELTA_BINARY_PACKED block is cut short");
+        return fail (problem, _("a DELTA_BINARY_PACKED block is cut short"));
       widths = p;
       p += n_miniblocks;
       for (guint64 m = 0; m < n_miniblocks && total > 0; m++)
@@ -551,12 +543,12 @@ decode_delta (const guint8 **pp,
           guint64 count = MIN (per_miniblock, total);
 
           if (width > 64)
-            return fail (problem, "a DELTA_BINARY_PACKED miniblock %u bits wide", width);
+            return fail (problem, _("a DELTA_BINARY_PACKED miniblock %u bits wide"), width);
           if (n_bytes > (guint64) (end - p))
             {
               /* Writers may leave the padding of the last miniblock out. */
               if ((count * width + 7) / 8 > (guint64) (end - p))
-                return fail (problem, "a DELTA_BINARY_PACKED miniblock goes past the end of its data");
+                return fail (problem, _("a DELTA_BINARY_PACKED miniblock goes past the end of its data"));
               n_bytes = end - p;
             }
           for (guint64 i = 0; i < count; i++)
@@ -600,7 +592,7 @@ decode_lengths (const guint8 **p,
     return FALSE;
   for (guint i = 0; i < n; i++)
     if ((*lengths)[i] < 0 || (*lengths)[i] > G_MAXINT32)
-      return fail (problem, "a byte array of length %" G_GINT64_FORMAT, (*lengths)[i]);
+      return fail (problem, _("a byte array of length %" PRId64), (*lengths)[i]);
   return TRUE;
 }
 
@@ -620,7 +612,7 @@ decode_plain (int           type,
     {
     case PQ_BOOLEAN:
       if (((gsize) n + 7) / 8 > len)
-        return fail (problem, "PLAIN data holds fewer than the %u booleans wanted", n);
+        return fail (problem, _("PLAIN data holds fewer than the %u booleans wanted"), n);
       for (guint i = 0; i < n; i++)
         out[i].i = (p[i >> 3] >> (i & 7)) & 1;
       return TRUE;
@@ -630,11 +622,11 @@ decode_plain (int           type,
           guint32 l;
 
           if (end - p < 4)
-            return fail (problem, "PLAIN data ends after %u of %u values", i, n);
+            return fail (problem, _("PLAIN data ends after %u of %u values"), i, n);
           l = (guint32) p[0] | (guint32) p[1] << 8 | (guint32) p[2] << 16 | (guint32) p[3] << 24;
           p += 4;
           if (l > (gsize) (end - p))
-            return fail (problem, "a PLAIN byte array of %u bytes goes past the end of its page", l);
+            return fail (problem, _("a PLAIN byte array of %u bytes goes past the end of its page"), l);
           out[i].s = (const char *) p;
           out[i].len = l;
           p += l;
@@ -655,10 +647,10 @@ decode_plain (int           type,
       width = 12;
       break;
     default:
-      return fail (problem, "unknown physical type %d", type);
+      return fail (problem, _("unknown physical type %d"), type);
     }
   if (width == 0 ? FALSE : (gsize) n > len / width)
-    return fail (problem, "PLAIN data holds fewer than the %u values wanted", n);
+    return fail (problem, _("PLAIN data holds fewer than the %u values wanted"), n);
   for (guint i = 0; i < n; i++, p += width)
     {
       switch (type)
@@ -724,10 +716,10 @@ decode_byte_stream_split (int           type,
       width = type_length;
       break;
     default:
-      return fail (problem, "BYTE_STREAM_SPLIT cannot encode this type");
+      return fail (problem, _("BYTE_STREAM_SPLIT cannot encode this type"));
     }
   if (width == 0 || len % width != 0 || len / width < n)
-    return fail (problem, "BYTE_STREAM_SPLIT data of %" G_GSIZE_FORMAT " bytes for %u values",
+    return fail (problem, _("BYTE_STREAM_SPLIT data of %zu bytes for %u values"),
                  len, n);
   stride = len / width;
   if (type == PQ_FIXED_LEN_BYTE_ARRAY)
@@ -779,10 +771,10 @@ _pq_decode_values (int            type,
 
         /* Booleans only: a 4-byte length, then the hybrid with one bit per value. */
         if (type != PQ_BOOLEAN || len < 4)
-          return fail (problem, "RLE values that are not booleans");
+          return fail (problem, _("RLE values that are not booleans"));
         data_len = (guint32) p[0] | (guint32) p[1] << 8 | (guint32) p[2] << 16 | (guint32) p[3] << 24;
         if (data_len > len - 4)
-          return fail (problem, "RLE booleans longer than their page");
+          return fail (problem, _("RLE booleans longer than their page"));
         bits = g_new (guint32, MAX (n, 1));
         if (!_pq_decode_hybrid (p + 4, data_len, 1, bits, NULL, n, problem))
           return FALSE;
@@ -796,7 +788,7 @@ _pq_decode_values (int            type,
         g_autofree gint64 *ints = NULL;
 
         if (type != PQ_INT32 && type != PQ_INT64)
-          return fail (problem, "DELTA_BINARY_PACKED values that are not integers");
+          return fail (problem, _("DELTA_BINARY_PACKED values that are not integers"));
         ints = g_new (gint64, MAX (n, 1));
         if (!decode_delta (&p, end, ints, n, problem))
           return FALSE;
@@ -807,13 +799,13 @@ _pq_decode_values (int            type,
 
     case PQ_DELTA_LENGTH_BYTE_ARRAY:
       if (type != PQ_BYTE_ARRAY)
-        return fail (problem, "DELTA_LENGTH_BYTE_ARRAY values that are not byte arrays");
+        return fail (problem, _("DELTA_LENGTH_BYTE_ARRAY values that are not byte arrays"));
       if (!decode_lengths (&p, end, n, &lengths, problem))
         return FALSE;
       for (guint i = 0; i < n; i++)
         {
           if ((guint64) lengths[i] > (guint64) (end - p))
-            return fail (problem, "a DELTA_LENGTH_BYTE_ARRAY value goes past the end of its page");
+            return fail (problem, _("a DELTA_LENGTH_BYTE_ARRAY value goes past the end of its page"));
           out[i].s = (const char *) p;
           out[i].len = (guint32) lengths[i];
           p += lengths[i];
@@ -829,7 +821,7 @@ _pq_decode_values (int            type,
         const guint8 *previous = NULL;
 
         if (type != PQ_BYTE_ARRAY && type != PQ_FIXED_LEN_BYTE_ARRAY)
-          return fail (problem, "DELTA_BYTE_ARRAY values that are not byte arrays");
+          return fail (problem, _("DELTA_BYTE_ARRAY values that are not byte arrays"));
         if (!decode_lengths (&p, end, n, &prefixes, problem) ||
             !decode_lengths (&p, end, n, &lengths, problem))
           return FALSE;
@@ -837,11 +829,11 @@ _pq_decode_values (int            type,
         for (guint i = 0; i < n; i++)
           {
             if ((guint64) lengths[i] > (guint64) (end - p))
-              return fail (problem, "a DELTA_BYTE_ARRAY suffix goes past the end of its page");
+              return fail (problem, _("a DELTA_BYTE_ARRAY suffix goes past the end of its page"));
             p += lengths[i];
             total += prefixes[i] + lengths[i];
             if (total > PQ_MAX_PAGE)
-              return fail (problem, "DELTA_BYTE_ARRAY values add up to more than %u MB",
+              return fail (problem, _("DELTA_BYTE_ARRAY values add up to more than %u MB"),
                            PQ_MAX_PAGE >> 20);
           }
         *arena = q = g_malloc (MAX (total, 1));
@@ -849,7 +841,7 @@ _pq_decode_values (int            type,
         for (guint i = 0; i < n; i++)
           {
             if ((guint64) prefixes[i] > previous_len)
-              return fail (problem, "a DELTA_BYTE_ARRAY prefix longer than the value before it");
+              return fail (problem, _("a DELTA_BYTE_ARRAY prefix longer than the value before it"));
             if (prefixes[i] > 0)
               memmove (q, previous, prefixes[i]);
             memcpy (q + prefixes[i], p, lengths[i]);
@@ -867,7 +859,7 @@ _pq_decode_values (int            type,
       return decode_byte_stream_split (type, type_length, p, len, out, n, arena, problem);
 
     default:
-      return fail (problem, "the encoding %s (%d) is not supported", _pq_encoding_name (encoding),
+      return fail (problem, _("the encoding %s (%d) is not supported"), _pq_encoding_name (encoding),
                    encoding);
     }
 }

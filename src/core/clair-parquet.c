@@ -3,12 +3,14 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "clair-error.h"
+#include "clair-i18n.h"
 #include "clair-json.h"
 #include "clair-parquet.h"
 #include "clair-parquet-private.h"
@@ -179,12 +181,12 @@ set_error (ClairParquet  *self,
   va_end (args);
 
   if (group != G_MAXUINT && leaf != G_MAXUINT)
-    g_set_error (error, CLAIR_ERROR, code, "“%s”, row group %u, column “%s”: %s", self->name,
+    g_set_error (error, CLAIR_ERROR, code, _("“%s”, row group %u, column “%s”: %s"), self->name,
                  group + 1, self->nodes[self->leaves[leaf]].name, what);
   else if (group != G_MAXUINT)
-    g_set_error (error, CLAIR_ERROR, code, "“%s”, row group %u: %s", self->name, group + 1, what);
+    g_set_error (error, CLAIR_ERROR, code, _("“%s”, row group %u: %s"), self->name, group + 1, what);
   else
-    g_set_error (error, CLAIR_ERROR, code, "“%s”: %s", self->name, what);
+    g_set_error (error, CLAIR_ERROR, code, _("“%s”: %s"), self->name, what);
   return FALSE;
 }
 
@@ -497,7 +499,7 @@ read_file_metadata (ClairParquet  *self,
       }
   if (t.failed)
     return set_error (self, error, CLAIR_ERROR_INVALID_DATA, G_MAXUINT, G_MAXUINT,
-                      "the Parquet footer is corrupt: %s", t.problem);
+                      _("the Parquet footer is corrupt: %s"), t.problem);
   return TRUE;
 }
 
@@ -560,8 +562,8 @@ setup_schema (ClairParquet  *self,
   if (self->n_nodes < 2 || self->nodes[0].n_children <= 0 ||
       build_schema (self, leaves, 0, 0, 0, 0) != self->n_nodes)
     return set_error (self, error, CLAIR_ERROR_INVALID_DATA, G_MAXUINT, G_MAXUINT,
-                      "the Parquet schema is corrupt (its columns do not add up) or nests "
-                      "deeper than %u levels", MAX_SCHEMA_DEPTH);
+                      _("the Parquet schema is corrupt (its columns do not add up) or nests "
+                      "deeper than %u levels"), MAX_SCHEMA_DEPTH);
 
   self->n_leaves = leaves->len;
   self->leaves = (guint *) (gpointer) g_array_free (g_steal_pointer (&leaves), FALSE);
@@ -593,13 +595,13 @@ setup_row_groups (ClairParquet  *self,
       group->n_rows = raw->n_rows;
       if ((guint64) raw->n_rows > G_MAXUINT32 || self->n_rows + raw->n_rows > G_MAXUINT32)
         return set_error (self, error, CLAIR_ERROR_TOO_LARGE, g, G_MAXUINT,
-                          "more than %u rows", G_MAXUINT32);
+                          _("more than %u rows"), G_MAXUINT32);
       self->n_rows += raw->n_rows;
       /* Checked before allocating: a footer of many groups and many columns must hold a chunk
        * for each, so what is allocated stays in proportion to the footer. */
       if (raw->chunks->len != self->n_leaves)
         return set_error (self, error, CLAIR_ERROR_INVALID_DATA, g, G_MAXUINT,
-                          "the row group has %u column chunks where the schema has %u columns",
+                          _("the row group has %u column chunks where the schema has %u columns"),
                           raw->chunks->len, self->n_leaves);
       group->chunks = g_new0 (Chunk, MAX (self->n_leaves, 1));
       for (guint l = 0; l < self->n_leaves; l++)
@@ -609,12 +611,12 @@ setup_row_groups (ClairParquet  *self,
 
           if (chunk->start < 4 || chunk->end > data_end || chunk->start > chunk->end)
             return set_error (self, error, CLAIR_ERROR_INVALID_DATA, g, l,
-                              "the column chunk lies outside the file (bytes %" G_GUINT64_FORMAT
-                              " to %" G_GUINT64_FORMAT " of %" G_GSIZE_FORMAT ")",
+                              _("the column chunk lies outside the file (bytes %" PRIu64
+                              " to %" PRIu64 " of %zu)"),
                               chunk->start, chunk->end, self->size);
           if (type != self->nodes[self->leaves[l]].type)
             return set_error (self, error, CLAIR_ERROR_INVALID_DATA, g, l,
-                              "the column chunk's type (%d) is not the schema's (%d)", type,
+                              _("the column chunk's type (%d) is not the schema's (%d)"), type,
                               self->nodes[self->leaves[l]].type);
           group->chunks[l] = *chunk;
         }
@@ -649,22 +651,22 @@ clair_parquet_open (const char    *display_name,
   if (size < 12 || !clair_parquet_has_magic (data, size))
     {
       set_error (self, error, CLAIR_ERROR_INVALID_DATA, G_MAXUINT, G_MAXUINT,
-                 size < 12 ? "too short for a Parquet file (%" G_GSIZE_FORMAT " bytes): it was cut "
-                 "short, or is not Parquet" : "not a Parquet file (%" G_GSIZE_FORMAT " bytes, no "
-                 "“PAR1” at the start)", size);
+                 size < 12 ? _("too short for a Parquet file (%zu bytes): it was cut short, or is "
+                               "not Parquet")
+                           : _("not a Parquet file (%zu bytes, no “PAR1” at the start)"), size);
       return NULL;
     }
   if (memcmp (data + size - 4, "PARE", 4) == 0)
     {
       set_error (self, error, CLAIR_ERROR_UNSUPPORTED, G_MAXUINT, G_MAXUINT,
-                 "the Parquet file is encrypted, which is not supported");
+                 _("the Parquet file is encrypted, which is not supported"));
       return NULL;
     }
   if (memcmp (data + size - 4, "PAR1", 4) != 0)
     {
       set_error (self, error, CLAIR_ERROR_INVALID_DATA, G_MAXUINT, G_MAXUINT,
-                 "the Parquet file has no “PAR1” at its end: it was cut short (an unfinished "
-                 "download or copy?)");
+                 _("the Parquet file has no “PAR1” at its end: it was cut short (an unfinished "
+                 "download or copy?)"));
       return NULL;
     }
   footer_len = (guint32) data[size - 8] | (guint32) data[size - 7] << 8 |
@@ -672,7 +674,7 @@ clair_parquet_open (const char    *display_name,
   if (footer_len > size - 12)
     {
       set_error (self, error, CLAIR_ERROR_INVALID_DATA, G_MAXUINT, G_MAXUINT,
-                 "the Parquet footer claims %u bytes, more than the file holds", footer_len);
+                 _("the Parquet footer claims %u bytes, more than the file holds"), footer_len);
       return NULL;
     }
   if (!read_file_metadata (self, data + size - 8 - footer_len, footer_len, nodes, groups, error) ||
@@ -851,17 +853,17 @@ read_page_header (ClairParquet  *self,
       }
   if (t.failed)
     return set_error (self, error, CLAIR_ERROR_INVALID_DATA, group, leaf,
-                      "a page header at byte %" G_GUINT64_FORMAT " is corrupt: %s", pos, t.problem);
+                      _("a page header at byte %" PRIu64 " is corrupt: %s"), pos, t.problem);
   *payload = pos + (t.p - (self->data + pos));
   if (h->compressed < 0 || h->uncompressed < 0 || (guint64) h->compressed > end - *payload)
     return set_error (self, error, CLAIR_ERROR_INVALID_DATA, group, leaf,
-                      "a page at byte %" G_GUINT64_FORMAT " declares %" G_GINT64_FORMAT
-                      " bytes where its column chunk has %" G_GUINT64_FORMAT " left", pos,
+                      _("a page at byte %" PRIu64 " declares %" PRId64
+                      " bytes where its column chunk has %" PRIu64 " left"), pos,
                       h->compressed, end - *payload);
   if ((guint64) h->uncompressed > PQ_MAX_PAGE || (guint64) h->compressed > PQ_MAX_PAGE)
     return set_error (self, error, CLAIR_ERROR_TOO_LARGE, group, leaf,
-                      "a page at byte %" G_GUINT64_FORMAT " declares %" G_GINT64_FORMAT " bytes, "
-                      "over the %u MB a page may hold", pos, MAX (h->uncompressed, h->compressed),
+                      _("a page at byte %" PRIu64 " declares %" PRId64 " bytes, "
+                      "over the %u MB a page may hold"), pos, MAX (h->uncompressed, h->compressed),
                       PQ_MAX_PAGE >> 20);
   return TRUE;
 }
@@ -886,8 +888,7 @@ page_bytes (ClairParquet  *self,
     {
       if (src_len != size)
         return set_error (self, error, CLAIR_ERROR_INVALID_DATA, group, leaf,
-                          "an uncompressed page of %" G_GSIZE_FORMAT " bytes declares %"
-                          G_GSIZE_FORMAT, src_len, size);
+                          _("an uncompressed page of %zu bytes declares %zu"), src_len, size);
       *out = src;
       return TRUE;
     }
@@ -929,10 +930,10 @@ load_dictionary (ClairParquet     *self,
 
   if (cursor->has_dict)
     return set_error (self, error, CLAIR_ERROR_INVALID_DATA, cursor->group, leaf,
-                      "the column chunk has a second dictionary page");
+                      _("the column chunk has a second dictionary page"));
   if (h->encoding != PQ_PLAIN && h->encoding != PQ_PLAIN_DICTIONARY)
     return set_error (self, error, CLAIR_ERROR_UNSUPPORTED, cursor->group, leaf,
-                      "a dictionary page in the %s encoding (%d), which is not supported",
+                      _("a dictionary page in the %s encoding (%d), which is not supported"),
                       _pq_encoding_name (h->encoding), h->encoding);
   if (!page_bytes (self, cursor->group, leaf, chunk->codec, self->data + payload, h->compressed,
                    h->uncompressed, &cursor->dict_buf, &bytes, error))
@@ -940,8 +941,8 @@ load_dictionary (ClairParquet     *self,
   /* Every value takes at least a bit, so the count cannot exceed the bits there are. */
   if (h->n_values < 0 || (guint64) h->n_values > (guint64) h->uncompressed * 8)
     return set_error (self, error, CLAIR_ERROR_INVALID_DATA, cursor->group, leaf,
-                      "a dictionary page declares %" G_GINT64_FORMAT " values in %" G_GINT64_FORMAT
-                      " bytes", h->n_values, h->uncompressed);
+                      _("a dictionary page declares %" PRId64 " values in %" PRId64
+                      " bytes"), h->n_values, h->uncompressed);
   cursor->n_dict = (guint) h->n_values;
   cursor->dict = g_new0 (PqValue, MAX (cursor->n_dict, 1));
   if (!_pq_decode_values (node->type, node->type_length, PQ_PLAIN, bytes, h->uncompressed,
@@ -974,13 +975,13 @@ decode_levels (ClairParquet   *self,
     {
       if (end - *p < 4)
         return set_error (self, error, CLAIR_ERROR_INVALID_DATA, cursor->group, leaf,
-                          "a data page ends before its levels");
+                          _("a data page ends before its levels"));
       len = (gsize) (*p)[0] | (gsize) (*p)[1] << 8 | (gsize) (*p)[2] << 16 | (gsize) (*p)[3] << 24;
       *p += 4;
     }
   if (len > (gsize) (end - *p))
     return set_error (self, error, CLAIR_ERROR_INVALID_DATA, cursor->group, leaf,
-                      "the levels of a data page go past its end");
+                      _("the levels of a data page go past its end"));
   /* Levels are at most the schema's depth (MAX_SCHEMA_DEPTH): a byte each. */
   *out = g_new (guint8, MAX (cursor->n_entries, 1));
   if (!_pq_decode_hybrid (*p, len, bit_width, NULL, *out, cursor->n_entries, &problem))
@@ -988,7 +989,7 @@ decode_levels (ClairParquet   *self,
   for (guint i = 0; i < cursor->n_entries; i++)
     if ((*out)[i] > max_level)
       return set_error (self, error, CLAIR_ERROR_INVALID_DATA, cursor->group, leaf,
-                        "a level of %u where the schema allows %u", (*out)[i], max_level);
+                        _("a level of %u where the schema allows %u"), (*out)[i], max_level);
   *p += len;
   return TRUE;
 }
@@ -1018,17 +1019,17 @@ decode_page_values (ClairParquet  *self,
       indices = cursor->indices = g_new (guint32, MAX (cursor->n_entries, 1));
       if (!cursor->has_dict)
         return set_error (self, error, CLAIR_ERROR_INVALID_DATA, cursor->group, leaf,
-                          "a dictionary-encoded page without a dictionary page before it");
+                          _("a dictionary-encoded page without a dictionary page before it"));
       if (n_present > 0 && end - p < 1)
         return set_error (self, error, CLAIR_ERROR_INVALID_DATA, cursor->group, leaf,
-                          "a dictionary-encoded page ends before its indices");
+                          _("a dictionary-encoded page ends before its indices"));
       if (n_present > 0 && !_pq_decode_hybrid (p + 1, end - p - 1, p[0], indices, NULL, n_present,
                                                &problem))
         return decode_problem (self, cursor->group, leaf, problem, error);
       for (guint i = 0; i < n_present; i++)
         if (indices[i] >= cursor->n_dict)
           return set_error (self, error, CLAIR_ERROR_INVALID_DATA, cursor->group, leaf,
-                            "a dictionary index of %u in a dictionary of %u values", indices[i],
+                            _("a dictionary index of %u in a dictionary of %u values"), indices[i],
                             cursor->n_dict);
       /* Spread from the back: entry i gets index k when it is the k-th present one; nulls 0. */
       if (cursor->defs != NULL)
@@ -1084,7 +1085,7 @@ decode_data_page (ClairParquet     *self,
 
   if (h->n_values < 0 || (guint64) h->n_values > MAX_PAGE_ENTRIES)
     return set_error (self, error, CLAIR_ERROR_INVALID_DATA, cursor->group, leaf,
-                      "a data page declares %" G_GINT64_FORMAT " values (at most %u are accepted)",
+                      _("a data page declares %" PRId64 " values (at most %u are accepted)"),
                       h->n_values, MAX_PAGE_ENTRIES);
   cursor->n_entries = (guint) h->n_values;
 
@@ -1097,7 +1098,7 @@ decode_data_page (ClairParquet     *self,
       if ((node->rep_level > 0 && h->rep_encoding != PQ_RLE) ||
           (node->def_level > 0 && h->def_encoding != PQ_RLE))
         return set_error (self, error, CLAIR_ERROR_UNSUPPORTED, cursor->group, leaf,
-                          "levels in the %s encoding, which is not supported",
+                          _("levels in the %s encoding, which is not supported"),
                           _pq_encoding_name (node->rep_level > 0 && h->rep_encoding != PQ_RLE
                                              ? h->rep_encoding : h->def_encoding));
       if ((node->rep_level > 0 &&
@@ -1116,7 +1117,7 @@ decode_data_page (ClairParquet     *self,
       if (h->rep_len < 0 || h->def_len < 0 || h->rep_len + h->def_len > h->compressed ||
           h->rep_len + h->def_len > h->uncompressed)
         return set_error (self, error, CLAIR_ERROR_INVALID_DATA, cursor->group, leaf,
-                          "a v2 data page's levels are longer than the page");
+                          _("a v2 data page's levels are longer than the page"));
       levels_len = h->rep_len + h->def_len;
       p = src;
       end = src + levels_len;
@@ -1158,7 +1159,7 @@ decode_data_page (ClairParquet     *self,
 
       if (cursor->n_entries > 0 && cursor->reps[0] != 0)
         return set_error (self, error, CLAIR_ERROR_UNSUPPORTED, cursor->group, leaf,
-                          "a row continues from one data page to the next, which is not supported");
+                          _("a row continues from one data page to the next, which is not supported"));
       cursor->row_starts = g_new (guint, cursor->n_entries + 1);
       for (guint i = 0; i < cursor->n_entries; i++)
         if (cursor->reps[i] == 0)
@@ -1168,11 +1169,11 @@ decode_data_page (ClairParquet     *self,
     }
   if (h->type == PAGE_DATA_V2 && h->n_rows >= 0 && (guint64) h->n_rows != n_rows)
     return set_error (self, error, CLAIR_ERROR_INVALID_DATA, cursor->group, leaf,
-                      "a v2 data page declares %" G_GINT64_FORMAT " rows and holds %" G_GUINT64_FORMAT,
+                      _("a v2 data page declares %" PRId64 " rows and holds %" PRIu64),
                       h->n_rows, n_rows);
   if (cursor->page_first_row + n_rows > group->n_rows)
     return set_error (self, error, CLAIR_ERROR_INVALID_DATA, cursor->group, leaf,
-                      "the column chunk holds more rows than its row group (%" G_GUINT64_FORMAT ")",
+                      _("the column chunk holds more rows than its row group (%" PRIu64 ")"),
                       group->n_rows);
   cursor->page_rows = n_rows;
   cursor->loaded = TRUE;
@@ -1219,8 +1220,8 @@ cursor_seek (ClairParquet  *self,
       cursor->page_rows = 0;
       if (cursor->next_page >= chunk->end)
         return set_error (self, error, CLAIR_ERROR_INVALID_DATA, group, leaf,
-                          "the column chunk ends after %" G_GUINT64_FORMAT " rows where its row "
-                          "group has %" G_GUINT64_FORMAT, cursor->page_first_row,
+                          _("the column chunk ends after %" PRIu64 " rows where its row "
+                          "group has %" PRIu64), cursor->page_first_row,
                           self->groups[group].n_rows);
       if (!read_page_header (self, group, leaf, cursor->next_page, chunk->end, &h, &payload, error))
         return FALSE;
@@ -1247,7 +1248,7 @@ cursor_seek (ClairParquet  *self,
           cursor->page_rows = known_rows;
           if (cursor->page_first_row + known_rows > self->groups[group].n_rows)
             return set_error (self, error, CLAIR_ERROR_INVALID_DATA, group, leaf,
-                              "the column chunk holds more rows than its row group");
+                              _("the column chunk holds more rows than its row group"));
           continue;
         }
       if (!decode_data_page (self, cursor, leaf, &h, payload, error))
@@ -1275,7 +1276,7 @@ corrupt_levels (ClairParquet  *self,
                 GError       **error)
 {
   return set_error (self, error, CLAIR_ERROR_INVALID_DATA, group, leaf,
-                    "the repetition and definition levels of the columns of one value do not agree");
+                    _("the repetition and definition levels of the columns of one value do not agree"));
 }
 
 static guint
@@ -1423,7 +1424,7 @@ append_leaf_value (ClairParquet  *self,
     }
   if (is_annotated_string (node))
     return set_error (self, error, CLAIR_ERROR_INVALID_DATA, group, leaf,
-                      "a string that is not valid UTF-8");
+                      _("a string that is not valid UTF-8"));
   {
     /* Binary data: base64, as JSON writers of Arrow tables do. */
     g_autofree char *encoded = g_base64_encode ((const guchar *) value->s, value->len);
@@ -1642,7 +1643,7 @@ clair_parquet_read_cell (ClairParquet      *self,
   *kind = CLAIR_PARQUET_NULL;
   if (row >= self->n_rows)
     return set_error (self, error, CLAIR_ERROR_NOT_FOUND, G_MAXUINT, G_MAXUINT,
-                      "no row %" G_GUINT64_FORMAT " (the file has %" G_GUINT64_FORMAT ")", row,
+                      _("no row %" PRIu64 " (the file has %" PRIu64 ")"), row,
                       self->n_rows);
   node = &self->nodes[self->columns[column]];
   group = find_group (self, row);

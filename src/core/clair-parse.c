@@ -9,7 +9,7 @@
 
 /* Two parsers of a CLAIR reply. clair_parse_reply_distilabel() is distilabel's
  * CLAIR.format_output transcribed, for comparison. clair_parse_reply() gives the same result on
- * well-formed replies and fixes what PROTOCOL.md lists: it looks for markers that start a line
+ * well-formed replies and fixes distilabel's known weaknesses: it looks for markers that start a line
  * (the prompt asks the model to *mention* the markers, so mentions inside the reasoning must not
  * cut the revision), takes the last one, understands markdown around markers, and reports
  * truncated or unparseable replies instead of accepting them silently. */

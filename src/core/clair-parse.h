@@ -24,8 +24,8 @@ typedef struct
   char             *raw;        /* the reply, always kept */
 } ClairParseResult;
 
-/* PROTOCOL.md's rule: identical to distilabel on well-formed replies, better on the known
- * weaknesses. @finish_reason may be NULL. */
+/* Identical to distilabel on well-formed replies, better on its known weaknesses (see
+ * clair-parse.c). @finish_reason may be NULL. */
 ClairParseResult *clair_parse_reply            (const char        *content,
                                                 const char        *finish_reason);
 /* distilabel's CLAIR.format_output, exactly (for comparison and tests). */

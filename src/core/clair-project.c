@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 
 #include "clair-endpoint.h"
 #include "clair-error.h"
+#include "clair-i18n.h"
 #include "clair-parse.h"
 #include "clair-project-private.h"
 #include "clair-read-ahead.h"
@@ -374,7 +376,7 @@ set_sqlite_error (GError     **error,
     domain_code = CLAIR_ERROR_CORRUPT;
 
   g_set_error (error, CLAIR_ERROR, domain_code,
-               "Could not %s in project “%s”: %s", doing, path, sqlite3_errmsg (db));
+               _("Could not %s in project “%s”: %s"), doing, path, sqlite3_errmsg (db));
   return FALSE;
 }
 
@@ -403,7 +405,7 @@ prepare (ClairProject  *self,
     }
   if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, cache, NULL) != SQLITE_OK)
     {
-      set_sqlite_error (error, self->db, self->path, "prepare a query");
+      set_sqlite_error (error, self->db, self->path, _("prepare a query"));
       return NULL;
     }
   return *cache;
@@ -427,7 +429,7 @@ set_bind_error (GError     **error,
                 const char   *what)
 {
   g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_FAILED,
-               "Could not %s in “%s”: a text is larger than the project can hold", what, self->path);
+               _("Could not %s in “%s”: a text is larger than the project can hold"), what, self->path);
   return FALSE;
 }
 
@@ -531,12 +533,12 @@ check_identity (ClairProject  *self,
   int version = pragma_int (self, "PRAGMA user_version");
 
   if (app_id < 0 || version < 0)
-    return set_sqlite_error (error, self->db, self->path, "read the project format");
+    return set_sqlite_error (error, self->db, self->path, _("read the project format"));
   if ((app_id != 0 && app_id != CLAIR_APPLICATION_ID) ||
       (app_id == 0 && version == 0 && pragma_int (self, "SELECT count(*) FROM sqlite_master") > 0))
     {
       g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_CORRUPT,
-                   "“%s” is an SQLite database but not a CLAIR Studio project", self->path);
+                   _("“%s” is an SQLite database but not a CLAIR Studio project"), self->path);
       return FALSE;
     }
   return TRUE;
@@ -552,13 +554,13 @@ migrate (ClairProject  *self,
   self->rows_generation++;
   version = pragma_int (self, "PRAGMA user_version");
   if (version < 0)
-    return set_sqlite_error (error, self->db, self->path, "read the schema version");
+    return set_sqlite_error (error, self->db, self->path, _("read the schema version"));
 
   if (version > CLAIR_PROJECT_SCHEMA_VERSION)
     {
       g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_UNSUPPORTED,
-                   "Project “%s” was written by a newer CLAIR Studio (project format %d; this version "
-                   "reads up to %d). Update CLAIR Studio to open it.",
+                   _("Project “%s” was written by a newer CLAIR Studio (project format %d; this version "
+                   "reads up to %d). Update CLAIR Studio to open it."),
                    self->path, version, CLAIR_PROJECT_SCHEMA_VERSION);
       return FALSE;
     }
@@ -569,19 +571,19 @@ migrate (ClairProject  *self,
   if (self->read_only)
     {
       g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_UNSUPPORTED,
-                   "Project “%s” uses an older format (%d) and must be opened for writing once to "
-                   "be upgraded", self->path, version);
+                   _("Project “%s” uses an older format (%d) and must be opened for writing once to "
+                   "be upgraded"), self->path, version);
       return FALSE;
     }
 
-  if (!exec_sql (self, "BEGIN IMMEDIATE", "start the upgrade", error))
+  if (!exec_sql (self, "BEGIN IMMEDIATE", _("start the upgrade"), error))
     return FALSE;
 
   for (int v = version + 1; v <= CLAIR_PROJECT_SCHEMA_VERSION; v++)
     {
       if (sqlite3_exec (self->db, migrations[v], NULL, NULL, NULL) != SQLITE_OK)
         {
-          set_sqlite_error (error, self->db, self->path, "upgrade the project format");
+          set_sqlite_error (error, self->db, self->path, _("upgrade the project format"));
           sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
           return FALSE;
         }
@@ -590,14 +592,14 @@ migrate (ClairProject  *self,
   {
     g_autofree char *sql = g_strdup_printf ("PRAGMA application_id = %d; PRAGMA user_version = %d;",
                                             CLAIR_APPLICATION_ID, CLAIR_PROJECT_SCHEMA_VERSION);
-    if (!exec_sql (self, sql, "record the project format", error))
+    if (!exec_sql (self, sql, _("record the project format"), error))
       {
         sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
         return FALSE;
       }
   }
 
-  return exec_sql (self, "COMMIT", "finish the upgrade", error);
+  return exec_sql (self, "COMMIT", _("finish the upgrade"), error);
 }
 
 static gboolean
@@ -611,7 +613,7 @@ reopen_immutable (ClairProject  *self,
   uri = g_strdup_printf ("file:%s?immutable=1", escaped);
   if (sqlite3_open_v2 (uri, &self->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX,
                        NULL) != SQLITE_OK)
-    return set_sqlite_error (error, self->db, self->path, "open the file");
+    return set_sqlite_error (error, self->db, self->path, _("open the file"));
   return TRUE;
 }
 
@@ -633,7 +635,7 @@ clair_project_open (const char             *path,
   if (!(flags & CLAIR_PROJECT_OPEN_CREATE) && !g_file_test (path, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND,
-                   "Project “%s” does not exist", path);
+                   _("Project “%s” does not exist"), path);
       return NULL;
     }
 
@@ -646,9 +648,9 @@ clair_project_open (const char             *path,
   if (sqlite3_open_v2 (path, &self->db, sqlite_flags, NULL) != SQLITE_OK)
     {
       if (self->db == NULL)
-        g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_FAILED, "Could not open project “%s”", path);
+        g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_FAILED, _("Could not open project “%s”"), path);
       else
-        set_sqlite_error (error, self->db, path, "open the file");
+        set_sqlite_error (error, self->db, path, _("open the file"));
       return NULL;
     }
 
@@ -659,8 +661,8 @@ clair_project_open (const char             *path,
   if (!self->read_only && sqlite3_db_readonly (self->db, "main") == 1)
     {
       g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_FAILED,
-                   "Project “%s” is read-only (the file, or the disk it is on, cannot be written): "
-                   "it can be shown and exported, not changed", path);
+                   _("Project “%s” is read-only (the file, or the disk it is on, cannot be written): "
+                   "it can be shown and exported, not changed"), path);
       return NULL;
     }
 
@@ -689,11 +691,11 @@ clair_project_open (const char             *path,
           int code = sqlite3_errcode (self->db);
           g_set_error (error, CLAIR_ERROR,
                        code == SQLITE_NOTADB ? CLAIR_ERROR_CORRUPT : CLAIR_ERROR_FAILED,
-                       "“%s” is not a CLAIR Studio project: %s", path, sqlite3_errmsg (self->db));
+                       _("“%s” is not a CLAIR Studio project: %s"), path, sqlite3_errmsg (self->db));
           return NULL;
         }
       if (!exec_sql (self, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;",
-                     "configure the connection", error))
+                     _("configure the connection"), error))
         return NULL;
     }
 
@@ -856,8 +858,8 @@ set_busy_error (GError     **error,
 
   holder = pid > 0 ? g_strdup_printf (" (pid %" G_GINT64_FORMAT ")", pid) : g_strdup ("");
   g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_BUSY,
-               "“%s” is busy: a run is already going on this project%s. Let it finish or stop "
-               "it, then run again.", project_path, holder);
+               _("“%s” is busy: a run is already going on this project%s. Let it finish or stop "
+               "it, then run again."), project_path, holder);
 }
 
 /* Written over whatever a killed holder left, then cut to length, so a reader finds one whole
@@ -1025,7 +1027,7 @@ clair_project_set_setting (ClairProject  *self,
   if (value == NULL)
     {
       g_autofree char *sql = sqlite3_mprintf ("DELETE FROM settings WHERE key = %Q", key);
-      ret = exec_sql (self, sql, "remove a setting", error);
+      ret = exec_sql (self, sql, _("remove a setting"), error);
       sqlite3_free (g_steal_pointer (&sql));
     }
   else if ((stmt = prepare (self, &self->stmt_set_setting,
@@ -1037,12 +1039,12 @@ clair_project_set_setting (ClairProject  *self,
         {
           sqlite3_reset (stmt);
           g_rec_mutex_unlock (&self->lock);
-          return set_bind_error (error, self, "save a setting");
+          return set_bind_error (error, self, _("save a setting"));
         }
       if (sqlite3_step (stmt) == SQLITE_DONE)
         ret = TRUE;
       else
-        set_sqlite_error (error, self->db, self->path, "save a setting");
+        set_sqlite_error (error, self->db, self->path, _("save a setting"));
       sqlite3_reset (stmt);
     }
   g_rec_mutex_unlock (&self->lock);
@@ -1077,7 +1079,7 @@ clair_project_load_params (ClairProject    *self,
   json = clair_project_get_setting (self, "run.params");
   if (json != NULL && !clair_gen_params_from_json (params, json, error))
     {
-      g_prefix_error (error, "Project “%s” holds unreadable run settings: ", self->path);
+      g_prefix_error (error, _("Project “%s” holds unreadable run settings: "), self->path);
       return FALSE;
     }
   return TRUE;
@@ -1168,7 +1170,7 @@ clair_project_import_dataset (ClairProject        *self,
   if (clair_project_has_rows (self))
     {
       g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_FAILED,
-                   "Project “%s” already holds a dataset; create a new project to import another",
+                   _("Project “%s” already holds a dataset; create a new project to import another"),
                    self->path);
       goto out;
     }
@@ -1182,7 +1184,7 @@ clair_project_import_dataset (ClairProject        *self,
   if (!self->read_only && self->import_batch == 0)
     sqlite3_exec (self->db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
 
-  if (!exec_sql (self, "BEGIN IMMEDIATE", "start the import", error))
+  if (!exec_sql (self, "BEGIN IMMEDIATE", _("start the import"), error))
     goto out;
 
   if (sqlite3_prepare_v2 (self->db,
@@ -1191,7 +1193,7 @@ clair_project_import_dataset (ClairProject        *self,
       sqlite3_prepare_v2 (self->db, "INSERT INTO skipped (idx, line, reason) VALUES (?, ?, ?)",
                           -1, &insert_skipped, NULL) != SQLITE_OK)
     {
-      set_sqlite_error (error, self->db, self->path, "prepare the import");
+      set_sqlite_error (error, self->db, self->path, _("prepare the import"));
       goto rollback;
     }
 
@@ -1206,8 +1208,8 @@ clair_project_import_dataset (ClairProject        *self,
 
       /* A batch is committed before the progress that counts it is reported. */
       if (self->import_batch > 0 && i > 0 && i % self->import_batch == 0 &&
-          (!exec_sql (self, "COMMIT", "store imported rows", error) ||
-           !exec_sql (self, "BEGIN IMMEDIATE", "go on with the import", error)))
+          (!exec_sql (self, "COMMIT", _("store imported rows"), error) ||
+           !exec_sql (self, "BEGIN IMMEDIATE", _("go on with the import"), error)))
         goto rollback;
       if ((i & 1023) == 0 || (self->import_batch > 0 && i % self->import_batch == 0))
         {
@@ -1230,7 +1232,7 @@ clair_project_import_dataset (ClairProject        *self,
           sqlite3_bind_text (insert_skipped, 3, reason, -1, SQLITE_TRANSIENT);
           if (sqlite3_step (insert_skipped) != SQLITE_DONE)
             {
-              set_sqlite_error (error, self->db, self->path, "record a skipped row");
+              set_sqlite_error (error, self->db, self->path, _("record a skipped row"));
               goto rollback;
             }
           sqlite3_reset (insert_skipped);
@@ -1245,12 +1247,12 @@ clair_project_import_dataset (ClairProject        *self,
                               SQLITE_STATIC)) != SQLITE_OK)
         {
           g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA,
-                       "Row %u (line %u) is larger than a project can hold", row->index, row->line);
+                       _("Row %u (line %u) is larger than a project can hold"), row->index, row->line);
           goto rollback;
         }
       if (sqlite3_step (insert_row) != SQLITE_DONE)
         {
-          set_sqlite_error (error, self->db, self->path, "store a row");
+          set_sqlite_error (error, self->db, self->path, _("store a row"));
           goto rollback;
         }
       sqlite3_reset (insert_row);
@@ -1275,7 +1277,7 @@ clair_project_import_dataset (ClairProject        *self,
       !clair_project_set_setting (self, "mapping.solution", mapping->solution_column, error))
     goto rollback;
 
-  if (!exec_sql (self, "COMMIT", "finish the import", error))
+  if (!exec_sql (self, "COMMIT", _("finish the import"), error))
     goto rollback;
 
   if (progress != NULL)
@@ -1417,7 +1419,7 @@ clair_project_get_record (ClairProject  *self,
     {
       sqlite3_reset (stmt);
       g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND,
-                   "Row %u is not in project “%s”", index, self->path);
+                   _("Row %u is not in project “%s”"), index, self->path);
       goto out;
     }
 
@@ -1481,7 +1483,7 @@ clair_project_get_attempts (ClairProject  *self,
                           "SELECT " ATTEMPT_COLUMNS " FROM attempts WHERE row_idx = ? ORDER BY id",
                           -1, &stmt, NULL) != SQLITE_OK)
     {
-      set_sqlite_error (error, self->db, self->path, "read attempts");
+      set_sqlite_error (error, self->db, self->path, _("read attempts"));
       g_clear_pointer (&attempts, g_ptr_array_unref);
     }
   else
@@ -1524,7 +1526,7 @@ clair_project_get_summaries_from (ClairProject  *self,
                           -1, &stmt, NULL) != SQLITE_OK ||
       sqlite3_bind_int64 (stmt, 1, first) != SQLITE_OK)
     {
-      set_sqlite_error (error, self->db, self->path, "list rows");
+      set_sqlite_error (error, self->db, self->path, _("list rows"));
       g_clear_pointer (&summaries, g_array_unref);
     }
   else
@@ -1547,7 +1549,7 @@ clair_project_get_summaries_from (ClairProject  *self,
         }
       if (rc != SQLITE_DONE)
         {
-          set_sqlite_error (error, self->db, self->path, "list rows");
+          set_sqlite_error (error, self->db, self->path, _("list rows"));
           g_clear_pointer (&summaries, g_array_unref);
         }
     }
@@ -1610,7 +1612,7 @@ clair_project_search (ClairProject  *self,
                           "   OR d.note LIKE ?1 ESCAPE '\\' "
                           "ORDER BY r.idx", -1, &stmt, NULL) != SQLITE_OK)
     {
-      set_sqlite_error (error, self->db, self->path, "search");
+      set_sqlite_error (error, self->db, self->path, _("search"));
       g_clear_pointer (&matches, g_array_unref);
       goto out;
     }
@@ -1631,7 +1633,7 @@ clair_project_search (ClairProject  *self,
     }
   else if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (error, self->db, self->path, "search");
+      set_sqlite_error (error, self->db, self->path, _("search"));
       g_clear_pointer (&matches, g_array_unref);
     }
 
@@ -1694,12 +1696,12 @@ store_attempt_locked (ClairProject  *self,
   if (bound != SQLITE_OK)
     {
       sqlite3_reset (stmt);
-      return set_bind_error (error, self, "store a result");
+      return set_bind_error (error, self, _("store a result"));
     }
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
       sqlite3_reset (stmt);
-      return set_sqlite_error (error, self->db, self->path, "store a result");
+      return set_sqlite_error (error, self->db, self->path, _("store a result"));
     }
   sqlite3_reset (stmt);
   attempt->id = sqlite3_last_insert_rowid (self->db);
@@ -1717,14 +1719,14 @@ store_attempt_locked (ClairProject  *self,
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
       sqlite3_reset (stmt);
-      return set_sqlite_error (error, self->db, self->path, "update a row");
+      return set_sqlite_error (error, self->db, self->path, _("update a row"));
     }
   sqlite3_reset (stmt);
 
   if (sqlite3_changes (self->db) != 1)
     {
       g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND,
-                   "Row %u is not in project “%s”", attempt->row, self->path);
+                   _("Row %u is not in project “%s”"), attempt->row, self->path);
       return FALSE;
     }
 
@@ -1743,13 +1745,13 @@ mark_batch_result_locked (ClairProject  *self,
   if (sqlite3_prepare_v2 (self->db,
                           "UPDATE batch_requests SET result_attempt = ?1 "
                           "WHERE row_idx = ?2 AND request_hash IS ?3", -1, &stmt, NULL) != SQLITE_OK)
-    return set_sqlite_error (error, self->db, self->path, "record a batch result");
+    return set_sqlite_error (error, self->db, self->path, _("record a batch result"));
   sqlite3_bind_int64 (stmt, 1, attempt->id);
   sqlite3_bind_int64 (stmt, 2, attempt->row);
   bind_text (stmt, 3, attempt->request_hash);
   ok = sqlite3_step (stmt) == SQLITE_DONE;
   sqlite3_finalize (stmt);
-  return ok || set_sqlite_error (error, self->db, self->path, "record a batch result");
+  return ok || set_sqlite_error (error, self->db, self->path, _("record a batch result"));
 }
 
 static gboolean
@@ -1765,7 +1767,7 @@ add_attempts (ClairProject  *self,
     return TRUE;
 
   g_rec_mutex_lock (&self->lock);
-  if (!exec_sql (self, "BEGIN IMMEDIATE", "start saving results", error))
+  if (!exec_sql (self, "BEGIN IMMEDIATE", _("start saving results"), error))
     goto out;
 
   for (guint i = 0; i < n_attempts; i++)
@@ -1780,7 +1782,7 @@ add_attempts (ClairProject  *self,
         }
     }
 
-  if (!exec_sql (self, "COMMIT", "save results", error))
+  if (!exec_sql (self, "COMMIT", _("save results"), error))
     {
       sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
       goto out;
@@ -1831,12 +1833,12 @@ clair_project_store_batch (ClairProject          *self,
   g_return_val_if_fail (entries != NULL || n_entries == 0, FALSE);
 
   g_rec_mutex_lock (&self->lock);
-  ok = exec_sql (self, "BEGIN IMMEDIATE", "start recording the batch", error);
+  ok = exec_sql (self, "BEGIN IMMEDIATE", _("start recording the batch"), error);
   if (ok && sqlite3_prepare_v2 (self->db,
                                 "INSERT OR REPLACE INTO batch_requests "
                                 "(row_idx, request_hash, model, exported_at, result_attempt) "
                                 "VALUES (?, ?, ?, ?, NULL)", -1, &stmt, NULL) != SQLITE_OK)
-    ok = set_sqlite_error (error, self->db, self->path, "record the batch");
+    ok = set_sqlite_error (error, self->db, self->path, _("record the batch"));
   for (guint i = 0; ok && i < n_entries; i++)
     {
       sqlite3_reset (stmt);
@@ -1845,11 +1847,11 @@ clair_project_store_batch (ClairProject          *self,
       bind_text (stmt, 3, model);
       sqlite3_bind_int64 (stmt, 4, now);
       if (sqlite3_step (stmt) != SQLITE_DONE)
-        ok = set_sqlite_error (error, self->db, self->path, "record the batch");
+        ok = set_sqlite_error (error, self->db, self->path, _("record the batch"));
     }
   g_clear_pointer (&stmt, sqlite3_finalize);
   if (ok)
-    ok = exec_sql (self, "COMMIT", "record the batch", error);
+    ok = exec_sql (self, "COMMIT", _("record the batch"), error);
   if (!ok)
     sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
   g_rec_mutex_unlock (&self->lock);
@@ -1927,7 +1929,7 @@ clair_project_reparse (ClairProject  *self,
   if (attempt == NULL || attempt->raw_output == NULL)
     {
       g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND,
-                   "Row %u has no model output to parse", index);
+                   _("Row %u has no model output to parse"), index);
       g_rec_mutex_unlock (&self->lock);
       return FALSE;
     }
@@ -1938,7 +1940,7 @@ clair_project_reparse (ClairProject  *self,
   if (parsed->revision != NULL)
     clair_metrics_compute (record->solution, parsed->revision, &metrics);
 
-  ret = exec_sql (self, "BEGIN IMMEDIATE", "start re-parsing", error);
+  ret = exec_sql (self, "BEGIN IMMEDIATE", _("start re-parsing"), error);
   if (ret)
     {
       sqlite3_stmt *stmt = NULL;
@@ -1983,8 +1985,8 @@ clair_project_reparse (ClairProject  *self,
           g_clear_pointer (&stmt, sqlite3_finalize);
         }
       if (!ret)
-        set_sqlite_error (error, self->db, self->path, "store the new parse");
-      ret = ret && exec_sql (self, "COMMIT", "store the new parse", error);
+        set_sqlite_error (error, self->db, self->path, _("store the new parse"));
+      ret = ret && exec_sql (self, "COMMIT", _("store the new parse"), error);
       if (!ret)
         sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
     }
@@ -2030,7 +2032,7 @@ clair_project_list_rows_to_run (ClairProject       *self,
   g_rec_mutex_lock (&self->lock);
   if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
     {
-      set_sqlite_error (error, self->db, self->path, "list rows to run");
+      set_sqlite_error (error, self->db, self->path, _("list rows to run"));
       g_clear_pointer (&rows, g_array_unref);
       goto out;
     }
@@ -2044,7 +2046,7 @@ clair_project_list_rows_to_run (ClairProject       *self,
     }
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (error, self->db, self->path, "list rows to run");
+      set_sqlite_error (error, self->db, self->path, _("list rows to run"));
       g_clear_pointer (&rows, g_array_unref);
     }
 
@@ -2111,7 +2113,7 @@ write_decision (ClairProject   *self,
       if (!found)
         {
           g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND,
-                       "Row %u has no attempt %" G_GINT64_FORMAT " in project “%s”", index,
+                       _("Row %u has no attempt %" PRId64 " in project “%s”"), index,
                        attempt_id, self->path);
           return FALSE;
         }
@@ -2119,7 +2121,7 @@ write_decision (ClairProject   *self,
 
   /* The annotation and the row's effective decision go to disk together. */
   own_transaction = sqlite3_get_autocommit (self->db);
-  if (own_transaction && !exec_sql (self, "BEGIN IMMEDIATE", "save the decision", error))
+  if (own_transaction && !exec_sql (self, "BEGIN IMMEDIATE", _("save the decision"), error))
     return FALSE;
   ok = _clair_team_write_locked (self, index, clair_project_get_annotator (self), FALSE, TRUE,
                                  attempt_id, decision, edited_revision, note, g_get_real_time (),
@@ -2127,7 +2129,7 @@ write_decision (ClairProject   *self,
   if (own_transaction)
     {
       if (ok)
-        ok = exec_sql (self, "COMMIT", "save the decision", error);
+        ok = exec_sql (self, "COMMIT", _("save the decision"), error);
       if (!ok)
         sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
     }
@@ -2168,7 +2170,7 @@ clair_project_set_decision_on (ClairProject   *self,
       {
         sqlite3_free (g_steal_pointer (&sql));
         g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND,
-                     "Row %u is not in project “%s”", index, self->path);
+                     _("Row %u is not in project “%s”"), index, self->path);
         goto out;
       }
     sqlite3_free (g_steal_pointer (&sql));
@@ -2222,7 +2224,7 @@ clair_project_read_decisions (ClairProject  *self,
                       "SELECT r.status, d.decision, d.edited_revision, d.note, "
                       "       CASE WHEN d.row_idx IS NULL THEN 0 ELSE coalesce(d.attempt_id, -1) END "
                       "FROM rows r LEFT JOIN decisions d ON d.row_idx = r.idx WHERE r.idx = ?", error);
-      ok = stmt != NULL && exec_sql (self, "BEGIN", "start reading decisions", error);
+      ok = stmt != NULL && exec_sql (self, "BEGIN", _("start reading decisions"), error);
       for (; ok && done < end; done++)
         {
           int rc;
@@ -2244,7 +2246,7 @@ clair_project_read_decisions (ClairProject  *self,
               g_array_append_val (states, state);
             }
           else if (rc != SQLITE_DONE)
-            ok = set_sqlite_error (error, self->db, self->path, "read the decisions");
+            ok = set_sqlite_error (error, self->db, self->path, _("read the decisions"));
         }
       if (stmt != NULL)
         sqlite3_reset (stmt);
@@ -2281,7 +2283,7 @@ clair_project_write_decisions (ClairProject              *self,
           break;
         }
       g_rec_mutex_lock (&self->lock);
-      ok = exec_sql (self, "BEGIN IMMEDIATE", "start saving decisions", error);
+      ok = exec_sql (self, "BEGIN IMMEDIATE", _("start saving decisions"), error);
       for (; ok && done < end; done++)
         {
           const ClairDecisionState *state = &states[done];
@@ -2290,7 +2292,7 @@ clair_project_write_decisions (ClairProject              *self,
                                state->edited_revision, state->note, error);
         }
       if (ok)
-        ok = exec_sql (self, "COMMIT", "save the decisions", error);
+        ok = exec_sql (self, "COMMIT", _("save the decisions"), error);
       if (!ok)
         {
           /* Nothing of this chunk is kept; the chunks before it are. */
@@ -2390,7 +2392,7 @@ decisions:
   goto out;
 
 fail:
-  set_sqlite_error (error, self->db, self->path, "count rows");
+  set_sqlite_error (error, self->db, self->path, _("count rows"));
   g_clear_pointer (&stmt, sqlite3_finalize);
 
 out:
@@ -2430,7 +2432,7 @@ clair_project_foreach_record (ClairProject     *self,
   g_rec_mutex_lock (&self->lock);
 
   /* One read transaction, so the stream is a consistent snapshot even while a run writes. */
-  if (!exec_sql (self, "BEGIN", "start reading", error))
+  if (!exec_sql (self, "BEGIN", _("start reading"), error))
     goto out;
 
   if (sqlite3_prepare_v2 (self->db,
@@ -2447,7 +2449,7 @@ clair_project_foreach_record (ClairProject     *self,
                           "ORDER BY r.idx",
                           -1, &stmt, NULL) != SQLITE_OK)
     {
-      set_sqlite_error (error, self->db, self->path, "read rows");
+      set_sqlite_error (error, self->db, self->path, _("read rows"));
       goto end;
     }
 
@@ -2480,7 +2482,7 @@ clair_project_foreach_record (ClairProject     *self,
 
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     {
-      set_sqlite_error (error, self->db, self->path, "read rows");
+      set_sqlite_error (error, self->db, self->path, _("read rows"));
       goto end;
     }
   ret = TRUE;

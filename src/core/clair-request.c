@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "clair-error.h"
+#include "clair-i18n.h"
 #include "clair-json.h"
 #include "clair-request.h"
 
@@ -85,7 +86,7 @@ check_range (double      value,
   if (isnan (value) || (value >= low && value <= high))
     return TRUE;
   g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_FAILED,
-               "The %s %g is out of range: use a value from %g to %g", name, value, low, high);
+               _("The %s %g is out of range: use a value from %g to %g"), name, value, low, high);
   return FALSE;
 }
 
@@ -101,7 +102,7 @@ clair_gen_params_validate (const ClairGenParams  *params,
   if (params->model == NULL || params->model[0] == '\0')
     {
       g_set_error_literal (error, CLAIR_ERROR, CLAIR_ERROR_FAILED,
-                           "No model is set: name the model that should write the revisions");
+                           _("No model is set: name the model that should write the revisions"));
       return FALSE;
     }
   if (!check_range (params->temperature, "temperature", 0.0, 2.0, error) ||
@@ -114,7 +115,7 @@ clair_gen_params_validate (const ClairGenParams  *params,
   if (strcmp (field, "max_tokens") != 0 && strcmp (field, "max_completion_tokens") != 0)
     {
       g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_FAILED,
-                   "Unknown max-tokens field “%s”: use max_tokens or max_completion_tokens", field);
+                   _("Unknown max-tokens field “%s”: use max_tokens or max_completion_tokens"), field);
       return FALSE;
     }
 
@@ -125,7 +126,7 @@ clair_gen_params_validate (const ClairGenParams  *params,
       if (n > MAX_STOP)
         {
           g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_FAILED,
-                       "%u stop sequences given, but servers accept at most %d: remove %u",
+                       _("%u stop sequences given, but servers accept at most %d: remove %u"),
                        n, MAX_STOP, n - MAX_STOP);
           return FALSE;
         }
@@ -133,24 +134,12 @@ clair_gen_params_validate (const ClairGenParams  *params,
         if (params->stop[i][0] == '\0')
           {
             g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_FAILED,
-                         "Stop sequence %u is empty: remove it or give the text to stop at", i + 1);
+                         _("Stop sequence %u is empty: remove it or give the text to stop at"), i + 1);
             return FALSE;
           }
     }
 
   return TRUE;
-}
-
-static void
-append_message (GString    *out,
-                const char *role,
-                const char *content)
-{
-  g_string_append (out, "{\"role\":");
-  clair_json_append_string (out, role, -1);
-  g_string_append (out, ",\"content\":");
-  clair_json_append_string (out, content, -1);
-  g_string_append_c (out, '}');
 }
 
 static void
@@ -213,10 +202,10 @@ build_body (const ClairGenParams *params,
   g_string_append (out, ",\"messages\":[");
   if (system_message != NULL)
     {
-      append_message (out, "system", system_message);
+      clair_json_append_message (out, "system", system_message);
       g_string_append_c (out, ',');
     }
-  append_message (out, "user", user_message != NULL ? user_message : "");
+  clair_json_append_message (out, "user", user_message != NULL ? user_message : "");
   g_string_append_c (out, ']');
   append_params (out, params);
   if (stream)
@@ -294,7 +283,7 @@ read_number (JsonObject  *object,
   if (type != G_TYPE_DOUBLE && type != G_TYPE_INT64)
     {
       g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA,
-                   "The setting “%s” must be a number", name);
+                   _("The setting “%s” must be a number"), name);
       return FALSE;
     }
   *value = json_node_get_double (node);
@@ -315,7 +304,7 @@ read_int (JsonObject  *object,
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
     {
       g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA,
-                   "The setting “%s” must be a whole number", name);
+                   _("The setting “%s” must be a whole number"), name);
       return FALSE;
     }
   *value = json_node_get_int (node);
@@ -337,7 +326,7 @@ read_string (JsonObject  *object,
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
     {
       g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA,
-                   "The setting “%s” must be a string", name);
+                   _("The setting “%s” must be a string"), name);
       return FALSE;
     }
   g_free (*value);
@@ -378,7 +367,7 @@ read_stop (JsonObject      *object,
 
 bad:
   g_set_error_literal (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA,
-                       "The setting “stop” must be a list of strings");
+                       _("The setting “stop” must be a list of strings"));
   return FALSE;
 }
 
@@ -403,7 +392,7 @@ clair_gen_params_from_json (ClairGenParams  *params,
   if (object == NULL)
     {
       g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA,
-                   "The generation settings are not one JSON object: %s", local_error->message);
+                   _("The generation settings are not one JSON object: %s"), local_error->message);
       return FALSE;
     }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "clair-error.h"
+#include "clair-i18n.h"
 #include "clair-parse.h"
 #include "clair-runner.h"
 
@@ -964,7 +965,7 @@ clair_runner_new (ClairProject           *project,
   if (self->params.model == NULL || self->params.model[0] == '\0')
     {
       g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_FAILED,
-                   "No model is set for “%s”: name the model to ask (e.g. --model gpt-4o)",
+                   _("No model is set for “%s”: name the model to ask (e.g. --model gpt-4o)"),
                    clair_project_get_path (project));
       return NULL;
     }
@@ -976,8 +977,8 @@ clair_runner_new (ClairProject           *project,
   if (base_url == NULL)
     {
       g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_FAILED,
-                   "No server is set for “%s”: give its base URL (e.g. --base-url "
-                   "http://localhost:8000/v1)", clair_project_get_path (project));
+                   _("No server is set for “%s”: give its base URL (e.g. --base-url "
+                   "http://localhost:8000/v1)"), clair_project_get_path (project));
       return NULL;
     }
 

@@ -9,7 +9,8 @@
 G_BEGIN_DECLS
 
 /* The scheduler: runs a project's rows against a chat-completions server with N requests in
- * flight, handling statuses as PROTOCOL.md's table says, and commits results in small groups.
+ * flight, acting on each reply as the client classifies it (ClairReplyAction: retry, fail the row,
+ * stop the run), and commits results in small groups.
  *
  * Threads: request bodies are prepared on a worker thread (reading the project through a second,
  * read-only connection); parsing, metrics and commits run on a writer thread; HTTP and every

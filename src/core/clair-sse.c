@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "clair-error.h"
+#include "clair-i18n.h"
 #include "clair-sse.h"
 
 struct _ClairSseParser
@@ -115,7 +116,7 @@ process_line (ClairSseParser *self,
       if (self->data->len + value_len + 1 > self->max_line)
         {
           g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_PROTOCOL,
-                       "The server sent a streamed event larger than %" G_GSIZE_FORMAT " bytes",
+                       _("The server sent a streamed event larger than %zu bytes"),
                        self->max_line);
           return FALSE;
         }
@@ -173,7 +174,7 @@ clair_sse_parser_feed (ClairSseParser *self,
           if (self->line->len + (end - p) > self->max_line)
             {
               g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_PROTOCOL,
-                           "The server sent a streamed line longer than %" G_GSIZE_FORMAT " bytes",
+                           _("The server sent a streamed line longer than %zu bytes"),
                            self->max_line);
               self->stopped = TRUE;
               return FALSE;
@@ -185,7 +186,7 @@ clair_sse_parser_feed (ClairSseParser *self,
       if (self->line->len + (eol - p) > self->max_line)
         {
           g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_PROTOCOL,
-                       "The server sent a streamed line longer than %" G_GSIZE_FORMAT " bytes",
+                       _("The server sent a streamed line longer than %zu bytes"),
                        self->max_line);
           self->stopped = TRUE;
           return FALSE;

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 
 #include "clair-endpoint.h"
 #include "clair-error.h"
+#include "clair-i18n.h"
 #include "clair-json.h"
 #include "clair-project-private.h"
 #include "clair-team.h"
@@ -75,7 +77,7 @@ clair_annotator_name_is_valid (const char  *name,
   if (reason == NULL)
     return TRUE;
   g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA,
-               "“%s” cannot be an annotator name: %s", name != NULL ? name : "", reason);
+               _("“%s” cannot be an annotator name: %s"), name != NULL ? name : "", reason);
   return FALSE;
 }
 
@@ -181,7 +183,7 @@ read_row_locked (ClairProject  *self,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      _clair_project_sqlite_error (self, "read the annotations", error);
+      _clair_project_sqlite_error (self, _("read the annotations"), error);
       return NULL;
     }
   return g_steal_pointer (&annotations);
@@ -253,7 +255,7 @@ _clair_team_refresh_row_locked (ClairProject  *self,
       sqlite3_bind_int64 (stmt, 1, index);
       ok = sqlite3_step (stmt) == SQLITE_DONE;
       sqlite3_reset (stmt);
-      return ok || _clair_project_sqlite_error (self, "save the decision", error);
+      return ok || _clair_project_sqlite_error (self, _("save the decision"), error);
     }
 
   effective = effective_annotation (annotations, &state);
@@ -291,7 +293,7 @@ _clair_team_refresh_row_locked (ClairProject  *self,
   ok = sqlite3_step (stmt) == SQLITE_DONE;
   sqlite3_reset (stmt);
   sqlite3_clear_bindings (stmt);
-  return ok || _clair_project_sqlite_error (self, "save the decision", error);
+  return ok || _clair_project_sqlite_error (self, _("save the decision"), error);
 }
 
 gboolean
@@ -335,7 +337,7 @@ _clair_team_write_locked (ClairProject   *self,
   if (bind_text (stmt, 2, annotator) != SQLITE_OK)
     {
       sqlite3_reset (stmt);
-      return _clair_project_sqlite_error (self, "save the decision", error);
+      return _clair_project_sqlite_error (self, _("save the decision"), error);
     }
   sqlite3_bind_int (stmt, 3, resolution ? 1 : 0);
   if (!clear)
@@ -345,8 +347,8 @@ _clair_team_write_locked (ClairProject   *self,
         {
           sqlite3_reset (stmt);
           g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_FAILED,
-                       "Could not save the decision in “%s”: a text is larger than the project "
-                       "can hold", clair_project_get_path (self));
+                       _("Could not save the decision in “%s”: a text is larger than the project "
+                       "can hold"), clair_project_get_path (self));
           return FALSE;
         }
       sqlite3_bind_int64 (stmt, 7, decided_at);
@@ -356,7 +358,7 @@ _clair_team_write_locked (ClairProject   *self,
   sqlite3_reset (stmt);
   sqlite3_clear_bindings (stmt);
   if (!ok)
-    return _clair_project_sqlite_error (self, "save the decision", error);
+    return _clair_project_sqlite_error (self, _("save the decision"), error);
 
   /* "unknown" stands for whoever decided before names were kept: the project's one annotator,
    * whose decision a named one now takes over, rather than a person to disagree with. */
@@ -372,7 +374,7 @@ _clair_team_write_locked (ClairProject   *self,
       ok = sqlite3_step (stmt) == SQLITE_DONE;
       sqlite3_reset (stmt);
       if (!ok)
-        return _clair_project_sqlite_error (self, "save the decision", error);
+        return _clair_project_sqlite_error (self, _("save the decision"), error);
     }
 
   return _clair_team_refresh_row_locked (self, index, error);
@@ -388,12 +390,12 @@ row_exists_locked (ClairProject  *self,
 
   if (sqlite3_prepare_v2 (_clair_project_get_db (self), "SELECT 1 FROM rows WHERE idx = ?", -1, &stmt,
                           NULL) != SQLITE_OK)
-    return _clair_project_sqlite_error (self, "read a row", error);
+    return _clair_project_sqlite_error (self, _("read a row"), error);
   sqlite3_bind_int64 (stmt, 1, index);
   found = sqlite3_step (stmt) == SQLITE_ROW;
   sqlite3_finalize (stmt);
   if (!found)
-    g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND, "Row %u is not in project “%s”", index,
+    g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND, _("Row %u is not in project “%s”"), index,
                  clair_project_get_path (self));
   return found;
 }
@@ -438,16 +440,16 @@ write_as (ClairProject   *self,
   if (ok && attempt_id > 0 && !attempt_of_row_locked (self, attempt_id, index))
     {
       g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_NOT_FOUND,
-                   "Row %u has no attempt %" G_GINT64_FORMAT " in project “%s”", index, attempt_id,
+                   _("Row %u has no attempt %" PRId64 " in project “%s”"), index, attempt_id,
                    clair_project_get_path (self));
       ok = FALSE;
     }
-  ok = ok && exec_sql (self, "BEGIN IMMEDIATE", "save the decision", error);
+  ok = ok && exec_sql (self, "BEGIN IMMEDIATE", _("save the decision"), error);
   if (ok)
     {
       ok = _clair_team_write_locked (self, index, annotator, resolution, !resolution, attempt_id,
                                      decision, edited_revision, note, g_get_real_time (), error) &&
-           exec_sql (self, "COMMIT", "save the decision", error);
+           exec_sql (self, "COMMIT", _("save the decision"), error);
       if (!ok)
         sqlite3_exec (_clair_project_get_db (self), "ROLLBACK", NULL, NULL, NULL);
     }
@@ -554,7 +556,7 @@ clair_project_list_annotators (ClairProject  *self,
   g_return_val_if_fail (CLAIR_IS_PROJECT (self), NULL);
 
   return list_strings (self, "SELECT DISTINCT annotator FROM annotations ORDER BY annotator",
-                       "list the annotators", error);
+                       _("list the annotators"), error);
 }
 
 GArray *
@@ -581,7 +583,7 @@ clair_project_list_disagreements (ClairProject  *self,
         }
     }
   if (rc != SQLITE_DONE)
-    _clair_project_sqlite_error (self, "list the disagreements", error);
+    _clair_project_sqlite_error (self, _("list the disagreements"), error);
   g_clear_pointer (&stmt, sqlite3_finalize);
   g_rec_mutex_unlock (lock);
   return rc == SQLITE_DONE ? g_steal_pointer (&rows) : NULL;
@@ -605,7 +607,7 @@ clair_project_set_guidelines (ClairProject  *self,
   if (markdown != NULL && !g_utf8_validate (markdown, -1, NULL))
     {
       g_set_error_literal (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA,
-                           "The guidelines are not UTF-8 text");
+                           _("The guidelines are not UTF-8 text"));
       return FALSE;
     }
   return clair_project_set_setting (self, CLAIR_TEAM_GUIDELINES_KEY,
@@ -823,16 +825,16 @@ fill_shard (ClairProject       *shard,
     return FALSE;
   /* A deferred transaction: BEGIN IMMEDIATE would take the write lock of the attached source too,
    * and hold up a run writing to it while the shard is made. */
-  ok = exec_sql (shard, "CREATE TEMP TABLE pick (idx INTEGER PRIMARY KEY)", "split the project", error) &&
-       exec_sql (shard, "BEGIN", "write the shard", error);
+  ok = exec_sql (shard, "CREATE TEMP TABLE pick (idx INTEGER PRIMARY KEY)", _("split the project"), error) &&
+       exec_sql (shard, "BEGIN", _("write the shard"), error);
   if (ok && sqlite3_prepare_v2 (db, "INSERT INTO temp.pick (idx) VALUES (?)", -1, &stmt, NULL) != SQLITE_OK)
-    ok = _clair_project_sqlite_error (shard, "split the project", error);
+    ok = _clair_project_sqlite_error (shard, _("split the project"), error);
   for (guint i = 0; ok && i < rows->len; i++)
     {
       sqlite3_reset (stmt);
       sqlite3_bind_int64 (stmt, 1, g_array_index (rows, guint, i));
       if (sqlite3_step (stmt) != SQLITE_DONE)
-        ok = _clair_project_sqlite_error (shard, "split the project", error);
+        ok = _clair_project_sqlite_error (shard, _("split the project"), error);
     }
   g_clear_pointer (&stmt, sqlite3_finalize);
 
@@ -844,11 +846,11 @@ fill_shard (ClairProject       *shard,
                         "  WHERE idx IN (SELECT idx FROM temp.pick);"
                         "INSERT INTO main.attempts SELECT * FROM src.attempts "
                         "  WHERE row_idx IN (SELECT idx FROM temp.pick);",
-                 "copy the rows into the shard", error) &&
+                 _("copy the rows into the shard"), error) &&
        /* The annotator's own earlier decisions come along; nobody else's (they decide blind). */
        exec_bound (shard, "INSERT INTO main.annotations SELECT * FROM src.annotations "
                           "WHERE row_idx IN (SELECT idx FROM temp.pick) AND annotator = ?1",
-                   annotator, "copy the decisions into the shard", error) &&
+                   annotator, _("copy the decisions into the shard"), error) &&
        clair_project_set_setting (shard, CLAIR_TEAM_SHARD_ANNOTATOR_KEY, annotator, error) &&
        clair_project_set_setting (shard, CLAIR_TEAM_SOURCE_ID_KEY, source->source_id, error) &&
        clair_project_set_setting (shard, CLAIR_TEAM_SOURCE_CHECKSUM_KEY, source->source_checksum, error) &&
@@ -857,15 +859,15 @@ fill_shard (ClairProject       *shard,
   /* An address with a password in it never leaves, whatever wrote it there. */
   if (ok && (base_url = clair_project_get_setting (shard, "run.base_url")) != NULL &&
       !clair_endpoint_check_url (base_url, NULL))
-    ok = exec_sql (shard, "DELETE FROM main.settings WHERE key = 'run.base_url'", "write the shard", error);
+    ok = exec_sql (shard, "DELETE FROM main.settings WHERE key = 'run.base_url'", _("write the shard"), error);
 
   if (ok && sqlite3_prepare_v2 (db, "SELECT DISTINCT row_idx FROM main.annotations", -1, &stmt, NULL) != SQLITE_OK)
-    ok = _clair_project_sqlite_error (shard, "write the shard", error);
+    ok = _clair_project_sqlite_error (shard, _("write the shard"), error);
   while (ok && sqlite3_step (stmt) == SQLITE_ROW)
     ok = _clair_team_refresh_row_locked (shard, sqlite3_column_int64 (stmt, 0), error);
   g_clear_pointer (&stmt, sqlite3_finalize);
 
-  ok = ok && exec_sql (shard, "COMMIT", "write the shard", error);
+  ok = ok && exec_sql (shard, "COMMIT", _("write the shard"), error);
   if (!ok)
     sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
   sqlite3_exec (db, "DETACH DATABASE src", NULL, NULL, NULL);
@@ -897,7 +899,7 @@ rows_to_split (ClairProject  *self,
         }
     }
   if (rc != SQLITE_DONE)
-    _clair_project_sqlite_error (self, "list the rows", error);
+    _clair_project_sqlite_error (self, _("list the rows"), error);
   g_clear_pointer (&stmt, sqlite3_finalize);
   g_rec_mutex_unlock (lock);
   return rc == SQLITE_DONE ? g_steal_pointer (&rows) : NULL;
@@ -926,7 +928,7 @@ clair_team_split (ClairProject             *self,
   n_annotators = g_strv_length ((char **) options->annotators);
   if (n_annotators == 0)
     {
-      g_set_error_literal (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA, "Name at least one annotator");
+      g_set_error_literal (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA, _("Name at least one annotator"));
       return NULL;
     }
   for (guint i = 0; i < n_annotators; i++)
@@ -937,14 +939,14 @@ clair_team_split (ClairProject             *self,
         if (g_str_equal (options->annotators[i], options->annotators[j]))
           {
             g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA,
-                         "Annotator “%s” is named twice", options->annotators[i]);
+                         _("Annotator “%s” is named twice"), options->annotators[i]);
             return NULL;
           }
     }
   if (!(options->overlap >= 0 && options->overlap <= 1))
     {
       g_set_error_literal (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA,
-                           "The overlap must be between 0 and 1");
+                           _("The overlap must be between 0 and 1"));
       return NULL;
     }
 
@@ -953,7 +955,7 @@ clair_team_split (ClairProject             *self,
       int saved_errno = errno;
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "Could not make folder “%s”: %s", dir, g_strerror (saved_errno));
+                   _("Could not make folder “%s”: %s"), dir, g_strerror (saved_errno));
       return NULL;
     }
 
@@ -969,7 +971,7 @@ clair_team_split (ClairProject             *self,
       if (g_file_test (shard->path, G_FILE_TEST_EXISTS))
         {
           g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_FAILED,
-                       "“%s” already exists; remove it or split into another folder", shard->path);
+                       _("“%s” already exists; remove it or split into another folder"), shard->path);
           return NULL;
         }
     }
@@ -1036,7 +1038,7 @@ clair_team_split (ClairProject             *self,
           int saved_errno = errno;
 
           g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                       "Could not write “%s”: %s", shard->path, g_strerror (saved_errno));
+                       _("Could not write “%s”: %s"), shard->path, g_strerror (saved_errno));
           ok = FALSE;
         }
       if (!ok)
@@ -1089,7 +1091,7 @@ read_shard (ClairProject  *self,
 
   if (shard == NULL)
     {
-      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_CORRUPT, "Shard “%s” cannot be merged: %s", path,
+      g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_CORRUPT, _("Shard “%s” cannot be merged: %s"), path,
                    local_error->message);
       return NULL;
     }
@@ -1098,15 +1100,15 @@ read_shard (ClairProject  *self,
   if (source_id == NULL)
     {
       g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA,
-                   "“%s” is not a shard made by “clair split”: it records no source project", path);
+                   _("“%s” is not a shard made by “clair split”: it records no source project"), path);
       return NULL;
     }
   if (!g_str_equal (source_id, project_id) ||
       g_strcmp0 (source_checksum, project_checksum != NULL ? project_checksum : "") != 0)
     {
       g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA,
-                   "Shard “%s” was split from another project (another project id or dataset "
-                   "checksum) and cannot be merged into “%s”", path, clair_project_get_path (self));
+                   _("Shard “%s” was split from another project (another project id or dataset "
+                   "checksum) and cannot be merged into “%s”"), path, clair_project_get_path (self));
       return NULL;
     }
 
@@ -1134,7 +1136,7 @@ read_shard (ClairProject  *self,
           !clair_annotator_name_is_valid (annotation->annotator, NULL))
         {
           g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA,
-                       "Shard “%s” does not match “%s”: its row %u is not the project's",
+                       _("Shard “%s” does not match “%s”: its row %u is not the project's"),
                        path, clair_project_get_path (self), annotation->row);
           g_clear_pointer (&stmt, sqlite3_finalize);
           g_clear_pointer (&task_stmt, sqlite3_finalize);
@@ -1152,7 +1154,7 @@ read_shard (ClairProject  *self,
   return content;
 
 fail:
-  g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_CORRUPT, "Shard “%s” cannot be read: %s", path,
+  g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_CORRUPT, _("Shard “%s” cannot be read: %s"), path,
                sqlite3_errmsg (_clair_project_get_db (shard)));
   g_clear_pointer (&stmt, sqlite3_finalize);
   g_clear_pointer (&task_stmt, sqlite3_finalize);
@@ -1190,7 +1192,7 @@ merge_annotations_locked (ClairProject      *self,
                           "SELECT decided_at FROM annotations "
                           "WHERE row_idx = ? AND annotator = ? AND resolution = ?", -1, &stmt,
                           NULL) != SQLITE_OK)
-    return _clair_project_sqlite_error (self, "merge the shards", error);
+    return _clair_project_sqlite_error (self, _("merge the shards"), error);
 
   for (guint s = 0; ok && s < contents->len; s++)
     {
@@ -1262,11 +1264,11 @@ clair_team_merge (ClairProject        *self,
 
   lock = _clair_project_get_lock (self);
   g_rec_mutex_lock (lock);
-  ok = exec_sql (self, "BEGIN IMMEDIATE", "merge the shards", error);
+  ok = exec_sql (self, "BEGIN IMMEDIATE", _("merge the shards"), error);
   if (ok)
     {
       ok = merge_annotations_locked (self, contents, report, error) &&
-           exec_sql (self, "COMMIT", "merge the shards", error);
+           exec_sql (self, "COMMIT", _("merge the shards"), error);
       if (!ok)
         {
           sqlite3_exec (_clair_project_get_db (self), "ROLLBACK", NULL, NULL, NULL);
@@ -1516,7 +1518,7 @@ clair_project_compute_agreement (ClairProject  *self,
   g_return_val_if_fail (CLAIR_IS_PROJECT (self), NULL);
 
   names = list_strings (self, "SELECT DISTINCT annotator FROM annotations WHERE resolution = 0 "
-                              "ORDER BY annotator", "list the annotators", error);
+                              "ORDER BY annotator", _("list the annotators"), error);
   if (names == NULL)
     return NULL;
   n = g_strv_length (names);
@@ -1570,7 +1572,7 @@ clair_project_compute_agreement (ClairProject  *self,
         }
     }
   if (rc != SQLITE_DONE && !g_cancellable_is_cancelled (cancellable))
-    _clair_project_sqlite_error (self, "read the annotations", error);
+    _clair_project_sqlite_error (self, _("read the annotations"), error);
   g_clear_pointer (&stmt, sqlite3_finalize);
   g_rec_mutex_unlock (lock);
   if (g_cancellable_set_error_if_cancelled (cancellable, error) || rc != SQLITE_DONE)

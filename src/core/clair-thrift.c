@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "clair-i18n.h"
 #include "clair-thrift.h"
 
 void
@@ -40,7 +41,7 @@ read_varint (ClairThrift *t)
 
       if (t->p >= t->end)
         {
-          clair_thrift_fail (t, "the metadata ends in the middle of a number");
+          clair_thrift_fail (t, _("the metadata ends in the middle of a number"));
           return 0;
         }
       byte = *t->p++;
@@ -48,7 +49,7 @@ read_varint (ClairThrift *t)
       if ((byte & 0x80) == 0)
         return value;
     }
-  clair_thrift_fail (t, "a number in the metadata is too long");
+  clair_thrift_fail (t, _("a number in the metadata is too long"));
   return 0;
 }
 
@@ -67,7 +68,7 @@ clair_thrift_struct_begin (ClairThrift *t)
     return FALSE;
   if (t->depth >= CLAIR_THRIFT_MAX_DEPTH)
     {
-      clair_thrift_fail (t, "the metadata nests too deeply");
+      clair_thrift_fail (t, _("the metadata nests too deeply"));
       return FALSE;
     }
   t->depth++;
@@ -85,7 +86,7 @@ clair_thrift_field (ClairThrift *t,
 
   if (t->failed || t->p >= t->end)
     {
-      clair_thrift_fail (t, "the metadata ends in the middle of a structure");
+      clair_thrift_fail (t, _("the metadata ends in the middle of a structure"));
       if (t->depth > 0)
         t->depth--;
       return FALSE;
@@ -106,12 +107,12 @@ clair_thrift_field (ClairThrift *t,
       gint64 value = clair_thrift_int (t);
 
       if (value < G_MININT16 || value > G_MAXINT16)
-        clair_thrift_fail (t, "a field number in the metadata is out of range");
+        clair_thrift_fail (t, _("a field number in the metadata is out of range"));
       *id = (gint16) value;
     }
   if (*type > CLAIR_THRIFT_STRUCT || *type == CLAIR_THRIFT_STOP)
     {
-      clair_thrift_fail (t, "a field of unknown type in the metadata");
+      clair_thrift_fail (t, _("a field of unknown type in the metadata"));
       if (t->depth > 0)
         t->depth--;
       return FALSE;
@@ -130,14 +131,14 @@ clair_thrift_i32 (ClairThrift *t,
   if (type != CLAIR_THRIFT_I8 && type != CLAIR_THRIFT_I16 && type != CLAIR_THRIFT_I32 &&
       type != CLAIR_THRIFT_I64)
     {
-      clair_thrift_fail (t, "a field of the metadata has the wrong type");
+      clair_thrift_fail (t, _("a field of the metadata has the wrong type"));
       return 0;
     }
   if (type == CLAIR_THRIFT_I8)
     {
       if (t->p >= t->end)
         {
-          clair_thrift_fail (t, "the metadata ends in the middle of a number");
+          clair_thrift_fail (t, _("the metadata ends in the middle of a number"));
           return 0;
         }
       return (gint8) *t->p++;
@@ -145,7 +146,7 @@ clair_thrift_i32 (ClairThrift *t,
   value = clair_thrift_int (t);
   if (value < G_MININT32 || value > G_MAXINT32)
     {
-      clair_thrift_fail (t, "a number in the metadata is out of range");
+      clair_thrift_fail (t, _("a number in the metadata is out of range"));
       return 0;
     }
   return (gint32) value;
@@ -166,7 +167,7 @@ clair_thrift_bool (ClairThrift *t,
 {
   if (type != CLAIR_THRIFT_TRUE && type != CLAIR_THRIFT_FALSE)
     {
-      clair_thrift_fail (t, "a field of the metadata has the wrong type");
+      clair_thrift_fail (t, _("a field of the metadata has the wrong type"));
       return FALSE;
     }
   return type == CLAIR_THRIFT_TRUE;
@@ -183,7 +184,7 @@ clair_thrift_binary (ClairThrift *t,
   *len = 0;
   if (type != CLAIR_THRIFT_BINARY)
     {
-      clair_thrift_fail (t, "a field of the metadata has the wrong type");
+      clair_thrift_fail (t, _("a field of the metadata has the wrong type"));
       return NULL;
     }
   n = read_varint (t);
@@ -191,7 +192,7 @@ clair_thrift_binary (ClairThrift *t,
     return NULL;
   if (n > (guint64) (t->end - t->p))
     {
-      clair_thrift_fail (t, "a string in the metadata is longer than what is left of it");
+      clair_thrift_fail (t, _("a string in the metadata is longer than what is left of it"));
       return NULL;
     }
   start = t->p;
@@ -213,12 +214,12 @@ clair_thrift_list (ClairThrift *t,
   *elem_type = 0;
   if (type != CLAIR_THRIFT_LIST && type != CLAIR_THRIFT_SET)
     {
-      clair_thrift_fail (t, "a field of the metadata has the wrong type");
+      clair_thrift_fail (t, _("a field of the metadata has the wrong type"));
       return FALSE;
     }
   if (t->p >= t->end)
     {
-      clair_thrift_fail (t, "the metadata ends in the middle of a list");
+      clair_thrift_fail (t, _("the metadata ends in the middle of a list"));
       return FALSE;
     }
   byte = *t->p++;
@@ -230,7 +231,7 @@ clair_thrift_list (ClairThrift *t,
   if (t->failed || size > (guint64) (t->end - t->p) || *elem_type == CLAIR_THRIFT_STOP ||
       *elem_type > CLAIR_THRIFT_STRUCT)
     {
-      clair_thrift_fail (t, "a list in the metadata is longer than what is left of it");
+      clair_thrift_fail (t, _("a list in the metadata is longer than what is left of it"));
       return FALSE;
     }
   *n = (guint32) size;
@@ -254,7 +255,7 @@ clair_thrift_skip (ClairThrift *t,
       if (t->p < t->end)
         t->p++;
       else
-        clair_thrift_fail (t, "the metadata ends in the middle of a number");
+        clair_thrift_fail (t, _("the metadata ends in the middle of a number"));
       break;
     case CLAIR_THRIFT_I16:
     case CLAIR_THRIFT_I32:
@@ -265,7 +266,7 @@ clair_thrift_skip (ClairThrift *t,
       if (t->end - t->p >= 8)
         t->p += 8;
       else
-        clair_thrift_fail (t, "the metadata ends in the middle of a number");
+        clair_thrift_fail (t, _("the metadata ends in the middle of a number"));
       break;
     case CLAIR_THRIFT_BINARY:
       clair_thrift_binary (t, type, &len);
@@ -295,7 +296,7 @@ clair_thrift_skip (ClairThrift *t,
           break;
         if (t->p >= t->end || size > (guint64) (t->end - t->p))
           {
-            clair_thrift_fail (t, "a map in the metadata is longer than what is left of it");
+            clair_thrift_fail (t, _("a map in the metadata is longer than what is left of it"));
             break;
           }
         types = *t->p++;
@@ -311,7 +312,7 @@ clair_thrift_skip (ClairThrift *t,
             if (value_type == CLAIR_THRIFT_TRUE || value_type == CLAIR_THRIFT_FALSE)
               value_type = CLAIR_THRIFT_I8;
             if (key_type == CLAIR_THRIFT_STOP || value_type == CLAIR_THRIFT_STOP)
-              clair_thrift_fail (t, "a map in the metadata has elements of unknown type");
+              clair_thrift_fail (t, _("a map in the metadata has elements of unknown type"));
             clair_thrift_skip (t, key_type);
             clair_thrift_skip (t, value_type);
           }
@@ -331,7 +332,7 @@ clair_thrift_skip (ClairThrift *t,
       }
       break;
     default:
-      clair_thrift_fail (t, "a field of unknown type in the metadata");
+      clair_thrift_fail (t, _("a field of unknown type in the metadata"));
       break;
     }
 }

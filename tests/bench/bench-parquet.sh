@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# The Parquet benchmark of issue #16 (not part of the suite): the 1 GB / 400k-row benchmark
+# The Parquet benchmark (not part of the suite): the 1 GB / 400k-row benchmark
 # dataset (gen-dataset) as Parquet with SNAPPY, once in one row group of up to a million rows
 # (DuckDB, as pyarrow's default) and once in row groups of 300 rows (arrow-rs via parquet-wasm,
 # as the Hub's converter writes for its viewer). For each file, in the same run:

@@ -15,8 +15,8 @@
 #include "clair-window-private.h"
 #include "ui-test-util.h"
 
-/* Accessibility of every window and dialog (issue #5, item 8): every interactive widget has an
- * accessible name, and the main window renders in high contrast.
+/* Accessibility of every window and dialog: every interactive widget has an accessible name, and
+ * the main window renders in high contrast.
  *
  * GTK 4.8 has no public getter for the name an assistive technology reads. It computes it from
  * the widget's GTK_ACCESSIBLE_PROPERTY_LABEL followed by the LABEL of each widget in its
@@ -237,7 +237,8 @@ classify (GtkWidget *widget)
 }
 
 /* Names visible on screen that GTK 4.8 does not turn into an accessible name: a GtkMenuButton's
- * label and an expander's label. They count, as the brief allows a visible label. */
+ * label and an expander's label. They count: a screen reader user reaches the same words by
+ * reading the screen. */
 static char *
 visible_label (GtkWidget *widget)
 {
@@ -348,9 +349,9 @@ check_tree (GtkWidget *widget,
     check_tree (child, walk);
 }
 
-/* Cases found in files this test's author may not edit; the one-line fixes are in the report
- * of issue #5 item 8. Each is a substring of the widget's description. While one of them is
- * the only thing unnamed the test is marked incomplete (TODO), never passed. */
+/* Widgets known to have no accessible name yet, each a substring of the widget's description
+ * (none at present). While one of them is the only thing unnamed the test is marked incomplete
+ * (TODO), never passed. */
 static const char *const known_unnamed[] = {
   NULL
 };

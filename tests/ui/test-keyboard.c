@@ -12,10 +12,10 @@
 #include "clair-project.h"
 #include "../test-util.h"
 
-/* The whole review workflow from the keyboard alone (issue #5 item 8), with real key events:
- * the real clair-studio binary under Xvfb, driven by xdotool (XTEST), through the keymap of
- * UX.md. After each step the project file is read with the core API: decisions are committed
- * the moment they are made, so every key is checked by what it wrote. */
+/* The whole review workflow from the keyboard alone, with real key events: the real clair-studio
+ * binary under Xvfb, driven by xdotool (XTEST), through the keys the shortcuts window lists
+ * (src/app/gtk/help-overlay.ui). After each step the project file is read with the core API:
+ * decisions are committed the moment they are made, so every key is checked by what it wrote. */
 
 static char *xdotool;
 static char *sample_path;
