@@ -24,15 +24,27 @@ static const struct
   { clair_decision_get_type, "skip", CLAIR_DECISION_SKIPPED },
 };
 
-/* The class of a static enum type, referenced on first use and kept for the life of the process:
- * after that a lock-free lookup, so per-row callers pay no reference counting. */
+/* Classes already looked up, by a hash of their type: one atomic pointer per slot, checked
+ * against the type it claims, so no lock is needed. Per-row callers (the project's parse status,
+ * the exports' decision column) then pay a load and a compare, not a type-system lookup. */
+static GEnumClass *class_cache[16];
+
+/* The class of a static enum type, referenced on first use and kept for the life of the process;
+ * NULL (with a critical) when @enum_type is not an enum. */
 static GEnumClass *
 enum_class (GType enum_type)
 {
-  GEnumClass *klass = g_type_class_peek_static (enum_type);
+  guint slot = (guint) ((enum_type >> 2) % G_N_ELEMENTS (class_cache));
+  GEnumClass *klass = g_atomic_pointer_get (&class_cache[slot]);
 
-  if (G_UNLIKELY (klass == NULL))
+  if (G_LIKELY (klass != NULL && G_TYPE_FROM_CLASS (klass) == enum_type))
+    return klass;
+
+  g_return_val_if_fail (G_TYPE_IS_ENUM (enum_type), NULL);
+  klass = g_type_class_peek_static (enum_type);
+  if (klass == NULL)
     klass = g_type_class_ref (enum_type);
+  g_atomic_pointer_set (&class_cache[slot], klass);
   return klass;
 }
 
@@ -40,12 +52,16 @@ const char *
 clair_enum_to_nick (GType enum_type,
                     int   value)
 {
-  GEnumValue *enum_value;
+  GEnumClass *klass = enum_class (enum_type);
 
-  g_return_val_if_fail (G_TYPE_IS_ENUM (enum_type), "unknown");
-
-  enum_value = g_enum_get_value (enum_class (enum_type), value);
-  return enum_value != NULL ? enum_value->value_nick : "unknown";
+  if (klass == NULL)
+    return "unknown";
+  for (guint i = 0; i < klass->n_values; i++)
+    {
+      if (klass->values[i].value == value)
+        return klass->values[i].value_nick;
+    }
+  return "unknown";
 }
 
 gboolean
@@ -53,15 +69,13 @@ clair_enum_from_nick (GType       enum_type,
                       const char *nick,
                       int        *value)
 {
-  GEnumClass *klass;
+  GEnumClass *klass = enum_class (enum_type);
 
-  g_return_val_if_fail (G_TYPE_IS_ENUM (enum_type), FALSE);
+  g_return_val_if_fail (klass != NULL, FALSE);
   g_return_val_if_fail (value != NULL, FALSE);
 
   if (nick == NULL)
     return FALSE;
-
-  klass = enum_class (enum_type);
   for (guint i = 0; i < klass->n_values; i++)
     {
       if (g_ascii_strcasecmp (nick, klass->values[i].value_nick) == 0)
@@ -84,12 +98,11 @@ clair_enum_from_nick (GType       enum_type,
 char *
 clair_enum_list_nicks (GType enum_type)
 {
-  GEnumClass *klass;
+  GEnumClass *klass = enum_class (enum_type);
   GString *list;
 
-  g_return_val_if_fail (G_TYPE_IS_ENUM (enum_type), NULL);
+  g_return_val_if_fail (klass != NULL, NULL);
 
-  klass = enum_class (enum_type);
   list = g_string_new (NULL);
   for (guint i = 0; i < klass->n_values; i++)
     {
