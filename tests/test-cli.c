@@ -155,6 +155,7 @@ test_workflow (void)
   g_auto(Result) list = { 0 };
   g_auto(Result) export = { 0 };
   g_auto(Result) bad_format = { 0 };
+  g_auto(Result) bad_selection = { 0 };
   JsonArray *messages;
   JsonObject *row;
 
@@ -243,6 +244,13 @@ test_workflow (void)
 
   run_clair (&bad_format, "export", project, "--format", "parquet", "-o", export_path, NULL);
   g_assert_cmpint (bad_format.status, ==, 2);
+  /* The choices are the nicks of ClairExportFormat / ClairExportSelection, in their order. */
+  g_assert_nonnull (strstr (bad_format.err, "trl, trl-chat, kto, contextual, distilabel, "
+                                            "batch-requests"));
+  run_clair (&bad_selection, "export", project, "--format", "trl", "--select", "some", "-o",
+             export_path, NULL);
+  g_assert_cmpint (bad_selection.status, ==, 2);
+  g_assert_nonnull (strstr (bad_selection.err, "accepted, revised, all"));
 }
 
 /* A CLAIR answer for @row as a batch output line. */

@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 
 #include "clair-dataset.h"
+#include "clair-enum-nick.h"
 #include "clair-error.h"
 #include "clair-jscan.h"
 #include "clair-read-ahead.h"
@@ -113,13 +114,22 @@ assert_columns (ClairDataset *dataset,
 static void
 test_format_strings (void)
 {
+  int value = -1;
+
   for (ClairFormat f = CLAIR_FORMAT_JSONL; f <= CLAIR_FORMAT_PARQUET; f++)
-    g_assert_cmpint (clair_format_from_string (clair_format_to_string (f)), ==, f);
-  g_assert_cmpint (clair_format_from_string ("NDJSON"), ==, CLAIR_FORMAT_JSONL);
-  g_assert_cmpint (clair_format_from_string ("Parquet"), ==, CLAIR_FORMAT_PARQUET);
-  g_assert_cmpint (clair_format_from_string ("xlsx"), ==, CLAIR_FORMAT_UNKNOWN);
-  g_assert_cmpint (clair_format_from_string (NULL), ==, CLAIR_FORMAT_UNKNOWN);
-  g_assert_cmpstr (clair_format_to_string (CLAIR_FORMAT_UNKNOWN), ==, "unknown");
+    {
+      g_assert_true (clair_enum_from_nick (CLAIR_TYPE_FORMAT, clair_enum_to_nick (CLAIR_TYPE_FORMAT, f),
+                                           &value));
+      g_assert_cmpint (value, ==, f);
+    }
+  g_assert_true (clair_enum_from_nick (CLAIR_TYPE_FORMAT, "NDJSON", &value));
+  g_assert_cmpint (value, ==, CLAIR_FORMAT_JSONL);
+  g_assert_true (clair_enum_from_nick (CLAIR_TYPE_FORMAT, "Parquet", &value));
+  g_assert_cmpint (value, ==, CLAIR_FORMAT_PARQUET);
+  g_assert_false (clair_enum_from_nick (CLAIR_TYPE_FORMAT, "xlsx", &value));
+  g_assert_false (clair_enum_from_nick (CLAIR_TYPE_FORMAT, NULL, &value));
+  g_assert_cmpint (value, ==, CLAIR_FORMAT_PARQUET);
+  g_assert_cmpstr (clair_enum_to_nick (CLAIR_TYPE_FORMAT, CLAIR_FORMAT_UNKNOWN), ==, "unknown");
 }
 
 static void

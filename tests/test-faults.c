@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "clair-enum-nick.h"
 #include "clair-runner.h"
 #include "clair-test-http.h"
 
@@ -303,7 +304,7 @@ test_fault_scenario (gconstpointer data)
       clair_runner_get_progress (run->runner, &progress);
       g_test_message ("%s: not done after %.1f s: state %s, done %u/%u, in flight %u (%s), limit %u, "
                       "retries %u; server: %.2000s", run->scenario->name, progress.elapsed,
-                      clair_runner_state_to_string (clair_runner_get_state (run->runner)),
+                      clair_enum_to_nick (CLAIR_TYPE_RUNNER_STATE, clair_runner_get_state (run->runner)),
                       progress.done, progress.total, progress.in_flight, jobs, progress.limit,
                       progress.retries, late_text);
     }

@@ -9,9 +9,7 @@
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
-#ifdef CLAIR_HAVE_LIBSECRET
 #include <libsecret/secret.h>
-#endif
 
 #include "clair-error.h"
 #include "clair-hub.h"
@@ -1703,7 +1701,6 @@ test_cli_run_and_recent (void)
 
 /* The keyring, third after HF_TOKEN and the token file: a real gnome-keyring-daemon on a private
  * bus, in a subprocess (the bus address is set in the environment before any thread starts). */
-#ifdef CLAIR_HAVE_LIBSECRET
 typedef struct
 {
   GMainLoop *loop;
@@ -1796,12 +1793,10 @@ keyring_scenario (void)
   g_assert_null (clair_hub_token_lookup (stand.hub_url, NULL, &error));
   g_assert_no_error (error);
 }
-#endif
 
 static void
 test_keyring (void)
 {
-#ifdef CLAIR_HAVE_LIBSECRET
   g_autofree char *daemon = g_find_program_in_path ("gnome-keyring-daemon");
 
   if (daemon == NULL)
@@ -1881,9 +1876,6 @@ test_keyring (void)
       g_unsetenv ("ASAN_OPTIONS");
   }
   g_test_trap_assert_passed ();
-#else
-  g_test_skip ("built without libsecret");
-#endif
 }
 
 int

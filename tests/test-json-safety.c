@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "clair-enum-nick.h"
 #include "clair-escape.h"
 #include "clair-export.h"
 #include "clair-jscan.h"
@@ -419,7 +420,8 @@ export_preset (ClairProject      *project,
                ClairGenParams    *params)
 {
   ClairExportOptions options = { format, CLAIR_EXPORT_SELECT_ALL, TRUE, NULL, params };
-  g_autofree char *path = g_build_filename (dir, clair_export_format_to_string (format), NULL);
+  g_autofree char *path = g_build_filename (dir, clair_enum_to_nick (CLAIR_TYPE_EXPORT_FORMAT,
+                                                                    format), NULL);
   g_autoptr(GError) error = NULL;
   char *contents = NULL;
   clair_export_to_file (project, &options, path, NULL, NULL, NULL, NULL, &error);
@@ -543,7 +545,7 @@ test_exports (void)
       g_auto(GStrv) lines = g_strsplit (contents, "\n", -1);
       guint per_row = formats[f] == CLAIR_EXPORT_KTO ? 2 : 1;
 
-      g_test_message ("preset %s", clair_export_format_to_string (formats[f]));
+      g_test_message ("preset %s", clair_enum_to_nick (CLAIR_TYPE_EXPORT_FORMAT, formats[f]));
       g_assert_cmpuint (g_strv_length (lines), ==, n_rows * per_row + 1);
       g_assert_cmpstr (lines[n_rows * per_row], ==, "");
 

@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include "clair-dataset.h"
+#include "clair-enum-nick.h"
 #include "clair-error.h"
 #include "clair-parquet.h"
 #include "clair-parquet-private.h"
@@ -370,8 +371,13 @@ test_magic (void)
   g_autoptr(GError) error = NULL;
 
   assert_rows_equal (a, 3, b, 3);
-  g_assert_cmpstr (clair_format_to_string (CLAIR_FORMAT_PARQUET), ==, "parquet");
-  g_assert_cmpint (clair_format_from_string ("Parquet"), ==, CLAIR_FORMAT_PARQUET);
+  g_assert_cmpstr (clair_enum_to_nick (CLAIR_TYPE_FORMAT, CLAIR_FORMAT_PARQUET), ==, "parquet");
+  {
+    int value = -1;
+
+    g_assert_true (clair_enum_from_nick (CLAIR_TYPE_FORMAT, "Parquet", &value));
+    g_assert_cmpint (value, ==, CLAIR_FORMAT_PARQUET);
+  }
 
   /* A .parquet name on JSON lines: the name is believed, and the error says why it fails. */
   fake = g_build_filename (tmp_dir, "fake.parquet", NULL);

@@ -7,6 +7,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "clair-enum-nick.h"
 #include "clair-parse.h"
 
 /* distilabel's parser on the 20 real GPT-4 replies, and ours, against what distilabel extracted. */
@@ -89,8 +90,8 @@ assert_parse (const char       *content,
   g_autoptr(ClairParseResult) result = clair_parse_reply (content, finish_reason);
 
   g_test_message ("reply: %s", content);
-  g_assert_cmpstr (clair_parse_status_to_string (result->status), ==,
-                   clair_parse_status_to_string (status));
+  g_assert_cmpstr (clair_enum_to_nick (CLAIR_TYPE_PARSE_STATUS, result->status), ==,
+                   clair_enum_to_nick (CLAIR_TYPE_PARSE_STATUS, status));
   g_assert_cmpstr (result->revision, ==, revision);
   g_assert_cmpstr (result->rationale, ==, rationale);
   g_assert_cmpstr (result->marker, ==, marker);
@@ -309,9 +310,12 @@ test_well_formed_agree (void)
 static void
 test_status_strings (void)
 {
-  g_assert_cmpstr (clair_parse_status_to_string (CLAIR_PARSE_OK), ==, "ok");
-  g_assert_cmpstr (clair_parse_status_to_string (CLAIR_PARSE_TRUNCATED), ==, "truncated");
-  g_assert_cmpstr (clair_parse_status_to_string (CLAIR_PARSE_NO_MARKER), ==, "no-marker");
+  /* Stored in project files (attempts.parse_status): these must not change. */
+  g_assert_cmpstr (clair_enum_to_nick (CLAIR_TYPE_PARSE_STATUS, CLAIR_PARSE_OK), ==, "ok");
+  g_assert_cmpstr (clair_enum_to_nick (CLAIR_TYPE_PARSE_STATUS, CLAIR_PARSE_TRUNCATED), ==,
+                   "truncated");
+  g_assert_cmpstr (clair_enum_to_nick (CLAIR_TYPE_PARSE_STATUS, CLAIR_PARSE_NO_MARKER), ==,
+                   "no-marker");
 }
 
 int

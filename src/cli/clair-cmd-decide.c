@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "clair-cli.h"
+#include "clair-enum-nick.h"
 #include "clair-project.h"
 #include "clair-team.h"
 
@@ -26,7 +27,7 @@ clair_cmd_decide (int    argc,
   g_autofree char *annotator = NULL;
   g_autoptr(GPtrArray) annotations = NULL;
   const ClairAnnotation *own = NULL;
-  ClairDecision decision;
+  int decision;
   gboolean resolve = FALSE;
   ClairAttempt *decided_on;
   gboolean latest = FALSE;
@@ -59,7 +60,7 @@ clair_cmd_decide (int    argc,
     return clair_cli_usage_error ("decide", _("expected PROJECT and one of accept, reject, skip"));
   if (row < 0 || row >= G_MAXUINT)
     return clair_cli_usage_error ("decide", _("--row N is required (rows are numbered from 0)"));
-  if (!clair_decision_from_string (argv[2], &decision))
+  if (!clair_enum_from_nick (CLAIR_TYPE_DECISION, argv[2], &decision))
     return clair_cli_usage_error ("decide", _("unknown decision “%s”; use accept, reject or skip"),
                                   argv[2]);
 

@@ -14,6 +14,7 @@
 
 #include "clair-cli.h"
 #include "clair-diff.h"
+#include "clair-enum-nick.h"
 #include "clair-json.h"
 #include "clair-metrics.h"
 
@@ -169,7 +170,8 @@ diff_to_json (ClairDiff          *diff,
   clair_json_append_key (out, "levenshtein_exact", FALSE);
   g_string_append (out, levenshtein_exact ? "true" : "false");
   clair_json_append_key (out, "granularity", FALSE);
-  clair_json_append_string (out, clair_diff_granularity_to_string (clair_diff_get_granularity (diff)), -1);
+  clair_json_append_string (out, clair_enum_to_nick (CLAIR_TYPE_DIFF_GRANULARITY,
+                                                     clair_diff_get_granularity (diff)), -1);
   clair_diff_get_stats (diff, &stats);
   clair_json_append_key (out, "tokens", FALSE);
   append_stats_json (out, &stats);
@@ -339,7 +341,8 @@ print_stats (ClairDiff          *diff,
   printf (_("Changed tokens:    %.4f\n"), metrics->changed_share);
   printf (_("Similarity (2M/T): %.4f\n"), metrics->similarity_ratio);
   printf (_("Length ratio:      %.4f\n"), metrics->length_ratio);
-  printf (_("Granularity:       %s\n"), clair_diff_granularity_to_string (clair_diff_get_granularity (diff)));
+  printf (_("Granularity:       %s\n"),
+          clair_enum_to_nick (CLAIR_TYPE_DIFF_GRANULARITY, clair_diff_get_granularity (diff)));
 }
 
 static gboolean

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "clair-cli.h"
+#include "clair-enum-nick.h"
 #include "clair-export.h"
 #include "clair-project.h"
 
@@ -133,6 +134,7 @@ clair_cmd_export (int    argc,
   ClairExportSummary summary = { 0 };
   ClairGenParams params;
   gboolean ok;
+  int value;
   GOptionEntry entries[] = {
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format_name,
       N_("trl, trl-chat, kto, contextual, distilabel or batch-requests"), N_("FORMAT") },
@@ -174,15 +176,26 @@ clair_cmd_export (int    argc,
     return rc;
   if (argc != 2)
     return clair_cli_usage_error ("export", _("expected one PROJECT"));
-  if (format_name == NULL || !clair_export_format_from_string (format_name, &options.format))
-    return clair_cli_usage_error ("export", _("--format must be one of trl, trl-chat, kto, "
-                                              "contextual, distilabel, batch-requests"));
+  if (format_name == NULL || !clair_enum_from_nick (CLAIR_TYPE_EXPORT_FORMAT, format_name, &value))
+    {
+      g_autofree char *formats = clair_enum_list_nicks (CLAIR_TYPE_EXPORT_FORMAT);
+
+      return clair_cli_usage_error ("export", _("--format must be one of %s"), formats);
+    }
+  options.format = value;
   if (output == NULL)
     return clair_cli_usage_error ("export", _("-o FILE is required (- for standard output)"));
   options.selection = CLAIR_EXPORT_SELECT_ACCEPTED;
-  if (selection_name != NULL &&
-      !clair_export_selection_from_string (selection_name, &options.selection))
-    return clair_cli_usage_error ("export", _("--select must be accepted, revised or all"));
+  if (selection_name != NULL)
+    {
+      if (!clair_enum_from_nick (CLAIR_TYPE_EXPORT_SELECTION, selection_name, &value))
+        {
+          g_autofree char *selections = clair_enum_list_nicks (CLAIR_TYPE_EXPORT_SELECTION);
+
+          return clair_cli_usage_error ("export", _("--select must be one of %s"), selections);
+        }
+      options.selection = value;
+    }
   if (!(not_minimal >= 0 && not_minimal <= 1))
     return clair_cli_usage_error ("export", _("--not-minimal-below must be between 0 and 1"));
   options.include_rationale = include_rationale;

@@ -10,6 +10,7 @@
 
 #include "clair-cli.h"
 #include "clair-dataset.h"
+#include "clair-enum-nick.h"
 #include "clair-hub.h"
 #include "clair-project.h"
 #include "clair-team.h"
@@ -38,7 +39,8 @@ info_dataset (const char *path)
   size = clair_dataset_get_size (dataset);
   size_text = g_strdup_printf ("%" G_GUINT64_FORMAT, size);
   printf (_("Dataset:  %s\n"), shown_path);
-  printf (_("Format:   %s\n"), clair_format_to_string (clair_dataset_get_format (dataset)));
+  printf (_("Format:   %s\n"),
+          clair_enum_to_nick (CLAIR_TYPE_FORMAT, clair_dataset_get_format (dataset)));
   /* Translators: %s is a size in bytes; pad the label like the lines around it. */
   printf (g_dngettext (GETTEXT_PACKAGE, "Size:     %s byte\n", "Size:     %s bytes\n",
                        (gulong) MIN (size, G_MAXULONG)),

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "clair-cli.h"
+#include "clair-enum-nick.h"
 #include "clair-json.h"
 #include "clair-metrics.h"
 #include "clair-project.h"
@@ -24,15 +25,26 @@ append_string_member (GString    *out,
   clair_json_append_string (out, value, -1);
 }
 
-/* One row as a JSON object: the fields scripts need, with the same names as the exports. */
-static ClairRowStatus
+/* The status of the row's latest attempt, by its nick. */
+static const char *
 row_status (ClairRecord *record)
 {
   ClairAttempt *latest = clair_record_get_latest (record);
 
-  return latest != NULL ? latest->status : CLAIR_ROW_PENDING;
+  return clair_enum_to_nick (CLAIR_TYPE_ROW_STATUS,
+                             latest != NULL ? latest->status : CLAIR_ROW_PENDING);
 }
 
+/* The row's decision by its nick; where the annotators disagree there is none, and it says so. */
+static const char *
+row_decision (ClairRecord *record)
+{
+  if (record->team_state == CLAIR_TEAM_DISAGREED)
+    return clair_enum_to_nick (CLAIR_TYPE_TEAM_STATE, CLAIR_TEAM_DISAGREED);
+  return clair_enum_to_nick (CLAIR_TYPE_DECISION, record->decision);
+}
+
+/* One row as a JSON object: the fields scripts need, with the same names as the exports. */
 static char *
 record_to_json (ClairRecord *record)
 {
@@ -43,9 +55,8 @@ record_to_json (ClairRecord *record)
   clair_json_append_int (out, record->index);
   clair_json_append_key (out, "line", FALSE);
   clair_json_append_int (out, record->line);
-  append_string_member (out, "status", clair_row_status_to_string (row_status (record)));
-  append_string_member (out, "decision", record->team_state == CLAIR_TEAM_DISAGREED
-                                         ? "disagreed" : clair_decision_to_string (record->decision));
+  append_string_member (out, "status", row_status (record));
+  append_string_member (out, "decision", row_decision (record));
   /* A revision that came after the decision: the decision (and exports) keep the one below. */
   append_string_member (out, "newer_revision",
                         clair_record_has_newer_revision (record) ? record->newer->revision : NULL);
@@ -106,8 +117,7 @@ print_record_text (ClairRecord *record,
   ClairAttempt *attempt = latest ? clair_record_get_latest (record) : record->attempt;
 
   printf (_("Row %u (line %u) — %s, %s%s\n"), record->index, record->line,
-          clair_row_status_to_string (row_status (record)),
-          record->team_state == CLAIR_TEAM_DISAGREED ? "disagreed" : clair_decision_to_string (record->decision),
+          row_status (record), row_decision (record),
           record->edited_revision ? _(", edited") : "");
   if (clair_record_has_newer_revision (record) && !latest)
     printf (_("A newer revision since your decision: exports keep the revision you reviewed (below). "
@@ -154,7 +164,7 @@ print_annotations (GPtrArray *annotations)
       g_autofree char *when = time != NULL ? g_date_time_format_iso8601 (time) : g_strdup ("?");
 
       printf ("%s%s: %s%s (%s)\n", name, annotation->resolution ? _(" (resolution)") : "",
-              clair_decision_to_string (annotation->decision),
+              clair_enum_to_nick (CLAIR_TYPE_DECISION, annotation->decision),
               annotation->edited_revision != NULL ? _(", edited") : "", when);
       if (annotation->edited_revision != NULL)
         {
@@ -184,7 +194,8 @@ append_annotations_json (GString   *out,
       clair_json_append_string (out, annotation->annotator, -1);
       clair_json_append_key (out, "resolution", FALSE);
       g_string_append (out, annotation->resolution ? "true" : "false");
-      append_string_member (out, "decision", clair_decision_to_string (annotation->decision));
+      append_string_member (out, "decision",
+                            clair_enum_to_nick (CLAIR_TYPE_DECISION, annotation->decision));
       append_string_member (out, "edited_revision", annotation->edited_revision);
       append_string_member (out, "note", annotation->note);
       clair_json_append_key (out, "decided_at", FALSE);
@@ -201,8 +212,7 @@ print_summary_line (ClairRecord *record)
   g_autofree char *escaped = NULL;
   ClairAttempt *attempt = record->attempt;
   char similarity[16] = "-";
-  g_autofree char *decision = g_strconcat (record->team_state == CLAIR_TEAM_DISAGREED
-                                           ? "disagreed" : clair_decision_to_string (record->decision),
+  g_autofree char *decision = g_strconcat (row_decision (record),
                                            clair_record_has_newer_revision (record) ? "*" : "", NULL);
 
   g_strdelimit (task, "\n\r\t", ' ');
@@ -220,8 +230,8 @@ print_summary_line (ClairRecord *record)
   if (attempt != NULL && attempt->has_metrics)
     g_snprintf (similarity, sizeof similarity, "%.3f", attempt->metrics.jaccard);
 
-  printf ("%6u  %-12s  %-9s  %6s  %s\n", record->index, clair_row_status_to_string (row_status (record)),
-          decision, similarity, escaped);
+  printf ("%6u  %-12s  %-9s  %6s  %s\n", record->index, row_status (record), decision, similarity,
+          escaped);
 }
 
 typedef struct
@@ -302,7 +312,7 @@ clair_cmd_show (int    argc,
           GString *with_annotations = g_string_new_len (text, strlen (text) - 1);
 
           append_string_member (with_annotations, "team_state",
-                                clair_team_state_to_string (record->team_state));
+                                clair_enum_to_nick (CLAIR_TYPE_TEAM_STATE, record->team_state));
           append_annotations_json (with_annotations, annotations);
           g_string_append_c (with_annotations, '}');
           puts (with_annotations->str);

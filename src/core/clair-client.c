@@ -76,20 +76,6 @@ typedef struct
 
 static void send_message (GTask *task);
 
-const char *
-clair_reply_action_to_string (ClairReplyAction action)
-{
-  switch (action)
-    {
-    case CLAIR_REPLY_OK: return "ok";
-    case CLAIR_REPLY_FAIL_ROW: return "fail-row";
-    case CLAIR_REPLY_RETRY: return "retry";
-    case CLAIR_REPLY_FATAL: return "fatal";
-    case CLAIR_REPLY_CANCELLED: return "cancelled";
-    default: return "unknown";
-    }
-}
-
 void
 clair_api_error_clear (ClairApiError *error)
 {

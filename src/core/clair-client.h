@@ -18,8 +18,6 @@ typedef enum
   CLAIR_REPLY_CANCELLED,   /* the caller cancelled */
 } ClairReplyAction;
 
-const char *clair_reply_action_to_string (ClairReplyAction action);
-
 /* Every error shape servers send (OpenAI, vLLM with an integer code, vLLM flat, TGI/Ollama
  * string errors, llama.cpp, HTML or text from proxies) normalised. */
 typedef struct

@@ -105,41 +105,6 @@ typedef struct
 
 /* Formats and mapping */
 
-const char *
-clair_format_to_string (ClairFormat format)
-{
-  switch (format)
-    {
-    case CLAIR_FORMAT_JSONL: return "jsonl";
-    case CLAIR_FORMAT_JSON: return "json";
-    case CLAIR_FORMAT_CSV: return "csv";
-    case CLAIR_FORMAT_TSV: return "tsv";
-    case CLAIR_FORMAT_PARQUET: return "parquet";
-    case CLAIR_FORMAT_UNKNOWN:
-    default:
-      return "unknown";
-    }
-}
-
-ClairFormat
-clair_format_from_string (const char *name)
-{
-  if (name == NULL)
-    return CLAIR_FORMAT_UNKNOWN;
-  if (g_ascii_strcasecmp (name, "jsonl") == 0 || g_ascii_strcasecmp (name, "ndjson") == 0 ||
-      g_ascii_strcasecmp (name, "jsonlines") == 0)
-    return CLAIR_FORMAT_JSONL;
-  if (g_ascii_strcasecmp (name, "json") == 0)
-    return CLAIR_FORMAT_JSON;
-  if (g_ascii_strcasecmp (name, "csv") == 0)
-    return CLAIR_FORMAT_CSV;
-  if (g_ascii_strcasecmp (name, "tsv") == 0 || g_ascii_strcasecmp (name, "tab") == 0)
-    return CLAIR_FORMAT_TSV;
-  if (g_ascii_strcasecmp (name, "parquet") == 0)
-    return CLAIR_FORMAT_PARQUET;
-  return CLAIR_FORMAT_UNKNOWN;
-}
-
 void
 clair_mapping_clear (ClairMapping *mapping)
 {

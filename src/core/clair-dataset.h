@@ -14,16 +14,13 @@ G_BEGIN_DECLS
 
 typedef enum
 {
-  CLAIR_FORMAT_UNKNOWN,
-  CLAIR_FORMAT_JSONL,
-  CLAIR_FORMAT_JSON,
-  CLAIR_FORMAT_CSV,
-  CLAIR_FORMAT_TSV,
-  CLAIR_FORMAT_PARQUET,
+  CLAIR_FORMAT_UNKNOWN,   /*< nick=unknown >*/
+  CLAIR_FORMAT_JSONL,     /*< nick=jsonl >*/
+  CLAIR_FORMAT_JSON,      /*< nick=json >*/
+  CLAIR_FORMAT_CSV,       /*< nick=csv >*/
+  CLAIR_FORMAT_TSV,       /*< nick=tsv >*/
+  CLAIR_FORMAT_PARQUET,   /*< nick=parquet >*/
 } ClairFormat;
-
-const char  *clair_format_to_string   (ClairFormat  format);
-ClairFormat  clair_format_from_string (const char  *name);
 
 /* Which dataset columns feed the CLAIR prompt. A column may hold a string or a list of chat
  * messages ({"role","content"} objects); a list yields the content of its last assistant message

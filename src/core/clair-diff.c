@@ -611,17 +611,3 @@ clair_diff_get_stats (ClairDiff      *self,
 
   *stats = self->stats;
 }
-
-const char *
-clair_diff_granularity_to_string (ClairDiffGranularity granularity)
-{
-  switch (granularity)
-    {
-    case CLAIR_DIFF_GRANULARITY_WORD:
-      return "word";
-    case CLAIR_DIFF_GRANULARITY_LINE:
-      return "line";
-    default:
-      g_return_val_if_reached ("word");
-    }
-}

@@ -29,8 +29,8 @@ typedef enum
 
 typedef enum
 {
-  CLAIR_DIFF_GRANULARITY_WORD,
-  CLAIR_DIFF_GRANULARITY_LINE,
+  CLAIR_DIFF_GRANULARITY_WORD,   /*< nick=word >*/
+  CLAIR_DIFF_GRANULARITY_LINE,   /*< nick=line >*/
 } ClairDiffGranularity;
 
 typedef enum
@@ -113,8 +113,6 @@ ClairDiffGranularity clair_diff_get_granularity (ClairDiff           *self);
 ClairDiffFlags       clair_diff_get_flags       (ClairDiff           *self);
 void                 clair_diff_get_stats       (ClairDiff           *self,
                                                  ClairDiffStats      *stats);
-
-const char          *clair_diff_granularity_to_string (ClairDiffGranularity granularity);
 
 /* clair_metrics_compute() with explicit lengths. The character Levenshtein distance is exact
  * unless both texts are very long and far apart (more than about 10^8 cell updates of the

@@ -13,6 +13,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "clair-enum-nick.h"
 #include "clair-error.h"
 #include "clair-export.h"
 #include "clair-i18n.h"
@@ -24,65 +25,6 @@
 /* Export writers. Each preset writes one JSON object per line (KTO two), streamed from the project
  * with constant memory, into a temporary file beside the destination that is renamed into place
  * only when everything was written and synced. */
-
-static const char * const format_names[] = {
-  [CLAIR_EXPORT_TRL] = "trl",
-  [CLAIR_EXPORT_TRL_CHAT] = "trl-chat",
-  [CLAIR_EXPORT_KTO] = "kto",
-  [CLAIR_EXPORT_CONTEXTUAL] = "contextual",
-  [CLAIR_EXPORT_DISTILABEL] = "distilabel",
-  [CLAIR_EXPORT_BATCH_REQUESTS] = "batch-requests",
-};
-
-static const char * const selection_names[] = {
-  [CLAIR_EXPORT_SELECT_ACCEPTED] = "accepted",
-  [CLAIR_EXPORT_SELECT_REVISED] = "revised",
-  [CLAIR_EXPORT_SELECT_ALL] = "all",
-};
-
-const char *
-clair_export_format_to_string (ClairExportFormat format)
-{
-  g_return_val_if_fail (format < G_N_ELEMENTS (format_names), NULL);
-  return format_names[format];
-}
-
-gboolean
-clair_export_format_from_string (const char        *name,
-                                 ClairExportFormat *format)
-{
-  for (guint i = 0; name != NULL && i < G_N_ELEMENTS (format_names); i++)
-    {
-      if (g_strcmp0 (name, format_names[i]) == 0)
-        {
-          *format = i;
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
-
-const char *
-clair_export_selection_to_string (ClairExportSelection selection)
-{
-  g_return_val_if_fail (selection < G_N_ELEMENTS (selection_names), NULL);
-  return selection_names[selection];
-}
-
-gboolean
-clair_export_selection_from_string (const char           *name,
-                                    ClairExportSelection *selection)
-{
-  for (guint i = 0; name != NULL && i < G_N_ELEMENTS (selection_names); i++)
-    {
-      if (g_strcmp0 (name, selection_names[i]) == 0)
-        {
-          *selection = i;
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
 
 /* ------------------------------------------------------------------------------------------ */
 /* Where the lines go                                                                          */
@@ -616,8 +558,10 @@ append_annotator_columns (ExportState *state,
 
           if (!annotation->resolution && g_str_equal (annotation->annotator, state->annotators[i]))
             decision = annotation->decision != CLAIR_DECISION_NONE
-                       ? clair_decision_to_string (annotation->decision)
-                       : annotation->edited_revision != NULL ? "accepted" : NULL;
+                       ? clair_enum_to_nick (CLAIR_TYPE_DECISION, annotation->decision)
+                       : annotation->edited_revision != NULL
+                       ? clair_enum_to_nick (CLAIR_TYPE_DECISION, CLAIR_DECISION_ACCEPTED)
+                       : NULL;
         }
       if (i > 0)
         g_string_append_c (out, ',');
@@ -776,10 +720,14 @@ format_distilabel (ExportState *state,
   g_string_append (out, ",\"model_name\":");
   clair_json_append_string (out, answered ? attempt->model_requested : NULL, -1);
   g_string_append (out, ",\"decision\":");
-  if (record->decision == CLAIR_DECISION_NONE)
-    g_string_append (out, record->edited_revision != NULL ? "\"accepted\"" : "null");
+  /* An edit without a decision counts as accepted (see clair_record_get_chosen()). */
+  if (record->decision != CLAIR_DECISION_NONE)
+    clair_json_append_string (out, clair_enum_to_nick (CLAIR_TYPE_DECISION, record->decision), -1);
+  else if (record->edited_revision != NULL)
+    clair_json_append_string (out, clair_enum_to_nick (CLAIR_TYPE_DECISION,
+                                                       CLAIR_DECISION_ACCEPTED), -1);
   else
-    clair_json_append_string (out, clair_decision_to_string (record->decision), -1);
+    g_string_append (out, "null");
   append_annotator_columns (state, record);
   g_string_append (out, ",\"distilabel_metadata\":{\"raw_input_c_l_a_i_r_0\":[");
   clair_json_append_message (out, "system", system);

@@ -11,27 +11,23 @@ G_BEGIN_DECLS
 
 typedef enum
 {
-  CLAIR_EXPORT_TRL,
-  CLAIR_EXPORT_TRL_CHAT,
-  CLAIR_EXPORT_KTO,
-  CLAIR_EXPORT_CONTEXTUAL,
-  CLAIR_EXPORT_DISTILABEL,
-  CLAIR_EXPORT_BATCH_REQUESTS,
+  CLAIR_EXPORT_TRL,              /*< nick=trl >*/
+  CLAIR_EXPORT_TRL_CHAT,         /*< nick=trl-chat >*/
+  CLAIR_EXPORT_KTO,              /*< nick=kto >*/
+  CLAIR_EXPORT_CONTEXTUAL,       /*< nick=contextual >*/
+  CLAIR_EXPORT_DISTILABEL,       /*< nick=distilabel >*/
+  CLAIR_EXPORT_BATCH_REQUESTS,   /*< nick=batch-requests >*/
 } ClairExportFormat;
 
 typedef enum
 {
-  CLAIR_EXPORT_SELECT_ACCEPTED,   /* accepted rows; an edited revision counts, with its text */
-  CLAIR_EXPORT_SELECT_REVISED,    /* every successfully revised row not rejected */
-  CLAIR_EXPORT_SELECT_ALL,        /* every row with a revision (batch requests: every row) */
+  /* Accepted rows; an edited revision counts, with its text. */
+  CLAIR_EXPORT_SELECT_ACCEPTED,   /*< nick=accepted >*/
+  /* Every successfully revised row not rejected. */
+  CLAIR_EXPORT_SELECT_REVISED,    /*< nick=revised >*/
+  /* Every row with a revision (batch requests: every row). */
+  CLAIR_EXPORT_SELECT_ALL,        /*< nick=all >*/
 } ClairExportSelection;
-
-const char *clair_export_format_to_string      (ClairExportFormat      format);
-gboolean    clair_export_format_from_string    (const char            *name,
-                                                ClairExportFormat     *format);
-const char *clair_export_selection_to_string   (ClairExportSelection   selection);
-gboolean    clair_export_selection_from_string (const char            *name,
-                                                ClairExportSelection  *selection);
 
 typedef struct
 {

@@ -15,9 +15,7 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
-#ifdef CLAIR_HAVE_LIBSECRET
 #include <libsecret/secret.h>
-#endif
 
 #include "clair-error.h"
 #include "clair-hub.h"
@@ -2857,7 +2855,6 @@ clair_hub_download_split_finish (ClairHub      *self,
 
 /* The keyring */
 
-#ifdef CLAIR_HAVE_LIBSECRET
 /* The schema of the application's API keys (see src/app/clair-secrets.c): the Hub's token is the
  * key of its endpoint. */
 static const SecretSchema *
@@ -2886,7 +2883,6 @@ token_attributes (const char *endpoint)
   g_hash_table_insert (attributes, (gpointer) "base-url", normalized);
   return attributes;
 }
-#endif
 
 gboolean
 clair_hub_token_store (const char    *endpoint,
@@ -2894,7 +2890,6 @@ clair_hub_token_store (const char    *endpoint,
                        GCancellable  *cancellable,
                        GError       **error)
 {
-#ifdef CLAIR_HAVE_LIBSECRET
   g_autoptr(GHashTable) attributes = NULL;
   g_autofree char *label = NULL;
 
@@ -2906,14 +2901,8 @@ clair_hub_token_store (const char    *endpoint,
   label = g_strdup_printf (_("CLAIR Studio Hugging Face token for %s"), endpoint);
   return secret_password_storev_sync (token_schema (), attributes, SECRET_COLLECTION_DEFAULT,
                                       label, token, cancellable, error);
-#else
-  g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_UNSUPPORTED,
-               _("This build of CLAIR Studio has no keyring support"));
-  return FALSE;
-#endif
 }
 
-#ifdef CLAIR_HAVE_LIBSECRET
 typedef struct
 {
   gboolean  done;
@@ -2931,14 +2920,12 @@ lookup_cb (GObject      *object,
   lookup->secret = secret_password_lookup_finish (result, &lookup->error);
   lookup->done = TRUE;
 }
-#endif
 
 char *
 clair_hub_token_lookup (const char    *endpoint,
                         GCancellable  *cancellable,
                         GError       **error)
 {
-#ifdef CLAIR_HAVE_LIBSECRET
   g_autoptr(GHashTable) attributes = NULL;
   g_autoptr(GMainContext) context = g_main_context_new ();
   Lookup lookup = { FALSE, NULL, NULL };
@@ -2969,9 +2956,6 @@ clair_hub_token_lookup (const char    *endpoint,
   token = g_strdup (lookup.secret);
   secret_password_free (lookup.secret);
   return token;
-#else
-  return NULL;
-#endif
 }
 
 gboolean
@@ -2979,7 +2963,6 @@ clair_hub_token_clear (const char    *endpoint,
                        GCancellable  *cancellable,
                        GError       **error)
 {
-#ifdef CLAIR_HAVE_LIBSECRET
   g_autoptr(GHashTable) attributes = NULL;
   g_autoptr(GError) local_error = NULL;
 
@@ -2993,17 +2976,12 @@ clair_hub_token_clear (const char    *endpoint,
       return FALSE;
     }
   return TRUE;
-#else
-  return TRUE;
-#endif
 }
 
 void
 clair_hub_keyring_release (void)
 {
-#ifdef CLAIR_HAVE_LIBSECRET
   secret_service_disconnect ();
-#endif
 }
 
 void

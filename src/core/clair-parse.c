@@ -14,22 +14,6 @@
  * cut the revision), takes the last one, understands markdown around markers, and reports
  * truncated or unparseable replies instead of accepting them silently. */
 
-const char *
-clair_parse_status_to_string (ClairParseStatus status)
-{
-  switch (status)
-    {
-    case CLAIR_PARSE_OK:
-      return "ok";
-    case CLAIR_PARSE_TRUNCATED:
-      return "truncated";
-    case CLAIR_PARSE_NO_MARKER:
-      return "no-marker";
-    default:
-      g_return_val_if_reached ("unknown");
-    }
-}
-
 void
 clair_parse_result_free (ClairParseResult *result)
 {

@@ -7,12 +7,12 @@ G_BEGIN_DECLS
 
 typedef enum
 {
-  CLAIR_PARSE_OK,
-  CLAIR_PARSE_TRUNCATED,   /* a marker was found but the reply was cut off (finish_reason "length") */
-  CLAIR_PARSE_NO_MARKER,   /* no revision marker, or an empty revision after it */
+  CLAIR_PARSE_OK,          /*< nick=ok >*/
+  /* A marker was found but the reply was cut off (finish_reason "length"). */
+  CLAIR_PARSE_TRUNCATED,   /*< nick=truncated >*/
+  /* No revision marker, or an empty revision after it. */
+  CLAIR_PARSE_NO_MARKER,   /*< nick=no-marker >*/
 } ClairParseStatus;
-
-const char *clair_parse_status_to_string (ClairParseStatus status);
 
 typedef struct
 {

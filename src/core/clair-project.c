@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "clair-endpoint.h"
+#include "clair-enum-nick.h"
 #include "clair-error.h"
 #include "clair-i18n.h"
 #include "clair-parse.h"
@@ -167,61 +168,6 @@ static const char * const migrations[] = {
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CLAIR_PROJECT_SCHEMA_VERSION + 1);
 
-const char *
-clair_row_status_to_string (ClairRowStatus status)
-{
-  switch (status)
-    {
-    case CLAIR_ROW_PENDING:      return "pending";
-    case CLAIR_ROW_REVISED:      return "revised";
-    case CLAIR_ROW_PARSE_FAILED: return "parse-failed";
-    case CLAIR_ROW_FAILED:       return "failed";
-    default:                     return "unknown";
-    }
-}
-
-const char *
-clair_decision_to_string (ClairDecision decision)
-{
-  switch (decision)
-    {
-    case CLAIR_DECISION_NONE:     return "none";
-    case CLAIR_DECISION_ACCEPTED: return "accepted";
-    case CLAIR_DECISION_REJECTED: return "rejected";
-    case CLAIR_DECISION_SKIPPED:  return "skipped";
-    default:                      return "unknown";
-    }
-}
-
-gboolean
-clair_decision_from_string (const char    *name,
-                            ClairDecision *decision)
-{
-  static const struct { const char *name; ClairDecision decision; } names[] = {
-    { "none", CLAIR_DECISION_NONE },
-    { "accept", CLAIR_DECISION_ACCEPTED },
-    { "accepted", CLAIR_DECISION_ACCEPTED },
-    { "reject", CLAIR_DECISION_REJECTED },
-    { "rejected", CLAIR_DECISION_REJECTED },
-    { "skip", CLAIR_DECISION_SKIPPED },
-    { "skipped", CLAIR_DECISION_SKIPPED },
-  };
-
-  g_return_val_if_fail (decision != NULL, FALSE);
-
-  if (name == NULL)
-    return FALSE;
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    {
-      if (g_ascii_strcasecmp (name, names[i].name) == 0)
-        {
-          *decision = names[i].decision;
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
-
 ClairAttempt *
 clair_attempt_new (void)
 {
@@ -246,7 +192,8 @@ clair_attempt_take_answer (ClairAttempt *attempt,
       parsed = clair_parse_reply (content, attempt->finish_reason);
       attempt->raw_output = content;
       attempt->status = parsed->status == CLAIR_PARSE_OK ? CLAIR_ROW_REVISED : CLAIR_ROW_PARSE_FAILED;
-      attempt->parse_status = g_strdup (clair_parse_status_to_string (parsed->status));
+      attempt->parse_status = g_strdup (clair_enum_to_nick (CLAIR_TYPE_PARSE_STATUS,
+                                                            parsed->status));
       attempt->revision = g_steal_pointer (&parsed->revision);
       attempt->rationale = g_steal_pointer (&parsed->rationale);
       attempt->marker = g_steal_pointer (&parsed->marker);
@@ -255,7 +202,8 @@ clair_attempt_take_answer (ClairAttempt *attempt,
   else
     {
       attempt->status = CLAIR_ROW_PARSE_FAILED;
-      attempt->parse_status = g_strdup (clair_parse_status_to_string (CLAIR_PARSE_NO_MARKER));
+      attempt->parse_status = g_strdup (clair_enum_to_nick (CLAIR_TYPE_PARSE_STATUS,
+                                                            CLAIR_PARSE_NO_MARKER));
     }
 
   /* A refusal is the reason there is no revision; it wins over "no marker found". */
@@ -1272,7 +1220,9 @@ clair_project_import_dataset (ClairProject        *self,
       !clair_project_set_setting (self, "source.size", size_text, error) ||
       !clair_project_set_setting (self, "source.checksum", checksum, error) ||
       !clair_project_set_setting (self, "source.format",
-                                  clair_format_to_string (clair_dataset_get_format (dataset)), error) ||
+                                  clair_enum_to_nick (CLAIR_TYPE_FORMAT,
+                                                      clair_dataset_get_format (dataset)),
+                                  error) ||
       !clair_project_set_setting (self, "mapping.task", mapping->task_column, error) ||
       !clair_project_set_setting (self, "mapping.solution", mapping->solution_column, error))
     goto rollback;
@@ -1959,7 +1909,7 @@ clair_project_reparse (ClairProject  *self,
           bound |= bind_text (stmt, 2, parsed->revision);
           bound |= bind_text (stmt, 3, parsed->rationale);
           bound |= bind_text (stmt, 4, parsed->marker);
-          bound |= bind_text (stmt, 5, clair_parse_status_to_string (parsed->status));
+          bound |= bind_text (stmt, 5, clair_enum_to_nick (CLAIR_TYPE_PARSE_STATUS, parsed->status));
           bound |= bind_text (stmt, 6, parsed->reason);
           sqlite3_bind_int (stmt, 7, with_metrics);
           bind_real (stmt, 8, metrics.jaccard, with_metrics);

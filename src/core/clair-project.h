@@ -15,34 +15,35 @@ G_BEGIN_DECLS
 
 typedef enum
 {
-  CLAIR_ROW_PENDING,
-  CLAIR_ROW_REVISED,
-  CLAIR_ROW_PARSE_FAILED,   /* an answer came back but held no usable revision (or was truncated) */
-  CLAIR_ROW_FAILED,         /* no answer: HTTP or network failure after retries */
+  CLAIR_ROW_PENDING,        /*< nick=pending >*/
+  CLAIR_ROW_REVISED,        /*< nick=revised >*/
+  /* An answer came back but held no usable revision (or was truncated). */
+  CLAIR_ROW_PARSE_FAILED,   /*< nick=parse-failed >*/
+  /* No answer: HTTP or network failure after retries. */
+  CLAIR_ROW_FAILED,         /*< nick=failed >*/
 } ClairRowStatus;
 
 typedef enum
 {
-  CLAIR_DECISION_NONE,
-  CLAIR_DECISION_ACCEPTED,
-  CLAIR_DECISION_REJECTED,
-  CLAIR_DECISION_SKIPPED,
+  CLAIR_DECISION_NONE,       /*< nick=none >*/
+  CLAIR_DECISION_ACCEPTED,   /*< nick=accepted >*/
+  CLAIR_DECISION_REJECTED,   /*< nick=rejected >*/
+  CLAIR_DECISION_SKIPPED,    /*< nick=skipped >*/
 } ClairDecision;
 
 /* How a row's annotators stand (see clair-team.h). A row decided by one annotator (or none) is
  * SINGLE, which is every row of a project nobody split. */
 typedef enum
 {
-  CLAIR_TEAM_SINGLE,       /* one annotator decided, or none */
-  CLAIR_TEAM_AGREED,       /* several decided the same (decision and edited text) */
-  CLAIR_TEAM_DISAGREED,    /* several decided differently and nobody resolved it: not exported */
-  CLAIR_TEAM_RESOLVED,     /* a resolution decides the row */
+  /* One annotator decided, or none. */
+  CLAIR_TEAM_SINGLE,       /*< nick=single >*/
+  /* Several decided the same (decision and edited text). */
+  CLAIR_TEAM_AGREED,       /*< nick=agreed >*/
+  /* Several decided differently and nobody resolved it: not exported. */
+  CLAIR_TEAM_DISAGREED,    /*< nick=disagreed >*/
+  /* A resolution decides the row. */
+  CLAIR_TEAM_RESOLVED,     /*< nick=resolved >*/
 } ClairTeamState;
-
-const char     *clair_row_status_to_string   (ClairRowStatus  status);
-const char     *clair_decision_to_string     (ClairDecision   decision);
-gboolean        clair_decision_from_string   (const char     *name,
-                                              ClairDecision  *decision);
 
 /* One request for one row and what came of it. */
 typedef struct

@@ -115,22 +115,6 @@ static Job stop_mark;
 static void fill (ClairRunner *self);
 static void send_job (ClairRunner *self, Job *job);
 
-const char *
-clair_runner_state_to_string (ClairRunnerState state)
-{
-  switch (state)
-    {
-    case CLAIR_RUNNER_IDLE: return "idle";
-    case CLAIR_RUNNER_RUNNING: return "running";
-    case CLAIR_RUNNER_PAUSED: return "paused";
-    case CLAIR_RUNNER_STOPPING: return "stopping";
-    case CLAIR_RUNNER_FINISHED: return "finished";
-    case CLAIR_RUNNER_STOPPED: return "stopped";
-    case CLAIR_RUNNER_FAILED: return "failed";
-    default: return "unknown";
-    }
-}
-
 void
 clair_run_options_init (ClairRunOptions *options)
 {

@@ -29,8 +29,6 @@ typedef enum
   CLAIR_RUNNER_FAILED,     /* stopped by a fatal error: see clair_runner_get_error() */
 } ClairRunnerState;
 
-const char *clair_runner_state_to_string (ClairRunnerState state);
-
 typedef struct
 {
   guint   total;               /* rows selected for this run */

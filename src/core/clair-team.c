@@ -24,19 +24,6 @@
 
 #define MAX_ANNOTATOR_BYTES 64
 
-const char *
-clair_team_state_to_string (ClairTeamState state)
-{
-  switch (state)
-    {
-    case CLAIR_TEAM_SINGLE:     return "single";
-    case CLAIR_TEAM_AGREED:     return "agreed";
-    case CLAIR_TEAM_DISAGREED:  return "disagreed";
-    case CLAIR_TEAM_RESOLVED:   return "resolved";
-    default:                    return "unknown";
-    }
-}
-
 char *
 clair_annotator_default (void)
 {

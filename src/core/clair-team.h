@@ -25,8 +25,6 @@ G_BEGIN_DECLS
 #define CLAIR_TEAM_PROJECT_ID_KEY       "project.id"
 #define CLAIR_TEAM_GUIDELINES_KEY       "guidelines"
 
-const char     *clair_team_state_to_string   (ClairTeamState  state);
-
 /* FALSE with a sentence in @error when @name cannot be an annotator (empty, over 64 bytes, control
  * characters, a slash, a leading dot: it becomes a file name in clair_team_split()). */
 gboolean        clair_annotator_name_is_valid (const char     *name,

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "clair-diff.h"
+#include "clair-enum-nick.h"
 
 /* Benchmarks of the diff engine and the metrics.
  *
@@ -206,7 +207,8 @@ report (const char *label,
   printf ("%-28s %9.3f ms diff  %9.3f ms metrics   %7u → %7u tokens, %u deleted, %u inserted, "
           "%u changes, by %s (median of %u)\n",
           label, diff_ms, metrics_ms, stats.tokens_a, stats.tokens_b, stats.deleted, stats.inserted,
-          stats.n_changes, clair_diff_granularity_to_string (clair_diff_get_granularity (diff)), runs);
+          stats.n_changes,
+          clair_enum_to_nick (CLAIR_TYPE_DIFF_GRANULARITY, clair_diff_get_granularity (diff)), runs);
 }
 
 static gboolean

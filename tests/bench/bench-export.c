@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
+#include "clair-enum-nick.h"
 #include "clair-export.h"
 #include "clair-project.h"
 
@@ -130,7 +131,8 @@ main (int    argc,
         }
       qsort (times, G_N_ELEMENTS (times), sizeof times[0], compare_doubles);
       printf ("%-12s %" G_GUINT64_FORMAT " lines: median %.3f s (min %.3f, max %.3f)\n",
-              clair_export_format_to_string (format), summary.n_lines, times[2], times[0], times[4]);
+              clair_enum_to_nick (CLAIR_TYPE_EXPORT_FORMAT, format), summary.n_lines, times[2],
+              times[0], times[4]);
       clair_export_summary_clear (&summary);
     }
   g_unlink (out);

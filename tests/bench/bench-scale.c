@@ -9,6 +9,7 @@
 
 #include <glib/gstdio.h>
 
+#include "clair-enum-nick.h"
 #include "clair-export.h"
 #include "clair-json.h"
 #include "clair-project.h"
@@ -359,7 +360,9 @@ main (int    argc,
       {
         ClairExportOptions options = { format, CLAIR_EXPORT_SELECT_REVISED, TRUE, NULL, NULL };
         ClairExportSummary summary = { 0 };
-        g_autofree char *name = g_strdup_printf ("export %s", clair_export_format_to_string (format));
+        g_autofree char *name = g_strdup_printf ("export %s",
+                                                 clair_enum_to_nick (CLAIR_TYPE_EXPORT_FORMAT,
+                                                                     format));
 
         reset_peak_rss ();
         for (guint r = 0; r < 3; r++)

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "clair-client.h"
+#include "clair-enum-nick.h"
 #include "fuzz-common.h"
 
 /* The error-body normaliser and the retry hints: whatever a server or proxy sends back (JSON of any
@@ -63,7 +64,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     g_assert_cmpint (action, ==, CLAIR_REPLY_FATAL);
   if (status == 500 || status == 502 || status == 503 || status == 504)
     g_assert_cmpint (action, ==, CLAIR_REPLY_RETRY);
-  g_assert_nonnull (clair_reply_action_to_string (action));
+  g_assert_nonnull (clair_enum_to_nick (CLAIR_TYPE_REPLY_ACTION, action));
   clair_api_error_clear (&api_error);
 
   /* The same bytes as Retry-After and retry-after-ms values. */

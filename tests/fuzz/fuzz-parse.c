@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include "clair-enum-nick.h"
 #include "clair-parse.h"
 #include "fuzz-common.h"
 
@@ -49,7 +50,7 @@ check_result (const ClairParseResult *result,
   g_assert (result->rationale == NULL || g_utf8_validate (result->rationale, -1, NULL));
   g_assert (result->revision == NULL || strlen (result->revision) <= strlen (content));
   g_assert (result->rationale == NULL || strlen (result->rationale) <= strlen (content));
-  g_assert_nonnull (clair_parse_status_to_string (result->status));
+  g_assert_nonnull (clair_enum_to_nick (CLAIR_TYPE_PARSE_STATUS, result->status));
 }
 
 int
