@@ -4,7 +4,7 @@
 #include "config.h"
 
 #include "clair-history.h"
-#include "test-util.h"
+#include "test-async-util.h"
 
 /* ClairHistory against a real project file: single decisions, edits, bulk steps on the
  * project's worker, the bound on steps, and what a failed or cleared step leaves. */
@@ -35,21 +35,9 @@ static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autofree char *dataset = NULL;
-  g_autofree char *path = NULL;
-  GString *text = g_string_new (NULL);
-
   fixture->dir = make_temp_dir ("clair-test-history-XXXXXX");
-  dataset = g_build_filename (fixture->dir, "data.jsonl", NULL);
-  path = g_build_filename (fixture->dir, "data.clair", NULL);
-  for (guint i = 0; i < N_ROWS; i++)
-    g_string_append_printf (text, "{\"task\":\"Task %u\",\"student_solution\":\"Answer %u\"}\n", i, i);
-  g_assert_true (g_file_set_contents (dataset, text->str, text->len, NULL));
-  g_string_free (text, TRUE);
-  fixture->project = import_jsonl (dataset, path, N_ROWS);
   /* Even rows have a revision; odd rows have none. */
-  for (guint i = 0; i < N_ROWS; i += 2)
-    add_revision (fixture->project, i, "Better answer", "Because.");
+  fixture->project = make_numbered_project (fixture->dir, N_ROWS);
   fixture->history = clair_history_new (fixture->project);
   g_signal_connect (fixture->history, "notify", G_CALLBACK (count_notify_cb), fixture);
 }
@@ -238,22 +226,6 @@ test_bound (Fixture       *fixture,
     }
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_cmpuint (n, ==, CLAIR_HISTORY_MAX_STEPS);
-}
-
-static void
-result_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *result;
 }
 
 static void

@@ -3,7 +3,7 @@
 
 #include "config.h"
 
-#include "test-util.h"
+#include "test-async-util.h"
 
 /* ClairProject's _async calls on its own workers: each gives what its synchronous counterpart
  * gives, finishes in the caller's main context, and fails with G_IO_ERROR_CANCELLED once
@@ -21,21 +21,8 @@ static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autofree char *dataset = NULL;
-  g_autofree char *path = NULL;
-  GString *text = g_string_new (NULL);
-
   fixture->dir = make_temp_dir ("clair-test-project-async-XXXXXX");
-  dataset = g_build_filename (fixture->dir, "data.jsonl", NULL);
-  path = g_build_filename (fixture->dir, "data.clair", NULL);
-  for (guint i = 0; i < N_ROWS; i++)
-    g_string_append_printf (text, "{\"task\":\"%s Task number %u\\nsecond line\",\"student_solution\":\"%s %u\"}\n",
-                            i == 7 ? "\\n## " : "", i, i % 10 == 3 ? "needle" : "hay", i);
-  g_assert_true (g_file_set_contents (dataset, text->str, text->len, NULL));
-  g_string_free (text, TRUE);
-  fixture->project = import_jsonl (dataset, path, N_ROWS);
-  for (guint i = 0; i < N_ROWS; i += 2)
-    add_revision (fixture->project, i, "A better answer", NULL);
+  fixture->project = make_numbered_project (fixture->dir, N_ROWS);
 }
 
 static void
@@ -45,22 +32,6 @@ fixture_teardown (Fixture       *fixture,
   g_assert_finalize_object (fixture->project);
   remove_tree (fixture->dir);
   g_free (fixture->dir);
-}
-
-static void
-result_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *result;
 }
 
 static void

@@ -13,6 +13,9 @@
 
 G_BEGIN_DECLS
 
+/* A run the window follows, known to clair-window-run.c only. */
+typedef struct _ClairWindowRun ClairWindowRun;
+
 
 struct _ClairWindow
 {
@@ -105,7 +108,7 @@ struct _ClairWindow
   gboolean              import_finishing; /* the import is done: one last read */
 
   /* Run state (clair-window-run.c) */
-  gpointer              run;
+  ClairWindowRun       *run;
 };
 
 void     _clair_window_update_actions      (ClairWindow    *self);

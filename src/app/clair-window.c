@@ -1641,6 +1641,8 @@ clair_window_init (ClairWindow *self)
   g_signal_connect (self->selection, "selection-changed", G_CALLBACK (selection_changed_cb), self);
   g_signal_connect (self->view, "changed", G_CALLBACK (view_changed_cb), self);
   g_signal_connect (self->view, "before-change", G_CALLBACK (view_before_change_cb), self);
+  /* Rows come in index order: the index column's header says so with its arrow. */
+  gtk_column_view_sort_by_column (self->column_view, self->index_column, GTK_SORT_ASCENDING);
   g_signal_connect (self->filter_dropdown, "notify::selected", G_CALLBACK (filter_dropdown_changed_cb), self);
   g_signal_connect (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb), self);
   g_signal_connect (self->search_entry, "stop-search", G_CALLBACK (search_stop_cb), self);

@@ -133,6 +133,38 @@ run_job (ClairProject   *self,
   g_thread_pool_push (read ? worker->read_pool : worker->write_pool, job, NULL);
 }
 
+/* Makes the task of an _async call and hands it to a worker: @read picks the reading one. */
+static void
+start_job (ClairProject        *self,
+           GCancellable        *cancellable,
+           GAsyncReadyCallback  callback,
+           gpointer             user_data,
+           gpointer             source_tag,
+           gpointer             task_data,
+           GDestroyNotify       task_data_free,
+           gboolean             read,
+           JobFunc              func,
+           GDestroyNotify       value_free)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, task_data, task_data_free);
+  run_job (self, task, read, func, value_free);
+}
+
+/* The task of an _async call whose source tag is @source_tag, or NULL (with a critical). */
+static GTask *
+job_result (ClairProject *self,
+            GAsyncResult *result,
+            gpointer      source_tag)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  return G_TASK (result);
+}
+
 /* Search */
 
 static gpointer
@@ -161,16 +193,12 @@ clair_project_search_async (ClairProject        *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (CLAIR_IS_PROJECT (self));
   g_return_if_fail (needle != NULL);
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, clair_project_search_async);
-  g_task_set_task_data (task, g_strdup (needle), g_free);
-  run_job (self, task, TRUE, search_job, (GDestroyNotify) g_hash_table_unref);
+  start_job (self, cancellable, callback, user_data, clair_project_search_async, g_strdup (needle), g_free,
+             TRUE, search_job, (GDestroyNotify) g_hash_table_unref);
 }
 
 GHashTable *
@@ -178,10 +206,9 @@ clair_project_search_finish (ClairProject  *self,
                              GAsyncResult  *result,
                              GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == clair_project_search_async, NULL);
+  GTask *task = job_result (self, result, clair_project_search_async);
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return task != NULL ? g_task_propagate_pointer (task, error) : NULL;
 }
 
 /* Summaries */
@@ -225,7 +252,6 @@ clair_project_get_summaries_async (ClairProject        *self,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   SummariesData *data;
 
   g_return_if_fail (CLAIR_IS_PROJECT (self));
@@ -234,10 +260,8 @@ clair_project_get_summaries_async (ClairProject        *self,
   data = g_new0 (SummariesData, 1);
   data->first = first;
   data->flags = flags;
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, clair_project_get_summaries_async);
-  g_task_set_task_data (task, data, g_free);
-  run_job (self, task, TRUE, summaries_job, (GDestroyNotify) g_array_unref);
+  start_job (self, cancellable, callback, user_data, clair_project_get_summaries_async, data, g_free,
+             TRUE, summaries_job, (GDestroyNotify) g_array_unref);
 }
 
 GArray *
@@ -246,14 +270,14 @@ clair_project_get_summaries_finish (ClairProject        *self,
                                     ClairProjectCounts  *counts,
                                     GError             **error)
 {
+  GTask *task = job_result (self, result, clair_project_get_summaries_async);
   SummariesData *data;
   GArray *summaries;
 
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == clair_project_get_summaries_async, NULL);
-
-  data = g_task_get_task_data (G_TASK (result));
-  summaries = g_task_propagate_pointer (G_TASK (result), error);
+  if (task == NULL)
+    return NULL;
+  data = g_task_get_task_data (task);
+  summaries = g_task_propagate_pointer (task, error);
   if (counts != NULL)
     *counts = data->counts;
   return summaries;
@@ -327,7 +351,6 @@ clair_project_get_tasks_async (ClairProject        *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   TasksData *data;
 
   g_return_if_fail (CLAIR_IS_PROJECT (self));
@@ -338,10 +361,8 @@ clair_project_get_tasks_async (ClairProject        *self,
   data->rows = g_array_sized_new (FALSE, FALSE, sizeof (guint), n_rows);
   g_array_append_vals (data->rows, rows, n_rows);
   data->max_chars = max_chars;
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, clair_project_get_tasks_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) tasks_data_free);
-  run_job (self, task, TRUE, tasks_job, (GDestroyNotify) g_ptr_array_unref);
+  start_job (self, cancellable, callback, user_data, clair_project_get_tasks_async, data,
+             (GDestroyNotify) tasks_data_free, TRUE, tasks_job, (GDestroyNotify) g_ptr_array_unref);
 }
 
 GPtrArray *
@@ -349,10 +370,9 @@ clair_project_get_tasks_finish (ClairProject  *self,
                                 GAsyncResult  *result,
                                 GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == clair_project_get_tasks_async, NULL);
+  GTask *task = job_result (self, result, clair_project_get_tasks_async);
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return task != NULL ? g_task_propagate_pointer (task, error) : NULL;
 }
 
 /* Bulk decisions */
@@ -449,7 +469,6 @@ clair_project_decide_bulk_async (ClairProject        *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   BulkData *data;
 
   g_return_if_fail (CLAIR_IS_PROJECT (self));
@@ -460,10 +479,8 @@ clair_project_decide_bulk_async (ClairProject        *self,
   data->rows = g_array_sized_new (FALSE, FALSE, sizeof (guint), n_rows);
   g_array_append_vals (data->rows, rows, n_rows);
   data->decision = decision;
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, clair_project_decide_bulk_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) bulk_data_free);
-  run_job (self, task, FALSE, decide_bulk_job, NULL);
+  start_job (self, cancellable, callback, user_data, clair_project_decide_bulk_async, data,
+             (GDestroyNotify) bulk_data_free, FALSE, decide_bulk_job, NULL);
 }
 
 gboolean
@@ -472,18 +489,18 @@ clair_project_decide_bulk_finish (ClairProject  *self,
                                   GArray       **before,
                                   GError       **error)
 {
+  GTask *task = job_result (self, result, clair_project_decide_bulk_async);
   BulkData *data;
 
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == clair_project_decide_bulk_async, FALSE);
-
-  data = g_task_get_task_data (G_TASK (result));
+  if (task == NULL)
+    return FALSE;
+  data = g_task_get_task_data (task);
   if (before != NULL)
     {
       *before = data->states != NULL ? g_array_ref (data->states)
                                      : g_array_new (FALSE, TRUE, sizeof (ClairDecisionState));
     }
-  return propagate_done (G_TASK (result), error);
+  return propagate_done (task, error);
 }
 
 void
@@ -493,7 +510,6 @@ clair_project_write_decisions_async (ClairProject        *self,
                                      GAsyncReadyCallback  callback,
                                      gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   BulkData *data;
 
   g_return_if_fail (CLAIR_IS_PROJECT (self));
@@ -502,10 +518,8 @@ clair_project_write_decisions_async (ClairProject        *self,
 
   data = g_new0 (BulkData, 1);
   data->states = g_array_ref (states);
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, clair_project_write_decisions_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) bulk_data_free);
-  run_job (self, task, FALSE, write_job, NULL);
+  start_job (self, cancellable, callback, user_data, clair_project_write_decisions_async, data,
+             (GDestroyNotify) bulk_data_free, FALSE, write_job, NULL);
 }
 
 gboolean
@@ -514,13 +528,13 @@ clair_project_write_decisions_finish (ClairProject  *self,
                                       guint         *n_written,
                                       GError       **error)
 {
+  GTask *task = job_result (self, result, clair_project_write_decisions_async);
   BulkData *data;
 
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == clair_project_write_decisions_async, FALSE);
-
-  data = g_task_get_task_data (G_TASK (result));
+  if (task == NULL)
+    return FALSE;
+  data = g_task_get_task_data (task);
   if (n_written != NULL)
     *n_written = data->n_written;
-  return propagate_done (G_TASK (result), error);
+  return propagate_done (task, error);
 }
