@@ -449,6 +449,9 @@ sorter_changed_cb (GtkSorter       *sorter,
   g_autoptr(ClairRowItem) b = clair_row_item_new (&(ClairRowSummary) { 1 });
   GtkOrdering order;
 
+  /* The columns leave the sorter as the window goes. */
+  if (self->view == NULL)
+    return;
   probe.active = TRUE;
   probe.key = CLAIR_SORT_NONE;
   order = gtk_sorter_compare (sorter, a, b);
