@@ -231,6 +231,42 @@ test_inline (void)
   close_and_finalize (window, view);
 }
 
+/* Inline, Alt+Down scrolls to each change like the split view does, and never sideways: the
+ * lines wrap, so the text keeps its left edge. */
+static void
+test_inline_navigation (void)
+{
+  ClairDiffView *view;
+  GtkWidget *window = window_with_view (&view, 600, 200);
+  g_autofree char *a = long_text (FALSE);
+  g_autofree char *b = long_text (TRUE);
+  int expected_lines[] = { 10, 60, 110 };
+  GtkSourceView *inline_view;
+  GtkTextBuffer *buffer;
+
+  clair_diff_view_set_texts (view, a, b);
+  clair_diff_view_set_inline (view, TRUE);
+  inline_view = clair_diff_view_get_inline_view (view);
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (inline_view));
+  iterate_for (100);
+  for (int i = 0; i < 3; i++)
+    {
+      gint64 deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+      GtkTextIter line;
+
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "diff.next-change", NULL));
+      gtk_text_buffer_get_iter_at_line (buffer, &line, expected_lines[i]);
+      while (g_get_monotonic_time () < deadline
+             && !offset_visible (inline_view, gtk_text_iter_get_offset (&line)))
+        g_main_context_iteration (NULL, FALSE);
+      iterate_for (50);
+      g_assert_true (offset_visible (inline_view, gtk_text_iter_get_offset (&line)));
+      g_assert_cmpfloat (gtk_adjustment_get_value (gtk_scrollable_get_hadjustment (GTK_SCROLLABLE (inline_view))),
+                         ==, 0);
+    }
+  close_and_finalize (window, view);
+}
+
 static void
 count_cb (gpointer user_data)
 {
@@ -383,6 +419,7 @@ main (int   argc,
   g_test_add_func ("/diff-view/tags", test_tags);
   g_test_add_func ("/diff-view/navigation", test_navigation);
   g_test_add_func ("/diff-view/inline", test_inline);
+  g_test_add_func ("/diff-view/inline-navigation", test_inline_navigation);
   g_test_add_func ("/diff-view/editing", test_editing);
   g_test_add_func ("/diff-view/editing-large-async", test_editing_large_async);
   g_test_add_func ("/diff-view/ignore-whitespace", test_ignore_whitespace);

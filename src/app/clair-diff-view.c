@@ -237,6 +237,7 @@ static void
 color_buffer_tags (GtkSourceBuffer *buffer,
                    const GdkRGBA   *red,
                    const GdkRGBA   *green,
+                   const GdkRGBA   *text,
                    gboolean         dark,
                    gboolean         high_contrast,
                    gboolean         strike)
@@ -252,8 +253,12 @@ color_buffer_tags (GtkSourceBuffer *buffer,
     {
       GtkTextTag *tag = gtk_text_tag_table_lookup (table, tag_names[i]);
 
+      /* Over the dark style's strong red and green the Markdown colours (orange numbers, say)
+       * cannot be read: changed text there takes the scheme's text colour. The diff tags sit
+       * above the highlighting's, so theirs wins. */
       g_object_set (tag,
                     "background-rgba", &colors[i],
+                    "foreground-rgba", dark || high_contrast ? text : NULL,
                     "underline", high_contrast && i >= 2 ? PANGO_UNDERLINE_SINGLE : PANGO_UNDERLINE_NONE,
                     "strikethrough", strike && (i == 0 || i == 2),
                     NULL);
@@ -268,7 +273,7 @@ update_style (ClairDiffView *self)
   gboolean high_contrast = adw_style_manager_get_high_contrast (manager);
   GtkSourceStyleSchemeManager *schemes = gtk_source_style_scheme_manager_get_default ();
   GtkSourceStyleScheme *scheme;
-  GdkRGBA red, green;
+  GdkRGBA red, green, text;
 
   scheme = gtk_source_style_scheme_manager_get_scheme (schemes, dark ? "Adwaita-dark" : "Adwaita");
   gtk_source_buffer_set_style_scheme (self->original_buffer, scheme);
@@ -277,9 +282,10 @@ update_style (ClairDiffView *self)
 
   scheme_color (scheme, "diff:removed-line", "#e01b24", &red);
   scheme_color (scheme, "diff:added-line", "#2ec27e", &green);
-  color_buffer_tags (self->original_buffer, &red, &green, dark, high_contrast, FALSE);
-  color_buffer_tags (self->revision_buffer, &red, &green, dark, high_contrast, FALSE);
-  color_buffer_tags (self->inline_buffer, &red, &green, dark, high_contrast, TRUE);
+  scheme_color (scheme, "text", dark ? "#ffffff" : "#000000", &text);
+  color_buffer_tags (self->original_buffer, &red, &green, &text, dark, high_contrast, FALSE);
+  color_buffer_tags (self->revision_buffer, &red, &green, &text, dark, high_contrast, FALSE);
+  color_buffer_tags (self->inline_buffer, &red, &green, &text, dark, high_contrast, TRUE);
 
   self->overview->delete_color = red;
   self->overview->insert_color = green;
@@ -771,6 +777,8 @@ rescroll (GtkSourceView *view)
 
   if (mark != NULL)
     gtk_text_view_scroll_to_mark (GTK_TEXT_VIEW (view), mark, 0.0, TRUE, 0.0, 0.3);
+  /* The views wrap their lines: nothing to scroll sideways, whatever a layout made of it. */
+  gtk_adjustment_set_value (gtk_scrollable_get_hadjustment (GTK_SCROLLABLE (view)), 0);
 }
 
 static void
@@ -782,6 +790,10 @@ scroll_view_to (GtkSourceView *view,
   GtkTextIter iter;
 
   gtk_text_buffer_get_iter_at_offset (buffer, &iter, offset);
+  /* From the start of the wrapped line the change is on: scrolled to with an x alignment, a mark
+   * inside the line would scroll the text sideways, its start cut off at the left edge. */
+  if (!gtk_text_view_starts_display_line (GTK_TEXT_VIEW (view), &iter))
+    gtk_text_view_backward_display_line_start (GTK_TEXT_VIEW (view), &iter);
   if (mark == NULL)
     gtk_text_buffer_create_mark (buffer, TARGET_MARK, &iter, TRUE);
   else
@@ -820,10 +832,12 @@ settle_tick_cb (GtkWidget     *widget,
                 gpointer       user_data)
 {
   ClairDiffView *self = CLAIR_DIFF_VIEW (widget);
+  /* Inline, the one view stands for both. */
+  GtkSourceView *second = self->inline_mode ? self->inline_view : self->revision_view;
 
   self->settle_frames++;
-  self->original_arrived |= shows_target (self->original_view);
-  self->revision_arrived |= shows_target (self->revision_view);
+  self->original_arrived |= self->inline_mode || shows_target (self->original_view);
+  self->revision_arrived |= shows_target (second);
   /* GtkTextView can drop a scroll it put off until its lines were measured (the highlighting
    * remeasures them): asked again until it is there. */
   if (self->settle_frames % SETTLE_RETRY_FRAMES == 0)
@@ -831,7 +845,7 @@ settle_tick_cb (GtkWidget     *widget,
       if (!self->original_arrived)
         rescroll (self->original_view);
       if (!self->revision_arrived)
-        rescroll (self->revision_view);
+        rescroll (second);
     }
   if (self->settle_frames < SETTLE_MAX_FRAMES &&
       (self->settle_frames < SETTLE_MIN_FRAMES || !self->original_arrived || !self->revision_arrived))
@@ -857,16 +871,17 @@ show_current_change (ClairDiffView *self)
   if (self->current_change < 0 || self->current_change >= (int) self->changes->len)
     return;
   change = &g_array_index (self->changes, Change, self->current_change);
+  /* Scroll both; syncing stays off until they have settled, so neither drags the other away
+   * from its change (line heights not measured yet make the mapping approximate). The inline
+   * view settles the same way, or a scroll dropped before its lines were measured loses it. */
+  self->settle_frames = 0;
+  self->original_arrived = self->revision_arrived = FALSE;
+  if (self->settle_tick == 0)
+    self->settle_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), settle_tick_cb, NULL, NULL);
   if (self->inline_mode)
     scroll_view_to (self->inline_view, change->i0);
   else
     {
-      /* Scroll both; syncing stays off until they have settled, so neither drags the other
-       * away from its change (line heights not measured yet make the mapping approximate). */
-      self->settle_frames = 0;
-      self->original_arrived = self->revision_arrived = FALSE;
-      if (self->settle_tick == 0)
-        self->settle_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), settle_tick_cb, NULL, NULL);
       scroll_view_to (self->original_view, change->a0);
       scroll_view_to (self->revision_view, change->b0);
     }
@@ -1371,6 +1386,14 @@ clair_diff_view_get_original_view (ClairDiffView *self)
   g_return_val_if_fail (CLAIR_IS_DIFF_VIEW (self), NULL);
 
   return self->original_view;
+}
+
+GtkSourceView *
+clair_diff_view_get_inline_view (ClairDiffView *self)
+{
+  g_return_val_if_fail (CLAIR_IS_DIFF_VIEW (self), NULL);
+
+  return self->inline_view;
 }
 
 GtkSourceView *

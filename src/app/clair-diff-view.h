@@ -45,6 +45,7 @@ GtkSourceBuffer *clair_diff_view_get_revision_buffer  (ClairDiffView *self);
 GtkSourceBuffer *clair_diff_view_get_inline_buffer    (ClairDiffView *self);
 GtkSourceView   *clair_diff_view_get_original_view    (ClairDiffView *self);
 GtkSourceView   *clair_diff_view_get_revision_view    (ClairDiffView *self);
+GtkSourceView   *clair_diff_view_get_inline_view      (ClairDiffView *self);
 
 /* TRUE while the diff of long texts is computed on a worker thread. */
 gboolean        clair_diff_view_get_computing     (ClairDiffView *self);

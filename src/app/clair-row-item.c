@@ -327,6 +327,66 @@ clair_row_list_new (GArray *summaries)
   return self;
 }
 
+static void
+new_thread (GTask        *task,
+            gpointer      source_object,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  g_task_return_pointer (task, clair_row_list_new (task_data), g_object_unref);
+}
+
+void
+clair_row_list_new_async (GArray              *summaries,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (summaries != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, clair_row_list_new_async);
+  g_task_set_task_data (task, g_array_ref (summaries), (GDestroyNotify) g_array_unref);
+  g_task_run_in_thread (task, new_thread);
+}
+
+ClairRowList *
+clair_row_list_new_finish (GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == clair_row_list_new_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+unref_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  g_object_unref (task_data);
+}
+
+void
+clair_row_list_unref_in_thread (ClairRowList *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (self == NULL || CLAIR_IS_ROW_LIST (self));
+
+  if (self == NULL)
+    return;
+  task = g_task_new (NULL, NULL, NULL, NULL);
+  g_task_set_source_tag (task, clair_row_list_unref_in_thread);
+  g_task_set_task_data (task, self, NULL);
+  g_task_run_in_thread (task, unref_thread);
+}
+
 void
 clair_row_list_append (ClairRowList *self,
                        ClairRowList *more)

@@ -16,22 +16,6 @@
  * Every change is written with clair_project_set_decision() before the UI shows it. */
 
 void
-_clair_decision_change_free (ClairDecisionChange *change)
-{
-  g_free (change->old_edit);
-  g_free (change->old_note);
-  g_free (change->new_edit);
-  g_free (change->new_note);
-  g_free (change);
-}
-
-static GPtrArray *
-change_group_new (void)
-{
-  return g_ptr_array_new_with_free_func ((GDestroyNotify) _clair_decision_change_free);
-}
-
-void
 _clair_window_update_actions (ClairWindow *self)
 {
   gboolean has_project = self->project != NULL && !self->busy;
@@ -58,8 +42,10 @@ _clair_window_update_actions (ClairWindow *self)
                                  has_row && (clair_record_has_newer_revision (self->record) ||
                                              self->newer_shown));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.rerun-selection", can_write);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo", can_bulk && self->undo_stack->len > 0);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.redo", can_bulk && self->redo_stack->len > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo",
+                                 can_bulk && self->history != NULL && clair_history_can_undo (self->history));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.redo",
+                                 can_bulk && self->history != NULL && clair_history_can_redo (self->history));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next-row", has_project);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.previous-row", has_project);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next-change", can_revise);
@@ -121,30 +107,31 @@ decided_attempt (ClairWindow *self)
   return attempt != NULL ? attempt->id : CLAIR_ATTEMPT_NONE;
 }
 
+/* Whether a decision on the row shown is a resolution: on a row the annotators disagree on, it
+ * is made under the resolver's own name (and undoing it, a decision of none, withdraws it). */
 static gboolean
-apply_decision (ClairWindow   *self,
-                guint          index,
-                gint64         attempt_id,
-                ClairDecision  decision,
-                const char    *edit,
-                const char    *note,
-                GError       **error)
+shown_is_team (ClairWindow *self)
+{
+  return self->record != NULL &&
+         (self->record->team_state == CLAIR_TEAM_DISAGREED || self->record->team_state == CLAIR_TEAM_RESOLVED);
+}
+
+/* The list item and the detail view follow a decision written on row @index. */
+static void
+show_decision (ClairWindow   *self,
+               guint          index,
+               gboolean       resolution,
+               ClairDecision  decision,
+               const char    *edit,
+               const char    *note)
 {
   ClairRowItem *item;
-  gboolean team = self->record != NULL && self->record->index == index &&
-                  (self->record->team_state == CLAIR_TEAM_DISAGREED || self->record->team_state == CLAIR_TEAM_RESOLVED);
 
-  /* On a row the annotators disagree on, a decision is a resolution, under the resolver's own
-   * name (and undoing it, a decision of none, withdraws it). */
-  if (team)
+  if (resolution)
     {
-      if (!clair_project_resolve (self->project, index, attempt_id, decision, edit, note, error))
-        return FALSE;
       _clair_window_refresh_row (self, index);
-      return TRUE;
+      return;
     }
-  if (!clair_project_set_decision_on (self->project, index, attempt_id, decision, edit, note, error))
-    return FALSE;
   item = self->rows ? clair_row_list_lookup (self->rows, index) : NULL;
   if (item != NULL)
     clair_row_item_set_decision (item, decision, edit != NULL);
@@ -160,18 +147,28 @@ apply_decision (ClairWindow   *self,
       g_free (self->record->note);
       self->record->note = new_note;
     }
-  return TRUE;
 }
 
-static void
-push_undo (ClairWindow *self,
-           GPtrArray   *group)
+/* Writes a change of the row shown that is no undo step of its own (an edit as typed, a note). */
+static gboolean
+write_shown (ClairWindow   *self,
+             gint64         attempt_id,
+             ClairDecision  decision,
+             const char    *edit,
+             const char    *note,
+             GError       **error)
 {
-  g_ptr_array_add (self->undo_stack, group);
-  g_ptr_array_set_size (self->redo_stack, 0);
-  /* Bounded, so a long session does not grow without end. */
-  if (self->undo_stack->len > 1000)
-    g_ptr_array_remove_index (self->undo_stack, 0);
+  guint index = self->record->index;
+  gboolean team = shown_is_team (self);
+  gboolean ok;
+
+  if (team)
+    ok = clair_project_resolve (self->project, index, attempt_id, decision, edit, note, error);
+  else
+    ok = clair_project_set_decision_on (self->project, index, attempt_id, decision, edit, note, error);
+  if (ok)
+    show_decision (self, index, team, decision, edit, note);
+  return ok;
 }
 
 static void
@@ -233,19 +230,16 @@ commit_change (ClairWindow         *self,
                const char          *message)
 {
   g_autoptr(GError) error = NULL;
-  GPtrArray *group;
   guint index = change->index;
 
-  if (!apply_decision (self, change->index, change->new_attempt, change->new_decision, change->new_edit,
-                       change->new_note, &error))
+  if (!clair_history_apply (self->history, change, &error))
     {
-      _clair_decision_change_free (change);
       _clair_window_show_error (self, _("Could Not Save the Decision"), error);
       return;
     }
-  group = change_group_new ();
-  g_ptr_array_add (group, change);
-  push_undo (self, group);
+  /* The history keeps the change: the list and the record follow what it wrote. */
+  show_decision (self, change->index, change->resolution, change->new_decision, change->new_edit,
+                 change->new_note);
 
   decision_toast (self, message);
   _clair_window_refresh_counts (self);
@@ -260,9 +254,9 @@ commit_change (ClairWindow         *self,
 static ClairDecisionChange *
 change_from_record (ClairWindow *self)
 {
-  ClairDecisionChange *change = g_new0 (ClairDecisionChange, 1);
+  ClairDecisionChange *change = clair_decision_change_new (self->record->index);
 
-  change->index = self->record->index;
+  change->resolution = shown_is_team (self);
   change->old_decision = self->record->decision;
   change->old_edit = g_strdup (self->record->edited_revision);
   change->old_note = g_strdup (self->record->note);
@@ -339,133 +333,59 @@ decide_action (GtkWidget  *widget,
     clair_window_decide (self, CLAIR_DECISION_SKIPPED);
 }
 
-/* Changes to many rows (bulk decisions and their undo) are read and written on a worker thread,
- * in chunks, so a filter of 400k rows never freezes the window; the list follows when it is
- * done. */
+/* Changes to many rows (bulk decisions and their undo) are read and written on the project's
+ * worker, in chunks, so a filter of 400k rows never freezes the window; the list follows when it
+ * is done. */
 
-#define BULK_IN_THREAD 100   /* groups larger than this go to the worker */
+#define BULK_IN_WORKER 100   /* steps larger than this are undone on the worker */
 
-typedef enum { BULK_DECIDE, BULK_UNDO, BULK_REDO } BulkKind;
-
+/* What a bulk call's callback needs to know of it. */
 typedef struct
 {
-  ClairProject  *project;
-  BulkKind       kind;
-  ClairDecision  decision;   /* BULK_DECIDE */
-  GArray        *rows;       /* BULK_DECIDE: the rows to consider */
-  GPtrArray     *group;      /* BULK_UNDO/REDO: the changes to revert or repeat; BULK_DECIDE: made */
-  guint          n_written;
-} BulkJob;
+  ClairWindow   *window;
+  gboolean       undo;       /* an undo (else a redo) */
+  ClairDecision  decision;   /* a bulk decision */
+} BulkCall;
 
-static void
-bulk_job_free (BulkJob *job)
+static BulkCall *
+bulk_call_new (ClairWindow   *self,
+               gboolean       undo,
+               ClairDecision  decision)
 {
-  g_clear_object (&job->project);
-  g_clear_pointer (&job->rows, g_array_unref);
-  g_clear_pointer (&job->group, g_ptr_array_unref);
-  g_free (job);
-}
+  BulkCall *call = g_new0 (BulkCall, 1);
 
-static gboolean
-write_group (ClairProject  *project,
-             GPtrArray     *group,
-             gboolean       old,
-             GCancellable  *cancellable,
-             guint         *n_written,
-             GError       **error)
-{
-  g_autoptr(GArray) states = g_array_sized_new (FALSE, TRUE, sizeof (ClairDecisionState), group->len);
-
-  /* The states borrow the changes' strings. */
-  for (guint i = 0; i < group->len; i++)
-    {
-      ClairDecisionChange *change = g_ptr_array_index (group, old ? group->len - 1 - i : i);
-      ClairDecisionState state = { change->index,
-                                   old ? change->old_decision : change->new_decision,
-                                   old ? change->old_edit : change->new_edit,
-                                   old ? change->old_note : change->new_note,
-                                   FALSE,
-                                   old ? change->old_attempt : change->new_attempt };
-
-      g_array_append_val (states, state);
-    }
-  return clair_project_write_decisions (project, (ClairDecisionState *) states->data, states->len,
-                                        cancellable, n_written, error);
+  call->window = g_object_ref (self);
+  call->undo = undo;
+  call->decision = decision;
+  return call;
 }
 
 static void
-bulk_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
+bulk_call_free (BulkCall *call)
 {
-  BulkJob *job = task_data;
-  GError *error = NULL;
-
-  if (job->kind == BULK_DECIDE)
-    {
-      g_autoptr(GArray) before = clair_project_read_decisions (job->project, (guint *) job->rows->data,
-                                                               job->rows->len, cancellable, &error);
-      g_autoptr(GPtrArray) group = change_group_new ();
-
-      if (before == NULL)
-        {
-          g_task_return_error (task, error);
-          return;
-        }
-      for (guint i = 0; i < before->len; i++)
-        {
-          ClairDecisionState *state = &g_array_index (before, ClairDecisionState, i);
-          ClairDecisionChange *change;
-
-          if (state->decision == job->decision)
-            continue;
-          /* Only rows with a revision (or an edit) can be accepted. */
-          if (job->decision == CLAIR_DECISION_ACCEPTED && !state->has_revision && state->edited_revision == NULL)
-            continue;
-          change = g_new0 (ClairDecisionChange, 1);
-          change->index = state->index;
-          change->old_decision = state->decision;
-          change->old_edit = g_strdup (state->edited_revision);
-          change->old_note = g_strdup (state->note);
-          /* A bulk decision keeps each row tied to the revision it was decided on. */
-          change->old_attempt = change->new_attempt = state->attempt_id;
-          change->new_decision = job->decision;
-          change->new_edit = g_strdup (state->edited_revision);
-          change->new_note = g_strdup (state->note);
-          g_ptr_array_add (group, change);
-        }
-      job->group = g_steal_pointer (&group);
-      if (!write_group (job->project, job->group, FALSE, cancellable, &job->n_written, &error))
-        {
-          /* What was written stays and can be undone: keep those changes. */
-          g_ptr_array_set_size (job->group, job->n_written);
-          g_task_return_error (task, error);
-          return;
-        }
-    }
-  else if (!write_group (job->project, job->group, job->kind == BULK_UNDO, cancellable, &job->n_written, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_boolean (task, TRUE);
+  g_object_unref (call->window);
+  g_free (call);
 }
 
-/* The list items and the detail view follow what was written. */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BulkCall, bulk_call_free)
+
+/* The list items and the detail view follow what was written: @n changes of @step, counted from
+ * the end when @old (an undo). The record is read again, so its status pill follows too. */
 static void
-show_group (ClairWindow *self,
-            GPtrArray   *group,
-            gboolean     old,
-            guint        n)
+show_step (ClairWindow *self,
+           GPtrArray   *step,
+           gboolean     old,
+           guint        n)
 {
-  for (guint i = 0; i < n && i < group->len; i++)
+  for (guint i = 0; i < n && i < step->len; i++)
     {
-      ClairDecisionChange *change = g_ptr_array_index (group, old ? group->len - 1 - i : i);
+      ClairDecisionChange *change = g_ptr_array_index (step, old ? step->len - 1 - i : i);
       ClairRowItem *item = self->rows ? clair_row_list_lookup (self->rows, change->index) : NULL;
       const char *edit = old ? change->old_edit : change->new_edit;
 
-      if (item != NULL)
+      if (change->resolution)
+        _clair_window_refresh_row (self, change->index);
+      else if (item != NULL)
         clair_row_item_set_decision (item, old ? change->old_decision : change->new_decision, edit != NULL);
     }
   if (self->record != NULL)
@@ -475,79 +395,93 @@ show_group (ClairWindow *self,
 }
 
 static void
-bulk_done_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+bulk_decided_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
 {
-  g_autoptr(ClairWindow) self = user_data;
-  BulkJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(BulkCall) call = user_data;
+  ClairWindow *self = call->window;
+  ClairDecision decision = call->decision;
   g_autoptr(GError) error = NULL;
-  g_autofree char *message = NULL;
-  gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
+  g_autoptr(GArray) before = NULL;
+  g_autoptr(GPtrArray) step = NULL;
+  gboolean ok = clair_project_decide_bulk_finish (CLAIR_PROJECT (source), result, &before, &error);
 
   if (self->bulk_cancellable != g_task_get_cancellable (G_TASK (result)))
     return;   /* the project was closed meanwhile */
   g_clear_object (&self->bulk_cancellable);
 
-  switch (job->kind)
+  if (before->len > 0)
     {
-    case BULK_DECIDE:
-      show_group (self, job->group, FALSE, job->group->len);
-      if (job->group->len > 0)
+      g_autofree char *message = NULL;
+
+      message = g_strdup_printf (decision == CLAIR_DECISION_ACCEPTED
+                                   ? ngettext ("Accepted %u row", "Accepted %u rows", before->len)
+                                   : ngettext ("Rejected %u row", "Rejected %u rows", before->len),
+                                 before->len);
+      clair_history_push_bulk (self->history, before, decision);
+      /* The step just pushed is what the list shows now. */
+      step = g_ptr_array_new_with_free_func ((GDestroyNotify) clair_decision_change_free);
+      for (guint i = 0; i < before->len; i++)
         {
-          gboolean accept = job->decision == CLAIR_DECISION_ACCEPTED;
+          ClairDecisionChange *change = clair_decision_change_new (g_array_index (before, ClairDecisionState, i).index);
 
-          message = g_strdup_printf (accept ? ngettext ("Accepted %u row", "Accepted %u rows", job->group->len)
-                                            : ngettext ("Rejected %u row", "Rejected %u rows", job->group->len),
-                                     job->group->len);
-          push_undo (self, g_ptr_array_ref (job->group));
-          decision_toast (self, message);
+          change->new_decision = decision;
+          change->new_edit = g_strdup (g_array_index (before, ClairDecisionState, i).edited_revision);
+          g_ptr_array_add (step, change);
         }
-      else if (ok)
-        _clair_window_toast (self, job->decision == CLAIR_DECISION_ACCEPTED ? _("No revised rows to accept")
-                                                                            : _("No rows to reject"));
-      break;
-
-    case BULK_UNDO:
-    case BULK_REDO:
-      {
-        gboolean undo = job->kind == BULK_UNDO;
-
-        show_group (self, job->group, undo, job->n_written);
-        /* A partly applied group stays where it was, so it can be tried again. */
-        g_ptr_array_add (ok ? (undo ? self->redo_stack : self->undo_stack)
-                            : (undo ? self->undo_stack : self->redo_stack),
-                         g_ptr_array_ref (job->group));
-        if (ok)
-          {
-            message = g_strdup_printf (undo ? ngettext ("Undid %u decision", "Undid %u decisions", job->group->len)
-                                            : ngettext ("Redid %u decision", "Redid %u decisions", job->group->len),
-                                       job->group->len);
-            decision_toast_full (self, message, undo);
-          }
-      }
-      break;
-
-    default:
-      g_assert_not_reached ();
+      show_step (self, step, FALSE, step->len);
+      decision_toast (self, message);
     }
+  else if (ok)
+    _clair_window_toast (self, decision == CLAIR_DECISION_ACCEPTED ? _("No revised rows to accept")
+                                                                   : _("No rows to reject"));
   if (!ok && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     _clair_window_show_error (self, _("Could Not Save the Decisions"), error);
   _clair_window_update_actions (self);
 }
 
 static void
-run_bulk (ClairWindow *self,
-          BulkJob     *job)
+step_message (ClairWindow *self,
+              GPtrArray   *step,
+              gboolean     undo)
 {
-  g_autoptr(GTask) task = NULL;
+  g_autofree char *message = NULL;
 
-  job->project = g_object_ref (self->project);
-  self->bulk_cancellable = g_cancellable_new ();
-  task = g_task_new (self, self->bulk_cancellable, bulk_done_cb, g_object_ref (self));
-  g_task_set_source_tag (task, run_bulk);
-  g_task_set_task_data (task, job, (GDestroyNotify) bulk_job_free);
-  g_task_run_in_thread (task, bulk_thread);
+  if (step->len == 1)
+    {
+      guint index = ((ClairDecisionChange *) g_ptr_array_index (step, 0))->index;
+
+      message = g_strdup_printf (undo ? _("Undid the decision on row %u") : _("Redid the decision on row %u"), index);
+    }
+  else
+    message = g_strdup_printf (undo ? ngettext ("Undid %u decision", "Undid %u decisions", step->len)
+                                    : ngettext ("Redid %u decision", "Redid %u decisions", step->len),
+                               step->len);
+  decision_toast_full (self, message, undo);
+}
+
+static void
+step_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(BulkCall) call = user_data;
+  ClairWindow *self = call->window;
+  gboolean undo = call->undo;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) step = NULL;
+  guint n_written = 0;
+  gboolean ok = clair_history_step_finish (CLAIR_HISTORY (source), result, &step, &n_written, &error);
+
+  if (self->bulk_cancellable != g_task_get_cancellable (G_TASK (result)))
+    return;   /* the project was closed meanwhile */
+  g_clear_object (&self->bulk_cancellable);
+  show_step (self, step, undo, n_written);
+  if (ok)
+    step_message (self, step, undo);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    _clair_window_show_error (self, _("Could Not Save the Decisions"), error);
   _clair_window_update_actions (self);
 }
 
@@ -555,53 +489,38 @@ static void
 undo_redo (ClairWindow *self,
            gboolean     undo)
 {
-  GPtrArray *from = undo ? self->undo_stack : self->redo_stack;
-  GPtrArray *to = undo ? self->redo_stack : self->undo_stack;
   g_autoptr(GError) error = NULL;
-  GPtrArray *group;
-  g_autofree char *message = NULL;
-  guint first = 0;
+  g_autoptr(GPtrArray) step = NULL;
+  guint size;
 
   _clair_window_leave_edit (self);
-  if (from->len == 0 || self->bulk_cancellable != NULL)
+  if (self->history == NULL || self->bulk_cancellable != NULL)
     return;
-  group = g_ptr_array_steal_index (from, from->len - 1);
-  if (group->len > BULK_IN_THREAD)
+  size = undo ? clair_history_get_undo_size (self->history) : clair_history_get_redo_size (self->history);
+  if (size == 0)
+    return;
+  if (size > BULK_IN_WORKER)
     {
-      BulkJob *job = g_new0 (BulkJob, 1);
+      BulkCall *call = bulk_call_new (self, undo, CLAIR_DECISION_NONE);
 
-      job->kind = undo ? BULK_UNDO : BULK_REDO;
-      job->group = group;
-      run_bulk (self, job);
+      self->bulk_cancellable = g_cancellable_new ();
+      if (undo)
+        clair_history_undo_async (self->history, self->bulk_cancellable, step_done_cb, call);
+      else
+        clair_history_redo_async (self->history, self->bulk_cancellable, step_done_cb, call);
+      _clair_window_update_actions (self);
       return;
     }
-  for (guint i = 0; i < group->len; i++)
+  step = undo ? clair_history_undo (self->history, &error) : clair_history_redo (self->history, &error);
+  if (step == NULL)
     {
-      ClairDecisionChange *change = g_ptr_array_index (group, undo ? group->len - 1 - i : i);
-
-      if (!apply_decision (self, change->index, undo ? change->old_attempt : change->new_attempt,
-                           undo ? change->old_decision : change->new_decision,
-                           undo ? change->old_edit : change->new_edit,
-                           undo ? change->old_note : change->new_note, &error))
-        {
-          _clair_window_show_error (self, _("Could Not Save the Decision"), error);
-          break;
-        }
-      first = change->index;
+      _clair_window_show_error (self, _("Could Not Save the Decision"), error);
+      return;
     }
-  g_ptr_array_add (to, group);
-  if (group->len == 1)
-    {
-      clair_window_select_row (self, first);
-      _clair_window_show_record (self, first);
-      message = g_strdup_printf (undo ? _("Undid the decision on row %u") : _("Redid the decision on row %u"), first);
-    }
-  else
-    message = g_strdup_printf (undo ? ngettext ("Undid %u decision", "Undid %u decisions", group->len)
-                                    : ngettext ("Redid %u decision", "Redid %u decisions", group->len),
-                               group->len);
-  decision_toast_full (self, message, undo);
-  _clair_window_refresh_counts (self);
+  if (step->len == 1)
+    clair_window_select_row (self, ((ClairDecisionChange *) g_ptr_array_index (step, 0))->index);
+  show_step (self, step, undo, step->len);
+  step_message (self, step, undo);
   _clair_window_update_actions (self);
 }
 
@@ -635,11 +554,11 @@ save_edit (ClairWindow *self)
   edit = g_strcmp0 (text, parsed) == 0 ? NULL : text;
   if (g_strcmp0 (edit, self->record->edited_revision) == 0)
     return;
-  if (self->edit_group == NULL)
+  if (self->edit_change == NULL)
     {
-      ClairDecisionChange *change = g_new0 (ClairDecisionChange, 1);
+      ClairDecisionChange *change = clair_decision_change_new (self->record->index);
 
-      change->index = self->record->index;
+      change->resolution = shown_is_team (self);
       change->old_decision = change->new_decision = self->record->decision;
       change->old_edit = g_strdup (self->record->edited_revision);
       change->old_note = g_strdup (self->record->note);
@@ -647,21 +566,15 @@ save_edit (ClairWindow *self)
       /* An edit is made on the revision shown. */
       change->old_attempt = decided_attempt (self);
       change->new_attempt = shown_attempt (self);
-      self->edit_group = change_group_new ();
-      g_ptr_array_add (self->edit_group, change);
+      self->edit_change = change;
     }
-  if (!apply_decision (self, self->record->index, shown_attempt (self), self->record->decision, edit,
-                       self->record->note, &error))
+  if (!write_shown (self, shown_attempt (self), self->record->decision, edit, self->record->note, &error))
     {
       _clair_window_show_error (self, _("Could Not Save the Edit"), error);
       return;
     }
-  {
-    ClairDecisionChange *change = g_ptr_array_index (self->edit_group, 0);
-
-    g_free (change->new_edit);
-    change->new_edit = g_strdup (edit);
-  }
+  g_free (self->edit_change->new_edit);
+  self->edit_change->new_edit = g_strdup (edit);
   if (edit != NULL)
     clair_record_pane_show_edited_metrics (self->record_pane, self->record->solution, edit);
   _clair_window_update_record_status (self);
@@ -695,9 +608,9 @@ _clair_window_leave_edit (ClairWindow *self)
   g_clear_handle_id (&self->edit_save_id, g_source_remove);
   save_edit (self);
   clair_record_pane_set_editing (self->record_pane, FALSE);
-  if (self->edit_group != NULL)
+  if (self->edit_change != NULL)
     {
-      push_undo (self, g_steal_pointer (&self->edit_group));
+      clair_history_push (self->history, g_steal_pointer (&self->edit_change));
       if (self->record != NULL)
         {
           ClairRowItem *item = clair_row_list_lookup (self->rows, self->record->index);
@@ -756,8 +669,8 @@ note_changed_cb (ClairRecordPane *pane,
   if (self->loading_record || self->record == NULL || g_strcmp0 (note, self->record->note) == 0)
     return;
   /* A note leaves the decision tied where it was. */
-  if (!apply_decision (self, self->record->index, decided_attempt (self), self->record->decision,
-                       self->record->edited_revision, note, &error))
+  if (!write_shown (self, decided_attempt (self), self->record->decision, self->record->edited_revision, note,
+                   &error))
     _clair_window_show_error (self, _("Could Not Save the Note"), error);
 }
 
@@ -918,8 +831,8 @@ bulk_action (GtkWidget  *widget,
 {
   ClairWindow *self = CLAIR_WINDOW (widget);
   gboolean accept = g_str_equal (action_name, "win.bulk-accept");
+  ClairDecision decision;
   g_autoptr(GArray) indexes = g_array_new (FALSE, FALSE, sizeof (guint));
-  BulkJob *job;
 
   if (self->project == NULL || self->bulk_cancellable != NULL)
     return;
@@ -937,11 +850,12 @@ bulk_action (GtkWidget  *widget,
         }
     }
 
-  job = g_new0 (BulkJob, 1);
-  job->kind = BULK_DECIDE;
-  job->decision = accept ? CLAIR_DECISION_ACCEPTED : CLAIR_DECISION_REJECTED;
-  job->rows = g_steal_pointer (&indexes);
-  run_bulk (self, job);
+  decision = accept ? CLAIR_DECISION_ACCEPTED : CLAIR_DECISION_REJECTED;
+  self->bulk_cancellable = g_cancellable_new ();
+  clair_project_decide_bulk_async (self->project, (guint *) indexes->data, indexes->len, decision,
+                                   self->bulk_cancellable, bulk_decided_cb,
+                                   bulk_call_new (self, FALSE, decision));
+  _clair_window_update_actions (self);
 }
 
 /* Team work: split the project among annotators, merge their files back. */

@@ -172,44 +172,25 @@ _clair_window_import_stop (ClairWindow *self)
   clair_mapping_dialog_cancel_import (CLAIR_MAPPING_DIALOG (dialog));
 }
 
+/* One read of the rows imported so far: their summaries on the project's worker, then their
+ * items on another thread. */
 typedef struct
 {
+  ClairWindow        *window;
   ClairRowList       *rows;      /* the list the rows go to */
-  ClairProject       *project;   /* the window's connection, whose counts the last read warms */
-  guint               first;     /* the first index not listed yet */
   gboolean            last;      /* read after the import ended */
   ClairProjectCounts  counts;
-  gboolean            has_counts;
 } ImportRead;
 
 static void
 import_read_free (ImportRead *read)
 {
+  g_clear_object (&read->window);
   g_clear_object (&read->rows);
-  g_clear_object (&read->project);
   g_free (read);
 }
 
-static void
-import_read_thread (GTask        *task,
-                    gpointer      source_object,
-                    gpointer      task_data,
-                    GCancellable *cancellable)
-{
-  ClairProject *reader = source_object;
-  ImportRead *read = task_data;
-  GError *error = NULL;
-  g_autoptr(GArray) summaries = clair_project_get_summaries_from (reader, read->first, &error);
-
-  /* Counting reads every row (100 ms at 400k): here, not in the main loop. The last count is
-   * made on the window's own connection, so its counts are ready when decisions start. */
-  if (summaries != NULL)
-    read->has_counts = clair_project_get_counts (read->last ? read->project : reader, &read->counts, NULL);
-  if (summaries == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, clair_row_list_new (summaries), g_object_unref);
-}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImportRead, import_read_free)
 
 static void read_new_rows (ClairWindow *self);
 
@@ -230,10 +211,10 @@ import_read_done_cb (GObject      *source,
                      GAsyncResult *result,
                      gpointer      user_data)
 {
-  g_autoptr(ClairWindow) self = user_data;
+  g_autoptr(ImportRead) read = user_data;
+  ClairWindow *self = read->window;
   g_autoptr(GError) error = NULL;
-  g_autoptr(ClairRowList) more = g_task_propagate_pointer (G_TASK (result), &error);
-  ImportRead *read = g_task_get_task_data (G_TASK (result));
+  g_autoptr(ClairRowList) more = clair_row_list_new_finish (result, &error);
 
   if (read->rows != self->rows)
     return;
@@ -241,9 +222,10 @@ import_read_done_cb (GObject      *source,
   if (more == NULL)
     g_warning ("Could not read the rows imported so far: %s", error->message);
   else
-    clair_row_list_append (self->rows, more);
-  if (read->has_counts)
-    _clair_window_show_counts (self, &read->counts);
+    {
+      clair_row_list_append (self->rows, more);
+      _clair_window_show_counts (self, &read->counts);
+    }
   if (read->last)
     finish_import (self);
   else if (self->import_finishing)
@@ -251,26 +233,50 @@ import_read_done_cb (GObject      *source,
 }
 
 static void
+import_summaries_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(ImportRead) read = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) summaries = NULL;
+
+  summaries = clair_project_get_summaries_finish (CLAIR_PROJECT (source), result, &read->counts, &error);
+  if (summaries != NULL)
+    {
+      clair_row_list_new_async (summaries, g_task_get_cancellable (G_TASK (result)), import_read_done_cb,
+                                g_steal_pointer (&read));
+      return;
+    }
+  /* Cancelled: the window let go of the project. */
+  if (read->rows != read->window->rows || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  read->window->import_polling = FALSE;
+  g_warning ("Could not read the rows imported so far: %s", error->message);
+  if (read->last)
+    finish_import (read->window);
+}
+
+static void
 read_new_rows (ClairWindow *self)
 {
-  g_autoptr(GTask) task = NULL;
   ImportRead *read;
   guint last;
 
-  /* Still reading the first rows (load_thread), or the last read is not back. */
-  if (self->rows == NULL || self->reader == NULL || self->import_polling)
+  /* Still reading the first rows (the project's load), or the last read is not back. */
+  if (self->rows == NULL || self->project == NULL || self->import_polling)
     return;
   read = g_new0 (ImportRead, 1);
+  read->window = g_object_ref (self);
   read->rows = g_object_ref (self->rows);
-  read->project = g_object_ref (self->project);
-  last = clair_row_list_last_index (self->rows);
-  read->first = last == G_MAXUINT ? 0 : last + 1;
   read->last = self->import_finishing;
+  last = clair_row_list_last_index (self->rows);
   self->import_polling = TRUE;
-  task = g_task_new (self->reader, self->cancellable, import_read_done_cb, g_object_ref (self));
-  g_task_set_source_tag (task, read_new_rows);
-  g_task_set_task_data (task, read, (GDestroyNotify) import_read_free);
-  g_task_run_in_thread (task, import_read_thread);
+  /* Counting reads every row (100 ms at 400k): on the worker. The last count is made on the
+   * window's own connection, so its counts are ready when decisions start. */
+  clair_project_get_summaries_async (self->project, last == G_MAXUINT ? 0 : last + 1,
+                                     read->last ? CLAIR_SUMMARY_WARM_COUNTS : CLAIR_SUMMARY_COUNT,
+                                     self->cancellable, import_summaries_cb, read);
 }
 
 static gboolean

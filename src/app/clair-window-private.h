@@ -4,6 +4,7 @@
 #include <gtksourceview/gtksource.h>
 
 #include "clair-escape.h"
+#include "clair-history.h"
 #include "clair-guidelines-pane.h"
 #include "clair-record-pane.h"
 #include "clair-row-item.h"
@@ -12,20 +13,9 @@
 
 G_BEGIN_DECLS
 
+/* A run the window follows, known to clair-window-run.c only. */
+typedef struct _ClairWindowRun ClairWindowRun;
 
-/* One decision as it was before and after, for undo and redo. */
-typedef struct
-{
-  guint          index;
-  ClairDecision  old_decision;
-  char          *old_edit;
-  char          *old_note;
-  gint64         old_attempt;    /* the attempt decided on, as ClairDecisionState's attempt_id */
-  ClairDecision  new_decision;
-  char          *new_edit;
-  char          *new_note;
-  gint64         new_attempt;
-} ClairDecisionChange;
 
 struct _ClairWindow
 {
@@ -80,7 +70,6 @@ struct _ClairWindow
   GtkWidget            *diff_view;       /* the record pane's */
   GSettings            *settings;
   ClairProject         *project;
-  ClairProject         *reader;          /* second connection for worker threads */
   ClairRowList         *rows;
   ClairRowView         *view;            /* the rows shown: filtered, searched, sorted */
   GtkMultiSelection    *selection;
@@ -96,7 +85,7 @@ struct _ClairWindow
   GCancellable         *search_cancellable;
   guint                 search_idle_id;  /* starts the search GtkSearchEntry asked for */
   GArray               *task_queue;      /* row indexes whose task to load */
-  gboolean              task_loading;
+  GArray               *task_batch;      /* those being read, or NULL */
   guint                 visible_tasks_id; /* works out which rows are on screen */
   ClairRecord          *record;          /* the row in the detail view */
   int                   current_row;
@@ -105,11 +94,10 @@ struct _ClairWindow
   gboolean              select_first;
   gulong                page_painted_id; /* rows wait for the page's first paint */
   guint                 show_rows_id;
-  GPtrArray            *undo_stack;      /* of GPtrArray of ClairDecisionChange */
-  GPtrArray            *redo_stack;
+  ClairHistory         *history;         /* the project's decisions to undo and redo */
   GCancellable         *bulk_cancellable; /* set while a bulk change runs on a worker */
   AdwToast             *decision_toast;
-  GPtrArray            *edit_group;      /* the change an edit session will push */
+  ClairDecisionChange  *edit_change;     /* the change an edit session will push */
   guint                 edit_save_id;
 
   /* A long import whose rows the window shows as they come (clair-window-open.c) */
@@ -120,7 +108,7 @@ struct _ClairWindow
   gboolean              import_finishing; /* the import is done: one last read */
 
   /* Run state (clair-window-run.c) */
-  gpointer              run;
+  ClairWindowRun       *run;
 };
 
 void     _clair_window_update_actions      (ClairWindow    *self);
@@ -153,7 +141,6 @@ void     _clair_window_move                (ClairWindow    *self,
                                             int             delta);
 void     _clair_window_leave_edit          (ClairWindow    *self);
 void     _clair_window_toggle_newer        (ClairWindow    *self);
-void     _clair_decision_change_free       (ClairDecisionChange *change);
 
 /* clair-window-open.c */
 void     _clair_window_open_dialog         (ClairWindow    *self);

@@ -22,7 +22,7 @@
  * signals. A row shows as revised once the runner reports its result committed. Rows asked for
  * while a run is going wait and run right after it. */
 
-typedef struct
+struct _ClairWindowRun
 {
   ClairWindow    *window;        /* NULL once the window is gone */
   ClairRunner    *runner;        /* NULL while the key is looked up */
@@ -34,7 +34,9 @@ typedef struct
   GHashTable     *running;       /* rows sent and not yet committed */
   GArray         *waiting;       /* rows asked for during this run */
   guint           live_id;
-} Run;
+};
+
+typedef ClairWindowRun Run;
 
 static void start_run (ClairWindow *self, GArray *rows, gboolean force);
 

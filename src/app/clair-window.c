@@ -449,6 +449,9 @@ sorter_changed_cb (GtkSorter       *sorter,
   g_autoptr(ClairRowItem) b = clair_row_item_new (&(ClairRowSummary) { 1 });
   GtkOrdering order;
 
+  /* The columns leave the sorter as the window goes. */
+  if (self->view == NULL)
+    return;
   probe.active = TRUE;
   probe.key = CLAIR_SORT_NONE;
   order = gtk_sorter_compare (sorter, a, b);
@@ -647,33 +650,10 @@ _clair_window_set_threshold (ClairWindow *self,
     _clair_window_refilter (self);
 }
 
-/* Search: runs in the reader connection on a worker thread once GtkSearchEntry says the text
- * changed. The entry already waits for a pause in the typing before it emits `search-changed`, so
- * that is the one delay: the search starts from an idle right after (Enter starts it at once), and
- * a newer text cancels the search still running. */
-
-static void
-search_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  ClairProject *reader = source_object;
-  GError *error = NULL;
-  g_autoptr(GArray) matches = clair_project_search (reader, task_data, cancellable, &error);
-  GHashTable *set;
-
-  if (matches == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  /* The set the filter asks, built here: 200k matches take the main thread 30 ms otherwise. */
-  set = g_hash_table_new (NULL, NULL);
-  for (guint i = 0; i < matches->len; i++)
-    g_hash_table_add (set, GUINT_TO_POINTER (g_array_index (matches, guint, i)));
-  g_task_return_pointer (task, set, (GDestroyNotify) g_hash_table_unref);
-}
+/* Search: runs on the project's worker once GtkSearchEntry says the text changed. The entry
+ * already waits for a pause in the typing before it emits `search-changed`, so that is the one
+ * delay: the search starts from an idle right after (Enter starts it at once), and a newer text
+ * cancels the search still running. */
 
 static void
 search_done_cb (GObject      *source,
@@ -682,7 +662,7 @@ search_done_cb (GObject      *source,
 {
   g_autoptr(ClairWindow) self = user_data;
   g_autoptr(GError) error = NULL;
-  GHashTable *matches = g_task_propagate_pointer (G_TASK (result), &error);
+  GHashTable *matches = clair_project_search_finish (CLAIR_PROJECT (source), result, &error);
 
   if (g_task_get_cancellable (G_TASK (result)) == self->search_cancellable)
     g_clear_object (&self->search_cancellable);
@@ -702,12 +682,11 @@ static gboolean
 search_start_cb (gpointer user_data)
 {
   ClairWindow *self = user_data;
-  g_autoptr(GTask) task = NULL;
 
   self->search_idle_id = 0;
   g_cancellable_cancel (self->search_cancellable);
   g_clear_object (&self->search_cancellable);
-  if (self->reader == NULL)
+  if (self->project == NULL || self->rows == NULL)
     return G_SOURCE_REMOVE;
 
   if (self->search_text == NULL)
@@ -717,10 +696,8 @@ search_start_cb (gpointer user_data)
       return G_SOURCE_REMOVE;
     }
   self->search_cancellable = g_cancellable_new ();
-  task = g_task_new (self->reader, self->search_cancellable, search_done_cb, g_object_ref (self));
-  g_task_set_source_tag (task, search_start_cb);
-  g_task_set_task_data (task, g_strdup (self->search_text), g_free);
-  g_task_run_in_thread (task, search_thread);
+  clair_project_search_async (self->project, self->search_text, self->search_cancellable, search_done_cb,
+                              g_object_ref (self));
   return G_SOURCE_REMOVE;
 }
 
@@ -771,65 +748,10 @@ search_activate_cb (GtkSearchEntry *entry,
     select_position (self, 0);
 }
 
-/* Tasks of visible rows are read in small batches on a worker thread. */
+/* Tasks of visible rows are read in small batches on the project's worker. */
 
 #define TASK_BATCH_MAX 48
-
-typedef struct
-{
-  GArray    *indexes;
-  GPtrArray *tasks;
-} TaskBatch;
-
-static void
-task_batch_free (TaskBatch *batch)
-{
-  g_clear_pointer (&batch->indexes, g_array_unref);
-  g_clear_pointer (&batch->tasks, g_ptr_array_unref);
-  g_free (batch);
-}
-
-/* The first line of a task, shortened for the list. */
-static char *
-task_summary (const char *task)
-{
-  GString *out = g_string_new (NULL);
-  const char *p = task;
-
-  while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r' || *p == '#')
-    p++;
-  for (; *p && out->len < 120; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (c == '\n' || c == '\r' || c == '\t')
-        c = ' ';
-      g_string_append_unichar (out, c);
-    }
-  return g_string_free (out, FALSE);
-}
-
-static void
-task_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  ClairProject *reader = source_object;
-  TaskBatch *batch = task_data;
-
-  batch->tasks = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; i < batch->indexes->len; i++)
-    {
-      g_autoptr(ClairRecord) record = NULL;
-
-      if (g_cancellable_is_cancelled (cancellable))
-        break;
-      record = clair_project_get_record (reader, g_array_index (batch->indexes, guint, i), NULL);
-      g_ptr_array_add (batch->tasks, record ? task_summary (record->task) : g_strdup (""));
-    }
-  g_task_return_boolean (task, TRUE);
-}
+#define TASK_CHARS     120   /* of a task's first line, for the list */
 
 static void load_task_batch (ClairWindow *self);
 
@@ -839,18 +761,21 @@ task_done_cb (GObject      *source,
               gpointer      user_data)
 {
   g_autoptr(ClairWindow) self = user_data;
-  TaskBatch *batch = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GPtrArray) tasks = clair_project_get_tasks_finish (CLAIR_PROJECT (source), result, NULL);
+  g_autoptr(GArray) rows = NULL;
 
-  self->task_loading = FALSE;
-  if (!g_task_propagate_boolean (G_TASK (result), NULL) || self->rows == NULL ||
-      g_task_get_source_object (G_TASK (result)) != (gpointer) self->reader)
+  /* A batch of a project since closed says nothing of this one's. */
+  if (source != (GObject *) self->project)
     return;
-  for (guint i = 0; i < batch->tasks->len; i++)
+  rows = g_steal_pointer (&self->task_batch);
+  if (tasks == NULL || self->rows == NULL)
+    return;
+  for (guint i = 0; i < tasks->len; i++)
     {
-      ClairRowItem *item = clair_row_list_lookup (self->rows, g_array_index (batch->indexes, guint, i));
+      ClairRowItem *item = clair_row_list_lookup (self->rows, g_array_index (rows, guint, i));
 
       if (item != NULL)
-        clair_row_item_set_task (item, g_ptr_array_index (batch->tasks, i));
+        clair_row_item_set_task (item, g_ptr_array_index (tasks, i));
     }
   load_task_batch (self);
 }
@@ -858,25 +783,17 @@ task_done_cb (GObject      *source,
 static void
 load_task_batch (ClairWindow *self)
 {
-  g_autoptr(GTask) task = NULL;
-  TaskBatch *batch;
+  guint n;
 
-  if (self->task_loading || self->task_queue->len == 0 || self->reader == NULL)
+  if (self->task_batch != NULL || self->task_queue->len == 0 || self->project == NULL)
     return;
-  batch = g_new0 (TaskBatch, 1);
   /* At most a screenful at a time: each task shown costs the main thread a label layout. */
-  {
-    guint n = MIN (self->task_queue->len, TASK_BATCH_MAX);
-
-    batch->indexes = g_array_sized_new (FALSE, FALSE, sizeof (guint), n);
-    g_array_append_vals (batch->indexes, self->task_queue->data, n);
-    g_array_remove_range (self->task_queue, 0, n);
-  }
-  self->task_loading = TRUE;
-  task = g_task_new (self->reader, self->cancellable, task_done_cb, g_object_ref (self));
-  g_task_set_source_tag (task, load_task_batch);
-  g_task_set_task_data (task, batch, (GDestroyNotify) task_batch_free);
-  g_task_run_in_thread (task, task_thread);
+  n = MIN (self->task_queue->len, TASK_BATCH_MAX);
+  self->task_batch = g_array_sized_new (FALSE, FALSE, sizeof (guint), n);
+  g_array_append_vals (self->task_batch, self->task_queue->data, n);
+  g_array_remove_range (self->task_queue, 0, n);
+  clair_project_get_tasks_async (self->project, (guint *) self->task_batch->data, n, TASK_CHARS,
+                                 self->cancellable, task_done_cb, g_object_ref (self));
 }
 
 static void
@@ -940,77 +857,8 @@ queue_visible_tasks (ClairWindow *self)
     self->visible_tasks_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, load_visible_tasks_cb, self, NULL);
 }
 
-/* Loading a project: open it, then read the summaries of every row on a worker thread. */
-
-typedef struct
-{
-  ClairProject *reader;
-  ClairRowList *rows;
-} LoadResult;
-
-static void
-load_result_free (LoadResult *result)
-{
-  g_clear_object (&result->reader);
-  g_clear_object (&result->rows);
-  g_free (result);
-}
-
-static void
-load_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  ClairProject *project = task_data;
-  g_autoptr(GArray) summaries = NULL;
-  GError *error = NULL;
-  LoadResult *result = g_new0 (LoadResult, 1);
-
-  result->reader = clair_project_open_reader (project, &error);
-  if (result->reader != NULL)
-    summaries = clair_project_get_summaries (result->reader, &error);
-  if (summaries == NULL)
-    {
-      load_result_free (result);
-      g_task_return_error (task, error);
-      return;
-    }
-  result->rows = clair_row_list_new (summaries);
-  {
-    /* The first count of a big project reads every row (100 ms at 400k); here it fills the
-     * project's cache, so the window's counts come from it. */
-    ClairProjectCounts counts;
-
-    clair_project_get_counts (project, &counts, NULL);
-  }
-  g_task_return_pointer (task, result, (GDestroyNotify) load_result_free);
-}
-
-static void
-unref_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
-{
-  g_object_unref (task_data);
-}
-
-/* Lets go of @object on a worker thread: the last reference to 400k rows takes the main loop
- * 100 ms to drop. */
-static void
-unref_in_thread (gpointer object)
-{
-  g_autoptr(GTask) task = NULL;
-
-  if (object == NULL)
-    return;
-  task = g_task_new (NULL, NULL, NULL, NULL);
-  g_task_set_source_tag (task, unref_in_thread);
-  g_task_set_task_data (task, object, NULL);
-  g_task_run_in_thread (task, unref_thread);
-}
-
+/* Loading a project: open it, read the summaries of every row on its worker, then make the
+ * list's items from them on another. */
 static void
 forget_page_paint (ClairWindow *self)
 {
@@ -1038,7 +886,7 @@ clear_project (ClairWindow *self)
   g_clear_object (&self->bulk_cancellable);
   _clair_window_leave_edit (self);
   clair_row_view_set_rows (self->view, NULL);
-  unref_in_thread (g_steal_pointer (&self->rows));
+  clair_row_list_unref_in_thread (g_steal_pointer (&self->rows));
   /* The guidelines being edited are saved before the project goes. */
   if (self->guidelines_pane != NULL)
     clair_guidelines_pane_set_project (self->guidelines_pane, NULL);
@@ -1047,17 +895,15 @@ clear_project (ClairWindow *self)
       gtk_toggle_button_set_active (self->guidelines_button, FALSE);
       gtk_widget_set_sensitive (GTK_WIDGET (self->guidelines_button), FALSE);
     }
-  g_clear_object (&self->reader);
   g_clear_object (&self->project);
   g_clear_pointer (&self->record, clair_record_free);
   g_clear_pointer (&self->search_matches, g_hash_table_unref);
   forget_page_paint (self);
   g_array_set_size (self->task_queue, 0);
   g_clear_handle_id (&self->visible_tasks_id, g_source_remove);
-  self->task_loading = FALSE;
+  g_clear_pointer (&self->task_batch, g_array_unref);
   self->current_row = -1;
-  g_ptr_array_set_size (self->undo_stack, 0);
-  g_ptr_array_set_size (self->redo_stack, 0);
+  g_clear_object (&self->history);
 }
 
 void
@@ -1117,31 +963,34 @@ page_painted_cb (ClairWindow *self)
 }
 
 static void
-load_done_cb (GObject      *source,
-              GAsyncResult *res,
+load_failed (ClairWindow  *self,
+             const GError *error)
+{
+  /* A load of a project closed since was cancelled with it. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  set_busy (self, FALSE);
+  _clair_window_show_error (self, _("Could Not Open the Project"), error);
+  _clair_window_close_project (self);
+}
+
+static void
+rows_made_cb (GObject      *source,
+              GAsyncResult *result,
               gpointer      user_data)
 {
   g_autoptr(ClairWindow) self = user_data;
   g_autoptr(GError) error = NULL;
-  LoadResult *result = g_task_propagate_pointer (G_TASK (res), &error);
-  ClairProject *project = g_task_get_task_data (G_TASK (res));
+  g_autoptr(ClairRowList) rows = clair_row_list_new_finish (result, &error);
   g_autofree char *basename = NULL;
   g_autofree char *display_name = NULL;
   GdkFrameClock *clock;
 
-  if (project != self->project)
+  if (rows == NULL)
     {
-      g_clear_pointer (&result, load_result_free);
+      load_failed (self, error);
       return;
     }
-  if (result == NULL)
-    {
-      set_busy (self, FALSE);
-      _clair_window_show_error (self, _("Could Not Open the Project"), error);
-      _clair_window_close_project (self);
-      return;
-    }
-  self->reader = g_steal_pointer (&result->reader);
   /* Decisions made here are under the annotator named in Preferences (else the default name;
    * a shard of a split keeps its own annotator). */
   {
@@ -1159,8 +1008,7 @@ load_done_cb (GObject      *source,
 
     gtk_toggle_button_set_active (self->guidelines_button, guidelines != NULL && *guidelines != '\0');
   }
-  self->rows = g_steal_pointer (&result->rows);
-  load_result_free (result);
+  self->rows = g_steal_pointer (&rows);
 
   basename = g_path_get_basename (clair_project_get_path (self->project));
   display_name = clair_escape_controls (basename, CLAIR_ESCAPE_LINE);
@@ -1181,12 +1029,28 @@ load_done_cb (GObject      *source,
   self->show_rows_id = g_timeout_add (250, show_rows_idle_cb, self);
 }
 
+static void
+summaries_loaded_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(ClairWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) summaries = NULL;
+
+  summaries = clair_project_get_summaries_finish (CLAIR_PROJECT (source), result, NULL, &error);
+  if (summaries == NULL)
+    load_failed (self, error);
+  else
+    clair_row_list_new_async (summaries, g_task_get_cancellable (G_TASK (result)), rows_made_cb,
+                              g_object_ref (self));
+}
+
 void
 clair_window_open_project (ClairWindow *self,
                            const char  *path)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GTask) task = NULL;
   ClairProject *project;
 
   g_return_if_fail (CLAIR_IS_WINDOW (self));
@@ -1202,6 +1066,7 @@ clair_window_open_project (ClairWindow *self,
     }
   clear_project (self);
   self->project = project;
+  self->history = clair_history_new (project);
   _clair_window_add_recent (self, path);
   gtk_label_set_text (self->loading_label, _("Reading rows…"));
   gtk_progress_bar_pulse (self->loading_bar);
@@ -1209,10 +1074,10 @@ clair_window_open_project (ClairWindow *self,
   set_busy (self, TRUE);
   _clair_window_update_actions (self);
 
-  task = g_task_new (self, self->cancellable, load_done_cb, g_object_ref (self));
-  g_task_set_source_tag (task, clair_window_open_project);
-  g_task_set_task_data (task, g_object_ref (project), g_object_unref);
-  g_task_run_in_thread (task, load_thread);
+  /* The first count of a big project reads every row (100 ms at 400k): the worker warms the
+   * project's cache, so the window's counts come from it. */
+  clair_project_get_summaries_async (project, 0, CLAIR_SUMMARY_WARM_COUNTS, self->cancellable,
+                                     summaries_loaded_cb, g_object_ref (self));
 }
 
 /* The detail view */
@@ -1579,8 +1444,7 @@ clair_window_finalize (GObject *object)
 
   g_clear_object (&self->settings);
   g_clear_pointer (&self->task_queue, g_array_unref);
-  g_clear_pointer (&self->undo_stack, g_ptr_array_unref);
-  g_clear_pointer (&self->redo_stack, g_ptr_array_unref);
+  g_clear_pointer (&self->task_batch, g_array_unref);
   g_clear_pointer (&self->search_text, g_free);
   G_OBJECT_CLASS (clair_window_parent_class)->finalize (object);
 }
@@ -1728,8 +1592,6 @@ clair_window_init (ClairWindow *self)
                            G_CALLBACK (queue_visible_tasks), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->column_view)), "changed",
                            G_CALLBACK (queue_visible_tasks), self, G_CONNECT_SWAPPED);
-  self->undo_stack = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
-  self->redo_stack = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
   self->threshold = g_settings_get_double (self->settings, "not-minimal-threshold");
 
   if (DEVELOPMENT_BUILD)
@@ -1784,6 +1646,8 @@ clair_window_init (ClairWindow *self)
   g_signal_connect (self->selection, "selection-changed", G_CALLBACK (selection_changed_cb), self);
   g_signal_connect (self->view, "changed", G_CALLBACK (view_changed_cb), self);
   g_signal_connect (self->view, "before-change", G_CALLBACK (view_before_change_cb), self);
+  /* Rows come in index order: the index column's header says so with its arrow. */
+  gtk_column_view_sort_by_column (self->column_view, self->index_column, GTK_SORT_ASCENDING);
   g_signal_connect (self->filter_dropdown, "notify::selected", G_CALLBACK (filter_dropdown_changed_cb), self);
   g_signal_connect (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb), self);
   g_signal_connect (self->search_entry, "stop-search", G_CALLBACK (search_stop_cb), self);

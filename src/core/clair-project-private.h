@@ -53,4 +53,11 @@ gboolean      _clair_team_refresh_row_locked (ClairProject *self,
                                               guint         index,
                                               GError      **error);
 
+/* The project's workers (clair-project-async.c), made on first use. */
+typedef struct _ClairProjectWorker ClairProjectWorker;
+
+ClairProjectWorker *_clair_project_get_worker  (ClairProject       *self);
+ClairProjectWorker *_clair_project_worker_new  (void);
+void                _clair_project_worker_free (ClairProjectWorker *worker);
+
 G_END_DECLS

@@ -66,6 +66,8 @@ struct _ClairProject
   guint64             counts_generation;
   int                 counts_data_version;
   ClairProjectCounts  counts_cache;
+
+  ClairProjectWorker *worker;           /* clair-project-async.c's, made on first use */
 };
 
 G_DEFINE_FINAL_TYPE (ClairProject, clair_project, G_TYPE_OBJECT)
@@ -418,6 +420,7 @@ clair_project_finalize (GObject *object)
 {
   ClairProject *self = (ClairProject *) object;
 
+  g_clear_pointer (&self->worker, _clair_project_worker_free);
   g_clear_pointer (&self->stmt_get_setting, sqlite3_finalize);
   g_clear_pointer (&self->stmt_set_setting, sqlite3_finalize);
   g_clear_pointer (&self->stmt_get_row, sqlite3_finalize);
@@ -728,6 +731,19 @@ GRecMutex *
 _clair_project_get_lock (ClairProject *self)
 {
   return &self->lock;
+}
+
+ClairProjectWorker *
+_clair_project_get_worker (ClairProject *self)
+{
+  ClairProjectWorker *worker;
+
+  g_rec_mutex_lock (&self->lock);
+  if (self->worker == NULL)
+    self->worker = _clair_project_worker_new ();
+  worker = self->worker;
+  g_rec_mutex_unlock (&self->lock);
+  return worker;
 }
 
 sqlite3_stmt *

@@ -407,4 +407,78 @@ gboolean        clair_project_foreach_record (ClairProject          *self,
                                               gpointer               user_data,
                                               GError               **error);
 
+/* Asynchronous calls, run on workers the project owns (clair-project-async.c): reads on a
+ * read-only connection of its own, bulk writes on the project's connection in chunks. Each
+ * finishes in the thread-default main context of the caller; a cancelled call fails with
+ * G_IO_ERROR_CANCELLED. */
+
+/* clair_project_search() as a set: keys are row indexes (GUINT_TO_POINTER), values unused. */
+void            clair_project_search_async   (ClairProject          *self,
+                                              const char            *needle,
+                                              GCancellable          *cancellable,
+                                              GAsyncReadyCallback    callback,
+                                              gpointer               user_data);
+GHashTable     *clair_project_search_finish  (ClairProject          *self,
+                                              GAsyncResult          *result,
+                                              GError               **error);
+
+typedef enum
+{
+  CLAIR_SUMMARY_DEFAULT     = 0,
+  CLAIR_SUMMARY_COUNT       = 1 << 0,  /* count the rows too, on the read-only connection */
+  CLAIR_SUMMARY_WARM_COUNTS = 1 << 1,  /* count on the project's own connection, so its next
+                                        * clair_project_get_counts() is quick */
+} ClairSummaryFlags;
+
+/* The summaries of the rows whose index is @first or more, in index order, and with a COUNT
+ * flag the project's counts (else zeroes) in @counts. */
+void            clair_project_get_summaries_async  (ClairProject        *self,
+                                                    guint                first,
+                                                    ClairSummaryFlags    flags,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+GArray         *clair_project_get_summaries_finish (ClairProject        *self,
+                                                    GAsyncResult        *result,
+                                                    ClairProjectCounts  *counts,
+                                                    GError             **error);
+/* The task of each of @rows as one line, in order: leading blanks and '#' dropped, line breaks
+ * and tabs as spaces, at most @max_chars characters (0: all); "" for a row not in the project. */
+void            clair_project_get_tasks_async  (ClairProject        *self,
+                                                const guint         *rows,
+                                                guint                n_rows,
+                                                guint                max_chars,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+GPtrArray      *clair_project_get_tasks_finish (ClairProject        *self,
+                                                GAsyncResult        *result,
+                                                GError             **error);
+/* Decides each of @rows @decision on the attempt it is tied to, leaving its edit and note:
+ * rows already so decided are left alone, and only rows with a revision or an edit are
+ * accepted. @before (may be NULL) gets the states the written rows had before, in order, also
+ * when the call fails part way (the chunks written stay, see clair_project_write_decisions()). */
+void            clair_project_decide_bulk_async  (ClairProject        *self,
+                                                  const guint         *rows,
+                                                  guint                n_rows,
+                                                  ClairDecision        decision,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+gboolean        clair_project_decide_bulk_finish (ClairProject        *self,
+                                                  GAsyncResult        *result,
+                                                  GArray             **before,
+                                                  GError             **error);
+/* clair_project_write_decisions() on the worker. Keeps a reference to @states, which (and whose
+ * strings) must not change until it finishes; @n_written as there, also on failure. */
+void            clair_project_write_decisions_async  (ClairProject        *self,
+                                                      GArray              *states,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+gboolean        clair_project_write_decisions_finish (ClairProject        *self,
+                                                      GAsyncResult        *result,
+                                                      guint               *n_written,
+                                                      GError             **error);
+
 G_END_DECLS
