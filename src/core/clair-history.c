@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "clair-history.h"
+#include "clair-i18n.h"
 #include "clair-team.h"
 
 /* The decisions an annotator can take back: two stacks of steps, each step a GPtrArray of
@@ -325,7 +326,7 @@ step_sync (ClairHistory  *self,
   if (from->len == 0)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                           undo ? "There is nothing to undo" : "There is nothing to redo");
+                           undo ? _("There is nothing to undo") : _("There is nothing to redo"));
       return NULL;
     }
   step = g_ptr_array_index (from, from->len - 1);
@@ -418,7 +419,7 @@ step_async (ClairHistory        *self,
   if (from->len == 0)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                               undo ? "There is nothing to undo" : "There is nothing to redo");
+                               undo ? _("There is nothing to undo") : _("There is nothing to redo"));
       return;
     }
   job = g_new0 (StepJob, 1);
