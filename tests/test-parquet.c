@@ -16,6 +16,7 @@
 #include "clair-error.h"
 #include "clair-parquet.h"
 #include "clair-parquet-private.h"
+#include "clair-utf8.h"
 #include "test-util.h"
 
 /* The Parquet reader behind ClairDataset: every fixture of tests/parquet/ (written by DuckDB,
@@ -1044,7 +1045,7 @@ test_utf8 (void)
             i = g_rand_int_range (rand, 0, 4);
           g_string_append (text, pieces[i]);
         }
-      ours = _pq_utf8_valid (text->str, text->len);
+      ours = clair_utf8_valid (text->str, text->len);
       glib = g_utf8_validate_len (text->str, text->len, NULL);
       g_assert_cmpint (ours, ==, glib);
       n_invalid += !ours;

@@ -5,9 +5,6 @@
 
 #include <inttypes.h>
 #include <string.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include <brotli/decode.h>
 #include <lz4.h>
@@ -862,72 +859,4 @@ _pq_decode_values (int            type,
       return fail (problem, _("the encoding %s (%d) is not supported"), _pq_encoding_name (encoding),
                    encoding);
     }
-}
-
-/* UTF-8 validation (RFC 3629: no overlongs, no surrogates, nothing past U+10FFFF), skipping ASCII
- * sixteen bytes at a time: GLib's byte-by-byte validator was a third of the time of reading a text
- * dataset. */
-gboolean
-_pq_utf8_valid (const char *text,
-                gsize       len)
-{
-  const guchar *p = (const guchar *) text;
-  const guchar *end = p + len;
-
-  while (p < end)
-    {
-      guchar c;
-
-#if defined(__SSE2__)
-      while (end - p >= 16)
-        {
-          int mask = _mm_movemask_epi8 (_mm_loadu_si128 ((const __m128i *) (const void *) p));
-
-          if (mask != 0)
-            {
-              p += __builtin_ctz ((unsigned int) mask);
-              break;
-            }
-          p += 16;
-        }
-#endif
-      /* Bytes one at a time until the next stretch of ASCII. */
-      while (p < end)
-        {
-          c = *p;
-          if (c < 0x80)
-            {
-              p++;
-              if (p < end && *p < 0x80)
-                break;
-              continue;
-            }
-          if (c < 0xc2)
-            return FALSE;
-          if (c < 0xe0)
-            {
-              if (end - p < 2 || (p[1] & 0xc0) != 0x80)
-                return FALSE;
-              p += 2;
-            }
-          else if (c < 0xf0)
-            {
-              if (end - p < 3 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
-                  (c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] > 0x9f))
-                return FALSE;
-              p += 3;
-            }
-          else if (c < 0xf5)
-            {
-              if (end - p < 4 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
-                  (p[3] & 0xc0) != 0x80 || (c == 0xf0 && p[1] < 0x90) ||
-                  (c == 0xf4 && p[1] > 0x8f))
-                return FALSE;
-              p += 4;
-            }
-          else
-            return FALSE;
-        }
-    }
-  return TRUE;
 }

@@ -131,7 +131,5 @@ gboolean _pq_decode_values (int            type,
                             char         **problem);
 
 /* Whether @text is valid UTF-8 (fast on ASCII). */
-gboolean _pq_utf8_valid (const char *text,
-                         gsize       len);
 
 G_END_DECLS

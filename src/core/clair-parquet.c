@@ -14,6 +14,7 @@
 #include "clair-json.h"
 #include "clair-parquet.h"
 #include "clair-parquet-private.h"
+#include "clair-utf8.h"
 #include "clair-thrift.h"
 
 /* The file: "PAR1", column chunks of row groups, the footer (Thrift compact FileMetaData), its
@@ -1417,7 +1418,7 @@ append_leaf_value (ClairParquet  *self,
                               b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
       return TRUE;
     }
-  if (_pq_utf8_valid (value->s, value->len))
+  if (clair_utf8_valid (value->s, value->len))
     {
       clair_json_append_string (out, value->s, value->len);
       return TRUE;
@@ -1680,7 +1681,7 @@ clair_parquet_read_cell (ClairParquet      *self,
         return TRUE;
       value = cursor_value (cursor, self->slices[leaf].pos);
       release_behind (self, cursor, group_row, value);
-      if (is_string_node (node) && _pq_utf8_valid (value->s, value->len))
+      if (is_string_node (node) && clair_utf8_valid (value->s, value->len))
         {
           *kind = CLAIR_PARQUET_TEXT;
           g_string_append_len (out, value->s, value->len);

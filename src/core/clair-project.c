@@ -1071,18 +1071,24 @@ is_cancelled (GCancellable  *cancellable,
 }
 
 /* A fresh import writes the whole dataset (a gigabyte, say) into the file, and its commit then
- * waits until all of it is on the disk. Asking the kernel every WRITEBACK_BYTES to start writing
- * what is there already overlaps that with the rest of the import, and the commit waits for the
- * last stretch only. It changes nothing about what a crash leaves: the transaction is committed,
+ * waits until all of it is on the disk. Asking the kernel, each time the file has grown by
+ * WRITEBACK_BYTES, to start writing what is there already overlaps that with the rest of the
+ * import, and the commit waits for the last stretch only. It changes nothing about what a crash leaves: the transaction is committed,
  * or rolled back from its journal, as before. */
 #define WRITEBACK_BYTES (64 * 1024 * 1024)
 
 static void
-start_writeback (int fd)
+start_writeback (int      fd,
+                 goffset *written)
 {
 #if HAVE_SYNC_FILE_RANGE
-  if (fd >= 0)
-    sync_file_range (fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+  GStatBuf st;
+
+  if (fd >= 0 && fstat (fd, &st) == 0 && st.st_size - *written >= WRITEBACK_BYTES)
+    {
+      sync_file_range (fd, *written, 0, SYNC_FILE_RANGE_WRITE);
+      *written = st.st_size;
+    }
 #endif
 }
 
@@ -1114,7 +1120,7 @@ clair_project_import_dataset (ClairProject        *self,
   gboolean ret = FALSE;
   char size_text[32];
   int writeback_fd = -1;
-  gsize written = 0;
+  goffset written = 0;
   g_autofree char *checksum = NULL;
 
   g_return_val_if_fail (CLAIR_IS_PROJECT (self), FALSE);
@@ -1166,8 +1172,8 @@ clair_project_import_dataset (ClairProject        *self,
     writeback_fd = g_open (self->path, O_RDONLY | O_CLOEXEC, 0);
   for (guint i = 0; i < n_rows; i++)
     {
-      g_autoptr(ClairRow) row = NULL;
-      g_autofree char *reason = NULL;
+      const ClairRow *row = NULL;
+      const char *reason = NULL;
       guint index, line;
 
       /* A batch is committed before the progress that counts it is reported. */
@@ -1181,6 +1187,7 @@ clair_project_import_dataset (ClairProject        *self,
             goto rollback;
           if (progress != NULL)
             progress (i, n_rows, user_data);
+          start_writeback (writeback_fd, &written);
         }
 
       if (!clair_read_ahead_next (reader, &index, &line, &row, &reason))
@@ -1221,12 +1228,6 @@ clair_project_import_dataset (ClairProject        *self,
         }
       sqlite3_reset (insert_row);
       n_imported++;
-      written += strlen (row->task) + strlen (row->solution) + (row->extra_json ? strlen (row->extra_json) : 0);
-      if (written >= WRITEBACK_BYTES)
-        {
-          start_writeback (writeback_fd);
-          written = 0;
-        }
     }
   g_clear_pointer (&reader, clair_read_ahead_free);
 

@@ -61,6 +61,8 @@ read_ahead_thread (gpointer data)
     {
       Chunk *chunk = g_async_queue_pop (self->spare);
 
+      /* The rows the caller has seen are freed here, on the thread that allocated them. */
+      chunk_clear (chunk);
       while (chunk->n_items < CHUNK_ROWS && index < self->n_rows && !g_atomic_int_get (&self->stop))
         {
           Item *item = &chunk->items[chunk->n_items++];
@@ -110,8 +112,8 @@ gboolean
 clair_read_ahead_next (ClairReadAhead  *self,
                        guint           *index,
                        guint           *line,
-                       ClairRow       **row,
-                       char           **reason)
+                       const ClairRow **row,
+                       const char     **reason)
 {
   Item *item;
 
@@ -123,7 +125,6 @@ clair_read_ahead_next (ClairReadAhead  *self,
         {
           gboolean last = self->current->last;
 
-          chunk_clear (self->current);
           g_async_queue_push (self->spare, g_steal_pointer (&self->current));
           if (last)
             self->done = TRUE;
@@ -137,8 +138,8 @@ clair_read_ahead_next (ClairReadAhead  *self,
   item = &self->current->items[self->next++];
   *index = item->index;
   *line = item->line;
-  *row = g_steal_pointer (&item->row);
-  *reason = g_steal_pointer (&item->reason);
+  *row = item->row;
+  *reason = item->reason;
   return TRUE;
 }
 
@@ -157,18 +158,17 @@ clair_read_ahead_free (ClairReadAhead *self)
       if (self->current == NULL)
         self->current = g_async_queue_pop (self->filled);
       self->done = self->current->last;
-      chunk_clear (self->current);
       g_async_queue_push (self->spare, g_steal_pointer (&self->current));
     }
   if (self->current != NULL)
-    {
-      chunk_clear (self->current);
-      g_async_queue_push (self->spare, g_steal_pointer (&self->current));
-    }
+    g_async_queue_push (self->spare, g_steal_pointer (&self->current));
   g_thread_join (self->thread);
 
   while ((chunk = g_async_queue_try_pop (self->spare)) != NULL)
-    g_free (chunk);
+    {
+      chunk_clear (chunk);
+      g_free (chunk);
+    }
   g_async_queue_unref (self->spare);
   g_async_queue_unref (self->filled);
   clair_mapping_clear (&self->mapping);

@@ -14,14 +14,16 @@ typedef struct _ClairReadAhead ClairReadAhead;
 ClairReadAhead *clair_read_ahead_new  (ClairDataset       *dataset,
                                        const ClairMapping *mapping,
                                        guint               n_rows);
-/* The next row in index order: TRUE with @row set (the caller owns it), or with @row NULL and
- * @reason set (the reason the row is unreadable, owned by the caller) and @line its line;
- * FALSE after the last row. */
+/* The next row in index order: TRUE with @row set, or with @row NULL and @reason set (why the
+ * row is unreadable) and @line its line; FALSE after the last row. Both are lent, valid until the
+ * next call: the worker frees them itself when it reuses their chunk, so that memory goes back to
+ * the allocator on the thread that took it (glibc's arenas make a free from another thread take
+ * a lock the allocating thread contends for). */
 gboolean        clair_read_ahead_next (ClairReadAhead     *self,
                                        guint              *index,
                                        guint              *line,
-                                       ClairRow          **row,
-                                       char              **reason);
+                                       const ClairRow    **row,
+                                       const char        **reason);
 /* Stops the worker (rows not taken yet are dropped) and frees everything. */
 void            clair_read_ahead_free (ClairReadAhead     *self);
 
