@@ -1110,6 +1110,49 @@ test_logical_types (void)
   g_assert_cmpuint (n_decimals, ==, 3 * clair_dataset_get_n_rows (dataset));
 }
 
+/* The legacy INT96 timestamps of Impala and Spark: nanoseconds into a Julian day. */
+static void
+test_int96 (void)
+{
+  static const struct { guint64 nanos; guint32 julian; const char *expected; } values[] = {
+    { G_GUINT64_CONSTANT (3600000000005), 2440588, "\"1970-01-01T01:00:00.000000005\"" },
+    { 0, 2440587, "\"1969-12-31T00:00:00.000000000\"" },
+    { G_GUINT64_CONSTANT (86399999999999), 2460651, "\"2024-12-06T23:59:59.999999999\"" },
+    { G_GUINT64_CONSTANT (86400000000000), 2440588, "null" },  /* past the day's end */
+  };
+  g_autoptr(GByteArray) payload = g_byte_array_new ();
+  g_autoptr(GByteArray) file = NULL;
+  g_autofree char *path = g_build_filename (tmp_dir, "int96.parquet", NULL);
+  g_autoptr(ClairDataset) dataset = NULL;
+  g_autoptr(GError) error = NULL;
+  PageSpec spec = { 3, 0, 0, -1, NULL, 0, 0, G_N_ELEMENTS (values) };
+
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      guint8 bytes[12];
+
+      for (int b = 0; b < 8; b++)
+        bytes[b] = (guint8) (values[i].nanos >> (8 * b));
+      for (int b = 0; b < 4; b++)
+        bytes[8 + b] = (guint8) (values[i].julian >> (8 * b));
+      g_byte_array_append (payload, bytes, 12);
+    }
+  spec.payload = payload->data;
+  spec.payload_len = spec.true_len = payload->len;
+  file = build_file (&spec);
+  g_file_set_contents (path, (const char *) file->data, file->len, &error);
+  g_assert_no_error (error);
+  dataset = open_indexed (path);
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_autofree char *json = clair_dataset_read_row_json (dataset, i, &error);
+      g_autofree char *expected = g_strdup_printf ("{\"text\":%s}", values[i].expected);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (json, ==, expected);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1122,6 +1165,7 @@ main (int   argc,
   g_test_add_func ("/parquet/fixtures/read-back", test_fixtures_read_back);
   g_test_add_func ("/parquet/fixtures/like-jsonl", test_fixtures_like_jsonl);
   g_test_add_func ("/parquet/logical-types", test_logical_types);
+  g_test_add_func ("/parquet/int96", test_int96);
   g_test_add_func ("/parquet/chat-rule", test_chat_rule);
   g_test_add_func ("/parquet/utf8", test_utf8);
   g_test_add_func ("/parquet/shards", test_shards);
