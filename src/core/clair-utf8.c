@@ -85,7 +85,7 @@ special_cases (__m128i input,
   const __m128i low_nibble = _mm_set1_epi8 (0x0f);
   const __m128i byte_1_high_table = _mm_setr_epi8 (
     TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG,
-    TWO_CONTS, TWO_CONTS, TWO_CONTS, TWO_CONTS,
+    (char) TWO_CONTS, (char) TWO_CONTS, (char) TWO_CONTS, (char) TWO_CONTS,
     TOO_SHORT | OVERLONG_2,
     TOO_SHORT,
     TOO_SHORT | OVERLONG_3 | SURROGATE,
