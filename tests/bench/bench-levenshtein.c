@@ -17,7 +17,9 @@
  *
  * Prints, per pair, the lengths, the distance and the median µs of clair_levenshtein() and of
  * clair_metrics_compute_len() over N calls (default 200), then the sum of the medians. With
- * --pair only that pair is measured (for callgrind: --pair 0 --reps 1). */
+ * --pair only that pair is measured (for callgrind: --pair 0 --reps 1). With --near the revision
+ * is instead the answer itself with 1 % of its characters edited and a 300-character paragraph
+ * inserted in the middle: the minimal revision, a distance small against the length. */
 
 static int
 compare_doubles (const void *a,
@@ -45,7 +47,7 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) lines = NULL;
   g_autofree double *times = NULL;
-  gboolean metrics_only = FALSE;
+  gboolean metrics_only = FALSE, near = FALSE;
   int reps = 200, only = -1;
   double sum_lev = 0, sum_metrics = 0;
   GOptionEntry entries[] = {
@@ -53,6 +55,7 @@ main (int   argc,
     { "reps", 0, 0, G_OPTION_ARG_INT, &reps, "calls per pair", "N" },
     { "pair", 0, 0, G_OPTION_ARG_INT, &only, "only this pair", "I" },
     { "metrics-only", 0, 0, G_OPTION_ARG_NONE, &metrics_only, "time only the metrics", NULL },
+    { "near", 0, 0, G_OPTION_ARG_NONE, &near, "a minimal revision of the answer instead", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
@@ -84,6 +87,24 @@ main (int   argc,
       expected = json_object_get_object_member (object, "expected");
       a = json_object_get_string_member (object, "student_solution");
       b = json_object_get_string_member_with_default (expected, "revision", "");
+      if (near)
+        {
+          g_autoptr(GRand) rand = g_rand_new_with_seed (i);
+          GString *edited = g_string_new (a);
+          gsize len = strlen (a);
+
+          for (gsize e = 0; e < len / 100; e++)
+            {
+              gsize at = g_rand_int_range (rand, 0, edited->len);
+
+              if (((guchar) edited->str[at]) < 0x80)
+                edited->str[at] = 'a' + g_rand_int_range (rand, 0, 26);
+            }
+          for (guint c = 0; c < 300; c++)
+            g_string_insert_c (edited, edited->len / 2, 'a' + c % 26);
+          g_object_set_data_full (G_OBJECT (parser), "near", g_string_free (edited, FALSE), g_free);
+          b = g_object_get_data (G_OBJECT (parser), "near");
+        }
 
       if (!metrics_only)
         {
