@@ -312,6 +312,18 @@ _clair_diff_levenshtein_cps (const gunichar *p,
                              gsize           n,
                              guint64         budget,
                              gsize          *distance);
+/* The same distance by the plain full-matrix computation, for the tests to compare with. */
+gboolean
+_clair_diff_levenshtein_cps_reference (const gunichar *p,
+                                       gsize           m,
+                                       const gunichar *t,
+                                       gsize           n,
+                                       guint64         budget,
+                                       gsize          *distance);
+/* Whether _clair_diff_levenshtein_cps() may use its AVX2 kernel (where the CPU has it); returns
+ * the previous setting. For the tests, which check both kernels. */
+gboolean
+_clair_diff_levenshtein_use_simd (gboolean use);
 
 /* clair-metrics.c */
 void
