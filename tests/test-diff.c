@@ -12,6 +12,7 @@
 
 #include "clair-diff.h"
 #include "clair-metrics.h"
+#include "test-reference.h"
 
 /* Helpers */
 
@@ -658,24 +659,8 @@ levenshtein_table (const char *a,
   glong n, m;
   g_autofree gunichar *ua = g_utf8_to_ucs4_fast (a, -1, &n);
   g_autofree gunichar *ub = g_utf8_to_ucs4_fast (b, -1, &m);
-  g_autofree guint *row = g_new (guint, m + 1);
 
-  for (glong j = 0; j <= m; j++)
-    row[j] = j;
-  for (glong i = 1; i <= n; i++)
-    {
-      guint diag = row[0];
-
-      row[0] = i;
-      for (glong j = 1; j <= m; j++)
-        {
-          guint up = row[j];
-
-          row[j] = MIN (MIN (row[j] + 1, row[j - 1] + 1), diag + (ua[i - 1] != ub[j - 1]));
-          diag = up;
-        }
-    }
-  return row[m];
+  return reference_levenshtein (ua, n, ub, m);
 }
 
 static void

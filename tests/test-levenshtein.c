@@ -7,38 +7,14 @@
 
 #include "clair-diff-private.h"
 
+#include "test-reference.h"
+
 /* The character Levenshtein distance of _clair_diff_levenshtein_cps() against the full-matrix
  * reference (_clair_diff_levenshtein_cps_reference(), itself checked against the textbook table on
  * small inputs), with the AVX2 kernel and without it: random strings over small and large
  * alphabets, code points outside ASCII and outside Unicode, lengths at the 64-bit block boundaries,
  * similar pairs (random edits of a text, the real fixture answers among them), empty strings, the
  * budget, and several threads at once (the tables are per thread). */
-
-static guint
-table_distance (const gunichar *a,
-                gsize           m,
-                const gunichar *b,
-                gsize           n)
-{
-  g_autofree guint *row = g_new (guint, n + 1);
-
-  for (gsize j = 0; j <= n; j++)
-    row[j] = j;
-  for (gsize i = 1; i <= m; i++)
-    {
-      guint diag = row[0];
-
-      row[0] = i;
-      for (gsize j = 1; j <= n; j++)
-        {
-          guint up = row[j];
-
-          row[j] = MIN (MIN (row[j] + 1, row[j - 1] + 1), diag + (a[i - 1] != b[j - 1]));
-          diag = up;
-        }
-    }
-  return row[n];
-}
 
 static guint n_checked;
 
@@ -53,7 +29,7 @@ check_pair (const gunichar *a,
 
   g_assert_true (_clair_diff_levenshtein_cps_reference (a, m, b, n, G_MAXUINT64, &expected));
   if ((guint64) m * n <= 300 * 300)
-    g_assert_cmpuint (expected, ==, table_distance (a, m, b, n));
+    g_assert_cmpuint (expected, ==, reference_levenshtein (a, m, b, n));
   for (int simd = 0; simd < 2; simd++)
     {
       _clair_diff_levenshtein_use_simd (simd);

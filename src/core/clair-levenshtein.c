@@ -193,6 +193,32 @@ _clair_diff_to_code_points (const char *text,
 
 /* The straightforward form of _clair_diff_levenshtein_cps(), kept as the reference the tests compare
  * the fast one with: the full matrix, one or two columns at a time, tables allocated per call. */
+/* Drops the common prefix and suffix of @p and @t (they cost nothing) and puts the shorter one in
+ * @p, the pattern of the bit vectors. Returns TRUE when nothing of @p is left: the distance is
+ * then *@n. */
+static gboolean
+trim_pair (const gunichar **p,
+           gsize           *m,
+           const gunichar **t,
+           gsize           *n)
+{
+  while (*m > 0 && *n > 0 && (*p)[0] == (*t)[0])
+    (*p)++, (*t)++, (*m)--, (*n)--;
+  while (*m > 0 && *n > 0 && (*p)[*m - 1] == (*t)[*n - 1])
+    (*m)--, (*n)--;
+  if (*m > *n)
+    {
+      const gunichar *tmp = *p;
+      gsize tmp_len = *m;
+
+      *p = *t;
+      *m = *n;
+      *t = tmp;
+      *n = tmp_len;
+    }
+  return *m == 0;
+}
+
 gboolean
 _clair_diff_levenshtein_cps_reference (const gunichar *p,
                              gsize           m,
@@ -209,21 +235,7 @@ _clair_diff_levenshtein_cps_reference (const gunichar *p,
   guint32 ascii[128];
   guint last_shift;
 
-  while (m > 0 && n > 0 && p[0] == t[0])
-    p++, t++, m--, n--;
-  while (m > 0 && n > 0 && p[m - 1] == t[n - 1])
-    m--, n--;
-  if (m > n)
-    {
-      const gunichar *tmp = p;
-      gsize tmp_len = m;
-
-      p = t;
-      m = n;
-      t = tmp;
-      n = tmp_len;
-    }
-  if (m == 0)
+  if (trim_pair (&p, &m, &t, &n))
     {
       *distance = n;
       return TRUE;
@@ -602,21 +614,7 @@ _clair_diff_levenshtein_cps (const gunichar *p,
   guint32 ascii[128];
   guint last_shift;
 
-  while (m > 0 && n > 0 && p[0] == t[0])
-    p++, t++, m--, n--;
-  while (m > 0 && n > 0 && p[m - 1] == t[n - 1])
-    m--, n--;
-  if (m > n)
-    {
-      const gunichar *tmp = p;
-      gsize tmp_len = m;
-
-      p = t;
-      m = n;
-      t = tmp;
-      n = tmp_len;
-    }
-  if (m == 0)
+  if (trim_pair (&p, &m, &t, &n))
     {
       *distance = n;
       return TRUE;
