@@ -274,7 +274,7 @@ clair_cmd_import (int    argc,
   };
   int rc;
 
-  context = g_option_context_new (_("DATASET — import a JSONL, JSON, CSV or TSV dataset into a project"));
+  context = g_option_context_new (_("DATASET — import a JSONL, JSON, CSV, TSV or Parquet dataset into a project"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_description (context,
       _("DATASET may also be a Hugging Face dataset: hf://datasets/ORG/NAME, with @REVISION and "
