@@ -8,6 +8,10 @@
 
 #include "clair-diff-private.h"
 
+#if defined(__SSE2__) || defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 /* Bit-parallel sequence distances: the character Levenshtein distance (Myers 1999, blocks as
  * Hyyrö 2003) and the length of a longest common subsequence (Allison and Dix 1986). */
 
@@ -165,6 +169,29 @@ _clair_diff_to_code_points (const char *text,
     {
       guchar ch = (guchar) text[pos];
 
+#if defined(__SSE2__)
+      /* ASCII sixteen bytes at a time, each byte widened to a code point. */
+      while (len - pos >= 16)
+        {
+          __m128i bytes = _mm_loadu_si128 ((const __m128i *) (const void *) (text + pos));
+          __m128i zero = _mm_setzero_si128 ();
+          __m128i low, high;
+
+          if (_mm_movemask_epi8 (bytes) != 0)
+            break;
+          low = _mm_unpacklo_epi8 (bytes, zero);
+          high = _mm_unpackhi_epi8 (bytes, zero);
+          _mm_storeu_si128 ((__m128i *) (void *) (cps + n), _mm_unpacklo_epi16 (low, zero));
+          _mm_storeu_si128 ((__m128i *) (void *) (cps + n + 4), _mm_unpackhi_epi16 (low, zero));
+          _mm_storeu_si128 ((__m128i *) (void *) (cps + n + 8), _mm_unpacklo_epi16 (high, zero));
+          _mm_storeu_si128 ((__m128i *) (void *) (cps + n + 12), _mm_unpackhi_epi16 (high, zero));
+          n += 16;
+          pos += 16;
+        }
+      if (pos == len)
+        break;
+      ch = (guchar) text[pos];
+#endif
       if (ch < 0x80)
         {
           cps[n++] = ch;
@@ -351,7 +378,6 @@ map_lookup (const Scratch *scratch,
 }
 
 #if defined(__x86_64__)
-#include <immintrin.h>
 
 /* One 64-row block in each of four lanes (advance_block() on vectors); the horizontal deltas
  * leave at bit 63. */
