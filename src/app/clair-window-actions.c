@@ -61,26 +61,10 @@ _clair_window_update_actions (ClairWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop",
                                  running || (importing && !self->import_finishing));
   clair_record_pane_set_note_sensitive (self->record_pane, !importing);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->stop_button),
-                               importing ? _("Stop the Import") : _("Stop the Run"));
   gtk_widget_set_sensitive (GTK_WIDGET (self->stats_button), has_project);
-
-  if (running && !paused)
-    {
-      gtk_button_set_icon_name (self->run_button, "media-playback-pause-symbolic");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->run_button), _("Pause the Run (Ctrl+Shift+R)"));
-      gtk_accessible_update_property (GTK_ACCESSIBLE (self->run_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      _("Pause the run"), -1);
-    }
-  else
-    {
-      gtk_button_set_icon_name (self->run_button, "media-playback-start-symbolic");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->run_button),
-                                   paused ? _("Resume the Run (Ctrl+Shift+R)")
-                                          : _("Run Pending Rows (Ctrl+Shift+R)"));
-      gtk_accessible_update_property (GTK_ACCESSIBLE (self->run_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      paused ? _("Resume the run") : _("Run pending rows"), -1);
-    }
+  clair_run_bar_set_running (self->run_bar, running);
+  clair_run_bar_set_paused (self->run_bar, paused);
+  clair_run_bar_set_importing (self->run_bar, importing);
 }
 
 /* Writes one row's decision and keeps the list item and the detail view in step. */
@@ -634,7 +618,7 @@ edit_action (GtkWidget  *widget,
   if (clair_diff_view_get_editable (view))
     {
       _clair_window_leave_edit (self);
-      gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
+      clair_row_list_pane_focus_list (self->row_list_pane);
       return;
     }
   if (clair_diff_view_get_inline (view))
@@ -653,7 +637,7 @@ leave_edit_action (GtkWidget  *widget,
   if (clair_diff_view_get_editable (CLAIR_DIFF_VIEW (self->diff_view)))
     {
       _clair_window_leave_edit (self);
-      gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
+      clair_row_list_pane_focus_list (self->row_list_pane);
     }
 }
 
@@ -737,7 +721,7 @@ search_action (GtkWidget  *widget,
 {
   ClairWindow *self = CLAIR_WINDOW (widget);
 
-  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+  clair_row_list_pane_focus_search (self->row_list_pane);
 }
 
 static void
@@ -839,15 +823,8 @@ bulk_action (GtkWidget  *widget,
   _clair_window_leave_edit (self);
   if (_clair_window_get_selected_indexes (self, indexes) <= 1)
     {
-      guint n = clair_row_view_get_n_shown (self->view);
-
       g_array_set_size (indexes, 0);
-      for (guint i = 0; i < n; i++)
-        {
-          guint index = clair_row_item_get_index (clair_row_view_peek_row (self->view, i));
-
-          g_array_append_val (indexes, index);
-        }
+      clair_row_list_pane_get_shown_indexes (self->row_list_pane, indexes);
     }
 
   decision = accept ? CLAIR_DECISION_ACCEPTED : CLAIR_DECISION_REJECTED;
@@ -1071,20 +1048,14 @@ next_undecided_action (GtkWidget  *widget,
                        GVariant   *parameter)
 {
   ClairWindow *self = CLAIR_WINDOW (widget);
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->view));
-  guint start = self->current_row >= 0 ? clair_row_view_find (self->view, self->current_row) : G_MAXUINT;
+  int index;
 
   _clair_window_leave_edit (self);
-  for (guint step = 1; step <= n; step++)
+  index = clair_row_list_pane_find_next_undecided (self->row_list_pane);
+  if (index >= 0)
     {
-      guint position = start == G_MAXUINT ? step - 1 : (start + step) % n;
-      ClairRowItem *item = clair_row_view_peek_row (self->view, position);
-
-      if (item != NULL && clair_row_item_get_decision (item) == CLAIR_DECISION_NONE)
-        {
-          clair_window_select_row (self, clair_row_item_get_index (item));
-          return;
-        }
+      clair_window_select_row (self, index);
+      return;
     }
   _clair_window_toast (self, _("Every row shown has a decision"));
 }
@@ -1107,7 +1078,7 @@ go_to_row_activate_cb (GtkEntry    *entry,
     }
   _clair_window_leave_edit (self);
   /* Back to the list, on the row asked for. */
-  gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
+  clair_row_list_pane_focus_list (self->row_list_pane);
   if (!clair_window_select_row (self, (guint) index))
     {
       message = g_strdup_printf (_("Row %u is not among the rows shown"), (guint) index);

@@ -156,7 +156,7 @@ forget_import (ClairWindow *self)
   self->import_finishing = FALSE;
   /* A read still out finds another list when it is back, and leaves it alone. */
   self->import_polling = FALSE;
-  gtk_widget_set_visible (GTK_WIDGET (self->progress_box), FALSE);
+  clair_run_bar_hide_progress (self->run_bar);
 }
 
 void
@@ -291,9 +291,7 @@ import_tick_cb (gpointer user_data)
     done = total;
   /* Translators: rows of the dataset read so far, of all its rows; the plural follows the total. */
   text = g_strdup_printf (ngettext ("Importing %u of %u row", "Importing %u of %u rows", total), done, total);
-  gtk_label_set_text (self->progress_label, text);
-  gtk_progress_bar_set_fraction (self->progress_bar, total > 0 ? done / (double) total : 0);
-  gtk_widget_set_visible (GTK_WIDGET (self->progress_box), TRUE);
+  clair_run_bar_show_progress (self->run_bar, text, total > 0 ? done / (double) total : 0);
   read_new_rows (self);
   return G_SOURCE_CONTINUE;
 }

@@ -8,7 +8,8 @@
 #include "clair-guidelines-pane.h"
 #include "clair-record-pane.h"
 #include "clair-row-item.h"
-#include "clair-row-view.h"
+#include "clair-row-list-pane.h"
+#include "clair-run-bar.h"
 #include "clair-window.h"
 
 G_BEGIN_DECLS
@@ -25,11 +26,7 @@ struct _ClairWindow
   AdwToastOverlay      *toast_overlay;
   AdwHeaderBar         *header_bar;
   AdwWindowTitle       *window_title;
-  GtkButton            *run_button;
-  GtkButton            *stop_button;
-  GtkBox               *progress_box;
-  GtkProgressBar       *progress_bar;
-  GtkLabel             *progress_label;
+  ClairRunBar          *run_bar;
   GtkMenuButton        *stats_button;
   GtkStack             *main_stack;
   AdwStatusPage        *empty_page;
@@ -40,24 +37,10 @@ struct _ClairWindow
   GtkLabel             *loading_label;
   GtkProgressBar       *loading_bar;
   AdwFlap              *flap;            /* the row list beside the record, or over it */
-  GtkWidget            *sidebar;
+  ClairRowListPane     *row_list_pane;
   AdwClamp             *sidebar_clamp;   /* the list's width, whatever its tasks' length */
   GtkToggleButton      *sidebar_button;
   GtkWidget            *go_to_popover;   /* G: a row number, made when first asked for */
-  guint                 focus_row_id;    /* the list's cursor follows the selection */
-  guint                 focus_row_position;
-  guint                 focus_row_tries;
-  GtkDropDown          *filter_dropdown;
-  GtkSearchEntry       *search_entry;
-  GtkStack             *list_stack;
-  GtkColumnView        *column_view;
-  GtkColumnViewColumn  *index_column;
-  GtkColumnViewColumn  *status_column;
-  GtkColumnViewColumn  *task_column;
-  GtkColumnViewColumn  *similarity_column;
-  GtkColumnViewColumn  *distance_column;
-  GtkColumnViewColumn  *decision_column;
-  GtkLabel             *list_count_label;
   GtkStack             *detail_stack;
   ClairRecordPane      *record_pane;
   GtkRevealer          *guidelines_revealer;
@@ -70,28 +53,13 @@ struct _ClairWindow
   GtkWidget            *diff_view;       /* the record pane's */
   GSettings            *settings;
   ClairProject         *project;
-  ClairRowList         *rows;
-  ClairRowView         *view;            /* the rows shown: filtered, searched, sorted */
-  GtkMultiSelection    *selection;
-  ClairFilterKind       filter_kind;
-  ClairSortKey          sort_key;
-  gboolean              sort_descending;
-  gboolean              restoring_selection;
-  guint                 current_row_position; /* where the list showed it before it changed */
+  ClairRowList         *rows;            /* every row of the project, in index order */
   double                threshold;
-  GHashTable           *search_matches;  /* row index → TRUE; NULL when not searching */
-  char                 *search_text;
-  GCancellable         *cancellable;     /* loads, searches and exports of this window */
-  GCancellable         *search_cancellable;
-  guint                 search_idle_id;  /* starts the search GtkSearchEntry asked for */
-  GArray               *task_queue;      /* row indexes whose task to load */
-  GArray               *task_batch;      /* those being read, or NULL */
-  guint                 visible_tasks_id; /* works out which rows are on screen */
+  GCancellable         *cancellable;     /* loads and exports of this window */
   ClairRecord          *record;          /* the row in the detail view */
   int                   current_row;
   gboolean              loading_record;  /* TRUE while filling the detail view */
   gboolean              busy;
-  gboolean              select_first;
   gulong                page_painted_id; /* rows wait for the page's first paint */
   guint                 show_rows_id;
   ClairHistory         *history;         /* the project's decisions to undo and redo */

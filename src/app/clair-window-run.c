@@ -181,9 +181,7 @@ update_progress (Run *run)
     add_part (text, g_strdup (_("finishing")));
   if (paused)
     add_part (text, g_strdup (_("paused")));
-  gtk_label_set_text (self->progress_label, text->str);
-  gtk_progress_bar_set_fraction (self->progress_bar, p.total ? p.done / (double) p.total : 0);
-  gtk_widget_set_visible (GTK_WIDGET (self->progress_box), TRUE);
+  clair_run_bar_show_progress (self->run_bar, text->str, p.total ? p.done / (double) p.total : 0);
 }
 
 /* Streaming: the selected row shows its reply as it is written; the diff follows once the
@@ -319,7 +317,7 @@ finish_run (Run *run)
   while (g_hash_table_iter_next (&iter, &key, NULL))
     mark_running (run, GPOINTER_TO_UINT (key), FALSE);
   self->run = NULL;
-  gtk_widget_set_visible (GTK_WIDGET (self->progress_box), FALSE);
+  clair_run_bar_hide_progress (self->run_bar);
 
   if (state == CLAIR_RUNNER_FAILED)
     {
@@ -456,7 +454,7 @@ key_cb (GObject      *source,
           ClairWindow *self = run->window;
 
           self->run = NULL;
-          gtk_widget_set_visible (GTK_WIDGET (self->progress_box), FALSE);
+          clair_run_bar_hide_progress (self->run_bar);
           run_free (run);
           _clair_window_update_actions (self);
         }

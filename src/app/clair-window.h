@@ -38,5 +38,12 @@ GtkWidget    *clair_window_get_record_pane  (ClairWindow      *self);
 GListModel   *clair_window_get_rows         (ClairWindow      *self);
 /* TRUE while the project is loading or indexing. */
 gboolean      clair_window_get_busy         (ClairWindow      *self);
+/* The row list beside the record (a ClairRowListPane). */
+GtkWidget    *clair_window_get_row_list_pane (ClairWindow     *self);
+/* TRUE while decisions on many rows (a bulk decision, or its undo) are being written. */
+gboolean      clair_window_get_bulk_pending (ClairWindow      *self);
+/* Shows @message in a toast, as plain text (markup and control characters are escaped). */
+void          clair_window_add_toast        (ClairWindow      *self,
+                                             const char       *message);
 
 G_END_DECLS

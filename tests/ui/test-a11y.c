@@ -12,7 +12,6 @@
 #include "clair-mapping-dialog.h"
 #include "clair-preferences-window.h"
 #include "clair-stats.h"
-#include "clair-window-private.h"
 #include "ui-test-util.h"
 
 /* Accessibility of every window and dialog: every interactive widget has an accessible name, and
@@ -513,7 +512,7 @@ test_main_window (void)
   /* Every column header is named, and those that show an icon column or an abbreviation say
    * what they mean in a tooltip: the header row is the column view's first child. */
   {
-    GtkWidget *header = gtk_widget_get_first_child (GTK_WIDGET (window->column_view));
+    GtkWidget *header = gtk_widget_get_first_child (find_by_type (GTK_WIDGET (window), GTK_TYPE_COLUMN_VIEW));
     guint n_titles = 0, n_tooltips = 0;
 
     for (GtkWidget *title = gtk_widget_get_first_child (header); title; title = gtk_widget_get_next_sibling (title))
@@ -525,8 +524,22 @@ test_main_window (void)
         n_tooltips += gtk_widget_get_tooltip_text (title) != NULL;
         n_titles++;
       }
-    g_assert_cmpuint (n_titles, ==, g_list_model_get_n_items (gtk_column_view_get_columns (window->column_view)));
+    g_assert_cmpuint (n_titles, ==, g_list_model_get_n_items (gtk_column_view_get_columns (GTK_COLUMN_VIEW (find_by_type (GTK_WIDGET (window), GTK_TYPE_COLUMN_VIEW)))));
     g_assert_cmpuint (n_tooltips, ==, n_titles - 1);
+  }
+
+  /* Rows come in index order, and the index column's header shows it with an arrow: its sort
+   * indicator (after the title in the header's box) is "ascending", which the theme draws only
+   * in a column view that kept its "view" class. */
+  {
+    GtkWidget *rows = find_by_type (GTK_WIDGET (window), GTK_TYPE_COLUMN_VIEW);
+    GtkWidget *index_title = gtk_widget_get_first_child (gtk_widget_get_first_child (rows));
+    GtkWidget *indicator = gtk_widget_get_last_child (gtk_widget_get_first_child (index_title));
+
+    g_assert_true (gtk_widget_has_css_class (rows, "view"));
+    g_assert_true (gtk_widget_has_css_class (indicator, "ascending"));
+    g_assert_true (gtk_widget_get_visible (indicator));
+    g_assert_cmpint (gtk_widget_get_width (indicator), >, 0);
   }
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.edit", NULL));
@@ -538,9 +551,9 @@ test_main_window (void)
   iterate_for (50);
   check_names (GTK_WIDGET (window), "main window, inline diff", known_found, failures);
 
-  popover = GTK_WIDGET (gtk_menu_button_get_popover (window->stats_button));
+  popover = GTK_WIDGET (gtk_menu_button_get_popover (stats_button (window)));
   g_assert_true (CLAIR_IS_STATS (popover));
-  gtk_menu_button_popup (window->stats_button);
+  gtk_menu_button_popup (stats_button (window));
   iterate_for (200);
   g_assert_true (gtk_widget_get_mapped (popover));
   check_names (popover, "statistics popover", known_found, failures);
@@ -558,7 +571,7 @@ test_main_window (void)
 
   /* The empty window, with the project just opened among the recent ones. */
   window = open_window (NULL);
-  g_assert_nonnull (gtk_widget_get_first_child (GTK_WIDGET (window->recent_list)));
+  g_assert_nonnull (gtk_widget_get_first_child (get_by_label (window, "Recent projects")));
   check_names (GTK_WIDGET (window), "main window, empty", known_found, failures);
   destroy_and_finalize (window);
 
@@ -662,14 +675,14 @@ test_high_contrast (void)
   g_assert_true (clair_window_select_row (window, 0));
   g_assert_true (wait_until (detail_shown, window, 5000));
   g_assert_true (wait_until (diff_idle, clair_window_get_diff_view (window), 5000));
-  gtk_menu_button_popup (window->stats_button);
+  gtk_menu_button_popup (stats_button (window));
 
   g_assert_false (adw_style_manager_get_high_contrast (style));
   g_settings_set_boolean (a11y, "high-contrast", TRUE);
   g_assert_true (wait_until (high_contrast_is, GINT_TO_POINTER (TRUE), 5000));
   iterate_for (300);
   screenshot (GTK_WIDGET (window), "screenshot-main-hc.png");
-  screenshot (GTK_WIDGET (gtk_menu_button_get_popover (window->stats_button)), "screenshot-stats-hc.png");
+  screenshot (GTK_WIDGET (gtk_menu_button_get_popover (stats_button (window))), "screenshot-stats-hc.png");
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
   iterate_for (300);
@@ -679,7 +692,7 @@ test_high_contrast (void)
 
   g_settings_set_boolean (a11y, "high-contrast", FALSE);
   g_assert_true (wait_until (high_contrast_is, GINT_TO_POINTER (FALSE), 5000));
-  gtk_popover_popdown (GTK_POPOVER (gtk_menu_button_get_popover (window->stats_button)));
+  gtk_popover_popdown (GTK_POPOVER (gtk_menu_button_get_popover (stats_button (window))));
   destroy_and_finalize (window);
   remove_tree (dir);
 }

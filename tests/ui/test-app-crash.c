@@ -13,7 +13,7 @@
 
 #include "clair-diff-view.h"
 #include "clair-row-item.h"
-#include "clair-window-private.h"
+#include "clair-record-pane.h"
 #include "ui-test-util.h"
 
 /* Crash safety of the app: kill -9 the real window at random moments, then reopen the project.
@@ -329,6 +329,7 @@ child_main (const char *role)
   guint32 seed = (guint32) g_ascii_strtoull (g_getenv ("CLAIR_CRASH_CHILD_SEED"), NULL, 10);
   gint64 deadline;
   ClairProject *project;
+  GPtrArray *list_items;
 
   prctl (PR_SET_PDEATHSIG, SIGKILL);
   gtk_init ();
@@ -376,10 +377,14 @@ child_main (const char *role)
       g_assert_nonnull (record);
       state_from_record (record, &child.states[row]);
     }
+  /* The list's items stand for their rows while held (the list makes them as asked for): the
+   * child holds them until it is killed. */
+  list_items = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < N_ROWS; i++)
     {
-      g_autoptr(ClairRowItem) item = g_list_model_get_item (G_LIST_MODEL (child.window->rows), i);
+      ClairRowItem *item = g_list_model_get_item (clair_window_get_rows (child.window), i);
 
+      g_ptr_array_add (list_items, item);
       g_signal_connect (item, "changed", G_CALLBACK (item_changed_cb), NULL);
       item_changed_cb (item, NULL);
     }
@@ -387,7 +392,7 @@ child_main (const char *role)
   if (child.run_kind)
     {
       child_activate ("win.run");
-      g_assert_true (_clair_window_run_is_active (child.window));
+      g_assert_true (clair_run_bar_get_running (run_bar (child.window)));
     }
   log_write ("S\n");
 
@@ -399,6 +404,7 @@ child_main (const char *role)
                                         : g_rand_int_range (child.rand, 0, 4));
       child_step ();
     }
+  g_ptr_array_unref (list_items);
   return 3;
 }
 

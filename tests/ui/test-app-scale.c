@@ -15,7 +15,6 @@
 #include "clair-json.h"
 #include "clair-row-item.h"
 #include "clair-stats.h"
-#include "clair-window-private.h"
 
 /* Poll the main loop often: the phases' times are read from it. */
 #define UI_TEST_ITERATE_PAUSE_US 200
@@ -309,14 +308,14 @@ importing_with_rows (gpointer data)
 {
   ClairWindow *window = data;
 
-  return _clair_window_is_importing (window) && !clair_window_get_busy (window) &&
-         window->rows != NULL && g_list_model_get_n_items (G_LIST_MODEL (window->rows)) > 0;
+  return clair_run_bar_get_importing (run_bar (window)) && !clair_window_get_busy (window) &&
+         clair_row_list_pane_get_n_rows (row_list (window)) > 0;
 }
 
 static gboolean
 import_over (gpointer data)
 {
-  return !_clair_window_is_importing (CLAIR_WINDOW (data));
+  return !clair_run_bar_get_importing (run_bar (CLAIR_WINDOW (data)));
 }
 
 static gboolean
@@ -325,7 +324,7 @@ window_loaded (gpointer data)
   ClairWindow *window = data;
 
   return clair_window_get_project (window) != NULL && !clair_window_get_busy (window) &&
-         window->rows != NULL && clair_window_get_current_row (window) >= 0;
+         clair_row_list_pane_get_n_rows (row_list (window)) > 0 && clair_window_get_current_row (window) >= 0;
 }
 
 /* Every row the list shows on screen has its task. */
@@ -333,14 +332,18 @@ static gboolean
 tasks_on_screen (gpointer data)
 {
   ClairWindow *window = data;
-  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (window->column_view));
+  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (find_by_type (GTK_WIDGET (window), GTK_TYPE_COLUMN_VIEW)));
   double rows_per_px = n_rows / gtk_adjustment_get_upper (adjustment);
   guint first = (guint) (gtk_adjustment_get_value (adjustment) * rows_per_px);
   guint last = (guint) ((gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment)) * rows_per_px);
 
   for (guint i = first; i < last && i < n_rows; i++)
-    if (clair_row_item_get_task (clair_row_view_peek_row (window->view, i)) == NULL)
-      return FALSE;
+    {
+      g_autoptr(ClairRowItem) item = g_list_model_get_item (clair_window_get_rows (window), i);
+
+      if (clair_row_item_get_task (item) == NULL)
+        return FALSE;
+    }
   return last > first;
 }
 
@@ -349,7 +352,7 @@ list_settled (gpointer data)
 {
   ClairWindow *window = data;
 
-  return !clair_row_view_get_pending (window->view);
+  return !clair_row_list_pane_get_pending (row_list (window));
 }
 
 static gboolean
@@ -357,7 +360,7 @@ search_cleared (gpointer data)
 {
   ClairWindow *window = data;
 
-  return window->search_idle_id == 0 && window->search_matches == NULL && list_settled (window);
+  return list_settled (window) && clair_row_list_pane_get_search_text (row_list (window)) == NULL;
 }
 
 static gboolean
@@ -365,7 +368,7 @@ search_done (gpointer data)
 {
   ClairWindow *window = data;
 
-  return window->search_idle_id == 0 && window->search_matches != NULL && list_settled (window);
+  return list_settled (window) && clair_row_list_pane_get_search_text (row_list (window)) != NULL;
 }
 
 static gboolean
@@ -373,7 +376,7 @@ bulk_done (gpointer data)
 {
   ClairWindow *window = data;
 
-  return window->bulk_cancellable == NULL;
+  return !clair_window_get_bulk_pending (window);
 }
 
 static guint
@@ -386,7 +389,7 @@ static void
 set_filter (ClairWindow     *window,
             ClairFilterKind  kind)
 {
-  gtk_drop_down_set_selected (window->filter_dropdown, kind);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (get_by_label (window, "Status filter")), kind);
   g_assert_true (wait_until (list_settled, window, 60000));
   iterate_for (50);
 }
@@ -398,14 +401,14 @@ static void
 search_for (ClairWindow *window,
             const char  *text)
 {
-  gtk_editable_set_text (GTK_EDITABLE (window->search_entry), "");
+  gtk_editable_set_text (GTK_EDITABLE (get_by_label (window, "Search rows")), "");
   g_assert_true (wait_until (search_cleared, window, 60000));
   /* A few frames, as between two things a person does: what the test does next is not counted
    * in the same turn of the main loop as the list's layout. */
   iterate_for (50);
   if (*text == '\0')
     return;
-  gtk_editable_set_text (GTK_EDITABLE (window->search_entry), text);
+  gtk_editable_set_text (GTK_EDITABLE (get_by_label (window, "Search rows")), text);
   g_assert_true (wait_until (search_done, window, 60000));
   iterate_for (50);
 }
@@ -472,12 +475,12 @@ test_scale (void)
       clair_mapping_dialog_import (mapping);
       g_assert_true (wait_until (importing_with_rows, window, 120000));
       took_over = g_get_monotonic_time ();
-      n_first = g_list_model_get_n_items (G_LIST_MODEL (window->rows));
+      n_first = clair_row_list_pane_get_n_rows (row_list (window));
       g_assert_true (wait_until (import_over, window, 120000));
       phase = phase_end ("import");
       g_test_message ("import: %u rows listed when the window took over, %.2f s after the start",
                       n_first, (took_over - dog.started) / 1e6);
-      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (window->rows)), ==, n_rows);
+      g_assert_cmpuint (clair_row_list_pane_get_n_rows (row_list (window)), ==, n_rows);
       g_assert_cmpuint (n_first, <, n_rows);
       iterate_for (300);
     }
@@ -492,7 +495,7 @@ test_scale (void)
   iterate_for (300);
 
   /* Scroll from top to bottom in 40 steps, letting each frame render and tasks load. */
-  vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (window->column_view));
+  vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (find_by_type (GTK_WIDGET (window), GTK_TYPE_COLUMN_VIEW)));
   g_assert_nonnull (vadjustment);
   phase_begin ();
   for (guint step = 0; step <= 40; step++)
@@ -512,7 +515,9 @@ test_scale (void)
     double rows_per_px = n_rows / gtk_adjustment_get_upper (vadjustment);
     guint far = (guint) ((gtk_adjustment_get_value (vadjustment) + 3 * gtk_adjustment_get_page_size (vadjustment)) * rows_per_px);
 
-    g_assert_null (clair_row_item_get_task (clair_row_view_peek_row (window->view, far)));
+    g_autoptr(ClairRowItem) item = g_list_model_get_item (clair_window_get_rows (window), far);
+
+    g_assert_null (clair_row_item_get_task (item));
   }
   gtk_adjustment_set_value (vadjustment, 0);
   iterate_for (200);
@@ -542,12 +547,12 @@ test_scale (void)
   search_for (window, "");
   g_assert_cmpuint (n_shown (window), ==, n_rows);
   phase_begin ();
-  gtk_column_view_sort_by_column (window->column_view, window->similarity_column, GTK_SORT_ASCENDING);
+  clair_row_list_pane_sort_by (row_list (window), CLAIR_SORT_SIMILARITY, GTK_SORT_ASCENDING);
   sorted = wait_until (list_settled, window, 30000);
   if (sorted)
     {
       iterate_for (50);
-      gtk_column_view_sort_by_column (window->column_view, window->distance_column, GTK_SORT_ASCENDING);
+      clair_row_list_pane_sort_by (row_list (window), CLAIR_SORT_DISTANCE, GTK_SORT_ASCENDING);
       sorted = wait_until (list_settled, window, 30000);
     }
   iterate_for (50);
@@ -563,7 +568,7 @@ test_scale (void)
     {
       /* Reported below; the walk goes on with the list unsorted. */
       phase->unfinished = TRUE;
-      gtk_column_view_sort_by_column (window->column_view, NULL, GTK_SORT_ASCENDING);
+      clair_row_list_pane_sort_by (row_list (window), CLAIR_SORT_NONE, GTK_SORT_ASCENDING);
       g_assert_true (wait_until (list_settled, window, 60000));
     }
 
@@ -583,14 +588,14 @@ test_scale (void)
 
   /* The statistics popover reads every row's similarity for its histogram. */
   phase_begin ();
-  gtk_menu_button_popup (window->stats_button);
+  gtk_menu_button_popup (stats_button (window));
   iterate_for (200);
-  gtk_menu_button_popdown (window->stats_button);
+  gtk_menu_button_popdown (stats_button (window));
   iterate_for (50);
   phase_end ("statistics");
 
   /* Bulk-accept what a search shows. */
-  gtk_column_view_sort_by_column (window->column_view, NULL, GTK_SORT_ASCENDING);
+  clair_row_list_pane_sort_by (row_list (window), CLAIR_SORT_NONE, GTK_SORT_ASCENDING);
   search_for (window, "zebrafish");
   gtk_selection_model_select_item (GTK_SELECTION_MODEL (clair_window_get_rows (window)), 0, TRUE);
   iterate_for (50);

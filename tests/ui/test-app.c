@@ -13,17 +13,18 @@
 #include "clair-application.h"
 #include "clair-diff-view.h"
 #include "clair-export-dialog.h"
+#include "clair-guidelines-pane.h"
 #include "clair-histogram.h"
 #include "clair-hub.h"
 #include "clair-hub-dialog.h"
 #include "clair-mapping-dialog.h"
 #include "clair-metrics.h"
 #include "clair-preferences-window.h"
+#include "clair-record-pane.h"
 #include "clair-row-item.h"
 #include "clair-secrets.h"
 #include "clair-split-dialog.h"
 #include "clair-stats.h"
-#include "clair-window-private.h"
 #include "ui-test-util.h"
 
 /* The application's windows under Xvfb: every window and dialog instantiates and finalises,
@@ -199,7 +200,7 @@ all_revised (gpointer data)
   CountCheck *check = data;
   ClairProjectCounts counts;
 
-  return !_clair_window_run_is_active (check->window) &&
+  return !clair_run_bar_get_running (run_bar (check->window)) &&
          clair_project_get_counts (clair_window_get_project (check->window), &counts, NULL) &&
          counts.by_status[CLAIR_ROW_REVISED] == check->n;
 }
@@ -292,7 +293,7 @@ test_end_to_end (void)
 
   /* Run every row against the test server and watch them become revised. */
   activate (window, "win.run");
-  g_assert_true (_clair_window_run_is_active (window));
+  g_assert_true (clair_run_bar_get_running (run_bar (window)));
   check.window = window;
   check.n = 20;
   g_assert_true (wait_until (all_revised, &check, 30000));
@@ -398,7 +399,7 @@ test_end_to_end (void)
 static gboolean
 run_inactive (gpointer data)
 {
-  return !_clair_window_run_is_active (data);
+  return !clair_run_bar_get_running (run_bar (data));
 }
 
 static AdwMessageDialog *
@@ -492,7 +493,7 @@ test_run_pause_stop (void)
 
   /* Paused: what is in flight finishes, nothing new is sent. */
   activate (window, "win.run");
-  g_assert_true (_clair_window_run_is_paused (window));
+  g_assert_true (clair_run_bar_get_paused (run_bar (window)));
   iterate_for (900);
   revised_at_pause = count_status (window, CLAIR_ROW_REVISED);
   iterate_for (900);
@@ -501,7 +502,7 @@ test_run_pause_stop (void)
 
   /* Resumed, then stopped with rows in flight. */
   activate (window, "win.run");
-  g_assert_false (_clair_window_run_is_paused (window));
+  g_assert_false (clair_run_bar_get_paused (run_bar (window)));
   iterate_for (350);
   activate (window, "win.stop");
   g_assert_true (wait_until (run_inactive, window, 10000));
@@ -662,7 +663,7 @@ test_run_key (void)
 static gboolean
 bulk_idle (gpointer data)
 {
-  return ((ClairWindow *) data)->bulk_cancellable == NULL;
+  return !clair_window_get_bulk_pending (data);
 }
 
 static guint
@@ -728,9 +729,9 @@ test_bulk (void)
   g_assert_true (wait_until (bulk_idle, window, 20000));
   g_assert_cmpuint (count_decision (window, CLAIR_DECISION_ACCEPTED), ==, 249);
   g_assert_cmpuint (count_decision (window, CLAIR_DECISION_REJECTED), ==, 0);
-  g_assert_cmpint (clair_row_item_get_summary (clair_row_list_lookup (window->rows, 8))->decision, ==,
+  g_assert_cmpint (list_decision (window, 8), ==,
                    CLAIR_DECISION_ACCEPTED);
-  g_assert_cmpint (clair_row_item_get_summary (clair_row_list_lookup (window->rows, 280))->decision, ==,
+  g_assert_cmpint (list_decision (window, 280), ==,
                    CLAIR_DECISION_NONE);
 
   /* Undo (on the worker: more than a hundred rows) restores every row as it was, note included. */
@@ -743,7 +744,7 @@ test_bulk (void)
 
     g_assert_cmpstr (record->note, ==, "keep this note");
   }
-  g_assert_cmpint (clair_row_item_get_summary (clair_row_list_lookup (window->rows, 8))->decision, ==,
+  g_assert_cmpint (list_decision (window, 8), ==,
                    CLAIR_DECISION_NONE);
 
   activate (window, "win.redo");
@@ -751,7 +752,7 @@ test_bulk (void)
   g_assert_cmpuint (count_decision (window, CLAIR_DECISION_ACCEPTED), ==, 249);
 
   /* Reject the filtered list "Pending": the 50 rows without a revision. */
-  gtk_drop_down_set_selected (window->filter_dropdown, CLAIR_FILTER_PENDING);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (get_by_label (window, "Status filter")), CLAIR_FILTER_PENDING);
   expect_n_items (clair_window_get_rows (window), 50);
   activate (window, "win.bulk-reject");
   g_assert_true (wait_until (bulk_idle, window, 20000));
@@ -821,11 +822,11 @@ test_hostile_text (void)
   g_assert_null (strchr (shown, '\x07'));
   g_assert_cmpstr (shown, ==, "upstream said \\e]0;owned\\x07 and \\e[31mred");
 
-  shown = adw_window_title_get_subtitle (window->window_title);
+  shown = adw_window_title_get_subtitle (ADW_WINDOW_TITLE (find_by_type (GTK_WIDGET (window), ADW_TYPE_WINDOW_TITLE)));
   g_assert_cmpstr (shown, ==, "a&b\\e[2Jc<i>.clair");
 
   /* A toast naming the file: its title is markup, so the name must arrive escaped. */
-  _clair_window_toast (window, "Exported 1 row to a&b\x1b.jsonl");
+  clair_window_add_toast (window, "Exported 1 row to a&b\x1b.jsonl");
   iterate_for (50);
   screenshot (GTK_WIDGET (window), "screenshot-hostile-text.png");
   destroy_and_finalize (window);
@@ -1152,6 +1153,7 @@ test_disagreements (void)
   ClairExportOptions options = { 0 };
   ClairExportSummary summary = { 0 };
   ClairRecordPane *pane;
+  ClairGuidelinesPane *guidelines;
   ClairWindow *window;
 
   {
@@ -1174,43 +1176,45 @@ test_disagreements (void)
   pane = CLAIR_RECORD_PANE (clair_window_get_record_pane (window));
 
   /* The project's guidelines show beside the record; an edit is saved into the project. */
-  g_assert_true (gtk_revealer_get_reveal_child (window->guidelines_revealer));
+  guidelines = CLAIR_GUIDELINES_PANE (find_by_type (GTK_WIDGET (window), CLAIR_TYPE_GUIDELINES_PANE));
+  g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (gtk_widget_get_ancestor (GTK_WIDGET (guidelines),
+                                                                                      GTK_TYPE_REVEALER))));
   {
-    g_autofree char *text = clair_guidelines_pane_get_text (window->guidelines_pane);
+    g_autofree char *text = clair_guidelines_pane_get_text (guidelines);
 
     g_assert_cmpstr (text, ==, "# Rules\n\nAccept minimal fixes only.\n");
   }
-  clair_guidelines_pane_set_text (window->guidelines_pane, "# Rules\n\nAccept minimal fixes; reject rewrites.\n");
-  clair_guidelines_pane_flush (window->guidelines_pane);
+  clair_guidelines_pane_set_text (guidelines, "# Rules\n\nAccept minimal fixes; reject rewrites.\n");
+  clair_guidelines_pane_flush (guidelines);
   {
     g_autofree char *saved = clair_project_get_guidelines (clair_window_get_project (window));
 
     g_assert_cmpstr (saved, ==, "# Rules\n\nAccept minimal fixes; reject rewrites.\n");
   }
 
-  gtk_drop_down_set_selected (window->filter_dropdown, CLAIR_FILTER_DISAGREED);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (get_by_label (window, "Status filter")), CLAIR_FILTER_DISAGREED);
   iterate_for (300);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (window->view)), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (clair_window_get_rows (window)), ==, 1);
   g_assert_true (clair_window_select_row (window, 0));
   iterate_for (100);
   g_assert_cmpuint (clair_record_pane_get_n_annotations (pane), ==, 2);
   g_assert_cmpstr (clair_record_pane_get_annotation (pane, 0)->annotator, ==, "alice");
   g_assert_cmpstr (clair_record_pane_get_annotation (pane, 1)->annotator, ==, "bob");
   /* The row list keeps its width, the record takes the rest. */
-  g_assert_cmpint (gtk_widget_get_width (window->sidebar), <=, 520);
-  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window->record_pane)), >, gtk_widget_get_width (window->sidebar));
+  g_assert_cmpint (gtk_widget_get_width (clair_window_get_row_list_pane (window)), <=, 520);
+  g_assert_cmpint (gtk_widget_get_width (clair_window_get_record_pane (window)), >, gtk_widget_get_width (clair_window_get_row_list_pane (window)));
   iterate_for (300);
   screenshot (GTK_WIDGET (window), "screenshot-disagreement.png");
 
   /* The statistics popover measures the agreement: two annotators, two rows in common. */
-  gtk_menu_button_popup (window->stats_button);
-  g_assert_true (wait_until (agreement_shown, gtk_menu_button_get_popover (window->stats_button), 10000));
-  g_test_message ("%s", clair_stats_get_alpha_text (CLAIR_STATS (gtk_menu_button_get_popover (window->stats_button))));
-  g_assert_nonnull (strstr (clair_stats_get_alpha_text (CLAIR_STATS (gtk_menu_button_get_popover (window->stats_button))),
+  gtk_menu_button_popup (stats_button (window));
+  g_assert_true (wait_until (agreement_shown, gtk_menu_button_get_popover (stats_button (window)), 10000));
+  g_test_message ("%s", clair_stats_get_alpha_text (CLAIR_STATS (gtk_menu_button_get_popover (stats_button (window)))));
+  g_assert_nonnull (strstr (clair_stats_get_alpha_text (CLAIR_STATS (gtk_menu_button_get_popover (stats_button (window)))),
                             "α"));
   iterate_for (100);
-  screenshot (GTK_WIDGET (gtk_menu_button_get_popover (window->stats_button)), "screenshot-agreement.png");
-  gtk_menu_button_popdown (window->stats_button);
+  screenshot (GTK_WIDGET (gtk_menu_button_get_popover (stats_button (window))), "screenshot-agreement.png");
+  gtk_menu_button_popdown (stats_button (window));
 
   /* Bob's decision resolves the row. */
   clair_record_pane_use_annotation (pane, 1);
@@ -1384,13 +1388,13 @@ test_search_marks (void)
   g_assert_true (clair_window_select_row (window, 0));
   iterate_for (100);
   g_assert_cmpuint (count_marks (gtk_text_view_get_buffer (GTK_TEXT_VIEW (clair_diff_view_get_revision_view (diff)))), ==, 0);
-  gtk_editable_set_text (GTK_EDITABLE (window->search_entry), "capital");
+  gtk_editable_set_text (GTK_EDITABLE (get_by_label (window, "Search rows")), "capital");
   iterate_for (600);
   /* Case aside: two in the revision, one in the original. */
   g_assert_cmpuint (count_marks (gtk_text_view_get_buffer (GTK_TEXT_VIEW (clair_diff_view_get_revision_view (diff)))), ==, 2);
   g_assert_cmpuint (count_marks (gtk_text_view_get_buffer (GTK_TEXT_VIEW (clair_diff_view_get_original_view (diff)))), ==, 1);
   screenshot (GTK_WIDGET (window), "screenshot-search-marks.png");
-  gtk_editable_set_text (GTK_EDITABLE (window->search_entry), "");
+  gtk_editable_set_text (GTK_EDITABLE (get_by_label (window, "Search rows")), "");
   iterate_for (600);
   g_assert_cmpuint (count_marks (gtk_text_view_get_buffer (GTK_TEXT_VIEW (clair_diff_view_get_revision_view (diff)))), ==, 0);
   destroy_and_finalize (window);
@@ -1556,13 +1560,13 @@ test_stats_filter (void)
 
   window = open_window (project_path);
   rows = clair_window_get_rows (window);
-  stats = CLAIR_STATS (gtk_menu_button_get_popover (window->stats_button));
-  gtk_menu_button_popup (window->stats_button);
+  stats = CLAIR_STATS (gtk_menu_button_get_popover (stats_button (window)));
+  gtk_menu_button_popup (stats_button (window));
   iterate_for (200);
   g_assert_cmpstr (clair_stats_get_value (stats, "revised"), ==, "2");
   g_assert_cmpstr (clair_stats_get_value (stats, "pending"), ==, "18");
 
-  gtk_drop_down_set_selected (window->filter_dropdown, CLAIR_FILTER_NOT_MINIMAL);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (get_by_label (window, "Status filter")), CLAIR_FILTER_NOT_MINIMAL);
   clair_stats_set_threshold (stats, 0.3);
   expect_n_items (rows, 1);
   clair_stats_set_threshold (stats, 1.0);
@@ -1572,9 +1576,9 @@ test_stats_filter (void)
   gtk_popover_popdown (GTK_POPOVER (stats));
 
   /* Sorting by a column header: rows without a revision last in both directions. */
-  gtk_drop_down_set_selected (window->filter_dropdown, CLAIR_FILTER_ALL);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (get_by_label (window, "Status filter")), CLAIR_FILTER_ALL);
   expect_n_items (rows, 20);
-  gtk_column_view_sort_by_column (window->column_view, window->similarity_column, GTK_SORT_DESCENDING);
+  clair_row_list_pane_sort_by (row_list (window), CLAIR_SORT_SIMILARITY, GTK_SORT_DESCENDING);
   iterate_for (50);
   {
     g_autoptr(ClairRowItem) first = g_list_model_get_item (rows, 0);
@@ -1585,7 +1589,7 @@ test_stats_filter (void)
     g_assert_cmpuint (clair_row_item_get_index (second), ==, 1);
     g_assert_cmpuint (clair_row_item_get_index (third), ==, 2);    /* then the pending rows, in order */
   }
-  gtk_column_view_sort_by_column (window->column_view, window->similarity_column, GTK_SORT_ASCENDING);
+  clair_row_list_pane_sort_by (row_list (window), CLAIR_SORT_SIMILARITY, GTK_SORT_ASCENDING);
   iterate_for (50);
   {
     g_autoptr(ClairRowItem) first = g_list_model_get_item (rows, 0);
@@ -1597,7 +1601,7 @@ test_stats_filter (void)
   /* The row being read stays selected through the re-sort. */
   g_assert_true (clair_window_select_row (window, 1));
   iterate_for (50);
-  gtk_column_view_sort_by_column (window->column_view, window->index_column, GTK_SORT_DESCENDING);
+  clair_row_list_pane_sort_by (row_list (window), CLAIR_SORT_INDEX, GTK_SORT_DESCENDING);
   iterate_for (50);
   {
     g_autoptr(ClairRowItem) first = g_list_model_get_item (rows, 0);
@@ -1606,7 +1610,7 @@ test_stats_filter (void)
     g_assert_cmpint (clair_window_get_current_row (window), ==, 1);
     g_assert_true (gtk_selection_model_is_selected (GTK_SELECTION_MODEL (rows), 18));
   }
-  gtk_column_view_sort_by_column (window->column_view, NULL, GTK_SORT_ASCENDING);
+  clair_row_list_pane_sort_by (row_list (window), CLAIR_SORT_NONE, GTK_SORT_ASCENDING);
   iterate_for (50);
   {
     g_autoptr(ClairRowItem) first = g_list_model_get_item (rows, 0);
@@ -1615,10 +1619,10 @@ test_stats_filter (void)
   }
 
   /* Search narrows the list to matching rows. */
-  gtk_drop_down_set_selected (window->filter_dropdown, CLAIR_FILTER_ALL);
-  gtk_editable_set_text (GTK_EDITABLE (window->search_entry), "fibonacci");
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (get_by_label (window, "Status filter")), CLAIR_FILTER_ALL);
+  gtk_editable_set_text (GTK_EDITABLE (get_by_label (window, "Search rows")), "fibonacci");
   expect_n_items (rows, 1);
-  gtk_editable_set_text (GTK_EDITABLE (window->search_entry), "");
+  gtk_editable_set_text (GTK_EDITABLE (get_by_label (window, "Search rows")), "");
   expect_n_items (rows, 20);
 
   destroy_and_finalize (window);
@@ -1636,7 +1640,7 @@ importing_with_rows (gpointer data)
 {
   ClairWindow *window = data;
 
-  return _clair_window_is_importing (window) && !clair_window_get_busy (window) &&
+  return clair_run_bar_get_importing (run_bar (window)) && !clair_window_get_busy (window) &&
          g_list_model_get_n_items (clair_window_get_rows (window)) > 0;
 }
 
@@ -1645,7 +1649,7 @@ row_one_shown (gpointer data)
 {
   ClairWindow *window = data;
 
-  return clair_window_get_current_row (window) == 1 && window->record != NULL && window->record->index == 1;
+  return clair_window_get_current_row (window) == 1 && gtk_widget_get_mapped (clair_window_get_record_pane (window));
 }
 
 static void
@@ -1653,7 +1657,7 @@ stop_import_cb (ClairMappingDialog *dialog,
                 const char         *path,
                 ClairWindow        *window)
 {
-  g_assert_true (_clair_window_is_importing (window));
+  g_assert_true (clair_run_bar_get_importing (run_bar (window)));
   g_assert_nonnull (clair_window_get_project (window));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL));
 }
@@ -1661,7 +1665,7 @@ stop_import_cb (ClairMappingDialog *dialog,
 static gboolean
 import_over (gpointer data)
 {
-  return !_clair_window_is_importing (CLAIR_WINDOW (data));
+  return !clair_run_bar_get_importing (run_bar (CLAIR_WINDOW (data)));
 }
 
 static gboolean
@@ -1714,11 +1718,11 @@ test_import_progressive (void)
   g_assert_cmpuint (n_early, >=, 1);
   g_assert_cmpuint (n_early, <, IMPORT_ROWS);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (mapping)));
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->progress_box)));
-  g_assert_true (g_str_has_prefix (gtk_label_get_text (window->progress_label), "Importing "));
+  g_assert_true (clair_run_bar_get_progress_visible (run_bar (window)));
+  g_assert_true (g_str_has_prefix (clair_run_bar_get_progress_text (run_bar (window)), "Importing "));
   g_assert_false (gtk_widget_get_sensitive (find_actionable (GTK_WIDGET (window), "win.skip")));
-  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (window->run_button)));
-  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (window->stop_button)));
+  g_assert_false (gtk_widget_get_sensitive (find_actionable (GTK_WIDGET (window), "win.run")));
+  g_assert_true (gtk_widget_get_sensitive (find_actionable (GTK_WIDGET (window), "win.stop")));
   /* The rows shown can be read already. */
   g_assert_true (clair_window_select_row (window, 1));
   g_assert_true (wait_until (row_one_shown, window, 5000));
@@ -1728,9 +1732,9 @@ test_import_progressive (void)
   g_assert_cmpuint (g_list_model_get_n_items (clair_window_get_rows (window)), ==, IMPORT_ROWS);
   g_assert_true (clair_project_get_counts (clair_window_get_project (window), &counts, NULL));
   g_assert_cmpuint (counts.n_rows, ==, IMPORT_ROWS);
-  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window->progress_box)));
+  g_assert_false (clair_run_bar_get_progress_visible (run_bar (window)));
   g_assert_true (gtk_widget_get_sensitive (find_actionable (GTK_WIDGET (window), "win.skip")));
-  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (window->run_button)));
+  g_assert_true (gtk_widget_get_sensitive (find_actionable (GTK_WIDGET (window), "win.run")));
   g_assert_cmpstr (clair_project_get_path (clair_window_get_project (window)), ==, project_path);
 
   /* Stopped half-way: the window closes the project and the file is gone. */
@@ -1741,7 +1745,7 @@ test_import_progressive (void)
   g_signal_connect_after (mapping, "import-started", G_CALLBACK (stop_import_cb), window);
   clair_mapping_dialog_import (mapping);
   g_assert_true (wait_until (project_closed, window, 20000));
-  g_assert_false (_clair_window_is_importing (window));
+  g_assert_false (clair_run_bar_get_importing (run_bar (window)));
   iterate_for (200);
   g_assert_false (g_file_test (cancelled_project, G_FILE_TEST_EXISTS));
   {

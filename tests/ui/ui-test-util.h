@@ -18,7 +18,9 @@
 #include <string.h>
 
 #include "../test-util.h"
-#include "clair-window-private.h"
+#include "clair-row-list-pane.h"
+#include "clair-run-bar.h"
+#include "clair-window.h"
 
 /* Runs the default main context for @ms milliseconds (at least one iteration). */
 static inline void
@@ -126,6 +128,107 @@ find_actionable (GtkWidget  *root,
         return found;
     }
   return NULL;
+}
+
+/* The first widget under @root (itself included) whose accessible label is @label: controls are
+ * found as a screen reader names them. GTK 4.8 has no getter for an accessible property; the test
+ * context (GTK_A11Y=test, as tests/ui/meson.build sets it) compares it. */
+static inline GtkWidget *
+find_by_label (GtkWidget  *root,
+               const char *label)
+{
+  if (gtk_test_accessible_has_property (GTK_ACCESSIBLE (root), GTK_ACCESSIBLE_PROPERTY_LABEL))
+    {
+      g_autofree char *differs = gtk_test_accessible_check_property (GTK_ACCESSIBLE (root),
+                                                                     GTK_ACCESSIBLE_PROPERTY_LABEL, label);
+
+      if (differs == NULL)
+        return root;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_by_label (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The same, asserted to exist. */
+static inline GtkWidget *
+get_by_label (gpointer    root,
+              const char *label)
+{
+  GtkWidget *found = find_by_label (GTK_WIDGET (root), label);
+
+  if (found == NULL)
+    g_error ("No widget labelled “%s”", label);
+  return found;
+}
+
+/* The first widget of @type under @root (itself included), or NULL. */
+static inline GtkWidget *
+find_by_type (GtkWidget *root,
+              GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_by_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static inline gboolean
+row_list_settled (gpointer window)
+{
+  return !clair_row_list_pane_get_pending (CLAIR_ROW_LIST_PANE (clair_window_get_row_list_pane (window)));
+}
+
+/* The decision the window's list shows for row @index, once the list has settled (the row is
+ * asserted to be shown). */
+static inline ClairDecision
+list_decision (gpointer window,
+               guint    index)
+{
+  GListModel *rows = clair_window_get_rows (window);
+
+  g_assert_true (wait_until (row_list_settled, window, 10000));
+  for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+    {
+      g_autoptr(ClairRowItem) item = g_list_model_get_item (rows, i);
+
+      if (clair_row_item_get_index (item) == index)
+        return clair_row_item_get_decision (item);
+    }
+  g_error ("Row %u is not in the list", index);
+}
+
+static inline ClairRowListPane *
+row_list (gpointer window)
+{
+  return CLAIR_ROW_LIST_PANE (clair_window_get_row_list_pane (window));
+}
+
+/* The run controls of @window's header bar. */
+static inline ClairRunBar *
+run_bar (gpointer window)
+{
+  GtkWidget *bar = find_by_type (GTK_WIDGET (window), CLAIR_TYPE_RUN_BAR);
+
+  g_assert_nonnull (bar);
+  return CLAIR_RUN_BAR (bar);
+}
+
+static inline GtkMenuButton *
+stats_button (gpointer window)
+{
+  return GTK_MENU_BUTTON (get_by_label (window, "Project statistics"));
 }
 
 typedef struct
