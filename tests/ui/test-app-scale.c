@@ -604,12 +604,6 @@ test_scale (void)
   g_assert_true (wait_until (bulk_done, window, 60000));
   iterate_for (100);
   phase_end ("bulk-accept");
-  {
-    ClairProjectCounts counts;
-
-    g_assert_true (clair_project_get_counts (clair_window_get_project (window), &counts, NULL));
-    g_assert_cmpuint (counts.by_decision[CLAIR_DECISION_ACCEPTED], >=, n_zebra * 9 / 10);
-  }
   search_for (window, "");
 
   /* Export every row through the dialog. */
@@ -629,6 +623,16 @@ test_scale (void)
 
   note_gap (g_get_monotonic_time (), thread_cpu_us ());
   g_source_remove (watchdog_id);
+
+  /* The bulk decisions are in the file. Checked once the watchdog is off: counting every row's
+   * decision here, on the main thread, is the test's work, not the window's (it held the loop
+   * 100–145 ms between the bulk-accept and the export phases when it was done there). */
+  {
+    ClairProjectCounts counts;
+
+    g_assert_true (clair_project_get_counts (clair_window_get_project (window), &counts, NULL));
+    g_assert_cmpuint (counts.by_decision[CLAIR_DECISION_ACCEPTED], >=, n_zebra * 9 / 10);
+  }
 
   g_test_message ("%u rows: open %.0f ms, filter %.0f ms (5 switches), search %.0f ms (2 searches),"
                   " export %.0f ms; peak RSS %.0f MB", n_rows, phase_ms ("open"), phase_ms ("filter"),
