@@ -13,7 +13,8 @@
 # Tools (benchmark-only, not installed by clair-dev): nginx (nginx-light), wrk, python3; as root:
 #   apt-get install nginx-light wrk
 # The wrk anchor is run before and after bench-run; both figures are printed, and the ratio uses
-# their median. On a shared machine run it several times and take medians.
+# their median; bench-soup-floor (libsoup alone, replies dropped) likewise. On a shared machine
+# run it several times and take medians.
 set -eu
 
 builddir=${1:?usage: bench-run-nginx.sh BUILDDIR [ROWS] [CONCURRENCY] [REPEAT]}
@@ -62,6 +63,14 @@ run_wrk () {
 printf 'wrk.method = "POST"\nwrk.body = "{\\"model\\":\\"mock\\"}"\nwrk.headers["Content-Type"] = "application/json"\n' > "$prefix/post.lua"
 : > "$prefix/wrk.txt"
 printf 'wrk (anchor, before): '; run_wrk
+# The second anchor: libsoup alone, one session fetching and dropping replies at the same
+# concurrency with a request body of the run's size. No run of ours can store rows faster.
+run_floor () {
+  "$builddir/tests/bench/bench-soup-floor" "http://127.0.0.1:$port/v1/chat/completions" "$rows" \
+    "$concurrency" | tee -a "$prefix/floor.txt"
+}
+: > "$prefix/floor.txt"
+printf 'libsoup floor (before): '; run_floor
 
 # shellcheck disable=SC2086
 /usr/bin/time -v ${CLAIR_BENCH_WRAP:-} "$builddir/tests/bench/bench-run" --url "http://127.0.0.1:$port/v1" \
@@ -70,13 +79,18 @@ printf 'wrk (anchor, before): '; run_wrk
 grep -E 'Maximum resident|Elapsed|Percent of CPU' "$prefix/time.txt"
 
 printf 'wrk (anchor, after):  '; run_wrk
-python3 - "$prefix/wrk.txt" "$prefix/run.txt" <<'EOF'
+printf 'libsoup floor (after):  '; run_floor
+python3 - "$prefix/wrk.txt" "$prefix/run.txt" "$prefix/floor.txt" <<'EOF'
 import re, statistics, sys
 wrk = [float(x) for x in re.findall(r"Requests/sec:\s*([0-9.]+)", open(sys.argv[1]).read())]
+floor = [float(x) for x in re.findall(r"([0-9.]+) req/s", open(sys.argv[3]).read())]
 ours = re.search(r"median [0-9.]+ s, ([0-9]+) rows/s", open(sys.argv[2]).read())
 if wrk and ours:
     anchor = statistics.median(wrk)
     rate = float(ours.group(1))
     print("ours %.0f rows/s stored, wrk %.0f req/s (median of %d): %.1f %% of wrk"
           % (rate, anchor, len(wrk), 100.0 * rate / anchor))
+    if floor:
+        print("libsoup alone %.0f req/s (median of %d): ours is %.0f %% of it"
+              % (statistics.median(floor), len(floor), 100.0 * rate / statistics.median(floor)))
 EOF

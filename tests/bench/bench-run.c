@@ -177,6 +177,38 @@ progress_cb (ClairRunner *runner,
     }
 }
 
+/* CLAIR_BENCH_PHASES=1: where the jobs in flight are, ten times a second (to find what holds the
+ * run back when no thread is busy). */
+static gboolean
+phases_cb (gpointer user_data)
+{
+  ClairRunner *runner = user_data;
+  g_autofree char *jobs = clair_runner_describe_jobs (runner);
+  g_autoptr(GHashTable) counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_auto(GStrv) parts = g_strsplit (jobs, "; ", -1);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      const char *colon = strchr (parts[i], ':');
+      const char *end = colon ? strstr (colon, " for ") : NULL;
+      g_autofree char *phase = NULL;
+
+      if (end == NULL)
+        continue;
+      phase = g_strndup (colon + 2, end - colon - 2);
+      value = g_hash_table_lookup (counts, phase);
+      g_hash_table_replace (counts, g_steal_pointer (&phase), GUINT_TO_POINTER (GPOINTER_TO_UINT (value) + 1));
+    }
+  printf ("  in flight:");
+  g_hash_table_iter_init (&iter, counts);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    printf (" %s %u,", (const char *) key, GPOINTER_TO_UINT (value));
+  printf ("\n");
+  return G_SOURCE_CONTINUE;
+}
+
 static double
 run_once (ClairProject *project,
           const char   *base_url)
@@ -187,6 +219,7 @@ run_once (ClairProject *project,
   ClairProjectCounts counts;
   ClairRunProgress p;
   guint next = rss_every;
+  guint phases = 0;
   gint64 start;
   double seconds;
 
@@ -199,12 +232,15 @@ run_once (ClairProject *project,
   clair_run_options_clear (&options);
   g_signal_connect (runner, "progress", G_CALLBACK (progress_cb), &next);
 
+  if (g_getenv ("CLAIR_BENCH_PHASES") != NULL)
+    phases = g_timeout_add (100, phases_cb, runner);
   start = g_get_monotonic_time ();
   clair_runner_start (runner, &error);
   g_assert_no_error (error);
   while (clair_runner_get_state (runner) < CLAIR_RUNNER_FINISHED)
     g_main_context_iteration (NULL, TRUE);
   seconds = (g_get_monotonic_time () - start) / 1e6;
+  g_clear_handle_id (&phases, g_source_remove);
 
   if (clair_runner_get_state (runner) != CLAIR_RUNNER_FINISHED)
     {
