@@ -5,9 +5,10 @@
 
 #include "clair-utf8.h"
 
-/* The vector UTF-8 validator against the byte-at-a-time one and against GLib's, on every short
- * sequence placed at every offset of a 16-byte block (errors that straddle two blocks are its
- * hard part) and on random damage to real mixed-script text. */
+/* The vector UTF-8 validators (16 and 32 bytes at a time) against the byte-at-a-time one and
+ * against GLib's, on every short sequence placed at every offset of two 32-byte blocks (errors
+ * that straddle two blocks, or the two 16-byte lanes of one, are their hard part) and on random
+ * damage to real mixed-script text. */
 
 static gboolean
 glib_valid (const char *text,
@@ -26,7 +27,9 @@ check (const char *text,
 {
   gboolean expected = glib_valid (text, len);
 
-  if (clair_utf8_valid (text, len) != expected || clair_utf8_valid_scalar (text, len) != expected)
+  if (clair_utf8_valid (text, len) != expected || clair_utf8_valid_scalar (text, len) != expected ||
+      _clair_utf8_valid_with (CLAIR_UTF8_SSSE3, text, len) != expected ||
+      _clair_utf8_valid_with (CLAIR_UTF8_AVX2, text, len) != expected)
     {
       g_autoptr(GString) hex = g_string_new (NULL);
 
@@ -38,7 +41,7 @@ check (const char *text,
 }
 
 /* Every sequence of one to three bytes from a set that covers every class boundary, and four-byte
- * sequences with every lead and second byte, at offsets 0–40 in ASCII padding. */
+ * sequences with every lead and second byte, at offsets 0–72 in ASCII padding. */
 static void
 test_sequences (void)
 {
@@ -47,13 +50,13 @@ test_sequences (void)
     0xec, 0xed, 0xee, 0xef, 0xf0, 0xf1, 0xf3, 0xf4, 0xf5, 0xf7, 0xf8, 0xfe, 0xff,
   };
   gsize n = G_N_ELEMENTS (interesting);
-  char buffer[64];
+  char buffer[96];
   guint checked = 0;
 
   for (gsize a = 0; a < n; a++)
     for (gsize b = 0; b <= n; b++)
       for (gsize c = 0; c <= n; c++)
-        for (gsize offset = 0; offset < 40; offset += (a + b + c) % 3 + 1)
+        for (gsize offset = 0; offset < 72; offset += (a + b + c) % 3 + 1)
           {
             gsize len = 0;
 
@@ -69,7 +72,7 @@ test_sequences (void)
           }
   for (guint lead = 0xe0; lead <= 0xff; lead++)
     for (guint second = 0x70; second <= 0xcf; second++)
-      for (gsize offset = 10; offset < 20; offset++)
+      for (gsize offset = 10; offset < 36; offset++)
         {
           memset (buffer, 'y', sizeof buffer);
           buffer[offset] = (char) lead;
@@ -79,7 +82,7 @@ test_sequences (void)
           check (buffer, offset + 2);
           check (buffer, offset + 3);
           check (buffer, offset + 4);
-          check (buffer, 40);
+          check (buffer, 72);
           checked += 4;
         }
   g_assert_cmpuint (checked, >, 100000);

@@ -14,4 +14,16 @@ gboolean clair_utf8_valid (const char *text,
 gboolean clair_utf8_valid_scalar (const char *text,
                                   gsize       len);
 
+/* For the tests: the result of one kernel (or the best this processor has below it). */
+typedef enum
+{
+  CLAIR_UTF8_SCALAR,
+  CLAIR_UTF8_SSSE3,
+  CLAIR_UTF8_AVX2,
+} ClairUtf8Kernel;
+
+gboolean _clair_utf8_valid_with (ClairUtf8Kernel  kernel,
+                                 const char      *text,
+                                 gsize            len);
+
 G_END_DECLS
