@@ -212,6 +212,88 @@ test_doubles (void)
   }
 }
 
+/* The search for the shortest form, printf at each precision: what clair_json_append_double()
+ * wrote for every value before it learned to write short decimals without printf. */
+static char *
+reference_double (double value)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  for (int precision = 6; precision <= 17; precision++)
+    {
+      char format[8];
+
+      g_snprintf (format, sizeof format, "%%.%dg", precision);
+      g_ascii_formatd (buf, sizeof buf, format, value);
+      if (g_ascii_strtod (buf, NULL) == value)
+        break;
+    }
+  return g_strdup (buf);
+}
+
+/* The printf-free path writes byte for byte what the search writes: short decimals of every
+ * magnitude and sign (its territory, and the edges of it: 1e-4, 1e15, six places, exponents
+ * where %g switches form), random bit patterns and integers. */
+static void
+test_double_fast_path (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261207);
+  static const double edges[] = {
+    1e-4, 9.9999e-5, 0.0001234, 0.000123456, 1e-3, 0.5, 1.0, 9.5, 99999.5, 100000.0, 999999.0,
+    1000000.0, 1234567.0, 1e14, 999999999999999.0, 1e15, 123456.789012, 0.1 + 0.2, 2.5e-5,
+    4503599627370496.0, 0.000100001, 1e5 + 0.25, 120000.0, 1200000.0, -0.0, 5e-324,
+  };
+  guint n = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (edges) * 2; i++)
+    {
+      double value = (i % 2 ? -1 : 1) * edges[i / 2];
+      g_autoptr(GString) out = g_string_new (NULL);
+      g_autofree char *expected = reference_double (value);
+
+      clair_json_append_double (out, value);
+      g_assert_cmpstr (out->str, ==, expected);
+      n++;
+    }
+  for (guint i = 0; i < 400000; i++)
+    {
+      g_autoptr(GString) out = g_string_new (NULL);
+      g_autofree char *expected = NULL;
+      double value;
+
+      switch (i % 4)
+        {
+        case 0:   /* a decimal of 0–8 places, 1–15 digits */
+          value = (double) g_rand_int_range (rand, 1, G_MAXINT32) /
+                  pow (10, g_rand_int_range (rand, 0, 9)) * pow (10, g_rand_int_range (rand, -6, 7));
+          break;
+        case 1:   /* a few digits, as scores and sampling parameters are */
+          value = (double) g_rand_int_range (rand, 0, 1000) / pow (10, g_rand_int_range (rand, 0, 7));
+          break;
+        case 2:   /* any finite double */
+          {
+            guint64 bits = ((guint64) g_rand_int (rand) << 32) | g_rand_int (rand);
+
+            memcpy (&value, &bits, sizeof value);
+            if (!isfinite (value))
+              continue;
+          }
+          break;
+        default:  /* integers, with and without trailing zeros */
+          value = (double) g_rand_int_range (rand, 0, 100000) * pow (10, g_rand_int_range (rand, 0, 12));
+          break;
+        }
+      if (g_rand_boolean (rand))
+        value = -value;
+      expected = reference_double (value);
+      clair_json_append_double (out, value);
+      if (g_strcmp0 (out->str, expected) != 0)
+        g_error ("%.17g: wrote %s, the search writes %s", value, out->str, expected);
+      n++;
+    }
+  g_assert_cmpuint (n, >, 390000);
+}
+
 static void
 test_int_and_key (void)
 {
@@ -335,6 +417,7 @@ main (int   argc,
   g_test_add_func ("/json/invalid-utf8", test_invalid_utf8);
   g_test_add_func ("/json/every-byte", test_every_byte);
   g_test_add_func ("/json/doubles", test_doubles);
+  g_test_add_func ("/json/double-fast-path", test_double_fast_path);
   g_test_add_func ("/json/int-and-key", test_int_and_key);
   g_test_add_func ("/json/line-separators", test_line_separators);
   g_test_add_func ("/json/two-values", test_two_values);

@@ -223,6 +223,70 @@ clair_json_append_string (GString    *out,
   g_string_append_c (out, '"');
 }
 
+/* The common case without printf: a value that is a decimal of at most six places, in the range
+ * where %g writes it without an exponent, written as the search below would write it. With k the
+ * fewest places for which r = round(value · 10^k) gives back value as r / 10^k (both sides
+ * correctly rounded, so equal to what strtod makes of the decimal), r's digits are exactly the
+ * shortest form: no decimal with fewer digits reads back to value. Values this misses go the slow
+ * way; test-json compares the two on millions of values. */
+static gboolean
+append_short_decimal (GString *out,
+                      double   value)
+{
+  static const double powers[] = { 1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6 };
+  double magnitude = fabs (value);
+  char digits[24];
+  guint n_digits = 0, significant, precision;
+  guint64 r = 0;
+  int k, exponent;
+
+  /* Below 1e-4 %g writes an exponent; above 1e15, value · 10^k may be off by more than 0.5. */
+  if (!(magnitude >= 1e-4 && magnitude < 1e15))
+    return FALSE;
+  for (k = 0; k < (int) G_N_ELEMENTS (powers); k++)
+    {
+      double scaled = magnitude * powers[k];
+      double rounded;
+
+      if (scaled >= 1e15)
+        return FALSE;
+      rounded = nearbyint (scaled);
+      if (rounded / powers[k] == magnitude)
+        {
+          r = (guint64) rounded;
+          break;
+        }
+    }
+  if (k == (int) G_N_ELEMENTS (powers) || r == 0 || (k > 0 && r % 10 == 0))
+    return FALSE;
+
+  for (guint64 rest = r; rest > 0; rest /= 10)
+    digits[n_digits++] = (char) ('0' + rest % 10);      /* least significant first */
+  significant = n_digits;
+  for (guint i = 0; i < n_digits && digits[i] == '0'; i++)
+    significant--;                                       /* trailing zeros of an integer */
+  exponent = (int) n_digits - k - 1;
+  precision = MAX (6u, significant);
+  if (exponent < -4 || exponent >= (int) precision)
+    return FALSE;
+
+  if (value < 0)
+    g_string_append_c (out, '-');
+  if ((int) n_digits <= k)
+    {
+      g_string_append (out, "0.");
+      for (int i = n_digits; i < k; i++)
+        g_string_append_c (out, '0');
+    }
+  for (int i = n_digits - 1; i >= 0; i--)
+    {
+      g_string_append_c (out, digits[i]);
+      if (i == k && k > 0)
+        g_string_append_c (out, '.');
+    }
+  return TRUE;
+}
+
 void
 clair_json_append_double (GString *out,
                           double   value)
@@ -237,6 +301,8 @@ clair_json_append_double (GString *out,
       g_string_append_len (out, "null", 4);
       return;
     }
+  if (append_short_decimal (out, value))
+    return;
 
   /* Sampling parameters are typed by people: 0.7 must go out as 0.7, not 0.69999999999999996.
    * Try the shortest precision that reads back to the same double. */
