@@ -153,9 +153,9 @@ diff_to_json (ClairDiff          *diff,
 
           if (k > 0)
             g_string_append_c (out, ',');
-          g_string_append (out, "{\"op\":\"");
-          g_string_append (out, kind_names[op->kind]);
-          g_string_append (out, "\",\"text\":");
+          clair_json_append_len (out, "{\"op\":\"", 7);
+          clair_json_append_len (out, kind_names[op->kind], strlen (kind_names[op->kind]));
+          clair_json_append_len (out, "\",\"text\":", 9);
           if (op->kind == CLAIR_DIFF_INSERT)
             clair_json_append_string (out, b + op->b_start, op->b_end - op->b_start);
           else
