@@ -986,6 +986,13 @@ test_metrics_with_diff (void)
     g_string_append_printf (big, "w%u%s", g_test_rand_int_range (0, 3000), i % 13 == 12 ? ".\n" : " ");
   big_b = mutate (big->str, 5, vocab, G_N_ELEMENTS (vocab));
   assert_shared_metrics (big->str, big->len, big_b, -1, 0);
+  /* Past the size from which the metrics run on a thread of their own, and exact. */
+  g_free (big_b);
+  big_b = g_strdup (big->str);
+  big_b[10] = 'x';
+  big_b[big->len / 2] = 'y';
+  assert_shared_metrics (big->str, big->len, big_b, -1, 0);
+  assert_shared_metrics (big->str, big->len, big_b, -1, CLAIR_DIFF_IGNORE_WHITESPACE);
   g_string_free (big, TRUE);
 }
 

@@ -150,6 +150,29 @@ typedef struct
   gboolean equal;
 } Seg;
 
+/* The metrics of a pair in two steps (clair-metrics.c), so that what needs no word alignment can
+ * run beside the diff. */
+typedef struct
+{
+  const Side *sa;
+  const Side *sb;
+  guint32     n_ids;
+  guint32    *a_words;  /* the ids of the word (and punctuation) tokens */
+  guint32    *b_words;
+  guint       na;
+  guint       nb;
+  guint       n_union;  /* distinct words on either side */
+  guint       n_common; /* ... on both */
+  gunichar   *ca;       /* the code points */
+  gunichar   *cb;
+  gsize       chars_a;
+  gsize       chars_b;
+  gsize       distance;
+  gboolean    exact;
+  gsize      *a_cp;     /* when not exact, the code point start and end of each word */
+  gsize      *b_cp;
+} MetricsWork;
+
 #define arena_new(arena, type, n)  ((type *) _clair_diff_arena_alloc ((arena), sizeof (type) * (gsize) (n)))
 #define arena_new0(arena, type, n) ((type *) _clair_diff_arena_alloc0 ((arena), sizeof (type) * (gsize) (n)))
 
@@ -287,6 +310,30 @@ _clair_diff_tokenize_pair (Side       *sa,
                            gsize       b_len,
                            Interner   *interner,
                            gboolean    ignore_space);
+typedef struct
+{
+  MetricsWork      work;
+  GThread         *thread;
+  GMutex           mutex;
+  GCond            cond;
+  gboolean         aligned;
+  const WordMarks *marks;
+  ClairMetrics    *metrics;
+  gboolean        *levenshtein_exact;
+} MetricsJob;
+
+void
+_clair_diff_metrics_begin (MetricsJob *job,
+                           const Side *sa,
+                           const Side *sb,
+                           guint32     n_ids);
+void
+_clair_diff_metrics_align (MetricsJob      *job,
+                           const WordMarks *marks,
+                           ClairMetrics    *metrics,
+                           gboolean        *levenshtein_exact);
+void
+_clair_diff_metrics_end (MetricsJob *job);
 void
 _clair_diff_refine_runs (const char *a,
                          const char *b,
@@ -326,6 +373,16 @@ gboolean
 _clair_diff_levenshtein_use_simd (gboolean use);
 
 /* clair-metrics.c */
+void
+_clair_diff_metrics_prepare (MetricsWork *work,
+                             const Side  *sa,
+                             const Side  *sb,
+                             guint32      n_ids);
+void
+_clair_diff_metrics_finish (MetricsWork     *work,
+                            const WordMarks *marks,
+                            ClairMetrics    *metrics,
+                            gboolean        *levenshtein_exact);
 void
 _clair_diff_metrics_from_sides (const Side   *sa,
                                 const Side   *sb,

@@ -376,6 +376,8 @@ diff_compute (const char     *a,
   Side sa = { 0 }, sb = { 0 };
   Interner interner = { 0 };
   Refiner refiner;
+  MetricsJob metrics_job;
+  gboolean share_metrics;
   g_autoptr(GArray) runs = NULL;
   guint8 *a_chg, *b_chg;
   g_autoptr(GArray) segs = NULL;
@@ -426,6 +428,14 @@ diff_compute (const char     *a,
     }
   _clair_diff_interner_clear (&interner);
 
+  /* The metrics tokenise the same way (whitespace apart) and align the words with the same
+   * diff, so below the line-mode size the diff's tokens and word marks are theirs; what needs no
+   * alignment starts now, beside the diff. */
+  share_metrics = metrics != NULL && split == SPLIT_WORDS
+                  && (gsize) a_len + (gsize) b_len <= CLAIR_DIFF_LINE_THRESHOLD;
+  if (share_metrics)
+    _clair_diff_metrics_begin (&metrics_job, &sa, &sb, interner.n_ids);
+
   _clair_diff_refiner_init (&refiner);
   a_chg = arena_new (&refiner.arena, guint8, sa.n + 1);
   b_chg = arena_new (&refiner.arena, guint8, sb.n + 1);
@@ -434,6 +444,11 @@ diff_compute (const char     *a,
                           metrics != NULL ? &marks : NULL);
   else
     diff_ids (&refiner.arena, sa.ids, sa.n, sb.ids, sb.n, interner.n_ids, TRUE, a_chg, b_chg);
+  if (share_metrics)
+    {
+      _clair_diff_metrics_align (&metrics_job, &marks, metrics, levenshtein_exact);
+      *shared = TRUE;
+    }
   segs = g_array_sized_new (FALSE, FALSE, sizeof (Seg), count_segs (a_chg, sa.n, b_chg, sb.n));
   _clair_diff_segs_from_marks (segs, a_chg, sa.n, b_chg, sb.n);
   /* Give the big blocks of the token diff back: the ops reuse their pages, and refining needs
@@ -493,13 +508,8 @@ diff_compute (const char     *a,
     }
   _clair_diff_refine_runs (a, b, (const Run *) runs->data, runs->len, self->refined);
 
-  /* The metrics tokenise the same way (whitespace apart) and align the words with the same
-   * diff, so below the line-mode size the diff's tokens and word marks are theirs. */
-  if (marks.a != NULL && (gsize) a_len + (gsize) b_len <= CLAIR_DIFF_LINE_THRESHOLD)
-    {
-      _clair_diff_metrics_from_sides (&sa, &sb, interner.n_ids, &marks, metrics, levenshtein_exact);
-      *shared = TRUE;
-    }
+  if (share_metrics)
+    _clair_diff_metrics_end (&metrics_job);
   g_free (marks.a);
   g_free (marks.b);
   _clair_diff_refiner_clear (&refiner);

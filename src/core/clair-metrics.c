@@ -133,6 +133,136 @@ word_cp_offsets (const Side *side,
   return offsets;
 }
 
+/* What needs no word alignment: the word sequences, the sets for Jaccard, the code points and the
+ * exact distance when it is cheap enough, and, when it is not, where each word lies among the
+ * code points (for the distance along the alignment). The diff runs this beside its own word
+ * alignment. */
+void
+_clair_diff_metrics_prepare (MetricsWork *work,
+                             const Side  *sa,
+                             const Side  *sb,
+                             guint32      n_ids)
+{
+  g_autofree guint8 *seen = NULL;
+
+  memset (work, 0, sizeof *work);
+  work->sa = sa;
+  work->sb = sb;
+  work->n_ids = n_ids;
+  work->a_words = g_new (guint32, sa->n + 1);
+  work->b_words = g_new (guint32, sb->n + 1);
+  for (guint i = 0; i < sa->n; i++)
+    if (tok_cls (sa, i) != CLS_SPACE)
+      work->a_words[work->na++] = sa->ids[i];
+  for (guint i = 0; i < sb->n; i++)
+    if (tok_cls (sb, i) != CLS_SPACE)
+      work->b_words[work->nb++] = sb->ids[i];
+
+  /* Jaccard over the sets of distinct tokens: bit 1 = in the original, bit 2 = in the revision. */
+  seen = g_new0 (guint8, n_ids + 1);
+  for (guint i = 0; i < work->na; i++)
+    seen[work->a_words[i]] |= 1;
+  for (guint j = 0; j < work->nb; j++)
+    seen[work->b_words[j]] |= 2;
+  for (guint32 id = 0; id < n_ids; id++)
+    {
+      work->n_union += seen[id] != 0;
+      work->n_common += seen[id] == 3;
+    }
+
+  /* Huge inputs: _clair_diff_metrics_finish() counts along a line-aligned diff instead. */
+  if (sa->len + sb->len > CLAIR_DIFF_LINE_THRESHOLD)
+    return;
+  work->ca = _clair_diff_to_code_points (sa->text, sa->len, &work->chars_a);
+  work->cb = _clair_diff_to_code_points (sb->text, sb->len, &work->chars_b);
+  work->exact = _clair_diff_levenshtein_cps (work->ca, work->chars_a, work->cb, work->chars_b,
+                                             LEVENSHTEIN_BUDGET, &work->distance);
+  if (!work->exact)
+    {
+      work->a_cp = word_cp_offsets (sa, work->na, work->chars_a);
+      work->b_cp = word_cp_offsets (sb, work->nb, work->chars_b);
+    }
+}
+
+/* The metrics from the prepared @work and, when @marks is not NULL, the word alignment the diff
+ * made of the same words; frees what @work holds. */
+void
+_clair_diff_metrics_finish (MetricsWork     *work,
+                            const WordMarks *marks,
+                            ClairMetrics    *metrics,
+                            gboolean        *levenshtein_exact)
+{
+  const Side *sa = work->sa, *sb = work->sb;
+  g_autofree guint8 *a_chg = NULL;
+  g_autofree guint8 *b_chg = NULL;
+  const guint8 *a_marks = NULL, *b_marks = NULL;
+  guint na = work->na, nb = work->nb, matched = 0;
+  gsize chars_a = work->chars_a, chars_b = work->chars_b, distance = work->distance;
+  gboolean exact = work->exact;
+
+  if (sa->len + sb->len > CLAIR_DIFF_LINE_THRESHOLD)
+    {
+      /* Huge inputs: count what the line-aligned diff keeps, as it displays it. */
+      g_autoptr(ClairDiff) diff = clair_diff_compute (sa->text, sa->len, sb->text, sb->len,
+                                                      CLAIR_DIFF_NO_REFINE | CLAIR_DIFF_NO_CLEANUP);
+
+      chars_a = g_utf8_strlen (sa->text, sa->len);
+      chars_b = g_utf8_strlen (sb->text, sb->len);
+      matched = MIN (na, diff->stats.tokens_a - MIN (diff->stats.tokens_a, diff->stats.deleted));
+      distance = levenshtein_by_ops (diff, sa->text, sb->text);
+      exact = FALSE;
+    }
+  else if (marks != NULL)
+    {
+      /* The diff aligned these very words with diff_ids(). */
+      g_assert (marks->na == na && marks->nb == nb);
+      a_marks = marks->a;
+      b_marks = marks->b;
+      for (guint i = 0; i < na; i++)
+        matched += !a_marks[i];
+    }
+  else if (exact && na + nb <= ANCHOR_MIN_TOKENS)
+    {
+      /* Below the anchoring size the token diff is minimal, so the tokens it keeps are a
+       * longest common subsequence: its length is all the metrics need, and the bit-parallel
+       * count is many times cheaper than the edit script. */
+      matched = _clair_diff_lcs_length (work->a_words, na, work->b_words, nb, work->n_ids);
+    }
+  else
+    {
+      Arena arena = { NULL };
+
+      a_chg = g_new (guint8, na + 1);
+      b_chg = g_new (guint8, nb + 1);
+      diff_ids (&arena, work->a_words, na, work->b_words, nb, work->n_ids, TRUE, a_chg, b_chg);
+      _clair_diff_arena_clear (&arena);
+      for (guint i = 0; i < na; i++)
+        matched += !a_chg[i];
+      a_marks = a_chg;
+      b_marks = b_chg;
+    }
+  if (!exact && a_marks != NULL)
+    distance = levenshtein_by_gaps (work->ca, work->a_cp, a_marks, na, chars_a,
+                                    work->cb, work->b_cp, b_marks, nb, chars_b);
+
+  metrics->jaccard = work->n_union > 0 ? (double) work->n_common / work->n_union : 1.0;
+  metrics->levenshtein = (double) distance;
+  metrics->levenshtein_norm = MAX (chars_a, chars_b) > 0 ? (double) distance / MAX (chars_a, chars_b) : 0.0;
+  metrics->changed_share = na + nb > 0 ? (double) (na + nb - 2 * matched) / (na + nb) : 0.0;
+  metrics->similarity_ratio = na + nb > 0 ? 2.0 * matched / (na + nb) : 1.0;
+  /* An empty original has no ratio: count it as one character so the value stays finite. */
+  metrics->length_ratio = chars_a > 0 ? (double) chars_b / chars_a : chars_b > 0 ? (double) chars_b : 1.0;
+  if (levenshtein_exact != NULL)
+    *levenshtein_exact = exact;
+
+  g_clear_pointer (&work->a_words, g_free);
+  g_clear_pointer (&work->b_words, g_free);
+  g_clear_pointer (&work->ca, g_free);
+  g_clear_pointer (&work->cb, g_free);
+  g_clear_pointer (&work->a_cp, g_free);
+  g_clear_pointer (&work->b_cp, g_free);
+}
+
 /* The metrics from the tokens of both texts (ids from one interner, below @n_ids) and, when
  * @marks is not NULL, the word alignment the diff made of them. */
 void
@@ -143,105 +273,10 @@ _clair_diff_metrics_from_sides (const Side   *sa,
                                 ClairMetrics *metrics,
                                 gboolean     *levenshtein_exact)
 {
-  const char *original = sa->text, *revision = sb->text;
-  gsize original_len = sa->len, revision_len = sb->len;
-  g_autofree guint32 *a_words = NULL;
-  g_autofree guint32 *b_words = NULL;
-  g_autofree guint8 *a_chg = NULL;
-  g_autofree guint8 *b_chg = NULL;
-  g_autofree guint8 *seen = NULL;
-  g_autofree gunichar *ca = NULL;
-  g_autofree gunichar *cb = NULL;
-  const guint8 *a_marks = NULL, *b_marks = NULL;
-  guint na = 0, nb = 0, matched = 0, n_union = 0, n_common = 0;
-  gsize chars_a, chars_b, distance = 0;
-  gboolean exact;
+  MetricsWork work;
 
-  a_words = g_new (guint32, sa->n + 1);
-  b_words = g_new (guint32, sb->n + 1);
-  for (guint i = 0; i < sa->n; i++)
-    if (tok_cls (sa, i) != CLS_SPACE)
-      a_words[na++] = sa->ids[i];
-  for (guint i = 0; i < sb->n; i++)
-    if (tok_cls (sb, i) != CLS_SPACE)
-      b_words[nb++] = sb->ids[i];
-
-  /* Jaccard over the sets of distinct tokens: bit 1 = in the original, bit 2 = in the revision. */
-  seen = g_new0 (guint8, n_ids + 1);
-  for (guint i = 0; i < na; i++)
-    seen[a_words[i]] |= 1;
-  for (guint j = 0; j < nb; j++)
-    seen[b_words[j]] |= 2;
-  for (guint32 id = 0; id < n_ids; id++)
-    {
-      n_union += seen[id] != 0;
-      n_common += seen[id] == 3;
-    }
-
-  if (original_len + revision_len > CLAIR_DIFF_LINE_THRESHOLD)
-    {
-      /* Huge inputs: count what the line-aligned diff keeps, as it displays it. */
-      g_autoptr(ClairDiff) diff = clair_diff_compute (original, original_len, revision, revision_len,
-                                                      CLAIR_DIFF_NO_REFINE | CLAIR_DIFF_NO_CLEANUP);
-
-      chars_a = g_utf8_strlen (original, original_len);
-      chars_b = g_utf8_strlen (revision, revision_len);
-      matched = MIN (na, diff->stats.tokens_a - MIN (diff->stats.tokens_a, diff->stats.deleted));
-      distance = levenshtein_by_ops (diff, original, revision);
-      exact = FALSE;
-    }
-  else
-    {
-      ca = _clair_diff_to_code_points (original, original_len, &chars_a);
-      cb = _clair_diff_to_code_points (revision, revision_len, &chars_b);
-      exact = _clair_diff_levenshtein_cps (ca, chars_a, cb, chars_b, LEVENSHTEIN_BUDGET, &distance);
-      if (marks != NULL)
-        {
-          /* The diff aligned these very words with diff_ids(). */
-          g_assert (marks->na == na && marks->nb == nb);
-          a_marks = marks->a;
-          b_marks = marks->b;
-          for (guint i = 0; i < na; i++)
-            matched += !a_marks[i];
-        }
-      else if (exact && na + nb <= ANCHOR_MIN_TOKENS)
-        {
-          /* Below the anchoring size the token diff is minimal, so the tokens it keeps are a
-           * longest common subsequence: its length is all the metrics need, and the bit-parallel
-           * count is many times cheaper than the edit script. */
-          matched = _clair_diff_lcs_length (a_words, na, b_words, nb, n_ids);
-        }
-      else
-        {
-          Arena arena = { NULL };
-
-          a_chg = g_new (guint8, na + 1);
-          b_chg = g_new (guint8, nb + 1);
-          diff_ids (&arena, a_words, na, b_words, nb, n_ids, TRUE, a_chg, b_chg);
-          _clair_diff_arena_clear (&arena);
-          for (guint i = 0; i < na; i++)
-            matched += !a_chg[i];
-          a_marks = a_chg;
-          b_marks = b_chg;
-        }
-    }
-  if (!exact && a_marks != NULL)
-    {
-      g_autofree gsize *a_cp = word_cp_offsets (sa, na, chars_a);
-      g_autofree gsize *b_cp = word_cp_offsets (sb, nb, chars_b);
-
-      distance = levenshtein_by_gaps (ca, a_cp, a_marks, na, chars_a, cb, b_cp, b_marks, nb, chars_b);
-    }
-
-  metrics->jaccard = n_union > 0 ? (double) n_common / n_union : 1.0;
-  metrics->levenshtein = (double) distance;
-  metrics->levenshtein_norm = MAX (chars_a, chars_b) > 0 ? (double) distance / MAX (chars_a, chars_b) : 0.0;
-  metrics->changed_share = na + nb > 0 ? (double) (na + nb - 2 * matched) / (na + nb) : 0.0;
-  metrics->similarity_ratio = na + nb > 0 ? 2.0 * matched / (na + nb) : 1.0;
-  /* An empty original has no ratio: count it as one character so the value stays finite. */
-  metrics->length_ratio = chars_a > 0 ? (double) chars_b / chars_a : chars_b > 0 ? (double) chars_b : 1.0;
-  if (levenshtein_exact != NULL)
-    *levenshtein_exact = exact;
+  _clair_diff_metrics_prepare (&work, sa, sb, n_ids);
+  _clair_diff_metrics_finish (&work, marks, metrics, levenshtein_exact);
 }
 
 void
