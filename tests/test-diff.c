@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "clair-diff.h"
+#include "clair-diff-private.h"
 #include "clair-metrics.h"
 #include "test-reference.h"
 
@@ -915,6 +916,63 @@ test_anchored_near_minimal (void)
 }
 
 static void
+tokenize_words (Side       *side,
+                const char *text,
+                gsize       len,
+                gboolean    ignore_space)
+{
+  Interner interner;
+
+  _clair_diff_interner_init (&interner, 0, 1, FALSE);
+  _clair_diff_side_tokenize (side, text, len, SPLIT_WORDS, &interner, ignore_space);
+  _clair_diff_interner_clear (&interner);
+}
+
+/* Plain ASCII is cut sixteen bytes at a time: the tokens (starts, classes, ids) must be those of
+ * the byte by byte loop, whatever the bytes (every ASCII byte, NUL and \v included), whatever
+ * non-ASCII text, joiners and broken sequences interrupt the blocks, at every alignment. */
+static void
+test_tokens_blocks (void)
+{
+  const char *pieces[] = { "word", "Lorem", "ipsum42", " ", "  ", "\n", "\n\n", "\t", "\v", "\r\n",
+                           "\f", ".", ",", "--", "é", "e\xcc\x81", "\xe7\x8c\xab", "x\xe2\x80\x8dy",
+                           "\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd", "\xf0\x9f\x87\xa9\xf0\x9f\x87\xaa",
+                           "\xe2\x80\x8d", "\xff", "\xc3", "\xc2\xa0", "abcdefghijklmnopqrstuvwxyz" };
+
+  for (guint round = 0; round < 400; round++)
+    {
+      GString *text = g_string_new (NULL);
+      gboolean ignore_space = g_test_rand_bit ();
+      guint n = g_test_rand_int_range (0, 120);
+
+      for (guint i = 0; i < n; i++)
+        {
+          if (g_test_rand_int_range (0, 4) == 0)
+            g_string_append_c (text, (char) g_test_rand_int_range (0, 128));
+          else
+            g_string_append (text, pieces[g_test_rand_int_range (0, G_N_ELEMENTS (pieces))]);
+        }
+      for (guint offset = 0; offset < MIN (16, text->len + 1); offset++)
+        {
+          Side blocks = { 0 }, bytes = { 0 };
+          gboolean was;
+
+          tokenize_words (&blocks, text->str + offset, text->len - offset, ignore_space);
+          was = _clair_diff_tokens_use_blocks (FALSE);
+          tokenize_words (&bytes, text->str + offset, text->len - offset, ignore_space);
+          _clair_diff_tokens_use_blocks (was);
+          g_assert_cmpuint (blocks.n, ==, bytes.n);
+          g_assert_cmpmem (blocks.starts, (blocks.n + 1) * sizeof (guint32),
+                           bytes.starts, (bytes.n + 1) * sizeof (guint32));
+          g_assert_cmpmem (blocks.ids, blocks.n * sizeof (guint32), bytes.ids, bytes.n * sizeof (guint32));
+          _clair_diff_side_clear (&blocks);
+          _clair_diff_side_clear (&bytes);
+        }
+      g_string_free (text, TRUE);
+    }
+}
+
+static void
 assert_shared_metrics (const char     *a,
                        gssize          a_len,
                        const char     *b,
@@ -1152,19 +1210,19 @@ typedef struct
   int   status;
   char *out;
   char *err;
-} Run;
+} ProgramRun;
 
 static void
-run_clear (Run *run)
+run_clear (ProgramRun *run)
 {
   g_clear_pointer (&run->out, g_free);
   g_clear_pointer (&run->err, g_free);
 }
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ProgramRun, run_clear)
 
 static void
-run_program (Run         *run,
+run_program (ProgramRun         *run,
              const char  *program,
              const char  *a,
              const char  *b)
@@ -1222,8 +1280,8 @@ test_cli_launcher (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_auto(Run) lean = { 0 };
-      g_auto(Run) whole = { 0 };
+      g_auto(ProgramRun) lean = { 0 };
+      g_auto(ProgramRun) whole = { 0 };
       const char *a = cases[i][0] != NULL ? cases[i][0] : pa;
       const char *b = pb;
 
@@ -1271,6 +1329,7 @@ main (int   argc,
 
   g_test_add_func ("/diff/empty-identical-disjoint", test_empty_identical_disjoint);
   g_test_add_func ("/diff/words", test_words);
+  g_test_add_func ("/diff/tokens-blocks", test_tokens_blocks);
   g_test_add_func ("/diff/semantic-cleanup", test_semantic_cleanup);
   g_test_add_func ("/diff/refinement", test_refinement);
   g_test_add_func ("/diff/refined-inside-ops", test_refined_inside_ops);

@@ -202,6 +202,10 @@ _clair_diff_interner_translate (Interner *to,
 void
 _clair_diff_intern_tokens (Interner *interner,
                            Side     *side);
+/* Whether word tokenising cuts plain ASCII sixteen bytes at a time (SSE2) rather than byte by
+ * byte; returns the previous setting. For the tests, which compare the two. */
+gboolean
+_clair_diff_tokens_use_blocks (gboolean use);
 void
 _clair_diff_side_ascii_clusters (Side       *side,
                                  const char *text,
