@@ -1123,6 +1123,34 @@ test_metrics_inexact (void)
   g_string_free (a, TRUE);
 }
 
+/* The distance along the alignment counts code points: with multi-byte characters before every
+ * edit, a gap read at byte offsets would compare the wrong characters and cost more. */
+static void
+test_metrics_inexact_unicode (void)
+{
+  GString *a = g_string_new (NULL);
+  g_autofree char *b = NULL;
+  ClairMetrics m;
+  gboolean exact = TRUE;
+
+  for (guint i = 0; a->len < 160000; i++)
+    g_string_append_printf (a, "wörd%u 猫e\xcc\x81 ", i);
+  b = g_strdup (a->str);
+  for (guint k = 1; k <= 20; k++)
+    {
+      gsize pos = k * 7000;
+
+      while (b[pos] != 'w')
+        pos++;
+      b[pos] = 'Z';
+    }
+  clair_metrics_compute_len (a->str, a->len, b, -1, &m, &exact);
+  g_assert_false (exact);
+  g_assert_cmpfloat (m.levenshtein, ==, 20);
+  assert_shared_metrics (a->str, a->len, b, -1, 0);
+  g_string_free (a, TRUE);
+}
+
 static void
 test_metrics_large (void)
 {
@@ -1352,6 +1380,7 @@ main (int   argc,
   g_test_add_func ("/metrics/hand-computed", test_metrics);
   g_test_add_func ("/metrics/large", test_metrics_large);
   g_test_add_func ("/metrics/inexact", test_metrics_inexact);
+  g_test_add_func ("/metrics/inexact-unicode", test_metrics_inexact_unicode);
 
   return g_test_run ();
 }

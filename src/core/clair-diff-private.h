@@ -169,8 +169,6 @@ typedef struct
   gsize       chars_b;
   gsize       distance;
   gboolean    exact;
-  gsize      *a_cp;     /* when not exact, the code point start and end of each word */
-  gsize      *b_cp;
 } MetricsWork;
 
 #define arena_new(arena, type, n)  ((type *) _clair_diff_arena_alloc ((arena), sizeof (type) * (gsize) (n)))

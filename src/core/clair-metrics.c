@@ -14,34 +14,113 @@
 
 /* Metrics */
 
+/* Walks the word (and punctuation) tokens of a side in order, giving the code point start and end
+ * of each as _clair_diff_to_code_points() counts them, without an array of offsets for all the
+ * words: the distance along an alignment asks for them in increasing order. */
+typedef struct
+{
+  const Side *side;
+  gboolean    ascii;  /* as many code points as bytes: offsets are byte offsets */
+  guint       t;      /* the next token */
+  guint       k;      /* the index of the next word token at or after t */
+  gsize       byte;
+  gsize       cp;
+} WordCursor;
+
+static void
+word_cursor_init (WordCursor *cursor,
+                  const Side *side,
+                  gsize       n_chars)
+{
+  cursor->side = side;
+  cursor->ascii = n_chars == side->len;
+  cursor->t = 0;
+  cursor->k = 0;
+  cursor->byte = 0;
+  cursor->cp = 0;
+}
+
+static inline gsize
+cp_step (const char *text,
+         gsize       byte)
+{
+  return (guchar) text[byte] < 0x80 ? 1 : MAX (1, (gsize) g_utf8_skip[(guchar) text[byte]]);
+}
+
+/* The code point start and end of word token @k, which is not before the cursor's. */
+static void
+word_cursor_get (WordCursor *cursor,
+                 guint       k,
+                 gsize      *start,
+                 gsize      *end)
+{
+  const Side *side = cursor->side;
+
+  if (cursor->ascii)
+    {
+      guint t = cursor->t, at = cursor->k;
+
+      for (;; t++)
+        if (tok_cls (side, t) != CLS_SPACE && at++ == k)
+          break;
+      *start = tok_start (side, t);
+      *end = tok_start (side, t + 1);
+      cursor->t = t + 1;
+      cursor->k = at;
+      return;
+    }
+  for (;; cursor->t++)
+    {
+      gsize token_start = tok_start (side, cursor->t), token_end = tok_start (side, cursor->t + 1);
+      gboolean word = tok_cls (side, cursor->t) != CLS_SPACE;
+
+      /* Count code points up to the token the way _clair_diff_to_code_points() does. */
+      for (; cursor->byte < token_start; cursor->cp++)
+        cursor->byte += cp_step (side->text, cursor->byte);
+      *start = cursor->cp;
+      for (; cursor->byte < token_end; cursor->cp++)
+        cursor->byte += cp_step (side->text, cursor->byte);
+      *end = cursor->cp;
+      if (word && cursor->k++ == k)
+        {
+          cursor->t++;
+          return;
+        }
+    }
+}
+
 /* An upper bound of the distance that follows a token alignment: the matched tokens cost
  * nothing, and each gap between two consecutive matches costs the distance between its two sides. */
 static gsize
 levenshtein_by_gaps (const gunichar *ca,
-                     const gsize    *a_cp,
+                     const Side     *sa,
                      const guint8   *a_chg,
                      guint           na,
                      gsize           chars_a,
                      const gunichar *cb,
-                     const gsize    *b_cp,
+                     const Side     *sb,
                      const guint8   *b_chg,
                      guint           nb,
                      gsize           chars_b)
 {
+  WordCursor wa, wb;
   gsize total = 0, ga = 0, gb = 0;
   guint i = 0, j = 0;
 
-  /* a_cp[2i], a_cp[2i+1] are the code point start and end of token i. */
+  word_cursor_init (&wa, sa, chars_a);
+  word_cursor_init (&wb, sb, chars_b);
   for (;;)
     {
-      gsize ea, eb, d = 0;
+      gsize ea = chars_a, eb = chars_b, next_ga = 0, next_gb = 0, d = 0;
 
       while (i < na && a_chg[i])
         i++;
       while (j < nb && b_chg[j])
         j++;
-      ea = i < na ? a_cp[2 * i] : chars_a;
-      eb = j < nb ? b_cp[2 * j] : chars_b;
+      if (i < na)
+        word_cursor_get (&wa, i, &ea, &next_ga);
+      if (j < nb)
+        word_cursor_get (&wb, j, &eb, &next_gb);
       if (ea - ga != eb - gb || memcmp (ca + ga, cb + gb, (ea - ga) * sizeof (gunichar)) != 0)
         {
           if (!_clair_diff_levenshtein_cps (ca + ga, ea - ga, cb + gb, eb - gb, LEVENSHTEIN_BUDGET, &d))
@@ -50,8 +129,8 @@ levenshtein_by_gaps (const gunichar *ca,
       total += d;
       if (i >= na || j >= nb)
         break;
-      ga = a_cp[2 * i + 1];
-      gb = b_cp[2 * j + 1];
+      ga = next_ga;
+      gb = next_gb;
       i++;
       j++;
     }
@@ -89,54 +168,8 @@ levenshtein_by_ops (ClairDiff  *diff,
   return total;
 }
 
-/* Code point offsets (start, end) of the word tokens of @side, in @cps order; @n_chars is the
- * number of code points _clair_diff_to_code_points() found in the text. */
-static gsize *
-word_cp_offsets (const Side *side,
-                 guint       n_words,
-                 gsize       n_chars)
-{
-  gsize *offsets = g_new (gsize, 2 * (gsize) n_words + 2);
-  gsize cp = 0, byte = 0;
-  guint k = 0;
-
-  /* As many code points as bytes: ASCII, every offset is a byte offset. */
-  if (n_chars == side->len)
-    {
-      for (guint t = 0; t < side->n; t++)
-        {
-          offsets[2 * k] = tok_start (side, t);
-          offsets[2 * k + 1] = tok_start (side, t + 1);
-          k += tok_cls (side, t) != CLS_SPACE;
-        }
-      return offsets;
-    }
-
-  for (guint t = 0; t < side->n; t++)
-    {
-      gsize token_start = tok_start (side, t), token_end = tok_start (side, t + 1);
-      gsize start;
-
-      /* Count code points up to the token the way _clair_diff_to_code_points() does. */
-      for (; byte < token_start; cp++)
-        byte += (guchar) side->text[byte] < 0x80 ? 1 : MAX (1, (gsize) g_utf8_skip[(guchar) side->text[byte]]);
-      start = cp;
-      for (; byte < token_end; cp++)
-        byte += (guchar) side->text[byte] < 0x80 ? 1 : MAX (1, (gsize) g_utf8_skip[(guchar) side->text[byte]]);
-      if (tok_cls (side, t) != CLS_SPACE)
-        {
-          offsets[2 * k] = start;
-          offsets[2 * k + 1] = cp;
-          k++;
-        }
-    }
-  return offsets;
-}
-
 /* What needs no word alignment: the word sequences, the sets for Jaccard, the code points and the
- * exact distance when it is cheap enough, and, when it is not, where each word lies among the
- * code points (for the distance along the alignment). The diff runs this beside its own word
- * alignment. */
+ * exact distance when it is cheap enough. The diff runs this beside its own word alignment. */
 void
 _clair_diff_metrics_prepare (MetricsWork *work,
                              const Side  *sa,
@@ -177,11 +210,6 @@ _clair_diff_metrics_prepare (MetricsWork *work,
   work->cb = _clair_diff_to_code_points (sb->text, sb->len, &work->chars_b);
   work->exact = _clair_diff_levenshtein_cps (work->ca, work->chars_a, work->cb, work->chars_b,
                                              LEVENSHTEIN_BUDGET, &work->distance);
-  if (!work->exact)
-    {
-      work->a_cp = word_cp_offsets (sa, work->na, work->chars_a);
-      work->b_cp = word_cp_offsets (sb, work->nb, work->chars_b);
-    }
 }
 
 /* The metrics from the prepared @work and, when @marks is not NULL, the word alignment the diff
@@ -242,8 +270,7 @@ _clair_diff_metrics_finish (MetricsWork     *work,
       b_marks = b_chg;
     }
   if (!exact && a_marks != NULL)
-    distance = levenshtein_by_gaps (work->ca, work->a_cp, a_marks, na, chars_a,
-                                    work->cb, work->b_cp, b_marks, nb, chars_b);
+    distance = levenshtein_by_gaps (work->ca, sa, a_marks, na, chars_a, work->cb, sb, b_marks, nb, chars_b);
 
   metrics->jaccard = work->n_union > 0 ? (double) work->n_common / work->n_union : 1.0;
   metrics->levenshtein = (double) distance;
@@ -259,8 +286,6 @@ _clair_diff_metrics_finish (MetricsWork     *work,
   g_clear_pointer (&work->b_words, g_free);
   g_clear_pointer (&work->ca, g_free);
   g_clear_pointer (&work->cb, g_free);
-  g_clear_pointer (&work->a_cp, g_free);
-  g_clear_pointer (&work->b_cp, g_free);
 }
 
 /* The metrics from the tokens of both texts (ids from one interner, below @n_ids) and, when
