@@ -972,6 +972,42 @@ test_tokens_blocks (void)
     }
 }
 
+/* Large scratch buffers come from mappings of their own: every byte is usable, below and above
+ * the size where that starts, and sides that outgrow their first guess keep their tokens. */
+static void
+test_big_buffers (void)
+{
+  const gsize sizes[] = { 1, 4096, 512 * 1024 - 1, 512 * 1024, 2 << 20, (3 << 20) + 5 };
+  GString *text = g_string_new (NULL);
+  Side side = { 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      guint8 *mem = _clair_diff_big_alloc (sizes[i]);
+
+      for (gsize k = 0; k < sizes[i]; k++)
+        mem[k] = (guint8) (k * 7 + i);
+      for (gsize k = 0; k < sizes[i]; k++)
+        g_assert_cmpuint (mem[k], ==, (guint8) (k * 7 + i));
+      _clair_diff_big_free (mem, sizes[i]);
+    }
+  /* "a." is two tokens in two bytes: more than the first guess of one token per two bytes. */
+  for (guint i = 0; i < 200000; i++)
+    g_string_append (text, "a.");
+  tokenize_words (&side, text->str, text->len, FALSE);
+  g_assert_cmpuint (side.n, ==, 400000);
+  for (guint i = 0; i < side.n; i++)
+    {
+      g_assert_cmpuint (tok_start (&side, i), ==, i);
+      g_assert_cmpuint (tok_cls (&side, i), ==, i % 2 ? CLS_PUNCT : CLS_WORD);
+      g_assert_cmpuint (side.ids[i], ==, side.ids[i % 2]);
+    }
+  g_assert_cmpuint (side.ids[0], !=, side.ids[1]);
+  g_assert_cmpuint (tok_start (&side, side.n), ==, text->len);
+  _clair_diff_side_clear (&side);
+  g_string_free (text, TRUE);
+}
+
 static void
 assert_shared_metrics (const char     *a,
                        gssize          a_len,
@@ -1358,6 +1394,7 @@ main (int   argc,
   g_test_add_func ("/diff/empty-identical-disjoint", test_empty_identical_disjoint);
   g_test_add_func ("/diff/words", test_words);
   g_test_add_func ("/diff/tokens-blocks", test_tokens_blocks);
+  g_test_add_func ("/diff/big-buffers", test_big_buffers);
   g_test_add_func ("/diff/semantic-cleanup", test_semantic_cleanup);
   g_test_add_func ("/diff/refinement", test_refinement);
   g_test_add_func ("/diff/refined-inside-ops", test_refined_inside_ops);

@@ -211,6 +211,11 @@ _clair_diff_side_ascii_clusters (Side       *side,
 
 /* clair-diff-arena.c */
 gpointer
+_clair_diff_big_alloc (gsize size);
+void
+_clair_diff_big_free (gpointer mem,
+                      gsize    size);
+gpointer
 _clair_diff_arena_alloc (Arena *arena,
                          gsize  size);
 gpointer
@@ -354,6 +359,12 @@ gunichar *
 _clair_diff_to_code_points (const char *text,
                             gsize       len,
                             gsize      *n_out);
+/* The same in a buffer of _clair_diff_big_alloc(), to free with _clair_diff_big_free() and
+ * (len + 1) * sizeof (gunichar). */
+gunichar *
+_clair_diff_to_code_points_big (const char *text,
+                                gsize       len,
+                                gsize      *n_out);
 gboolean
 _clair_diff_levenshtein_cps (const gunichar *p,
                              gsize           m,

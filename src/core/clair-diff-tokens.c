@@ -345,13 +345,28 @@ _clair_diff_interner_clear (Interner *interner)
   interner->info_capacity = 0;
 }
 
+/* The starts and the ids of a side share one buffer: starts[capacity + 1], then ids[capacity]. */
+static gsize
+side_bytes (gsize capacity)
+{
+  return (2 * capacity + 1) * sizeof (guint32);
+}
+
 static void
 side_reserve (Side  *side,
               gsize  capacity)
 {
-  /* realloc of a large block remaps its pages rather than copying them. */
-  side->starts = g_renew (guint32, side->starts, capacity + 1);
-  side->ids = g_renew (guint32, side->ids, capacity);
+  guint32 *starts = _clair_diff_big_alloc (side_bytes (capacity));
+  guint32 *ids = starts + capacity + 1;
+
+  if (side->starts != NULL)
+    {
+      memcpy (starts, side->starts, side->n * sizeof (guint32));
+      memcpy (ids, side->ids, side->n * sizeof (guint32));
+      _clair_diff_big_free (side->starts, side_bytes (side->capacity));
+    }
+  side->starts = starts;
+  side->ids = ids;
   side->capacity = (guint) capacity;
 }
 
@@ -612,8 +627,10 @@ tokenize (Side     *side,
 void
 _clair_diff_side_clear (Side *side)
 {
-  g_clear_pointer (&side->starts, g_free);
-  g_clear_pointer (&side->ids, g_free);
+  if (side->starts != NULL)
+    _clair_diff_big_free (side->starts, side_bytes (side->capacity));
+  side->starts = NULL;
+  side->ids = NULL;
   side->n = side->capacity = 0;
 }
 

@@ -206,8 +206,8 @@ _clair_diff_metrics_prepare (MetricsWork *work,
   /* Huge inputs: _clair_diff_metrics_finish() counts along a line-aligned diff instead. */
   if (sa->len + sb->len > CLAIR_DIFF_LINE_THRESHOLD)
     return;
-  work->ca = _clair_diff_to_code_points (sa->text, sa->len, &work->chars_a);
-  work->cb = _clair_diff_to_code_points (sb->text, sb->len, &work->chars_b);
+  work->ca = _clair_diff_to_code_points_big (sa->text, sa->len, &work->chars_a);
+  work->cb = _clair_diff_to_code_points_big (sb->text, sb->len, &work->chars_b);
   work->exact = _clair_diff_levenshtein_cps (work->ca, work->chars_a, work->cb, work->chars_b,
                                              LEVENSHTEIN_BUDGET, &work->distance);
 }
@@ -284,8 +284,11 @@ _clair_diff_metrics_finish (MetricsWork     *work,
 
   g_clear_pointer (&work->a_words, g_free);
   g_clear_pointer (&work->b_words, g_free);
-  g_clear_pointer (&work->ca, g_free);
-  g_clear_pointer (&work->cb, g_free);
+  if (work->ca != NULL)
+    _clair_diff_big_free (work->ca, (sa->len + 1) * sizeof (gunichar));
+  if (work->cb != NULL)
+    _clair_diff_big_free (work->cb, (sb->len + 1) * sizeof (gunichar));
+  work->ca = work->cb = NULL;
 }
 
 /* The metrics from the tokens of both texts (ids from one interner, below @n_ids) and, when
