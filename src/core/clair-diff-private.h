@@ -39,13 +39,22 @@ typedef enum
   SPLIT_CLUSTERS,
 } Split;
 
+/* The ops (or the refined spans) of a diff: a growable array whose buffer comes from
+ * _clair_diff_big_alloc(), so that the ops of a large diff are not faulted in page by page. */
+typedef struct
+{
+  ClairDiffOp *data;
+  guint        len;
+  guint        capacity;
+} OpArray;
+
 struct _ClairDiff
 {
   gatomicrefcount      ref_count;
   ClairDiffFlags       flags;
   ClairDiffGranularity granularity;
-  GArray              *ops;
-  GArray              *refined;
+  OpArray              ops;
+  OpArray              refined;
   ClairDiffStats       stats;
 };
 
@@ -287,12 +296,10 @@ _clair_diff_cleanup_semantic (GArray     *segs,
 
 /* clair-diff-refine.c */
 void
-_clair_diff_push_op (GArray        *ops,
-                     ClairDiffKind  kind,
-                     gsize          a_start,
-                     gsize          a_end,
-                     gsize          b_start,
-                     gsize          b_end);
+_clair_diff_ops_reserve (OpArray *ops,
+                         guint    capacity);
+void
+_clair_diff_ops_clear (OpArray *ops);
 void
 _clair_diff_refiner_init (Refiner *refiner);
 void
@@ -305,7 +312,7 @@ _clair_diff_refine_run (Refiner    *refiner,
                         const char *b,
                         gsize       b_start,
                         gsize       b_end,
-                        GArray     *refined);
+                        OpArray    *refined);
 
 /* clair-diff-threads.c */
 void
@@ -346,7 +353,7 @@ _clair_diff_refine_runs (const char *a,
                          const char *b,
                          const Run  *runs,
                          guint       n_runs,
-                         GArray     *refined);
+                         OpArray    *refined);
 
 /* clair-levenshtein.c */
 guint
@@ -431,6 +438,26 @@ tok_offset (const Side *side,
             guint32     i)
 {
   return tok_start (side, i);
+}
+
+static inline void
+_clair_diff_push_op (OpArray       *ops,
+                     ClairDiffKind  kind,
+                     gsize          a_start,
+                     gsize          a_end,
+                     gsize          b_start,
+                     gsize          b_end)
+{
+  ClairDiffOp *op;
+
+  if (G_UNLIKELY (ops->len == ops->capacity))
+    _clair_diff_ops_reserve (ops, MAX (16, ops->capacity * 2));
+  op = &ops->data[ops->len++];
+  op->kind = kind;
+  op->a_start = a_start;
+  op->a_end = a_end;
+  op->b_start = b_start;
+  op->b_end = b_end;
 }
 
 static inline void

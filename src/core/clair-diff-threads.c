@@ -85,7 +85,7 @@ typedef struct
   const char *b;
   const Run  *runs;
   guint       n_runs;
-  GArray     *out;
+  OpArray    *out;
 } RefineJob;
 
 static gpointer
@@ -110,10 +110,11 @@ _clair_diff_refine_runs (const char *a,
                          const char *b,
                          const Run  *runs,
                          guint       n_runs,
-                         GArray     *refined)
+                         OpArray    *refined)
 {
+  OpArray second_out = { NULL, 0, 0 };
   RefineJob first = { a, b, runs, n_runs, refined };
-  RefineJob second = { a, b, NULL, 0, NULL };
+  RefineJob second = { a, b, NULL, 0, &second_out };
   GThread *thread = NULL;
 
   if (n_runs >= PARALLEL_MIN_RUNS && g_get_num_processors () > 1)
@@ -121,21 +122,20 @@ _clair_diff_refine_runs (const char *a,
       first.n_runs = n_runs / 2;
       second.runs = runs + first.n_runs;
       second.n_runs = n_runs - first.n_runs;
-      second.out = g_array_sized_new (FALSE, FALSE, sizeof (ClairDiffOp), 2 * second.n_runs + 2);
+      _clair_diff_ops_reserve (&second_out, 2 * second.n_runs + 2);
       thread = g_thread_try_new ("clair-diff", refine_job, &second, NULL);
       if (thread == NULL)
-        {
-          g_clear_pointer (&second.out, g_array_unref);
-          first.n_runs = n_runs;
-        }
+        first.n_runs = n_runs;
     }
   refine_job (&first);
   if (thread != NULL)
     {
       g_thread_join (thread);
-      g_array_append_vals (refined, second.out->data, second.out->len);
-      g_array_unref (second.out);
+      _clair_diff_ops_reserve (refined, refined->len + second_out.len);
+      memcpy (refined->data + refined->len, second_out.data, second_out.len * sizeof (ClairDiffOp));
+      refined->len += second_out.len;
     }
+  _clair_diff_ops_clear (&second_out);
 }
 
 /* The metrics of a large pair beside its diff: what needs no alignment while the diff aligns the

@@ -305,7 +305,7 @@ count_text_words (const char *text,
 
 /* Appends an op, extending the last one when it is of the same kind. */
 static void
-push_op_merged (GArray        *ops,
+push_op_merged (OpArray       *ops,
                 ClairDiffKind  kind,
                 gsize          a_start,
                 gsize          a_end,
@@ -314,7 +314,7 @@ push_op_merged (GArray        *ops,
 {
   if (ops->len > 0)
     {
-      ClairDiffOp *last = &g_array_index (ops, ClairDiffOp, ops->len - 1);
+      ClairDiffOp *last = &ops->data[ops->len - 1];
 
       if (last->kind == kind && last->a_end == a_start && last->b_end == b_start)
         {
@@ -342,17 +342,17 @@ append_word_diff (ClairDiff      *self,
 
   flags = (flags | CLAIR_DIFF_FORCE_WORDS) & ~CLAIR_DIFF_FORCE_LINES;
   sub = clair_diff_compute (a + a0, a1 - a0, b + b0, b1 - b0, flags);
-  for (guint k = 0; k < sub->ops->len; k++)
+  for (guint k = 0; k < sub->ops.len; k++)
     {
-      const ClairDiffOp *op = &g_array_index (sub->ops, ClairDiffOp, k);
+      const ClairDiffOp *op = &sub->ops.data[k];
 
-      push_op_merged (self->ops, op->kind, a0 + op->a_start, a0 + op->a_end, b0 + op->b_start, b0 + op->b_end);
+      push_op_merged (&self->ops, op->kind, a0 + op->a_start, a0 + op->a_end, b0 + op->b_start, b0 + op->b_end);
     }
-  for (guint k = 0; k < sub->refined->len; k++)
+  for (guint k = 0; k < sub->refined.len; k++)
     {
-      const ClairDiffOp *op = &g_array_index (sub->refined, ClairDiffOp, k);
+      const ClairDiffOp *op = &sub->refined.data[k];
 
-      _clair_diff_push_op (self->refined, op->kind, a0 + op->a_start, a0 + op->a_end, b0 + op->b_start, b0 + op->b_end);
+      _clair_diff_push_op (&self->refined, op->kind, a0 + op->a_start, a0 + op->a_end, b0 + op->b_start, b0 + op->b_end);
     }
   self->stats.deleted += sub->stats.deleted;
   self->stats.inserted += sub->stats.inserted;
@@ -471,9 +471,9 @@ diff_compute (const char     *a,
     }
   runs = g_array_sized_new (FALSE, FALSE, sizeof (Run), (flags & CLAIR_DIFF_NO_REFINE) ? 0 : segs->len / 2 + 1);
   /* Sized once: an equality is one op, a change two, a refined change two spans or more. */
-  self->ops = g_array_sized_new (FALSE, FALSE, sizeof (ClairDiffOp), segs->len + segs->len / 2 + 2);
-  self->refined = g_array_sized_new (FALSE, FALSE, sizeof (ClairDiffOp),
-                                     (flags & CLAIR_DIFF_NO_REFINE) ? 0 : segs->len + 2);
+  _clair_diff_ops_reserve (&self->ops, segs->len + segs->len / 2 + 2);
+  if (!(flags & CLAIR_DIFF_NO_REFINE))
+    _clair_diff_ops_reserve (&self->refined, segs->len + 2);
   for (guint k = 0; k < segs->len; k++)
     {
       const Seg *seg = &g_array_index (segs, Seg, k);
@@ -482,7 +482,7 @@ diff_compute (const char     *a,
 
       if (seg->equal)
         {
-          push_op_merged (self->ops, CLAIR_DIFF_EQUAL, a0, a1, b0, b1);
+          push_op_merged (&self->ops, CLAIR_DIFF_EQUAL, a0, a1, b0, b1);
           continue;
         }
       if (split == SPLIT_LINES && a1 > a0 && b1 > b0 && a1 - a0 + b1 - b0 <= LINE_RUN_MAX_BYTES)
@@ -496,9 +496,9 @@ diff_compute (const char     *a,
       self->stats.inserted += split == SPLIT_LINES ? count_text_words (b + b0, b1 - b0)
                                                    : count_words (&sb, seg->b0, seg->b1);
       if (a1 > a0)
-        _clair_diff_push_op (self->ops, CLAIR_DIFF_DELETE, a0, a1, b0, b0);
+        _clair_diff_push_op (&self->ops, CLAIR_DIFF_DELETE, a0, a1, b0, b0);
       if (b1 > b0)
-        _clair_diff_push_op (self->ops, CLAIR_DIFF_INSERT, a1, a1, b0, b1);
+        _clair_diff_push_op (&self->ops, CLAIR_DIFF_INSERT, a1, a1, b0, b1);
       if (a1 > a0 && b1 > b0 && !(flags & CLAIR_DIFF_NO_REFINE))
         {
           Run run = { a0, a1, b0, b1 };
@@ -506,7 +506,7 @@ diff_compute (const char     *a,
           g_array_append_val (runs, run);
         }
     }
-  _clair_diff_refine_runs (a, b, (const Run *) runs->data, runs->len, self->refined);
+  _clair_diff_refine_runs (a, b, (const Run *) runs->data, runs->len, &self->refined);
 
   if (share_metrics)
     _clair_diff_metrics_end (&metrics_job);
@@ -568,8 +568,8 @@ clair_diff_unref (ClairDiff *self)
 
   if (g_atomic_ref_count_dec (&self->ref_count))
     {
-      g_array_unref (self->ops);
-      g_array_unref (self->refined);
+      _clair_diff_ops_clear (&self->ops);
+      _clair_diff_ops_clear (&self->refined);
       g_free (self);
     }
 }
@@ -581,8 +581,8 @@ clair_diff_get_ops (ClairDiff *self,
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (n_ops != NULL, NULL);
 
-  *n_ops = self->ops->len;
-  return (const ClairDiffOp *) self->ops->data;
+  *n_ops = self->ops.len;
+  return self->ops.data;
 }
 
 const ClairDiffOp *
@@ -592,8 +592,8 @@ clair_diff_get_refined (ClairDiff *self,
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (n_refined != NULL, NULL);
 
-  *n_refined = self->refined->len;
-  return (const ClairDiffOp *) self->refined->data;
+  *n_refined = self->refined.len;
+  return self->refined.data;
 }
 
 ClairDiffGranularity

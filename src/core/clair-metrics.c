@@ -144,8 +144,8 @@ levenshtein_by_ops (ClairDiff  *diff,
                     const char *a,
                     const char *b)
 {
-  const ClairDiffOp *ops = (const ClairDiffOp *) diff->ops->data;
-  guint n_ops = diff->ops->len;
+  const ClairDiffOp *ops = diff->ops.data;
+  guint n_ops = diff->ops.len;
   gsize total = 0;
 
   for (guint k = 0; k < n_ops; k++)
