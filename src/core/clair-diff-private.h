@@ -168,6 +168,8 @@ typedef struct
   guint32     n_ids;
   guint32    *a_words;  /* the ids of the word (and punctuation) tokens */
   guint32    *b_words;
+  guint32    *a_tok;    /* ... and their token indices */
+  guint32    *b_tok;
   guint       na;
   guint       nb;
   guint       n_union;  /* distinct words on either side */

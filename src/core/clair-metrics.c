@@ -19,8 +19,9 @@
  * words: the distance along an alignment asks for them in increasing order. */
 typedef struct
 {
-  const Side *side;
-  gboolean    ascii;  /* as many code points as bytes: offsets are byte offsets */
+  const Side    *side;
+  const guint32 *word_tok;  /* the token index of each word */
+  gboolean       ascii;     /* as many code points as bytes: offsets are byte offsets */
   guint       t;      /* the next token */
   guint       k;      /* the index of the next word token at or after t */
   gsize       byte;
@@ -28,11 +29,13 @@ typedef struct
 } WordCursor;
 
 static void
-word_cursor_init (WordCursor *cursor,
-                  const Side *side,
-                  gsize       n_chars)
+word_cursor_init (WordCursor    *cursor,
+                  const Side    *side,
+                  const guint32 *word_tok,
+                  gsize          n_chars)
 {
   cursor->side = side;
+  cursor->word_tok = word_tok;
   cursor->ascii = n_chars == side->len;
   cursor->t = 0;
   cursor->k = 0;
@@ -47,28 +50,15 @@ cp_step (const char *text,
   return (guchar) text[byte] < 0x80 ? 1 : MAX (1, (gsize) g_utf8_skip[(guchar) text[byte]]);
 }
 
-/* The code point start and end of word token @k, which is not before the cursor's. */
-static void
-word_cursor_get (WordCursor *cursor,
-                 guint       k,
-                 gsize      *start,
-                 gsize      *end)
+/* word_cursor_get() where code points are not bytes. */
+static G_GNUC_NO_INLINE void
+word_cursor_walk (WordCursor *cursor,
+                  guint       k,
+                  gsize      *start,
+                  gsize      *end)
 {
   const Side *side = cursor->side;
 
-  if (cursor->ascii)
-    {
-      guint t = cursor->t, at = cursor->k;
-
-      for (;; t++)
-        if (tok_cls (side, t) != CLS_SPACE && at++ == k)
-          break;
-      *start = tok_start (side, t);
-      *end = tok_start (side, t + 1);
-      cursor->t = t + 1;
-      cursor->k = at;
-      return;
-    }
   for (;; cursor->t++)
     {
       gsize token_start = tok_start (side, cursor->t), token_end = tok_start (side, cursor->t + 1);
@@ -89,26 +79,54 @@ word_cursor_get (WordCursor *cursor,
     }
 }
 
+/* The code point start and end of word token @k, which is not before the cursor's. */
+static inline void
+word_cursor_get (WordCursor *cursor,
+                 guint       k,
+                 gsize      *start,
+                 gsize      *end)
+{
+  if (G_LIKELY (cursor->ascii))
+    {
+      guint t = cursor->word_tok[k];
+
+      *start = tok_start (cursor->side, t);
+      *end = tok_start (cursor->side, t + 1);
+      return;
+    }
+  word_cursor_walk (cursor, k, start, end);
+}
+
+/* Most gaps between aligned words are one space on each side: compare short ones in line. */
+static inline gboolean
+same_code_points (const gunichar *a,
+                  const gunichar *b,
+                  gsize           n)
+{
+  if (n > 8)
+    return memcmp (a, b, n * sizeof (gunichar)) == 0;
+  for (gsize k = 0; k < n; k++)
+    if (a[k] != b[k])
+      return FALSE;
+  return TRUE;
+}
+
 /* An upper bound of the distance that follows a token alignment: the matched tokens cost
  * nothing, and each gap between two consecutive matches costs the distance between its two sides. */
 static gsize
-levenshtein_by_gaps (const gunichar *ca,
-                     const Side     *sa,
-                     const guint8   *a_chg,
-                     guint           na,
-                     gsize           chars_a,
-                     const gunichar *cb,
-                     const Side     *sb,
-                     const guint8   *b_chg,
-                     guint           nb,
-                     gsize           chars_b)
+levenshtein_by_gaps (const MetricsWork *work,
+                     const guint8      *a_chg,
+                     const guint8      *b_chg)
 {
+  const gunichar *ca = work->ca, *cb = work->cb;
+  gsize chars_a = work->chars_a, chars_b = work->chars_b;
+  guint na = work->na, nb = work->nb;
   WordCursor wa, wb;
   gsize total = 0, ga = 0, gb = 0;
   guint i = 0, j = 0;
 
-  word_cursor_init (&wa, sa, chars_a);
-  word_cursor_init (&wb, sb, chars_b);
+  word_cursor_init (&wa, work->sa, work->a_tok, chars_a);
+  word_cursor_init (&wb, work->sb, work->b_tok, chars_b);
   for (;;)
     {
       gsize ea = chars_a, eb = chars_b, next_ga = 0, next_gb = 0, d = 0;
@@ -121,7 +139,7 @@ levenshtein_by_gaps (const gunichar *ca,
         word_cursor_get (&wa, i, &ea, &next_ga);
       if (j < nb)
         word_cursor_get (&wb, j, &eb, &next_gb);
-      if (ea - ga != eb - gb || memcmp (ca + ga, cb + gb, (ea - ga) * sizeof (gunichar)) != 0)
+      if (ea - ga != eb - gb || !same_code_points (ca + ga, cb + gb, ea - ga))
         {
           if (!_clair_diff_levenshtein_cps (ca + ga, ea - ga, cb + gb, eb - gb, LEVENSHTEIN_BUDGET, &d))
             d = MAX (ea - ga, eb - gb);
@@ -184,12 +202,21 @@ _clair_diff_metrics_prepare (MetricsWork *work,
   work->n_ids = n_ids;
   work->a_words = g_new (guint32, sa->n + 1);
   work->b_words = g_new (guint32, sb->n + 1);
+  work->a_tok = g_new (guint32, sa->n + 1);
+  work->b_tok = g_new (guint32, sb->n + 1);
+  /* Gathered without branching: every token is written, only words advance. */
   for (guint i = 0; i < sa->n; i++)
-    if (tok_cls (sa, i) != CLS_SPACE)
-      work->a_words[work->na++] = sa->ids[i];
+    {
+      work->a_words[work->na] = sa->ids[i];
+      work->a_tok[work->na] = i;
+      work->na += tok_cls (sa, i) != CLS_SPACE;
+    }
   for (guint i = 0; i < sb->n; i++)
-    if (tok_cls (sb, i) != CLS_SPACE)
-      work->b_words[work->nb++] = sb->ids[i];
+    {
+      work->b_words[work->nb] = sb->ids[i];
+      work->b_tok[work->nb] = i;
+      work->nb += tok_cls (sb, i) != CLS_SPACE;
+    }
 
   /* Jaccard over the sets of distinct tokens: bit 1 = in the original, bit 2 = in the revision. */
   seen = g_new0 (guint8, n_ids + 1);
@@ -270,7 +297,7 @@ _clair_diff_metrics_finish (MetricsWork     *work,
       b_marks = b_chg;
     }
   if (!exact && a_marks != NULL)
-    distance = levenshtein_by_gaps (work->ca, sa, a_marks, na, chars_a, work->cb, sb, b_marks, nb, chars_b);
+    distance = levenshtein_by_gaps (work, a_marks, b_marks);
 
   metrics->jaccard = work->n_union > 0 ? (double) work->n_common / work->n_union : 1.0;
   metrics->levenshtein = (double) distance;
@@ -284,6 +311,8 @@ _clair_diff_metrics_finish (MetricsWork     *work,
 
   g_clear_pointer (&work->a_words, g_free);
   g_clear_pointer (&work->b_words, g_free);
+  g_clear_pointer (&work->a_tok, g_free);
+  g_clear_pointer (&work->b_tok, g_free);
   if (work->ca != NULL)
     _clair_diff_big_free (work->ca, (sa->len + 1) * sizeof (gunichar));
   if (work->cb != NULL)
