@@ -15,34 +15,6 @@ G_DEFINE_BOXED_TYPE (ClairDiff, clair_diff, clair_diff_ref, clair_diff_unref)
 
 /* Segments: alternating runs in token space */
 
-static void
-push_seg (GArray   *segs,
-          guint32   a0,
-          guint32   a1,
-          guint32   b0,
-          guint32   b1,
-          gboolean  equal)
-{
-  if (a0 == a1 && b0 == b1)
-    return;
-  if (segs->len > 0)
-    {
-      Seg *last = &g_array_index (segs, Seg, segs->len - 1);
-
-      if (last->equal == equal)
-        {
-          last->a1 = a1;
-          last->b1 = b1;
-          return;
-        }
-    }
-  {
-    Seg seg = { a0, a1, b0, b1, equal };
-
-    g_array_append_val (segs, seg);
-  }
-}
-
 /* An upper bound of the number of segments of @a_chg and @b_chg: every change starts a run of
  * marks on one side at least, and equalities alternate with changes. */
 static guint
@@ -61,7 +33,8 @@ count_segs (const guint8 *a_chg,
   return 2 * n_runs + 1;
 }
 
-/* Fills @segs (emptied first) with the runs of @a_chg and @b_chg. */
+/* Fills @segs (emptied first) with the runs of @a_chg and @b_chg. Changes and equalities
+ * alternate, and none is empty. */
 void
 _clair_diff_segs_from_marks (GArray       *segs,
                              const guint8 *a_chg,
@@ -69,12 +42,16 @@ _clair_diff_segs_from_marks (GArray       *segs,
                              const guint8 *b_chg,
                              guint         m)
 {
-  guint i = 0, j = 0;
+  guint i = 0, j = 0, len = 0;
+  Seg *out;
 
-  g_array_set_size (segs, 0);
+  /* Written in place up to the bound, then cut to what was written. */
+  g_array_set_size (segs, count_segs (a_chg, n, b_chg, m));
+  out = (Seg *) segs->data;
   while (i < n || j < m)
     {
       guint i0 = i, j0 = j;
+      gboolean equal;
 
       if ((i < n && a_chg[i]) || (j < m && b_chg[j]))
         {
@@ -82,16 +59,27 @@ _clair_diff_segs_from_marks (GArray       *segs,
             i++;
           while (j < m && b_chg[j])
             j++;
-          push_seg (segs, i0, i, j0, j, FALSE);
+          equal = FALSE;
         }
       else
         {
           while (i < n && j < m && !a_chg[i] && !b_chg[j])
             i++, j++;
           g_assert (i > i0);
-          push_seg (segs, i0, i, j0, j, TRUE);
+          equal = TRUE;
         }
+      /* A run of marks on a side stops at an unmarked token, so an equality follows a change;
+       * an equality stops at a mark, so a change follows it: kinds alternate. */
+      g_assert (len == 0 || out[len - 1].equal != equal);
+      g_assert (len < segs->len);
+      out[len].a0 = i0;
+      out[len].a1 = i;
+      out[len].b0 = j0;
+      out[len].b1 = j;
+      out[len].equal = equal;
+      len++;
     }
+  g_array_set_size (segs, len);
 }
 
 /* How good a place the boundary before token @i is for an edit to start or end, after
@@ -192,7 +180,7 @@ shift_to_words (GArray     *segs,
       next->b0 = seg->b1;
     }
 
-  /* Sliding can empty an equality: merge what touches, in place (as push_seg() would). */
+  /* Sliding can empty an equality: drop it and merge what then touches, in place. */
   {
     Seg *out = (Seg *) segs->data;
     guint len = 0;
@@ -449,7 +437,7 @@ diff_compute (const char     *a,
       _clair_diff_metrics_align (&metrics_job, &marks, metrics, levenshtein_exact);
       *shared = TRUE;
     }
-  segs = g_array_sized_new (FALSE, FALSE, sizeof (Seg), count_segs (a_chg, sa.n, b_chg, sb.n));
+  segs = g_array_new (FALSE, FALSE, sizeof (Seg));
   _clair_diff_segs_from_marks (segs, a_chg, sa.n, b_chg, sb.n);
   /* Give the big blocks of the token diff back: the ops reuse their pages, and refining needs
    * little. */
