@@ -1286,13 +1286,14 @@ run_clear (ProgramRun *run)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ProgramRun, run_clear)
 
 static void
-run_program (ProgramRun         *run,
-             const char  *program,
-             const char  *a,
-             const char  *b)
+run_program (ProgramRun *run,
+             const char *program,
+             const char *color,
+             const char *a,
+             const char *b)
 {
   g_autoptr(GError) error = NULL;
-  const char *argv[] = { program, "diff", "--color=never", a, b, NULL };
+  const char *argv[] = { program, "diff", color, a, b, NULL };
   int wait_status = 0;
 
   g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
@@ -1353,8 +1354,8 @@ test_cli_launcher (void)
         b = bad;
       if (g_strcmp0 (cases[i][1], "only-one") == 0)
         b = NULL;
-      run_program (&lean, clair, a, b);
-      run_program (&whole, full, a, b);
+      run_program (&lean, clair, "--color=never", a, b);
+      run_program (&whole, full, "--color=never", a, b);
       g_assert_cmpint (lean.status, ==, whole.status);
       g_assert_cmpstr (lean.out, ==, whole.out);
       g_assert_cmpstr (lean.err, ==, whole.err);
@@ -1379,6 +1380,18 @@ test_cli_launcher (void)
           break;
         }
     }
+  /* In colour the characters that changed inside a replaced word stand out (without colour the
+   * diff skips refining them, since it would not show them). */
+  {
+    g_auto(ProgramRun) lean = { 0 };
+    g_auto(ProgramRun) whole = { 0 };
+
+    run_program (&lean, clair, "--color=always", pa, pb);
+    run_program (&whole, full, "--color=always", pa, pb);
+    g_assert_cmpint (lean.status, ==, 0);
+    g_assert_cmpstr (lean.out, ==, whole.out);
+    g_assert_nonnull (strstr (lean.out, "\033[31mcolo\033[1;31;4mu\033[m\033[31mr\033[m"));
+  }
   g_unlink (pa);
   g_unlink (pb);
   g_unlink (bad);

@@ -368,7 +368,7 @@ clair_cmd_diff (int    argc,
   const char *a, *b;
   g_autofree char *color = NULL;
   gsize a_len = 0, b_len = 0;
-  gboolean json = FALSE, stats = FALSE, ignore_space = FALSE, exact = TRUE;
+  gboolean json = FALSE, stats = FALSE, ignore_space = FALSE, exact = TRUE, colored;
   ClairDiffFlags flags = CLAIR_DIFF_FLAGS_NONE;
   ClairMetrics metrics;
   GOptionEntry entries[] = {
@@ -420,8 +420,9 @@ clair_cmd_diff (int    argc,
 
   if (ignore_space)
     flags |= CLAIR_DIFF_IGNORE_WHITESPACE;
-  /* The JSON and the statistics show no character spans. */
-  if (json || stats)
+  /* The JSON, the statistics and the text diff without colour show no character spans. */
+  colored = !json && !stats && want_color (color);
+  if (!colored)
     flags |= CLAIR_DIFF_NO_REFINE;
   /* The metrics share the diff's tokens and word alignment instead of cutting and aligning the
    * texts a second time. */
@@ -444,7 +445,7 @@ clair_cmd_diff (int    argc,
       if (fwrite (out->str, 1, out->len, stdout) != out->len || fflush (stdout) != 0)
         return clair_cli_fail (_("could not write the diff to standard output"));
     }
-  else if (!write_diff_text (diff, a, b, want_color (color)))
+  else if (!write_diff_text (diff, a, b, colored))
     return clair_cli_fail (_("could not write the diff to standard output"));
   return CLAIR_EXIT_OK;
 }
