@@ -15,24 +15,6 @@ G_DEFINE_BOXED_TYPE (ClairDiff, clair_diff, clair_diff_ref, clair_diff_unref)
 
 /* Segments: alternating runs in token space */
 
-/* An upper bound of the number of segments of @a_chg and @b_chg: every change starts a run of
- * marks on one side at least, and equalities alternate with changes. */
-static guint
-count_segs (const guint8 *a_chg,
-            guint         n,
-            const guint8 *b_chg,
-            guint         m)
-{
-  guint n_runs = 2;
-
-  /* Marks are 0 or 1: count without branching. */
-  for (guint k = 1; k < n; k++)
-    n_runs += a_chg[k] & (a_chg[k - 1] ^ 1);
-  for (guint k = 1; k < m; k++)
-    n_runs += b_chg[k] & (b_chg[k - 1] ^ 1);
-  return 2 * n_runs + 1;
-}
-
 /* Fills @segs (emptied first) with the runs of @a_chg and @b_chg. Changes and equalities
  * alternate, and none is empty. */
 void
@@ -45,8 +27,8 @@ _clair_diff_segs_from_marks (GArray       *segs,
   guint i = 0, j = 0, len = 0;
   Seg *out;
 
-  /* Written in place up to the bound, then cut to what was written. */
-  g_array_set_size (segs, count_segs (a_chg, n, b_chg, m));
+  /* Written in place, the array grown as needed and cut to what was written at the end. */
+  g_array_set_size (segs, MAX (64, (n + m) / 32));
   out = (Seg *) segs->data;
   while (i < n || j < m)
     {
@@ -63,15 +45,25 @@ _clair_diff_segs_from_marks (GArray       *segs,
         }
       else
         {
-          while (i < n && j < m && !a_chg[i] && !b_chg[j])
-            i++, j++;
+          /* Up to the next mark on either side (marks are 0 or 1): memchr() is vectorised. */
+          const guint8 *next_a = memchr (a_chg + i, 1, n - i);
+          const guint8 *next_b = memchr (b_chg + j, 1, m - j);
+          guint run = MIN (next_a != NULL ? (guint) (next_a - a_chg) - i : n - i,
+                           next_b != NULL ? (guint) (next_b - b_chg) - j : m - j);
+
+          i += run;
+          j += run;
           g_assert (i > i0);
           equal = TRUE;
         }
       /* A run of marks on a side stops at an unmarked token, so an equality follows a change;
        * an equality stops at a mark, so a change follows it: kinds alternate. */
       g_assert (len == 0 || out[len - 1].equal != equal);
-      g_assert (len < segs->len);
+      if (G_UNLIKELY (len == segs->len))
+        {
+          g_array_set_size (segs, 2 * len);
+          out = (Seg *) segs->data;
+        }
       out[len].a0 = i0;
       out[len].a1 = i;
       out[len].b0 = j0;
