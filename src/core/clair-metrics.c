@@ -186,6 +186,14 @@ levenshtein_by_ops (ClairDiff  *diff,
   return total;
 }
 
+/* The size of the buffer of a_words, a_tok, b_words and b_tok. */
+static gsize
+metrics_words_bytes (const Side *sa,
+                     const Side *sb)
+{
+  return 2 * ((gsize) sa->n + sb->n + 2) * sizeof (guint32);
+}
+
 /* What needs no word alignment: the word sequences, the sets for Jaccard, the code points and the
  * exact distance when it is cheap enough. The diff runs this beside its own word alignment. */
 void
@@ -200,10 +208,11 @@ _clair_diff_metrics_prepare (MetricsWork *work,
   work->sa = sa;
   work->sb = sb;
   work->n_ids = n_ids;
-  work->a_words = g_new (guint32, sa->n + 1);
-  work->b_words = g_new (guint32, sb->n + 1);
-  work->a_tok = g_new (guint32, sa->n + 1);
-  work->b_tok = g_new (guint32, sb->n + 1);
+  /* One buffer for the four arrays: large pairs get it in huge pages (clair-diff-arena.c). */
+  work->a_words = _clair_diff_big_alloc (metrics_words_bytes (sa, sb));
+  work->a_tok = work->a_words + sa->n + 1;
+  work->b_words = work->a_tok + sa->n + 1;
+  work->b_tok = work->b_words + sb->n + 1;
   /* Gathered without branching: every token is written, only words advance. */
   for (guint i = 0; i < sa->n; i++)
     {
@@ -309,10 +318,9 @@ _clair_diff_metrics_finish (MetricsWork     *work,
   if (levenshtein_exact != NULL)
     *levenshtein_exact = exact;
 
-  g_clear_pointer (&work->a_words, g_free);
-  g_clear_pointer (&work->b_words, g_free);
-  g_clear_pointer (&work->a_tok, g_free);
-  g_clear_pointer (&work->b_tok, g_free);
+  if (work->a_words != NULL)
+    _clair_diff_big_free (work->a_words, metrics_words_bytes (sa, sb));
+  work->a_words = work->b_words = work->a_tok = work->b_tok = NULL;
   if (work->ca != NULL)
     _clair_diff_big_free (work->ca, (sa->len + 1) * sizeof (gunichar));
   if (work->cb != NULL)
