@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "clair-diff.h"
+#include "clair-diff-private.h"
 #include "clair-metrics.h"
 #include "test-reference.h"
 
@@ -915,6 +916,99 @@ test_anchored_near_minimal (void)
 }
 
 static void
+tokenize_words (Side       *side,
+                const char *text,
+                gsize       len,
+                gboolean    ignore_space)
+{
+  Interner interner;
+
+  _clair_diff_interner_init (&interner, 0, 1, FALSE);
+  _clair_diff_side_tokenize (side, text, len, SPLIT_WORDS, &interner, ignore_space);
+  _clair_diff_interner_clear (&interner);
+}
+
+/* Plain ASCII is cut sixteen bytes at a time: the tokens (starts, classes, ids) must be those of
+ * the byte by byte loop, whatever the bytes (every ASCII byte, NUL and \v included), whatever
+ * non-ASCII text, joiners and broken sequences interrupt the blocks, at every alignment. */
+static void
+test_tokens_blocks (void)
+{
+  const char *pieces[] = { "word", "Lorem", "ipsum42", " ", "  ", "\n", "\n\n", "\t", "\v", "\r\n",
+                           "\f", ".", ",", "--", "é", "e\xcc\x81", "\xe7\x8c\xab", "x\xe2\x80\x8dy",
+                           "\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd", "\xf0\x9f\x87\xa9\xf0\x9f\x87\xaa",
+                           "\xe2\x80\x8d", "\xff", "\xc3", "\xc2\xa0", "abcdefghijklmnopqrstuvwxyz" };
+
+  for (guint round = 0; round < 400; round++)
+    {
+      GString *text = g_string_new (NULL);
+      gboolean ignore_space = g_test_rand_bit ();
+      guint n = g_test_rand_int_range (0, 120);
+
+      for (guint i = 0; i < n; i++)
+        {
+          if (g_test_rand_int_range (0, 4) == 0)
+            g_string_append_c (text, (char) g_test_rand_int_range (0, 128));
+          else
+            g_string_append (text, pieces[g_test_rand_int_range (0, G_N_ELEMENTS (pieces))]);
+        }
+      for (guint offset = 0; offset < MIN (16, text->len + 1); offset++)
+        {
+          Side blocks = { 0 }, bytes = { 0 };
+          gboolean was;
+
+          tokenize_words (&blocks, text->str + offset, text->len - offset, ignore_space);
+          was = _clair_diff_tokens_use_blocks (FALSE);
+          tokenize_words (&bytes, text->str + offset, text->len - offset, ignore_space);
+          _clair_diff_tokens_use_blocks (was);
+          g_assert_cmpuint (blocks.n, ==, bytes.n);
+          g_assert_cmpmem (blocks.starts, (blocks.n + 1) * sizeof (guint32),
+                           bytes.starts, (bytes.n + 1) * sizeof (guint32));
+          g_assert_cmpmem (blocks.ids, blocks.n * sizeof (guint32), bytes.ids, bytes.n * sizeof (guint32));
+          _clair_diff_side_clear (&blocks);
+          _clair_diff_side_clear (&bytes);
+        }
+      g_string_free (text, TRUE);
+    }
+}
+
+/* Large scratch buffers come from mappings of their own: every byte is usable, below and above
+ * the size where that starts, and sides that outgrow their first guess keep their tokens. */
+static void
+test_big_buffers (void)
+{
+  const gsize sizes[] = { 1, 4096, 512 * 1024 - 1, 512 * 1024, 2 << 20, (3 << 20) + 5 };
+  GString *text = g_string_new (NULL);
+  Side side = { 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      guint8 *mem = _clair_diff_big_alloc (sizes[i]);
+
+      for (gsize k = 0; k < sizes[i]; k++)
+        mem[k] = (guint8) (k * 7 + i);
+      for (gsize k = 0; k < sizes[i]; k++)
+        g_assert_cmpuint (mem[k], ==, (guint8) (k * 7 + i));
+      _clair_diff_big_free (mem, sizes[i]);
+    }
+  /* "a." is two tokens in two bytes: more than the first guess of one token per two bytes. */
+  for (guint i = 0; i < 200000; i++)
+    g_string_append (text, "a.");
+  tokenize_words (&side, text->str, text->len, FALSE);
+  g_assert_cmpuint (side.n, ==, 400000);
+  for (guint i = 0; i < side.n; i++)
+    {
+      g_assert_cmpuint (tok_start (&side, i), ==, i);
+      g_assert_cmpuint (tok_cls (&side, i), ==, i % 2 ? CLS_PUNCT : CLS_WORD);
+      g_assert_cmpuint (side.ids[i], ==, side.ids[i % 2]);
+    }
+  g_assert_cmpuint (side.ids[0], !=, side.ids[1]);
+  g_assert_cmpuint (tok_start (&side, side.n), ==, text->len);
+  _clair_diff_side_clear (&side);
+  g_string_free (text, TRUE);
+}
+
+static void
 assert_shared_metrics (const char     *a,
                        gssize          a_len,
                        const char     *b,
@@ -986,6 +1080,13 @@ test_metrics_with_diff (void)
     g_string_append_printf (big, "w%u%s", g_test_rand_int_range (0, 3000), i % 13 == 12 ? ".\n" : " ");
   big_b = mutate (big->str, 5, vocab, G_N_ELEMENTS (vocab));
   assert_shared_metrics (big->str, big->len, big_b, -1, 0);
+  /* Past the size from which the metrics run on a thread of their own, and exact. */
+  g_free (big_b);
+  big_b = g_strdup (big->str);
+  big_b[10] = 'x';
+  big_b[big->len / 2] = 'y';
+  assert_shared_metrics (big->str, big->len, big_b, -1, 0);
+  assert_shared_metrics (big->str, big->len, big_b, -1, CLAIR_DIFF_IGNORE_WHITESPACE);
   g_string_free (big, TRUE);
 }
 
@@ -1055,6 +1156,34 @@ test_metrics_inexact (void)
   g_assert_false (exact);
   g_assert_cmpfloat (m.levenshtein, ==, 20);
   g_assert_cmpfloat_with_epsilon (m.changed_share, 40.0 / (2.0 * a->len / 10), 0.01);
+  g_string_free (a, TRUE);
+}
+
+/* The distance along the alignment counts code points: with multi-byte characters before every
+ * edit, a gap read at byte offsets would compare the wrong characters and cost more. */
+static void
+test_metrics_inexact_unicode (void)
+{
+  GString *a = g_string_new (NULL);
+  g_autofree char *b = NULL;
+  ClairMetrics m;
+  gboolean exact = TRUE;
+
+  for (guint i = 0; a->len < 160000; i++)
+    g_string_append_printf (a, "wörd%u 猫e\xcc\x81 ", i);
+  b = g_strdup (a->str);
+  for (guint k = 1; k <= 20; k++)
+    {
+      gsize pos = k * 7000;
+
+      while (b[pos] != 'w')
+        pos++;
+      b[pos] = 'Z';
+    }
+  clair_metrics_compute_len (a->str, a->len, b, -1, &m, &exact);
+  g_assert_false (exact);
+  g_assert_cmpfloat (m.levenshtein, ==, 20);
+  assert_shared_metrics (a->str, a->len, b, -1, 0);
   g_string_free (a, TRUE);
 }
 
@@ -1145,25 +1274,26 @@ typedef struct
   int   status;
   char *out;
   char *err;
-} Run;
+} ProgramRun;
 
 static void
-run_clear (Run *run)
+run_clear (ProgramRun *run)
 {
   g_clear_pointer (&run->out, g_free);
   g_clear_pointer (&run->err, g_free);
 }
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ProgramRun, run_clear)
 
 static void
-run_program (Run         *run,
-             const char  *program,
-             const char  *a,
-             const char  *b)
+run_program (ProgramRun *run,
+             const char *program,
+             const char *color,
+             const char *a,
+             const char *b)
 {
   g_autoptr(GError) error = NULL;
-  const char *argv[] = { program, "diff", "--color=never", a, b, NULL };
+  const char *argv[] = { program, "diff", color, a, b, NULL };
   int wait_status = 0;
 
   g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
@@ -1215,8 +1345,8 @@ test_cli_launcher (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_auto(Run) lean = { 0 };
-      g_auto(Run) whole = { 0 };
+      g_auto(ProgramRun) lean = { 0 };
+      g_auto(ProgramRun) whole = { 0 };
       const char *a = cases[i][0] != NULL ? cases[i][0] : pa;
       const char *b = pb;
 
@@ -1224,8 +1354,8 @@ test_cli_launcher (void)
         b = bad;
       if (g_strcmp0 (cases[i][1], "only-one") == 0)
         b = NULL;
-      run_program (&lean, clair, a, b);
-      run_program (&whole, full, a, b);
+      run_program (&lean, clair, "--color=never", a, b);
+      run_program (&whole, full, "--color=never", a, b);
       g_assert_cmpint (lean.status, ==, whole.status);
       g_assert_cmpstr (lean.out, ==, whole.out);
       g_assert_cmpstr (lean.err, ==, whole.err);
@@ -1250,6 +1380,18 @@ test_cli_launcher (void)
           break;
         }
     }
+  /* In colour the characters that changed inside a replaced word stand out (without colour the
+   * diff skips refining them, since it would not show them). */
+  {
+    g_auto(ProgramRun) lean = { 0 };
+    g_auto(ProgramRun) whole = { 0 };
+
+    run_program (&lean, clair, "--color=always", pa, pb);
+    run_program (&whole, full, "--color=always", pa, pb);
+    g_assert_cmpint (lean.status, ==, 0);
+    g_assert_cmpstr (lean.out, ==, whole.out);
+    g_assert_nonnull (strstr (lean.out, "\033[31mcolo\033[1;31;4mu\033[m\033[31mr\033[m"));
+  }
   g_unlink (pa);
   g_unlink (pb);
   g_unlink (bad);
@@ -1264,6 +1406,8 @@ main (int   argc,
 
   g_test_add_func ("/diff/empty-identical-disjoint", test_empty_identical_disjoint);
   g_test_add_func ("/diff/words", test_words);
+  g_test_add_func ("/diff/tokens-blocks", test_tokens_blocks);
+  g_test_add_func ("/diff/big-buffers", test_big_buffers);
   g_test_add_func ("/diff/semantic-cleanup", test_semantic_cleanup);
   g_test_add_func ("/diff/refinement", test_refinement);
   g_test_add_func ("/diff/refined-inside-ops", test_refined_inside_ops);
@@ -1286,6 +1430,7 @@ main (int   argc,
   g_test_add_func ("/metrics/hand-computed", test_metrics);
   g_test_add_func ("/metrics/large", test_metrics_large);
   g_test_add_func ("/metrics/inexact", test_metrics_inexact);
+  g_test_add_func ("/metrics/inexact-unicode", test_metrics_inexact_unicode);
 
   return g_test_run ();
 }

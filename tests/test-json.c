@@ -153,6 +153,32 @@ test_every_byte (void)
 }
 
 static void
+test_every_byte_every_offset (void)
+{
+  /* Plain text is scanned eight bytes at a time: each ASCII byte, at each place in a string of
+   * letters, is written as it is written alone. */
+  for (guint byte = 0; byte < 0x80; byte++)
+    {
+      char one = (char) byte;
+      g_autofree char *alone = string_to_json (&one, 1);
+      g_autofree char *escaped = g_strndup (alone + 1, strlen (alone) - 2);
+
+      for (guint at = 0; at < 24; at++)
+        {
+          char in[24];
+          g_autofree char *json = NULL;
+          g_autofree char *expected = NULL;
+
+          memset (in, 'q', sizeof in);
+          in[at] = (char) byte;
+          json = string_to_json (in, sizeof in);
+          expected = g_strdup_printf ("\"%.*s%s%.*s\"", at, in, escaped, 23 - at, in + at + 1);
+          g_assert_cmpstr (json, ==, expected);
+        }
+    }
+}
+
+static void
 test_doubles (void)
 {
   struct { double value; const char *expected; } cases[] = {
@@ -416,6 +442,7 @@ main (int   argc,
   g_test_add_func ("/json/quotes-and-plain", test_quotes_and_plain);
   g_test_add_func ("/json/invalid-utf8", test_invalid_utf8);
   g_test_add_func ("/json/every-byte", test_every_byte);
+  g_test_add_func ("/json/every-byte-every-offset", test_every_byte_every_offset);
   g_test_add_func ("/json/doubles", test_doubles);
   g_test_add_func ("/json/double-fast-path", test_double_fast_path);
   g_test_add_func ("/json/int-and-key", test_int_and_key);

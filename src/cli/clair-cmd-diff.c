@@ -111,31 +111,32 @@ append_stats_json (GString              *out,
   g_string_append_c (out, '}');
 }
 
-static GString *
-diff_to_json (ClairDiff          *diff,
-              const char         *a,
-              const char         *b,
-              const ClairMetrics *metrics,
-              gboolean            levenshtein_exact,
-              gboolean            with_ops)
+/* The JSON goes out a piece at a time, as the text diff does: the ops of a 50,000-word diff
+ * repeat both texts, and one string holding them all would be faulted in page by page. */
+#define JSON_CHUNK (64 * 1024)
+
+static void
+json_flush (GString  *out,
+            gboolean *failed)
 {
-  GString *out;
+  if (out->len > 0 && fwrite (out->str, 1, out->len, stdout) != out->len)
+    *failed = TRUE;
+  g_string_truncate (out, 0);
+}
+
+/* Writes the JSON of @diff to standard output; FALSE if that failed. */
+static gboolean
+write_diff_json (ClairDiff          *diff,
+                 const char         *a,
+                 const char         *b,
+                 const ClairMetrics *metrics,
+                 gboolean            levenshtein_exact,
+                 gboolean            with_ops)
+{
+  g_autoptr(GString) out = g_string_sized_new (JSON_CHUNK + 4096);
   ClairDiffStats stats;
-  gboolean first = TRUE;
-  gsize size = 256;
+  gboolean first = TRUE, failed = FALSE;
 
-  if (with_ops)
-    {
-      const ClairDiffOp *ops;
-      guint n_ops;
-
-      /* Sized once: the ops repeat both texts (escaping may still grow it). */
-      ops = clair_diff_get_ops (diff, &n_ops);
-      for (guint k = 0; k < n_ops; k++)
-        size += 32 + (ops[k].kind == CLAIR_DIFF_INSERT ? ops[k].b_end - ops[k].b_start
-                                                       : ops[k].a_end - ops[k].a_start);
-    }
-  out = g_string_sized_new (size);
   g_string_append_c (out, '{');
 
   if (with_ops)
@@ -153,14 +154,16 @@ diff_to_json (ClairDiff          *diff,
 
           if (k > 0)
             g_string_append_c (out, ',');
-          g_string_append (out, "{\"op\":\"");
-          g_string_append (out, kind_names[op->kind]);
-          g_string_append (out, "\",\"text\":");
+          clair_json_append_len (out, "{\"op\":\"", 7);
+          clair_json_append_len (out, kind_names[op->kind], strlen (kind_names[op->kind]));
+          clair_json_append_len (out, "\",\"text\":", 9);
           if (op->kind == CLAIR_DIFF_INSERT)
             clair_json_append_string (out, b + op->b_start, op->b_end - op->b_start);
           else
             clair_json_append_string (out, a + op->a_start, op->a_end - op->a_start);
           g_string_append_c (out, '}');
+          if (out->len >= JSON_CHUNK)
+            json_flush (out, &failed);
         }
       g_string_append_c (out, ']');
     }
@@ -176,7 +179,8 @@ diff_to_json (ClairDiff          *diff,
   clair_json_append_key (out, "tokens", FALSE);
   append_stats_json (out, &stats);
   g_string_append (out, "}\n");
-  return out;
+  json_flush (out, &failed);
+  return !failed && fflush (stdout) == 0;
 }
 
 /* The text diff goes out through one fixed buffer: a 50,000-word diff never sits in memory
@@ -362,13 +366,12 @@ clair_cmd_diff (int    argc,
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(ClairDiff) diff = NULL;
-  g_autoptr(GString) out = NULL;
   g_autoptr(GBytes) a_bytes = NULL;
   g_autoptr(GBytes) b_bytes = NULL;
   const char *a, *b;
   g_autofree char *color = NULL;
   gsize a_len = 0, b_len = 0;
-  gboolean json = FALSE, stats = FALSE, ignore_space = FALSE, exact = TRUE;
+  gboolean json = FALSE, stats = FALSE, ignore_space = FALSE, exact = TRUE, colored;
   ClairDiffFlags flags = CLAIR_DIFF_FLAGS_NONE;
   ClairMetrics metrics;
   GOptionEntry entries[] = {
@@ -420,8 +423,9 @@ clair_cmd_diff (int    argc,
 
   if (ignore_space)
     flags |= CLAIR_DIFF_IGNORE_WHITESPACE;
-  /* The JSON and the statistics show no character spans. */
-  if (json || stats)
+  /* The JSON, the statistics and the text diff without colour show no character spans. */
+  colored = !json && !stats && want_color (color);
+  if (!colored)
     flags |= CLAIR_DIFF_NO_REFINE;
   /* The metrics share the diff's tokens and word alignment instead of cutting and aligning the
    * texts a second time. */
@@ -440,11 +444,10 @@ clair_cmd_diff (int    argc,
     }
   if (json)
     {
-      out = diff_to_json (diff, a, b, &metrics, exact, !stats);
-      if (fwrite (out->str, 1, out->len, stdout) != out->len || fflush (stdout) != 0)
+      if (!write_diff_json (diff, a, b, &metrics, exact, !stats))
         return clair_cli_fail (_("could not write the diff to standard output"));
     }
-  else if (!write_diff_text (diff, a, b, want_color (color)))
+  else if (!write_diff_text (diff, a, b, colored))
     return clair_cli_fail (_("could not write the diff to standard output"));
   return CLAIR_EXIT_OK;
 }

@@ -215,6 +215,17 @@ word_marks_of (const Side   *side,
   return marks;
 }
 
+static inline gboolean
+same_ids (const guint32 *a,
+          const guint32 *b,
+          guint          n)
+{
+  for (guint k = 0; k < n; k++)
+    if (a[k] != b[k])
+      return FALSE;
+  return TRUE;
+}
+
 /* Word diffs align words first, as git's word diff does, so that a line break that moved never
  * outbids a word for a place in the common subsequence; the tokens between two matched words
  * (whitespace, and the words that changed) are then aligned among themselves. */
@@ -270,9 +281,18 @@ _clair_diff_words_then_gaps (Arena      *arena,
         ea++;
       while (eb < m && (b_chg[eb] || tok_cls (sb, eb) == CLS_SPACE))
         eb++;
-      memset (a_chg + ga, 0, ea - ga);
-      memset (b_chg + gb, 0, eb - gb);
-      _clair_diff_small (arena, sa->ids + ga, ea - ga, sb->ids + gb, eb - gb, a_chg + ga, b_chg + gb);
+      if (ea - ga == eb - gb && same_ids (sa->ids + ga, sb->ids + gb, ea - ga))
+        {
+          /* Most gaps are one and the same space on both sides: nothing to align. */
+          for (guint k = 0; k < ea - ga; k++)
+            a_chg[ga + k] = b_chg[gb + k] = 0;
+        }
+      else
+        {
+          memset (a_chg + ga, 0, ea - ga);
+          memset (b_chg + gb, 0, eb - gb);
+          _clair_diff_small (arena, sa->ids + ga, ea - ga, sb->ids + gb, eb - gb, a_chg + ga, b_chg + gb);
+        }
       if (ea >= n || eb >= m)
         break;
       ga = ++ea;

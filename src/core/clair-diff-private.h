@@ -39,13 +39,22 @@ typedef enum
   SPLIT_CLUSTERS,
 } Split;
 
+/* The ops (or the refined spans) of a diff: a growable array whose buffer comes from
+ * _clair_diff_big_alloc(), so that the ops of a large diff are not faulted in page by page. */
+typedef struct
+{
+  ClairDiffOp *data;
+  guint        len;
+  guint        capacity;
+} OpArray;
+
 struct _ClairDiff
 {
   gatomicrefcount      ref_count;
   ClairDiffFlags       flags;
   ClairDiffGranularity granularity;
-  GArray              *ops;
-  GArray              *refined;
+  OpArray              ops;
+  OpArray              refined;
   ClairDiffStats       stats;
 };
 
@@ -150,6 +159,29 @@ typedef struct
   gboolean equal;
 } Seg;
 
+/* The metrics of a pair in two steps (clair-metrics.c), so that what needs no word alignment can
+ * run beside the diff. */
+typedef struct
+{
+  const Side *sa;
+  const Side *sb;
+  guint32     n_ids;
+  guint32    *a_words;  /* the ids of the word (and punctuation) tokens */
+  guint32    *b_words;
+  guint32    *a_tok;    /* ... and their token indices */
+  guint32    *b_tok;
+  guint       na;
+  guint       nb;
+  guint       n_union;  /* distinct words on either side */
+  guint       n_common; /* ... on both */
+  gunichar   *ca;       /* the code points */
+  gunichar   *cb;
+  gsize       chars_a;
+  gsize       chars_b;
+  gsize       distance;
+  gboolean    exact;
+} MetricsWork;
+
 #define arena_new(arena, type, n)  ((type *) _clair_diff_arena_alloc ((arena), sizeof (type) * (gsize) (n)))
 #define arena_new0(arena, type, n) ((type *) _clair_diff_arena_alloc0 ((arena), sizeof (type) * (gsize) (n)))
 
@@ -179,12 +211,21 @@ _clair_diff_interner_translate (Interner *to,
 void
 _clair_diff_intern_tokens (Interner *interner,
                            Side     *side);
+/* Whether word tokenising cuts plain ASCII sixteen bytes at a time (SSE2) rather than byte by
+ * byte; returns the previous setting. For the tests, which compare the two. */
+gboolean
+_clair_diff_tokens_use_blocks (gboolean use);
 void
 _clair_diff_side_ascii_clusters (Side       *side,
                                  const char *text,
                                  gsize       len);
 
 /* clair-diff-arena.c */
+gpointer
+_clair_diff_big_alloc (gsize size);
+void
+_clair_diff_big_free (gpointer mem,
+                      gsize    size);
 gpointer
 _clair_diff_arena_alloc (Arena *arena,
                          gsize  size);
@@ -257,12 +298,10 @@ _clair_diff_cleanup_semantic (GArray     *segs,
 
 /* clair-diff-refine.c */
 void
-_clair_diff_push_op (GArray        *ops,
-                     ClairDiffKind  kind,
-                     gsize          a_start,
-                     gsize          a_end,
-                     gsize          b_start,
-                     gsize          b_end);
+_clair_diff_ops_reserve (OpArray *ops,
+                         guint    capacity);
+void
+_clair_diff_ops_clear (OpArray *ops);
 void
 _clair_diff_refiner_init (Refiner *refiner);
 void
@@ -275,7 +314,7 @@ _clair_diff_refine_run (Refiner    *refiner,
                         const char *b,
                         gsize       b_start,
                         gsize       b_end,
-                        GArray     *refined);
+                        OpArray    *refined);
 
 /* clair-diff-threads.c */
 void
@@ -287,12 +326,36 @@ _clair_diff_tokenize_pair (Side       *sa,
                            gsize       b_len,
                            Interner   *interner,
                            gboolean    ignore_space);
+typedef struct
+{
+  MetricsWork      work;
+  GThread         *thread;
+  GMutex           mutex;
+  GCond            cond;
+  gboolean         aligned;
+  const WordMarks *marks;
+  ClairMetrics    *metrics;
+  gboolean        *levenshtein_exact;
+} MetricsJob;
+
+void
+_clair_diff_metrics_begin (MetricsJob *job,
+                           const Side *sa,
+                           const Side *sb,
+                           guint32     n_ids);
+void
+_clair_diff_metrics_align (MetricsJob      *job,
+                           const WordMarks *marks,
+                           ClairMetrics    *metrics,
+                           gboolean        *levenshtein_exact);
+void
+_clair_diff_metrics_end (MetricsJob *job);
 void
 _clair_diff_refine_runs (const char *a,
                          const char *b,
                          const Run  *runs,
                          guint       n_runs,
-                         GArray     *refined);
+                         OpArray    *refined);
 
 /* clair-levenshtein.c */
 guint
@@ -305,6 +368,12 @@ gunichar *
 _clair_diff_to_code_points (const char *text,
                             gsize       len,
                             gsize      *n_out);
+/* The same in a buffer of _clair_diff_big_alloc(), to free with _clair_diff_big_free() and
+ * (len + 1) * sizeof (gunichar). */
+gunichar *
+_clair_diff_to_code_points_big (const char *text,
+                                gsize       len,
+                                gsize      *n_out);
 gboolean
 _clair_diff_levenshtein_cps (const gunichar *p,
                              gsize           m,
@@ -326,6 +395,16 @@ gboolean
 _clair_diff_levenshtein_use_simd (gboolean use);
 
 /* clair-metrics.c */
+void
+_clair_diff_metrics_prepare (MetricsWork *work,
+                             const Side  *sa,
+                             const Side  *sb,
+                             guint32      n_ids);
+void
+_clair_diff_metrics_finish (MetricsWork     *work,
+                            const WordMarks *marks,
+                            ClairMetrics    *metrics,
+                            gboolean        *levenshtein_exact);
 void
 _clair_diff_metrics_from_sides (const Side   *sa,
                                 const Side   *sb,
@@ -361,6 +440,26 @@ tok_offset (const Side *side,
             guint32     i)
 {
   return tok_start (side, i);
+}
+
+static inline void
+_clair_diff_push_op (OpArray       *ops,
+                     ClairDiffKind  kind,
+                     gsize          a_start,
+                     gsize          a_end,
+                     gsize          b_start,
+                     gsize          b_end)
+{
+  ClairDiffOp *op;
+
+  if (G_UNLIKELY (ops->len == ops->capacity))
+    _clair_diff_ops_reserve (ops, MAX (16, ops->capacity * 2));
+  op = &ops->data[ops->len++];
+  op->kind = kind;
+  op->a_start = a_start;
+  op->a_end = a_end;
+  op->b_start = b_start;
+  op->b_end = b_end;
 }
 
 static inline void

@@ -12,17 +12,32 @@
 
 /* Character refinement */
 
+/* Grows @ops to room for @capacity ops at least. */
 void
-_clair_diff_push_op (GArray        *ops,
-                     ClairDiffKind  kind,
-                     gsize          a_start,
-                     gsize          a_end,
-                     gsize          b_start,
-                     gsize          b_end)
+_clair_diff_ops_reserve (OpArray *ops,
+                         guint    capacity)
 {
-  ClairDiffOp op = { kind, a_start, a_end, b_start, b_end };
+  ClairDiffOp *data;
 
-  g_array_append_val (ops, op);
+  if (capacity <= ops->capacity)
+    return;
+  data = _clair_diff_big_alloc (capacity * sizeof (ClairDiffOp));
+  if (ops->data != NULL)
+    {
+      memcpy (data, ops->data, ops->len * sizeof (ClairDiffOp));
+      _clair_diff_big_free (ops->data, ops->capacity * sizeof (ClairDiffOp));
+    }
+  ops->data = data;
+  ops->capacity = capacity;
+}
+
+void
+_clair_diff_ops_clear (OpArray *ops)
+{
+  if (ops->data != NULL)
+    _clair_diff_big_free (ops->data, ops->capacity * sizeof (ClairDiffOp));
+  ops->data = NULL;
+  ops->len = ops->capacity = 0;
 }
 
 void
@@ -63,7 +78,7 @@ _clair_diff_refine_run (Refiner    *refiner,
                         const char *b,
                         gsize       b_start,
                         gsize       b_end,
-                        GArray     *refined)
+                        OpArray    *refined)
 {
   Side *sa = &refiner->sa, *sb = &refiner->sb;
   GArray *segs = refiner->segs;

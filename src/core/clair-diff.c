@@ -15,53 +15,8 @@ G_DEFINE_BOXED_TYPE (ClairDiff, clair_diff, clair_diff_ref, clair_diff_unref)
 
 /* Segments: alternating runs in token space */
 
-static void
-push_seg (GArray   *segs,
-          guint32   a0,
-          guint32   a1,
-          guint32   b0,
-          guint32   b1,
-          gboolean  equal)
-{
-  if (a0 == a1 && b0 == b1)
-    return;
-  if (segs->len > 0)
-    {
-      Seg *last = &g_array_index (segs, Seg, segs->len - 1);
-
-      if (last->equal == equal)
-        {
-          last->a1 = a1;
-          last->b1 = b1;
-          return;
-        }
-    }
-  {
-    Seg seg = { a0, a1, b0, b1, equal };
-
-    g_array_append_val (segs, seg);
-  }
-}
-
-/* An upper bound of the number of segments of @a_chg and @b_chg: every change starts a run of
- * marks on one side at least, and equalities alternate with changes. */
-static guint
-count_segs (const guint8 *a_chg,
-            guint         n,
-            const guint8 *b_chg,
-            guint         m)
-{
-  guint n_runs = 2;
-
-  /* Marks are 0 or 1: count without branching. */
-  for (guint k = 1; k < n; k++)
-    n_runs += a_chg[k] & (a_chg[k - 1] ^ 1);
-  for (guint k = 1; k < m; k++)
-    n_runs += b_chg[k] & (b_chg[k - 1] ^ 1);
-  return 2 * n_runs + 1;
-}
-
-/* Fills @segs (emptied first) with the runs of @a_chg and @b_chg. */
+/* Fills @segs (emptied first) with the runs of @a_chg and @b_chg. Changes and equalities
+ * alternate, and none is empty. */
 void
 _clair_diff_segs_from_marks (GArray       *segs,
                              const guint8 *a_chg,
@@ -69,12 +24,16 @@ _clair_diff_segs_from_marks (GArray       *segs,
                              const guint8 *b_chg,
                              guint         m)
 {
-  guint i = 0, j = 0;
+  guint i = 0, j = 0, len = 0;
+  Seg *out;
 
-  g_array_set_size (segs, 0);
+  /* Written in place, the array grown as needed and cut to what was written at the end. */
+  g_array_set_size (segs, MAX (64, (n + m) / 32));
+  out = (Seg *) segs->data;
   while (i < n || j < m)
     {
       guint i0 = i, j0 = j;
+      gboolean equal;
 
       if ((i < n && a_chg[i]) || (j < m && b_chg[j]))
         {
@@ -82,16 +41,37 @@ _clair_diff_segs_from_marks (GArray       *segs,
             i++;
           while (j < m && b_chg[j])
             j++;
-          push_seg (segs, i0, i, j0, j, FALSE);
+          equal = FALSE;
         }
       else
         {
-          while (i < n && j < m && !a_chg[i] && !b_chg[j])
-            i++, j++;
+          /* Up to the next mark on either side (marks are 0 or 1): memchr() is vectorised. */
+          const guint8 *next_a = memchr (a_chg + i, 1, n - i);
+          const guint8 *next_b = memchr (b_chg + j, 1, m - j);
+          guint run = MIN (next_a != NULL ? (guint) (next_a - a_chg) - i : n - i,
+                           next_b != NULL ? (guint) (next_b - b_chg) - j : m - j);
+
+          i += run;
+          j += run;
           g_assert (i > i0);
-          push_seg (segs, i0, i, j0, j, TRUE);
+          equal = TRUE;
         }
+      /* A run of marks on a side stops at an unmarked token, so an equality follows a change;
+       * an equality stops at a mark, so a change follows it: kinds alternate. */
+      g_assert (len == 0 || out[len - 1].equal != equal);
+      if (G_UNLIKELY (len == segs->len))
+        {
+          g_array_set_size (segs, 2 * len);
+          out = (Seg *) segs->data;
+        }
+      out[len].a0 = i0;
+      out[len].a1 = i;
+      out[len].b0 = j0;
+      out[len].b1 = j;
+      out[len].equal = equal;
+      len++;
     }
+  g_array_set_size (segs, len);
 }
 
 /* How good a place the boundary before token @i is for an edit to start or end, after
@@ -192,7 +172,7 @@ shift_to_words (GArray     *segs,
       next->b0 = seg->b1;
     }
 
-  /* Sliding can empty an equality: merge what touches, in place (as push_seg() would). */
+  /* Sliding can empty an equality: drop it and merge what then touches, in place. */
   {
     Seg *out = (Seg *) segs->data;
     guint len = 0;
@@ -305,7 +285,7 @@ count_text_words (const char *text,
 
 /* Appends an op, extending the last one when it is of the same kind. */
 static void
-push_op_merged (GArray        *ops,
+push_op_merged (OpArray       *ops,
                 ClairDiffKind  kind,
                 gsize          a_start,
                 gsize          a_end,
@@ -314,7 +294,7 @@ push_op_merged (GArray        *ops,
 {
   if (ops->len > 0)
     {
-      ClairDiffOp *last = &g_array_index (ops, ClairDiffOp, ops->len - 1);
+      ClairDiffOp *last = &ops->data[ops->len - 1];
 
       if (last->kind == kind && last->a_end == a_start && last->b_end == b_start)
         {
@@ -342,17 +322,17 @@ append_word_diff (ClairDiff      *self,
 
   flags = (flags | CLAIR_DIFF_FORCE_WORDS) & ~CLAIR_DIFF_FORCE_LINES;
   sub = clair_diff_compute (a + a0, a1 - a0, b + b0, b1 - b0, flags);
-  for (guint k = 0; k < sub->ops->len; k++)
+  for (guint k = 0; k < sub->ops.len; k++)
     {
-      const ClairDiffOp *op = &g_array_index (sub->ops, ClairDiffOp, k);
+      const ClairDiffOp *op = &sub->ops.data[k];
 
-      push_op_merged (self->ops, op->kind, a0 + op->a_start, a0 + op->a_end, b0 + op->b_start, b0 + op->b_end);
+      push_op_merged (&self->ops, op->kind, a0 + op->a_start, a0 + op->a_end, b0 + op->b_start, b0 + op->b_end);
     }
-  for (guint k = 0; k < sub->refined->len; k++)
+  for (guint k = 0; k < sub->refined.len; k++)
     {
-      const ClairDiffOp *op = &g_array_index (sub->refined, ClairDiffOp, k);
+      const ClairDiffOp *op = &sub->refined.data[k];
 
-      _clair_diff_push_op (self->refined, op->kind, a0 + op->a_start, a0 + op->a_end, b0 + op->b_start, b0 + op->b_end);
+      _clair_diff_push_op (&self->refined, op->kind, a0 + op->a_start, a0 + op->a_end, b0 + op->b_start, b0 + op->b_end);
     }
   self->stats.deleted += sub->stats.deleted;
   self->stats.inserted += sub->stats.inserted;
@@ -376,6 +356,8 @@ diff_compute (const char     *a,
   Side sa = { 0 }, sb = { 0 };
   Interner interner = { 0 };
   Refiner refiner;
+  MetricsJob metrics_job;
+  gboolean share_metrics;
   g_autoptr(GArray) runs = NULL;
   guint8 *a_chg, *b_chg;
   g_autoptr(GArray) segs = NULL;
@@ -426,6 +408,14 @@ diff_compute (const char     *a,
     }
   _clair_diff_interner_clear (&interner);
 
+  /* The metrics tokenise the same way (whitespace apart) and align the words with the same
+   * diff, so below the line-mode size the diff's tokens and word marks are theirs; what needs no
+   * alignment starts now, beside the diff. */
+  share_metrics = metrics != NULL && split == SPLIT_WORDS
+                  && (gsize) a_len + (gsize) b_len <= CLAIR_DIFF_LINE_THRESHOLD;
+  if (share_metrics)
+    _clair_diff_metrics_begin (&metrics_job, &sa, &sb, interner.n_ids);
+
   _clair_diff_refiner_init (&refiner);
   a_chg = arena_new (&refiner.arena, guint8, sa.n + 1);
   b_chg = arena_new (&refiner.arena, guint8, sb.n + 1);
@@ -434,7 +424,12 @@ diff_compute (const char     *a,
                           metrics != NULL ? &marks : NULL);
   else
     diff_ids (&refiner.arena, sa.ids, sa.n, sb.ids, sb.n, interner.n_ids, TRUE, a_chg, b_chg);
-  segs = g_array_sized_new (FALSE, FALSE, sizeof (Seg), count_segs (a_chg, sa.n, b_chg, sb.n));
+  if (share_metrics)
+    {
+      _clair_diff_metrics_align (&metrics_job, &marks, metrics, levenshtein_exact);
+      *shared = TRUE;
+    }
+  segs = g_array_new (FALSE, FALSE, sizeof (Seg));
   _clair_diff_segs_from_marks (segs, a_chg, sa.n, b_chg, sb.n);
   /* Give the big blocks of the token diff back: the ops reuse their pages, and refining needs
    * little. */
@@ -456,9 +451,9 @@ diff_compute (const char     *a,
     }
   runs = g_array_sized_new (FALSE, FALSE, sizeof (Run), (flags & CLAIR_DIFF_NO_REFINE) ? 0 : segs->len / 2 + 1);
   /* Sized once: an equality is one op, a change two, a refined change two spans or more. */
-  self->ops = g_array_sized_new (FALSE, FALSE, sizeof (ClairDiffOp), segs->len + segs->len / 2 + 2);
-  self->refined = g_array_sized_new (FALSE, FALSE, sizeof (ClairDiffOp),
-                                     (flags & CLAIR_DIFF_NO_REFINE) ? 0 : segs->len + 2);
+  _clair_diff_ops_reserve (&self->ops, segs->len + segs->len / 2 + 2);
+  if (!(flags & CLAIR_DIFF_NO_REFINE))
+    _clair_diff_ops_reserve (&self->refined, segs->len + 2);
   for (guint k = 0; k < segs->len; k++)
     {
       const Seg *seg = &g_array_index (segs, Seg, k);
@@ -467,7 +462,7 @@ diff_compute (const char     *a,
 
       if (seg->equal)
         {
-          push_op_merged (self->ops, CLAIR_DIFF_EQUAL, a0, a1, b0, b1);
+          push_op_merged (&self->ops, CLAIR_DIFF_EQUAL, a0, a1, b0, b1);
           continue;
         }
       if (split == SPLIT_LINES && a1 > a0 && b1 > b0 && a1 - a0 + b1 - b0 <= LINE_RUN_MAX_BYTES)
@@ -481,9 +476,9 @@ diff_compute (const char     *a,
       self->stats.inserted += split == SPLIT_LINES ? count_text_words (b + b0, b1 - b0)
                                                    : count_words (&sb, seg->b0, seg->b1);
       if (a1 > a0)
-        _clair_diff_push_op (self->ops, CLAIR_DIFF_DELETE, a0, a1, b0, b0);
+        _clair_diff_push_op (&self->ops, CLAIR_DIFF_DELETE, a0, a1, b0, b0);
       if (b1 > b0)
-        _clair_diff_push_op (self->ops, CLAIR_DIFF_INSERT, a1, a1, b0, b1);
+        _clair_diff_push_op (&self->ops, CLAIR_DIFF_INSERT, a1, a1, b0, b1);
       if (a1 > a0 && b1 > b0 && !(flags & CLAIR_DIFF_NO_REFINE))
         {
           Run run = { a0, a1, b0, b1 };
@@ -491,15 +486,10 @@ diff_compute (const char     *a,
           g_array_append_val (runs, run);
         }
     }
-  _clair_diff_refine_runs (a, b, (const Run *) runs->data, runs->len, self->refined);
+  _clair_diff_refine_runs (a, b, (const Run *) runs->data, runs->len, &self->refined);
 
-  /* The metrics tokenise the same way (whitespace apart) and align the words with the same
-   * diff, so below the line-mode size the diff's tokens and word marks are theirs. */
-  if (marks.a != NULL && (gsize) a_len + (gsize) b_len <= CLAIR_DIFF_LINE_THRESHOLD)
-    {
-      _clair_diff_metrics_from_sides (&sa, &sb, interner.n_ids, &marks, metrics, levenshtein_exact);
-      *shared = TRUE;
-    }
+  if (share_metrics)
+    _clair_diff_metrics_end (&metrics_job);
   g_free (marks.a);
   g_free (marks.b);
   _clair_diff_refiner_clear (&refiner);
@@ -558,8 +548,8 @@ clair_diff_unref (ClairDiff *self)
 
   if (g_atomic_ref_count_dec (&self->ref_count))
     {
-      g_array_unref (self->ops);
-      g_array_unref (self->refined);
+      _clair_diff_ops_clear (&self->ops);
+      _clair_diff_ops_clear (&self->refined);
       g_free (self);
     }
 }
@@ -571,8 +561,8 @@ clair_diff_get_ops (ClairDiff *self,
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (n_ops != NULL, NULL);
 
-  *n_ops = self->ops->len;
-  return (const ClairDiffOp *) self->ops->data;
+  *n_ops = self->ops.len;
+  return self->ops.data;
 }
 
 const ClairDiffOp *
@@ -582,8 +572,8 @@ clair_diff_get_refined (ClairDiff *self,
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (n_refined != NULL, NULL);
 
-  *n_refined = self->refined->len;
-  return (const ClairDiffOp *) self->refined->data;
+  *n_refined = self->refined.len;
+  return self->refined.data;
 }
 
 ClairDiffGranularity

@@ -21,6 +21,26 @@ static const guint8 needs_care[256] = {
   2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
 };
 
+/* Whether none of the eight bytes of @word needs care: no control character (DEL included),
+ * quote, backslash or byte from 0x80. The "has a zero byte" and "has a byte less than n" tests
+ * can point at the wrong byte, but their yes-or-no answer is exact. */
+static inline gboolean
+word_is_plain (guint64 word)
+{
+  const guint64 ones = G_GUINT64_CONSTANT (0x0101010101010101);
+  const guint64 highs = G_GUINT64_CONSTANT (0x8080808080808080);
+  guint64 quote = word ^ (ones * '"');
+  guint64 backslash = word ^ (ones * '\\');
+  guint64 del = word ^ (ones * 0x7f);
+  guint64 care = ((word - ones * 0x20) & ~word)
+                 | ((quote - ones) & ~quote)
+                 | ((backslash - ones) & ~backslash)
+                 | ((del - ones) & ~del)
+                 | word;
+
+  return (care & highs) == 0;
+}
+
 /* Copies valid UTF-8 (or validated JSON text), writing U+2028, U+2029 and U+0085 as escapes: JSON
  * allows them raw inside strings, but line readers such as Python's str.splitlines() split on them
  * and would cut a JSONL line in two. They only occur inside strings, so escaping keeps JSON valid. */
@@ -173,10 +193,19 @@ clair_json_append_string (GString    *out,
   while (p < end)
     {
       run = p;
+      while (end - p >= 8)
+        {
+          guint64 word;
+
+          memcpy (&word, p, 8);
+          if (!word_is_plain (word))
+            break;
+          p += 8;
+        }
       while (p < end && needs_care[*p] == 0)
         p++;
       if (p > run)
-        g_string_append_len (out, (const char *) run, p - run);
+        clair_json_append_len (out, (const char *) run, p - run);
       if (p >= end)
         break;
 
@@ -206,13 +235,13 @@ clair_json_append_string (GString    *out,
 
       switch (*p)
         {
-        case '"':  g_string_append_len (out, "\\\"", 2); break;
-        case '\\': g_string_append_len (out, "\\\\", 2); break;
-        case '\n': g_string_append_len (out, "\\n", 2); break;
-        case '\r': g_string_append_len (out, "\\r", 2); break;
-        case '\t': g_string_append_len (out, "\\t", 2); break;
-        case '\b': g_string_append_len (out, "\\b", 2); break;
-        case '\f': g_string_append_len (out, "\\f", 2); break;
+        case '"':  clair_json_append_len (out, "\\\"", 2); break;
+        case '\\': clair_json_append_len (out, "\\\\", 2); break;
+        case '\n': clair_json_append_len (out, "\\n", 2); break;
+        case '\r': clair_json_append_len (out, "\\r", 2); break;
+        case '\t': clair_json_append_len (out, "\\t", 2); break;
+        case '\b': clair_json_append_len (out, "\\b", 2); break;
+        case '\f': clair_json_append_len (out, "\\f", 2); break;
         default:
           g_string_append_printf (out, "\\u%04x", *p);
           break;

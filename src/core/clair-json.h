@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include <string.h>
+
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
@@ -25,6 +27,23 @@ void clair_json_append_raw    (GString    *out,
 char *clair_json_sanitize_escapes (const char *text,
                                    gsize       len,
                                    gsize      *out_len);
+/* g_string_append_len() without the call when @out has room (GLib 2.74 has no inline form):
+ * for writers that append many short pieces, such as a diff's ops. */
+static inline void
+clair_json_append_len (GString    *out,
+                       const char *text,
+                       gsize       len)
+{
+  if (out->len + len < out->allocated_len)
+    {
+      memcpy (out->str + out->len, text, len);
+      out->len += len;
+      out->str[out->len] = '\0';
+    }
+  else
+    g_string_append_len (out, text, len);
+}
+
 void clair_json_append_double (GString    *out,
                                double      value);
 void clair_json_append_int    (GString    *out,

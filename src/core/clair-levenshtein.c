@@ -157,12 +157,12 @@ _clair_diff_lcs_length (const guint32 *a,
   return zeros;
 }
 
-gunichar *
-_clair_diff_to_code_points (const char *text,
-                            gsize       len,
-                            gsize      *n_out)
+static void
+to_code_points (const char *text,
+                gsize       len,
+                gunichar   *cps,
+                gsize      *n_out)
 {
-  gunichar *cps = g_new (gunichar, len + 1);
   gsize n = 0, pos = 0;
 
   while (pos < len)
@@ -215,6 +215,27 @@ _clair_diff_to_code_points (const char *text,
       }
     }
   *n_out = n;
+}
+
+gunichar *
+_clair_diff_to_code_points (const char *text,
+                            gsize       len,
+                            gsize      *n_out)
+{
+  gunichar *cps = g_new (gunichar, len + 1);
+
+  to_code_points (text, len, cps, n_out);
+  return cps;
+}
+
+gunichar *
+_clair_diff_to_code_points_big (const char *text,
+                                gsize       len,
+                                gsize      *n_out)
+{
+  gunichar *cps = _clair_diff_big_alloc ((len + 1) * sizeof (gunichar));
+
+  to_code_points (text, len, cps, n_out);
   return cps;
 }
 

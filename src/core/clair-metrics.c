@@ -14,35 +14,132 @@
 
 /* Metrics */
 
+/* Walks the word (and punctuation) tokens of a side in order, giving the code point start and end
+ * of each as _clair_diff_to_code_points() counts them, without an array of offsets for all the
+ * words: the distance along an alignment asks for them in increasing order. */
+typedef struct
+{
+  const Side    *side;
+  const guint32 *word_tok;  /* the token index of each word */
+  gboolean       ascii;     /* as many code points as bytes: offsets are byte offsets */
+  guint       t;      /* the next token */
+  guint       k;      /* the index of the next word token at or after t */
+  gsize       byte;
+  gsize       cp;
+} WordCursor;
+
+static void
+word_cursor_init (WordCursor    *cursor,
+                  const Side    *side,
+                  const guint32 *word_tok,
+                  gsize          n_chars)
+{
+  cursor->side = side;
+  cursor->word_tok = word_tok;
+  cursor->ascii = n_chars == side->len;
+  cursor->t = 0;
+  cursor->k = 0;
+  cursor->byte = 0;
+  cursor->cp = 0;
+}
+
+static inline gsize
+cp_step (const char *text,
+         gsize       byte)
+{
+  return (guchar) text[byte] < 0x80 ? 1 : MAX (1, (gsize) g_utf8_skip[(guchar) text[byte]]);
+}
+
+/* word_cursor_get() where code points are not bytes. */
+static G_GNUC_NO_INLINE void
+word_cursor_walk (WordCursor *cursor,
+                  guint       k,
+                  gsize      *start,
+                  gsize      *end)
+{
+  const Side *side = cursor->side;
+
+  for (;; cursor->t++)
+    {
+      gsize token_start = tok_start (side, cursor->t), token_end = tok_start (side, cursor->t + 1);
+      gboolean word = tok_cls (side, cursor->t) != CLS_SPACE;
+
+      /* Count code points up to the token the way _clair_diff_to_code_points() does. */
+      for (; cursor->byte < token_start; cursor->cp++)
+        cursor->byte += cp_step (side->text, cursor->byte);
+      *start = cursor->cp;
+      for (; cursor->byte < token_end; cursor->cp++)
+        cursor->byte += cp_step (side->text, cursor->byte);
+      *end = cursor->cp;
+      if (word && cursor->k++ == k)
+        {
+          cursor->t++;
+          return;
+        }
+    }
+}
+
+/* The code point start and end of word token @k, which is not before the cursor's. */
+static inline void
+word_cursor_get (WordCursor *cursor,
+                 guint       k,
+                 gsize      *start,
+                 gsize      *end)
+{
+  if (G_LIKELY (cursor->ascii))
+    {
+      guint t = cursor->word_tok[k];
+
+      *start = tok_start (cursor->side, t);
+      *end = tok_start (cursor->side, t + 1);
+      return;
+    }
+  word_cursor_walk (cursor, k, start, end);
+}
+
+/* Most gaps between aligned words are one space on each side: compare short ones in line. */
+static inline gboolean
+same_code_points (const gunichar *a,
+                  const gunichar *b,
+                  gsize           n)
+{
+  if (n > 8)
+    return memcmp (a, b, n * sizeof (gunichar)) == 0;
+  for (gsize k = 0; k < n; k++)
+    if (a[k] != b[k])
+      return FALSE;
+  return TRUE;
+}
+
 /* An upper bound of the distance that follows a token alignment: the matched tokens cost
  * nothing, and each gap between two consecutive matches costs the distance between its two sides. */
 static gsize
-levenshtein_by_gaps (const gunichar *ca,
-                     const gsize    *a_cp,
-                     const guint8   *a_chg,
-                     guint           na,
-                     gsize           chars_a,
-                     const gunichar *cb,
-                     const gsize    *b_cp,
-                     const guint8   *b_chg,
-                     guint           nb,
-                     gsize           chars_b)
+levenshtein_by_gaps (const MetricsWork *work,
+                     const guint8      *a_chg,
+                     const guint8      *b_chg)
 {
+  const gunichar *ca = work->ca, *cb = work->cb;
+  gsize chars_a = work->chars_a, chars_b = work->chars_b;
+  guint na = work->na, nb = work->nb;
+  WordCursor wa, wb;
   gsize total = 0, ga = 0, gb = 0;
   guint i = 0, j = 0;
 
-  /* a_cp[2i], a_cp[2i+1] are the code point start and end of token i. */
+  word_cursor_init (&wa, work->sa, work->a_tok, chars_a);
+  word_cursor_init (&wb, work->sb, work->b_tok, chars_b);
   for (;;)
     {
-      gsize ea, eb, d = 0;
+      gsize ea = chars_a, eb = chars_b, next_ga = 0, next_gb = 0, d = 0;
 
       while (i < na && a_chg[i])
         i++;
       while (j < nb && b_chg[j])
         j++;
-      ea = i < na ? a_cp[2 * i] : chars_a;
-      eb = j < nb ? b_cp[2 * j] : chars_b;
-      if (ea - ga != eb - gb || memcmp (ca + ga, cb + gb, (ea - ga) * sizeof (gunichar)) != 0)
+      if (i < na)
+        word_cursor_get (&wa, i, &ea, &next_ga);
+      if (j < nb)
+        word_cursor_get (&wb, j, &eb, &next_gb);
+      if (ea - ga != eb - gb || !same_code_points (ca + ga, cb + gb, ea - ga))
         {
           if (!_clair_diff_levenshtein_cps (ca + ga, ea - ga, cb + gb, eb - gb, LEVENSHTEIN_BUDGET, &d))
             d = MAX (ea - ga, eb - gb);
@@ -50,8 +147,8 @@ levenshtein_by_gaps (const gunichar *ca,
       total += d;
       if (i >= na || j >= nb)
         break;
-      ga = a_cp[2 * i + 1];
-      gb = b_cp[2 * j + 1];
+      ga = next_ga;
+      gb = next_gb;
       i++;
       j++;
     }
@@ -65,8 +162,8 @@ levenshtein_by_ops (ClairDiff  *diff,
                     const char *a,
                     const char *b)
 {
-  const ClairDiffOp *ops = (const ClairDiffOp *) diff->ops->data;
-  guint n_ops = diff->ops->len;
+  const ClairDiffOp *ops = diff->ops.data;
+  guint n_ops = diff->ops.len;
   gsize total = 0;
 
   for (guint k = 0; k < n_ops; k++)
@@ -89,48 +186,146 @@ levenshtein_by_ops (ClairDiff  *diff,
   return total;
 }
 
-/* Code point offsets (start, end) of the word tokens of @side, in @cps order; @n_chars is the
- * number of code points _clair_diff_to_code_points() found in the text. */
-static gsize *
-word_cp_offsets (const Side *side,
-                 guint       n_words,
-                 gsize       n_chars)
+/* The size of the buffer of a_words, a_tok, b_words and b_tok. */
+static gsize
+metrics_words_bytes (const Side *sa,
+                     const Side *sb)
 {
-  gsize *offsets = g_new (gsize, 2 * (gsize) n_words + 2);
-  gsize cp = 0, byte = 0;
-  guint k = 0;
+  return 2 * ((gsize) sa->n + sb->n + 2) * sizeof (guint32);
+}
 
-  /* As many code points as bytes: ASCII, every offset is a byte offset. */
-  if (n_chars == side->len)
+/* What needs no word alignment: the word sequences, the sets for Jaccard, the code points and the
+ * exact distance when it is cheap enough. The diff runs this beside its own word alignment. */
+void
+_clair_diff_metrics_prepare (MetricsWork *work,
+                             const Side  *sa,
+                             const Side  *sb,
+                             guint32      n_ids)
+{
+  g_autofree guint8 *seen = NULL;
+
+  memset (work, 0, sizeof *work);
+  work->sa = sa;
+  work->sb = sb;
+  work->n_ids = n_ids;
+  /* One buffer for the four arrays: large pairs get it in huge pages (clair-diff-arena.c). */
+  work->a_words = _clair_diff_big_alloc (metrics_words_bytes (sa, sb));
+  work->a_tok = work->a_words + sa->n + 1;
+  work->b_words = work->a_tok + sa->n + 1;
+  work->b_tok = work->b_words + sb->n + 1;
+  /* Gathered without branching: every token is written, only words advance. */
+  for (guint i = 0; i < sa->n; i++)
     {
-      for (guint t = 0; t < side->n; t++)
-        {
-          offsets[2 * k] = tok_start (side, t);
-          offsets[2 * k + 1] = tok_start (side, t + 1);
-          k += tok_cls (side, t) != CLS_SPACE;
-        }
-      return offsets;
+      work->a_words[work->na] = sa->ids[i];
+      work->a_tok[work->na] = i;
+      work->na += tok_cls (sa, i) != CLS_SPACE;
+    }
+  for (guint i = 0; i < sb->n; i++)
+    {
+      work->b_words[work->nb] = sb->ids[i];
+      work->b_tok[work->nb] = i;
+      work->nb += tok_cls (sb, i) != CLS_SPACE;
     }
 
-  for (guint t = 0; t < side->n; t++)
+  /* Jaccard over the sets of distinct tokens: bit 1 = in the original, bit 2 = in the revision. */
+  seen = g_new0 (guint8, n_ids + 1);
+  for (guint i = 0; i < work->na; i++)
+    seen[work->a_words[i]] |= 1;
+  for (guint j = 0; j < work->nb; j++)
+    seen[work->b_words[j]] |= 2;
+  for (guint32 id = 0; id < n_ids; id++)
     {
-      gsize token_start = tok_start (side, t), token_end = tok_start (side, t + 1);
-      gsize start;
-
-      /* Count code points up to the token the way _clair_diff_to_code_points() does. */
-      for (; byte < token_start; cp++)
-        byte += (guchar) side->text[byte] < 0x80 ? 1 : MAX (1, (gsize) g_utf8_skip[(guchar) side->text[byte]]);
-      start = cp;
-      for (; byte < token_end; cp++)
-        byte += (guchar) side->text[byte] < 0x80 ? 1 : MAX (1, (gsize) g_utf8_skip[(guchar) side->text[byte]]);
-      if (tok_cls (side, t) != CLS_SPACE)
-        {
-          offsets[2 * k] = start;
-          offsets[2 * k + 1] = cp;
-          k++;
-        }
+      work->n_union += seen[id] != 0;
+      work->n_common += seen[id] == 3;
     }
-  return offsets;
+
+  /* Huge inputs: _clair_diff_metrics_finish() counts along a line-aligned diff instead. */
+  if (sa->len + sb->len > CLAIR_DIFF_LINE_THRESHOLD)
+    return;
+  work->ca = _clair_diff_to_code_points_big (sa->text, sa->len, &work->chars_a);
+  work->cb = _clair_diff_to_code_points_big (sb->text, sb->len, &work->chars_b);
+  work->exact = _clair_diff_levenshtein_cps (work->ca, work->chars_a, work->cb, work->chars_b,
+                                             LEVENSHTEIN_BUDGET, &work->distance);
+}
+
+/* The metrics from the prepared @work and, when @marks is not NULL, the word alignment the diff
+ * made of the same words; frees what @work holds. */
+void
+_clair_diff_metrics_finish (MetricsWork     *work,
+                            const WordMarks *marks,
+                            ClairMetrics    *metrics,
+                            gboolean        *levenshtein_exact)
+{
+  const Side *sa = work->sa, *sb = work->sb;
+  g_autofree guint8 *a_chg = NULL;
+  g_autofree guint8 *b_chg = NULL;
+  const guint8 *a_marks = NULL, *b_marks = NULL;
+  guint na = work->na, nb = work->nb, matched = 0;
+  gsize chars_a = work->chars_a, chars_b = work->chars_b, distance = work->distance;
+  gboolean exact = work->exact;
+
+  if (sa->len + sb->len > CLAIR_DIFF_LINE_THRESHOLD)
+    {
+      /* Huge inputs: count what the line-aligned diff keeps, as it displays it. */
+      g_autoptr(ClairDiff) diff = clair_diff_compute (sa->text, sa->len, sb->text, sb->len,
+                                                      CLAIR_DIFF_NO_REFINE | CLAIR_DIFF_NO_CLEANUP);
+
+      chars_a = g_utf8_strlen (sa->text, sa->len);
+      chars_b = g_utf8_strlen (sb->text, sb->len);
+      matched = MIN (na, diff->stats.tokens_a - MIN (diff->stats.tokens_a, diff->stats.deleted));
+      distance = levenshtein_by_ops (diff, sa->text, sb->text);
+      exact = FALSE;
+    }
+  else if (marks != NULL)
+    {
+      /* The diff aligned these very words with diff_ids(). */
+      g_assert (marks->na == na && marks->nb == nb);
+      a_marks = marks->a;
+      b_marks = marks->b;
+      for (guint i = 0; i < na; i++)
+        matched += !a_marks[i];
+    }
+  else if (exact && na + nb <= ANCHOR_MIN_TOKENS)
+    {
+      /* Below the anchoring size the token diff is minimal, so the tokens it keeps are a
+       * longest common subsequence: its length is all the metrics need, and the bit-parallel
+       * count is many times cheaper than the edit script. */
+      matched = _clair_diff_lcs_length (work->a_words, na, work->b_words, nb, work->n_ids);
+    }
+  else
+    {
+      Arena arena = { NULL };
+
+      a_chg = g_new (guint8, na + 1);
+      b_chg = g_new (guint8, nb + 1);
+      diff_ids (&arena, work->a_words, na, work->b_words, nb, work->n_ids, TRUE, a_chg, b_chg);
+      _clair_diff_arena_clear (&arena);
+      for (guint i = 0; i < na; i++)
+        matched += !a_chg[i];
+      a_marks = a_chg;
+      b_marks = b_chg;
+    }
+  if (!exact && a_marks != NULL)
+    distance = levenshtein_by_gaps (work, a_marks, b_marks);
+
+  metrics->jaccard = work->n_union > 0 ? (double) work->n_common / work->n_union : 1.0;
+  metrics->levenshtein = (double) distance;
+  metrics->levenshtein_norm = MAX (chars_a, chars_b) > 0 ? (double) distance / MAX (chars_a, chars_b) : 0.0;
+  metrics->changed_share = na + nb > 0 ? (double) (na + nb - 2 * matched) / (na + nb) : 0.0;
+  metrics->similarity_ratio = na + nb > 0 ? 2.0 * matched / (na + nb) : 1.0;
+  /* An empty original has no ratio: count it as one character so the value stays finite. */
+  metrics->length_ratio = chars_a > 0 ? (double) chars_b / chars_a : chars_b > 0 ? (double) chars_b : 1.0;
+  if (levenshtein_exact != NULL)
+    *levenshtein_exact = exact;
+
+  if (work->a_words != NULL)
+    _clair_diff_big_free (work->a_words, metrics_words_bytes (sa, sb));
+  work->a_words = work->b_words = work->a_tok = work->b_tok = NULL;
+  if (work->ca != NULL)
+    _clair_diff_big_free (work->ca, (sa->len + 1) * sizeof (gunichar));
+  if (work->cb != NULL)
+    _clair_diff_big_free (work->cb, (sb->len + 1) * sizeof (gunichar));
+  work->ca = work->cb = NULL;
 }
 
 /* The metrics from the tokens of both texts (ids from one interner, below @n_ids) and, when
@@ -143,105 +338,10 @@ _clair_diff_metrics_from_sides (const Side   *sa,
                                 ClairMetrics *metrics,
                                 gboolean     *levenshtein_exact)
 {
-  const char *original = sa->text, *revision = sb->text;
-  gsize original_len = sa->len, revision_len = sb->len;
-  g_autofree guint32 *a_words = NULL;
-  g_autofree guint32 *b_words = NULL;
-  g_autofree guint8 *a_chg = NULL;
-  g_autofree guint8 *b_chg = NULL;
-  g_autofree guint8 *seen = NULL;
-  g_autofree gunichar *ca = NULL;
-  g_autofree gunichar *cb = NULL;
-  const guint8 *a_marks = NULL, *b_marks = NULL;
-  guint na = 0, nb = 0, matched = 0, n_union = 0, n_common = 0;
-  gsize chars_a, chars_b, distance = 0;
-  gboolean exact;
+  MetricsWork work;
 
-  a_words = g_new (guint32, sa->n + 1);
-  b_words = g_new (guint32, sb->n + 1);
-  for (guint i = 0; i < sa->n; i++)
-    if (tok_cls (sa, i) != CLS_SPACE)
-      a_words[na++] = sa->ids[i];
-  for (guint i = 0; i < sb->n; i++)
-    if (tok_cls (sb, i) != CLS_SPACE)
-      b_words[nb++] = sb->ids[i];
-
-  /* Jaccard over the sets of distinct tokens: bit 1 = in the original, bit 2 = in the revision. */
-  seen = g_new0 (guint8, n_ids + 1);
-  for (guint i = 0; i < na; i++)
-    seen[a_words[i]] |= 1;
-  for (guint j = 0; j < nb; j++)
-    seen[b_words[j]] |= 2;
-  for (guint32 id = 0; id < n_ids; id++)
-    {
-      n_union += seen[id] != 0;
-      n_common += seen[id] == 3;
-    }
-
-  if (original_len + revision_len > CLAIR_DIFF_LINE_THRESHOLD)
-    {
-      /* Huge inputs: count what the line-aligned diff keeps, as it displays it. */
-      g_autoptr(ClairDiff) diff = clair_diff_compute (original, original_len, revision, revision_len,
-                                                      CLAIR_DIFF_NO_REFINE | CLAIR_DIFF_NO_CLEANUP);
-
-      chars_a = g_utf8_strlen (original, original_len);
-      chars_b = g_utf8_strlen (revision, revision_len);
-      matched = MIN (na, diff->stats.tokens_a - MIN (diff->stats.tokens_a, diff->stats.deleted));
-      distance = levenshtein_by_ops (diff, original, revision);
-      exact = FALSE;
-    }
-  else
-    {
-      ca = _clair_diff_to_code_points (original, original_len, &chars_a);
-      cb = _clair_diff_to_code_points (revision, revision_len, &chars_b);
-      exact = _clair_diff_levenshtein_cps (ca, chars_a, cb, chars_b, LEVENSHTEIN_BUDGET, &distance);
-      if (marks != NULL)
-        {
-          /* The diff aligned these very words with diff_ids(). */
-          g_assert (marks->na == na && marks->nb == nb);
-          a_marks = marks->a;
-          b_marks = marks->b;
-          for (guint i = 0; i < na; i++)
-            matched += !a_marks[i];
-        }
-      else if (exact && na + nb <= ANCHOR_MIN_TOKENS)
-        {
-          /* Below the anchoring size the token diff is minimal, so the tokens it keeps are a
-           * longest common subsequence: its length is all the metrics need, and the bit-parallel
-           * count is many times cheaper than the edit script. */
-          matched = _clair_diff_lcs_length (a_words, na, b_words, nb, n_ids);
-        }
-      else
-        {
-          Arena arena = { NULL };
-
-          a_chg = g_new (guint8, na + 1);
-          b_chg = g_new (guint8, nb + 1);
-          diff_ids (&arena, a_words, na, b_words, nb, n_ids, TRUE, a_chg, b_chg);
-          _clair_diff_arena_clear (&arena);
-          for (guint i = 0; i < na; i++)
-            matched += !a_chg[i];
-          a_marks = a_chg;
-          b_marks = b_chg;
-        }
-    }
-  if (!exact && a_marks != NULL)
-    {
-      g_autofree gsize *a_cp = word_cp_offsets (sa, na, chars_a);
-      g_autofree gsize *b_cp = word_cp_offsets (sb, nb, chars_b);
-
-      distance = levenshtein_by_gaps (ca, a_cp, a_marks, na, chars_a, cb, b_cp, b_marks, nb, chars_b);
-    }
-
-  metrics->jaccard = n_union > 0 ? (double) n_common / n_union : 1.0;
-  metrics->levenshtein = (double) distance;
-  metrics->levenshtein_norm = MAX (chars_a, chars_b) > 0 ? (double) distance / MAX (chars_a, chars_b) : 0.0;
-  metrics->changed_share = na + nb > 0 ? (double) (na + nb - 2 * matched) / (na + nb) : 0.0;
-  metrics->similarity_ratio = na + nb > 0 ? 2.0 * matched / (na + nb) : 1.0;
-  /* An empty original has no ratio: count it as one character so the value stays finite. */
-  metrics->length_ratio = chars_a > 0 ? (double) chars_b / chars_a : chars_b > 0 ? (double) chars_b : 1.0;
-  if (levenshtein_exact != NULL)
-    *levenshtein_exact = exact;
+  _clair_diff_metrics_prepare (&work, sa, sb, n_ids);
+  _clair_diff_metrics_finish (&work, marks, metrics, levenshtein_exact);
 }
 
 void
