@@ -1288,6 +1288,7 @@ test_read_ahead (void)
   guint n_rows = 1000, seen = 0;
   guint index, line;
   const ClairRow *row;
+  const ClairRowLengths *lengths;
   const char *reason;
 
   for (guint i = 0; i < n_rows; i++)
@@ -1303,7 +1304,7 @@ test_read_ahead (void)
   {
     g_autoptr(ClairReadAhead) reader = clair_read_ahead_new (dataset, &mapping, n_rows);
 
-    while (clair_read_ahead_next (reader, &index, &line, &row, &reason))
+    while (clair_read_ahead_next (reader, &index, &line, &row, &lengths, &reason))
       {
         g_autofree char *task = g_strdup_printf ("t%u", seen);
         g_autofree char *answer = g_strdup_printf ("a%u", seen);
@@ -1322,12 +1323,16 @@ test_read_ahead (void)
             g_assert_nonnull (row);
             g_assert_cmpstr (row->task, ==, task);
             g_assert_cmpstr (row->solution, ==, answer);
+            /* The lengths the import binds with, measured on the worker. */
+            g_assert_cmpuint (lengths->task, ==, strlen (task));
+            g_assert_cmpuint (lengths->solution, ==, strlen (answer));
+            g_assert_cmpuint (lengths->extra_json, ==, strlen (row->extra_json));
           }
         seen++;
       }
     g_assert_cmpuint (seen, ==, n_rows);
     /* Asked again after the end: still the end. */
-    g_assert_false (clair_read_ahead_next (reader, &index, &line, &row, &reason));
+    g_assert_false (clair_read_ahead_next (reader, &index, &line, &row, &lengths, &reason));
   }
 
   /* Dropped after a few rows, and before any: the worker stops and nothing leaks (the sanitizer
@@ -1337,7 +1342,7 @@ test_read_ahead (void)
 
     for (guint i = 0; i < 5; i++)
       {
-        g_assert_true (clair_read_ahead_next (reader, &index, &line, &row, &reason));
+        g_assert_true (clair_read_ahead_next (reader, &index, &line, &row, &lengths, &reason));
         g_assert_cmpuint (index, ==, i);
       }
     clair_read_ahead_free (reader);

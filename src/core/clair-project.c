@@ -373,6 +373,16 @@ bind_text (sqlite3_stmt *stmt,
   return sqlite3_bind_text (stmt, column, text, -1, SQLITE_STATIC);
 }
 
+/* The same with the length known (no strlen()); SQLITE_TOOBIG past SQLite's limit. */
+static int
+bind_text_len (sqlite3_stmt *stmt,
+               int           column,
+               const char   *text,
+               gsize         len)
+{
+  return sqlite3_bind_text64 (stmt, column, text, len, SQLITE_STATIC, SQLITE_UTF8);
+}
+
 static gboolean
 set_bind_error (GError     **error,
                 ClairProject *self,
@@ -1173,6 +1183,7 @@ clair_project_import_dataset (ClairProject        *self,
   for (guint i = 0; i < n_rows; i++)
     {
       const ClairRow *row = NULL;
+      const ClairRowLengths *lengths = NULL;
       const char *reason = NULL;
       guint index, line;
 
@@ -1190,7 +1201,7 @@ clair_project_import_dataset (ClairProject        *self,
           start_writeback (writeback_fd, &written);
         }
 
-      if (!clair_read_ahead_next (reader, &index, &line, &row, &reason))
+      if (!clair_read_ahead_next (reader, &index, &line, &row, &lengths, &reason))
         break;
       g_assert (index == i);
       if (row == NULL)
@@ -1212,10 +1223,10 @@ clair_project_import_dataset (ClairProject        *self,
 
       sqlite3_bind_int64 (insert_row, 1, row->index);
       sqlite3_bind_int64 (insert_row, 2, row->line);
-      if ((sqlite3_bind_text (insert_row, 3, row->task, -1, SQLITE_STATIC) |
-           sqlite3_bind_text (insert_row, 4, row->solution, -1, SQLITE_STATIC) |
-           sqlite3_bind_text (insert_row, 5, row->extra_json ? row->extra_json : "{}", -1,
-                              SQLITE_STATIC)) != SQLITE_OK)
+      if ((bind_text_len (insert_row, 3, row->task, lengths->task) |
+           bind_text_len (insert_row, 4, row->solution, lengths->solution) |
+           (row->extra_json != NULL ? bind_text_len (insert_row, 5, row->extra_json, lengths->extra_json)
+                                    : bind_text_len (insert_row, 5, "{}", 2))) != SQLITE_OK)
         {
           g_set_error (error, CLAIR_ERROR, CLAIR_ERROR_INVALID_DATA,
                        _("Row %u (line %u) is larger than a project can hold"), row->index, row->line);

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "clair-read-ahead.h"
 
 /* Rows travel in chunks, so that the two threads meet once per chunk rather than once per row;
@@ -15,6 +17,7 @@ typedef struct
   guint     index;
   guint     line;
   ClairRow *row;
+  ClairRowLengths lengths;
   char     *reason;
 } Item;
 
@@ -75,6 +78,12 @@ read_ahead_thread (gpointer data)
               item->line = clair_dataset_get_row_line (self->dataset, index);
               item->reason = g_strdup (error->message);
             }
+          else
+            {
+              item->lengths.task = strlen (item->row->task);
+              item->lengths.solution = strlen (item->row->solution);
+              item->lengths.extra_json = item->row->extra_json ? strlen (item->row->extra_json) : 0;
+            }
           index++;
         }
       chunk->last = index >= self->n_rows || g_atomic_int_get (&self->stop);
@@ -113,6 +122,7 @@ clair_read_ahead_next (ClairReadAhead  *self,
                        guint           *index,
                        guint           *line,
                        const ClairRow **row,
+                       const ClairRowLengths **lengths,
                        const char     **reason)
 {
   Item *item;
@@ -139,6 +149,7 @@ clair_read_ahead_next (ClairReadAhead  *self,
   *index = item->index;
   *line = item->line;
   *row = item->row;
+  *lengths = &item->lengths;
   *reason = item->reason;
   return TRUE;
 }

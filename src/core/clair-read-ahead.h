@@ -11,21 +11,32 @@ G_BEGIN_DECLS
  * read by anyone else until clair_read_ahead_free() returns. */
 typedef struct _ClairReadAhead ClairReadAhead;
 
-ClairReadAhead *clair_read_ahead_new  (ClairDataset       *dataset,
-                                       const ClairMapping *mapping,
-                                       guint               n_rows);
-/* The next row in index order: TRUE with @row set, or with @row NULL and @reason set (why the
- * row is unreadable) and @line its line; FALSE after the last row. Both are lent, valid until the
- * next call: the worker frees them itself when it reuses their chunk, so that memory goes back to
- * the allocator on the thread that took it (glibc's arenas make a free from another thread take
- * a lock the allocating thread contends for). */
-gboolean        clair_read_ahead_next (ClairReadAhead     *self,
-                                       guint              *index,
-                                       guint              *line,
-                                       const ClairRow    **row,
-                                       const char        **reason);
+/* The byte lengths of a row's three texts, measured by the worker while they are still in its
+ * cache: the caller's strlen() of text another core just wrote paid a cache miss per line, an
+ * eighth of an import's SQLite thread. */
+typedef struct
+{
+  gsize task;
+  gsize solution;
+  gsize extra_json;
+} ClairRowLengths;
+
+ClairReadAhead *clair_read_ahead_new  (ClairDataset           *dataset,
+                                       const ClairMapping     *mapping,
+                                       guint                   n_rows);
+/* The next row in index order: TRUE with @row and @lengths set, or with @row NULL and @reason
+ * set (why the row is unreadable) and @line its line; FALSE after the last row. All are lent,
+ * valid until the next call: the worker frees them itself when it reuses their chunk, so that
+ * memory goes back to the allocator on the thread that took it (glibc's arenas make a free from
+ * another thread take a lock the allocating thread contends for). */
+gboolean        clair_read_ahead_next (ClairReadAhead         *self,
+                                       guint                  *index,
+                                       guint                  *line,
+                                       const ClairRow        **row,
+                                       const ClairRowLengths **lengths,
+                                       const char            **reason);
 /* Stops the worker (rows not taken yet are dropped) and frees everything. */
-void            clair_read_ahead_free (ClairReadAhead     *self);
+void            clair_read_ahead_free (ClairReadAhead         *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClairReadAhead, clair_read_ahead_free)
 
