@@ -80,6 +80,7 @@ typedef struct
   double      ms;          /* how long the phase took, to its end condition */
   double      max_gap_ms;  /* the longest the main loop was held during it */
   double      max_cpu_gap_ms; /* the most CPU time the main thread spent in one gap */
+  double      cpu_ms;      /* the main thread's CPU time over the whole phase */
   double      rss_mb;      /* VmHWM at its end */
   gboolean    unfinished;  /* gave up waiting for its end */
 } Phase;
@@ -91,6 +92,7 @@ static struct
   gint64  last_cpu;      /* the main thread's CPU time at the last tick, µs */
   gint64  max_cpu_gap;
   gint64  started;
+  gint64  started_cpu;
   Phase   phases[32];
   guint   n_phases;
   gboolean in_phase;
@@ -157,7 +159,7 @@ phase_begin (void)
   note_gap (g_get_monotonic_time (), thread_cpu_us ());
   dog.in_phase = TRUE;
   dog.started = dog.last_tick = g_get_monotonic_time ();
-  dog.last_cpu = thread_cpu_us ();
+  dog.started_cpu = dog.last_cpu = thread_cpu_us ();
   dog.max_gap = 0;
   dog.max_cpu_gap = 0;
 }
@@ -177,12 +179,13 @@ phase_end (const char *name)
   phase->ms = (now - dog.started) / 1000.0;
   phase->max_gap_ms = dog.max_gap / 1000.0;
   phase->max_cpu_gap_ms = dog.max_cpu_gap / 1000.0;
+  phase->cpu_ms = (dog.last_cpu - dog.started_cpu) / 1000.0;
   phase->rss_mb = peak_rss_mb ();
   if (trace)
     g_printerr ("-- %s [%.6f,%.6f]\n", name, dog.started / 1e6, now / 1e6);
   g_test_message ("%-16s %9.1f ms   longest main-loop gap %7.1f ms (most CPU in one %5.1f ms)   "
-                  "peak RSS %6.1f MB", name, phase->ms, phase->max_gap_ms, phase->max_cpu_gap_ms,
-                  phase->rss_mb);
+                  "main-thread CPU %7.1f ms   peak RSS %6.1f MB", name, phase->ms, phase->max_gap_ms,
+                  phase->max_cpu_gap_ms, phase->cpu_ms, phase->rss_mb);
   return phase;
 }
 
@@ -645,7 +648,7 @@ test_scale (void)
   for (guint i = 0; i <= dog.n_phases; i++)
     {
       Phase between = { "the steps between phases", 0, dog.between_max_gap / 1000.0,
-                        dog.between_max_cpu_gap / 1000.0, 0, FALSE };
+                        dog.between_max_cpu_gap / 1000.0, 0, 0, FALSE };
       const Phase *p = i < dog.n_phases ? &dog.phases[i] : &between;
 
       if (p->max_cpu_gap_ms >= GOAL_GAP_MS)
