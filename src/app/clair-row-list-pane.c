@@ -1155,6 +1155,20 @@ clair_row_list_pane_set_rows (ClairRowListPane *self,
     set_selected_index (self, -1);
 }
 
+void
+clair_row_list_pane_hold (ClairRowListPane *self)
+{
+  g_return_if_fail (CLAIR_IS_ROW_LIST_PANE (self));
+
+  forget_rows (self);
+  self->cancellable = g_cancellable_new ();
+  self->select_first = FALSE;
+  /* Before the view changes: no row is being read, so none gets selected in its place. */
+  set_selected_index (self, -1);
+  clair_row_view_hold (self->view);
+  update_list_state (self);
+}
+
 GListModel *
 clair_row_list_pane_get_model (ClairRowListPane *self)
 {
