@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "clair-cell-text.h"
 #include "clair-row-list-pane.h"
 
 /* The row list of the window. Filter, search and sort go through ClairRowView, which works the
@@ -197,26 +198,25 @@ highlight_attributes (const char *text,
   return attrs;
 }
 
-/* Text cells are GtkInscriptions: GTK 4.8 keeps widgets for 200 rows around the list's top and
- * makes them anew for every jump of the scroll position. A GtkLabel lays its text out to say how
- * big it is, several times over as the list measures its rows and columns, and asks for a new
- * layout of the whole list whenever its text changes; an inscription's size comes from the font
- * alone, its text is laid out once, when drawn, and a new text only redraws it. */
+/* Text cells are ClairCellTexts: GTK 4.8 keeps widgets for 200 rows around the list's top. A
+ * GtkLabel lays its text out to say how big it is, several times over as the list measures its
+ * rows and columns, and asks for a new layout of the whole list whenever its text changes; a
+ * cell text's size comes from the font alone, its text is laid out once, when drawn, and a new
+ * text only redraws it. Unlike a GtkInscription, which does the same, it needs no PangoContext
+ * of its own: making 800 of them, and measuring the font in each, was most of the cost of the
+ * list's first screenful. */
 static void
 set_cell_text (GtkWidget  *cell,
                const char *text)
 {
-  gtk_inscription_set_text (GTK_INSCRIPTION (cell), text);
+  clair_cell_text_set_text (CLAIR_CELL_TEXT (cell), text);
 }
 
-/* A cell pointed at another row often shows the same thing: GTK restyles a widget given its
- * classes again, and lays its text out again for new attributes, even when nothing changed. */
 static void
 set_cell_attributes (GtkWidget     *cell,
                      PangoAttrList *attrs)
 {
-  if (attrs != NULL || gtk_inscription_get_attributes (GTK_INSCRIPTION (cell)) != NULL)
-    gtk_inscription_set_attributes (GTK_INSCRIPTION (cell), attrs);
+  clair_cell_text_set_attributes (CLAIR_CELL_TEXT (cell), attrs);
 }
 
 static void
@@ -362,19 +362,17 @@ cell_setup_cb (GtkSignalListItemFactory *factory,
       break;
     case COLUMN_TASK:
       /* At least a few words; as wide as the longest task shown when there is room. */
-      child = gtk_inscription_new (NULL);
-      gtk_inscription_set_text_overflow (GTK_INSCRIPTION (child), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
-      gtk_inscription_set_min_chars (GTK_INSCRIPTION (child), 8);
-      gtk_inscription_set_nat_chars (GTK_INSCRIPTION (child), TASK_CHARS);
+      child = clair_cell_text_new ();
+      clair_cell_text_set_ellipsize (CLAIR_CELL_TEXT (child), TRUE);
+      clair_cell_text_set_chars (CLAIR_CELL_TEXT (child), 8, TASK_CHARS);
       break;
     case COLUMN_INDEX:
     case COLUMN_SIMILARITY:
     case COLUMN_DISTANCE:
     default:
       /* Their columns have a fixed width: no size of their own. */
-      child = gtk_inscription_new (NULL);
-      gtk_inscription_set_min_chars (GTK_INSCRIPTION (child), 0);
-      gtk_inscription_set_xalign (GTK_INSCRIPTION (child), 1);
+      child = clair_cell_text_new ();
+      clair_cell_text_set_xalign (CLAIR_CELL_TEXT (child), 1);
       gtk_widget_add_css_class (child, "numeric");
       if (kind == COLUMN_INDEX)
         gtk_widget_add_css_class (child, "dim-label");
