@@ -15,6 +15,7 @@ struct _ClairCellText
   PangoAttrList *attrs;
   PangoLayout   *layout;   /* made when first drawn, from the shared context */
   guint          serial;   /* of the shared context the layout was made from */
+  gboolean       tabular;  /* the layout has tabular digits (the "numeric" class) */
   float          xalign;
   gboolean       ellipsize;
   guint          min_chars;
@@ -87,7 +88,8 @@ update_attributes (ClairCellText *self)
     return;
   attrs = self->attrs ? pango_attr_list_copy (self->attrs) : pango_attr_list_new ();
   /* The font features the "numeric" class gives a widget's own context. */
-  if (gtk_widget_has_css_class (GTK_WIDGET (self), "numeric"))
+  self->tabular = gtk_widget_has_css_class (GTK_WIDGET (self), "numeric");
+  if (self->tabular)
     pango_attr_list_insert_before (attrs, pango_attr_font_features_new ("tnum=1"));
   pango_layout_set_attributes (self->layout, attrs);
 }
@@ -186,7 +188,9 @@ clair_cell_text_snapshot (GtkWidget   *widget,
   gtk_snapshot_pop (snapshot);
 }
 
-/* A restyle: a new colour or class (drawn again), or new font settings (measured again). */
+/* A restyle: GTK draws the cell again for a new colour; new font settings are measured again,
+ * and the "numeric" class, given or taken, changes the digits. Laid out again only then: a row
+ * restyles its cells as it is hovered or selected, and the window as it loses the focus. */
 static void
 clair_cell_text_css_changed (GtkWidget         *widget,
                              GtkCssStyleChange *change)
@@ -194,13 +198,18 @@ clair_cell_text_css_changed (GtkWidget         *widget,
   ClairCellText *self = CLAIR_CELL_TEXT (widget);
 
   GTK_WIDGET_CLASS (clair_cell_text_parent_class)->css_changed (widget, change);
-  if (self->layout != NULL && self->serial != get_shared (self)->serial)
+  if (self->layout == NULL)
+    return;
+  if (self->serial != get_shared (self)->serial)
     {
       g_clear_object (&self->layout);
       gtk_widget_queue_resize (widget);
     }
-  update_attributes (self);
-  gtk_widget_queue_draw (widget);
+  else if (self->tabular != gtk_widget_has_css_class (widget, "numeric"))
+    {
+      update_attributes (self);
+      gtk_widget_queue_draw (widget);
+    }
 }
 
 static void
@@ -232,8 +241,6 @@ clair_cell_text_class_init (ClairCellTextClass *klass)
 static void
 clair_cell_text_init (ClairCellText *self)
 {
-  self->min_chars = 0;
-  self->nat_chars = 0;
 }
 
 GtkWidget *
