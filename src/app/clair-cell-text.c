@@ -71,8 +71,10 @@ get_shared (ClairCellText *self)
       if (g_object_get_data (G_OBJECT (settings), "clair-cell-text-watched") == NULL)
         {
           for (guint i = 0; i < G_N_ELEMENTS (font_settings); i++)
-            g_signal_connect (settings, font_settings[i], G_CALLBACK (font_settings_changed_cb), NULL);
-          g_object_set_data (G_OBJECT (settings), "clair-cell-text-watched", GINT_TO_POINTER (TRUE));
+            g_signal_connect (settings, font_settings[i],
+                              G_CALLBACK (font_settings_changed_cb), NULL);
+          g_object_set_data (G_OBJECT (settings), "clair-cell-text-watched",
+                             GINT_TO_POINTER (TRUE));
         }
       g_object_set_data_full (G_OBJECT (settings), "clair-cell-text-shared", shared, shared_free);
     }
@@ -261,7 +263,8 @@ clair_cell_text_set_text (ClairCellText *self,
   self->text = g_strdup (text);
   if (self->layout != NULL)
     pango_layout_set_text (self->layout, text ? text : "", -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, text ? text : "", -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  text ? text : "", -1);
   /* Its size comes from the font: a new text is only drawn. */
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }

@@ -32,6 +32,8 @@ measure (GtkWidget *widget,
   gtk_widget_measure (widget, GTK_ORIENTATION_VERTICAL, -1, height, NULL, NULL, NULL);
 }
 
+#define LONG_TASK "A task far longer than the cell, which ends in an ellipsis, not in a wider list"
+
 static void
 test_size_from_font (void)
 {
@@ -59,8 +61,7 @@ test_size_from_font (void)
   g_assert_cmpint (min, >, 8 * 3);
   g_assert_cmpint (nat, >=, 14 * min);
   g_assert_cmpint (nat, <=, 16 * min);
-  clair_cell_text_set_text (CLAIR_CELL_TEXT (cell),
-                            "A task far longer than the cell, which ends in an ellipsis, not in a wider list");
+  clair_cell_text_set_text (CLAIR_CELL_TEXT (cell), LONG_TASK);
   measure (cell, &long_min, &long_nat, &long_height);
   g_assert_cmpint (long_min, ==, min);
   g_assert_cmpint (long_nat, ==, nat);
@@ -72,13 +73,14 @@ test_size_from_font (void)
   g_assert_cmpint (other_height, ==, height);
 
   /* The text is the cell's accessible name, and follows it. */
-  g_assert_cmpstr (clair_cell_text_get_text (CLAIR_CELL_TEXT (cell)), ==,
-                   "A task far longer than the cell, which ends in an ellipsis, not in a wider list");
+  g_assert_cmpstr (clair_cell_text_get_text (CLAIR_CELL_TEXT (cell)), ==, LONG_TASK);
   clair_cell_text_set_text (CLAIR_CELL_TEXT (other), "0.86");
   g_assert_true (gtk_test_accessible_has_role (GTK_ACCESSIBLE (other), GTK_ACCESSIBLE_ROLE_LABEL));
   {
-    g_autofree char *mismatch = gtk_test_accessible_check_property (GTK_ACCESSIBLE (other),
-                                                                    GTK_ACCESSIBLE_PROPERTY_LABEL, "0.86");
+    g_autofree char *mismatch = NULL;
+
+    mismatch = gtk_test_accessible_check_property (GTK_ACCESSIBLE (other),
+                                                   GTK_ACCESSIBLE_PROPERTY_LABEL, "0.86");
 
     g_assert_null (mismatch);
   }
