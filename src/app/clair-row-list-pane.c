@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "clair-cell-text.h"
 #include "clair-row-list-pane.h"
 
 /* The row list of the window. Filter, search and sort go through ClairRowView, which works the
@@ -161,57 +162,61 @@ typedef enum
   COLUMN_DECISION,
 } ColumnKind;
 
+#define TASK_CHARS 120   /* of a task's first line, for the list */
+
 static void queue_visible_tasks (ClairRowListPane *self);
 
-static char *
-highlight_markup (const char *text,
-                  const char *needle)
+/* The matches of @needle in @text marked as the search marks them elsewhere (black on yellow),
+ * or NULL when there are none. ASCII folding keeps byte offsets aligned with the text. */
+static PangoAttrList *
+highlight_attributes (const char *text,
+                      const char *needle)
 {
   g_autofree char *folded_text = NULL;
   g_autofree char *folded_needle = NULL;
-  GString *out;
-  const char *p;
+  PangoAttrList *attrs = NULL;
   gsize needle_len;
 
   if (needle == NULL || *needle == '\0')
-    return g_markup_escape_text (text, -1);
-
-  /* ASCII folding keeps byte offsets aligned with the original text. */
+    return NULL;
   folded_text = g_ascii_strdown (text, -1);
   folded_needle = g_ascii_strdown (needle, -1);
   needle_len = strlen (folded_needle);
-  out = g_string_new (NULL);
-  p = folded_text;
-  while (TRUE)
+  for (const char *hit = strstr (folded_text, folded_needle); hit != NULL;
+       hit = strstr (hit + needle_len, folded_needle))
     {
-      const char *hit = strstr (p, folded_needle);
-      g_autofree char *before = NULL;
-      g_autofree char *match = NULL;
+      PangoAttribute *background = pango_attr_background_new (0xf8f8, 0xe4e4, 0x5c5c);
+      PangoAttribute *foreground = pango_attr_foreground_new (0, 0, 0);
 
-      if (hit == NULL)
-        break;
-      before = g_markup_escape_text (text + (p - folded_text), hit - p);
-      match = g_markup_escape_text (text + (hit - folded_text), needle_len);
-      g_string_append (out, before);
-      g_string_append_printf (out, "<span background=\"#f8e45c\" foreground=\"#000000\">%s</span>",
-                              match);
-      p = hit + needle_len;
+      if (attrs == NULL)
+        attrs = pango_attr_list_new ();
+      background->start_index = foreground->start_index = hit - folded_text;
+      background->end_index = foreground->end_index = hit - folded_text + needle_len;
+      pango_attr_list_insert (attrs, background);
+      pango_attr_list_insert (attrs, foreground);
     }
-  {
-    g_autofree char *rest = g_markup_escape_text (text + (p - folded_text), -1);
-    g_string_append (out, rest);
-  }
-  return g_string_free (out, FALSE);
+  return attrs;
 }
 
-/* A cell pointed at another row often shows the same thing: GTK lays a label out again, and
- * restyles a widget given its classes again, even when nothing changed. */
+/* Text cells are ClairCellTexts: GTK 4.8 keeps widgets for 200 rows around the list's top. A
+ * GtkLabel lays its text out to say how big it is, several times over as the list measures its
+ * rows and columns, and asks for a new layout of the whole list whenever its text changes; a
+ * cell text's size comes from the font alone, its text is laid out once, when drawn, and a new
+ * text only redraws it. Unlike a GtkInscription, which does the same, it needs no PangoContext
+ * of its own: making 800 of them, and measuring the font in each, was most of the cost of the
+ * list's first screenful. */
 static void
-set_cell_text (GtkLabel   *label,
+set_cell_text (GtkWidget  *cell,
                const char *text)
 {
-  if (gtk_label_get_use_markup (label) || g_strcmp0 (gtk_label_get_text (label), text) != 0)
-    gtk_label_set_text (label, text);
+  clair_cell_text_set_text (CLAIR_CELL_TEXT (cell), text);
+}
+
+static void
+set_cell_attributes (GtkWidget     *cell,
+                     PangoAttrList *attrs)
+{
+  clair_cell_text_set_attributes (CLAIR_CELL_TEXT (cell), attrs);
 }
 
 static void
@@ -234,17 +239,17 @@ set_cell_icon (GtkWidget  *image,
 }
 
 static void
-format_metric (GtkLabel *label,
-               double    value)
+format_metric (GtkWidget *cell,
+               double     value)
 {
   char buf[32];
 
   if (isnan (value))
-    set_cell_text (label, "—");
+    set_cell_text (cell, "—");
   else
     {
       g_snprintf (buf, sizeof buf, "%.2f", value);
-      set_cell_text (label, buf);
+      set_cell_text (cell, buf);
     }
 }
 
@@ -265,7 +270,7 @@ update_cell (GtkListItem *list_item)
     {
     case COLUMN_INDEX:
       g_snprintf (buf, sizeof buf, "%u", clair_row_item_get_index (item));
-      set_cell_text (GTK_LABEL (child), buf);
+      set_cell_text (child, buf);
       break;
     case COLUMN_STATUS:
       status_presentation (item, &icon, &name, &css);
@@ -274,23 +279,18 @@ update_cell (GtkListItem *list_item)
     case COLUMN_TASK:
       {
         const char *task = clair_row_item_get_task (item);
+        g_autoptr(PangoAttrList) attrs = NULL;
 
         if (task == NULL)
-          {
-            set_cell_text (GTK_LABEL (child), "");
-            queue_visible_tasks (self);
-          }
-        else if (self->search_text == NULL || *self->search_text == '\0')
-          set_cell_text (GTK_LABEL (child), task);
+          queue_visible_tasks (self);
         else
-          {
-            g_autofree char *markup = highlight_markup (task, self->search_text);
-            gtk_label_set_markup (GTK_LABEL (child), markup);
-          }
+          attrs = highlight_attributes (task, self->search_text);
+        set_cell_text (child, task ? task : "");
+        set_cell_attributes (child, attrs);
       }
       break;
     case COLUMN_SIMILARITY:
-      format_metric (GTK_LABEL (child), clair_row_item_get_jaccard (item));
+      format_metric (child, clair_row_item_get_jaccard (item));
       if (!isnan (clair_row_item_get_jaccard (item)) &&
           clair_row_item_get_jaccard (item) < self->threshold)
         gtk_widget_add_css_class (child, "warning");
@@ -298,7 +298,7 @@ update_cell (GtkListItem *list_item)
         gtk_widget_remove_css_class (child, "warning");
       break;
     case COLUMN_DISTANCE:
-      format_metric (GTK_LABEL (child), clair_row_item_get_distance (item));
+      format_metric (child, clair_row_item_get_distance (item));
       break;
     case COLUMN_DECISION:
       decision_presentation (item, &icon, &name, &css);
@@ -361,18 +361,18 @@ cell_setup_cb (GtkSignalListItemFactory *factory,
       g_signal_connect (child, "query-tooltip", G_CALLBACK (icon_query_tooltip_cb), list_item);
       break;
     case COLUMN_TASK:
-      child = gtk_label_new (NULL);
-      gtk_label_set_ellipsize (GTK_LABEL (child), PANGO_ELLIPSIZE_END);
-      gtk_label_set_single_line_mode (GTK_LABEL (child), TRUE);
-      gtk_label_set_xalign (GTK_LABEL (child), 0);
-      gtk_label_set_width_chars (GTK_LABEL (child), 8);
+      /* At least a few words; as wide as the longest task shown when there is room. */
+      child = clair_cell_text_new ();
+      clair_cell_text_set_ellipsize (CLAIR_CELL_TEXT (child), TRUE);
+      clair_cell_text_set_chars (CLAIR_CELL_TEXT (child), 8, TASK_CHARS);
       break;
     case COLUMN_INDEX:
     case COLUMN_SIMILARITY:
     case COLUMN_DISTANCE:
     default:
-      child = gtk_label_new (NULL);
-      gtk_label_set_xalign (GTK_LABEL (child), 1);
+      /* Their columns have a fixed width: no size of their own. */
+      child = clair_cell_text_new ();
+      clair_cell_text_set_xalign (CLAIR_CELL_TEXT (child), 1);
       gtk_widget_add_css_class (child, "numeric");
       if (kind == COLUMN_INDEX)
         gtk_widget_add_css_class (child, "dim-label");
@@ -823,7 +823,6 @@ search_activate_cb (GtkSearchEntry   *entry,
 /* Tasks of visible rows are read in small batches on the project's worker. */
 
 #define TASK_BATCH_MAX 48
-#define TASK_CHARS     120   /* of a task's first line, for the list */
 
 static void load_task_batch (ClairRowListPane *self);
 
@@ -859,7 +858,7 @@ load_task_batch (ClairRowListPane *self)
 
   if (self->task_batch != NULL || self->task_queue->len == 0 || self->project == NULL)
     return;
-  /* At most a screenful at a time: each task shown costs the main thread a label layout. */
+  /* At most a screenful at a time: each task shown costs the main thread a text layout. */
   n = MIN (self->task_queue->len, TASK_BATCH_MAX);
   self->task_batch = g_array_sized_new (FALSE, FALSE, sizeof (guint), n);
   g_array_append_vals (self->task_batch, self->task_queue->data, n);
@@ -883,7 +882,7 @@ request_task (ClairRowListPane *self,
 }
 
 /* GTK 4.8 binds 200 rows around the top one shown, a screenful of which is on screen; each task
- * shown costs the main loop a label layout. So tasks are read for the rows on screen and a few
+ * shown costs the main loop a text layout. So tasks are read for the rows on screen and a few
  * around them, worked out from the scroll position (the rows are all one height). */
 #define TASK_MARGIN 8
 
@@ -1152,6 +1151,20 @@ clair_row_list_pane_set_rows (ClairRowListPane *self,
   clair_row_list_pane_refilter (self);
   if (rows == NULL)
     set_selected_index (self, -1);
+}
+
+void
+clair_row_list_pane_hold (ClairRowListPane *self)
+{
+  g_return_if_fail (CLAIR_IS_ROW_LIST_PANE (self));
+
+  forget_rows (self);
+  self->cancellable = g_cancellable_new ();
+  self->select_first = FALSE;
+  /* Before the view changes: no row is being read, so none gets selected in its place. */
+  set_selected_index (self, -1);
+  clair_row_view_hold (self->view);
+  update_list_state (self);
 }
 
 GListModel *

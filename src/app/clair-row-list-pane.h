@@ -25,6 +25,9 @@ GtkWidget    *clair_row_list_pane_new                  (void);
 void          clair_row_list_pane_set_rows             (ClairRowListPane *self,
                                                         ClairProject     *project,
                                                         ClairRowList     *rows);
+/* Lets go of the rows as set_rows (NULL, NULL) does, but keeps the list's row widgets for the
+ * rows set next (see clair_row_view_hold()); for a pane hidden until then. */
+void          clair_row_list_pane_hold                 (ClairRowListPane *self);
 /* The rows shown, filtered, searched and sorted: a GtkSelectionModel of ClairRowItem. */
 GListModel   *clair_row_list_pane_get_model            (ClairRowListPane *self);
 /* How many rows the pane was given, shown or not. */

@@ -37,6 +37,7 @@ struct _ClairRowView
   guint          generation;
   GCancellable  *cancellable; /* the recomputation running on a worker */
   GHashTable    *slots;       /* of SlotRef by position: the items handed out and still alive */
+  ClairRowItem  *placeholder; /* what held slots stand for (clair_row_view_hold), made on demand */
 };
 
 enum { BEFORE_CHANGE, CHANGED, N_SIGNALS };
@@ -255,6 +256,13 @@ static ClairRowItem *
 row_at (ClairRowView *self,
         guint         position)
 {
+  /* Held: the list keeps its length without rows. */
+  if (self->rows == NULL)
+    {
+      if (self->placeholder == NULL)
+        self->placeholder = clair_row_item_new (&(ClairRowSummary) { 0 });
+      return self->placeholder;
+    }
   if (self->visible != NULL)
     position = g_array_index (self->visible, guint, position);
   return clair_row_list_peek (self->rows, position);
@@ -595,13 +603,15 @@ clair_row_view_set_rows (ClairRowView *self,
 {
   g_return_if_fail (CLAIR_IS_ROW_VIEW (self));
 
-  if (self->rows == rows)
+  /* No rows, but held: the list empties now. */
+  if (self->rows == rows && (rows != NULL || self->n_announced == 0))
     return;
   self->generation++;
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  /* Empty first, while the old rows can still be asked for. */
-  if (self->n_announced > 0)
+  /* Empty first, while the old rows can still be asked for; a held list is not, so that its
+   * slots, and the widgets GTK made for them, stand for the new rows. */
+  if (self->n_announced > 0 && (self->rows != NULL || rows == NULL))
     apply (self, g_array_new (FALSE, FALSE, sizeof (guint)));
   if (self->rows != NULL)
     g_signal_handlers_disconnect_by_func (self->rows, clair_row_view_refresh, self);
@@ -613,6 +623,28 @@ clair_row_view_set_rows (ClairRowView *self,
   /* Every row at once, so the list fills while the query is worked out. */
   apply (self, NULL);
   clair_row_view_refresh (self);
+}
+
+void
+clair_row_view_hold (ClairRowView *self)
+{
+  g_return_if_fail (CLAIR_IS_ROW_VIEW (self));
+
+  if (self->rows == NULL)
+    return;
+  self->generation++;
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->reveal_id, g_source_remove);
+  g_signal_emit (self, signals[BEFORE_CHANGE], 0);
+  g_signal_handlers_disconnect_by_func (self->rows, clair_row_view_refresh, self);
+  g_clear_object (&self->rows);
+  g_clear_pointer (&self->visible, g_array_unref);
+  g_clear_pointer (&self->inverse, g_array_unref);
+  self->n_visible = 0;
+  /* The slots let go of the old rows: they stand for the placeholder. */
+  update_slots (self, self->n_announced);
+  g_signal_emit (self, signals[CHANGED], 0);
 }
 
 void
@@ -726,6 +758,7 @@ clair_row_view_finalize (GObject *object)
     g_signal_handlers_disconnect_by_func (self->rows, clair_row_view_refresh, self);
   g_clear_pointer (&self->slots, g_hash_table_unref);
   g_clear_object (&self->rows);
+  g_clear_object (&self->placeholder);
   g_clear_pointer (&self->visible, g_array_unref);
   g_clear_pointer (&self->inverse, g_array_unref);
   query_clear (&self->query);

@@ -113,8 +113,10 @@ forget_page_paint (ClairWindow *self)
   g_clear_handle_id (&self->show_rows_id, g_source_remove);
 }
 
+/* @keep_list: another project's rows come next, shown in the same list. */
 static void
-clear_project (ClairWindow *self)
+clear_project (ClairWindow *self,
+               gboolean     keep_list)
 {
   _clair_window_import_stop (self);
   g_cancellable_cancel (self->cancellable);
@@ -124,7 +126,10 @@ clear_project (ClairWindow *self)
   g_cancellable_cancel (self->bulk_cancellable);
   g_clear_object (&self->bulk_cancellable);
   _clair_window_leave_edit (self);
-  clair_row_list_pane_set_rows (self->row_list_pane, NULL, NULL);
+  if (keep_list)
+    clair_row_list_pane_hold (self->row_list_pane);
+  else
+    clair_row_list_pane_set_rows (self->row_list_pane, NULL, NULL);
   clair_row_list_unref_in_thread (g_steal_pointer (&self->rows));
   /* The guidelines being edited are saved before the project goes. */
   if (self->guidelines_pane != NULL)
@@ -144,7 +149,7 @@ clear_project (ClairWindow *self)
 void
 _clair_window_close_project (ClairWindow *self)
 {
-  clear_project (self);
+  clear_project (self, FALSE);
   adw_window_title_set_subtitle (self->window_title, NULL);
   gtk_stack_set_visible_child_name (self->main_stack, "empty");
   _clair_window_update_actions (self);
@@ -297,7 +302,8 @@ clair_window_open_project (ClairWindow *self,
       _clair_window_show_error (self, _("Could Not Open the Project"), error);
       return;
     }
-  clear_project (self);
+  /* The list is hidden behind the loading page until the new rows are in it. */
+  clear_project (self, TRUE);
   self->project = project;
   self->history = clair_history_new (project);
   _clair_window_add_recent (self, path);
@@ -580,7 +586,7 @@ clair_window_dispose (GObject *object)
   _clair_window_run_dispose (self);
   if (self->row_list_pane != NULL)
     g_signal_handlers_disconnect_by_data (self->row_list_pane, self);
-  clear_project (self);
+  clear_project (self, FALSE);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->go_to_popover, gtk_widget_unparent);

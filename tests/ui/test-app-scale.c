@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "clair-export-dialog.h"
 #include "clair-mapping-dialog.h"
@@ -39,35 +41,38 @@
  * between phases (clearing a sort and searching while the list is scrolled far down, say) are
  * held to the same limits.
  *
- * A gap is measured twice: in wall-clock time, and in CPU time the main thread spent in it (its
- * CLOCK_THREAD_CPUTIME_ID). The second is the work the app did while holding the loop; the first
- * also counts the time the thread waited for a CPU, which on a loaded two-core virtual machine
- * (Xvfb, software rendering, the import thread, a noisy host) adds tens of milliseconds the app
- * cannot help.
+ * A gap is measured three ways: in wall-clock time; in CPU time the main thread spent in it
+ * (its CLOCK_THREAD_CPUTIME_ID), the work the app did while holding the loop; and in wall-clock
+ * time less the time the thread was ready to run but waiting for a CPU (its schedstat run
+ * delay), which is the work plus any time it was blocked (a lock, a file, the X server).
  *
- * The goal is 100 ms of CPU in one gap at most, and the figures printed say how near each phase
- * comes; but on the same two-core virtual machine a frame of the whole window with cairo costs
- * 60–110 ms depending on the host, so a 100 ms limit here failed the code as it was before any
- * change as often as after (measured: 148 ms between two phases for the code that passed the
- * day before). A timed limit that flakes hides the regressions it is for; what it guards
- * against is work that grows with the rows on the main thread, which at 400k rows costs seconds.
- * So the test fails when the main thread worked 400 ms or more in one gap, or when a gap lasted
- * 800 ms or more whatever the reason (a lock the main thread waited on shows there), and the
- * 100 ms goal is checked in the figures it prints (and in tests/bench/bench-app).
+ * The test fails when the main thread worked 100 ms or more in one gap (MAX_GAP_MS). Measured
+ * on the two-core virtual machine, in 12 runs (alone, and beside the rest of the suite as CI
+ * runs it), the most in one gap was: import 48–88 ms, open 17–56, scroll 23–38, filter 32–63,
+ * search 26–46, sort 24–37, select 23–40, statistics 24–41, bulk accept 21–43, export 6–19,
+ * between phases 53–66. The nearest to the limit is the frame that lays out the list's first
+ * screenful of row widgets, made when an import first shows rows.
+ *
+ * A plain wall-clock limit cannot be held there: with other work on the two cores, gaps of
+ * 1.5–2.7 s were seen in which the main thread worked under 100 ms and spent the rest waiting
+ * for a CPU. So the time limit is on the gap less that wait, at 400 ms (MAX_HELD_MS): four times
+ * the work allowed, for blocking that would freeze the window on any machine (the most seen was
+ * 119 ms, in the turn that opens a project, which closes and opens SQLite files).
  *
  * What keeps GTK 4.8's list within that at 400k rows: its list views keep widgets for 200 rows
- * around the top one shown, and making, binding and measuring them costs 20–30 ms. The row list
- * never makes them for nothing: when the whole list changes (filter, search, sort) its widgets
- * are pointed at other rows (ClairRowView's slots); a list that grows from nothing grows 64 rows
- * a turn; one that shrinks past the rows on screen starts over from its top instead of building
- * them at its new end first; and the tasks, the costly text, are read only for the rows on
- * screen.
+ * around the top one shown, made when the list first shows rows and pointed at other rows as it
+ * scrolls. The row list never has them made for nothing: when the whole list changes (filter,
+ * search, sort) its widgets are pointed at other rows (ClairRowView's slots), and so they are
+ * when one project replaces another (the view is held meanwhile); a list that grows from nothing
+ * grows 64 rows a turn; one that shrinks past the rows on screen starts over from its top
+ * instead of building them at its new end first; the text cells are sized from the font, not
+ * their text, and share one PangoContext (ClairCellText); and the tasks, the costly text, are
+ * read only for the rows on screen.
  *
  * CLAIR_SCALE_ROWS=N runs it at another size (e.g. 20000 for a quick check). */
 
-#define MAX_GAP_MS      400   /* CPU time the main thread spent in one gap */
-#define MAX_WALL_GAP_MS 800   /* wall-clock time of one gap */
-#define GOAL_GAP_MS     100   /* what a phase should stay under: printed, not asserted */
+#define MAX_GAP_MS      100   /* CPU time the main thread spent in one gap */
+#define MAX_HELD_MS     400   /* wall-clock time of one gap, less the time spent waiting for a CPU */
 
 static guint n_rows = 400000;
 
@@ -80,6 +85,8 @@ typedef struct
   double      ms;          /* how long the phase took, to its end condition */
   double      max_gap_ms;  /* the longest the main loop was held during it */
   double      max_cpu_gap_ms; /* the most CPU time the main thread spent in one gap */
+  double      max_held_ms; /* the longest gap less the time the thread waited for a CPU */
+  double      cpu_ms;      /* the main thread's CPU time over the whole phase */
   double      rss_mb;      /* VmHWM at its end */
   gboolean    unfinished;  /* gave up waiting for its end */
 } Phase;
@@ -90,13 +97,17 @@ static struct
   gint64  max_gap;
   gint64  last_cpu;      /* the main thread's CPU time at the last tick, µs */
   gint64  max_cpu_gap;
+  gint64  last_delay;    /* the main thread's time waiting for a CPU at the last tick, µs */
+  gint64  max_held;
   gint64  started;
+  gint64  started_cpu;
   Phase   phases[32];
   guint   n_phases;
   gboolean in_phase;
   /* Between phases (the steps that set one up: clearing a sort, a search), measured alike */
   gint64  between_max_gap;
   gint64  between_max_cpu_gap;
+  gint64  between_max_held;
   const char *between_where; /* the phase before the longest of them */
 } dog;
 
@@ -124,23 +135,51 @@ thread_cpu_us (void)
   return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
 }
 
+/* The main thread's schedstat (its time on a CPU, its time runnable but waiting for one), opened
+ * from the main thread; -1 where the kernel has none. */
+static int schedstat_fd = -1;
+
+/* The time the main thread spent waiting for a CPU, µs (0 without schedstat). */
+static gint64
+thread_run_delay_us (void)
+{
+  char buf[128];
+  ssize_t len;
+  guint64 on_cpu, waiting;
+
+  if (schedstat_fd < 0 || (len = pread (schedstat_fd, buf, sizeof buf - 1, 0)) <= 0)
+    return 0;
+  buf[len] = '\0';
+  if (sscanf (buf, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, &on_cpu, &waiting) != 2)
+    return 0;
+  return waiting / 1000;
+}
+
 static void
 note_gap (gint64 now,
           gint64 cpu)
 {
+  gint64 delay = thread_run_delay_us ();
+  gint64 held = (now - dog.last_tick) - (delay - dog.last_delay);
+
   if (trace && now - dog.last_tick > 50000)
-    g_printerr ("gap %.1f ms (%.1f ms of CPU)  [%.6f,%.6f]\n", (now - dog.last_tick) / 1000.0,
-                (cpu - dog.last_cpu) / 1000.0, dog.last_tick / 1e6, now / 1e6);
+    g_printerr ("gap %.1f ms (%.1f ms of CPU, %.1f ms not waiting for one)  [%.6f,%.6f]\n",
+                (now - dog.last_tick) / 1000.0, (cpu - dog.last_cpu) / 1000.0, held / 1000.0,
+                dog.last_tick / 1e6, now / 1e6);
   dog.max_gap = MAX (dog.max_gap, now - dog.last_tick);
   dog.max_cpu_gap = MAX (dog.max_cpu_gap, cpu - dog.last_cpu);
-  if (!dog.in_phase && (now - dog.last_tick > dog.between_max_gap || cpu - dog.last_cpu > dog.between_max_cpu_gap))
+  dog.max_held = MAX (dog.max_held, held);
+  if (!dog.in_phase && (now - dog.last_tick > dog.between_max_gap || cpu - dog.last_cpu > dog.between_max_cpu_gap ||
+                        held > dog.between_max_held))
     {
       dog.between_max_gap = MAX (dog.between_max_gap, now - dog.last_tick);
       dog.between_max_cpu_gap = MAX (dog.between_max_cpu_gap, cpu - dog.last_cpu);
+      dog.between_max_held = MAX (dog.between_max_held, held);
       dog.between_where = dog.n_phases > 0 ? dog.phases[dog.n_phases - 1].name : "the start";
     }
   dog.last_tick = now;
   dog.last_cpu = cpu;
+  dog.last_delay = delay;
 }
 
 static gboolean
@@ -157,9 +196,11 @@ phase_begin (void)
   note_gap (g_get_monotonic_time (), thread_cpu_us ());
   dog.in_phase = TRUE;
   dog.started = dog.last_tick = g_get_monotonic_time ();
-  dog.last_cpu = thread_cpu_us ();
+  dog.started_cpu = dog.last_cpu = thread_cpu_us ();
+  dog.last_delay = thread_run_delay_us ();
   dog.max_gap = 0;
   dog.max_cpu_gap = 0;
+  dog.max_held = 0;
 }
 
 /* Ends the phase: the time since the last tick counts too (work the phase ended with). */
@@ -177,12 +218,15 @@ phase_end (const char *name)
   phase->ms = (now - dog.started) / 1000.0;
   phase->max_gap_ms = dog.max_gap / 1000.0;
   phase->max_cpu_gap_ms = dog.max_cpu_gap / 1000.0;
+  phase->max_held_ms = dog.max_held / 1000.0;
+  phase->cpu_ms = (dog.last_cpu - dog.started_cpu) / 1000.0;
   phase->rss_mb = peak_rss_mb ();
   if (trace)
     g_printerr ("-- %s [%.6f,%.6f]\n", name, dog.started / 1e6, now / 1e6);
-  g_test_message ("%-16s %9.1f ms   longest main-loop gap %7.1f ms (most CPU in one %5.1f ms)   "
-                  "peak RSS %6.1f MB", name, phase->ms, phase->max_gap_ms, phase->max_cpu_gap_ms,
-                  phase->rss_mb);
+  g_test_message ("%-16s %9.1f ms   longest main-loop gap %7.1f ms (most CPU in one %5.1f ms, "
+                  "longest not waiting for a CPU %5.1f ms)   main-thread CPU %7.1f ms   peak RSS %6.1f MB",
+                  name, phase->ms, phase->max_gap_ms, phase->max_cpu_gap_ms, phase->max_held_ms,
+                  phase->cpu_ms, phase->rss_mb);
   return phase;
 }
 
@@ -455,8 +499,10 @@ test_scale (void)
         g_signal_connect (clock, stages[i], G_CALLBACK (frame_stage_cb), (gpointer) stages[i]);
     }
   /* From here to the end, in the phases and between them. */
+  schedstat_fd = open ("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
   dog.last_tick = g_get_monotonic_time ();
   dog.last_cpu = thread_cpu_us ();
+  dog.last_delay = thread_run_delay_us ();
   watchdog_id = g_timeout_add_full (G_PRIORITY_HIGH, 5, watchdog_tick, NULL, NULL);
 
   /* Import the dataset through the mapping step: the list fills as the rows come in, and the
@@ -639,31 +685,31 @@ test_scale (void)
                   phase_ms ("search"), phase_ms ("export"), peak_rss_mb ());
 
   /* Every phase kept the window responsive, and so did the steps between them. */
-  g_test_message ("between phases: longest main-loop gap %.1f ms (most CPU in one %.1f ms), after %s",
-                  dog.between_max_gap / 1000.0, dog.between_max_cpu_gap / 1000.0,
+  g_test_message ("between phases: longest main-loop gap %.1f ms (most CPU in one %.1f ms, longest not "
+                  "waiting for a CPU %.1f ms), after %s", dog.between_max_gap / 1000.0,
+                  dog.between_max_cpu_gap / 1000.0, dog.between_max_held / 1000.0,
                   dog.between_where ? dog.between_where : "none");
   for (guint i = 0; i <= dog.n_phases; i++)
     {
       Phase between = { "the steps between phases", 0, dog.between_max_gap / 1000.0,
-                        dog.between_max_cpu_gap / 1000.0, 0, FALSE };
+                        dog.between_max_cpu_gap / 1000.0, dog.between_max_held / 1000.0, 0, 0, FALSE };
       const Phase *p = i < dog.n_phases ? &dog.phases[i] : &between;
 
-      if (p->max_cpu_gap_ms >= GOAL_GAP_MS)
-        g_test_message ("over the goal: %s worked %.1f ms in one turn of the main loop (goal %d ms)",
-                        p->name, p->max_cpu_gap_ms, GOAL_GAP_MS);
       if (p->unfinished)
         g_test_fail_printf ("%s did not finish within 30 s", p->name);
       else if (p->max_cpu_gap_ms >= MAX_GAP_MS)
         g_test_fail_printf ("%s worked %.1f ms in one turn of the main loop (limit %d ms)",
                             p->name, p->max_cpu_gap_ms, MAX_GAP_MS);
-      else if (p->max_gap_ms >= MAX_WALL_GAP_MS)
-        g_test_fail_printf ("%s held the main loop for %.1f ms (limit %d ms of wall-clock time)",
-                            p->name, p->max_gap_ms, MAX_WALL_GAP_MS);
+      else if (p->max_held_ms >= MAX_HELD_MS)
+        g_test_fail_printf ("%s held the main loop for %.1f ms, not counting the time it waited for a "
+                            "CPU (limit %d ms)", p->name, p->max_held_ms, MAX_HELD_MS);
     }
 
   gtk_window_destroy (GTK_WINDOW (window));
   iterate_for (100);
   remove_tree (dir);
+  if (schedstat_fd >= 0)
+    close (schedstat_fd);
 }
 
 int

@@ -469,6 +469,58 @@ test_shrink_moves_slots_to_top (void)
   g_assert_null (g_list_model_get_item (G_LIST_MODEL (view), 3));
 }
 
+/* A held view (a project being replaced by another) keeps its length and the slots a widget
+ * holds, standing for no row; the next rows are shown in the same slots, with no "items-changed"
+ * that would have the widgets taken down and made again. Rows set to NULL then empty it. */
+static void
+test_hold_keeps_slots (void)
+{
+  g_autoptr(ClairRowList) first = make_rows (1000);
+  g_autoptr(ClairRowList) second = make_rows_from (5000, 1000);
+  g_autoptr(ClairRowView) view = clair_row_view_new ();
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
+  ItemsChanged record = { 0 };
+  guint view_changed = 0;
+
+  clair_row_view_set_rows (view, first);
+  wait_until_applied (view);
+  for (guint i = 0; i < 20; i++)
+    g_ptr_array_add (held, g_list_model_get_item (G_LIST_MODEL (view), i));
+  g_signal_connect (view, "items-changed", G_CALLBACK (items_changed_cb), &record);
+  g_signal_connect (view, "changed", G_CALLBACK (count_cb), &view_changed);
+
+  clair_row_view_hold (view);
+  g_assert_cmpuint (record.n_signals, ==, 0);
+  g_assert_cmpuint (view_changed, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (view)), ==, 1000);
+  g_assert_cmpuint (clair_row_view_get_n_shown (view), ==, 0);
+  g_assert_null (clair_row_view_peek_row (view, 0));
+  g_assert_cmpuint (clair_row_view_find (view, 3), ==, G_MAXUINT);
+  /* A position no widget held is an item all the same. */
+  g_assert_cmpuint (index_at (view, 500), ==, 0);
+  /* The old rows can go: no slot stands for them any more. */
+  g_clear_object (&first);
+
+  clair_row_view_set_rows (view, second);
+  wait_until_applied (view);
+  g_assert_cmpuint (record.n_signals, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (view)), ==, 1000);
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autoptr(ClairRowItem) item = g_list_model_get_item (G_LIST_MODEL (view), i);
+
+      g_assert_true (item == g_ptr_array_index (held, i));
+      g_assert_cmpuint (clair_row_item_get_index (item), ==, 5000 + i);
+    }
+
+  /* Held again, then closed: the list empties. */
+  clair_row_view_hold (view);
+  clair_row_view_set_rows (view, NULL);
+  g_assert_cmpuint (record.n_signals, ==, 1);
+  g_assert_cmpuint (record.removed, ==, 1000);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (view)), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -482,5 +534,6 @@ main (int   argc,
   g_test_add_func ("/row-view/rows-appended", test_rows_appended);
   g_test_add_func ("/row-view/reveal-in-steps", test_reveal_in_steps);
   g_test_add_func ("/row-view/shrink-moves-slots-to-top", test_shrink_moves_slots_to_top);
+  g_test_add_func ("/row-view/hold-keeps-slots", test_hold_keeps_slots);
   return g_test_run ();
 }
