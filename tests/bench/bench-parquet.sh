@@ -7,7 +7,8 @@
 # as the Hub's converter writes for its viewer). For each file, in the same run:
 #   - time to first rows (open, index, 50 rows read): bench-parquet, median of 5;
 #   - `clair import` into a new project: median wall time of RUNS, and its peak RSS (time -v);
-#   - DuckDB reading the same file to JSON lines: the anchor, median of RUNS.
+#   - DuckDB reading the same file to JSON lines: the anchor, median of RUNS, each run taken
+#     right after one of ours.
 #
 # Usage: tests/bench/bench-parquet.sh [BUILDDIR] [WORKDIR] [RUNS]
 # Needs node and `npm install` in tests/parquet (DuckDB and parquet-wasm at pinned versions).
@@ -35,9 +36,16 @@ for file in bench-1m-groups bench-300-groups; do
   echo "== $file.parquet ($(du -h "$parquet" | cut -f1))"
   "$builddir/tests/bench/bench-parquet" "$parquet" task student_solution 5
 
+  # Our import and DuckDB's conversion taken in turn, round by round, rather than all of one then
+  # all of the other: each writes a gigabyte, and the writeback of one run's file (or a load that
+  # comes and goes on a shared machine) then falls on both alike. On a loaded machine wall times
+  # say more about the load than the program, so CPU time is shown too (DuckDB's includes node
+  # starting, about 0.3 s, and spreads over every core).
   times=()
   cpu=()
   rss=()
+  duck=()
+  duck_cpu=()
   for r in $(seq "$runs"); do
     rm -f "$work/bench.clair" "$work/bench.clair-wal" "$work/bench.clair-shm"
     /usr/bin/time -v "$builddir/src/cli/clair" import "$parquet" -p "$work/bench.clair" \
@@ -46,18 +54,12 @@ for file in bench-1m-groups bench-300-groups; do
                 for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s }' "$work/time.log")")
     rss+=("$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$work/time.log")")
     cpu+=("$(cpu_seconds "$work/time.log")")
-  done
-  echo "clair import: median $(printf '%s\n' "${times[@]}" | median) s (runs: ${times[*]}), CPU (user + system) median $(printf '%s\n' "${cpu[@]}" | median) s, peak RSS median $(printf '%s\n' "${rss[@]}" | median) MB (runs: ${rss[*]})"
 
-  # On a loaded machine wall times say more about the load than the program: CPU time is shown
-  # too (DuckDB's includes node starting, about 0.3 s, and spreads over every core).
-  duck=()
-  duck_cpu=()
-  for r in $(seq "$runs"); do
     duck+=("$(cd "$top/tests/parquet" && /usr/bin/time -v -o "$work/duck-time.log" \
                 node bench-convert.mjs duckdb-json "$parquet" "$work/duck.jsonl" | awk '{ print $4 }')")
     duck_cpu+=("$(cpu_seconds "$work/duck-time.log")")
     rm -f "$work/duck.jsonl"
   done
+  echo "clair import: median $(printf '%s\n' "${times[@]}" | median) s (runs: ${times[*]}), CPU (user + system) median $(printf '%s\n' "${cpu[@]}" | median) s, peak RSS median $(printf '%s\n' "${rss[@]}" | median) MB (runs: ${rss[*]})"
   echo "DuckDB to JSON (anchor): median $(printf '%s\n' "${duck[@]}" | median) s (runs: ${duck[*]}), CPU median $(printf '%s\n' "${duck_cpu[@]}" | median) s"
 done
