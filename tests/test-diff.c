@@ -1131,32 +1131,47 @@ test_metrics (void)
   assert_metrics ("naïve café", "naive café", 1.0 / 3, 1, 1.0 / 10, 2.0 / 4, 1.0, 2.0 / 4);
 }
 
+/* A text of numbered words (@prefix, a number, @suffix) at least @min_len bytes long in @a, and
+ * in the result the same text with 20 edits @stride bytes apart: the first letter (or @edited)
+ * at or after each place becomes 'Z'. */
+static char *
+spaced_edits (GString    *a,
+              const char *prefix,
+              const char *suffix,
+              gsize       min_len,
+              gsize       stride,
+              char        edited)
+{
+  char *b;
+
+  for (guint i = 0; a->len < min_len; i++)
+    g_string_append_printf (a, "%s%u%s", prefix, i, suffix);
+  b = g_strdup (a->str);
+  for (guint k = 1; k <= 20; k++)
+    {
+      gsize pos = k * stride;
+
+      while (edited != '\0' ? b[pos] != edited : !g_ascii_isalpha (b[pos]))
+        pos++;
+      b[pos] = 'Z';
+    }
+  return b;
+}
+
 /* Past the bit-parallel budget the distance follows the token alignment: an upper bound, exact
  * here since the edits are far apart. */
 static void
 test_metrics_inexact (void)
 {
-  GString *a = g_string_new (NULL);
-  g_autofree char *b = NULL;
+  g_autoptr(GString) a = g_string_new (NULL);
+  g_autofree char *b = spaced_edits (a, "word", " ", 130000, 6000, '\0');
   ClairMetrics m;
   gboolean exact = TRUE;
 
-  for (guint i = 0; a->len < 130000; i++)
-    g_string_append_printf (a, "word%u ", i);
-  b = g_strdup (a->str);
-  for (guint k = 1; k <= 20; k++)
-    {
-      gsize pos = k * 6000;
-
-      while (!g_ascii_isalpha (b[pos]))
-        pos++;
-      b[pos] = 'Z';
-    }
   clair_metrics_compute_len (a->str, a->len, b, -1, &m, &exact);
   g_assert_false (exact);
   g_assert_cmpfloat (m.levenshtein, ==, 20);
   g_assert_cmpfloat_with_epsilon (m.changed_share, 40.0 / (2.0 * a->len / 10), 0.01);
-  g_string_free (a, TRUE);
 }
 
 /* The distance along the alignment counts code points: with multi-byte characters before every
@@ -1164,27 +1179,15 @@ test_metrics_inexact (void)
 static void
 test_metrics_inexact_unicode (void)
 {
-  GString *a = g_string_new (NULL);
-  g_autofree char *b = NULL;
+  g_autoptr(GString) a = g_string_new (NULL);
+  g_autofree char *b = spaced_edits (a, "wörd", " 猫e\xcc\x81 ", 160000, 7000, 'w');
   ClairMetrics m;
   gboolean exact = TRUE;
 
-  for (guint i = 0; a->len < 160000; i++)
-    g_string_append_printf (a, "wörd%u 猫e\xcc\x81 ", i);
-  b = g_strdup (a->str);
-  for (guint k = 1; k <= 20; k++)
-    {
-      gsize pos = k * 7000;
-
-      while (b[pos] != 'w')
-        pos++;
-      b[pos] = 'Z';
-    }
   clair_metrics_compute_len (a->str, a->len, b, -1, &m, &exact);
   g_assert_false (exact);
   g_assert_cmpfloat (m.levenshtein, ==, 20);
   assert_shared_metrics (a->str, a->len, b, -1, 0);
-  g_string_free (a, TRUE);
 }
 
 static void
