@@ -1025,12 +1025,13 @@ test_cli_lock_released_by_kill (void)
   summary = g_strdup_printf ("revised %u, parse-failed 0, failed 0, pending 0\n", n_rows);
   g_assert_cmpstr (out, ==, summary);
 
-  /* The refused run sent nothing; only the rows in flight at the kill were asked twice. */
+  /* The refused run sent nothing; only the rows in flight at the kill, or answered and not yet
+   * committed, were asked twice: at most twice the concurrency of 4 (see fill() in the runner). */
   stats = clair_test_server_stats (server->url);
   requests = json_object_get_int_member (stats, "chat_requests");
   g_test_message ("%" G_GINT64_FORMAT " requests for %u rows", requests, n_rows);
   g_assert_cmpint (requests, >=, n_rows);
-  g_assert_cmpint (requests, <=, n_rows + 4);
+  g_assert_cmpint (requests, <=, n_rows + 2 * 4);
 
   remove_dir (dir);
 }
@@ -1099,7 +1100,9 @@ test_cli_resume_after_kill (void)
   summary = g_strdup_printf ("revised %u, parse-failed 0, failed 0, pending 0\n", n_rows);
   g_assert_cmpstr (out, ==, summary);
 
-  /* Every row answered; no committed row asked again; at most the in-flight rows asked twice. */
+  /* Every row answered; no committed row asked again. Asked twice at most: the rows in flight at
+   * the kill and those answered but not yet committed, each bounded by the concurrency (fill() in
+   * the runner), so twice the concurrency. */
   stats = clair_test_server_stats (server->url);
   for (guint i = 0; i < n_rows; i++)
     {
@@ -1113,7 +1116,7 @@ test_cli_resume_after_kill (void)
       extra += n - 1;
     }
   g_test_message ("%" G_GINT64_FORMAT " rows asked twice", extra);
-  g_assert_cmpint (extra, <=, atoi (concurrency));
+  g_assert_cmpint (extra, <=, 2 * atoi (concurrency));
 
   /* Decisions made before the crash are intact. */
   {
