@@ -12,10 +12,12 @@
 #include <zlib.h>
 
 #include "clair-dataset.h"
+#include "clair-dataset-private.h"
 #include "clair-enum-nick.h"
 #include "clair-error.h"
 #include "clair-parquet.h"
 #include "clair-parquet-private.h"
+#include "clair-read-ahead.h"
 #include "clair-utf8.h"
 #include "test-util.h"
 
@@ -357,6 +359,135 @@ test_shards (void)
   }
   g_assert_cmpuint (clair_dataset_get_size (set), ==, 2 * clair_dataset_get_size (a) +
                     clair_dataset_get_size (alone));
+}
+
+static GArray *
+units_of (const guint *starts,
+          guint        n)
+{
+  GArray *units = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  g_array_append_vals (units, starts, n);
+  return units;
+}
+
+static void
+assert_units (GArray      *units,
+              const guint *expected,
+              guint        n)
+{
+  g_autoptr(GArray) want = units_of (expected, n);
+
+  g_assert_nonnull (units);
+  g_assert_cmpmem (units->data, units->len * sizeof (guint), want->data, want->len * sizeof (guint));
+  g_array_unref (units);
+}
+
+/* What the import's read-ahead saw of row @index, as "task|solution|extra" or "!" and the reason. */
+static char *
+describe_item (const ClairRow *row,
+               const char     *reason)
+{
+  return row != NULL ? g_strconcat (row->task, "|", row->solution, "|", row->extra_json, NULL)
+                     : g_strconcat ("!", reason, NULL);
+}
+
+/* A dataset of small row groups is read by several workers, each its own groups with readers of
+ * its own: the caller still gets every row in index order, as one reader gives it, unreadable
+ * rows included, across shards; and a read-ahead dropped half-way stops all of them. The units
+ * are the row groups, joined up to a least size; a file of one group, or not Parquet, has none. */
+static void
+test_read_ahead_split (void)
+{
+  g_autofree char *one = g_test_build_filename (G_TEST_DIST, "parquet", "arrow-snappy-v2.parquet", NULL);
+  g_autofree char *single = g_test_build_filename (G_TEST_DIST, "parquet", "duckdb-snappy.parquet", NULL);
+  g_autofree char *lines = g_test_build_filename (G_TEST_DIST, "parquet", "arrow-snappy-v2.parquet.jsonl", NULL);
+  g_autofree char *dir = g_build_filename (tmp_dir, "split", NULL);
+  ClairMapping mapping = { (char *) "prompt", (char *) "rejected" };
+  g_autoptr(ClairDataset) set = NULL;
+  g_autoptr(ClairDataset) reference = NULL;
+  g_autoptr(ClairDataset) one_group = open_indexed (single);
+  g_autoptr(ClairDataset) jsonl = clair_dataset_open (lines, CLAIR_FORMAT_UNKNOWN, NULL);
+  g_autoptr(GPtrArray) expected = g_ptr_array_new_with_free_func (g_free);
+  guint n_rows, n_failed = 0;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("train-%05u-of-00003.parquet", i);
+      g_autofree char *copy = copy_to (one, dir, name);
+    }
+  /* Groups of 40, 40 and 20 rows in each of three shards. */
+  set = open_indexed (dir);
+  reference = open_indexed (dir);
+  n_rows = clair_dataset_get_n_rows (set);
+  g_assert_cmpuint (n_rows, ==, 300);
+
+  assert_units (_clair_dataset_get_read_units (set, 1),
+                (const guint[]) { 0, 40, 80, 100, 140, 180, 200, 240, 280 }, 9);
+  /* At least 50 rows a unit; the short last one joins the one before. */
+  assert_units (_clair_dataset_get_read_units (set, 50), (const guint[]) { 0, 80, 140, 200 }, 4);
+  g_assert_null (_clair_dataset_get_read_units (set, 1000));
+  g_assert_null (_clair_dataset_get_read_units (one_group, 1));
+  g_assert_true (clair_dataset_index (jsonl, NULL, NULL));
+  g_assert_null (_clair_dataset_get_read_units (jsonl, 1));
+
+  for (guint i = 0; i < n_rows; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ClairRow) row = clair_dataset_read_row (reference, i, &mapping, &error);
+
+      g_ptr_array_add (expected, describe_item (row, row == NULL ? error->message : NULL));
+      n_failed += row == NULL;
+    }
+  /* Null prompts and rejected answers: some rows are skipped, with their reason. */
+  g_assert_cmpuint (n_failed, >, 0);
+  g_assert_cmpuint (n_failed, <, n_rows);
+
+  for (guint workers = 1; workers <= 3; workers++)
+    for (guint min_rows = 1; min_rows <= 50; min_rows += 49)
+      {
+        g_autoptr(ClairReadAhead) reader = _clair_read_ahead_new_full (set, &mapping, n_rows, workers,
+                                                                       min_rows);
+        const ClairRow *row;
+        const ClairRowLengths *lengths;
+        const char *reason;
+        guint index, line, seen = 0;
+
+        while (clair_read_ahead_next (reader, &index, &line, &row, &lengths, &reason))
+          {
+            g_autofree char *got = describe_item (row, reason);
+
+            g_assert_cmpuint (index, ==, seen);
+            g_assert_cmpuint (line, ==, seen + 1);
+            g_assert_cmpstr (got, ==, expected->pdata[seen]);
+            if (row != NULL)
+              {
+                g_assert_cmpuint (lengths->task, ==, strlen (row->task));
+                g_assert_cmpuint (lengths->solution, ==, strlen (row->solution));
+              }
+            seen++;
+          }
+        g_assert_cmpuint (seen, ==, n_rows);
+        g_assert_false (clair_read_ahead_next (reader, &index, &line, &row, &lengths, &reason));
+      }
+
+  /* Dropped in the middle of a unit, and before the first row. */
+  for (guint stop_at = 0; stop_at < n_rows; stop_at += 97)
+    {
+      ClairReadAhead *reader = _clair_read_ahead_new_full (set, &mapping, n_rows, 3, 1);
+      const ClairRow *row;
+      const ClairRowLengths *lengths;
+      const char *reason;
+      guint index, line;
+
+      for (guint i = 0; i < stop_at; i++)
+        {
+          g_assert_true (clair_read_ahead_next (reader, &index, &line, &row, &lengths, &reason));
+          g_assert_cmpuint (index, ==, i);
+        }
+      clair_read_ahead_free (reader);
+    }
 }
 
 static void
@@ -1170,6 +1301,7 @@ main (int   argc,
   g_test_add_func ("/parquet/utf8", test_utf8);
   g_test_add_func ("/parquet/shards", test_shards);
   g_test_add_func ("/parquet/magic", test_magic);
+  g_test_add_func ("/parquet/read-ahead/split", test_read_ahead_split);
   g_test_add_func ("/parquet/threads", test_threads);
   g_test_add_func ("/parquet/built/reads", test_built_file_reads);
   g_test_add_func ("/parquet/built/lz4", test_built_lz4);

@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 
 #include "clair-dataset.h"
+#include "clair-dataset-private.h"
 #include "clair-error.h"
 #include "clair-i18n.h"
 #include "clair-jscan.h"
@@ -1172,10 +1173,11 @@ open_parquet (ClairDataset  *self,
   return TRUE;
 }
 
-/* Finds the shard holding dataset row @index and the row within it. */
+/* Finds the shard holding dataset row @index (its number in @shard_index) and the row within it. */
 static ParquetShard *
 parquet_shard_for_row (ClairDataset *self,
                        guint         index,
+                       guint        *shard_index,
                        guint64      *row)
 {
   guint lo = 0;
@@ -1196,6 +1198,8 @@ parquet_shard_for_row (ClairDataset *self,
                   ((ParquetShard *) self->shards->pdata[lo])->n_rows)
     lo++;
   *row = index - ((ParquetShard *) self->shards->pdata[lo])->first_row;
+  if (shard_index != NULL)
+    *shard_index = lo;
   return self->shards->pdata[lo];
 }
 
@@ -2226,18 +2230,22 @@ check_parquet_field (ClairDataset  *self,
   return FALSE;
 }
 
+/* Row @index read with @readers (one per shard, as in a ClairDatasetCursor), or with the shards'
+ * own readers when NULL (the caller holds parquet_lock). */
 static ClairRow *
-read_parquet_row_locked (ClairDataset       *self,
-                         guint               index,
-                         const ClairMapping *mapping,
-                         GError            **error)
+read_parquet_row_with (ClairDataset       *self,
+                       ClairParquet      **readers,
+                       guint               index,
+                       const ClairMapping *mapping,
+                       GError            **error)
 {
   int task_index = column_index (self, mapping->task_column);
   int solution_index = column_index (self, mapping->solution_column);
   g_autoptr(GString) cell = g_string_sized_new (4096);
   g_autoptr(GString) extra = g_string_sized_new (128);
   g_autoptr(ClairRow) result = NULL;
-  ParquetShard *shard;
+  ClairParquet *reader;
+  guint shard_index;
   guint64 row;
 
   for (guint pass = 0; pass < 2; pass++)
@@ -2253,7 +2261,9 @@ read_parquet_row_locked (ClairDataset       *self,
         }
     }
 
-  shard = parquet_shard_for_row (self, index, &row);
+  reader = parquet_shard_for_row (self, index, &shard_index, &row)->reader;
+  if (readers != NULL)
+    reader = readers[shard_index];
   result = g_new0 (ClairRow, 1);
   result->index = index;
   result->line = index + 1;
@@ -2262,7 +2272,7 @@ read_parquet_row_locked (ClairDataset       *self,
     {
       ClairParquetKind kind;
 
-      if (!clair_parquet_read_cell (shard->reader, row, c, &kind, cell, error) ||
+      if (!clair_parquet_read_cell (reader, row, c, &kind, cell, error) ||
           !check_parquet_field (self, index, c, cell, error))
         return NULL;
       if ((int) c == task_index || (int) c == solution_index)
@@ -2308,9 +2318,121 @@ read_parquet_row (ClairDataset       *self,
   ClairRow *row;
 
   g_mutex_lock (&self->parquet_lock);
-  row = read_parquet_row_locked (self, index, mapping, error);
+  row = read_parquet_row_with (self, NULL, index, mapping, error);
   g_mutex_unlock (&self->parquet_lock);
   return row;
+}
+
+/* Reading on several threads (clair-dataset-private.h) */
+
+/* A row group whose column chunks take more than this in the file is not read beside another:
+ * each cursor keeps a decoded page per column of its group, and memory stays near that of one
+ * reader only when groups are small. */
+#define MAX_UNIT_GROUP_BYTES (16u * 1024u * 1024u)
+
+struct _ClairDatasetCursor
+{
+  ClairDataset  *dataset;
+  ClairParquet **readers;   /* one per shard, opened on first use */
+};
+
+GArray *
+_clair_dataset_get_read_units (ClairDataset *self,
+                               guint         min_rows)
+{
+  g_autoptr(GArray) starts = NULL;
+  guint unit_start = 0;
+
+  g_return_val_if_fail (CLAIR_IS_DATASET (self), NULL);
+
+  if (self->format != CLAIR_FORMAT_PARQUET || !clair_dataset_is_indexed (self))
+    return NULL;
+  starts = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_array_append_val (starts, unit_start);
+  for (guint i = 0; i < self->shards->len; i++)
+    {
+      ParquetShard *shard = self->shards->pdata[i];
+
+      for (guint g = 0; g < clair_parquet_get_n_row_groups (shard->reader); g++)
+        {
+          guint64 first_row, n_rows, n_bytes;
+          guint start;
+
+          clair_parquet_get_row_group (shard->reader, g, &first_row, &n_rows, &n_bytes);
+          if (n_bytes > MAX_UNIT_GROUP_BYTES)
+            return NULL;
+          start = (guint) (shard->first_row + first_row);
+          if (n_rows > 0 && start > 0 && start - unit_start >= MAX (min_rows, 1u))
+            {
+              g_array_append_val (starts, start);
+              unit_start = start;
+            }
+        }
+    }
+  /* A last unit shorter than asked joins the one before it. */
+  if (starts->len > 1 && clair_dataset_get_n_rows (self) - unit_start < min_rows)
+    g_array_set_size (starts, starts->len - 1);
+  if (starts->len < 2)
+    return NULL;
+  return g_steal_pointer (&starts);
+}
+
+ClairDatasetCursor *
+_clair_dataset_cursor_new (ClairDataset *self)
+{
+  ClairDatasetCursor *cursor;
+
+  g_return_val_if_fail (CLAIR_IS_DATASET (self), NULL);
+  g_return_val_if_fail (self->format == CLAIR_FORMAT_PARQUET, NULL);
+
+  cursor = g_new0 (ClairDatasetCursor, 1);
+  cursor->dataset = g_object_ref (self);
+  cursor->readers = g_new0 (ClairParquet *, self->shards->len);
+  return cursor;
+}
+
+ClairRow *
+_clair_dataset_cursor_read_row (ClairDatasetCursor  *cursor,
+                                guint                index,
+                                const ClairMapping  *mapping,
+                                GError             **error)
+{
+  ClairDataset *self = cursor->dataset;
+  ParquetShard *shard;
+  guint shard_index;
+  guint64 row;
+  gsize offset;
+  guint line;
+
+  if (!get_row (self, index, &offset, &line, error))
+    return NULL;
+  shard = parquet_shard_for_row (self, index, &shard_index, &row);
+  if (cursor->readers[shard_index] == NULL)
+    {
+      g_autofree char *display = g_filename_display_name (shard->path);
+      const guint8 *data = (const guint8 *) g_mapped_file_get_contents (shard->mapped);
+
+      /* The footer was read once already: this reads it again from the same mapping. */
+      cursor->readers[shard_index] = clair_parquet_open (display,
+                                                         data != NULL ? data : (const guint8 *) "",
+                                                         g_mapped_file_get_length (shard->mapped),
+                                                         TRUE, error);
+      if (cursor->readers[shard_index] == NULL)
+        return NULL;
+    }
+  return read_parquet_row_with (self, cursor->readers, index, mapping, error);
+}
+
+void
+_clair_dataset_cursor_free (ClairDatasetCursor *cursor)
+{
+  if (cursor == NULL)
+    return;
+  for (guint i = 0; i < cursor->dataset->shards->len; i++)
+    g_clear_pointer (&cursor->readers[i], clair_parquet_free);
+  g_free (cursor->readers);
+  g_object_unref (cursor->dataset);
+  g_free (cursor);
 }
 
 static char *
@@ -2325,7 +2447,7 @@ read_parquet_row_json (ClairDataset  *self,
   gboolean ok = TRUE;
 
   g_mutex_lock (&self->parquet_lock);
-  shard = parquet_shard_for_row (self, index, &row);
+  shard = parquet_shard_for_row (self, index, NULL, &row);
   g_string_append_c (json, '{');
   for (guint c = 0; c < self->n_columns && ok; c++)
     {

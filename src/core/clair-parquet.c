@@ -756,6 +756,30 @@ clair_parquet_get_n_row_groups (ClairParquet *self)
   return self->n_groups;
 }
 
+void
+clair_parquet_get_row_group (ClairParquet *self,
+                             guint         group,
+                             guint64      *first_row,
+                             guint64      *n_rows,
+                             guint64      *n_bytes)
+{
+  const RowGroup *g;
+  guint64 bytes = 0;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (group < self->n_groups);
+
+  g = &self->groups[group];
+  for (guint l = 0; l < self->n_leaves; l++)
+    bytes += g->chunks[l].end - g->chunks[l].start;
+  if (first_row != NULL)
+    *first_row = g->first_row;
+  if (n_rows != NULL)
+    *n_rows = g->n_rows;
+  if (n_bytes != NULL)
+    *n_bytes = bytes;
+}
+
 guint
 clair_parquet_get_n_columns (ClairParquet *self)
 {

@@ -41,6 +41,13 @@ ClairParquet *clair_parquet_open             (const char     *display_name,
 void          clair_parquet_free             (ClairParquet   *self);
 guint64       clair_parquet_get_n_rows       (ClairParquet   *self);
 guint         clair_parquet_get_n_row_groups (ClairParquet   *self);
+/* Row group @group: its first row in the file, its rows, and the bytes its column chunks take in
+ * the file (compressed). */
+void          clair_parquet_get_row_group    (ClairParquet   *self,
+                                              guint           group,
+                                              guint64        *first_row,
+                                              guint64        *n_rows,
+                                              guint64        *n_bytes);
 guint         clair_parquet_get_n_columns    (ClairParquet   *self);
 const char   *clair_parquet_get_column_name  (ClairParquet   *self,
                                               guint           column);
