@@ -201,7 +201,9 @@ add_metric_details (ClairRecordPane    *self,
   add_detail (self, (*row)++, _("Length ratio"), buf);
 }
 
-/* The one line under the diff: the figures an annotator weighs, the rest in the popover. */
+/* The one line under the diff: the figures an annotator weighs, the rest in the popover. Its parts
+ * are translated one by one, each with the plural its own number asks for ("1 character
+ * changed", "2 attempts"). */
 static void
 set_metrics_line (ClairRecordPane    *self,
                   const ClairMetrics *metrics,
@@ -209,22 +211,31 @@ set_metrics_line (ClairRecordPane    *self,
                   guint               n_attempts)
 {
   g_autofree char *text = NULL;
+  g_autofree char *attempts = g_strdup_printf (ngettext ("%u attempt", "%u attempts", n_attempts),
+                                               n_attempts);
 
-  if (metrics != NULL && edited)
-    /* Translators: for the annotator's edited text: similarity (token Jaccard), then the
-     * character edit distance and its share of the text. */
-    text = g_strdup_printf (_("Edited: similarity %.2f · %.0f characters changed (%.0f %%)"),
-                            metrics->jaccard, metrics->levenshtein, metrics->levenshtein_norm * 100.0);
-  else if (metrics != NULL)
-    /* Translators: similarity (token Jaccard), the character edit distance and its share of the
-     * text, then the number of attempts. */
-    text = g_strdup_printf (ngettext ("Similarity %.2f · %.0f characters changed (%.0f %%) · %u attempt",
-                                      "Similarity %.2f · %.0f characters changed (%.0f %%) · %u attempts",
-                                      n_attempts),
-                            metrics->jaccard, metrics->levenshtein, metrics->levenshtein_norm * 100.0,
-                            n_attempts);
+  if (metrics != NULL)
+    {
+      guint changed = (guint) MIN (metrics->levenshtein, (double) G_MAXUINT);
+      g_autofree char *similarity = NULL;
+      g_autofree char *characters = NULL;
+
+      if (edited)
+        /* Translators: the similarity (token Jaccard) of the annotator's edited text. */
+        similarity = g_strdup_printf (_("Edited: similarity %.2f"), metrics->jaccard);
+      else
+        /* Translators: the similarity (token Jaccard) of the revision. */
+        similarity = g_strdup_printf (_("Similarity %.2f"), metrics->jaccard);
+      /* Translators: the character edit distance and its share of the text. */
+      characters = g_strdup_printf (ngettext ("%u character changed (%.0f %%)",
+                                              "%u characters changed (%.0f %%)", changed),
+                                    changed, metrics->levenshtein_norm * 100.0);
+      /* The attempts belong to the row, not to an edit. */
+      text = edited ? g_strjoin (" · ", similarity, characters, NULL)
+                    : g_strjoin (" · ", similarity, characters, attempts, NULL);
+    }
   else
-    text = g_strdup_printf (ngettext ("%u attempt", "%u attempts", n_attempts), n_attempts);
+    text = g_steal_pointer (&attempts);
   gtk_label_set_text (self->metrics_label, text);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->metrics_label), text);
 }

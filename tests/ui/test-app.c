@@ -304,6 +304,14 @@ test_end_to_end (void)
   g_assert_true (clair_window_select_row (window, 0));
   iterate_for (50);
   g_assert_cmpint (clair_window_get_current_row (window), ==, 0);
+  /* Row 0's revision capitalises one letter: each figure takes its own plural. */
+  {
+    const char *line = clair_record_pane_get_metrics_text (
+      CLAIR_RECORD_PANE (clair_window_get_record_pane (window)));
+
+    g_assert_nonnull (strstr (line, "· 1 character changed ("));
+    g_assert_true (g_str_has_suffix (line, "· 1 attempt"));
+  }
   activate (window, "win.accept");
   g_assert_cmpint (clair_window_get_current_row (window), ==, 1);   /* moved on */
   activate (window, "win.accept");
