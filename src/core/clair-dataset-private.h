@@ -16,8 +16,8 @@ G_BEGIN_DECLS
 typedef struct _ClairDatasetCursor ClairDatasetCursor;
 
 /* The first rows of the units the rows can be read in, in order, the first 0, each unit at least
- * @min_rows rows long (but the last); NULL when the dataset cannot be read by several cursors, or
- * would be one unit. The array holds guint. */
+ * @min_rows rows long (but the last). A dataset that cannot be read by several cursors is one
+ * unit, {0}. The array holds guint. */
 GArray             *_clair_dataset_get_read_units   (ClairDataset        *self,
                                                      guint                min_rows);
 ClairDatasetCursor *_clair_dataset_cursor_new       (ClairDataset        *self);

@@ -1000,6 +1000,18 @@ parquet_shard_free (gpointer data)
   g_free (shard);
 }
 
+/* A reader of @shard over its mapping. */
+static ClairParquet *
+open_shard_reader (ParquetShard  *shard,
+                   GError       **error)
+{
+  g_autofree char *display = g_filename_display_name (shard->path);
+  const guint8 *data = (const guint8 *) g_mapped_file_get_contents (shard->mapped);
+
+  return clair_parquet_open (display, data != NULL ? data : (const guint8 *) "",
+                             g_mapped_file_get_length (shard->mapped), TRUE, error);
+}
+
 static int
 compare_names (gconstpointer a,
                gconstpointer b)
@@ -1115,8 +1127,6 @@ open_parquet (ClairDataset  *self,
       g_autofree char *display = g_filename_display_name (path);
       ParquetShard *shard = g_new0 (ParquetShard, 1);
       ClairParquet *reader;
-      const guint8 *data;
-      gsize size;
 
       g_ptr_array_add (self->shards, shard);
       shard->path = g_strdup (path);
@@ -1124,16 +1134,12 @@ open_parquet (ClairDataset  *self,
         shard->mapped = g_mapped_file_ref (self->mapped);
       else if ((shard->mapped = map_regular_file (path, display, error)) == NULL)
         return FALSE;
-      data = (const guint8 *) g_mapped_file_get_contents (shard->mapped);
-      size = g_mapped_file_get_length (shard->mapped);
-      reader = shard->reader = clair_parquet_open (display, data != NULL ? data : (const guint8 *) "",
-                                                   size, TRUE, error);
-      if (reader == NULL)
+      if ((reader = shard->reader = open_shard_reader (shard, error)) == NULL)
         return FALSE;
       shard->first_row = n_rows;
       shard->n_rows = clair_parquet_get_n_rows (reader);
       n_rows += shard->n_rows;
-      self->size += size;
+      self->size += g_mapped_file_get_length (shard->mapped);
 
       if (i == 0)
         {
@@ -2230,11 +2236,17 @@ check_parquet_field (ClairDataset  *self,
   return FALSE;
 }
 
-/* Row @index read with @readers (one per shard, as in a ClairDatasetCursor), or with the shards'
- * own readers when NULL (the caller holds parquet_lock). */
+struct _ClairDatasetCursor
+{
+  ClairDataset  *dataset;
+  ClairParquet **readers;   /* one per shard, opened on first use */
+};
+
+/* Row @index read with the readers of @cursor, or with the shards' own readers when NULL (the
+ * caller then holds parquet_lock). */
 static ClairRow *
 read_parquet_row_with (ClairDataset       *self,
-                       ClairParquet      **readers,
+                       ClairDatasetCursor *cursor,
                        guint               index,
                        const ClairMapping *mapping,
                        GError            **error)
@@ -2244,6 +2256,7 @@ read_parquet_row_with (ClairDataset       *self,
   g_autoptr(GString) cell = g_string_sized_new (4096);
   g_autoptr(GString) extra = g_string_sized_new (128);
   g_autoptr(ClairRow) result = NULL;
+  ParquetShard *shard;
   ClairParquet *reader;
   guint shard_index;
   guint64 row;
@@ -2261,9 +2274,16 @@ read_parquet_row_with (ClairDataset       *self,
         }
     }
 
-  reader = parquet_shard_for_row (self, index, &shard_index, &row)->reader;
-  if (readers != NULL)
-    reader = readers[shard_index];
+  shard = parquet_shard_for_row (self, index, &shard_index, &row);
+  reader = shard->reader;
+  if (cursor != NULL)
+    {
+      /* The footer was read once already: a cursor reads it again, from the same mapping. */
+      if (cursor->readers[shard_index] == NULL &&
+          (cursor->readers[shard_index] = open_shard_reader (shard, error)) == NULL)
+        return NULL;
+      reader = cursor->readers[shard_index];
+    }
   result = g_new0 (ClairRow, 1);
   result->index = index;
   result->line = index + 1;
@@ -2330,12 +2350,6 @@ read_parquet_row (ClairDataset       *self,
  * reader only when groups are small. */
 #define MAX_UNIT_GROUP_BYTES (16u * 1024u * 1024u)
 
-struct _ClairDatasetCursor
-{
-  ClairDataset  *dataset;
-  ClairParquet **readers;   /* one per shard, opened on first use */
-};
-
 GArray *
 _clair_dataset_get_read_units (ClairDataset *self,
                                guint         min_rows)
@@ -2345,10 +2359,10 @@ _clair_dataset_get_read_units (ClairDataset *self,
 
   g_return_val_if_fail (CLAIR_IS_DATASET (self), NULL);
 
-  if (self->format != CLAIR_FORMAT_PARQUET || !clair_dataset_is_indexed (self))
-    return NULL;
   starts = g_array_new (FALSE, FALSE, sizeof (guint));
   g_array_append_val (starts, unit_start);
+  if (self->format != CLAIR_FORMAT_PARQUET || !clair_dataset_is_indexed (self))
+    return g_steal_pointer (&starts);
   for (guint i = 0; i < self->shards->len; i++)
     {
       ParquetShard *shard = self->shards->pdata[i];
@@ -2360,9 +2374,12 @@ _clair_dataset_get_read_units (ClairDataset *self,
 
           clair_parquet_get_row_group (shard->reader, g, &first_row, &n_rows, &n_bytes);
           if (n_bytes > MAX_UNIT_GROUP_BYTES)
-            return NULL;
+            {
+              g_array_set_size (starts, 1);
+              return g_steal_pointer (&starts);
+            }
           start = (guint) (shard->first_row + first_row);
-          if (n_rows > 0 && start > 0 && start - unit_start >= MAX (min_rows, 1u))
+          if (n_rows > 0 && start > unit_start && start - unit_start >= min_rows)
             {
               g_array_append_val (starts, start);
               unit_start = start;
@@ -2372,8 +2389,6 @@ _clair_dataset_get_read_units (ClairDataset *self,
   /* A last unit shorter than asked joins the one before it. */
   if (starts->len > 1 && clair_dataset_get_n_rows (self) - unit_start < min_rows)
     g_array_set_size (starts, starts->len - 1);
-  if (starts->len < 2)
-    return NULL;
   return g_steal_pointer (&starts);
 }
 
@@ -2397,30 +2412,12 @@ _clair_dataset_cursor_read_row (ClairDatasetCursor  *cursor,
                                 const ClairMapping  *mapping,
                                 GError             **error)
 {
-  ClairDataset *self = cursor->dataset;
-  ParquetShard *shard;
-  guint shard_index;
-  guint64 row;
   gsize offset;
   guint line;
 
-  if (!get_row (self, index, &offset, &line, error))
+  if (!get_row (cursor->dataset, index, &offset, &line, error))
     return NULL;
-  shard = parquet_shard_for_row (self, index, &shard_index, &row);
-  if (cursor->readers[shard_index] == NULL)
-    {
-      g_autofree char *display = g_filename_display_name (shard->path);
-      const guint8 *data = (const guint8 *) g_mapped_file_get_contents (shard->mapped);
-
-      /* The footer was read once already: this reads it again from the same mapping. */
-      cursor->readers[shard_index] = clair_parquet_open (display,
-                                                         data != NULL ? data : (const guint8 *) "",
-                                                         g_mapped_file_get_length (shard->mapped),
-                                                         TRUE, error);
-      if (cursor->readers[shard_index] == NULL)
-        return NULL;
-    }
-  return read_parquet_row_with (self, cursor->readers, index, mapping, error);
+  return read_parquet_row_with (cursor->dataset, cursor, index, mapping, error);
 }
 
 void

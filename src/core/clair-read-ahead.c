@@ -185,18 +185,8 @@ _clair_read_ahead_new_full (ClairDataset       *dataset,
   self->mapping.task_column = g_strdup (mapping->task_column);
   self->mapping.solution_column = g_strdup (mapping->solution_column);
   self->n_rows = n_rows;
-  if (max_workers > 1)
-    self->units = _clair_dataset_get_read_units (dataset, min_unit_rows);
-  if (self->units != NULL)
-    self->n_workers = CLAMP (self->units->len, 1, max_workers);
-  else
-    {
-      guint zero = 0;
-
-      self->units = g_array_new (FALSE, FALSE, sizeof (guint));
-      g_array_append_val (self->units, zero);
-      self->n_workers = 1;
-    }
+  self->units = _clair_dataset_get_read_units (dataset, min_unit_rows);
+  self->n_workers = MIN (self->units->len, MAX (max_workers, 1u));
   n_chunks = self->n_workers > 1 ? N_CHUNKS_SPLIT : N_CHUNKS;
 
   self->workers = g_new0 (Worker, self->n_workers);
