@@ -198,17 +198,19 @@ test_fixtures_read_back (void)
 
 /* The mapped columns of every row (a string prompt, chat message lists) against the same rows as a
  * JSON lines file: the same text, the same failures, the same other columns. */
+/* Mappings the fixtures are read with: strings, chat message lists, neither, one column for both. */
+static const char * const fixture_mappings[][2] = {
+  { "prompt", "chosen" },
+  { "chosen", "rejected" },
+  { "prompt", "tags" },
+  { "meta", "n" },
+  { "chosen", "chosen" },
+  { "prompt", "prompt" },
+};
+
 static void
 test_fixtures_like_jsonl (void)
 {
-  static const char * const mappings[][2] = {
-    { "prompt", "chosen" },
-    { "chosen", "rejected" },
-    { "prompt", "tags" },
-    { "meta", "n" },
-    { "chosen", "chosen" },
-    { "prompt", "prompt" },
-  };
   g_auto(GStrv) fixtures = list_fixtures ();
 
   for (guint f = 0; fixtures[f] != NULL; f++)
@@ -222,10 +224,10 @@ test_fixtures_like_jsonl (void)
 
       g_assert_nonnull (jsonl);
       g_assert_true (clair_dataset_index (jsonl, NULL, NULL));
-      for (guint m = 0; m < G_N_ELEMENTS (mappings); m++)
+      for (guint m = 0; m < G_N_ELEMENTS (fixture_mappings); m++)
         for (guint i = 0; i < clair_dataset_get_n_rows (dataset); i++)
           {
-            ClairMapping mapping = { (char *) mappings[m][0], (char *) mappings[m][1] };
+            ClairMapping mapping = { (char *) fixture_mappings[m][0], (char *) fixture_mappings[m][1] };
             g_autoptr(GError) error = NULL;
             g_autoptr(GError) jsonl_error = NULL;
             g_autoptr(ClairRow) ours = clair_dataset_read_row (dataset, i, &mapping, &error);
@@ -854,6 +856,120 @@ test_built_file_reads (void)
   g_assert_cmpstr (json, ==, "{\"text\":\"row 3\"}");
 }
 
+/* Every row of @dataset through the import's read-ahead (@workers of them, units of at least
+ * @min_rows rows) is the row clair_dataset_read_row() gives, text for text: the read-ahead reads
+ * Parquet rows packed into its chunks' buffers, a path of its own. */
+static void
+assert_read_ahead_like_rows (ClairDataset       *dataset,
+                             const ClairMapping *mapping,
+                             guint               workers,
+                             guint               min_rows)
+{
+  guint n_rows = clair_dataset_get_n_rows (dataset);
+  g_autoptr(ClairReadAhead) reader = _clair_read_ahead_new_full (dataset, mapping, n_rows, workers,
+                                                                 min_rows);
+  const ClairRow *row;
+  const ClairRowLengths *lengths;
+  const char *reason;
+  guint index, line, seen = 0;
+
+  while (clair_read_ahead_next (reader, &index, &line, &row, &lengths, &reason))
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ClairRow) expected = clair_dataset_read_row (dataset, index, mapping, &error);
+
+      g_assert_cmpuint (index, ==, seen);
+      g_assert_cmpuint (line, ==, seen + 1);
+      if (expected == NULL)
+        {
+          g_assert_null (row);
+          g_assert_cmpstr (reason, ==, error->message);
+        }
+      else
+        {
+          g_assert_nonnull (row);
+          g_assert_cmpuint (row->index, ==, index);
+          g_assert_cmpuint (row->line, ==, line);
+          g_assert_cmpstr (row->task, ==, expected->task);
+          g_assert_cmpstr (row->solution, ==, expected->solution);
+          g_assert_cmpstr (row->extra_json, ==, expected->extra_json);
+          /* The lengths are the strings' own: no NUL inside, none missing at the end. */
+          g_assert_cmpuint (lengths->task, ==, strlen (row->task));
+          g_assert_cmpuint (lengths->solution, ==, strlen (row->solution));
+          g_assert_cmpuint (lengths->extra_json, ==, strlen (row->extra_json));
+        }
+      seen++;
+    }
+  g_assert_cmpuint (seen, ==, n_rows);
+}
+
+/* The read-ahead's packed rows against single rows: every fixture under every mapping (strings,
+ * chat lists, one column for both, failures), and a built file of strings with NUL bytes in them
+ * and of 150 kB, more in one chunk than the chunk keeps for its next rows. */
+static void
+test_read_ahead_packed (void)
+{
+  g_auto(GStrv) fixtures = list_fixtures ();
+  g_autoptr(GByteArray) plain = g_byte_array_new ();
+  g_autoptr(GByteArray) file = NULL;
+  g_autofree char *path = g_build_filename (tmp_dir, "packed.parquet", NULL);
+  g_autoptr(ClairDataset) built = NULL;
+  ClairMapping both = { (char *) "text", (char *) "text" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClairRow) first = NULL;
+  const guint n_built = 150;
+
+  for (guint f = 0; fixtures[f] != NULL; f++)
+    {
+      g_autoptr(ClairDataset) dataset = open_indexed (fixtures[f]);
+
+      for (guint m = 0; m < G_N_ELEMENTS (fixture_mappings); m++)
+        {
+          ClairMapping mapping = { (char *) fixture_mappings[m][0],
+                                   (char *) fixture_mappings[m][1] };
+
+          assert_read_ahead_like_rows (dataset, &mapping, 2, 1);
+        }
+    }
+
+  for (guint i = 0; i < n_built; i++)
+    {
+      g_autoptr(GString) text = g_string_new (NULL);
+      guint32 len;
+
+      g_string_append_printf (text, "row %u", i);
+      if (i % 5 == 0)
+        g_string_append_len (text, "\0nul\0", 5);
+      if (i % 2 == 1)
+        {
+          gsize at = text->len;
+
+          g_string_set_size (text, 150000);
+          memset (text->str + at, 'a' + i % 26, text->len - at);
+        }
+      len = GUINT32_TO_LE ((guint32) text->len);
+      g_byte_array_append (plain, (const guint8 *) &len, 4);
+      g_byte_array_append (plain, (const guint8 *) text->str, text->len);
+    }
+  {
+    PageSpec spec = { 6, 0, 0, -1, plain->data, plain->len, plain->len, (int) n_built };
+
+    file = build_file (&spec);
+  }
+  g_file_set_contents (path, (const char *) file->data, file->len, &error);
+  g_assert_no_error (error);
+  built = open_indexed (path);
+  g_assert_cmpuint (clair_dataset_get_n_rows (built), ==, n_built);
+  /* NUL is not text: it reads as U+FFFD, in a single read and in the read-ahead alike. */
+  first = clair_dataset_read_row (built, 0, &both, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (first->task, ==, "row 0\xef\xbf\xbdnul\xef\xbf\xbd");
+  g_assert_cmpstr (first->solution, ==, first->task);
+  g_assert_cmpstr (first->extra_json, ==, "{}");
+  for (guint round = 0; round < 2; round++)
+    assert_read_ahead_like_rows (built, &both, 1, 1);
+}
+
 /* A page of 12 MB, read in order (its read part is given back to the kernel as the reader
  * advances), then backwards and at random: every row is still itself. */
 static void
@@ -1302,6 +1418,7 @@ main (int   argc,
   g_test_add_func ("/parquet/shards", test_shards);
   g_test_add_func ("/parquet/magic", test_magic);
   g_test_add_func ("/parquet/read-ahead/split", test_read_ahead_split);
+  g_test_add_func ("/parquet/read-ahead/packed", test_read_ahead_packed);
   g_test_add_func ("/parquet/threads", test_threads);
   g_test_add_func ("/parquet/built/reads", test_built_file_reads);
   g_test_add_func ("/parquet/built/lz4", test_built_lz4);

@@ -29,4 +29,30 @@ ClairRow           *_clair_dataset_cursor_read_row  (ClairDatasetCursor  *cursor
                                                      GError             **error);
 void                _clair_dataset_cursor_free      (ClairDatasetCursor  *cursor);
 
+/* Where a row read by _clair_dataset_read_packed() lies in its buffer: offsets and byte lengths
+ * of its task, its solution and its other columns as a JSON object, each followed by a NUL. */
+typedef struct
+{
+  gsize task, task_len;
+  gsize solution, solution_len;
+  gsize extra, extra_len;
+} ClairPackedRow;
+
+/* Whether _clair_dataset_read_packed() reads the dataset: Parquet datasets. */
+gboolean            _clair_dataset_can_pack         (ClairDataset        *self);
+/* As clair_dataset_read_row(), the row appended to @text rather than allocated on its own, where
+ * @packed says; @cell and @extra are buffers it works in. Reads with @cursor, or, when NULL, with
+ * the dataset's own readers (serialised with every other read). On failure @text is as it was.
+ * The import reads a gigabyte of rows this way, into buffers it reuses: mapped strings go from
+ * their decoded pages to @text with one copy and no allocation. */
+gboolean            _clair_dataset_read_packed      (ClairDataset        *self,
+                                                     ClairDatasetCursor  *cursor,
+                                                     guint                index,
+                                                     const ClairMapping  *mapping,
+                                                     GString             *text,
+                                                     GString             *cell,
+                                                     GString             *extra,
+                                                     ClairPackedRow      *packed,
+                                                     GError             **error);
+
 G_END_DECLS

@@ -2128,48 +2128,27 @@ set_row_error (ClairDataset  *self,
   g_set_error (error, CLAIR_ERROR, code, _("“%s”, row %u: %s"), self->display_name, index, what);
 }
 
-/* The text of a mapped Parquet cell, under the rule of text_from_value(): a string, or the content
- * of the last assistant (task: user) message of a list of chat messages, which arrives here as the
- * same JSON a JSON lines file holds. */
+/* The text of a mapped Parquet cell that is not a string, under the rule of text_from_value(): the
+ * content of the last assistant (task: user) message of a list of chat messages, which arrives
+ * here as the same JSON a JSON lines file holds. */
 static char *
 parquet_text (ClairDataset      *self,
               guint              index,
               const char        *column,
               gboolean           is_task,
               ClairParquetKind   kind,
-              GString          **cell_inout,
+              const char        *cell,
+              gsize              len,
               GError           **error)
 {
-  GString *cell = *cell_inout;
-  ClairJscanSpan value = { cell->str, cell->len, CLAIR_JSCAN_NULL };
+  ClairJscanSpan value = { cell, len, CLAIR_JSCAN_NULL };
   ClairJscanSpan content;
   gboolean is_chat;
   const char *role = is_task ? "user" : "assistant";
 
-  if (kind == CLAIR_PARQUET_TEXT)
-    {
-      GString *text;
-
-      /* The text is the cell: its buffer is taken rather than copied (a gigabyte of text in a
-       * large import), and the caller gets a new cell. */
-      if (memchr (cell->str, '\0', cell->len) == NULL)
-        {
-          *cell_inout = g_string_sized_new (4096);
-          return g_string_free (cell, FALSE);
-        }
-      /* NUL is not text: U+FFFD, as the JSON reader does with \u0000. */
-      text = g_string_sized_new (cell->len + 8);
-      for (gsize i = 0; i < cell->len; i++)
-        {
-          if (cell->str[i] == '\0')
-            g_string_append (text, "\xef\xbf\xbd");
-          else
-            g_string_append_c (text, cell->str[i]);
-        }
-      return g_string_free (text, FALSE);
-    }
+  g_assert (kind != CLAIR_PARQUET_TEXT);
   if (kind == CLAIR_PARQUET_JSON)
-    value.type = clair_jscan_type_of (cell->str[0]);
+    value.type = clair_jscan_type_of (cell[0]);
   if (value.type == CLAIR_JSCAN_STRING)
     return clair_jscan_unescape (value.start, value.len, NULL);
   if (value.type != CLAIR_JSCAN_ARRAY)
@@ -2220,15 +2199,15 @@ static gboolean
 check_parquet_field (ClairDataset  *self,
                      guint          index,
                      guint          column,
-                     GString       *cell,
+                     gsize          len,
                      GError       **error)
 {
   g_autofree char *size = NULL;
   g_autofree char *limit = NULL;
 
-  if (G_LIKELY (cell->len <= CLAIR_DATASET_MAX_FIELD))
+  if (G_LIKELY (len <= CLAIR_DATASET_MAX_FIELD))
     return TRUE;
-  size = g_format_size_full (cell->len, G_FORMAT_SIZE_IEC_UNITS);
+  size = g_format_size_full (len, G_FORMAT_SIZE_IEC_UNITS);
   limit = g_format_size_full (CLAIR_DATASET_MAX_FIELD, G_FORMAT_SIZE_IEC_UNITS);
   set_row_error (self, error, CLAIR_ERROR_TOO_LARGE, index,
                  _("column “%s” holds %s, over the %s limit for one field"), self->columns[column],
@@ -2242,20 +2221,53 @@ struct _ClairDatasetCursor
   ClairParquet **readers;   /* one per shard, opened on first use */
 };
 
-/* Row @index read with the readers of @cursor, or with the shards' own readers when NULL (the
- * caller then holds parquet_lock). */
-static ClairRow *
-read_parquet_row_with (ClairDataset       *self,
-                       ClairDatasetCursor *cursor,
-                       guint               index,
-                       const ClairMapping *mapping,
-                       GError            **error)
+/* Ends the text that runs from @start to the end of @text with a NUL. NUL bytes within it are not
+ * text: they become U+FFFD, as the JSON reader does with \u0000, built in @scratch. */
+static void
+end_packed_text (GString *text,
+                 gsize    start,
+                 GString *scratch)
+{
+  const char *cell = text->str + start;
+  const char *end = text->str + text->len;
+
+  if (G_LIKELY (memchr (cell, '\0', end - cell) == NULL))
+    {
+      g_string_append_c (text, '\0');
+      return;
+    }
+  g_string_truncate (scratch, 0);
+  for (const char *p = cell; p < end; p++)
+    {
+      if (*p == '\0')
+        g_string_append (scratch, "\xef\xbf\xbd");
+      else
+        g_string_append_c (scratch, *p);
+    }
+  g_string_truncate (text, start);
+  g_string_append_len (text, scratch->str, scratch->len + 1);
+}
+
+/* Row @index, read with the readers of @cursor (or with the shards' own readers when NULL, the
+ * caller then holding parquet_lock), appended to @text: its task, its solution and its other
+ * columns as a JSON object, each followed by a NUL, where @packed says. A mapped string goes
+ * from its decoded page straight to the end of @text, neither copied on the way nor allocated on
+ * its own: an import moves a gigabyte of them. @cell and @extra are the caller's buffers for the
+ * rest. On failure @text is as it was. */
+static gboolean
+read_parquet_packed (ClairDataset       *self,
+                     ClairDatasetCursor *cursor,
+                     guint               index,
+                     const ClairMapping *mapping,
+                     GString            *text,
+                     GString            *cell,
+                     GString            *extra,
+                     ClairPackedRow     *packed,
+                     GError            **error)
 {
   int task_index = column_index (self, mapping->task_column);
   int solution_index = column_index (self, mapping->solution_column);
-  g_autoptr(GString) cell = g_string_sized_new (4096);
-  g_autoptr(GString) extra = g_string_sized_new (128);
-  g_autoptr(ClairRow) result = NULL;
+  gsize row_start = text->len;
   ParquetShard *shard;
   ClairParquet *reader;
   guint shard_index;
@@ -2270,7 +2282,7 @@ read_parquet_row_with (ClairDataset       *self,
           set_row_error (self, error, CLAIR_ERROR_MISSING_COLUMN, index,
                          _("there is no column “%s” (the file has: %s)"),
                          pass == 0 ? mapping->task_column : mapping->solution_column, names);
-          return NULL;
+          return FALSE;
         }
     }
 
@@ -2281,52 +2293,113 @@ read_parquet_row_with (ClairDataset       *self,
       /* The footer was read once already: a cursor reads it again, from the same mapping. */
       if (cursor->readers[shard_index] == NULL &&
           (cursor->readers[shard_index] = open_shard_reader (shard, error)) == NULL)
-        return NULL;
+        return FALSE;
       reader = cursor->readers[shard_index];
     }
-  result = g_new0 (ClairRow, 1);
-  result->index = index;
-  result->line = index + 1;
+  g_string_truncate (extra, 0);
   g_string_append_c (extra, '{');
   for (guint c = 0; c < self->n_columns; c++)
     {
+      gboolean is_task = (int) c == task_index;
+      gboolean is_solution = (int) c == solution_index;
       ClairParquetKind kind;
+      gsize start = text->len;
+      gsize len;
 
-      if (!clair_parquet_read_cell (reader, row, c, &kind, cell, error) ||
-          !check_parquet_field (self, index, c, cell, error))
-        return NULL;
-      if ((int) c == task_index || (int) c == solution_index)
+      if (!is_task && !is_solution)
         {
-          if (c == (guint) task_index && c == (guint) solution_index)
-            {
-              /* One column for both: text is both; a chat list gives its user and its assistant
-               * message. */
-              result->solution = kind == CLAIR_PARQUET_TEXT ? NULL
-                : parquet_text (self, index, self->columns[c], FALSE, kind, &cell, error);
-              if (kind != CLAIR_PARQUET_TEXT && result->solution == NULL)
-                return NULL;
-              result->task = parquet_text (self, index, self->columns[c], TRUE, kind, &cell, error);
-              if (result->task == NULL)
-                return NULL;
-              if (result->solution == NULL)
-                result->solution = g_strdup (result->task);
-              continue;
-            }
-          if ((int) c == task_index &&
-              (result->task = parquet_text (self, index, self->columns[c], TRUE, kind, &cell,
-                                            error)) == NULL)
-            return NULL;
-          if ((int) c == solution_index &&
-              (result->solution = parquet_text (self, index, self->columns[c], FALSE, kind, &cell,
-                                                error)) == NULL)
-            return NULL;
+          if (!clair_parquet_read_cell (reader, row, c, &kind, cell, error) ||
+              !check_parquet_field (self, index, c, cell->len, error))
+            goto failed;
+          append_parquet_member (self, extra, c, kind, cell);
           continue;
         }
-      append_parquet_member (self, extra, c, kind, cell);
+
+      /* The cell goes to the end of @text, where a string stays as its text. */
+      if (!clair_parquet_append_cell (reader, row, c, &kind, text, error))
+        goto failed;
+      len = text->len - start;
+      if (!check_parquet_field (self, index, c, len, error))
+        goto failed;
+      if (kind == CLAIR_PARQUET_TEXT)
+        {
+          end_packed_text (text, start, cell);
+          len = text->len - 1 - start;
+          if (is_task)
+            packed->task = start, packed->task_len = len;
+          if (is_solution && is_task)
+            {
+              /* One column for both: the text is both. */
+              packed->solution = text->len;
+              packed->solution_len = len;
+              g_string_set_size (text, text->len + len);
+              memcpy (text->str + packed->solution, text->str + start, len);
+              g_string_append_c (text, '\0');
+            }
+          else if (is_solution)
+            packed->solution = start, packed->solution_len = len;
+          continue;
+        }
+
+      /* Not a string: a chat list gives the content of its last user (task) or assistant
+       * (solution) message. The cell moves out of @text for that. */
+      g_string_truncate (cell, 0);
+      g_string_append_len (cell, text->str + start, len);
+      g_string_truncate (text, start);
+      for (guint pass = 0; pass < 2; pass++)
+        {
+          gboolean as_task = pass == 0;
+          g_autofree char *value = NULL;
+          gsize at = text->len;
+
+          if (!(as_task ? is_task : is_solution))
+            continue;
+          value = parquet_text (self, index, self->columns[c], as_task, kind, cell->str, cell->len,
+                                error);
+          if (value == NULL)
+            goto failed;
+          g_string_append (text, value);
+          if (as_task)
+            packed->task = at, packed->task_len = text->len - at;
+          else
+            packed->solution = at, packed->solution_len = text->len - at;
+          g_string_append_c (text, '\0');
+        }
     }
   g_string_append_c (extra, '}');
-  result->extra_json = g_string_free (g_steal_pointer (&extra), FALSE);
-  return g_steal_pointer (&result);
+  packed->extra = text->len;
+  packed->extra_len = extra->len;
+  g_string_append_len (text, extra->str, extra->len + 1);
+  return TRUE;
+
+failed:
+  g_string_truncate (text, row_start);
+  return FALSE;
+}
+
+/* The row as a ClairRow of its own, for the readers of one row at a time. */
+static ClairRow *
+read_parquet_row_with (ClairDataset       *self,
+                       ClairDatasetCursor *cursor,
+                       guint               index,
+                       const ClairMapping *mapping,
+                       GError            **error)
+{
+  g_autoptr(GString) text = g_string_sized_new (4096);
+  g_autoptr(GString) cell = g_string_sized_new (256);
+  g_autoptr(GString) extra = g_string_sized_new (256);
+  ClairPackedRow packed;
+  ClairRow *result;
+
+  if (!read_parquet_packed (self, cursor, index, mapping, text, cell, extra, &packed, error))
+    return NULL;
+  result = g_new0 (ClairRow, 1);
+  result->index = index;
+  result->line = index + 1;
+  result->task = g_strndup (text->str + packed.task, packed.task_len);
+  result->solution = g_strndup (text->str + packed.solution, packed.solution_len);
+  result->extra_json = g_strndup (text->str + packed.extra, packed.extra_len);
+  return result;
 }
 
 static ClairRow *
@@ -2418,6 +2491,43 @@ _clair_dataset_cursor_read_row (ClairDatasetCursor  *cursor,
   if (!get_row (cursor->dataset, index, &offset, &line, error))
     return NULL;
   return read_parquet_row_with (cursor->dataset, cursor, index, mapping, error);
+}
+
+gboolean
+_clair_dataset_can_pack (ClairDataset *self)
+{
+  g_return_val_if_fail (CLAIR_IS_DATASET (self), FALSE);
+
+  return self->format == CLAIR_FORMAT_PARQUET;
+}
+
+gboolean
+_clair_dataset_read_packed (ClairDataset        *self,
+                            ClairDatasetCursor  *cursor,
+                            guint                index,
+                            const ClairMapping  *mapping,
+                            GString             *text,
+                            GString             *cell,
+                            GString             *extra,
+                            ClairPackedRow      *packed,
+                            GError             **error)
+{
+  gsize offset;
+  guint line;
+  gboolean ok;
+
+  g_return_val_if_fail (CLAIR_IS_DATASET (self), FALSE);
+  g_return_val_if_fail (self->format == CLAIR_FORMAT_PARQUET, FALSE);
+  g_return_val_if_fail (cursor == NULL || cursor->dataset == self, FALSE);
+
+  if (!get_row (self, index, &offset, &line, error))
+    return FALSE;
+  if (cursor != NULL)
+    return read_parquet_packed (self, cursor, index, mapping, text, cell, extra, packed, error);
+  g_mutex_lock (&self->parquet_lock);
+  ok = read_parquet_packed (self, NULL, index, mapping, text, cell, extra, packed, error);
+  g_mutex_unlock (&self->parquet_lock);
+  return ok;
 }
 
 void

@@ -1656,15 +1656,30 @@ clair_parquet_read_cell (ClairParquet      *self,
                          GString           *out,
                          GError           **error)
 {
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  g_string_truncate (out, 0);
+  return clair_parquet_append_cell (self, row, column, kind, out, error);
+}
+
+gboolean
+clair_parquet_append_cell (ClairParquet      *self,
+                           guint64            row,
+                           guint              column,
+                           ClairParquetKind  *kind,
+                           GString           *out,
+                           GError           **error)
+{
   const Node *node;
   guint group;
   guint64 group_row;
+  gsize start;
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (column < self->n_columns, FALSE);
   g_return_val_if_fail (kind != NULL && out != NULL, FALSE);
 
-  g_string_truncate (out, 0);
+  start = out->len;
   *kind = CLAIR_PARQUET_NULL;
   if (row >= self->n_rows)
     return set_error (self, error, CLAIR_ERROR_NOT_FOUND, G_MAXUINT, G_MAXUINT,
@@ -1712,20 +1727,26 @@ clair_parquet_read_cell (ClairParquet      *self,
           return TRUE;
         }
       *kind = CLAIR_PARQUET_JSON;
-      return append_leaf_value (self, node, value, group, leaf, out, error);
+      if (append_leaf_value (self, node, value, group, leaf, out, error))
+        return TRUE;
+      goto failed;
     }
 
   if (node->repetition == OPTIONAL && peek_def (self, node->first_leaf) < node->def_level)
     return TRUE;
   *kind = CLAIR_PARQUET_JSON;
   if (!emit_field (self, self->columns[column], group, out, error))
-    {
-      g_string_truncate (out, 0);
-      *kind = CLAIR_PARQUET_NULL;
-      return FALSE;
-    }
+    goto failed;
   for (guint l = node->first_leaf; l < node->first_leaf + node->n_leaves; l++)
     if (has_more (self, l))
-      return corrupt_levels (self, group, l, error);
+      {
+        corrupt_levels (self, group, l, error);
+        goto failed;
+      }
   return TRUE;
+
+failed:
+  g_string_truncate (out, start);
+  *kind = CLAIR_PARQUET_NULL;
+  return FALSE;
 }

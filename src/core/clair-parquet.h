@@ -58,6 +58,13 @@ gboolean      clair_parquet_read_cell        (ClairParquet   *self,
                                               ClairParquetKind *kind,
                                               GString        *out,
                                               GError        **error);
+/* As clair_parquet_read_cell(), appending the cell to @out: on failure @out is as it was. */
+gboolean      clair_parquet_append_cell      (ClairParquet   *self,
+                                              guint64         row,
+                                              guint           column,
+                                              ClairParquetKind *kind,
+                                              GString        *out,
+                                              GError        **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClairParquet, clair_parquet_free)
 

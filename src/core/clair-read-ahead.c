@@ -25,11 +25,17 @@
 #define MIN_UNIT_ROWS  (CHUNK_ROWS * 4)
 #define MAX_WORKERS    4
 
+/* A chunk's texts are kept for its next rows up to this size; past it (rows of huge fields) they
+ * go back to the allocator. */
+#define KEEP_TEXT_BYTES (4 * 1024 * 1024)
+
 typedef struct
 {
   guint     index;
   guint     line;
-  ClairRow *row;
+  ClairRow *row;        /* its own, or &packed_row */
+  ClairRow  packed_row; /* a row in its chunk's text, its strings set once the chunk is full */
+  ClairPackedRow packed;
   ClairRowLengths lengths;
   char     *reason;
 } Item;
@@ -39,6 +45,7 @@ typedef struct
   guint    n_items;
   gboolean last;      /* the worker's final chunk: empty, after all its rows */
   guint    worker;
+  GString *text;      /* the texts of its rows, when the dataset reads them packed */
   Item     items[CHUNK_ROWS];
 } Chunk;
 
@@ -50,6 +57,8 @@ typedef struct
   GAsyncQueue        *filled;   /* its chunks of rows, in order, for the caller */
   GAsyncQueue        *spare;    /* its chunks the caller is done with */
   ClairDatasetCursor *cursor;   /* NULL: it reads through the dataset itself */
+  GString            *cell;     /* buffers for packed reads */
+  GString            *extra;
   gboolean            done;     /* the caller took its last chunk */
 } Worker;
 
@@ -59,6 +68,7 @@ struct _ClairReadAhead
   ClairMapping  mapping;
   guint         n_rows;
   GArray       *units;      /* first row of each unit (guint), the first 0 */
+  gboolean      packed;     /* rows are read into their chunk's text */
   Worker       *workers;
   guint         n_workers;
   gint          stop;
@@ -88,15 +98,27 @@ chunk_clear (Chunk *chunk)
 {
   for (guint i = 0; i < chunk->n_items; i++)
     {
-      g_clear_pointer (&chunk->items[i].row, clair_row_free);
-      g_clear_pointer (&chunk->items[i].reason, g_free);
+      Item *item = &chunk->items[i];
+
+      if (item->row != &item->packed_row)
+        clair_row_free (item->row);
+      item->row = NULL;
+      g_clear_pointer (&item->reason, g_free);
     }
   chunk->n_items = 0;
   chunk->last = FALSE;
+  if (chunk->text != NULL && chunk->text->allocated_len > KEEP_TEXT_BYTES)
+    {
+      g_string_free (chunk->text, TRUE);
+      chunk->text = NULL;
+    }
+  else if (chunk->text != NULL)
+    g_string_truncate (chunk->text, 0);
 }
 
 static void
 read_item (Worker *worker,
+           Chunk  *chunk,
            Item   *item,
            guint   index)
 {
@@ -104,6 +126,26 @@ read_item (Worker *worker,
   g_autoptr(GError) error = NULL;
 
   item->index = index;
+  if (self->packed)
+    {
+      if (chunk->text == NULL)
+        chunk->text = g_string_sized_new (CHUNK_ROWS * 1024);
+      if (!_clair_dataset_read_packed (self->dataset, worker->cursor, index, &self->mapping,
+                                       chunk->text, worker->cell, worker->extra, &item->packed,
+                                       &error))
+        {
+          item->line = clair_dataset_get_row_line (self->dataset, index);
+          item->reason = g_strdup (error->message);
+          return;
+        }
+      /* Its strings are set when the chunk is full: until then the text may move. */
+      item->row = &item->packed_row;
+      item->line = clair_dataset_get_row_line (self->dataset, index);
+      item->lengths.task = item->packed.task_len;
+      item->lengths.solution = item->packed.solution_len;
+      item->lengths.extra_json = item->packed.extra_len;
+      return;
+    }
   if (worker->cursor != NULL)
     item->row = _clair_dataset_cursor_read_row (worker->cursor, index, &self->mapping, &error);
   else
@@ -118,6 +160,25 @@ read_item (Worker *worker,
   item->lengths.task = strlen (item->row->task);
   item->lengths.solution = strlen (item->row->solution);
   item->lengths.extra_json = item->row->extra_json ? strlen (item->row->extra_json) : 0;
+}
+
+/* Points the packed rows of a full chunk at their texts. */
+static void
+seal_chunk (Chunk *chunk)
+{
+  for (guint i = 0; i < chunk->n_items; i++)
+    {
+      Item *item = &chunk->items[i];
+      ClairRow *row = &item->packed_row;
+
+      if (item->row != row)
+        continue;
+      row->index = item->index;
+      row->line = item->line;
+      row->task = chunk->text->str + item->packed.task;
+      row->solution = chunk->text->str + item->packed.solution;
+      row->extra_json = chunk->text->str + item->packed.extra;
+    }
 }
 
 /* The rows the caller has seen are freed here, on the thread that allocated them. */
@@ -147,7 +208,8 @@ read_ahead_thread (gpointer data)
         {
           chunk = take_spare (worker);
           while (chunk->n_items < CHUNK_ROWS && index < end && !g_atomic_int_get (&self->stop))
-            read_item (worker, &chunk->items[chunk->n_items++], index++);
+            read_item (worker, chunk, &chunk->items[chunk->n_items++], index++);
+          seal_chunk (chunk);
           g_async_queue_push (worker->filled, chunk);
         }
     }
@@ -186,6 +248,7 @@ _clair_read_ahead_new_full (ClairDataset       *dataset,
   self->mapping.solution_column = g_strdup (mapping->solution_column);
   self->n_rows = n_rows;
   self->units = _clair_dataset_get_read_units (dataset, min_unit_rows);
+  self->packed = _clair_dataset_can_pack (dataset);
   self->n_workers = MIN (self->units->len, MAX (max_workers, 1u));
   n_chunks = self->n_workers > 1 ? N_CHUNKS_SPLIT : N_CHUNKS;
 
@@ -197,6 +260,8 @@ _clair_read_ahead_new_full (ClairDataset       *dataset,
       worker->owner = self;
       worker->id = w;
       worker->filled = g_async_queue_new ();
+      worker->cell = g_string_new (NULL);
+      worker->extra = g_string_new (NULL);
       worker->spare = g_async_queue_new ();
       /* The first reads through the dataset's own reader, the others through cursors. */
       if (w > 0)
@@ -302,11 +367,15 @@ clair_read_ahead_free (ClairReadAhead *self)
       while ((chunk = g_async_queue_try_pop (worker->spare)) != NULL)
         {
           chunk_clear (chunk);
+          if (chunk->text != NULL)
+            g_string_free (chunk->text, TRUE);
           g_free (chunk);
         }
       g_async_queue_unref (worker->spare);
       g_async_queue_unref (worker->filled);
       g_clear_pointer (&worker->cursor, _clair_dataset_cursor_free);
+      g_string_free (worker->cell, TRUE);
+      g_string_free (worker->extra, TRUE);
     }
   g_free (self->workers);
   g_array_unref (self->units);
