@@ -542,6 +542,9 @@ allow_core_files (gpointer user_data)
   struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
 
   setrlimit (RLIMIT_CORE, &unlimited);
+  /* An ignored SIGQUIT stays ignored across exec: a suite started in the background by a shell
+   * without job control would otherwise wait for a process the signal never ends. */
+  signal (SIGQUIT, SIG_DFL);
   clair_test_die_with_parent (NULL);
 }
 
