@@ -359,7 +359,9 @@ save_screenshot (GtkWidget  *window,
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *path = g_test_build_filename (G_TEST_BUILT, name, NULL);
-  int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
+  /* At the paintable's own size, so that the picture is not scaled (ui-test-util.h). */
+  int width = gdk_paintable_get_intrinsic_width (paintable);
+  int height = gdk_paintable_get_intrinsic_height (paintable);
   GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
 
   g_assert_cmpint (width, >, 0);

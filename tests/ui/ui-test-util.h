@@ -91,8 +91,11 @@ screenshot (GtkWidget  *widget,
     {
       g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
 
-      width = gtk_widget_get_width (widget);
-      height = gtk_widget_get_height (widget);
+      /* The paintable's own size: a window's takes in its shadow, and drawn at the window's
+       * size it was scaled down by a percent or two, which blurred one-pixel lines in the
+       * picture (rows 20 px apart came out 19.75 px apart) that the window itself draws sharp. */
+      width = gdk_paintable_get_intrinsic_width (paintable);
+      height = gdk_paintable_get_intrinsic_height (paintable);
       if (width > 0 && height > 0 && gtk_widget_get_mapped (widget))
         {
           gdk_paintable_snapshot (paintable, snapshot, width, height);
