@@ -153,6 +153,23 @@ clair_stats_class_init (ClairStatsClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
+/* The figures stay selectable, to copy one, without the first showing up picked out each time
+ * the popover opens: opening focuses it, and GTK selects the whole text of a selectable label
+ * that takes the focus, so the number of rows came up highlighted as a search result is. The
+ * focus stays there (the keyboard still reaches every figure); only the selection goes. Run after
+ * GtkPopover's own show, which moves the focus in. */
+static void
+shown_cb (GtkWidget *popover,
+          gpointer   user_data)
+{
+  GtkRoot *root = gtk_widget_get_root (popover);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  if (GTK_IS_LABEL (focus) && gtk_widget_is_ancestor (focus, popover) &&
+      gtk_label_get_selectable (GTK_LABEL (focus)))
+    gtk_label_select_region (GTK_LABEL (focus), 0, 0);
+}
+
 static GtkWidget *
 heading (const char *text)
 {
@@ -241,6 +258,7 @@ clair_stats_init (ClairStats *self)
   g_signal_connect (self->histogram, "notify::threshold", G_CALLBACK (threshold_changed_cb), self);
   g_signal_connect (self->scale, "value-changed", G_CALLBACK (scale_changed_cb), self);
   gtk_popover_set_child (GTK_POPOVER (self), box);
+  g_signal_connect_after (self, "show", G_CALLBACK (shown_cb), NULL);
   update_below (self);
 }
 

@@ -1153,6 +1153,31 @@ agreement_shown (gpointer data)
   return clair_stats_get_alpha_text (CLAIR_STATS (data)) != NULL;
 }
 
+/* No text of @root (a popover just opened) is selected. An opening popover focuses its first
+ * focusable child, here a figure, and GTK selects the whole text of a selectable label that takes
+ * the focus: the figure showed up highlighted. */
+static void
+assert_no_label_selected (GtkWidget *root)
+{
+  int start, end;
+
+  if (GTK_IS_LABEL (root) && gtk_label_get_selection_bounds (GTK_LABEL (root), &start, &end))
+    g_error ("“%s” is selected", gtk_label_get_text (GTK_LABEL (root)));
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    assert_no_label_selected (child);
+}
+
+static void
+assert_opens_unselected (GtkWidget *popover)
+{
+  GtkWidget *focus = gtk_root_get_focus (gtk_widget_get_root (popover));
+
+  /* The case in point: the focus went to one of its figures. */
+  g_assert_true (GTK_IS_LABEL (focus) && gtk_widget_is_ancestor (focus, popover));
+  g_assert_true (gtk_label_get_selectable (GTK_LABEL (focus)));
+  assert_no_label_selected (popover);
+}
+
 static void
 test_disagreements (void)
 {
@@ -1221,8 +1246,19 @@ test_disagreements (void)
   g_assert_nonnull (strstr (clair_stats_get_alpha_text (CLAIR_STATS (gtk_menu_button_get_popover (stats_button (window)))),
                             "α"));
   iterate_for (100);
+  assert_opens_unselected (GTK_WIDGET (gtk_menu_button_get_popover (stats_button (window))));
   screenshot (GTK_WIDGET (gtk_menu_button_get_popover (stats_button (window))), "screenshot-agreement.png");
   gtk_menu_button_popdown (stats_button (window));
+
+  /* So does the record's popover of details, whose figures are selectable too. */
+  {
+    GtkWidget *details = gtk_widget_get_ancestor (get_by_label (pane, "Row details"), GTK_TYPE_POPOVER);
+
+    gtk_popover_popup (GTK_POPOVER (details));
+    iterate_for (100);
+    assert_opens_unselected (details);
+    gtk_popover_popdown (GTK_POPOVER (details));
+  }
 
   /* Bob's decision resolves the row. */
   clair_record_pane_use_annotation (pane, 1);
