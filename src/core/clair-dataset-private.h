@@ -20,13 +20,9 @@ typedef struct _ClairDatasetCursor ClairDatasetCursor;
  * unit, {0}. The array holds guint. */
 GArray             *_clair_dataset_get_read_units   (ClairDataset        *self,
                                                      guint                min_rows);
-ClairDatasetCursor *_clair_dataset_cursor_new       (ClairDataset        *self);
-/* As clair_dataset_read_row(), with the cursor's own state: one thread at a time per cursor,
+/* Decoding state of its own, for _clair_dataset_read_packed(): one thread at a time per cursor,
  * any number of cursors at once. */
-ClairRow           *_clair_dataset_cursor_read_row  (ClairDatasetCursor  *cursor,
-                                                     guint                index,
-                                                     const ClairMapping  *mapping,
-                                                     GError             **error);
+ClairDatasetCursor *_clair_dataset_cursor_new       (ClairDataset        *self);
 void                _clair_dataset_cursor_free      (ClairDatasetCursor  *cursor);
 
 /* Where a row read by _clair_dataset_read_packed() lies in its buffer: offsets and byte lengths

@@ -2377,21 +2377,25 @@ failed:
   return FALSE;
 }
 
-/* The row as a ClairRow of its own, for the readers of one row at a time. */
+/* The row as a ClairRow of its own, for the readers of one row at a time (the import reads
+ * packed rows, clair-read-ahead.c). */
 static ClairRow *
-read_parquet_row_with (ClairDataset       *self,
-                       ClairDatasetCursor *cursor,
-                       guint               index,
-                       const ClairMapping *mapping,
-                       GError            **error)
+read_parquet_row (ClairDataset       *self,
+                  guint               index,
+                  const ClairMapping *mapping,
+                  GError            **error)
 {
   g_autoptr(GString) text = g_string_sized_new (4096);
   g_autoptr(GString) cell = g_string_sized_new (256);
   g_autoptr(GString) extra = g_string_sized_new (256);
   ClairPackedRow packed;
   ClairRow *result;
+  gboolean ok;
 
-  if (!read_parquet_packed (self, cursor, index, mapping, text, cell, extra, &packed, error))
+  g_mutex_lock (&self->parquet_lock);
+  ok = read_parquet_packed (self, NULL, index, mapping, text, cell, extra, &packed, error);
+  g_mutex_unlock (&self->parquet_lock);
+  if (!ok)
     return NULL;
   result = g_new0 (ClairRow, 1);
   result->index = index;
@@ -2400,20 +2404,6 @@ read_parquet_row_with (ClairDataset       *self,
   result->solution = g_strndup (text->str + packed.solution, packed.solution_len);
   result->extra_json = g_strndup (text->str + packed.extra, packed.extra_len);
   return result;
-}
-
-static ClairRow *
-read_parquet_row (ClairDataset       *self,
-                  guint               index,
-                  const ClairMapping *mapping,
-                  GError            **error)
-{
-  ClairRow *row;
-
-  g_mutex_lock (&self->parquet_lock);
-  row = read_parquet_row_with (self, NULL, index, mapping, error);
-  g_mutex_unlock (&self->parquet_lock);
-  return row;
 }
 
 /* Reading on several threads (clair-dataset-private.h) */
@@ -2477,20 +2467,6 @@ _clair_dataset_cursor_new (ClairDataset *self)
   cursor->dataset = g_object_ref (self);
   cursor->readers = g_new0 (ClairParquet *, self->shards->len);
   return cursor;
-}
-
-ClairRow *
-_clair_dataset_cursor_read_row (ClairDatasetCursor  *cursor,
-                                guint                index,
-                                const ClairMapping  *mapping,
-                                GError             **error)
-{
-  gsize offset;
-  guint line;
-
-  if (!get_row (cursor->dataset, index, &offset, &line, error))
-    return NULL;
-  return read_parquet_row_with (cursor->dataset, cursor, index, mapping, error);
 }
 
 gboolean

@@ -150,10 +150,8 @@ read_item (Worker *worker,
       item->lengths.extra_json = item->packed.extra_len;
       return;
     }
-  if (worker->cursor != NULL)
-    item->row = _clair_dataset_cursor_read_row (worker->cursor, index, &self->mapping, &error);
-  else
-    item->row = clair_dataset_read_row (self->dataset, index, &self->mapping, &error);
+  /* Not Parquet: one worker, no cursor. */
+  item->row = clair_dataset_read_row (self->dataset, index, &self->mapping, &error);
   if (item->row == NULL)
     {
       item->line = clair_dataset_get_row_line (self->dataset, index);
